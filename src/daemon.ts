@@ -1,0 +1,340 @@
+/**
+ * The composition root: wires config loading, the supervisor, the journal and
+ * the control API into one daemon. It implements the DaemonApi the control
+ * server translates HTTP to; no other module knows about all the parts.
+ */
+import { mkdirSync, chmodSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { HearthError, describeError } from './errors/index.js';
+import type { HearthEvent, ServiceStatus } from './model/index.js';
+import { didYouMean } from './model/index.js';
+import { EventBus } from './events/index.js';
+import { loadConfigDir, type LoadedConfig } from './config/index.js';
+import { Supervisor } from './supervisor/index.js';
+import { Journal } from './journal/index.js';
+import type {
+  ActionResult,
+  ConfigReport,
+  DaemonApi,
+  DaemonInfo,
+  LogQuery,
+  LogRecord,
+  ReloadReport,
+  ServiceDetail,
+} from './control/daemon-api.js';
+
+export interface DaemonOptions {
+  configDir: string;
+  stateDir: string;
+  runtimeDir: string;
+  logDir: string;
+  /** Overrides hearth.toml's runlevel. */
+  runlevel?: number;
+  version?: string;
+}
+
+type ServiceAction = 'start' | 'stop' | 'restart' | 'reload';
+
+export class Daemon implements DaemonApi {
+  readonly bus = new EventBus();
+  readonly options: DaemonOptions;
+  private config: LoadedConfig | undefined;
+  private supervisor!: Supervisor;
+  private journal!: Journal;
+  private runlevel: number | null = null;
+  private previousRunlevel: number | null = null;
+  private readonly startedAt = Date.now();
+  private reloading: Promise<ReloadReport> | undefined;
+
+  constructor(options: DaemonOptions) {
+    this.options = {
+      ...options,
+      configDir: resolve(options.configDir),
+      stateDir: resolve(options.stateDir),
+      runtimeDir: resolve(options.runtimeDir),
+      logDir: resolve(options.logDir),
+    };
+  }
+
+  get socketPath(): string {
+    return join(this.options.runtimeDir, 'hearth.sock');
+  }
+
+  /** Loads the config and brings up every service enabled in the runlevel. */
+  async start(): Promise<void> {
+    const { stateDir, runtimeDir, logDir, configDir } = this.options;
+    for (const dir of [stateDir, logDir]) mkdirSync(dir, { recursive: true });
+    mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+    chmodSync(runtimeDir, 0o700);
+
+    this.journal = new Journal(logDir);
+    this.bus.subscribe((e) => this.journalEvent(e));
+    this.supervisor = new Supervisor({
+      emit: (e) => this.bus.emit(e),
+      logSink: (def) => this.journal.writerFor(def.name, def.log),
+      configDir,
+      notifySocketPath: join(runtimeDir, 'notify.sock'),
+    });
+    await this.supervisor.open();
+
+    this.config = await loadConfigDir(configDir);
+    this.reportConfigProblems(this.config);
+    this.runlevel = this.options.runlevel ?? this.config.settings.runlevel;
+    for (const def of this.config.services.values()) await this.supervisor.define(def);
+    this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${this.runlevel} with ${this.config.services.size} services from ${configDir}`.replace('  ', ' '));
+    await this.startEnabled();
+  }
+
+  /** Stops every service (SIGTERM path) and releases what the daemon holds. */
+  async shutdown(): Promise<void> {
+    this.log('info', 'stopping all services');
+    await this.supervisor.stopAll();
+    this.supervisor.close();
+    this.log('info', 'hearthd stopped');
+    await this.journal.close();
+  }
+
+  private enabledInRunlevel(name: string): boolean {
+    const def = this.supervisor.definition(name);
+    return def !== undefined && this.runlevel !== null && def.runlevels.includes(this.runlevel);
+  }
+
+  private async startEnabled(): Promise<void> {
+    const names = this.supervisor.names().filter((n) => this.enabledInRunlevel(n));
+    await Promise.all(
+      names.map((n) => this.supervisor.start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),
+    );
+  }
+
+  // --- DaemonApi -------------------------------------------------------------
+
+  info(): DaemonInfo {
+    return {
+      pid: process.pid,
+      version: this.options.version ?? '0.0.0',
+      startedAt: this.startedAt,
+      configDir: this.options.configDir,
+      stateDir: this.options.stateDir,
+      runtimeDir: this.options.runtimeDir,
+      logDir: this.options.logDir,
+      socketPath: this.socketPath,
+      runlevel: this.runlevel,
+      previousRunlevel: this.previousRunlevel,
+    };
+  }
+
+  list(): ServiceStatus[] {
+    const running = this.supervisor.list().map((s) => ({ ...s, enabled: this.enabledInRunlevel(s.name) }));
+    const broken: ServiceStatus[] = (this.config?.broken ?? [])
+      .filter((b) => !this.supervisor.has(b.name))
+      .map((b) => ({
+        name: b.name,
+        description: '',
+        kind: 'service',
+        state: 'broken',
+        detail: b.errors[0]?.toString(),
+        pid: null,
+        startedAt: null,
+        readyAt: null,
+        restarts: 0,
+        lastExit: null,
+        source: b.file,
+        errors: b.errors.map((e) => e.toString()),
+      }));
+    return [...running, ...broken].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async status(name: string): Promise<ServiceDetail | undefined> {
+    if (!this.supervisor.has(name)) {
+      const broken = this.list().find((s) => s.name === name);
+      return broken ? { ...broken, recentLogs: [] } : undefined;
+    }
+    const status = this.supervisor.status(name);
+    const recentLogs = await this.journal.query({ names: [name], lines: 10 });
+    // A service whose file is now broken keeps running its last good definition: say so.
+    const brokenNow = this.config?.broken.find((b) => b.name === name);
+    return {
+      ...status,
+      enabled: this.enabledInRunlevel(name),
+      ...(brokenNow ? { errors: brokenNow.errors.map((e) => e.toString()) } : {}),
+      recentLogs,
+    };
+  }
+
+  start(names: string[]): Promise<ActionResult[]> {
+    return this.act('start', names);
+  }
+
+  stop(names: string[]): Promise<ActionResult[]> {
+    return this.act('stop', names);
+  }
+
+  restart(names: string[]): Promise<ActionResult[]> {
+    return this.act('restart', names);
+  }
+
+  reload(names: string[]): Promise<ActionResult[]> {
+    return this.act('reload', names);
+  }
+
+  private async act(action: ServiceAction, names: string[]): Promise<ActionResult[]> {
+    return Promise.all(
+      names.map(async (name): Promise<ActionResult> => {
+        try {
+          if (!this.supervisor.has(name)) {
+            const broken = this.config?.broken.find((b) => b.name === name);
+            if (broken) {
+              throw new HearthError('ERR_SERVICE_BROKEN', `cannot ${action} "${name}": its definition has errors: ${broken.errors[0]?.toString() ?? ''}`);
+            }
+            throw new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${name}"`, {
+              hint: didYouMean(name, this.supervisor.names()),
+            });
+          }
+          if (action === 'reload') this.supervisor.reload(name);
+          else await this.supervisor[action](name);
+          return { name, ok: true, state: this.supervisor.get(name).state };
+        } catch (e) {
+          const err = e instanceof HearthError ? e : new HearthError('ERR_INTERNAL', describeError(e));
+          return {
+            name,
+            ok: false,
+            ...(this.supervisor.has(name) ? { state: this.supervisor.get(name).state } : {}),
+            error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) },
+          };
+        }
+      }),
+    );
+  }
+
+  /** One reload at a time: a second request waits for the first and gets its report. */
+  reloadConfig(): Promise<ReloadReport> {
+    if (!this.reloading) {
+      this.reloading = this.doReloadConfig().finally(() => {
+        this.reloading = undefined;
+      });
+    }
+    return this.reloading;
+  }
+
+  private async doReloadConfig(): Promise<ReloadReport> {
+    const next = await loadConfigDir(this.options.configDir);
+    const report = toReport(next);
+    const result: ReloadReport = { ...report, added: [], changed: [], removed: [], unchanged: [] };
+    if (next.errors.length > 0) {
+      // hearth.toml itself is broken: keep everything as it is.
+      this.bus.emit({ type: 'config.error', at: Date.now(), errors: report.errors.map((e) => e.text) });
+      return result;
+    }
+    const brokenNames = new Set(next.broken.map((b) => b.name));
+    for (const name of this.supervisor.names()) {
+      // A service whose file now has errors keeps its running definition.
+      if (!next.services.has(name) && !brokenNames.has(name)) {
+        await this.supervisor.remove(name);
+        result.removed.push(name);
+      }
+    }
+    const added: string[] = [];
+    await Promise.all(
+      [...next.services.values()].map(async (def) => {
+        const outcome = await this.supervisor.define(def);
+        result[outcome].push(def.name);
+        if (outcome === 'added') added.push(def.name);
+      }),
+    );
+    this.config = next;
+    await Promise.all(
+      added
+        .filter((n) => this.enabledInRunlevel(n))
+        .map((n) => this.supervisor.start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),
+    );
+    for (const list of [result.added, result.changed, result.removed, result.unchanged]) list.sort();
+    this.bus.emit({
+      type: 'config.reloaded',
+      at: Date.now(),
+      added: result.added,
+      changed: result.changed,
+      removed: result.removed,
+      errors: report.errors.map((e) => e.text),
+    });
+    return result;
+  }
+
+  async check(configDir?: string): Promise<ConfigReport> {
+    return toReport(await loadConfigDir(configDir ?? this.options.configDir));
+  }
+
+  logs(query: LogQuery): Promise<LogRecord[]> {
+    return this.journal.query(query);
+  }
+
+  followLogs(query: LogQuery, onRecord: (r: LogRecord) => void): () => void {
+    return this.journal.follow(query, onRecord);
+  }
+
+  subscribe(onEvent: (e: HearthEvent) => void): () => void {
+    return this.bus.subscribe(onEvent);
+  }
+
+  // --- internals -------------------------------------------------------------
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.bus.emit({ type: 'daemon.log', at: Date.now(), level, message });
+  }
+
+  private reportConfigProblems(config: LoadedConfig): void {
+    for (const e of config.errors) this.log('error', e.toString());
+    for (const b of config.broken) for (const e of b.errors) this.log('error', e.toString());
+    for (const w of config.warnings) this.log('warn', w.toString());
+  }
+
+  /** hearthd's own story goes to the journal under the name "hearthd". */
+  private journalEvent(e: HearthEvent): void {
+    const text = describeEvent(e);
+    if (text) this.journal.daemonLog(text);
+  }
+}
+
+export function describeEvent(e: HearthEvent): string | undefined {
+  switch (e.type) {
+    case 'service.state':
+      if (e.from === e.to) return undefined;
+      return `${e.name}: ${e.from} -> ${e.to}${e.pid ? ` (pid ${e.pid})` : ''}${e.detail ? `: ${e.detail}` : ''}`;
+    case 'service.exit':
+      return `${e.name}: pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`}`;
+    case 'service.spawn':
+      return undefined;
+    case 'service.error':
+      return `${e.name}: ${e.message}`;
+    case 'config.reloaded':
+      return `config reloaded: added [${e.added.join(', ')}] changed [${e.changed.join(', ')}] removed [${e.removed.join(', ')}]${e.errors.length ? `; ${e.errors.length} error(s)` : ''}`;
+    case 'config.error':
+      return `config not reloaded: ${e.errors.join('; ')}`;
+    case 'daemon.log':
+      return `${e.level === 'info' ? '' : `${e.level}: `}${e.message}`;
+  }
+}
+
+function toReport(config: LoadedConfig): ConfigReport {
+  const errors = [...config.errors, ...config.broken.flatMap((b) => b.errors)].map((e) => ({
+    code: e.code,
+    message: e.message,
+    ...(e.file ? { file: e.file } : {}),
+    ...(e.line ? { line: e.line } : {}),
+    ...(e.key ? { key: e.key } : {}),
+    ...(e.hint ? { hint: e.hint } : {}),
+    text: e.toString(),
+  }));
+  const warnings = config.warnings.map((w) => ({
+    message: w.message,
+    ...(w.file ? { file: w.file } : {}),
+    ...(w.line ? { line: w.line } : {}),
+    text: w.toString(),
+  }));
+  return {
+    configDir: config.configDir,
+    ok: errors.length === 0,
+    services: [...config.services.keys()].sort(),
+    errors,
+    warnings,
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * hearthd: the daemon, in the foreground. Parses flags, builds the Daemon,
+ * serves the control API, renders events to stdout, and maps signals:
+ * SIGHUP reloads the config, SIGTERM/SIGINT stop every service and exit 0.
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Daemon, describeEvent } from '../daemon.js';
+import { startControlServer } from '../control/index.js';
+import { defaultDirs } from '../client/index.js';
+import { describeError } from '../errors/index.js';
+
+const USAGE = `usage: hearthd --config-dir DIR [--state-dir DIR] [--runtime-dir DIR] [--log-dir DIR] [--runlevel N]
+
+Runs the hearth daemon in the foreground.
+
+  --config-dir DIR   services/, init.d/, xinetd.conf, xinetd.d/, inetd.conf, hearth.toml
+  --state-dir DIR    enablement and other persistent state
+  --runtime-dir DIR  control socket (hearth.sock) and other runtime files
+  --log-dir DIR      service logs
+  --runlevel N       runlevel to enter (default: hearth.toml's, else 3)
+  --quiet            do not echo events to stdout
+  -h, --help         this text
+  --version          print the version
+
+Defaults: as root /etc/hearth, /var/lib/hearth, /run/hearth, /var/log/hearth;
+otherwise directories under your own config, state and runtime dirs.
+Signals: HUP reloads the config; TERM or INT stops every service, then exits 0.`;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`hearthd: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        'config-dir': { type: 'string' },
+        'state-dir': { type: 'string' },
+        'runtime-dir': { type: 'string' },
+        'log-dir': { type: 'string' },
+        runlevel: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    fail(`${(e as Error).message}\n${USAGE}`);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  if (v.version) {
+    process.stdout.write(`hearthd ${version()}\n`);
+    process.exit(0);
+  }
+  let runlevel: number | undefined;
+  if (v.runlevel !== undefined) {
+    if (!/^[0-6]$/.test(v.runlevel)) fail(`--runlevel must be a number from 0 to 6, got "${v.runlevel}"`);
+    runlevel = Number(v.runlevel);
+  }
+  const defaults = defaultDirs(process.getuid?.() ?? 0, process.env);
+  const daemon = new Daemon({
+    configDir: v['config-dir'] ?? defaults.configDir,
+    stateDir: v['state-dir'] ?? defaults.stateDir,
+    runtimeDir: v['runtime-dir'] ?? defaults.runtimeDir,
+    logDir: v['log-dir'] ?? defaults.logDir,
+    ...(runlevel !== undefined ? { runlevel } : {}),
+    version: version(),
+  });
+
+  if (!v.quiet) {
+    daemon.bus.subscribe((e) => {
+      const text = describeEvent(e);
+      if (text) process.stdout.write(`${new Date(e.at).toISOString()} ${text}\n`);
+    });
+  }
+
+  // The control socket comes up before services start, so `hearth list` works during a long boot.
+  let control: { close(): Promise<void> };
+  try {
+    control = await startControlServer({ api: daemon, socketPath: daemon.socketPath, ...(await socketSettings(daemon)) });
+  } catch (e) {
+    fail(describeError(e), 1);
+  }
+  process.stdout.write(`hearthd: control socket ${daemon.socketPath}\n`);
+  process.stdout.write(`hearthd: try "bin/hearth --socket ${daemon.socketPath} list"\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`hearthd: ${signal}: stopping services\n`);
+    try {
+      await daemon.shutdown();
+    } finally {
+      await control.close().catch(() => undefined);
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    daemon.reloadConfig().catch((e) => process.stderr.write(`hearthd: reload failed: ${describeError(e)}\n`));
+  });
+
+  try {
+    await daemon.start();
+  } catch (e) {
+    process.stderr.write(`hearthd: ${describeError(e)}\n`);
+    await control.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+/** Socket mode and group come from hearth.toml's [control]; read it before the daemon loads everything. */
+async function socketSettings(daemon: Daemon): Promise<{ mode?: number; group?: string }> {
+  const { loadHearthSettings } = await import('../config/index.js');
+  const settings = loadHearthSettings(daemon.options.configDir);
+  return {
+    mode: settings.control.socketMode,
+    ...(settings.control.socketGroup ? { group: settings.control.socketGroup } : {}),
+  };
+}
+
+main().catch((e) => {
+  process.stderr.write(`hearthd: ${describeError(e)}\n`);
+  process.exit(1);
+});

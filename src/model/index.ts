@@ -1,0 +1,4 @@
+export * from './service.js';
+export * from './state.js';
+export * from './duration.js';
+export * from './suggest.js';

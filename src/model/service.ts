@@ -1,0 +1,105 @@
+/**
+ * The unit model: every config format (native TOML, SysV scripts, xinetd, inetd.conf)
+ * is turned into these types by a loader in src/config. Nothing here knows how a
+ * service is run.
+ */
+
+export type RestartPolicy = 'always' | 'on-failure' | 'never';
+
+export type Readiness =
+  | { kind: 'none' }
+  /** sd_notify protocol: READY=1 on $NOTIFY_SOCKET. */
+  | { kind: 'notify' }
+  /** Ready once something accepts on this TCP port. */
+  | { kind: 'tcp'; host: string; port: number }
+  /** Ready once a line of output matches. */
+  | { kind: 'log'; pattern: RegExp };
+
+/** Resource limits by prlimit(1) name; soft and hard both, or "unlimited". */
+export type Rlimits = Partial<Record<RlimitName, RlimitValue>>;
+export type RlimitValue = { soft: number | 'unlimited'; hard: number | 'unlimited' };
+export const RLIMIT_NAMES = [
+  'as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile',
+  'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack',
+] as const;
+export type RlimitName = (typeof RLIMIT_NAMES)[number];
+
+export interface RestartBackoff {
+  /** Delay before the second restart in a row; the first is immediate. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  multiplier: number;
+  /** Running this long counts as stable and resets the backoff. */
+  stableAfterMs: number;
+  /** This many starts within burstIntervalMs puts the service in "failed". */
+  burst: number;
+  burstIntervalMs: number;
+  /** A failed service is tried again after this long, rather than abandoned. */
+  coolDownMs: number;
+}
+
+export interface LogSettings {
+  maxBytes: number;
+  keep: number;
+}
+
+/** Where a definition came from, for messages and for reload diffing. */
+export interface Origin {
+  format: 'toml' | 'sysv' | 'xinetd' | 'inetd';
+  file: string;
+  line?: number;
+}
+
+export interface ProcessSettings {
+  exec: string[];
+  user?: string;
+  group?: string;
+  workingDirectory?: string;
+  environment: Record<string, string>;
+  environmentFile?: string;
+  umask?: number;
+  nice?: number;
+  rlimits: Rlimits;
+}
+
+export interface ServiceDefinition extends ProcessSettings {
+  name: string;
+  description: string;
+  origin: Origin;
+  /** "simple" runs in the foreground; "forking" double-forks and leaves a pidfile. */
+  type: 'simple' | 'forking';
+  pidFile?: string;
+  restart: RestartPolicy;
+  backoff: RestartBackoff;
+  stopSignal: NodeJS.Signals;
+  stopTimeoutMs: number;
+  reloadSignal: NodeJS.Signals;
+  ready: Readiness;
+  startTimeoutMs: number;
+  runlevels: number[];
+  requires: string[];
+  after: string[];
+  before: string[];
+  provides: string[];
+  log: LogSettings;
+}
+
+export const DEFAULT_BACKOFF: RestartBackoff = {
+  initialDelayMs: 100,
+  maxDelayMs: 30_000,
+  multiplier: 2,
+  stableAfterMs: 10_000,
+  burst: 5,
+  burstIntervalMs: 10_000,
+  coolDownMs: 60_000,
+};
+
+export const DEFAULT_LOG: LogSettings = { maxBytes: 10 * 1024 * 1024, keep: 5 };
+export const DEFAULT_RUNLEVELS = [2, 3, 4, 5];
+
+/** Service names become file names, socket paths and URL segments: keep them tame. */
+export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
+
+export function isValidServiceName(name: string): boolean {
+  return SERVICE_NAME.test(name) && !name.includes('..');
+}

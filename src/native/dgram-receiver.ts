@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { HearthError } from '../errors/index.js';
+import { nativeHelperPath } from './helper-path.js';
+
+export interface Datagram {
+  pid: number;
+  uid: number;
+  gid: number;
+  payload: Buffer;
+}
+
+/**
+ * A unix datagram socket served by the hearth-dgram helper (Node itself cannot
+ * bind one). Each datagram arrives with the sender's pid/uid/gid as the kernel
+ * reported them, which is how notify messages and syslog lines are attributed
+ * to services.
+ */
+export class DgramReceiver {
+  private child: ChildProcess | undefined;
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(
+    readonly socketPath: string,
+    private readonly onDatagram: (d: Datagram) => void,
+    private readonly mode = 0o600,
+  ) {}
+
+  start(): Promise<void> {
+    const helper = nativeHelperPath('hearth-dgram');
+    if (!helper) {
+      return Promise.reject(
+        new HearthError('ERR_SPAWN', 'the native helper "hearth-dgram" is not built', {
+          hint: 'run "npm run build" with a C compiler installed',
+        }),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const child = spawn(helper, [this.socketPath, this.mode.toString(8)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      this.child = child;
+      let ready = false;
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', (e) => reject(e));
+      child.on('exit', (code) => {
+        if (!ready) reject(new HearthError('ERR_SPAWN', `cannot listen on "${this.socketPath}": ${stderr.trim() || `exit ${code}`}`));
+        this.child = undefined;
+      });
+      child.stdout!.on('data', (chunk: Buffer) => {
+        this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+        if (!ready) {
+          const nl = this.pending.indexOf(10);
+          if (nl < 0) return;
+          this.pending = this.pending.subarray(nl + 1);
+          ready = true;
+          resolve();
+        }
+        this.drain();
+      });
+    });
+  }
+
+  private drain(): void {
+    for (;;) {
+      const nl = this.pending.indexOf(10);
+      if (nl < 0) return;
+      const [pid, uid, gid, len] = this.pending.subarray(0, nl).toString('latin1').split(' ').map(Number);
+      if (len === undefined || this.pending.length < nl + 1 + len) return;
+      const payload = Buffer.from(this.pending.subarray(nl + 1, nl + 1 + len));
+      this.pending = this.pending.subarray(nl + 1 + len);
+      this.onDatagram({ pid: pid!, uid: uid!, gid: gid!, payload });
+    }
+  }
+
+  stop(): void {
+    this.child?.kill('SIGTERM');
+    this.child = undefined;
+  }
+}

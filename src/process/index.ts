@@ -1,0 +1,5 @@
+export { buildLaunch, applyUmask, type Launch } from './launch.js';
+export { serviceEnvironment } from './environment.js';
+export { lookupUser, lookupGroup, type UserInfo, type GroupInfo } from './users.js';
+export { resolveExecutable, findTool, DEFAULT_PATH } from './resolve-executable.js';
+export { processGroupAlive, readProcStat, type ProcStat } from './proc.js';

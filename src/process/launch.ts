@@ -1,0 +1,90 @@
+import type { ProcessSettings, RlimitValue } from '../model/index.js';
+import { HearthError } from '../errors/index.js';
+import { lookupGroup, lookupUser, type UserInfo } from './users.js';
+import { DEFAULT_PATH, findTool, resolveExecutable } from './resolve-executable.js';
+
+export interface Launch {
+  /** What to hand to child_process.spawn: the first wrapper, or the program itself. */
+  file: string;
+  args: string[];
+  /** The resolved program at the end of the chain (for messages). */
+  program: string;
+  /** The account the program ends up running as. */
+  user: UserInfo | undefined;
+}
+
+function limitText(v: number | 'unlimited'): string {
+  return v === 'unlimited' ? 'unlimited' : String(v);
+}
+
+function rlimitArg(name: string, v: RlimitValue): string {
+  return `--${name}=${limitText(v.soft)}:${limitText(v.hard)}`;
+}
+
+function requireTool(name: string, why: string): string {
+  const path = findTool(name);
+  if (!path) throw new HearthError('ERR_SPAWN', `cannot ${why}: "${name}" (util-linux/coreutils) is not installed`);
+  return path;
+}
+
+/**
+ * Builds the exec chain that applies a service's process settings without
+ * native code: prlimit (rlimits) → nice → setpriv (uid, gid, supplementary
+ * groups) → the program. Each wrapper execs the next, so the pid spawn returns
+ * stays the service's pid. Wrappers run as root first because raising hard
+ * limits and negative nice need privileges that setpriv then drops. Nothing is
+ * ever passed through a shell.
+ */
+export function buildLaunch(settings: ProcessSettings, env: Record<string, string | undefined> = {}): Launch {
+  const [command, ...rest] = settings.exec;
+  if (!command) throw new HearthError('ERR_SPAWN', 'cannot start: "exec" is empty');
+  const program = resolveExecutable(command, env.PATH ?? DEFAULT_PATH, settings.workingDirectory);
+  let argv = [program, ...rest];
+
+  const myUid = process.getuid?.() ?? 0;
+  let user: UserInfo | undefined;
+  if (settings.user !== undefined || settings.group !== undefined) {
+    user = settings.user !== undefined ? lookupUser(settings.user) : undefined;
+    const gid = settings.group !== undefined ? lookupGroup(settings.group).gid : user?.gid;
+    const uid = user?.uid ?? myUid;
+    const needsChange = uid !== myUid || (gid !== undefined && gid !== process.getgid?.());
+    if (needsChange) {
+      if (myUid !== 0) {
+        throw new HearthError(
+          'ERR_SPAWN',
+          `cannot run as user "${settings.user ?? myUid}" group "${settings.group ?? gid}": hearthd is not running as root`,
+        );
+      }
+      const setpriv = requireTool('setpriv', 'switch user');
+      const privArgs = [`--reuid=${uid}`, `--regid=${gid ?? uid}`];
+      // initgroups keeps the user's supplementary groups (spawn's uid/gid would drop them).
+      privArgs.push(user ? '--init-groups' : '--clear-groups');
+      argv = [setpriv, ...privArgs, '--', ...argv];
+    }
+  }
+
+  if (settings.nice !== undefined && settings.nice !== 0) {
+    argv = [requireTool('nice', 'set nice'), '-n', String(settings.nice), '--', ...argv];
+  }
+
+  const limits = Object.entries(settings.rlimits ?? {}).filter(([, v]) => v !== undefined) as Array<[string, RlimitValue]>;
+  if (limits.length > 0) {
+    argv = [requireTool('prlimit', 'set resource limits'), ...limits.map(([k, v]) => rlimitArg(k, v)), '--', ...argv];
+  }
+
+  return { file: argv[0]!, args: argv.slice(1), program, user };
+}
+
+/**
+ * spawn() has no umask option, but a child inherits the umask at fork and Node
+ * forks synchronously inside spawn(), so setting it around the call is exact.
+ */
+export function applyUmask<T>(umask: number | undefined, fn: () => T): T {
+  if (umask === undefined) return fn();
+  const previous = process.umask(umask);
+  try {
+    return fn();
+  } finally {
+    process.umask(previous);
+  }
+}

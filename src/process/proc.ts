@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+
+export interface ProcStat {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  /** Start time in clock ticks since boot: with pid, a process's identity. */
+  startTime: number;
+  utimeTicks: number;
+  stimeTicks: number;
+  rssPages: number;
+}
+
+/** Parses /proc/PID/stat; the command name may contain spaces and parens, so split after the last ')'. */
+export function readProcStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const close = text.lastIndexOf(')');
+  const f = text.slice(close + 2).split(' ');
+  // f[0] is field 3 (state) of proc(5).
+  return {
+    pid,
+    state: f[0]!,
+    ppid: Number(f[1]),
+    pgrp: Number(f[2]),
+    utimeTicks: Number(f[11]),
+    stimeTicks: Number(f[12]),
+    startTime: Number(f[19]),
+    rssPages: Number(f[21]),
+  };
+}
+
+/** True while any process is in the group (zombies excluded would need /proc scans; kill(0) is enough here). */
+export function processGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

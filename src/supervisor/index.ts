@@ -1,0 +1,5 @@
+export { Supervisor, type SupervisorOptions, type DefineOutcome } from './supervisor.js';
+export { ServiceRunner, describeExit, type LogSink, type RunnerContext } from './service-runner.js';
+export { RestartTracker, type RestartDecision } from './restart-policy.js';
+export { definitionsEqual } from './definitions-equal.js';
+export { resourceUsage } from './resource-usage.js';

@@ -1,0 +1,76 @@
+import { connect } from 'node:net';
+
+/**
+ * Polls a TCP port until something accepts. Returns a cancel function; calls
+ * onReady once. A refused connection is the normal "not yet" answer.
+ */
+export function waitForTcp(host: string, port: number, onReady: () => void, intervalMs = 50): () => void {
+  let cancelled = false;
+  let timer: NodeJS.Timeout | undefined;
+  const attempt = () => {
+    if (cancelled) return;
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      if (!cancelled) {
+        cancelled = true;
+        onReady();
+      }
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      if (!cancelled) timer = setTimeout(attempt, intervalMs);
+    });
+  };
+  attempt();
+  return () => {
+    cancelled = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
+/**
+ * Watches a service's output for a line matching a pattern. Output arrives in
+ * arbitrary chunks, so keep the unfinished tail (bounded: a line longer than
+ * 64 KiB is tested as it stands rather than buffered forever).
+ */
+export class LineMatcher {
+  private tail = '';
+  constructor(private readonly pattern: RegExp) {}
+
+  feed(chunk: Buffer): boolean {
+    const text = this.tail + chunk.toString('utf8');
+    const lines = text.split('\n');
+    this.tail = lines.pop() ?? '';
+    if (this.tail.length > 65536) {
+      lines.push(this.tail);
+      this.tail = '';
+    }
+    return lines.some((l) => this.pattern.test(l.replace(/\r$/, '')));
+  }
+}
+
+export interface NotifyMessage {
+  ready: boolean;
+  stopping: boolean;
+  reloading: boolean;
+  status?: string;
+  mainPid?: number;
+}
+
+/** Parses an sd_notify datagram: newline-separated KEY=VALUE assignments. */
+export function parseNotify(payload: Buffer): NotifyMessage {
+  const msg: NotifyMessage = { ready: false, stopping: false, reloading: false };
+  for (const line of payload.toString('utf8').split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq < 0) continue;
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1);
+    if (key === 'READY' && value === '1') msg.ready = true;
+    else if (key === 'STOPPING' && value === '1') msg.stopping = true;
+    else if (key === 'RELOADING' && value === '1') msg.reloading = true;
+    else if (key === 'STATUS') msg.status = value.slice(0, 1024);
+    else if (key === 'MAINPID' && /^\d+$/.test(value)) msg.mainPid = Number(value);
+  }
+  return msg;
+}

@@ -1,0 +1,492 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { HearthError, describeError } from '../errors/index.js';
+import type { ExitInfo, HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
+import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js';
+import { parseEnvFile } from '../config/index.js';
+import { RestartTracker } from './restart-policy.js';
+import { LineMatcher, parseNotify, waitForTcp } from './readiness.js';
+import { pidAlive, signalGroup, signalPid, whenGroupEmpty, whenPidDies } from './process-group.js';
+
+export interface LogSink {
+  write(stream: 'out' | 'err', chunk: Buffer): void;
+  /** The process ended: flush any unfinished line. */
+  end(): void;
+}
+
+export interface RunnerContext {
+  emit(event: HearthEvent): void;
+  /** Where output goes; called once per runner. */
+  logSink(def: ServiceDefinition): LogSink;
+  /** Path of the sd_notify socket, when the helper runs. */
+  notifySocket: string | undefined;
+  configDir: string;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+const NO_PROCESS: ReadonlySet<ServiceState> = new Set(['stopped', 'exited', 'failed', 'backoff', 'broken']);
+
+/**
+ * One service's lifecycle: a state machine driven by commands (start, stop,
+ * restart, reload) and by what its processes do (exit, become ready). Every
+ * transition is published as an event. The runner owns its timers; nothing here
+ * blocks the event loop.
+ */
+export class ServiceRunner {
+  private stateValue: ServiceState = 'stopped';
+  private detail: string | undefined;
+  private child: ChildProcess | undefined;
+  /** The service's main pid: the child, or the pid a forking daemon left in its pidfile. */
+  private mainPid: number | null = null;
+  private pgid: number | null = null;
+  private startedAt: number | null = null;
+  private readyAt: number | null = null;
+  private restarts = 0;
+  private lastExit: ExitInfo | null = null;
+  /** What the operator asked for; crashes do not change it, stop does. */
+  private wanted = false;
+  private readonly tracker: RestartTracker;
+  private readonly sink: LogSink;
+  private readyWaiters: Waiter[] = [];
+  private stopWaiters: Waiter[] = [];
+  /** Cancels whatever is pending: readiness probes, timeouts, retry timers. */
+  private cancels: Array<() => void> = [];
+  private stopCancels: Array<() => void> = [];
+  private matcher: LineMatcher | undefined;
+
+  constructor(
+    public def: ServiceDefinition,
+    private readonly ctx: RunnerContext,
+  ) {
+    this.tracker = new RestartTracker(def.backoff);
+    this.sink = ctx.logSink(def);
+  }
+
+  get name(): string {
+    return this.def.name;
+  }
+
+  get state(): ServiceState {
+    return this.stateValue;
+  }
+
+  get pid(): number | null {
+    return this.mainPid;
+  }
+
+  get processGroup(): number | null {
+    return this.pgid;
+  }
+
+  /** True once the operator asked for the service to run and has not stopped it since. */
+  get wantedRunning(): boolean {
+    return this.wanted;
+  }
+
+  snapshot(): ServiceStatus {
+    return {
+      name: this.def.name,
+      description: this.def.description,
+      kind: 'service',
+      state: this.stateValue,
+      ...(this.detail ? { detail: this.detail } : {}),
+      pid: this.mainPid,
+      startedAt: this.startedAt,
+      readyAt: this.readyAt,
+      restarts: this.restarts,
+      lastExit: this.lastExit,
+      source: this.def.origin.file,
+    };
+  }
+
+  /** Resolves once the service is running and ready; rejects if it cannot get there. */
+  start(): Promise<void> {
+    if (this.stateValue === 'running') return Promise.resolve();
+    const settled = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+    if (this.stateValue === 'starting') return settled;
+    if (this.stateValue === 'stopping') {
+      this.wanted = true;
+      return settled;
+    }
+    this.wanted = true;
+    // An operator's start forgives earlier crashes, as `systemctl reset-failed; start` would.
+    this.tracker.reset();
+    this.cancelPending();
+    this.spawnNow();
+    return settled;
+  }
+
+  /** Resolves once no process of the service is left. */
+  stop(): Promise<void> {
+    this.wanted = false;
+    this.cancelPending();
+    this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" was stopped before it became ready`));
+    if (NO_PROCESS.has(this.stateValue) || (this.mainPid === null && this.pgid === null)) {
+      if (this.stateValue !== 'stopped') this.setState('stopped');
+      return Promise.resolve();
+    }
+    const done = new Promise<void>((resolve, reject) => this.stopWaiters.push({ resolve, reject }));
+    if (this.stateValue !== 'stopping') this.beginStop();
+    return done;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Sends the reload signal to the main process. */
+  reload(): void {
+    if (this.mainPid === null || this.stateValue !== 'running') {
+      throw new HearthError('ERR_SPAWN', `cannot reload "${this.name}": it is ${this.stateValue}, not running`);
+    }
+    signalPid(this.mainPid, this.def.reloadSignal);
+  }
+
+  /** An sd_notify datagram from one of this service's processes. */
+  handleNotify(payload: Buffer): void {
+    const msg = parseNotify(payload);
+    if (msg.status !== undefined) {
+      this.detail = msg.status;
+      if (this.stateValue === 'running') this.emitState(this.stateValue, this.stateValue);
+    }
+    if (msg.mainPid !== undefined && msg.mainPid !== this.mainPid && pidAlive(msg.mainPid)) {
+      this.mainPid = msg.mainPid;
+    }
+    if (msg.ready && this.stateValue === 'starting' && this.def.ready.kind === 'notify') this.becomeReady();
+  }
+
+  private spawnNow(): void {
+    const def = this.def;
+    let child: ChildProcess;
+    try {
+      const envFile = def.environmentFile ? this.readEnvironmentFile(def.environmentFile) : undefined;
+      const notify = def.ready.kind === 'notify' ? this.notifyEnv() : undefined;
+      const launch = buildLaunch(def, { ...envFile, ...def.environment });
+      const env = serviceEnvironment(launch.user, envFile, def.environment, notify);
+      child = applyUmask(def.umask, () =>
+        spawn(launch.file, launch.args, {
+          cwd: def.workingDirectory ?? launch.user?.home ?? '/',
+          env,
+          // Its own process group, so a stop reaches every process it forked.
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      );
+    } catch (e) {
+      this.startFailed(e);
+      return;
+    }
+    if (child.pid === undefined) {
+      // spawn() reports ENOENT, EACCES… asynchronously through 'error'.
+      child.once('error', (e) => this.startFailed(new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${e.message}`, { cause: e })));
+      return;
+    }
+    const now = Date.now();
+    this.child = child;
+    this.mainPid = def.type === 'forking' ? null : child.pid;
+    this.pgid = child.pid;
+    this.startedAt = now;
+    this.readyAt = null;
+    this.detail = undefined;
+    this.tracker.recordStart(now);
+    this.matcher = def.ready.kind === 'log' ? new LineMatcher(def.ready.pattern) : undefined;
+    child.stdout!.on('data', (chunk: Buffer) => this.onOutput('out', chunk));
+    child.stderr!.on('data', (chunk: Buffer) => this.onOutput('err', chunk));
+    child.on('error', () => {
+      /* exit follows; nothing to add */
+    });
+    child.once('exit', (code, signal) => this.onChildExit(child, code, signal));
+    this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
+    this.setState('starting');
+    this.awaitReadiness(child);
+  }
+
+  private readEnvironmentFile(file: string): Record<string, string> {
+    const path = isAbsolute(file) ? file : join(this.ctx.configDir, file);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new HearthError('ERR_SPAWN', `cannot start "${this.name}": environment_file "${path}" cannot be read`, { cause: e });
+    }
+    return parseEnvFile(text);
+  }
+
+  private notifyEnv(): Record<string, string> {
+    if (!this.ctx.notifySocket) {
+      throw new HearthError('ERR_SPAWN', `cannot start "${this.name}" with ready = "notify": the notify socket is not available`, {
+        hint: 'the native helper hearth-dgram must be built (npm run build)',
+      });
+    }
+    return { NOTIFY_SOCKET: this.ctx.notifySocket };
+  }
+
+  private awaitReadiness(child: ChildProcess): void {
+    const ready = this.def.ready;
+    if (this.def.type === 'forking') {
+      this.armStartTimeout();
+      return; // readiness is the launcher's clean exit plus a pidfile, see onChildExit
+    }
+    if (ready.kind === 'none') {
+      this.becomeReady();
+      return;
+    }
+    this.armStartTimeout();
+    if (ready.kind === 'tcp') {
+      this.cancels.push(waitForTcp(ready.host, ready.port, () => child === this.child && this.becomeReady()));
+    }
+    // notify and log are driven by incoming data (handleNotify, onOutput).
+  }
+
+  private armStartTimeout(): void {
+    const timer = setTimeout(() => {
+      if (this.stateValue !== 'starting') return;
+      const err = new HearthError(
+        'ERR_READY_TIMEOUT',
+        `"${this.name}" did not become ready within ${this.def.startTimeoutMs}ms (ready = ${this.def.ready.kind})`,
+      );
+      this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: err.message });
+      this.rejectReady(err);
+      // Treat as a crash: kill what is there; the exit path applies the restart policy.
+      this.detail = 'start timed out';
+      if (this.pgid !== null) signalGroup(this.pgid, 'SIGKILL');
+      if (this.mainPid !== null) signalPid(this.mainPid, 'SIGKILL');
+    }, this.def.startTimeoutMs);
+    this.cancels.push(() => clearTimeout(timer));
+  }
+
+  private onOutput(stream: 'out' | 'err', chunk: Buffer): void {
+    this.sink.write(stream, chunk);
+    if (this.matcher && this.stateValue === 'starting' && this.matcher.feed(chunk)) {
+      this.matcher = undefined;
+      this.becomeReady();
+    }
+  }
+
+  private becomeReady(): void {
+    this.cancelPending();
+    this.readyAt = Date.now();
+    this.setState('running');
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    this.sink.end();
+    if (this.def.type === 'forking' && this.stateValue === 'starting') {
+      this.onForkingLauncherExit(code, signal);
+      return;
+    }
+    this.onMainExit(code, signal);
+  }
+
+  /** A classic daemon's launcher exited: success means the daemon is now in the background. */
+  private onForkingLauncherExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (code !== 0) {
+      this.onMainExit(code, signal);
+      return;
+    }
+    const pidFile = this.def.pidFile!;
+    const deadline = Date.now() + this.def.startTimeoutMs;
+    const poll = () => {
+      if (this.stateValue !== 'starting') return;
+      const pid = readPidFile(pidFile);
+      if (pid !== undefined && pidAlive(pid)) {
+        this.mainPid = pid;
+        this.pgid = null;
+        this.cancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null)));
+        this.becomeReadyKeepingWatch();
+        return;
+      }
+      if (Date.now() > deadline) {
+        this.onMainExit(code, signal, new HearthError('ERR_PIDFILE', `"${this.name}" forked but pidfile "${pidFile}" names no live process`));
+        return;
+      }
+      const t = setTimeout(poll, 25);
+      this.cancels.push(() => clearTimeout(t));
+    };
+    poll();
+  }
+
+  /** becomeReady cancels pending work; the forking death watch must survive it. */
+  private becomeReadyKeepingWatch(): void {
+    const watch = this.cancels.pop()!;
+    this.becomeReady();
+    this.stopCancels.push(watch);
+  }
+
+  private onMainExit(code: number | null, signal: NodeJS.Signals | null, error?: HearthError): void {
+    const now = Date.now();
+    const pid = this.mainPid ?? this.pgid ?? 0;
+    const ranForMs = this.startedAt === null ? 0 : now - this.startedAt;
+    this.lastExit = { code, signal, at: now };
+    this.ctx.emit({ type: 'service.exit', at: now, name: this.name, pid, code, signal });
+    const pgid = this.pgid;
+    this.mainPid = null;
+
+    if (this.stateValue === 'stopping') {
+      this.finishStopWhenGroupEmpty(pgid);
+      return;
+    }
+    this.cancelPending();
+    for (const c of this.stopCancels.splice(0)) c();
+    // What the main process left behind in its group goes too, as systemd's
+    // control-group kill mode does; the restart below does not wait for it.
+    if (pgid !== null) {
+      signalGroup(pgid, 'SIGTERM');
+      const t = setTimeout(() => signalGroup(pgid, 'SIGKILL'), this.def.stopTimeoutMs);
+      t.unref();
+    }
+    this.pgid = null;
+    const wasStarting = this.stateValue === 'starting';
+    const why = error?.message ?? describeExit(code, signal);
+    if (wasStarting) this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" exited before it was ready: ${why}`));
+
+    if (!this.wanted) {
+      this.setState('exited', why);
+      return;
+    }
+    const decision = this.tracker.decide(this.def.restart, { code, signal }, ranForMs, now);
+    if (decision.action === 'none') {
+      this.wanted = false;
+      this.setState('exited', why);
+    } else if (decision.action === 'restart' && decision.delayMs === 0) {
+      this.restarts++;
+      this.spawnNow();
+    } else if (decision.action === 'restart') {
+      this.setState('backoff', `${why}; restart in ${decision.delayMs}ms`);
+      this.retryAfter(decision.delayMs, false);
+    } else {
+      this.setState('failed', `${why}; crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms, retrying in ${decision.retryInMs}ms`);
+      this.retryAfter(decision.retryInMs, true);
+    }
+  }
+
+  private startFailed(e: unknown): void {
+    const err = e instanceof HearthError ? e : new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${describeError(e)}`, { cause: e });
+    this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: err.message });
+    this.rejectReady(err);
+    this.child = undefined;
+    this.mainPid = null;
+    this.pgid = null;
+    this.setState('failed', err.message);
+    // The binary or user may appear later (a package being installed): try again after the cool-down.
+    if (this.wanted) this.retryAfter(this.def.backoff.coolDownMs, true);
+  }
+
+  private retryAfter(ms: number, resetTracker: boolean): void {
+    const timer = setTimeout(() => {
+      if (!this.wanted) return;
+      if (resetTracker) this.tracker.reset();
+      this.restarts++;
+      this.spawnNow();
+    }, ms);
+    this.cancels.push(() => clearTimeout(timer));
+  }
+
+  private beginStop(): void {
+    this.setState('stopping');
+    const pid = this.mainPid;
+    const pgid = this.pgid;
+    const signal = this.def.stopSignal;
+    if (pgid !== null) signalGroup(pgid, signal);
+    if (pid !== null) {
+      signalPid(pid, signal);
+      // A forking daemon usually leads its own group after setsid().
+      signalGroup(pid, signal);
+    }
+    const escalate = setTimeout(() => {
+      if (pgid !== null) signalGroup(pgid, 'SIGKILL');
+      if (pid !== null) {
+        signalPid(pid, 'SIGKILL');
+        signalGroup(pid, 'SIGKILL');
+      }
+      this.ctx.emit({
+        type: 'daemon.log',
+        at: Date.now(),
+        level: 'warn',
+        message: `"${this.name}" did not stop within ${this.def.stopTimeoutMs}ms of ${signal}; sent SIGKILL`,
+      });
+    }, this.def.stopTimeoutMs);
+    this.stopCancels.push(() => clearTimeout(escalate));
+    if (this.child === undefined && pid === null) this.finishStopWhenGroupEmpty(pgid);
+  }
+
+  private finishStopWhenGroupEmpty(pgid: number | null): void {
+    const finish = () => {
+      for (const c of this.stopCancels.splice(0)) c();
+      this.pgid = null;
+      this.mainPid = null;
+      this.setState('stopped');
+      const waiters = this.stopWaiters;
+      this.stopWaiters = [];
+      for (const w of waiters) w.resolve();
+      if (this.wanted) {
+        // start() was called while stopping.
+        this.tracker.reset();
+        this.spawnNow();
+      }
+    };
+    if (pgid === null) finish();
+    else this.stopCancels.push(whenGroupEmpty(pgid, finish));
+  }
+
+  private rejectReady(e: Error): void {
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const w of waiters) w.reject(e);
+  }
+
+  private cancelPending(): void {
+    for (const c of this.cancels.splice(0)) c();
+  }
+
+  private setState(to: ServiceState, detail?: string): void {
+    const from = this.stateValue;
+    this.stateValue = to;
+    if (detail !== undefined || to !== 'running') this.detail = detail;
+    this.emitState(from, to);
+  }
+
+  private emitState(from: ServiceState, to: ServiceState): void {
+    this.ctx.emit({
+      type: 'service.state',
+      at: Date.now(),
+      name: this.name,
+      from,
+      to,
+      pid: this.mainPid,
+      ...(this.detail ? { detail: this.detail } : {}),
+    });
+  }
+
+  /** Releases timers when the service is removed from the config. */
+  dispose(): void {
+    this.cancelPending();
+    for (const c of this.stopCancels.splice(0)) c();
+  }
+}
+
+function readPidFile(path: string): number | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeExit(code: number | null, signal: string | null): string {
+  if (signal) return `killed by ${signal}`;
+  if (code === null) return 'exited';
+  return `exited with code ${code}`;
+}
