@@ -1,4 +1,5 @@
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
+import type { LogQuery, LogRecord } from '../journal/index.js';
 
 /**
  * What the control API needs from the daemon. src/daemon.ts implements it; the
@@ -27,30 +28,8 @@ export interface ActionResult {
   error?: { code: string; message: string; hint?: string };
 }
 
-export interface LogQuery {
-  /** No names: every service and hearthd itself, interleaved by time. */
-  names?: string[];
-  /** Last N records (after the other filters). */
-  lines?: number;
-  /** Epoch ms. */
-  since?: number;
-  until?: number;
-  /** Plain substring match on the text. */
-  grep?: string;
-}
-
-export interface LogRecord {
-  /** Epoch ms. */
-  ts: number;
-  service: string;
-  stream: 'out' | 'err' | 'hearth' | 'syslog';
-  /** UTF-8 text of the line; invalid bytes are replaced, see `b64` for the exact bytes. */
-  text: string;
-  /** Present only when the line is not valid UTF-8: the exact bytes, base64. */
-  b64?: string;
-  /** The line was split (too long) or cut off at exit: no newline ended it here. */
-  partial?: boolean;
-}
+// The journal owns its record and query types; the API speaks them as they are.
+export type { LogQuery, LogRecord };
 
 export interface ConfigReport {
   configDir: string;

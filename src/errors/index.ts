@@ -20,8 +20,11 @@ export type ErrorCode =
   | 'ERR_STOP_TIMEOUT'
   | 'ERR_BAD_REQUEST'
   | 'ERR_DAEMON_UNREACHABLE'
+  /** The control socket path is taken (a live hearthd answers, or it is not a socket) or unsafe. */
+  | 'ERR_SOCKET_IN_USE'
   | 'ERR_DAEMON_ERROR'
   | 'ERR_USAGE'
+  | 'ERR_LOG_IO'
   | 'ERR_INTERNAL';
 
 export interface HearthErrorOptions {

@@ -1,0 +1,12 @@
+/**
+ * The journal: capture of service output (line splitting, timestamps, size
+ * rotation), hearthd's own log, queries and follow mode, and the helpers the
+ * front ends need to show records (time specs, safe terminal rendering).
+ */
+export type { LogQuery, LogRecord, LogStream, RotationSettings, DaemonLogLevel } from './types.js';
+export { DAEMON_SERVICE, LEVEL_PRIORITY } from './types.js';
+export { Journal, DEFAULT_ROTATION, type JournalOptions, type JournalEntry } from './journal.js';
+export { ServiceLogWriter, type ServiceLogWriterOptions } from './service-log-writer.js';
+export { parseTimeSpec } from './time-spec.js';
+export { renderLine, renderJson, escapeText, type RenderOptions } from './render-line.js';
+export { recordBytes } from './format.js';

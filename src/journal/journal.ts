@@ -1,0 +1,372 @@
+import { statSync } from 'node:fs';
+import { HearthError } from '../errors/index.js';
+import { DEFAULT_LOG } from '../model/index.js';
+import { toLogRecord, type ParsedLine, type RawRecord } from './format.js';
+import { closeAll, openFiles, readBackward, readForward, type FilePosition } from './file-reader.js';
+import { LineMatcher } from './line-matcher.js';
+import { LogFileSet } from './log-file-set.js';
+import { logFilePath, scanLogDir, type LogFileEntry } from './log-files.js';
+import { ServiceLogWriter, type RecordSink } from './service-log-writer.js';
+import { DAEMON_SERVICE, LEVEL_PRIORITY, type DaemonLogLevel, type LogQuery, type LogRecord, type LogStream, type RotationSettings } from './types.js';
+
+/** The model's default log settings (10 MiB, 5 rotated files), one source of truth. */
+export const DEFAULT_ROTATION: RotationSettings = { ...DEFAULT_LOG };
+
+export interface JournalOptions {
+  /** The log dir; one file set per service lives here. Created on first write. */
+  dir: string;
+  /** Default rotation for every service (a service may override it in writer()). */
+  rotation?: RotationSettings;
+  /** Flush a service's unfinished line after this long without output. Default 500 ms. */
+  idleFlushMs?: number;
+  /** Lines longer than this become several partial records. Default 16 KiB. */
+  maxLineBytes?: number;
+  /** Writing failed (disk full, permissions). The journal never throws into a service's output path. */
+  onError?: (err: HearthError) => void;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** A whole record from elsewhere than a pipe: hearthd's own events, syslog, connection records. */
+export interface JournalEntry {
+  stream: LogStream;
+  /** The exact bytes; or give `text`. May contain newlines (stored escaped). */
+  payload?: Buffer;
+  text?: string;
+  /** Default: now. */
+  ts?: number;
+  partial?: boolean;
+  priority?: number;
+}
+
+/** Flush a service's batch at once when it grows past this, instead of next tick. */
+const EAGER_FLUSH_BYTES = 256 * 1024;
+/** Services read in parallel by one query (each opens up to keep+1 files). */
+const QUERY_PARALLELISM = 16;
+
+interface Follower {
+  names: Set<string> | undefined;
+  matcher: LineMatcher;
+  onRecord: (r: LogRecord) => void;
+  /** While the backlog is read, live records wait here so none is lost or doubled. */
+  waiting: LogRecord[] | undefined;
+  closed: boolean;
+}
+
+/**
+ * The journal: hearthd's one place for logs. Writers (one per service, plus
+ * hearthd's own) append to per-service files; query() reads them back with
+ * filters; follow() hands out new records straight from the writers, in memory,
+ * so rotation never disturbs a follower.
+ */
+export class Journal implements RecordSink {
+  readonly dir: string;
+  private readonly rotation: RotationSettings;
+  private readonly rotationOf = new Map<string, RotationSettings>();
+  private readonly sets = new Map<string, LogFileSet>();
+  private readonly writers = new Map<string, ServiceLogWriter>();
+  private readonly dirty = new Set<LogFileSet>();
+  private readonly followers = new Set<Follower>();
+  private readonly failing = new Set<string>();
+  private flushScheduled: NodeJS.Immediate | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  private readonly options: JournalOptions;
+
+  /** A log dir alone means default settings. */
+  constructor(options: JournalOptions | string) {
+    this.options = typeof options === 'string' ? { dir: options } : options;
+    options = this.options;
+    this.dir = options.dir;
+    this.rotation = options.rotation ?? DEFAULT_ROTATION;
+    this.now = options.now ?? Date.now;
+    const age = this.rotation.maxAgeMs;
+    if (age !== undefined) {
+      this.pruneTimer = setInterval(() => this.prune(), Math.max(1000, Math.min(age / 10, 3_600_000)));
+      this.pruneTimer.unref();
+    }
+  }
+
+  /** The writer for a service's stdout/stderr; the same object every time for one name. */
+  writer(service: string, rotation?: RotationSettings): ServiceLogWriter {
+    if (rotation) this.setRotation(service, rotation);
+    let w = this.writers.get(service);
+    if (!w) {
+      const opts = { now: this.now } as { now: () => number; idleFlushMs?: number; maxLineBytes?: number };
+      if (this.options.idleFlushMs !== undefined) opts.idleFlushMs = this.options.idleFlushMs;
+      if (this.options.maxLineBytes !== undefined) opts.maxLineBytes = this.options.maxLineBytes;
+      w = new ServiceLogWriter(service, this, opts);
+      this.writers.set(service, w);
+    }
+    return w;
+  }
+
+  /** Changes a service's rotation settings (a config reload). */
+  setRotation(service: string, rotation: RotationSettings): void {
+    this.rotationOf.set(service, rotation);
+    const set = this.sets.get(service);
+    if (set) set.rotation = rotation;
+  }
+
+  /** Journals one of hearthd's own events under the service "hearthd". */
+  daemonLog(level: DaemonLogLevel, message: string): void {
+    this.append(DAEMON_SERVICE, { ts: this.now(), stream: 'hearth', payload: Buffer.from(message, 'utf8'), priority: LEVEL_PRIORITY[level] });
+  }
+
+  /** Journals a whole record (syslog messages, connection records, hearthd's events). */
+  record(service: string, entry: JournalEntry): void {
+    const r: RawRecord = {
+      ts: entry.ts ?? this.now(),
+      stream: entry.stream,
+      payload: entry.payload ?? Buffer.from(entry.text ?? '', 'utf8'),
+    };
+    if (entry.partial) r.partial = true;
+    if (entry.priority !== undefined) r.priority = entry.priority;
+    this.append(service, r);
+  }
+
+  /** RecordSink: queue a record; written on the next turn of the event loop or sooner when big. */
+  append(service: string, r: RawRecord): void {
+    const set = this.setFor(service);
+    try {
+      set.append(r);
+    } catch (e) {
+      this.fail(service, e);
+      return;
+    }
+    if (set.pendingBytes >= EAGER_FLUSH_BYTES) this.flushSet(set);
+    else {
+      this.dirty.add(set);
+      this.flushScheduled ??= setImmediate(() => this.flush());
+    }
+  }
+
+  /** RecordSink: write a service's batch now; with release also close its fd (the service exited). */
+  flushService(service: string, release: boolean): void {
+    const set = this.sets.get(service);
+    if (!set) return;
+    this.flushSet(set);
+    if (release) {
+      try {
+        set.close();
+      } catch (e) {
+        this.fail(service, e);
+      }
+    }
+  }
+
+  /** Writes every queued record to its file. */
+  flush(): void {
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flushScheduled = undefined;
+    for (const set of [...this.dirty]) this.flushSet(set);
+  }
+
+  /** Reads records back. Unknown names simply have no records (naming them is the caller's check). */
+  async query(q: LogQuery): Promise<LogRecord[]> {
+    this.flush();
+    return this.read(q);
+  }
+
+  /**
+   * Calls onRecord for each new record matching q (names, since, until, grep,
+   * priority; `lines` only limits the replay). With `replay`, first hands out
+   * what query(q) returns, then continues live with no gap and nothing twice
+   * (`tail -f -n N`): the history is read only up to where the files ended when
+   * follow() was called, and everything later comes live. Returns the unsubscribe.
+   */
+  follow(q: LogQuery, onRecord: (r: LogRecord) => void, options: { replay?: boolean } = {}): () => void {
+    const replay = options.replay === true;
+    // Everything queued so far goes to the history (and not also to this follower
+    // live): write it out before subscribing. All synchronous, so no record slips in.
+    if (replay) this.flush();
+    const f: Follower = {
+      names: q.names && q.names.length > 0 ? new Set(q.names) : undefined,
+      matcher: new LineMatcher(q),
+      onRecord,
+      waiting: replay ? [] : undefined,
+      closed: false,
+    };
+    this.followers.add(f);
+    if (replay) {
+      // The history is read up to where the files end now; everything after
+      // reaches the follower through notify() and waits until the history is out.
+      const upTo = this.positions(q.names);
+      const release = (backlog: LogRecord[]): void => {
+        if (f.closed) return;
+        const waiting = f.waiting ?? [];
+        f.waiting = undefined;
+        for (const r of backlog) this.deliver(f, r);
+        for (const r of waiting) this.deliver(f, r);
+      };
+      this.read(q, upTo).then(release, (e) => {
+        this.fail('', e);
+        release([]);
+      });
+    }
+    return () => {
+      f.closed = true;
+      this.followers.delete(f);
+    };
+  }
+
+  /** Deletes files older than the retention age (runs by itself when maxAgeMs is set). */
+  prune(now = this.now()): void {
+    for (const service of scanLogDir(this.dir).keys()) {
+      const rotation = this.rotationOf.get(service) ?? this.rotation;
+      if (rotation.maxAgeMs === undefined) continue;
+      try {
+        new LogFileSet(this.dir, service, rotation, () => undefined).pruneByAge(now);
+      } catch (e) {
+        this.fail(service, e);
+      }
+    }
+  }
+
+  /** Shutdown: unfinished lines are written as partial, every batch reaches disk, fds close. */
+  close(): void {
+    // end() also stops the idle timers, so nothing reopens a file after close.
+    for (const w of this.writers.values()) w.end();
+    this.flush();
+    for (const [service, set] of this.sets) {
+      try {
+        set.close();
+      } catch (e) {
+        this.fail(service, e);
+      }
+    }
+    this.sets.clear();
+    this.writers.clear();
+    this.followers.clear();
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
+  }
+
+  private setFor(service: string): LogFileSet {
+    let set = this.sets.get(service);
+    if (!set) {
+      set = new LogFileSet(this.dir, service, this.rotationOf.get(service) ?? this.rotation, (s, recs) => this.notify(s, recs));
+      this.sets.set(service, set);
+    }
+    return set;
+  }
+
+  private flushSet(set: LogFileSet): void {
+    this.dirty.delete(set);
+    try {
+      set.flush();
+      this.failing.delete(set.service);
+    } catch (e) {
+      this.fail(set.service, e);
+    }
+  }
+
+  private notify(service: string, records: RawRecord[]): void {
+    if (this.followers.size === 0) return;
+    const converted = new Map<RawRecord, LogRecord>();
+    for (const f of this.followers) {
+      if (f.names && !f.names.has(service)) continue;
+      for (const raw of records) {
+        if (!f.matcher.matches(raw)) continue;
+        let r = converted.get(raw);
+        if (!r) converted.set(raw, (r = toLogRecord(service, raw)));
+        if (f.waiting) f.waiting.push(r);
+        else this.deliver(f, r);
+      }
+    }
+  }
+
+  private deliver(f: Follower, r: LogRecord): void {
+    if (f.closed) return;
+    try {
+      f.onRecord(r);
+    } catch (e) {
+      // A broken follower (a client gone away) must not break the writers.
+      this.fail('', e);
+    }
+  }
+
+  /** Where each service's current file ends now: a follow's backlog reads up to here. */
+  private positions(names: string[] | undefined): Map<string, FilePosition | null> {
+    const services = names && names.length > 0 ? names : [...new Set([...scanLogDir(this.dir).keys(), ...this.sets.keys()])];
+    const out = new Map<string, FilePosition | null>();
+    for (const service of services) {
+      if (service.includes('/')) {
+        out.set(service, null); // never a service; and never a path outside the log dir
+        continue;
+      }
+      const open = this.sets.get(service)?.position();
+      if (open) {
+        out.set(service, open);
+        continue;
+      }
+      try {
+        const st = statSync(logFilePath(this.dir, service));
+        out.set(service, { ino: st.ino, size: st.size });
+      } catch {
+        out.set(service, null);
+      }
+    }
+    return out;
+  }
+
+  private async read(q: LogQuery, upTo?: Map<string, FilePosition | null>): Promise<LogRecord[]> {
+    if (q.lines !== undefined && q.lines <= 0) return [];
+    const all = scanLogDir(this.dir);
+    const services = q.names && q.names.length > 0 ? [...new Set(q.names)] : [...all.keys()].sort();
+    const matcher = new LineMatcher(q);
+    const perService = await mapLimited(services, QUERY_PARALLELISM, async (service) => {
+      const entries = all.get(service);
+      if (!entries) return [];
+      if (upTo && !upTo.get(service)) return [];
+      // The first attempt uses the listing already made; a retry (a rotation ran) lists again.
+      let listing: LogFileEntry[] | undefined = entries;
+      const list = (): LogFileEntry[] => {
+        const l = listing ?? scanLogDir(this.dir).get(service) ?? [];
+        listing = undefined;
+        return l;
+      };
+      const files = await openFiles(list, upTo?.get(service) ?? undefined);
+      try {
+        const lines: ParsedLine[] = [];
+        if (q.lines !== undefined) {
+          for (const file of files) if (!(await readBackward(file, matcher, q.lines, lines))) break;
+          lines.reverse();
+        } else {
+          for (let i = files.length - 1; i >= 0; i--) if (!(await readForward(files[i]!, matcher, (l) => lines.push(l)))) break;
+        }
+        return lines.map((l) => toLogRecord(service, l));
+      } finally {
+        await closeAll(files);
+      }
+    });
+    // Each service's records are already in time order; a stable sort by time
+    // interleaves them and keeps ties in service order, then file order.
+    const merged = perService.flat().sort((a, b) => a.ts - b.ts);
+    return q.lines !== undefined && merged.length > q.lines ? merged.slice(merged.length - q.lines) : merged;
+  }
+
+  private fail(service: string, e: unknown): void {
+    if (service && this.failing.has(service)) return; // once per outage, not once per line
+    if (service) this.failing.add(service);
+    const err =
+      e instanceof HearthError
+        ? e
+        : new HearthError('ERR_LOG_IO', service ? `Cannot write the log of "${service}" in "${this.dir}": ${(e as Error).message}` : `Journal: ${(e as Error).message}`, { cause: e });
+    this.options.onError?.(err);
+  }
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

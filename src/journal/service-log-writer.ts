@@ -1,0 +1,105 @@
+import { LineSplitter, DEFAULT_MAX_LINE } from './line-splitter.js';
+import type { RawRecord } from './format.js';
+
+/** What a ServiceLogWriter needs from its owner (the Journal). */
+export interface RecordSink {
+  /** Queues a record for `service`; the sink batches and schedules the write. */
+  append(service: string, r: RawRecord): void;
+  /** Writes everything queued for `service` now and, with release, closes its fd. */
+  flushService(service: string, release: boolean): void;
+}
+
+export interface ServiceLogWriterOptions {
+  /** Flush an unfinished line after this long without output (a prompt). Default 500 ms. */
+  idleFlushMs?: number;
+  /** Lines longer than this are split into partial records. Default 16 KiB. */
+  maxLineBytes?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+type OutputStream = 'out' | 'err';
+
+interface StreamState {
+  splitter: LineSplitter;
+  /** Arrival time of the first byte still held back. */
+  heldSince: number;
+}
+
+/**
+ * Captures one service's stdout and stderr: splits the byte stream into lines,
+ * stamps each with its arrival time and hands them to the journal. Created once
+ * per service by hearthd; survives restarts of the service (end() at each exit).
+ */
+export class ServiceLogWriter {
+  private readonly streams: Record<OutputStream, StreamState>;
+  private readonly idleFlushMs: number;
+  private readonly now: () => number;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly service: string,
+    private readonly sink: RecordSink,
+    options: ServiceLogWriterOptions = {},
+  ) {
+    const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE;
+    this.idleFlushMs = options.idleFlushMs ?? 500;
+    this.now = options.now ?? Date.now;
+    this.streams = {
+      out: { splitter: new LineSplitter(maxLine), heldSince: 0 },
+      err: { splitter: new LineSplitter(maxLine), heldSince: 0 },
+    };
+  }
+
+  /** Feeds a chunk as read from the service's pipe. Never throws for odd bytes. */
+  write(stream: OutputStream, chunk: Buffer | Uint8Array | string): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (bytes.length === 0) return;
+    const now = this.now();
+    const s = this.streams[stream];
+    const heldBefore = s.splitter.buffered;
+    const segments = s.splitter.push(bytes);
+    // A line is stamped when it is complete (its newline arrived), as journald does;
+    // only a tail flushed without newline carries the time its first byte came.
+    for (const seg of segments) {
+      this.sink.append(this.service, { ts: now, stream, payload: seg.payload, ...(seg.partial ? { partial: true } : {}) });
+    }
+    if (s.splitter.buffered > 0 && (heldBefore === 0 || segments.length > 0)) s.heldSince = now;
+    this.armIdle();
+  }
+
+  /**
+   * The service exited (or its pipes closed): unfinished lines are written as
+   * partial records, everything reaches the file, and the fd is released.
+   */
+  end(): void {
+    this.clearIdle();
+    this.flushHeld();
+    this.sink.flushService(this.service, true);
+  }
+
+  /** Writes held-back unfinished lines as partial records (what the idle timer does). */
+  flushHeld(): void {
+    for (const stream of ['out', 'err'] as const) {
+      const s = this.streams[stream];
+      const seg = s.splitter.flush();
+      if (seg) this.sink.append(this.service, { ts: s.heldSince, stream, payload: seg.payload, partial: true });
+    }
+  }
+
+  private armIdle(): void {
+    this.clearIdle();
+    if (this.streams.out.splitter.buffered === 0 && this.streams.err.splitter.buffered === 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.flushHeld();
+    }, this.idleFlushMs);
+    // A held prompt must not keep hearthd (or a test) alive.
+    this.idleTimer.unref();
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}
