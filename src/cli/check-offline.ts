@@ -1,0 +1,67 @@
+import type { ConfigReport } from '../client/index.js';
+import { HearthError } from '../errors/index.js';
+
+/** The part of src/config's loadConfigDir result that `check` reads. */
+interface LoadedConfigShape {
+  configDir: string;
+  services: Map<string, unknown>;
+  broken: Array<{ name: string; file: string; errors: HearthError[] }>;
+  errors: HearthError[];
+  warnings: HearthError[];
+}
+
+/**
+ * `hearth check --config-dir DIR` without a daemon: load DIR with the same
+ * loaders hearthd uses (imported lazily, the CLI rarely needs them).
+ */
+export async function checkOffline(dir: string): Promise<ConfigReport> {
+  // A variable specifier keeps this file compiling while src/config is in flux;
+  // it resolves relative to this module at runtime like any import.
+  const spec = '../config/index.js';
+  let mod: { loadConfigDir?: (dir: string) => Promise<LoadedConfigShape> };
+  try {
+    mod = (await import(spec)) as typeof mod;
+  } catch (e) {
+    throw new HearthError('ERR_INTERNAL', `cannot check "${dir}" without hearthd: the config loaders failed to load`, { cause: e });
+  }
+  const { loadConfigDir } = mod;
+  if (!loadConfigDir) throw new HearthError('ERR_INTERNAL', `cannot check "${dir}" without hearthd: no loadConfigDir in src/config`);
+  const loaded = await loadConfigDir(dir);
+  return toReport(loaded);
+}
+
+export function toReport(loaded: LoadedConfigShape): ConfigReport {
+  const seen = new Set<string>();
+  const errors: ConfigReport['errors'] = [];
+  for (const e of [...loaded.errors, ...loaded.broken.flatMap((b) => b.errors)]) {
+    const text = describe(e);
+    if (seen.has(text)) continue;
+    seen.add(text);
+    errors.push({
+      code: e instanceof HearthError ? e.code : 'ERR_CONFIG_VALUE',
+      message: e.message,
+      ...(e.file ? { file: e.file } : {}),
+      ...(e.line ? { line: e.line } : {}),
+      ...(e.key ? { key: e.key } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+      text,
+    });
+  }
+  const warnings = loaded.warnings.map((w) => ({
+    message: w.message,
+    ...(w.file ? { file: w.file } : {}),
+    ...(w.line ? { line: w.line } : {}),
+    text: describe(w),
+  }));
+  return {
+    configDir: loaded.configDir,
+    ok: errors.length === 0,
+    services: [...loaded.services.keys()],
+    errors,
+    warnings,
+  };
+}
+
+function describe(e: HearthError): string {
+  return e instanceof HearthError ? e.toString() : String((e as Error).message ?? e);
+}

@@ -1,0 +1,105 @@
+import type { LogQuery, LogRecord } from '../../client/index.js';
+import { HearthError } from '../../errors/index.js';
+import { didYouMean, isValidServiceName } from '../../model/index.js';
+import type { Command, CommandContext } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+
+const DEFAULT_LINES = 50;
+const DEFAULT_FOLLOW_LINES = 10;
+/** hearthd's own records live under this name; it is not in the service list. */
+const DAEMON_NAME = 'hearthd';
+
+function usage(message: string, hint?: string): HearthError {
+  return new HearthError('ERR_USAGE', message, hint ? { hint } : {});
+}
+
+export const logs: Command = {
+  name: 'logs',
+  summary: 'show service output (all services interleaved by time when no NAME)',
+  usage: 'logs [NAME…] [-f] [-n N] [--since TIME] [--until TIME] [--grep TEXT] [--json]',
+  description:
+    `Without -n: the last ${DEFAULT_LINES} lines (${DEFAULT_FOLLOW_LINES} with -f), or every line in the --since/--until range.\n` +
+    'TIME: now, today, yesterday, 10:00, 2026-11-23 10:00, ISO 8601, @EPOCH, or a duration ago ("5m", "2h ago").\n' +
+    '"hearthd" as NAME shows hearthd\'s own messages. --json prints one JSON record per line.',
+  options: {
+    follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until interrupted' },
+    lines: { type: 'string', short: 'n', valueName: 'N', description: 'how many of the last lines to show' },
+    since: { type: 'string', valueName: 'TIME', description: 'only lines at or after TIME' },
+    until: { type: 'string', valueName: 'TIME', description: 'only lines at or before TIME' },
+    grep: { type: 'string', valueName: 'TEXT', description: 'only lines containing TEXT' },
+  },
+  async run(ctx) {
+    const { parseTimeSpec, renderLine, renderJson } = await import('../../journal/index.js');
+    const names = ctx.args;
+    const bad = names.find((n) => !isValidServiceName(n));
+    if (bad !== undefined) throw usage(`invalid service name "${bad}"`);
+    const follow = ctx.values.follow === true;
+    const query: LogQuery = {};
+    if (names.length > 0) query.names = names;
+
+    const now = Date.now();
+    const time = (key: 'since' | 'until'): number | undefined => {
+      const raw = ctx.values[key];
+      if (typeof raw !== 'string') return undefined;
+      const t = parseTimeSpec(raw, now);
+      if (t === undefined) throw usage(`invalid time "${raw}" for --${key}`, 'try "10m", "1h ago", "today", "10:00" or "2026-11-23 10:00"');
+      return t;
+    };
+    const since = time('since');
+    const until = time('until');
+    if (since !== undefined) query.since = since;
+    if (until !== undefined) query.until = until;
+    if (since !== undefined && until !== undefined && since > until) throw usage('--since is after --until');
+    if (typeof ctx.values.grep === 'string') query.grep = ctx.values.grep;
+
+    const rawLines = ctx.values.lines;
+    if (typeof rawLines === 'string') {
+      if (!/^\d+$/.test(rawLines)) throw usage(`-n needs a whole number, got "${rawLines}"`);
+      query.lines = Number(rawLines);
+    } else if (follow) query.lines = DEFAULT_FOLLOW_LINES;
+    else if (since === undefined && until === undefined) query.lines = DEFAULT_LINES;
+
+    const showService = names.length !== 1;
+    const print = (r: LogRecord): void => ctx.out.line(ctx.json ? renderJson(r) : renderLine(r, { color: ctx.out.color, showService }));
+
+    if (!follow) {
+      const records = await ctx.client().logs(query);
+      for (const r of records) print(r);
+      if (records.length === 0 && names.length > 0) {
+        const unknown = await unknownNames(ctx, names);
+        if (unknown.length > 0) {
+          for (const u of unknown) ctx.out.error(`${ctx.programName}: no logs for unknown service "${u.name}"${u.hint ? ` (${u.hint})` : ''}`);
+          return EXIT.FAILURE;
+        }
+      }
+      return EXIT.OK;
+    }
+
+    for (const u of names.length > 0 ? await unknownNames(ctx, names) : []) {
+      ctx.out.error(`${ctx.programName}: warning: no service "${u.name}" yet${u.hint ? ` (${u.hint})` : ''}; following anyway`);
+    }
+    const stream = ctx.client().followLogs(query);
+    const stop = (): void => stream.close();
+    if (ctx.signal.aborted) stop();
+    ctx.signal.addEventListener('abort', stop);
+    try {
+      for await (const r of stream) print(r);
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+    }
+    if (ctx.signal.aborted) return EXIT.OK;
+    ctx.out.error(`${ctx.programName}: hearthd closed the log stream`);
+    return EXIT.FAILURE;
+  },
+};
+
+async function unknownNames(ctx: CommandContext, names: string[]): Promise<Array<{ name: string; hint?: string }>> {
+  const known = (await ctx.client().list()).map((s) => s.name);
+  const set = new Set([...known, DAEMON_NAME]);
+  return names
+    .filter((n) => !set.has(n))
+    .map((name) => {
+      const hint = didYouMean(name, set);
+      return hint ? { name, hint } : { name };
+    });
+}

@@ -1,0 +1,3 @@
+import { actionCommand } from './action-command.js';
+
+export const restart = actionCommand('restart', 'stop, then start services');

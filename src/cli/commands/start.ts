@@ -1,0 +1,3 @@
+import { actionCommand } from './action-command.js';
+
+export const start = actionCommand('start', 'start services');

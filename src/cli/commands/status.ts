@@ -1,0 +1,89 @@
+import type { ServiceDetail } from '../../client/index.js';
+import { HearthError } from '../../errors/index.js';
+import { formatDuration, isValidServiceName } from '../../model/index.js';
+import type { Command, CommandContext } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { bytes, exitText, isAlive, stateColor } from '../format.js';
+
+export const status: Command = {
+  name: 'status',
+  summary: 'show one service in detail (LSB exit: 0 running, 3 not running, 4 unknown)',
+  usage: 'status NAME… [--json]',
+  description:
+    'Shows state, pid, uptime, memory, CPU, restarts, the last exit and the last log lines.\n' +
+    'With several names the exit code is the worst: 4 if any is unknown, else 3 if any is not running.\n' +
+    '--json prints the service object (an array for several names).',
+  async run(ctx) {
+    if (ctx.args.length === 0) throw new HearthError('ERR_USAGE', 'status needs a service NAME', { hint: 'see "hearth list"' });
+    const found: ServiceDetail[] = [];
+    let code: number = EXIT.OK;
+    for (const name of ctx.args) {
+      const detail = await fetchDetail(ctx, name);
+      if (!detail) {
+        code = EXIT.UNKNOWN_SERVICE;
+        continue;
+      }
+      found.push(detail);
+      if (!isAlive(detail.state) && code === EXIT.OK) code = EXIT.NOT_RUNNING;
+    }
+    if (ctx.json) {
+      if (ctx.args.length === 1) {
+        if (found[0]) ctx.out.json(found[0]);
+      } else ctx.out.json(found);
+      return code;
+    }
+    const { renderLine } = await import('../../journal/index.js');
+    found.forEach((d, i) => {
+      if (i > 0) ctx.out.line();
+      printDetail(ctx, d, renderLine);
+    });
+    return code;
+  },
+};
+
+/** The detail, or undefined after printing the unknown-service line (with did-you-mean). */
+async function fetchDetail(ctx: CommandContext, name: string): Promise<ServiceDetail | undefined> {
+  if (!isValidServiceName(name)) {
+    ctx.out.error(`${ctx.programName}: invalid service name "${name}"`);
+    return undefined;
+  }
+  try {
+    return await ctx.client().status(name);
+  } catch (e) {
+    if (e instanceof HearthError && e.code === 'ERR_UNKNOWN_SERVICE') {
+      ctx.out.error(`${ctx.programName}: ${e.toString()}`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+function printDetail(
+  ctx: CommandContext,
+  d: ServiceDetail,
+  renderLine: (r: ServiceDetail['recentLogs'][number], o: { color: boolean }) => string,
+): void {
+  const { out } = ctx;
+  const now = Date.now();
+  const dot = out.paint(stateColor(d.state), '●');
+  out.line(`${dot} ${out.paint('bold', d.name)}${d.description ? ` - ${d.description}` : ''}`);
+  const rows: Array<[string, string]> = [];
+  let state = out.paint(stateColor(d.state), d.state);
+  if (d.detail) state += ` (${d.detail})`;
+  if (isAlive(d.state) && d.startedAt !== null) state += ` since ${new Date(d.startedAt).toLocaleString()}; ${formatDuration(Math.max(0, now - d.startedAt))} ago`;
+  rows.push(['State', state]);
+  if (d.pid !== null) rows.push(['PID', String(d.pid)]);
+  if (d.memoryBytes !== undefined) rows.push(['Memory', bytes(d.memoryBytes)]);
+  if (d.cpuSeconds !== undefined) rows.push(['CPU', `${d.cpuSeconds.toFixed(2)}s`]);
+  rows.push(['Restarts', String(d.restarts)]);
+  if (d.lastExit) rows.push(['Last exit', exitText(d.lastExit, now)]);
+  if (d.enabled !== undefined) rows.push(['Enabled', d.enabled ? 'yes' : 'no']);
+  rows.push(['Source', `${d.source} (${d.kind})`]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) out.line(`  ${k.padStart(width)}: ${v}`);
+  for (const e of d.errors ?? []) out.line(`  ${out.paint('red', e)}`);
+  if (d.recentLogs.length > 0) {
+    out.line();
+    for (const r of d.recentLogs) out.line(`  ${renderLine(r, { color: out.color })}`);
+  }
+}

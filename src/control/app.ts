@@ -1,0 +1,179 @@
+import { Hono, type Context } from 'hono';
+import { isAbsolute } from 'node:path';
+import { HearthError, type ErrorCode } from '../errors/index.js';
+import { didYouMean } from '../model/index.js';
+import type { ActionResult, DaemonApi, LogRecord } from './daemon-api.js';
+import { sseResponse } from './sse.js';
+import { checkKeys, checkName, checkNames, parseLogQuery, readJsonObject } from './validate.js';
+
+export interface ControlAppOptions {
+  /** Interval of SSE keep-alive comments. */
+  keepAliveMs?: number;
+}
+
+const ACTIONS = ['start', 'stop', 'restart', 'reload'] as const;
+type Action = (typeof ACTIONS)[number];
+
+function httpStatus(code: ErrorCode): 400 | 404 | 409 | 422 | 500 {
+  if (code === 'ERR_BAD_REQUEST' || code === 'ERR_USAGE') return 400;
+  if (code === 'ERR_UNKNOWN_SERVICE') return 404;
+  if (code === 'ERR_SERVICE_BROKEN') return 409;
+  if (code.startsWith('ERR_CONFIG_')) return 422;
+  return 500;
+}
+
+function unknownService(name: string, known: Iterable<string>): HearthError {
+  const hint = didYouMean(name, known);
+  return new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${name}"`, hint ? { hint } : { hint: 'see "hearth list"' });
+}
+
+function errorBody(e: HearthError): { error: { code: string; message: string; hint?: string } } {
+  return { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
+}
+
+/**
+ * The control API: a thin HTTP+JSON translation of DaemonApi. Every input is
+ * validated here so the daemon only ever sees well-formed names and numbers;
+ * every failure leaves as `{ error: { code, message, hint? } }`.
+ */
+export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}): Hono {
+  const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const app = new Hono();
+  const knownNames = (): string[] => api.list().map((s) => s.name);
+
+  /** Runs an action on known names; unknown ones become failed results with a hint. */
+  const act = async (action: Action, names: string[]): Promise<ActionResult[]> => {
+    const known = new Set(knownNames());
+    const valid = names.filter((n) => known.has(n));
+    const done = valid.length > 0 ? await api[action](valid) : [];
+    const byName = new Map(done.map((r) => [r.name, r]));
+    return names.map((name) => {
+      const r = byName.get(name);
+      if (r) return r;
+      if (known.has(name)) return { name, ok: false, error: { code: 'ERR_INTERNAL', message: `no result for "${name}"` } };
+      const e = unknownService(name, known);
+      return { name, ok: false, error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
+    });
+  };
+
+  app.onError((err, c) => {
+    const e =
+      err instanceof HearthError
+        ? err
+        : new HearthError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`);
+    return c.json(errorBody(e), httpStatus(e.code));
+  });
+
+  app.notFound((c) =>
+    c.json(
+      errorBody(
+        new HearthError('ERR_BAD_REQUEST', `no such endpoint: ${c.req.method} ${new URL(c.req.url).pathname}`, {
+          hint: 'the API lives under /v1; is the client newer than hearthd?',
+        }),
+      ),
+      404,
+    ),
+  );
+
+  app.get('/v1/info', (c) => c.json(api.info()));
+
+  app.get('/v1/services', (c) => c.json(api.list()));
+
+  app.get('/v1/services/:name', async (c) => {
+    const name = checkName(c.req.param('name'));
+    const detail = await api.status(name);
+    if (!detail) throw unknownService(name, knownNames());
+    return c.json(detail);
+  });
+
+  for (const action of ACTIONS) {
+    app.post(`/v1/services/:name/${action}`, async (c) => {
+      const name = checkName(c.req.param('name'));
+      checkKeys(await readJsonObject(c.req.raw), []);
+      const [result] = await act(action, [name]);
+      if (result?.error?.code === 'ERR_UNKNOWN_SERVICE') throw unknownService(name, knownNames());
+      return c.json(result);
+    });
+
+    app.post(`/v1/actions/${action}`, async (c) => {
+      const body = await readJsonObject(c.req.raw);
+      checkKeys(body, ['names']);
+      return c.json(await act(action, checkNames(body.names)));
+    });
+  }
+
+  app.post('/v1/reload-config', async (c) => {
+    checkKeys(await readJsonObject(c.req.raw), []);
+    return c.json(await api.reloadConfig());
+  });
+
+  app.post('/v1/check', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['configDir']);
+    const dir = body.configDir;
+    if (dir !== undefined && (typeof dir !== 'string' || !isAbsolute(dir))) {
+      // hearthd's working directory is not the caller's: only absolute paths mean the same to both.
+      throw new HearthError('ERR_BAD_REQUEST', `"configDir" must be an absolute path, got ${JSON.stringify(dir)}`);
+    }
+    return c.json(await api.check(dir));
+  });
+
+  app.get('/v1/logs', async (c) => c.json(await api.logs(parseLogQuery(c.req.url))));
+
+  app.get('/v1/logs/follow', (c) => followLogs(c, api, keepAliveMs));
+
+  app.get('/v1/events', (c) =>
+    sseResponse({
+      signal: c.req.raw.signal,
+      keepAliveMs,
+      start: (sink) => api.subscribe((e) => sink.send('event', e)),
+    }),
+  );
+
+  return app;
+}
+
+const sameRecord = (a: LogRecord, b: LogRecord): boolean =>
+  a.ts === b.ts && a.service === b.service && a.stream === b.stream && a.text === b.text;
+
+/**
+ * History then live records, without a gap: subscribe first and hold new records
+ * while the history is read, then send the history and the held records that the
+ * history did not already contain.
+ */
+function followLogs(c: Context, api: DaemonApi, keepAliveMs: number): Response {
+  const query = parseLogQuery(c.req.url);
+  const { lines, ...live } = query;
+  return sseResponse({
+    signal: c.req.raw.signal,
+    keepAliveMs,
+    start: (sink) => {
+      let held: LogRecord[] | undefined = [];
+      const unsubscribe = api.followLogs(live, (r) => {
+        if (held) held.push(r);
+        else sink.send('log', r);
+      });
+      const history = lines ? api.logs(query) : Promise.resolve([]);
+      history
+        .then((past) => {
+          for (const r of past) sink.send('log', r);
+          const cutoff = past.length ? past[past.length - 1]!.ts : -Infinity;
+          const tail = past.filter((r) => r.ts === cutoff);
+          for (const r of held ?? []) {
+            if (r.ts < cutoff) continue;
+            if (r.ts === cutoff && tail.some((t) => sameRecord(t, r))) continue;
+            sink.send('log', r);
+          }
+          held = undefined;
+        })
+        .catch((err: unknown) => {
+          sink.send('error', {
+            code: err instanceof HearthError ? err.code : 'ERR_INTERNAL',
+            message: err instanceof Error ? err.message : String(err),
+          });
+          sink.close();
+        });
+      return unsubscribe;
+    },
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * hearth: the CLI. Everything happens in src/cli's runCli, which returns an exit
+ * code; this file only connects it to the real process (argv, stdio, Ctrl-C)
+ * and is the one place that exits.
+ */
+import { runCli } from '../cli/index.js';
+
+const controller = new AbortController();
+process.on('SIGINT', () => {
+  if (controller.signal.aborted) process.exit(130);
+  // `logs -f` ends cleanly on abort; a command that does not listen is cut
+  // short shortly after, as Ctrl-C would without a handler.
+  controller.abort();
+  setTimeout(() => process.exit(130), 300).unref();
+});
+
+// `hearth list | head -1`: a closed pipe is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
+const code = await runCli(
+  process.argv.slice(2),
+  {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    isTTY: process.stdout.isTTY === true,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  },
+  // bin/hearth reached through a symlink named chkconfig, service, telinit… picks that personality.
+  { argv0: process.env.HEARTH_ARGV0 ?? process.argv[1] },
+);
+process.exit(code);
