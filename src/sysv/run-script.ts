@@ -1,0 +1,160 @@
+/**
+ * Runs an init script the way rc and service(8) did: `script ACTION` with a
+ * small clean environment and `/` as working directory, in its own process
+ * group so a timeout can kill the script and everything it started.
+ * The argument vector is passed directly (no shell), so names never need quoting.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import { HearthError } from '../errors/index.js';
+import { lsbStatusMeaning, type LsbStatusMeaning } from '../model/index.js';
+
+export const SYSV_ACTIONS = ['start', 'stop', 'restart', 'reload', 'force-reload', 'status', 'condrestart', 'try-restart'] as const;
+export type SysvAction = (typeof SYSV_ACTIONS)[number];
+
+export function isSysvAction(s: string): s is SysvAction {
+  return (SYSV_ACTIONS as readonly string[]).includes(s);
+}
+
+/** The PATH rc gave scripts; nothing of the caller's environment leaks in. */
+export const SYSV_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface RunScriptOptions {
+  /** Kill the script's process group after this long (default 90s, the LSB-era norm). */
+  timeoutMs?: number;
+  /** After SIGTERM on timeout, wait this long before SIGKILL (default 2s). */
+  killGraceMs?: number;
+  /** Extra variables on top of PATH (e.g. RUNLEVEL, PREVLEVEL). */
+  env?: Record<string, string>;
+  /** Combined stdout+stderr is kept up to this many bytes (default 64 KiB); the rest is dropped. */
+  maxOutputBytes?: number;
+  /** Live output, for the journal. */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** Extra arguments after the action (service(8) passes them through). */
+  args?: readonly string[];
+}
+
+export interface ScriptResult {
+  script: string;
+  action: string;
+  /** Exit status; null when killed by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  output: string;
+  durationMs: number;
+  /** Exit 0 and not timed out. */
+  ok: boolean;
+  /** For `status` only: what the LSB exit code means. */
+  status?: LsbStatusMeaning;
+}
+
+export function runScript(script: string, action: string, opts: RunScriptOptions = {}): Promise<ScriptResult> {
+  try {
+    fs.accessSync(script, fs.constants.X_OK);
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    return Promise.reject(
+      new HearthError(missing ? 'ERR_EXEC_NOT_FOUND' : 'ERR_SPAWN', `Cannot run init script "${script}": ${missing ? 'not found' : 'not executable'}`, {
+        cause: e,
+        hint: missing ? undefined : `chmod +x ${script}`,
+      }),
+    );
+  }
+  const timeoutMs = opts.timeoutMs ?? 90_000;
+  const grace = opts.killGraceMs ?? 2_000;
+  const max = opts.maxOutputBytes ?? 64 * 1024;
+  const began = Date.now();
+
+  return new Promise((resolve, reject) => {
+    const child = spawn(script, [action, ...(opts.args ?? [])], {
+      cwd: '/',
+      env: { PATH: SYSV_PATH, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // A new session: the script leads its own process group, which a timeout kills whole.
+      detached: true,
+    });
+    let output = '';
+    let bytes = 0;
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const collect = (stream: 'stdout' | 'stderr') => (buf: Buffer) => {
+      const chunk = buf.toString('utf8');
+      opts.onOutput?.(chunk, stream);
+      if (bytes < max) {
+        output += chunk.slice(0, max - bytes);
+        bytes += buf.length;
+      }
+    };
+    child.stdout!.on('data', collect('stdout'));
+    child.stderr!.on('data', collect('stderr'));
+
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), grace);
+    }, timeoutMs);
+
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      reject(new HearthError('ERR_SPAWN', `Cannot run init script "${script}": ${e.message}`, { cause: e }));
+    });
+    // "exit", not "close": a daemon the script started may keep the pipes open forever.
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const finish = () => {
+        if (killTimer) clearTimeout(killTimer);
+        if (timedOut) killGroup('SIGKILL');
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        resolve({
+          script,
+          action,
+          code,
+          signal,
+          timedOut,
+          output,
+          durationMs: Date.now() - began,
+          ok: code === 0 && !timedOut,
+          ...(action === 'status' ? { status: timedOut ? 'unknown' : lsbStatusMeaning(code) } : {}),
+        });
+      };
+      // Let output already written by the script drain before cutting the pipes.
+      setImmediate(() => setTimeout(finish, 10));
+    });
+  });
+}
+
+/** What a non-status LSB exit code means, for messages. */
+export function describeLsbExit(code: number | null): string {
+  switch (code) {
+    case 0:
+      return 'success';
+    case 1:
+      return 'generic or unspecified error';
+    case 2:
+      return 'invalid or excess arguments';
+    case 3:
+      return 'unimplemented feature';
+    case 4:
+      return 'user had insufficient privilege';
+    case 5:
+      return 'program is not installed';
+    case 6:
+      return 'program is not configured';
+    case 7:
+      return 'program is not running';
+    case null:
+      return 'killed by a signal';
+    default:
+      return `exit status ${code}`;
+  }
+}

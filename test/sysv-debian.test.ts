@@ -1,0 +1,78 @@
+/**
+ * Real Debian init scripts (copied from the cron, openssh-server,
+ * openbsd-inetd, dbus, procps, util-linux, x11-common and xinetd packages):
+ * hearth parses, orders and runs them, and its `service --status-all`
+ * matches what Debian's own service(8) prints for the same directory.
+ * Only the harmless `status` action is run.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSysvScripts } from '../src/config/sysv-script.js';
+import { formatStatusAllLine, planStart, statusAllStateOf, sysvOrderUnit } from '../src/runlevels/index.js';
+import { runScript } from '../src/sysv/index.js';
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/sysv');
+const debian = path.join(fixtures, 'debian');
+
+describe('real Debian init scripts', () => {
+  const { scripts, errors } = loadSysvScripts(debian);
+
+  test('all load, with the names, levels and dependencies their headers declare', () => {
+    assert.deepEqual(errors, []);
+    const byName = Object.fromEntries(scripts.map((s) => [s.name, s]));
+    assert.deepEqual(Object.keys(byName), ['cron', 'dbus', 'hwclock.sh', 'openbsd-inetd', 'procps', 'ssh', 'x11-common', 'xinetd']);
+    assert.deepEqual(byName['ssh']!.defaultLevels, [2, 3, 4, 5]);
+    assert.deepEqual(byName['x11-common']!.defaultLevels, []);
+    assert.equal(byName['x11-common']!.lsb!.sysinit, true);
+  });
+
+  test('ordered with a syslog provider, everything that needs or wants $syslog starts after it, in parallel', () => {
+    const units = [...scripts.map(sysvOrderUnit), { name: 'rsyslog', provides: ['$syslog'] }];
+    const level2 = scripts.filter((s) => s.defaultLevels.includes(2)).map((s) => s.name);
+    const plan = planStart(units, [...level2, 'rsyslog']);
+    assert.deepEqual(plan.cycles, []);
+    assert.deepEqual(plan.missing, []);
+    // openbsd-inetd and xinetd only Should-Start $syslog, but that still orders them after it.
+    assert.deepEqual(plan.waves, [['rsyslog'], ['cron', 'dbus', 'openbsd-inetd', 'ssh', 'xinetd']]);
+    assert.deepEqual(plan.deps['xinetd'], [{ name: 'rsyslog', hard: false }]);
+    assert.deepEqual(plan.deps['cron'], [{ name: 'rsyslog', hard: true }]);
+  });
+
+  test('service --status-all output matches Debian service(8) for the same directory', async (t) => {
+    if (!fs.existsSync('/usr/sbin/service')) return t.skip('Debian service(8) not installed');
+    // Debian's service with its init.d directory pointed at the fixture.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-service-'));
+    const service = path.join(dir, 'service');
+    fs.writeFileSync(service, fs.readFileSync('/usr/sbin/service', 'utf8').replace('SERVICEDIR="/etc/init.d"', `SERVICEDIR="${debian}"`));
+    fs.chmodSync(service, 0o755);
+    const classic = spawnSync(service, ['--status-all'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(classic.status, 0);
+
+    const names = fs.readdirSync(debian).sort();
+    const results = await Promise.all(names.map((n) => runScript(path.join(debian, n), 'status', { timeoutMs: 20_000 })));
+    let stdout = '';
+    let stderr = '';
+    results.forEach((r, i) => {
+      const line = formatStatusAllLine(names[i]!, statusAllStateOf(r.code, r.output));
+      if (line.stream === 'stdout') stdout += line.text;
+      else stderr += line.text;
+    });
+    assert.equal(stdout, classic.stdout);
+    assert.equal(stderr, classic.stderr);
+    assert.ok(stderr.includes(' [ ? ]  hwclock.sh'), 'hwclock.sh has no status action');
+  });
+
+  test('status of every script gives an LSB meaning', async () => {
+    const r = await runScript(path.join(debian, 'dbus'), 'status', { timeoutMs: 20_000 });
+    assert.equal(r.code, 3);
+    assert.equal(r.status, 'stopped');
+    assert.match(r.output, /dbus is not running/);
+    // Sanity: the script really is the packaged one.
+    assert.match(execFileSync('head', ['-3', path.join(debian, 'dbus')], { encoding: 'utf8' }), /### BEGIN INIT INFO/);
+  });
+});
