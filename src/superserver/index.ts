@@ -1,0 +1,8 @@
+export { SuperServer } from './super-server.js';
+export type { ApplyResult, InetdEvent, InetdLogLine, SuperServerOptions } from './types.js';
+export { daytimeText, chargenDatagram, chargenChunk } from './internal-protocols.js';
+export {
+  parseListenSpec, bindListeners, activationEnv, activationStdio, withListenPid, waitForFirstConnection,
+  type ListenSpec, type BoundSocket,
+} from './socket-activation.js';
+export type { FdWait } from './fd-waiter.js';

@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { describeError } from '../errors/index.js';
+import { inetdDefinitionKey, type InetdServiceDefinition, type InetdServiceStatus } from '../model/index.js';
+import { ServiceRuntime, type EngineContext } from './service-runtime.js';
+import type { ApplyResult, InetdEvent, InetdLogLine, SuperServerOptions } from './types.js';
+
+/** Well-known ports of the small services; UDP replies are never sent to them. */
+const SMALL_SERVICE_PORTS = [7, 9, 13, 19, 37];
+
+/**
+ * hearthd's super-server: one object that listens for every inetd-style
+ * service and starts (or answers for) each connection. It knows nothing of
+ * config files; the daemon loads definitions and calls apply() on every
+ * reload. Unchanged services keep their listeners and live connections (xinetd
+ * drops them on reload); a changed or removed service stops listening and its
+ * running servers are left to finish.
+ */
+export class SuperServer {
+  private readonly services = new Map<string, ServiceRuntime>();
+  /** Retired runtimes whose servers are still running, for stop({ killServers }). */
+  private readonly retired = new Set<ServiceRuntime>();
+  private enabled = true;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly ctx: EngineContext;
+
+  constructor(private readonly options: SuperServerOptions = {}) {
+    const offset = options.portOffset ?? 0;
+    const self = this;
+    const emit = options.onEvent ?? ((_e: InetdEvent) => undefined);
+    const log = options.onLog ?? ((_l: InetdLogLine) => undefined);
+    this.ctx = {
+      spawn: options.spawnProcess ?? spawn,
+      portOffset: offset,
+      emit: (e) => {
+        try {
+          emit(e);
+        } catch {
+          /* a listener's bug must not break a connection */
+        }
+      },
+      log: (l) => {
+        try {
+          log(l);
+        } catch {
+          /* idem */
+        }
+      },
+      chargenPosition: 0,
+      udpGuardPorts: new Set([...SMALL_SERVICE_PORTS, ...(offset ? SMALL_SERVICE_PORTS.map((p) => p + offset) : [])]),
+      udpReplyRate: options.udpReplyRate ?? 500,
+      udpReplyRatePerSource: options.udpReplyRatePerSource ?? 50,
+      findMuxService(name) {
+        const n = name.toLowerCase();
+        for (const rt of self.services.values()) {
+          if (rt.isMuxClient && rt.state === 'listening' && rt.def.name.toLowerCase() === n) return rt;
+        }
+        return undefined;
+      },
+      muxServiceNames() {
+        return [...self.services.values()].filter((rt) => rt.isMuxClient && rt.state === 'listening').map((rt) => rt.def.name);
+      },
+    };
+  }
+
+  /** Makes the running set match defs. Calls are serialised; each resolves when its listeners are up. */
+  apply(defs: InetdServiceDefinition[]): Promise<ApplyResult> {
+    const run = this.queue.then(() => this.doApply(defs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doApply(defs: InetdServiceDefinition[]): Promise<ApplyResult> {
+    const result: ApplyResult = { added: [], changed: [], removed: [], errors: [] };
+    const next = new Map<string, InetdServiceDefinition>();
+    for (const d of defs) {
+      if (next.has(d.id)) {
+        result.errors.push(`${d.id}: duplicate id, the later definition is ignored`);
+        continue;
+      }
+      next.set(d.id, d);
+    }
+    const toStart: ServiceRuntime[] = [];
+    for (const [id, rt] of this.services) {
+      const d = next.get(id);
+      if (!d) {
+        this.retire(rt);
+        this.services.delete(id);
+        result.removed.push(id);
+      } else if (inetdDefinitionKey(d) !== rt.key) {
+        this.retire(rt);
+        this.services.delete(id);
+        result.changed.push(id);
+      }
+    }
+    // Give closed listeners a turn of the loop to release their ports.
+    if (result.changed.length || result.removed.length) await new Promise((r) => setImmediate(r));
+    for (const [id, d] of next) {
+      if (this.services.has(id)) continue;
+      if (!result.changed.includes(id)) result.added.push(id);
+      const rt = new ServiceRuntime(d, this.ctx);
+      this.services.set(id, rt);
+      toStart.push(rt);
+    }
+    if (this.enabled) {
+      await Promise.all(toStart.map(async (rt) => {
+        try {
+          await rt.start();
+        } catch (e) {
+          result.errors.push(`${rt.def.id}: ${describeError(e)}`);
+        }
+      }));
+    }
+    return result;
+  }
+
+  private retire(rt: ServiceRuntime): void {
+    rt.close();
+    if (rt.active > 0) this.retired.add(rt);
+  }
+
+  /** The super-server as a whole on or off (the "xinetd" service's runlevel switch). */
+  setEnabled(on: boolean): Promise<ApplyResult> {
+    const run = this.queue.then(async () => {
+      const result: ApplyResult = { added: [], changed: [], removed: [], errors: [] };
+      if (on === this.enabled) return result;
+      this.enabled = on;
+      for (const rt of this.services.values()) {
+        if (!on) rt.close();
+        else {
+          try {
+            await rt.start();
+          } catch (e) {
+            result.errors.push(`${rt.def.id}: ${describeError(e)}`);
+          }
+        }
+      }
+      return result;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /**
+   * Stops listening everywhere and ends in-process connections. Servers already
+   * started keep running unless killServers (SIGTERM) is asked for.
+   */
+  async stop(options: { killServers?: boolean } = {}): Promise<void> {
+    await this.queue;
+    for (const rt of this.services.values()) rt.destroy(!!options.killServers);
+    for (const rt of this.retired) rt.destroy(!!options.killServers);
+    this.services.clear();
+    this.retired.clear();
+  }
+
+  status(): InetdServiceStatus[] {
+    return [...this.services.values()].map((rt) => {
+      const s = rt.status();
+      if (!this.enabled && (s.state === 'listening' || s.state === 'off')) {
+        s.state = 'off';
+        s.detail = 'the super-server is disabled';
+      }
+      return s;
+    });
+  }
+
+  /** Status of one service by id (or by name when the id is unknown). */
+  get(idOrName: string): InetdServiceStatus | undefined {
+    const rt = this.services.get(idOrName) ?? [...this.services.values()].find((r) => r.def.name === idOrName);
+    return rt?.status();
+  }
+}

@@ -1,0 +1,37 @@
+import type { spawn } from 'node:child_process';
+
+/** Engine events for the daemon to publish (state changes, not per-connection noise). */
+export type InetdEvent =
+  | { type: 'inetd.listening'; at: number; id: string; port: number; protocol: string }
+  | { type: 'inetd.closed'; at: number; id: string }
+  | { type: 'inetd.suspended'; at: number; id: string; until: number; reason: string }
+  | { type: 'inetd.resumed'; at: number; id: string }
+  | { type: 'inetd.server'; at: number; id: string; pid: number; state: 'started' | 'exited'; code?: number | null; signal?: string | null }
+  | { type: 'inetd.error'; at: number; id: string; message: string };
+
+/** One connection log line, in xinetd.log(5)'s words (START/EXIT/FAIL). */
+export interface InetdLogLine {
+  id: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface SuperServerOptions {
+  onEvent?: (e: InetdEvent) => void;
+  onLog?: (line: InetdLogLine) => void;
+  /** child_process.spawn by default; tests and the daemon may wrap it. */
+  spawnProcess?: typeof spawn;
+  /** Added to every port below 1024 (hearth.toml [inetd] port_offset). */
+  portOffset?: number;
+  /** UDP internal services: replies per second per service, and per client address. */
+  udpReplyRate?: number;
+  udpReplyRatePerSource?: number;
+}
+
+export interface ApplyResult {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** "id: message" for services that could not start listening. */
+  errors: string[];
+}
