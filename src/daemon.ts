@@ -61,7 +61,7 @@ export class Daemon implements DaemonApi {
   }
 
   /** Loads the config and brings up every service enabled in the runlevel. */
-  async start(): Promise<void> {
+  async boot(): Promise<void> {
     const { stateDir, runtimeDir, logDir, configDir } = this.options;
     for (const dir of [stateDir, logDir]) mkdirSync(dir, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
@@ -71,9 +71,9 @@ export class Daemon implements DaemonApi {
     this.bus.subscribe((e) => this.journalEvent(e));
     this.supervisor = new Supervisor({
       emit: (e) => this.bus.emit(e),
-      logSink: (def) => this.journal.writerFor(def.name, def.log),
+      logSink: (def) => this.journal.writer(def.name, def.log),
       configDir,
-      notifySocketPath: join(runtimeDir, 'notify.sock'),
+      notifyDir: join(runtimeDir, 'notify'),
     });
     await this.supervisor.open();
 
@@ -91,7 +91,7 @@ export class Daemon implements DaemonApi {
     await this.supervisor.stopAll();
     this.supervisor.close();
     this.log('info', 'hearthd stopped');
-    await this.journal.close();
+    this.journal.close();
   }
 
   private enabledInRunlevel(name: string): boolean {
@@ -290,7 +290,7 @@ export class Daemon implements DaemonApi {
   /** hearthd's own story goes to the journal under the name "hearthd". */
   private journalEvent(e: HearthEvent): void {
     const text = describeEvent(e);
-    if (text) this.journal.daemonLog(text);
+    if (text) this.journal.daemonLog(e.type === 'daemon.log' ? e.level : e.type === 'service.error' ? 'error' : 'info', text);
   }
 }
 

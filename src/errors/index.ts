@@ -54,7 +54,7 @@ export class HearthError extends Error {
   }
 
   /** The compiler-style one-liner: `services/web.toml:2: unknown key "restrat" (did you mean "restart"?)`. */
-  toString(): string {
+  override toString(): string {
     const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
     return `${where}${this.message}${this.hint ? ` (${this.hint})` : ''}`;
   }

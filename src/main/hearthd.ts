@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   });
 
   try {
-    await daemon.start();
+    await daemon.boot();
   } catch (e) {
     process.stderr.write(`hearthd: ${describeError(e)}\n`);
     await control.close().catch(() => undefined);
@@ -132,8 +132,8 @@ async function main(): Promise<void> {
 
 /** Socket mode and group come from hearth.toml's [control]; read it before the daemon loads everything. */
 async function socketSettings(daemon: Daemon): Promise<{ mode?: number; group?: string }> {
-  const { loadHearthSettings } = await import('../config/index.js');
-  const settings = loadHearthSettings(daemon.options.configDir);
+  const { loadDaemonSettings } = await import('../config/index.js');
+  const { settings } = loadDaemonSettings(daemon.options.configDir);
   return {
     mode: settings.control.socketMode,
     ...(settings.control.socketGroup ? { group: settings.control.socketGroup } : {}),

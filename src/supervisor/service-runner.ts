@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { ExitInfo, HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
@@ -19,8 +19,8 @@ export interface RunnerContext {
   emit(event: HearthEvent): void;
   /** Where output goes; called once per runner. */
   logSink(def: ServiceDefinition): LogSink;
-  /** Path of the sd_notify socket, when the helper runs. */
-  notifySocket: string | undefined;
+  /** Creates (once) the service's sd_notify socket and returns its path. */
+  notifySocketFor(name: string): Promise<string>;
   configDir: string;
 }
 
@@ -58,6 +58,7 @@ export class ServiceRunner {
   private cancels: Array<() => void> = [];
   private stopCancels: Array<() => void> = [];
   private matcher: LineMatcher | undefined;
+  private notifySocket: string | undefined;
 
   constructor(
     public def: ServiceDefinition,
@@ -117,7 +118,18 @@ export class ServiceRunner {
     // An operator's start forgives earlier crashes, as `systemctl reset-failed; start` would.
     this.tracker.reset();
     this.cancelPending();
-    this.spawnNow();
+    if (this.def.ready.kind === 'notify' && this.notifySocket === undefined) {
+      this.setState('starting', 'opening notify socket');
+      this.ctx.notifySocketFor(this.name).then(
+        (path) => {
+          this.notifySocket = path;
+          if (this.wanted && this.child === undefined) this.spawnNow();
+        },
+        (e) => this.startFailed(e),
+      );
+    } else {
+      this.spawnNow();
+    }
     return settled;
   }
 
@@ -148,8 +160,8 @@ export class ServiceRunner {
     signalPid(this.mainPid, this.def.reloadSignal);
   }
 
-  /** An sd_notify datagram from one of this service's processes. */
-  handleNotify(payload: Buffer): void {
+  /** An sd_notify datagram on this service's own socket. */
+  handleNotify(payload: Buffer, _senderPid?: number): void {
     const msg = parseNotify(payload);
     if (msg.status !== undefined) {
       this.detail = msg.status;
@@ -167,11 +179,14 @@ export class ServiceRunner {
     try {
       const envFile = def.environmentFile ? this.readEnvironmentFile(def.environmentFile) : undefined;
       const notify = def.ready.kind === 'notify' ? this.notifyEnv() : undefined;
-      const launch = buildLaunch(def, { ...envFile, ...def.environment });
+      // A relative program path in a config file means relative to the config dir.
+      const [program, ...args] = def.exec;
+      const exec = program && program.includes('/') && !isAbsolute(program) ? [join(this.ctx.configDir, program), ...args] : def.exec;
+      const launch = buildLaunch({ ...def, exec }, { ...envFile, ...def.environment });
       const env = serviceEnvironment(launch.user, envFile, def.environment, notify);
       child = applyUmask(def.umask, () =>
         spawn(launch.file, launch.args, {
-          cwd: def.workingDirectory ?? launch.user?.home ?? '/',
+          cwd: def.workingDirectory ?? homeOrRoot(launch.user?.home),
           env,
           // Its own process group, so a stop reaches every process it forked.
           detached: true,
@@ -219,12 +234,10 @@ export class ServiceRunner {
   }
 
   private notifyEnv(): Record<string, string> {
-    if (!this.ctx.notifySocket) {
-      throw new HearthError('ERR_SPAWN', `cannot start "${this.name}" with ready = "notify": the notify socket is not available`, {
-        hint: 'the native helper hearth-dgram must be built (npm run build)',
-      });
+    if (!this.notifySocket) {
+      throw new HearthError('ERR_SPAWN', `cannot start "${this.name}" with ready = "notify": its notify socket is not open`);
     }
-    return { NOTIFY_SOCKET: this.ctx.notifySocket };
+    return { NOTIFY_SOCKET: this.notifySocket };
   }
 
   private awaitReadiness(child: ChildProcess): void {
@@ -473,6 +486,16 @@ export class ServiceRunner {
   dispose(): void {
     this.cancelPending();
     for (const c of this.stopCancels.splice(0)) c();
+  }
+}
+
+/** Like login(1): start in the user's home, or in / when it does not exist (nobody's /nonexistent). */
+function homeOrRoot(home: string | undefined): string {
+  if (home === undefined) return '/';
+  try {
+    return statSync(home).isDirectory() ? home : '/';
+  } catch {
+    return '/';
   }
 }
 

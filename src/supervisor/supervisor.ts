@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
@@ -11,8 +13,8 @@ export interface SupervisorOptions {
   emit(event: HearthEvent): void;
   logSink(def: ServiceDefinition): LogSink;
   configDir: string;
-  /** Where the sd_notify socket goes; undefined disables ready = "notify". */
-  notifySocketPath?: string;
+  /** Where sd_notify sockets go (one per service that uses them); undefined disables ready = "notify". */
+  notifyDir?: string;
 }
 
 export type DefineOutcome = 'added' | 'changed' | 'unchanged';
@@ -23,27 +25,44 @@ export type DefineOutcome = 'added' | 'changed' | 'unchanged';
  */
 export class Supervisor {
   private readonly runners = new Map<string, ServiceRunner>();
-  private notify: DgramReceiver | undefined;
-  private notifyPath: string | undefined;
+  /**
+   * One notify socket per service that asks for one. A shared socket would
+   * have to attribute datagrams by sender pid, and the sender (often a short
+   * hearth-notify or systemd-notify process) may be gone before we look.
+   */
+  private readonly notifySockets = new Map<string, Promise<DgramReceiver>>();
+  private notifyCounter = 0;
 
   constructor(private readonly options: SupervisorOptions) {}
 
-  /** Starts the notify socket. Failing that, only ready = "notify" services are affected. */
   async open(): Promise<void> {
-    if (!this.options.notifySocketPath) return;
-    const receiver = new DgramReceiver(this.options.notifySocketPath, (d) => this.onNotify(d.pid, d.payload), 0o666);
-    try {
-      await receiver.start();
-      this.notify = receiver;
-      this.notifyPath = this.options.notifySocketPath;
-    } catch (e) {
-      this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'warn', message: `sd_notify unavailable: ${(e as Error).message}` });
-    }
+    if (this.options.notifyDir) await mkdir(this.options.notifyDir, { recursive: true, mode: 0o755 });
   }
 
   close(): void {
-    this.notify?.stop();
     for (const r of this.runners.values()) r.dispose();
+    for (const name of [...this.notifySockets.keys()]) this.closeNotify(name);
+  }
+
+  private notifySocketFor(name: string): Promise<string> {
+    const dir = this.options.notifyDir;
+    if (!dir) {
+      return Promise.reject(new HearthError('ERR_SPAWN', `cannot start "${name}" with ready = "notify": no notify directory`));
+    }
+    let receiver = this.notifySockets.get(name);
+    if (!receiver) {
+      const r = new DgramReceiver(join(dir, `n${++this.notifyCounter}.sock`), (d) => this.runners.get(name)?.handleNotify(d.payload, d.pid), 0o666);
+      receiver = r.start().then(() => r);
+      receiver.catch(() => this.notifySockets.delete(name));
+      this.notifySockets.set(name, receiver);
+    }
+    return receiver.then((r) => r.socketPath);
+  }
+
+  private closeNotify(name: string): void {
+    const receiver = this.notifySockets.get(name);
+    this.notifySockets.delete(name);
+    receiver?.then((r) => r.stop()).catch(() => undefined);
   }
 
   has(name: string): boolean {
@@ -92,6 +111,7 @@ export class Supervisor {
     await runner.stop();
     runner.dispose();
     this.runners.delete(name);
+    this.closeNotify(name);
   }
 
   list(): ServiceStatus[] {
@@ -133,20 +153,12 @@ export class Supervisor {
     return undefined;
   }
 
-  private onNotify(pid: number, payload: Buffer): void {
-    this.ownerOf(pid)?.handleNotify(payload);
-  }
-
   private createRunner(def: ServiceDefinition): ServiceRunner {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below must read the live value
-    const supervisor = this;
     return new ServiceRunner(def, {
       emit: this.options.emit,
       logSink: this.options.logSink,
       configDir: this.options.configDir,
-      get notifySocket() {
-        return supervisor.notifyPath;
-      },
+      notifySocketFor: (name) => this.notifySocketFor(name),
     });
   }
 }

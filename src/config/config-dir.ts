@@ -1,0 +1,102 @@
+/**
+ * Loads a whole config dir into one model. A broken file is set aside with
+ * its errors and never keeps the others from loading.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HearthError } from '../errors/index.js';
+import type { ServiceDefinition } from '../model/index.js';
+import { parseServiceFile } from './service-file.js';
+import { loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
+
+export interface BrokenService {
+  name: string;
+  file: string;
+  errors: HearthError[];
+}
+
+export interface InetdTomlService {
+  name: string;
+  file: string;
+  raw: Record<string, unknown>;
+  lineOf(key: string): number | undefined;
+}
+
+export interface LoadedConfig {
+  configDir: string;
+  settings: DaemonSettings;
+  services: Map<string, ServiceDefinition>;
+  broken: BrokenService[];
+  /** hearth.toml problems: with these, a reload changes nothing. */
+  errors: HearthError[];
+  warnings: HearthError[];
+  /** services/*.toml with type = "inetd", for the super-server's loader. */
+  inetdToml: InetdTomlService[];
+}
+
+/**
+ * Files that are not service definitions: editor backups, package manager
+ * leftovers, hidden files — the same kinds run-parts and xinetd's includedir skip.
+ */
+export function isIgnoredConfigFile(name: string): boolean {
+  return (
+    name.startsWith('.') ||
+    name.endsWith('~') ||
+    /\.(swp|swo|bak|orig|rej|tmp|rpmsave|rpmorig|rpmnew|ucf-old|ucf-new|ucf-dist)$/.test(name) ||
+    /\.dpkg-[a-z]+$/.test(name) ||
+    name.startsWith('#')
+  );
+}
+
+export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
+  const config: LoadedConfig = {
+    configDir: dir,
+    settings: loadDaemonSettings(dir).settings,
+    services: new Map(),
+    broken: [],
+    errors: [],
+    warnings: [],
+    inetdToml: [],
+  };
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+  } catch (e) {
+    config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read config dir "${dir}": ${(e as Error).message}`));
+    return config;
+  }
+  const settings = loadDaemonSettings(dir);
+  config.settings = settings.settings;
+  config.errors.push(...settings.errors);
+
+  let entries: string[] = [];
+  try {
+    entries = (await readdir(join(dir, 'services'))).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'services')}": ${(e as Error).message}`));
+    }
+  }
+  await Promise.all(
+    entries
+      .filter((f) => f.endsWith('.toml') && !isIgnoredConfigFile(f))
+      .map(async (f) => {
+        const name = f.slice(0, -'.toml'.length);
+        const file = `services/${f}`;
+        let text: string;
+        try {
+          text = await readFile(join(dir, file), 'utf8');
+        } catch (e) {
+          config.broken.push({ name, file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file })] });
+          return;
+        }
+        const result = parseServiceFile(name, file, text, { log: config.settings.logs });
+        config.warnings.push(...result.warnings);
+        if (result.errors.length > 0) config.broken.push({ name, file, errors: result.errors });
+        else if (result.definition) config.services.set(name, result.definition);
+        else if (result.inetd) config.inetdToml.push({ name, file, ...result.inetd });
+      }),
+  );
+  config.broken.sort((a, b) => a.name.localeCompare(b.name));
+  config.services = new Map([...config.services.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return config;
+}

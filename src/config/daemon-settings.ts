@@ -1,0 +1,115 @@
+/**
+ * hearth.toml: the daemon's own settings. Everything is optional; unknown
+ * keys are errors (with "did you mean"), as in service files.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { HearthError } from '../errors/index.js';
+import { DEFAULT_LOG, type LogSettings } from '../model/index.js';
+import { findKeyLines } from './key-lines.js';
+import { FieldContext, describeValue, isTable, readInt, readOctalMode, readSize, readString, type KeyPath } from './toml-values.js';
+import { tomlSyntaxError } from './toml-syntax-error.js';
+
+export interface DaemonSettings {
+  runlevel: number;
+  inetd: { portOffset: number };
+  web: { listen: string | 'off' };
+  control: { socketMode: number; socketGroup?: string };
+  logs: LogSettings;
+}
+
+export const DEFAULT_SETTINGS: DaemonSettings = {
+  runlevel: 3,
+  inetd: { portOffset: 0 },
+  web: { listen: '127.0.0.1:9119' },
+  control: { socketMode: 0o600 },
+  logs: { ...DEFAULT_LOG },
+};
+
+type Section = Record<string, (c: FieldContext, p: KeyPath, v: unknown, s: DaemonSettings) => void>;
+
+const SECTIONS: Record<string, Section> = {
+  inetd: {
+    port_offset: (c, p, v, s) => {
+      const n = readInt(c, p, v, 0, 64_000);
+      if (n !== undefined) s.inetd.portOffset = n;
+    },
+  },
+  web: {
+    listen: (c, p, v, s) => {
+      if (v === 'off' || (typeof v === 'string' && /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(v))) s.web.listen = v;
+      else c.error(p, `"web.listen" must be "HOST:PORT" or "off", got ${describeValue(v)}`);
+    },
+  },
+  control: {
+    socket_mode: (c, p, v, s) => {
+      const m = readOctalMode(c, p, v, 0o777, '0660');
+      if (m !== undefined) s.control.socketMode = m;
+    },
+    socket_group: (c, p, v, s) => {
+      const g = readString(c, p, v, { nonEmpty: true });
+      if (g !== undefined) s.control.socketGroup = g;
+    },
+  },
+  logs: {
+    max_size: (c, p, v, s) => {
+      const n = readSize(c, p, v);
+      if (n !== undefined) s.logs.maxBytes = n;
+    },
+    keep: (c, p, v, s) => {
+      const n = readInt(c, p, v, 0, 1000);
+      if (n !== undefined) s.logs.keep = n;
+    },
+  },
+};
+
+const TOP_KEYS = ['runlevel', ...Object.keys(SECTIONS)];
+
+export function parseDaemonSettings(file: string, text: string): { settings: DaemonSettings; errors: HearthError[] } {
+  const settings: DaemonSettings = structuredClone(DEFAULT_SETTINGS);
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(text) as Record<string, unknown>;
+  } catch (e) {
+    return { settings, errors: [tomlSyntaxError(file, e)] };
+  }
+  const c = new FieldContext(file, findKeyLines(text));
+  for (const [key, value] of Object.entries(doc)) {
+    if (key === 'runlevel') {
+      const n = readInt(c, [key], value, 0, 6);
+      if (n !== undefined) settings.runlevel = n;
+      continue;
+    }
+    const section = SECTIONS[key];
+    if (!section) {
+      c.unknownKey([key], TOP_KEYS);
+      continue;
+    }
+    if (!isTable(value)) {
+      c.error([key], `[${key}] must be a table, got ${describeValue(value)}`);
+      continue;
+    }
+    for (const [sub, v] of Object.entries(value)) {
+      const reader = section[sub];
+      if (!reader) c.unknownKey([key, sub], Object.keys(section));
+      else reader(c, [key, sub], v, settings);
+    }
+  }
+  return { settings, errors: c.errors };
+}
+
+/** Reads CONFIG_DIR/hearth.toml; a missing file means the defaults. */
+export function loadDaemonSettings(configDir: string): { settings: DaemonSettings; errors: HearthError[] } {
+  let text: string;
+  try {
+    text = readFileSync(join(configDir, 'hearth.toml'), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { settings: structuredClone(DEFAULT_SETTINGS), errors: [] };
+    return {
+      settings: structuredClone(DEFAULT_SETTINGS),
+      errors: [new HearthError('ERR_CONFIG_IO', `cannot read "${join(configDir, 'hearth.toml')}": ${(e as Error).message}`, { file: 'hearth.toml' })],
+    };
+  }
+  return parseDaemonSettings('hearth.toml', text);
+}

@@ -1,0 +1,11 @@
+export { loadConfigDir, isIgnoredConfigFile, type LoadedConfig, type BrokenService, type InetdTomlService } from './config-dir.js';
+export { parseServiceFile, SERVICE_KEYS, type ServiceFileResult } from './service-file.js';
+export { parseDaemonSettings, loadDaemonSettings, DEFAULT_SETTINGS, type DaemonSettings } from './daemon-settings.js';
+export { parseEnvFile, parseEnvFileDetailed } from './env-file.js';
+export { splitCommand, splitCommandDetailed } from './split-command.js';
+export { findKeyLines, type KeyLines } from './key-lines.js';
+export { parseSysvScript, loadSysvScripts, isIgnoredInitFile, type SysvLoadResult } from './sysv-script.js';
+export { loadXinetdConfig, parseXinetdText, type InetdLoadResult } from './xinetd-conf.js';
+export { loadInetdConf, parseInetdConf } from './inetd-conf.js';
+export { parseInetdToml } from './inetd-toml.js';
+export { loadEtcServices, parseEtcServices } from './etc-services.js';

@@ -1,0 +1,74 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO, tempDir, eventually } from './index.js';
+
+export interface RunningDaemon {
+  root: string;
+  configDir: string;
+  socket: string;
+  child: ChildProcess;
+  output(): string;
+  /** Runs the CLI against this daemon. */
+  cli(...args: string[]): { code: number; stdout: string; stderr: string };
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Writes files (relative path → content) under dir, creating folders. */
+export function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const path = join(dir, rel);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, content);
+  }
+}
+
+export function runCli(socket: string | undefined, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'hearth'), ...(socket ? ['--socket', socket] : []), ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 30_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts bin/hearthd on a temp config dir holding `files`, and waits for its socket. */
+export async function startDaemon(files: Record<string, string>, extraArgs: string[] = []): Promise<RunningDaemon> {
+  const dir = tempDir('hearthd-');
+  const configDir = join(dir.path, 'config');
+  mkdirSync(configDir, { recursive: true });
+  writeTree(configDir, files);
+  const runtime = join(dir.path, 'run');
+  const args = [
+    join(REPO, 'bin', 'hearthd'),
+    '--config-dir', configDir,
+    '--state-dir', join(dir.path, 'state'),
+    '--runtime-dir', runtime,
+    '--log-dir', join(dir.path, 'log'),
+    ...extraArgs,
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const socket = join(runtime, 'hearth.sock');
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await eventually(() => {
+    if (child.exitCode !== null) throw new Error(`hearthd exited early: ${out}`);
+    return runCli(socket, ['list', '--json']).code === 0;
+  }, 20_000, 'hearthd to answer');
+  return {
+    root: dir.path,
+    configDir,
+    socket,
+    child,
+    output: () => out,
+    cli: (...a: string[]) => runCli(socket, a),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      const code = await exited;
+      dir.cleanup();
+      return code;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_BACKOFF, DEFAULT_LOG, type HearthEvent, type ServiceDefinition } from '../../src/model/index.js';
+
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export const FIXTURE_BIN = join(FIXTURES, 'bin');
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export function tempDir(prefix = 'hearth-test-'): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A complete definition with test-friendly defaults (fast backoff, short timeouts). */
+export function makeDef(name: string, overrides: Partial<ServiceDefinition>): ServiceDefinition {
+  return {
+    name,
+    description: `test service ${name}`,
+    origin: { format: 'toml', file: `services/${name}.toml` },
+    exec: ['/bin/sleep', '1000'],
+    environment: {},
+    rlimits: {},
+    type: 'simple',
+    restart: 'on-failure',
+    backoff: { ...DEFAULT_BACKOFF, initialDelayMs: 50, maxDelayMs: 400, burstIntervalMs: 10_000, coolDownMs: 60_000 },
+    stopSignal: 'SIGTERM',
+    stopTimeoutMs: 2000,
+    reloadSignal: 'SIGHUP',
+    ready: { kind: 'none' },
+    startTimeoutMs: 5000,
+    runlevels: [2, 3, 4, 5],
+    requires: [],
+    after: [],
+    before: [],
+    provides: [],
+    log: DEFAULT_LOG,
+    ...overrides,
+  };
+}
+
+/** Resolves with the first event matching pred, or rejects after timeoutMs. */
+export function waitForEvent(
+  subscribe: (l: (e: HearthEvent) => void) => () => void,
+  pred: (e: HearthEvent) => boolean,
+  timeoutMs = 10_000,
+  what = 'event',
+): Promise<HearthEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out after ${timeoutMs}ms waiting for ${what}`));
+    }, timeoutMs);
+    const off = subscribe((e) => {
+      if (pred(e)) {
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      }
+    });
+  });
+}
+
+/** Polls until fn returns a truthy value. */
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Alive and not a zombie (an orphan's zombie lingers until PID 1 reaps it). */
+export function pidAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+export function randomPort(): number {
+  return 20000 + Math.floor(Math.random() * 30000);
+}
+
+/** A port that was free a moment ago: bind port 0, read it, close. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
