@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Daemon, describeEvent } from '../daemon.js';
+import { Daemon, describeEvent } from '../daemon/index.js';
 import { startControlServer } from '../control/index.js';
 import { defaultDirs } from '../client/index.js';
 import { describeError } from '../errors/index.js';

@@ -5,13 +5,13 @@
  */
 import { mkdirSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HearthError, describeError } from './errors/index.js';
-import type { HearthEvent, ServiceStatus } from './model/index.js';
-import { didYouMean } from './model/index.js';
-import { EventBus } from './events/index.js';
-import { loadConfigDir, type LoadedConfig } from './config/index.js';
-import { Supervisor } from './supervisor/index.js';
-import { Journal } from './journal/index.js';
+import { HearthError, describeError } from '../errors/index.js';
+import type { HearthEvent, ServiceStatus } from '../model/index.js';
+import { didYouMean } from '../model/index.js';
+import { EventBus } from '../events/index.js';
+import { loadConfigDir, type LoadedConfig } from '../config/index.js';
+import { Supervisor } from '../supervisor/index.js';
+import { Journal } from '../journal/index.js';
 import type {
   ActionResult,
   ConfigReport,
@@ -21,7 +21,7 @@ import type {
   LogRecord,
   ReloadReport,
   ServiceDetail,
-} from './control/daemon-api.js';
+} from '../control/daemon-api.js';
 
 export interface DaemonOptions {
   configDir: string;

@@ -1,0 +1,1 @@
+export { Daemon, describeEvent, type DaemonOptions } from './daemon.js';
