@@ -8,6 +8,8 @@ import { HearthError } from '../errors/index.js';
 import type { ServiceDefinition } from '../model/index.js';
 import { parseServiceFile } from './service-file.js';
 import { loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
+import { loadInetdSources } from './inetd-sources.js';
+import type { InetdLoadResult } from './xinetd-conf.js';
 
 export interface BrokenService {
   name: string;
@@ -32,6 +34,10 @@ export interface LoadedConfig {
   warnings: HearthError[];
   /** services/*.toml with type = "inetd", for the super-server's loader. */
   inetdToml: InetdTomlService[];
+  /** Every inetd-style service: xinetd.conf, xinetd.d/, inetd.conf and the TOML ones. */
+  inetd: InetdLoadResult;
+  /** Whether any inetd source exists, so the super-server shows up as a service. */
+  hasInetdSources: boolean;
 }
 
 /**
@@ -57,6 +63,8 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
     errors: [],
     warnings: [],
     inetdToml: [],
+    inetd: { services: [], warnings: [], errors: [], files: [] },
+    hasInetdSources: false,
   };
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
@@ -96,6 +104,8 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
         else if (result.inetd) config.inetdToml.push({ name, file, ...result.inetd });
       }),
   );
+  config.inetd = await loadInetdSources(dir, config.inetdToml);
+  config.hasInetdSources = config.inetd.files.length > 0;
   config.broken.sort((a, b) => a.name.localeCompare(b.name));
   config.services = new Map([...config.services.entries()].sort(([a], [b]) => a.localeCompare(b)));
   return config;

@@ -9,3 +9,5 @@ export { loadXinetdConfig, parseXinetdText, type InetdLoadResult } from './xinet
 export { loadInetdConf, parseInetdConf } from './inetd-conf.js';
 export { parseInetdToml } from './inetd-toml.js';
 export { loadEtcServices, parseEtcServices } from './etc-services.js';
+export { loadInetdSources } from './inetd-sources.js';
+export { dedupeInetd } from './xinetd-conf.js';

@@ -12,6 +12,7 @@ import { EventBus } from '../events/index.js';
 import { loadConfigDir, type LoadedConfig } from '../config/index.js';
 import { Supervisor } from '../supervisor/index.js';
 import { Journal } from '../journal/index.js';
+import { InetdHost, SUPER_SERVER_NAME } from './inetd.js';
 import type {
   ActionResult,
   ConfigReport,
@@ -41,6 +42,7 @@ export class Daemon implements DaemonApi {
   private config: LoadedConfig | undefined;
   private supervisor!: Supervisor;
   private journal!: Journal;
+  private inetd!: InetdHost;
   private runlevel: number | null = null;
   private previousRunlevel: number | null = null;
   private readonly startedAt = Date.now();
@@ -81,26 +83,40 @@ export class Daemon implements DaemonApi {
     this.reportConfigProblems(this.config);
     this.runlevel = this.options.runlevel ?? this.config.settings.runlevel;
     for (const def of this.config.services.values()) await this.supervisor.define(def);
+    this.inetd = new InetdHost({
+      emit: (e) => this.bus.emit(e),
+      journal: this.journal,
+      portOffset: this.config.settings.inetd.portOffset,
+      configDir,
+    });
+    await this.inetd.apply(this.config.inetd, this.config.hasInetdSources, this.config.settings.inetd.portOffset);
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${this.runlevel} with ${this.config.services.size} services from ${configDir}`.replace('  ', ' '));
     await this.startEnabled();
+  }
+
+  /** The super-server is on in 2–5, as xinetd was on the classic systems. */
+  private superServerWanted(): boolean {
+    return this.inetd.isPresent && this.runlevel !== null && this.runlevel >= 2 && this.runlevel <= 5;
   }
 
   /** Stops every service (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
-    await this.supervisor.stopAll();
+    await Promise.all([this.supervisor.stopAll(), this.inetd.stop()]);
     this.supervisor.close();
     this.log('info', 'hearthd stopped');
     this.journal.close();
   }
 
   private enabledInRunlevel(name: string): boolean {
+    if (name === SUPER_SERVER_NAME && this.inetd.isPresent) return this.superServerWanted();
     const def = this.supervisor.definition(name);
     return def !== undefined && this.runlevel !== null && def.runlevels.includes(this.runlevel);
   }
 
   private async startEnabled(): Promise<void> {
     const names = this.supervisor.names().filter((n) => this.enabledInRunlevel(n));
+    if (this.superServerWanted()) await this.inetd.setEnabled(true);
     await Promise.all(
       names.map((n) => this.supervisor.start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),
     );
@@ -141,10 +157,17 @@ export class Daemon implements DaemonApi {
         source: b.file,
         errors: b.errors.map((e) => e.toString()),
       }));
-    return [...running, ...broken].sort((a, b) => a.name.localeCompare(b.name));
+    const inetd = this.inetd.list().map((s) => ({ ...s, enabled: s.name === SUPER_SERVER_NAME ? this.superServerWanted() : s.state !== 'stopped' }));
+    return [...running, ...broken, ...inetd].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async status(name: string): Promise<ServiceDetail | undefined> {
+    if (!this.supervisor.has(name) && this.inetd.has(name)) {
+      const detail = this.inetd.detail(name);
+      if (!detail) return undefined;
+      const recentLogs = await this.journal.query({ names: [name], lines: 10 });
+      return { ...detail, recentLogs };
+    }
     if (!this.supervisor.has(name)) {
       const broken = this.list().find((s) => s.name === name);
       return broken ? { ...broken, recentLogs: [] } : undefined;
@@ -181,13 +204,14 @@ export class Daemon implements DaemonApi {
     return Promise.all(
       names.map(async (name): Promise<ActionResult> => {
         try {
+          if (!this.supervisor.has(name) && this.inetd.has(name)) return await this.actOnInetd(action, name);
           if (!this.supervisor.has(name)) {
             const broken = this.config?.broken.find((b) => b.name === name);
             if (broken) {
               throw new HearthError('ERR_SERVICE_BROKEN', `cannot ${action} "${name}": its definition has errors: ${broken.errors[0]?.toString() ?? ''}`);
             }
             throw new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${name}"`, {
-              hint: didYouMean(name, this.supervisor.names()),
+              hint: didYouMean(name, [...this.supervisor.names(), ...this.inetd.names()]),
             });
           }
           if (action === 'reload') this.supervisor.reload(name);
@@ -204,6 +228,21 @@ export class Daemon implements DaemonApi {
         }
       }),
     );
+  }
+
+  private async actOnInetd(action: ServiceAction, name: string): Promise<ActionResult> {
+    if (name !== SUPER_SERVER_NAME) {
+      throw new HearthError('ERR_BAD_REQUEST', `cannot ${action} "${name}" by itself: an inetd-style service listens whenever the super-server runs`, {
+        hint: `switch it with "hearth chkconfig ${name} on|off", or ${action} "${SUPER_SERVER_NAME}"`,
+      });
+    }
+    if (action === 'stop') await this.inetd.setEnabled(false);
+    else if (action === 'start') await this.inetd.setEnabled(true);
+    else if (action === 'restart') {
+      await this.inetd.setEnabled(false);
+      await this.inetd.setEnabled(true);
+    } else await this.reloadConfig();
+    return { name, ok: true, state: this.inetd.superServerEnabled ? 'running' : 'stopped' };
   }
 
   /** One reload at a time: a second request waits for the first and gets its report. */
@@ -241,7 +280,12 @@ export class Daemon implements DaemonApi {
         if (outcome === 'added') added.push(def.name);
       }),
     );
+    const inetd = await this.inetd.apply(next.inetd, next.hasInetdSources, next.settings.inetd.portOffset);
+    result.added.push(...inetd.added);
+    result.changed.push(...inetd.changed);
+    result.removed.push(...inetd.removed);
     this.config = next;
+    if (this.superServerWanted() && !this.inetd.superServerEnabled) await this.inetd.setEnabled(true);
     await Promise.all(
       added
         .filter((n) => this.enabledInRunlevel(n))
@@ -285,6 +329,8 @@ export class Daemon implements DaemonApi {
     for (const e of config.errors) this.log('error', e.toString());
     for (const b of config.broken) for (const e of b.errors) this.log('error', e.toString());
     for (const w of config.warnings) this.log('warn', w.toString());
+    for (const e of config.inetd.errors) this.log('error', e.toString());
+    for (const w of config.inetd.warnings) this.log('warn', w.toString());
   }
 
   /** hearthd's own story goes to the journal under the name "hearthd". */
@@ -315,7 +361,7 @@ export function describeEvent(e: HearthEvent): string | undefined {
 }
 
 function toReport(config: LoadedConfig): ConfigReport {
-  const errors = [...config.errors, ...config.broken.flatMap((b) => b.errors)].map((e) => ({
+  const errors = [...config.errors, ...config.broken.flatMap((b) => b.errors), ...config.inetd.errors].map((e) => ({
     code: e.code,
     message: e.message,
     ...(e.file ? { file: e.file } : {}),
@@ -324,7 +370,7 @@ function toReport(config: LoadedConfig): ConfigReport {
     ...(e.hint ? { hint: e.hint } : {}),
     text: e.toString(),
   }));
-  const warnings = config.warnings.map((w) => ({
+  const warnings = [...config.warnings, ...config.inetd.warnings].map((w) => ({
     message: w.message,
     ...(w.file ? { file: w.file } : {}),
     ...(w.line ? { line: w.line } : {}),
@@ -333,7 +379,7 @@ function toReport(config: LoadedConfig): ConfigReport {
   return {
     configDir: config.configDir,
     ok: errors.length === 0,
-    services: [...config.services.keys()].sort(),
+    services: [...config.services.keys(), ...config.inetd.services.map((d) => d.id)].sort(),
     errors,
     warnings,
   };

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
@@ -35,12 +35,29 @@ export function readProcStat(pid: number): ProcStat | undefined {
   };
 }
 
-/** True while any process is in the group (zombies excluded would need /proc scans; kill(0) is enough here). */
+/**
+ * True while a live process is in the group. kill(-pgid, 0) also counts
+ * zombies, and an orphaned member's zombie lingers until PID 1 reaps it
+ * (which some container inits never do), so a positive answer is confirmed
+ * by scanning /proc for a member that is not a zombie.
+ */
 export function processGroupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    const c = entry.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const stat = readProcStat(Number(entry));
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
+  }
+  return false;
 }
