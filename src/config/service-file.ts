@@ -11,6 +11,7 @@ import {
   DEFAULT_RUNLEVELS,
   RLIMIT_NAMES,
   isValidServiceName,
+  parseListenSpec,
   type LogSettings,
   type Readiness,
   type RlimitValue,
@@ -33,6 +34,7 @@ import {
   readSignal,
   readSize,
   readString,
+  readStringList,
   type KeyPath,
 } from './toml-values.js';
 import { tomlSyntaxError } from './toml-syntax-error.js';
@@ -162,6 +164,19 @@ const SCHEMA: Record<string, Reader> = {
   reload_signal: (c, p, v, d) => void (d.reloadSignal = readSignal(c, p, v)),
   ready: (c, p, v, d) => void (d.ready = readReady(c, p, v)),
   start_timeout: (c, p, v, d) => void (d.startTimeoutMs = readDuration(c, p, v)),
+  listen: (c, p, v, d) => {
+    const items = readStringList(c, p, v, 'an array of sockets such as ["tcp://127.0.0.1:8080", "unix:/run/app.sock"]');
+    if (!items) return;
+    for (const item of items) {
+      try {
+        parseListenSpec(item);
+      } catch (e) {
+        return void c.error(p, (e as Error).message);
+      }
+    }
+    d.listen = items;
+  },
+  activation: (c, p, v, d) => void (d.activation = readOneOf(c, p, v, ['start', 'on-demand'] as const)),
   runlevels: (c, p, v, d) => {
     if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 6)) {
       d.runlevels = [...new Set(v as number[])].sort();
@@ -226,6 +241,9 @@ export function parseServiceFile(name: string, file: string, text: string, defau
   if (draft.type === 'forking' && draft.pidFile === undefined && doc.pidfile === undefined) {
     c.error(['type'], '"type = "forking"" needs "pidfile" so hearth can follow the daemon', undefined, 'ERR_CONFIG_MISSING');
   }
+  if (draft.activation === 'on-demand' && (draft.listen ?? []).length === 0) {
+    c.error(['activation'], '"activation = "on-demand"" needs "listen" sockets to wait on', undefined, 'ERR_CONFIG_MISSING');
+  }
   if (draft.backoff.initialDelayMs > draft.backoff.maxDelayMs) {
     c.error(['restart_delay'], `"restart_delay" (${draft.backoff.initialDelayMs}ms) is longer than "restart_delay_max" (${draft.backoff.maxDelayMs}ms)`);
   }
@@ -253,6 +271,8 @@ export function parseServiceFile(name: string, file: string, text: string, defau
     reloadSignal: draft.reloadSignal ?? 'SIGHUP',
     ready: draft.ready ?? { kind: 'none' },
     startTimeoutMs: draft.startTimeoutMs ?? 30_000,
+    listen: draft.listen ?? [],
+    activation: draft.activation ?? 'start',
     runlevels: draft.runlevels ?? [...DEFAULT_RUNLEVELS],
     requires: draft.requires ?? [],
     after: draft.after ?? [],

@@ -4,3 +4,4 @@ export * from './duration.js';
 export * from './suggest.js';
 export * from './inetd.js';
 export * from './sysv.js';
+export * from './listen-spec.js';

@@ -76,6 +76,10 @@ export interface ServiceDefinition extends ProcessSettings {
   reloadSignal: NodeJS.Signals;
   ready: Readiness;
   startTimeoutMs: number;
+  /** Sockets hearthd binds and hands over by the LISTEN_FDS protocol ("tcp://127.0.0.1:8080", "udp://[::]:53", "unix:/run/x.sock"). */
+  listen: string[];
+  /** "start": spawn at start; "on-demand": spawn when the first connection or datagram arrives. */
+  activation: 'start' | 'on-demand';
   runlevels: number[];
   requires: string[];
   after: string[];

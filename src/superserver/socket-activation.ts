@@ -1,6 +1,7 @@
-import { isIP } from 'node:net';
 import { unlinkSync } from 'node:fs';
-import { HearthError } from '../errors/index.js';
+import { parseListenSpec, type ListenSpec } from '../model/index.js';
+
+export { parseListenSpec, type ListenSpec };
 import { bindRawTcp, bindRawUdp, bindRawUnix, type RawSocket } from './raw-sockets.js';
 import { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
 
@@ -15,11 +16,6 @@ import { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
  * $$ is the pid spawn() returns and the pid the program finally runs as.
  */
 
-export type ListenSpec =
-  | { kind: 'tcp'; host: string; port: number; text: string }
-  | { kind: 'udp'; host: string; port: number; text: string }
-  | { kind: 'unix'; path: string; text: string };
-
 export interface BoundSocket {
   spec: ListenSpec;
   /** The raw fd: put it in spawn's stdio array at index 3 + position. */
@@ -29,27 +25,6 @@ export interface BoundSocket {
   /** Name for LISTEN_FDNAMES. */
   name: string;
   close(): void;
-}
-
-/** Parses "tcp://127.0.0.1:8080", "udp://[::]:5353", "unix:/run/app.sock". */
-export function parseListenSpec(text: string): ListenSpec {
-  const t = text.trim();
-  if (t.startsWith('unix:')) {
-    const path = t.slice(5).replace(/^\/\/(?=\/)/, '');
-    if (!path.startsWith('/')) throw new HearthError('ERR_CONFIG_VALUE', `listen "${text}": a unix socket needs an absolute path, as in "unix:/run/app.sock"`);
-    return { kind: 'unix', path, text: t };
-  }
-  const m = /^(tcp|udp):\/\/(\[[^\]]+\]|[^:/[\]]+):(\d{1,5})$/.exec(t);
-  if (!m) {
-    throw new HearthError('ERR_CONFIG_VALUE', `listen "${text}" is not understood`, {
-      hint: 'use "tcp://HOST:PORT", "udp://HOST:PORT" (IPv6 as [::1]) or "unix:/path"',
-    });
-  }
-  const host = m[2]!.replace(/^\[|\]$/g, '');
-  const port = Number(m[3]);
-  if (port > 65535) throw new HearthError('ERR_CONFIG_VALUE', `listen "${text}": port ${port} is out of range`);
-  if (isIP(host) === 0 && host !== 'localhost') throw new HearthError('ERR_CONFIG_VALUE', `listen "${text}": "${host}" is not an IP address`);
-  return { kind: m[1] as 'tcp' | 'udp', host: host === 'localhost' ? '127.0.0.1' : host, port, text: t };
 }
 
 /**

@@ -7,6 +7,7 @@ import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js
 import { parseEnvFile } from '../config/index.js';
 import { RestartTracker } from './restart-policy.js';
 import { LineMatcher, parseNotify, waitForTcp } from './readiness.js';
+import { activationEnv, activationStdio, bindListeners, waitForFirstConnection, withListenPid, type BoundSocket } from '../superserver/index.js';
 import { pidAlive, signalGroup, signalPid, whenGroupEmpty, whenPidDies } from './process-group.js';
 
 export interface LogSink {
@@ -59,6 +60,7 @@ export class ServiceRunner {
   private stopCancels: Array<() => void> = [];
   private matcher: LineMatcher | undefined;
   private notifySocket: string | undefined;
+  private sockets: BoundSocket[] | undefined;
 
   constructor(
     public def: ServiceDefinition,
@@ -118,17 +120,16 @@ export class ServiceRunner {
     // An operator's start forgives earlier crashes, as `systemctl reset-failed; start` would.
     this.tracker.reset();
     this.cancelPending();
-    if (this.def.ready.kind === 'notify' && this.notifySocket === undefined) {
-      this.setState('starting', 'opening notify socket');
-      this.ctx.notifySocketFor(this.name).then(
-        (path) => {
-          this.notifySocket = path;
-          if (this.wanted && this.child === undefined) this.spawnNow();
+    if (this.needsPreparation()) {
+      this.setState('starting', 'preparing sockets');
+      this.prepare().then(
+        () => {
+          if (this.wanted && this.child === undefined) this.launchOrArm();
         },
         (e) => this.startFailed(e),
       );
     } else {
-      this.spawnNow();
+      this.launchOrArm();
     }
     return settled;
   }
@@ -173,6 +174,50 @@ export class ServiceRunner {
     if (msg.ready && this.stateValue === 'starting' && this.def.ready.kind === 'notify') this.becomeReady();
   }
 
+  private needsPreparation(): boolean {
+    return (this.def.ready.kind === 'notify' && this.notifySocket === undefined) || (this.def.listen.length > 0 && this.sockets === undefined);
+  }
+
+  /** Sockets outlive the processes: bound once, kept across restarts, so no connection is refused meanwhile. */
+  private async prepare(): Promise<void> {
+    if (this.def.ready.kind === 'notify' && this.notifySocket === undefined) {
+      this.notifySocket = await this.ctx.notifySocketFor(this.name);
+    }
+    if (this.def.listen.length > 0 && this.sockets === undefined) {
+      try {
+        this.sockets = await bindListeners(this.def.listen);
+      } catch (e) {
+        throw new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${describeError(e)}`, { cause: e });
+      }
+    }
+  }
+
+  /** activation = "on-demand" waits for the first connection; everything else starts now. */
+  private launchOrArm(): void {
+    if (this.def.activation !== 'on-demand' || !this.sockets) {
+      this.spawnNow();
+      return;
+    }
+    const wait = waitForFirstConnection(this.sockets);
+    let cancelled = false;
+    this.cancels.push(() => {
+      cancelled = true;
+      wait.cancel();
+    });
+    wait.ready.then(
+      () => {
+        if (!cancelled && this.wanted && this.child === undefined) this.spawnNow();
+      },
+      (e) => {
+        if (!cancelled) this.startFailed(e);
+      },
+    );
+    this.setState('stopped', `listening on ${this.def.listen.join(', ')}; starts on the first connection`);
+    const waiters = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
   private spawnNow(): void {
     const def = this.def;
     let child: ChildProcess;
@@ -183,14 +228,17 @@ export class ServiceRunner {
       const [program, ...args] = def.exec;
       const exec = program && program.includes('/') && !isAbsolute(program) ? [join(this.ctx.configDir, program), ...args] : def.exec;
       const launch = buildLaunch({ ...def, exec }, { ...envFile, ...def.environment });
-      const env = serviceEnvironment(launch.user, envFile, def.environment, notify);
+      const sockets = this.sockets ?? [];
+      const activation = sockets.length > 0 ? activationEnv(sockets) : undefined;
+      const env = serviceEnvironment(launch.user, envFile, def.environment, notify, activation);
+      const command = sockets.length > 0 ? withListenPid(launch.file, launch.args) : launch;
       child = applyUmask(def.umask, () =>
-        spawn(launch.file, launch.args, {
+        spawn(command.file, command.args, {
           cwd: def.workingDirectory ?? homeOrRoot(launch.user?.home),
           env,
           // Its own process group, so a stop reaches every process it forked.
           detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdio: ['ignore', 'pipe', 'pipe', ...activationStdio(sockets)],
         }),
       );
     } catch (e) {
@@ -369,7 +417,10 @@ export class ServiceRunner {
       return;
     }
     const decision = this.tracker.decide(this.def.restart, { code, signal }, ranForMs, now);
-    if (decision.action === 'none') {
+    if (decision.action === 'none' && this.def.activation === 'on-demand' && this.sockets) {
+      // A socket-activated service that exits is started again by the next connection.
+      this.launchOrArm();
+    } else if (decision.action === 'none') {
       this.wanted = false;
       this.setState('exited', why);
     } else if (decision.action === 'restart' && decision.delayMs === 0) {
@@ -482,10 +533,12 @@ export class ServiceRunner {
     });
   }
 
-  /** Releases timers when the service is removed from the config. */
+  /** Releases timers and sockets when the service is removed from the config. */
   dispose(): void {
     this.cancelPending();
     for (const c of this.stopCancels.splice(0)) c();
+    for (const s of this.sockets ?? []) s.close();
+    this.sockets = undefined;
   }
 }
 

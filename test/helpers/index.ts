@@ -30,6 +30,8 @@ export function makeDef(name: string, overrides: Partial<ServiceDefinition>): Se
     reloadSignal: 'SIGHUP',
     ready: { kind: 'none' },
     startTimeoutMs: 5000,
+    listen: [],
+    activation: 'start',
     runlevels: [2, 3, 4, 5],
     requires: [],
     after: [],
