@@ -176,8 +176,10 @@ export class Daemon implements DaemonApi {
     const recentLogs = await this.journal.query({ names: [name], lines: 10 });
     // A service whose file is now broken keeps running its last good definition: say so.
     const brokenNow = this.config?.broken.find((b) => b.name === name);
+    const extra = this.supervisor.details(name);
     return {
       ...status,
+      ...(extra ? { extra } : {}),
       enabled: this.enabledInRunlevel(name),
       ...(brokenNow ? { errors: brokenNow.errors.map((e) => e.toString()) } : {}),
       recentLogs,
@@ -214,7 +216,7 @@ export class Daemon implements DaemonApi {
               hint: didYouMean(name, [...this.supervisor.names(), ...this.inetd.names()]),
             });
           }
-          if (action === 'reload') this.supervisor.reload(name);
+          if (action === 'reload') await this.supervisor.reload(name);
           else await this.supervisor[action](name);
           return { name, ok: true, state: this.supervisor.get(name).state };
         } catch (e) {

@@ -3,3 +3,4 @@ export { ServiceRunner, describeExit, type LogSink, type RunnerContext } from '.
 export { RestartTracker, type RestartDecision } from './restart-policy.js';
 export { definitionsEqual } from './definitions-equal.js';
 export { resourceUsage } from './resource-usage.js';
+export type { Runner } from './runner.js';

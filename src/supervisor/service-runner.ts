@@ -6,6 +6,7 @@ import type { ExitInfo, HearthEvent, ServiceDefinition, ServiceState, ServiceSta
 import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js';
 import { parseEnvFile } from '../config/index.js';
 import { RestartTracker } from './restart-policy.js';
+import type { Runner } from './runner.js';
 import { LineMatcher, parseNotify, waitForTcp } from './readiness.js';
 import { activationEnv, activationStdio, bindListeners, waitForFirstConnection, withListenPid, type BoundSocket } from '../superserver/index.js';
 import { pidAlive, signalGroup, signalPid, whenGroupEmpty, whenPidDies } from './process-group.js';
@@ -38,7 +39,7 @@ const NO_PROCESS: ReadonlySet<ServiceState> = new Set(['stopped', 'exited', 'fai
  * transition is published as an event. The runner owns its timers; nothing here
  * blocks the event loop.
  */
-export class ServiceRunner {
+export class ServiceRunner implements Runner {
   private stateValue: ServiceState = 'stopped';
   private detail: string | undefined;
   private child: ChildProcess | undefined;

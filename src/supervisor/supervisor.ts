@@ -5,7 +5,8 @@ import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/ind
 import { didYouMean } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import { DgramReceiver } from '../native/index.js';
-import { ServiceRunner, type LogSink } from './service-runner.js';
+import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
+import type { Runner } from './runner.js';
 import { resourceUsage } from './resource-usage.js';
 import { definitionsEqual } from './definitions-equal.js';
 
@@ -24,7 +25,7 @@ export type DefineOutcome = 'added' | 'changed' | 'unchanged';
  * "which service is this pid", and serves the sd_notify socket.
  */
 export class Supervisor {
-  private readonly runners = new Map<string, ServiceRunner>();
+  private readonly runners = new Map<string, Runner>();
   /**
    * One notify socket per service that asks for one. A shared socket would
    * have to attribute datagrams by sender pid, and the sender (often a short
@@ -73,7 +74,7 @@ export class Supervisor {
     return [...this.runners.keys()];
   }
 
-  get(name: string): ServiceRunner {
+  get(name: string): Runner {
     const runner = this.runners.get(name);
     if (!runner) {
       throw new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${name}"`, { hint: didYouMean(name, this.runners.keys()) });
@@ -124,6 +125,11 @@ export class Supervisor {
     return { ...runner.snapshot(), ...(usage ?? {}) };
   }
 
+  /** Extra sections a runner offers for `hearth status` (a pool's workers). */
+  details(name: string): Record<string, unknown> | undefined {
+    return this.get(name).details?.();
+  }
+
   start(name: string): Promise<void> {
     return this.get(name).start();
   }
@@ -136,8 +142,8 @@ export class Supervisor {
     return this.get(name).restart();
   }
 
-  reload(name: string): void {
-    this.get(name).reload();
+  async reload(name: string): Promise<void> {
+    await this.get(name).reload();
   }
 
   async stopAll(): Promise<void> {
@@ -145,7 +151,7 @@ export class Supervisor {
   }
 
   /** The service a pid belongs to: its main pid, or any process in its group. */
-  ownerOf(pid: number): ServiceRunner | undefined {
+  ownerOf(pid: number): Runner | undefined {
     for (const r of this.runners.values()) if (r.pid === pid) return r;
     const pgrp = readProcStat(pid)?.pgrp;
     if (pgrp === undefined) return undefined;
@@ -153,12 +159,13 @@ export class Supervisor {
     return undefined;
   }
 
-  private createRunner(def: ServiceDefinition): ServiceRunner {
-    return new ServiceRunner(def, {
+  private createRunner(def: ServiceDefinition): Runner {
+    const ctx: RunnerContext = {
       emit: this.options.emit,
       logSink: this.options.logSink,
       configDir: this.options.configDir,
       notifySocketFor: (name) => this.notifySocketFor(name),
-    });
+    };
+    return new ServiceRunner(def, ctx);
   }
 }
