@@ -84,6 +84,11 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
       config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'services')}": ${(e as Error).message}`));
     }
   }
+  for (const f of entries) {
+    if (!f.endsWith('.toml') && !isIgnoredConfigFile(f)) {
+      config.warnings.push(new HearthError('ERR_CONFIG_VALUE', `ignored: service files end in ".toml"`, { file: `services/${f}` }));
+    }
+  }
   await Promise.all(
     entries
       .filter((f) => f.endsWith('.toml') && !isIgnoredConfigFile(f))

@@ -38,7 +38,8 @@ const SECTIONS: Record<string, Section> = {
   },
   web: {
     listen: (c, p, v, s) => {
-      if (v === 'off' || (typeof v === 'string' && /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(v))) s.web.listen = v;
+      const m = typeof v === 'string' ? /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v) : null;
+      if (v === 'off' || (m && Number(m[2]) <= 65535)) s.web.listen = v as string;
       else c.error(p, `"web.listen" must be "HOST:PORT" or "off", got ${describeValue(v)}`);
     },
   },

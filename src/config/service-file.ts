@@ -119,8 +119,8 @@ const SCHEMA: Record<string, Reader> = {
   },
   type: (c, p, v, d) => void (d.type = readOneOf(c, p, v, ['simple', 'forking'] as const)),
   pidfile: (c, p, v, d) => void (d.pidFile = readAbsolutePath(c, p, v)),
-  user: (c, p, v, d) => void (d.user = readString(c, p, v, { nonEmpty: true })),
-  group: (c, p, v, d) => void (d.group = readString(c, p, v, { nonEmpty: true })),
+  user: (c, p, v, d) => void (d.user = typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : readString(c, p, v, { nonEmpty: true })),
+  group: (c, p, v, d) => void (d.group = typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : readString(c, p, v, { nonEmpty: true })),
   working_directory: (c, p, v, d) => void (d.workingDirectory = readAbsolutePath(c, p, v)),
   environment: (c, p, v, d) => {
     if (!isTable(v)) return void c.error(p, `"environment" must be a table of strings, got ${describeValue(v)}`);
@@ -134,7 +134,13 @@ const SCHEMA: Record<string, Reader> = {
     d.environment = env;
   },
   environment_file: (c, p, v, d) => void (d.environmentFile = readString(c, p, v, { nonEmpty: true })),
-  umask: (c, p, v, d) => void (d.umask = readOctalMode(c, p, v, 0o777, '022')),
+  umask: (c, p, v, d) => {
+    // A TOML integer is decimal: umask = 22 means 0o026, which is never what anyone meant.
+    if (typeof v === 'number' && v > 7 && /^[0-7]+$/.test(String(v))) {
+      c.warn(p, `"umask" = ${v} is the decimal number ${v} (octal ${v.toString(8).padStart(3, '0')})`, 'write it as a string, umask = "022", or as 0o022');
+    }
+    d.umask = readOctalMode(c, p, v, 0o777, '022');
+  },
   nice: (c, p, v, d) => {
     if (typeof v === 'number' && Number.isInteger(v) && v >= -20 && v <= 19) d.nice = v;
     else c.error(p, `"nice" must be an integer between -20 and 19, got ${describeValue(v)}`);
@@ -159,6 +165,10 @@ const SCHEMA: Record<string, Reader> = {
   start_limit_burst: (c, p, v, d) => setBackoff(d, 'burst', readInt(c, p, v, 1, 10_000)),
   start_limit_interval: (c, p, v, d) => setBackoff(d, 'burstIntervalMs', readDuration(c, p, v)),
   restart_cool_down: (c, p, v, d) => setBackoff(d, 'coolDownMs', readDuration(c, p, v)),
+  restart_delay_multiplier: (c, p, v, d) => {
+    if (typeof v === 'number' && v >= 1 && v <= 10) setBackoff(d, 'multiplier', v);
+    else c.error(p, `"restart_delay_multiplier" must be a number from 1 to 10, got ${describeValue(v)}`);
+  },
   stop_signal: (c, p, v, d) => void (d.stopSignal = readSignal(c, p, v)),
   stop_timeout: (c, p, v, d) => void (d.stopTimeoutMs = readDuration(c, p, v)),
   reload_signal: (c, p, v, d) => void (d.reloadSignal = readSignal(c, p, v)),
@@ -178,7 +188,10 @@ const SCHEMA: Record<string, Reader> = {
   },
   activation: (c, p, v, d) => void (d.activation = readOneOf(c, p, v, ['start', 'on-demand'] as const)),
   runlevels: (c, p, v, d) => {
-    if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 6)) {
+    if (typeof v === 'string' && /^[0-6]*$/.test(v)) {
+      // chkconfig's spelling: "2345".
+      d.runlevels = [...new Set([...v].map(Number))].sort();
+    } else if (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 6)) {
       d.runlevels = [...new Set(v as number[])].sort();
     } else {
       c.error(p, `"runlevels" must be an array of runlevels 0 to 6 such as [2, 3, 4, 5], got ${describeValue(v)}`);
@@ -243,6 +256,15 @@ export function parseServiceFile(name: string, file: string, text: string, defau
   }
   if (draft.activation === 'on-demand' && (draft.listen ?? []).length === 0) {
     c.error(['activation'], '"activation = "on-demand"" needs "listen" sockets to wait on', undefined, 'ERR_CONFIG_MISSING');
+  }
+  for (const key of ['requires', 'after', 'before'] as const) {
+    if (draft[key]?.includes(name)) c.error([key], `"${key}" names the service itself ("${name}")`);
+  }
+  if (draft.pidFile !== undefined && draft.type !== 'forking') {
+    c.warn(['pidfile'], '"pidfile" is only used with type = "forking"; it is ignored here');
+  }
+  if (doc.restart_delay_max === undefined && draft.backoff.initialDelayMs > draft.backoff.maxDelayMs) {
+    draft.backoff = { ...draft.backoff, maxDelayMs: draft.backoff.initialDelayMs };
   }
   if (draft.backoff.initialDelayMs > draft.backoff.maxDelayMs) {
     c.error(['restart_delay'], `"restart_delay" (${draft.backoff.initialDelayMs}ms) is longer than "restart_delay_max" (${draft.backoff.maxDelayMs}ms)`);

@@ -1,0 +1,150 @@
+/** loadConfigDir: a whole config dir into one model, broken files set aside. */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfigDir } from './config-dir.js';
+
+function configDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+async function withDir(files: Record<string, string>, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = configDir(files);
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('loadConfigDir', () => {
+  test('one broken file is listed as broken and never keeps the others from loading', async () => {
+    await withDir(
+      {
+        'services/web.toml': 'exec = ["/bin/true"]\nrestart = "always"\n',
+        'services/bad.toml': 'exec = ["/bin/true"]\nrestrat = "always"\nnice = "high"\n',
+        'services/worse.toml': 'exec = [\n',
+        'services/zzz.toml': 'exec = "/bin/sleep 1"\n',
+      },
+      async (dir) => {
+        const c = await loadConfigDir(dir);
+        assert.deepEqual([...c.services.keys()], ['web', 'zzz']);
+        assert.equal(c.services.get('web')!.restart, 'always');
+        assert.deepEqual(
+          c.broken.map((b) => [b.name, b.file, b.errors.length]),
+          [
+            ['bad', 'services/bad.toml', 2],
+            ['worse', 'services/worse.toml', 1],
+          ],
+        );
+        assert.equal(c.broken[0]!.errors[0]!.toString(), 'services/bad.toml:2: unknown key "restrat" (did you mean "restart"?)');
+        assert.equal(c.broken[1]!.errors[0]!.code, 'ERR_CONFIG_SYNTAX');
+        assert.deepEqual(c.errors, []);
+        assert.equal(c.configDir, dir);
+      },
+    );
+  });
+
+  test('skips hidden files, editor backups and package-manager leftovers', async () => {
+    await withDir(
+      {
+        'services/web.toml': 'exec = ["/bin/true"]\n',
+        'services/.web.toml.swp': 'garbage',
+        'services/.hidden.toml': 'garbage = [',
+        'services/web.toml~': 'garbage = [',
+        'services/#web.toml#': 'garbage = [',
+        'services/web.toml.dpkg-old': 'garbage = [',
+        'services/web.toml.rpmsave': 'garbage = [',
+        'services/README': 'not a service',
+      },
+      async (dir) => {
+        const c = await loadConfigDir(dir);
+        assert.deepEqual([...c.services.keys()], ['web']);
+        assert.deepEqual(c.broken, []);
+      },
+    );
+  });
+
+  test('service log defaults come from hearth.toml [logs]', async () => {
+    await withDir(
+      {
+        'hearth.toml': 'runlevel = 4\n[logs]\nmax_size = "1K"\nkeep = 1\n',
+        'services/a.toml': 'exec = ["/bin/true"]\n',
+        'services/b.toml': 'exec = ["/bin/true"]\nlog_keep = 7\n',
+      },
+      async (dir) => {
+        const c = await loadConfigDir(dir);
+        assert.equal(c.settings.runlevel, 4);
+        assert.deepEqual(c.services.get('a')!.log, { maxBytes: 1024, keep: 1 });
+        assert.deepEqual(c.services.get('b')!.log, { maxBytes: 1024, keep: 7 });
+      },
+    );
+  });
+
+  test('hearth.toml problems go to errors; the services still load', async () => {
+    await withDir(
+      {
+        'hearth.toml': 'runlevl = 3\n',
+        'services/a.toml': 'exec = ["/bin/true"]\n',
+      },
+      async (dir) => {
+        const c = await loadConfigDir(dir);
+        assert.deepEqual(
+          c.errors.map((e) => e.toString()),
+          ['hearth.toml:1: unknown key "runlevl" (did you mean "runlevel"?)'],
+        );
+        assert.deepEqual([...c.services.keys()], ['a']);
+      },
+    );
+  });
+
+  test('a config dir without services/ or hearth.toml is valid and empty', async () => {
+    await withDir({}, async (dir) => {
+      const c = await loadConfigDir(dir);
+      assert.equal(c.services.size, 0);
+      assert.deepEqual(c.errors, []);
+      assert.equal(c.settings.runlevel, 3);
+    });
+  });
+
+  test('a missing config dir is an ERR_CONFIG_IO error naming the path', async () => {
+    const missing = join(tmpdir(), `hearth-missing-${process.pid}-${Date.now()}`);
+    const c = await loadConfigDir(missing);
+    assert.equal(c.errors.length, 1);
+    assert.equal(c.errors[0]!.code, 'ERR_CONFIG_IO');
+    assert.ok(c.errors[0]!.message.includes(missing));
+    assert.equal(c.services.size, 0);
+  });
+
+  test('type = "inetd" service files are routed to inetdToml, not broken', async () => {
+    await withDir(
+      {
+        'services/echo.toml': 'type = "inetd"\nsocket_type = "stream"\nprotocol = "tcp"\nwait = false\nport = 7007\nserver = "/bin/cat"\n',
+        'services/web.toml': 'exec = ["/bin/true"]\n',
+      },
+      async (dir) => {
+        const c = await loadConfigDir(dir);
+        assert.deepEqual(c.inetdToml.map((s) => [s.name, s.file]), [['echo', 'services/echo.toml']]);
+        assert.equal(c.inetdToml[0]!.raw.port, 7007);
+        assert.deepEqual(c.broken, []);
+        assert.deepEqual([...c.services.keys()], ['web']);
+      },
+    );
+  });
+
+  test('a file named with an invalid service name is broken, with the reason', async () => {
+    await withDir({ 'services/bad name.toml': 'exec = ["/bin/true"]\n' }, async (dir) => {
+      const c = await loadConfigDir(dir);
+      assert.equal(c.services.size, 0);
+      assert.equal(c.broken[0]!.name, 'bad name');
+      assert.match(c.broken[0]!.errors[0]!.toString(), /^services\/bad name\.toml: invalid service name/);
+    });
+  });
+});
