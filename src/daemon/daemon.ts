@@ -10,7 +10,7 @@ import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
 import { EventBus } from '../events/index.js';
 import { loadConfigDir, type LoadedConfig } from '../config/index.js';
-import { Supervisor } from '../supervisor/index.js';
+import { Supervisor, type RecoveryReport } from '../supervisor/index.js';
 import { Journal } from '../journal/index.js';
 import { InetdHost, SUPER_SERVER_NAME } from './inetd.js';
 import type {
@@ -47,6 +47,7 @@ export class Daemon implements DaemonApi {
   private previousRunlevel: number | null = null;
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
+  private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [] };
 
   constructor(options: DaemonOptions) {
     this.options = {
@@ -76,6 +77,8 @@ export class Daemon implements DaemonApi {
       logSink: (def) => this.journal.writer(def.name, def.log),
       configDir,
       notifyDir: join(runtimeDir, 'notify'),
+      fifoDir: join(runtimeDir, 'output'),
+      runtimeStateDir: join(runtimeDir, 'services'),
     });
     await this.supervisor.open();
 
@@ -83,6 +86,11 @@ export class Daemon implements DaemonApi {
     this.reportConfigProblems(this.config);
     this.runlevel = this.options.runlevel ?? this.config.settings.runlevel;
     for (const def of this.config.services.values()) await this.supervisor.define(def);
+    this.recovery = this.supervisor.recover();
+    if (this.recovery.adopted.length + this.recovery.died.length + this.recovery.leftStopped.length > 0) {
+      const { adopted, died, leftStopped } = this.recovery;
+      this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]`);
+    }
     this.inetd = new InetdHost({
       emit: (e) => this.bus.emit(e),
       journal: this.journal,
@@ -103,6 +111,7 @@ export class Daemon implements DaemonApi {
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
     await Promise.all([this.supervisor.stopAll(), this.inetd.stop()]);
+    this.supervisor.forgetRuntimeState();
     this.supervisor.close();
     this.log('info', 'hearthd stopped');
     this.journal.close();
@@ -114,8 +123,14 @@ export class Daemon implements DaemonApi {
     return def !== undefined && this.runlevel !== null && def.runlevels.includes(this.runlevel);
   }
 
+  /** After a crash, the operator's stops and restart = "never" still hold. */
+  private keptDown(name: string): boolean {
+    if (this.recovery.leftStopped.includes(name)) return true;
+    return this.recovery.died.includes(name) && this.supervisor.definition(name)?.restart === 'never';
+  }
+
   private async startEnabled(): Promise<void> {
-    const names = this.supervisor.names().filter((n) => this.enabledInRunlevel(n));
+    const names = this.supervisor.names().filter((n) => this.enabledInRunlevel(n) && !this.keptDown(n));
     if (this.superServerWanted()) await this.inetd.setEnabled(true);
     await Promise.all(
       names.map((n) => this.supervisor.start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),

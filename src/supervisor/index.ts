@@ -1,4 +1,4 @@
-export { Supervisor, type SupervisorOptions, type DefineOutcome } from './supervisor.js';
+export { Supervisor, type SupervisorOptions, type DefineOutcome, type RecoveryReport } from './supervisor.js';
 export { ServiceRunner, describeExit, type LogSink, type RunnerContext } from './service-runner.js';
 export { RestartTracker, type RestartDecision } from './restart-policy.js';
 export { definitionsEqual } from './definitions-equal.js';

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { ExitInfo, HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
-import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js';
+import { applyUmask, buildLaunch, readProcStat, serviceEnvironment } from '../process/index.js';
+import type { OutputFifos } from './output-fifo.js';
+import type { RuntimeRecord, RuntimeStateStore } from './runtime-state.js';
 import { parseEnvFile } from '../config/index.js';
 import { RestartTracker } from './restart-policy.js';
 import type { Runner } from './runner.js';
@@ -23,6 +26,10 @@ export interface RunnerContext {
   logSink(def: ServiceDefinition): LogSink;
   /** Creates (once) the service's sd_notify socket and returns its path. */
   notifySocketFor(name: string): Promise<string>;
+  /** Named pipes for output that outlive hearthd; without them, plain pipes. */
+  fifos?: OutputFifos;
+  /** Where pids and counters are kept for a recovering hearthd. */
+  runtimeState?: RuntimeStateStore;
   configDir: string;
 }
 
@@ -62,6 +69,7 @@ export class ServiceRunner implements Runner {
   private matcher: LineMatcher | undefined;
   private notifySocket: string | undefined;
   private sockets: BoundSocket[] | undefined;
+  private readers: { out: Socket; err: Socket; keepers: number[] } | undefined;
 
   constructor(
     public def: ServiceDefinition,
@@ -233,15 +241,21 @@ export class ServiceRunner implements Runner {
       const activation = sockets.length > 0 ? activationEnv(sockets) : undefined;
       const env = serviceEnvironment(launch.user, envFile, def.environment, notify, activation);
       const command = sockets.length > 0 ? withListenPid(launch.file, launch.args) : launch;
-      child = applyUmask(def.umask, () =>
-        spawn(command.file, command.args, {
-          cwd: def.workingDirectory ?? homeOrRoot(launch.user?.home),
-          env,
-          // Its own process group, so a stop reaches every process it forked.
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe', ...activationStdio(sockets)],
-        }),
-      );
+      const output = this.outputFds();
+      this.persist({ spawning: true });
+      try {
+        child = applyUmask(def.umask, () =>
+          spawn(command.file, command.args, {
+            cwd: def.workingDirectory ?? homeOrRoot(launch.user?.home),
+            env: { ...env, HEARTH_SERVICE: this.name },
+            // Its own process group, so a stop reaches every process it forked.
+            detached: true,
+            stdio: ['ignore', output?.[0] ?? 'pipe', output?.[1] ?? 'pipe', ...activationStdio(sockets)],
+          }),
+        );
+      } finally {
+        if (output) for (const fd of output) this.ctx.fifos!.closeFd(fd);
+      }
     } catch (e) {
       this.startFailed(e);
       return;
@@ -260,8 +274,9 @@ export class ServiceRunner implements Runner {
     this.detail = undefined;
     this.tracker.recordStart(now);
     this.matcher = def.ready.kind === 'log' ? new LineMatcher(def.ready.pattern) : undefined;
-    child.stdout!.on('data', (chunk: Buffer) => this.onOutput('out', chunk));
-    child.stderr!.on('data', (chunk: Buffer) => this.onOutput('err', chunk));
+    child.stdout?.on('data', (chunk: Buffer) => this.onOutput('out', chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.onOutput('err', chunk));
+    this.persist();
     child.on('error', () => {
       /* exit follows; nothing to add */
     });
@@ -269,6 +284,81 @@ export class ServiceRunner implements Runner {
     this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
     this.setState('starting');
     this.awaitReadiness(child);
+  }
+
+  /**
+   * With FIFOs: the service's stdout/stderr fds (opened read-write, closed by
+   * the caller after spawn), plus hearthd's readers, opened once per runner.
+   * The readers never see EOF because a keeper fd stays open beside them.
+   */
+  private outputFds(): [number, number] | undefined {
+    const fifos = this.ctx.fifos;
+    if (!fifos) return undefined;
+    this.openReaders();
+    const paths = fifos.paths(this.name);
+    return [fifos.openForService(paths.out), fifos.openForService(paths.err)];
+  }
+
+  private openReaders(): void {
+    const fifos = this.ctx.fifos;
+    if (!fifos || this.readers) return;
+    fifos.ensure([this.name]);
+    const paths = fifos.paths(this.name);
+    const out = fifos.openReader(paths.out);
+    const err = fifos.openReader(paths.err);
+    out.on('data', (chunk: Buffer) => this.onOutput('out', chunk));
+    err.on('data', (chunk: Buffer) => this.onOutput('err', chunk));
+    const ignore = () => undefined;
+    out.on('error', ignore);
+    err.on('error', ignore);
+    this.readers = { out, err, keepers: [fifos.openForService(paths.out), fifos.openForService(paths.err)] };
+  }
+
+  private closeReaders(): void {
+    if (!this.readers) return;
+    this.readers.out.destroy();
+    this.readers.err.destroy();
+    for (const fd of this.readers.keepers) this.ctx.fifos?.closeFd(fd);
+    this.readers = undefined;
+  }
+
+  /** Records pid, identity and counters so a restarted hearthd can adopt instead of respawn. */
+  private persist(extra: Partial<RuntimeRecord> = {}): void {
+    const store = this.ctx.runtimeState;
+    if (!store) return;
+    const pid = this.mainPid;
+    store.save(this.name, {
+      pid,
+      pgid: this.pgid,
+      startTime: pid !== null ? (readProcStat(pid)?.startTime ?? null) : null,
+      startedAt: this.startedAt,
+      readyAt: this.readyAt,
+      restarts: this.restarts,
+      wanted: this.wanted,
+      ...extra,
+    });
+  }
+
+  /**
+   * Takes over a process a previous hearthd started (kill -9 of hearthd, then
+   * a new one). Identity is pid plus start time, so a recycled pid is never
+   * mistaken for the service. Returns false when the process is gone.
+   */
+  adopt(record: RuntimeRecord): boolean {
+    this.restarts = record.restarts;
+    this.wanted = record.wanted;
+    const pid = record.pid;
+    const stat = pid !== null ? readProcStat(pid) : undefined;
+    if (pid === null || !stat || stat.startTime !== record.startTime || stat.state === 'Z') return false;
+    this.openReaders();
+    this.mainPid = pid;
+    this.pgid = record.pgid;
+    this.startedAt = record.startedAt;
+    this.readyAt = record.readyAt ?? Date.now();
+    // Not our child: watch it through /proc, quickly enough that a death is noticed at once.
+    this.stopCancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null), 50));
+    this.setState('running', 'adopted after a hearthd restart');
+    return true;
   }
 
   private readEnvironmentFile(file: string): Record<string, string> {
@@ -518,6 +608,7 @@ export class ServiceRunner implements Runner {
   private setState(to: ServiceState, detail?: string): void {
     const from = this.stateValue;
     this.stateValue = to;
+    if (from !== to) this.persist();
     if (detail !== undefined || to !== 'running') this.detail = detail;
     this.emitState(from, to);
   }
@@ -534,8 +625,10 @@ export class ServiceRunner implements Runner {
     });
   }
 
-  /** Releases timers and sockets when the service is removed from the config. */
+  /** Releases timers, sockets and output pipes when the service is removed from the config. */
   dispose(): void {
+    this.closeReaders();
+    this.ctx.runtimeState?.remove(this.name);
     this.cancelPending();
     for (const c of this.stopCancels.splice(0)) c();
     for (const s of this.sockets ?? []) s.close();

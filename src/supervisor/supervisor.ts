@@ -7,6 +7,9 @@ import { readProcStat } from '../process/index.js';
 import { DgramReceiver } from '../native/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
 import type { Runner } from './runner.js';
+import { OutputFifos } from './output-fifo.js';
+import { RuntimeStateStore } from './runtime-state.js';
+import { findServiceProcess } from './find-service-process.js';
 import { resourceUsage } from './resource-usage.js';
 import { definitionsEqual } from './definitions-equal.js';
 
@@ -16,6 +19,19 @@ export interface SupervisorOptions {
   configDir: string;
   /** Where sd_notify sockets go (one per service that uses them); undefined disables ready = "notify". */
   notifyDir?: string;
+  /** Named pipes for service output that survive hearthd; plain pipes when absent. */
+  fifoDir?: string;
+  /** Pids and counters for crash recovery; no recovery when absent. */
+  runtimeStateDir?: string;
+}
+
+export interface RecoveryReport {
+  /** Still running: taken over with the same pid. */
+  adopted: string[];
+  /** Stopped by the operator before the crash: left stopped. */
+  leftStopped: string[];
+  /** Died while hearthd was down. */
+  died: string[];
 }
 
 export type DefineOutcome = 'added' | 'changed' | 'unchanged';
@@ -34,7 +50,52 @@ export class Supervisor {
   private readonly notifySockets = new Map<string, Promise<DgramReceiver>>();
   private notifyCounter = 0;
 
-  constructor(private readonly options: SupervisorOptions) {}
+  private readonly fifos: OutputFifos | undefined;
+  private readonly runtimeState: RuntimeStateStore | undefined;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir) : undefined;
+    this.runtimeState = options.runtimeStateDir ? new RuntimeStateStore(options.runtimeStateDir) : undefined;
+  }
+
+  /**
+   * After an unclean end of the previous hearthd: adopt every service whose
+   * recorded process is still alive (pid and start time match), remember which
+   * ones the operator had stopped, and report the ones that died meanwhile so
+   * their restart policy can be applied.
+   */
+  recover(): RecoveryReport {
+    const report: RecoveryReport = { adopted: [], leftStopped: [], died: [] };
+    if (!this.runtimeState) return report;
+    for (const name of this.runtimeState.names()) {
+      const runner = this.runners.get(name);
+      let record = this.runtimeState.load(name);
+      if (!runner || !(runner instanceof ServiceRunner) || !record) {
+        if (!runner) this.runtimeState.remove(name);
+        continue;
+      }
+      if (record.spawning && record.pid === null) {
+        // hearthd died between writing its intent and the pid: find the process by its marker.
+        const found = findServiceProcess(name);
+        if (found) record = { ...record, pid: found.pid, pgid: found.pid, startTime: found.startTime };
+      }
+      if (runner.adopt(record)) report.adopted.push(name);
+      else if (!record.wanted) report.leftStopped.push(name);
+      else report.died.push(name);
+    }
+    return report;
+  }
+
+  /** A clean shutdown leaves nothing to recover. */
+  forgetRuntimeState(): void {
+    this.runtimeState?.clear();
+  }
+
+  /** Whether the operator had stopped this service (from a recovered record). */
+  stoppedByOperator(name: string): boolean {
+    const runner = this.runners.get(name);
+    return runner !== undefined && !runner.wantedRunning && this.runtimeState?.load(name)?.wanted === false;
+  }
 
   async open(): Promise<void> {
     if (this.options.notifyDir) await mkdir(this.options.notifyDir, { recursive: true, mode: 0o755 });
@@ -165,6 +226,8 @@ export class Supervisor {
       logSink: this.options.logSink,
       configDir: this.options.configDir,
       notifySocketFor: (name) => this.notifySocketFor(name),
+      ...(this.fifos ? { fifos: this.fifos } : {}),
+      ...(this.runtimeState ? { runtimeState: this.runtimeState } : {}),
     };
     return new ServiceRunner(def, ctx);
   }

@@ -12,6 +12,10 @@ export interface RunningDaemon {
   /** Runs the CLI against this daemon. */
   cli(...args: string[]): { code: number; stdout: string; stderr: string };
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** kill -9 of hearthd, keeping its directories for the next one. */
+  crash(): Promise<void>;
+  /** Starts another hearthd on the same directories (after crash()). */
+  restart(): Promise<RunningDaemon>;
 }
 
 /** Writes files (relative path → content) under dir, creating folders. */
@@ -38,6 +42,10 @@ export async function startDaemon(files: Record<string, string>, extraArgs: stri
   const configDir = join(dir.path, 'config');
   mkdirSync(configDir, { recursive: true });
   writeTree(configDir, files);
+  return launchDaemon(dir, configDir, extraArgs);
+}
+
+async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: string, extraArgs: string[]): Promise<RunningDaemon> {
   const runtime = join(dir.path, 'run');
   const args = [
     join(REPO, 'bin', 'hearthd'),
@@ -70,5 +78,10 @@ export async function startDaemon(files: Record<string, string>, extraArgs: stri
       dir.cleanup();
       return code;
     },
+    crash: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    restart: () => launchDaemon(dir, configDir, extraArgs),
   };
 }

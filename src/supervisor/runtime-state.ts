@@ -1,0 +1,70 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * What a crashed hearthd needs to adopt a service instead of starting it a
+ * second time: its pid, the pid's start time (a pid alone may have been
+ * recycled), and the counters people look at. One small file per service in
+ * the runtime dir, replaced atomically on every change, so a kill -9 at any
+ * instant leaves either the old record or the new one.
+ */
+export interface RuntimeRecord {
+  pid: number | null;
+  pgid: number | null;
+  /** /proc/PID/stat field 22: with pid, the identity of the process. */
+  startTime: number | null;
+  startedAt: number | null;
+  readyAt: number | null;
+  restarts: number;
+  /** The operator's intent: false after `hearth stop`, so a recovering hearthd leaves it stopped. */
+  wanted: boolean;
+  /** Written just before spawn: a record with spawning and no pid means "look for it". */
+  spawning?: boolean;
+}
+
+export class RuntimeStateStore {
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  private path(name: string): string {
+    return join(this.dir, `${name}.json`);
+  }
+
+  save(name: string, record: RuntimeRecord): void {
+    const path = this.path(name);
+    const tmp = `${path}.tmp`;
+    try {
+      writeFileSync(tmp, JSON.stringify(record));
+      renameSync(tmp, path);
+    } catch {
+      // A full or read-only runtime dir costs crash recovery, never the service.
+    }
+  }
+
+  load(name: string): RuntimeRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(this.path(name), 'utf8')) as RuntimeRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  remove(name: string): void {
+    rmSync(this.path(name), { force: true });
+  }
+
+  names(): string[] {
+    try {
+      return readdirSync(this.dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -5));
+    } catch {
+      return [];
+    }
+  }
+
+  clear(): void {
+    for (const n of this.names()) this.remove(n);
+  }
+}

@@ -1,0 +1,84 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { FIXTURE_BIN, eventually } from './helpers/index.js';
+
+interface Row {
+  name: string;
+  state: string;
+  pid: number | null;
+  restarts: number;
+}
+
+const rows = (d: RunningDaemon): Row[] => JSON.parse(d.cli('list', '--json').stdout) as Row[];
+const row = (d: RunningDaemon, name: string) => rows(d).find((r) => r.name === name)!;
+
+/** Every live process started for a service carries HEARTH_SERVICE=name; count the group leaders. */
+function processesOf(name: string): number[] {
+  const found: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z' || Number(fields[2]) !== Number(e)) continue;
+      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`HEARTH_SERVICE=${name}`)) found.push(Number(e));
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+describe('hearthd survives its own death', () => {
+  test('kill -9 of hearthd: running services are adopted with the same pid, none twice, none lost, no log line lost', async () => {
+    let d = await startDaemon({
+      'services/steady.toml': 'exec = ["/bin/sleep", "1000"]\nrestart = "always"\n',
+      'services/writer.toml': `exec = ["${join(FIXTURE_BIN, 'counter')}", "0.005"]\n`,
+      'services/parked.toml': 'exec = ["/bin/sleep", "1001"]\n',
+      'services/victim.toml': 'exec = ["/bin/sleep", "1002"]\nrestart = "always"\n',
+    });
+    try {
+      await eventually(() => rows(d).filter((r) => r.state === 'running').length === 4, 10_000, 'all running');
+      assert.equal(d.cli('stop', 'parked').code, 0);
+      const before = Object.fromEntries(rows(d).map((r) => [r.name, r]));
+
+      await d.crash();
+      // While hearthd is down: the writer keeps writing, the victim dies.
+      process.kill(before.victim!.pid!, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 500));
+
+      d = await d.restart();
+      assert.equal(row(d, 'steady').pid, before.steady!.pid, 'steady adopted with the same pid');
+      assert.equal(row(d, 'steady').state, 'running');
+      assert.equal(row(d, 'writer').pid, before.writer!.pid, 'writer adopted with the same pid');
+      assert.equal(row(d, 'parked').state, 'stopped', 'an operator stop holds across the crash');
+      await eventually(() => row(d, 'victim').state === 'running' && row(d, 'victim').pid !== before.victim!.pid, 5000, 'victim restarted');
+      for (const name of ['steady', 'writer', 'victim']) assert.equal(processesOf(name).length, 1, `exactly one ${name}`);
+      assert.equal(processesOf('parked').length, 0);
+
+      // The adopted writer's death is noticed promptly although it is not hearthd's child.
+      const writerPid = row(d, 'writer').pid!;
+      await new Promise((r) => setTimeout(r, 300));
+      process.kill(writerPid, 'SIGKILL');
+      await eventually(() => row(d, 'writer').pid !== writerPid, 3000, 'adopted death noticed');
+
+      // Every number the writer printed, before, during and after the gap, is in its log, in order.
+      const numbers = d
+        .cli('logs', 'writer', '--json', '-n', '100000')
+        .stdout.trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { text: string }).text)
+        .map((t) => /^n=(\d+)$/.exec(t))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]));
+      const firstRun = numbers.slice(0, numbers.indexOf(1, 1) > 0 ? numbers.indexOf(1, 1) : numbers.length);
+      assert.ok(firstRun.length > 100, `the writer wrote across the crash (${firstRun.length} lines)`);
+      firstRun.forEach((n, i) => assert.equal(n, i + 1, `line n=${i + 1} missing or out of order`));
+    } finally {
+      await d.stop();
+    }
+  });
+});
