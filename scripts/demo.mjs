@@ -19,6 +19,6 @@ const args = [
   '--log-dir', dirs.log,
   ...process.argv.slice(2),
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit' });
+const child = spawn(args[0], args.slice(1), { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -55,7 +55,7 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
     '--log-dir', join(dir.path, 'log'),
     ...extraArgs,
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
