@@ -18,6 +18,8 @@ export interface RuntimeRecord {
   restarts: number;
   /** The operator's intent: false after `hearth stop`, so a recovering hearthd leaves it stopped. */
   wanted: boolean;
+  /** Fingerprint of the definition the process was started with. */
+  defHash?: string;
   /** Written just before spawn: a record with spawning and no pid means "look for it". */
   spawning?: boolean;
 }

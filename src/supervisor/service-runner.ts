@@ -10,6 +10,7 @@ import type { RuntimeRecord, RuntimeStateStore } from './runtime-state.js';
 import { parseEnvFile } from '../config/index.js';
 import { RestartTracker } from './restart-policy.js';
 import type { Runner } from './runner.js';
+import { definitionHash } from './definitions-equal.js';
 import { LineMatcher, parseNotify, waitForTcp } from './readiness.js';
 import { activationEnv, activationStdio, bindListeners, waitForFirstConnection, withListenPid, type BoundSocket } from '../superserver/index.js';
 import { pidAlive, signalGroup, signalPid, whenGroupEmpty, whenPidDies } from './process-group.js';
@@ -70,6 +71,7 @@ export class ServiceRunner implements Runner {
   private notifySocket: string | undefined;
   private sockets: BoundSocket[] | undefined;
   private readers: { out: Socket; err: Socket; keepers: number[] } | undefined;
+  private replacing = false;
 
   constructor(
     public def: ServiceDefinition,
@@ -143,9 +145,14 @@ export class ServiceRunner implements Runner {
     return settled;
   }
 
-  /** Resolves once no process of the service is left. */
-  stop(): Promise<void> {
+  /**
+   * Resolves once no process of the service is left. `replacing` is a stop on
+   * the way to a new definition (reload): the operator's intent to run it
+   * stays recorded, so a hearthd killed in between starts it again.
+   */
+  stop(options: { replacing?: boolean } = {}): Promise<void> {
     this.wanted = false;
+    this.replacing = options.replacing === true;
     this.cancelPending();
     this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" was stopped before it became ready`));
     if (NO_PROCESS.has(this.stateValue) || (this.mainPid === null && this.pgid === null)) {
@@ -334,7 +341,8 @@ export class ServiceRunner implements Runner {
       startedAt: this.startedAt,
       readyAt: this.readyAt,
       restarts: this.restarts,
-      wanted: this.wanted,
+      wanted: this.wanted || this.replacing,
+      defHash: definitionHash(this.def),
       ...extra,
     });
   }

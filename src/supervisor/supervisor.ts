@@ -11,7 +11,7 @@ import { OutputFifos } from './output-fifo.js';
 import { RuntimeStateStore } from './runtime-state.js';
 import { findServiceProcess } from './find-service-process.js';
 import { resourceUsage } from './resource-usage.js';
-import { definitionsEqual } from './definitions-equal.js';
+import { definitionHash, definitionsEqual } from './definitions-equal.js';
 
 export interface SupervisorOptions {
   emit(event: HearthEvent): void;
@@ -32,6 +32,8 @@ export interface RecoveryReport {
   leftStopped: string[];
   /** Died while hearthd was down. */
   died: string[];
+  /** Adopted, but running an older definition: restarted with the current one. */
+  changed: string[];
 }
 
 export type DefineOutcome = 'added' | 'changed' | 'unchanged';
@@ -65,7 +67,7 @@ export class Supervisor {
    * their restart policy can be applied.
    */
   recover(): RecoveryReport {
-    const report: RecoveryReport = { adopted: [], leftStopped: [], died: [] };
+    const report: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
     if (!this.runtimeState) return report;
     for (const name of this.runtimeState.names()) {
       const runner = this.runners.get(name);
@@ -79,8 +81,18 @@ export class Supervisor {
         const found = findServiceProcess(name);
         if (found) record = { ...record, pid: found.pid, pgid: found.pid, startTime: found.startTime };
       }
-      if (runner.adopt(record)) report.adopted.push(name);
-      else if (!record.wanted) report.leftStopped.push(name);
+      if (runner.adopt(record)) {
+        report.adopted.push(name);
+        if (!record.wanted) {
+          // hearthd died in the middle of a stop: finish it.
+          report.leftStopped.push(name);
+          void runner.stop();
+        } else if (record.defHash !== undefined && record.defHash !== definitionHash(runner.def)) {
+          // hearthd died during a reload, before the changed service was restarted.
+          report.changed.push(name);
+          void runner.restart().catch(() => undefined);
+        }
+      } else if (!record.wanted) report.leftStopped.push(name);
       else report.died.push(name);
     }
     return report;
@@ -159,7 +171,7 @@ export class Supervisor {
     }
     if (definitionsEqual(existing.def, def)) return 'unchanged';
     const wasWanted = existing.wantedRunning;
-    await existing.stop();
+    await (existing instanceof ServiceRunner ? existing.stop({ replacing: wasWanted }) : existing.stop());
     existing.dispose();
     const replacement = this.createRunner(def);
     this.runners.set(def.name, replacement);

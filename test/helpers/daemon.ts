@@ -32,6 +32,7 @@ export function runCli(socket: string | undefined, args: string[], env: NodeJS.P
     encoding: 'utf8',
     env,
     timeout: 30_000,
+    maxBuffer: 512 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,0 +1,122 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { FIXTURE_BIN, REPO, eventually } from './helpers/index.js';
+
+/**
+ * kill -9 of hearthd at awkward moments. After each, a new hearthd must end
+ * up with every service present exactly once, in the state the operator asked
+ * for, and (for the log scenario) with no line lost.
+ */
+
+interface Row {
+  name: string;
+  state: string;
+  pid: number | null;
+}
+
+const rows = (d: RunningDaemon): Row[] => JSON.parse(d.cli('list', '--json').stdout) as Row[];
+
+function processesOf(name: string): number[] {
+  const found: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (f[0] === 'Z' || Number(f[2]) !== Number(e)) continue;
+      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`HEARTH_SERVICE=${name}`)) found.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault injection: kill -9 of hearthd', () => {
+  test('during start: every service ends up running exactly once', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) {
+      files[`services/s${i}.toml`] = 'exec = ["/bin/sh", "-c", "sleep 0.3; echo up; exec sleep 1000"]\nready = "log:^up"\n';
+    }
+    let d = await startDaemon(files);
+    try {
+      await sleep(150); // services are spawned, none is ready yet
+      await d.crash();
+      d = await d.restart();
+      await eventually(() => rows(d).filter((r) => r.state === 'running').length === 12, 10_000, 'all 12 running');
+      for (let i = 0; i < 12; i++) assert.equal(processesOf(`s${i}`).length, 1, `s${i} runs exactly once`);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('during stop: the stop is finished by the next hearthd', async () => {
+    let d = await startDaemon({
+      'services/stubborn.toml': `exec = ["${join(FIXTURE_BIN, 'ignore-term')}", "/dev/null"]\nstop_timeout = "1s"\n`,
+    });
+    try {
+      await eventually(() => rows(d)[0]?.state === 'running', 5000, 'running');
+      const stopper = spawn(join(REPO, 'bin', 'hearth'), ['--socket', d.socket, 'stop', 'stubborn'], { stdio: 'ignore' });
+      await eventually(() => rows(d)[0]?.state === 'stopping', 5000, 'stopping');
+      await d.crash();
+      stopper.kill();
+      d = await d.restart();
+      await eventually(() => rows(d)[0]?.state === 'stopped' && processesOf('stubborn').length === 0, 10_000, 'stopped for good');
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('during a reload: the changed service runs once, with its new definition', async () => {
+    let d = await startDaemon({ 'services/a.toml': 'exec = ["/bin/sleep", "1000"]\n' });
+    try {
+      await eventually(() => rows(d)[0]?.state === 'running', 5000, 'running');
+      writeFileSync(join(d.configDir, 'services/a.toml'), 'exec = ["/bin/sleep", "1001"]\n');
+      d.child.kill('SIGHUP');
+      await sleep(5);
+      await d.crash();
+      d = await d.restart();
+      await eventually(() => {
+        const pids = processesOf('a');
+        return pids.length === 1 && readFileSync(`/proc/${pids[0]}/cmdline`, 'latin1').includes('1001') && rows(d)[0]?.pid === pids[0];
+      }, 10_000, 'one a running sleep 1001').catch((e) => {
+        throw new Error(`${(e as Error).message}; processes ${JSON.stringify(processesOf('a'))} rows ${JSON.stringify(rows(d))} log ${d.output()}`);
+      });
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('during heavy output: not one line is lost', async () => {
+    let d = await startDaemon({ 'services/flood.toml': `exec = ["${join(FIXTURE_BIN, 'counter')}", "0"]\n` });
+    try {
+      await eventually(() => rows(d)[0]?.state === 'running', 5000, 'running');
+      await sleep(400);
+      await d.crash();
+      await sleep(300);
+      d = await d.restart();
+      await sleep(400);
+      d.cli('stop', 'flood');
+      const logs = d.cli('logs', 'flood', '--json', '-n', '1000000');
+      assert.equal(logs.code, 0, logs.stderr);
+      const numbers = logs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => /^n=(\d+)$/.exec((JSON.parse(l) as { text: string }).text))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]));
+      assert.ok(numbers.length > 1000, `heavy output (${numbers.length} lines)`);
+      for (let i = 0; i < numbers.length; i++) {
+        if (numbers[i] !== i + 1) assert.fail(`line n=${i + 1} lost or out of order (found n=${numbers[i]})`);
+      }
+    } finally {
+      await d.stop();
+    }
+  });
+});
