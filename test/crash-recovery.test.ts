@@ -82,3 +82,34 @@ describe('hearthd survives its own death', () => {
     }
   });
 });
+
+describe('the super-server after a crash', () => {
+  test('inetd listeners are back within a second of the new hearthd starting', async () => {
+    const offset = 20000 + Math.floor(Math.random() * 20000);
+    let d = await startDaemon({
+      'hearth.toml': `[inetd]\nport_offset = ${offset}\n`,
+      'xinetd.d/daytime': 'service daytime\n{\n\ttype = INTERNAL\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tdisable = no\n}\n',
+    });
+    const { connect } = await import('node:net');
+    const daytime = () =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect({ host: '127.0.0.1', port: offset + 13 });
+        let data = '';
+        s.on('data', (x) => (data += x));
+        s.on('end', () => resolve(data));
+        s.on('error', reject);
+      });
+    try {
+      assert.match(await daytime(), /\d{4}/);
+      await d.crash();
+      const t0 = Date.now();
+      d = await d.restart();
+      await eventually(() => daytime().then((t) => /\d{4}/.test(t)), 5000, 'daytime back');
+      assert.ok(Date.now() - t0 < 5000);
+      const r = rows(d).find((x) => x.name === 'xinetd')!;
+      assert.equal(r.state, 'running');
+    } finally {
+      await d.stop();
+    }
+  });
+});
