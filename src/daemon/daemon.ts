@@ -47,7 +47,7 @@ export class Daemon implements DaemonApi {
   private previousRunlevel: number | null = null;
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
-  private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [] };
+  private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
 
   constructor(options: DaemonOptions) {
     this.options = {
