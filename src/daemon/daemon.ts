@@ -81,22 +81,24 @@ export class Daemon implements DaemonApi {
       runtimeStateDir: join(runtimeDir, 'services'),
     });
     await this.supervisor.open();
+    // Created before any config is read, so the control API can answer during a long boot.
+    this.inetd = new InetdHost({
+      emit: (e) => this.bus.emit(e),
+      journal: this.journal,
+      portOffset: 0,
+      configDir,
+    });
 
     this.config = await loadConfigDir(configDir);
     this.reportConfigProblems(this.config);
     this.runlevel = this.options.runlevel ?? this.config.settings.runlevel;
     for (const def of this.config.services.values()) await this.supervisor.define(def);
+    this.supervisor.prepareOutputs();
     this.recovery = this.supervisor.recover();
     if (this.recovery.adopted.length + this.recovery.died.length + this.recovery.leftStopped.length > 0) {
       const { adopted, died, leftStopped } = this.recovery;
       this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]`);
     }
-    this.inetd = new InetdHost({
-      emit: (e) => this.bus.emit(e),
-      journal: this.journal,
-      portOffset: this.config.settings.inetd.portOffset,
-      configDir,
-    });
     await this.inetd.apply(this.config.inetd, this.config.hasInetdSources, this.config.settings.inetd.portOffset);
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${this.runlevel} with ${this.config.services.size} services from ${configDir}`.replace('  ', ' '));
     await this.startEnabled();
@@ -297,6 +299,7 @@ export class Daemon implements DaemonApi {
         if (outcome === 'added') added.push(def.name);
       }),
     );
+    this.supervisor.prepareOutputs();
     const inetd = await this.inetd.apply(next.inetd, next.hasInetdSources, next.settings.inetd.portOffset);
     result.added.push(...inetd.added);
     result.changed.push(...inetd.changed);

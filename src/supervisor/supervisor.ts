@@ -98,6 +98,15 @@ export class Supervisor {
     return report;
   }
 
+  /** Creates every service's output pipes in one go (one mkfifo run instead of one per service). */
+  prepareOutputs(): void {
+    try {
+      this.fifos?.ensure([...this.runners.keys()]);
+    } catch (e) {
+      this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: (e as Error).message });
+    }
+  }
+
   /** A clean shutdown leaves nothing to recover. */
   forgetRuntimeState(): void {
     this.runtimeState?.clear();
