@@ -9,10 +9,13 @@ import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
 import { EventBus } from '../events/index.js';
-import { loadConfigDir, type LoadedConfig } from '../config/index.js';
+import { loadConfigDir, loadSysvScripts, type LoadedConfig } from '../config/index.js';
 import { Supervisor, type RecoveryReport } from '../supervisor/index.js';
 import { Journal } from '../journal/index.js';
 import { InetdHost, SUPER_SERVER_NAME } from './inetd.js';
+import { SysvUnits } from './sysv-units.js';
+import { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-host.js';
+import { serviceEnablementUnit, serviceOrderUnit, sysvEnablementUnit, sysvOrderUnit } from '../runlevels/index.js';
 import type {
   ActionResult,
   ConfigReport,
@@ -43,8 +46,9 @@ export class Daemon implements DaemonApi {
   private supervisor!: Supervisor;
   private journal!: Journal;
   private inetd!: InetdHost;
-  private runlevel: number | null = null;
-  private previousRunlevel: number | null = null;
+  private sysv!: SysvUnits;
+  private runlevels!: RunlevelHost;
+  private booting = false;
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
@@ -89,9 +93,15 @@ export class Daemon implements DaemonApi {
       configDir,
     });
 
+    this.sysv = new SysvUnits((e) => this.bus.emit(e), this.journal);
+    this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.catalog(), (e) => this.bus.emit(e));
+
     this.config = await loadConfigDir(configDir);
     this.reportConfigProblems(this.config);
-    this.runlevel = this.options.runlevel ?? this.config.settings.runlevel;
+    this.loadSysvScripts();
+    // After an unclean stop, return to the level hearthd was in, not the default.
+    const recoveredLevel = this.supervisor.hasRuntimeState() ? this.runlevels.recoveredLevel() : undefined;
+    const level = this.options.runlevel ?? recoveredLevel ?? this.config.settings.runlevel;
     for (const def of this.config.services.values()) await this.supervisor.define(def);
     this.supervisor.prepareOutputs();
     this.recovery = this.supervisor.recover();
@@ -100,43 +110,81 @@ export class Daemon implements DaemonApi {
       this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]`);
     }
     await this.inetd.apply(this.config.inetd, this.config.hasInetdSources, this.config.settings.inetd.portOffset);
-    this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${this.runlevel} with ${this.config.services.size} services from ${configDir}`.replace('  ', ' '));
-    await this.startEnabled();
+    this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.catalog().units().length} services from ${configDir}`.replace('  ', ' '));
+    this.booting = true;
+    try {
+      await this.runlevels.enter(level);
+    } finally {
+      this.booting = false;
+    }
   }
 
-  /** The super-server is on in 2–5, as xinetd was on the classic systems. */
+  /** The super-server is on where `xinetd` is enabled: 2–5 by default, as on the classic systems. */
   private superServerWanted(): boolean {
-    return this.inetd.isPresent && this.runlevel !== null && this.runlevel >= 2 && this.runlevel <= 5;
+    return this.inetd.isPresent && this.runlevels.isEnabled(SUPER_SERVER_NAME);
   }
 
-  /** Stops every service (SIGTERM path) and releases what the daemon holds. */
+  private loadSysvScripts(): void {
+    const loaded = loadSysvScripts(join(this.options.configDir, 'init.d'));
+    for (const e of loaded.errors) this.log('error', e.toString());
+    this.sysv.load(loaded.scripts.filter((s) => !this.supervisor.has(s.name) && s.name !== SUPER_SERVER_NAME));
+  }
+
+  /** Every unit the runlevel machinery orders and enables: native, SysV, and the super-server. */
+  private catalog(): UnitCatalog {
+    return {
+      units: () => {
+        const units: RunlevelUnit[] = [];
+        for (const name of this.supervisor.names()) {
+          const def = this.supervisor.definition(name)!;
+          units.push({ order: serviceOrderUnit(def), enable: serviceEnablementUnit(def) });
+        }
+        for (const script of this.sysv.scripts()) units.push({ order: sysvOrderUnit(script), enable: sysvEnablementUnit(script) });
+        if (this.inetd?.isPresent) {
+          units.push({ order: { name: SUPER_SERVER_NAME, provides: ['inetd'] }, enable: { name: SUPER_SERVER_NAME, defaultLevels: [2, 3, 4, 5] } });
+        }
+        return units;
+      },
+      isRunning: (name) => {
+        if (this.supervisor.has(name)) return !['stopped', 'exited', 'failed', 'broken'].includes(this.supervisor.get(name).state);
+        if (name === SUPER_SERVER_NAME) return this.inetd.superServerEnabled;
+        return this.sysv.isRunning(name);
+      },
+      start: async (name) => {
+        if (this.booting && this.keptDown(name)) return;
+        if (this.supervisor.has(name)) await this.supervisor.start(name);
+        else if (name === SUPER_SERVER_NAME) await this.inetd.setEnabled(true);
+        else if (this.sysv.has(name)) await this.sysv.act(name, 'start');
+      },
+      stop: async (name) => {
+        if (this.supervisor.has(name)) await this.supervisor.stop(name);
+        else if (name === SUPER_SERVER_NAME) await this.inetd.setEnabled(false);
+        else if (this.sysv.has(name)) await this.sysv.act(name, 'stop');
+      },
+    };
+  }
+
+  /** Stops every service in reverse dependency order (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
+    await this.runlevels.switchTo(0, this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
+    // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await Promise.all([this.supervisor.stopAll(), this.inetd.stop()]);
     this.supervisor.forgetRuntimeState();
+    this.runlevels.forgetLevel();
     this.supervisor.close();
     this.log('info', 'hearthd stopped');
     this.journal.close();
   }
 
   private enabledInRunlevel(name: string): boolean {
-    if (name === SUPER_SERVER_NAME && this.inetd.isPresent) return this.superServerWanted();
-    const def = this.supervisor.definition(name);
-    return def !== undefined && this.runlevel !== null && def.runlevels.includes(this.runlevel);
+    return this.runlevels.isEnabled(name);
   }
 
   /** After a crash, the operator's stops and restart = "never" still hold. */
   private keptDown(name: string): boolean {
     if (this.recovery.leftStopped.includes(name)) return true;
     return this.recovery.died.includes(name) && this.supervisor.definition(name)?.restart === 'never';
-  }
-
-  private async startEnabled(): Promise<void> {
-    const names = this.supervisor.names().filter((n) => this.enabledInRunlevel(n) && !this.keptDown(n));
-    if (this.superServerWanted()) await this.inetd.setEnabled(true);
-    await Promise.all(
-      names.map((n) => this.supervisor.start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),
-    );
   }
 
   // --- DaemonApi -------------------------------------------------------------
@@ -151,8 +199,8 @@ export class Daemon implements DaemonApi {
       runtimeDir: this.options.runtimeDir,
       logDir: this.options.logDir,
       socketPath: this.socketPath,
-      runlevel: this.runlevel,
-      previousRunlevel: this.previousRunlevel,
+      runlevel: this.runlevels?.current ?? null,
+      previousRunlevel: this.runlevels?.previous ?? null,
     };
   }
 
@@ -175,10 +223,16 @@ export class Daemon implements DaemonApi {
         errors: b.errors.map((e) => e.toString()),
       }));
     const inetd = this.inetd.list().map((s) => ({ ...s, enabled: s.name === SUPER_SERVER_NAME ? this.superServerWanted() : s.state !== 'stopped' }));
-    return [...running, ...broken, ...inetd].sort((a, b) => a.name.localeCompare(b.name));
+    const sysv = this.sysv.list().map((s) => ({ ...s, enabled: this.enabledInRunlevel(s.name) }));
+    return [...running, ...broken, ...inetd, ...sysv].sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async status(name: string): Promise<ServiceDetail | undefined> {
+    if (!this.supervisor.has(name) && this.sysv.has(name)) {
+      const status = await this.sysv.status(name);
+      const recentLogs = await this.journal.query({ names: [name], lines: 10 });
+      return { ...status, enabled: this.enabledInRunlevel(name), recentLogs };
+    }
     if (!this.supervisor.has(name) && this.inetd.has(name)) {
       const detail = this.inetd.detail(name);
       if (!detail) return undefined;
@@ -224,13 +278,14 @@ export class Daemon implements DaemonApi {
       names.map(async (name): Promise<ActionResult> => {
         try {
           if (!this.supervisor.has(name) && this.inetd.has(name)) return await this.actOnInetd(action, name);
+          if (!this.supervisor.has(name) && this.sysv.has(name)) return { name, ok: true, state: await this.sysv.act(name, action) };
           if (!this.supervisor.has(name)) {
             const broken = this.config?.broken.find((b) => b.name === name);
             if (broken) {
               throw new HearthError('ERR_SERVICE_BROKEN', `cannot ${action} "${name}": its definition has errors: ${broken.errors[0]?.toString() ?? ''}`);
             }
             throw new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${name}"`, {
-              hint: didYouMean(name, [...this.supervisor.names(), ...this.inetd.names()]),
+              hint: didYouMean(name, [...this.supervisor.names(), ...this.inetd.names(), ...this.sysv.names()]),
             });
           }
           if (action === 'reload') await this.supervisor.reload(name);
@@ -305,11 +360,15 @@ export class Daemon implements DaemonApi {
     result.changed.push(...inetd.changed);
     result.removed.push(...inetd.removed);
     this.config = next;
+    const sysv = this.sysv.load(loadSysvScripts(join(this.options.configDir, 'init.d')).scripts.filter((x) => !this.supervisor.has(x.name)));
+    result.added.push(...sysv.added);
+    result.removed.push(...sysv.removed);
+    added.push(...sysv.added);
     if (this.superServerWanted() && !this.inetd.superServerEnabled) await this.inetd.setEnabled(true);
     await Promise.all(
       added
         .filter((n) => this.enabledInRunlevel(n))
-        .map((n) => this.supervisor.start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),
+        .map((n) => this.catalog().start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),
     );
     for (const list of [result.added, result.changed, result.removed, result.unchanged]) list.sort();
     this.bus.emit({

@@ -107,6 +107,11 @@ export class Supervisor {
     }
   }
 
+  /** Whether the previous hearthd left records behind (it did not stop cleanly). */
+  hasRuntimeState(): boolean {
+    return (this.runtimeState?.names().length ?? 0) > 0;
+  }
+
   /** A clean shutdown leaves nothing to recover. */
   forgetRuntimeState(): void {
     this.runtimeState?.clear();

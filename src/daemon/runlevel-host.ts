@@ -1,0 +1,162 @@
+/**
+ * Runlevels as hearthd lives them: which units are enabled where (a JSON store
+ * in the state dir, or a real rc0.d…rc6.d tree when the config dir has one),
+ * the current and previous level, and switching between levels in dependency
+ * order with independent units in parallel. The planning itself is in
+ * src/runlevels; this file feeds it the daemon's units and actions.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HearthEvent } from '../model/index.js';
+import {
+  JsonEnablementStore,
+  SysvTreeEnablement,
+  isEnabledIn,
+  planStart,
+  planTransition,
+  runPlan,
+  runTransition,
+  saveLastTransition,
+  loadLastTransition,
+  type Enablement,
+  type EnablementUnit,
+  type OrderUnit,
+  type RunReport,
+  type StoredTransition,
+  type TransitionReport,
+} from '../runlevels/index.js';
+
+export interface RunlevelUnit {
+  order: OrderUnit;
+  enable: EnablementUnit;
+}
+
+export interface UnitCatalog {
+  units(): RunlevelUnit[];
+  isRunning(name: string): boolean;
+  /** Resolves when the unit is ready, rejects when it cannot start. */
+  start(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+}
+
+export class RunlevelHost {
+  readonly enablement: Enablement;
+  private currentLevel: number | null = null;
+  private previousLevel: number | null = null;
+  private switching: Promise<TransitionReport> | undefined;
+
+  constructor(
+    private readonly dirs: { stateDir: string; runtimeDir: string; configDir: string },
+    private readonly catalog: UnitCatalog,
+    private readonly emit: (e: HearthEvent) => void,
+  ) {
+    const rcRoot = dirs.configDir;
+    const isSysvTree = [0, 1, 2, 3, 4, 5, 6].every((n) => existsSync(join(rcRoot, `rc${n}.d`)));
+    this.enablement = isSysvTree
+      ? new SysvTreeEnablement(rcRoot, () => this.catalog.units().map((u) => u.enable), { autoAdd: true })
+      : new JsonEnablementStore(dirs.stateDir);
+  }
+
+  get current(): number | null {
+    return this.currentLevel;
+  }
+
+  get previous(): number | null {
+    return this.previousLevel;
+  }
+
+  /** The level a crashed hearthd was in, so a restart returns to it rather than the default. */
+  recoveredLevel(): number | undefined {
+    try {
+      const n = Number(readFileSync(this.levelFile(), 'utf8').trim());
+      return Number.isInteger(n) && n >= 0 && n <= 6 ? n : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  forgetLevel(): void {
+    try {
+      writeFileSync(this.levelFile(), '');
+    } catch {
+      // nothing to forget
+    }
+  }
+
+  isEnabled(name: string, level: number | null = this.currentLevel): boolean {
+    if (level === null) return false;
+    const unit = this.catalog.units().find((u) => u.order.name === name);
+    return unit !== undefined && isEnabledIn(this.enablement, unit.enable, level);
+  }
+
+  /** Boot: start everything enabled in the level, in order. */
+  async enter(level: number): Promise<RunReport> {
+    this.setLevel(level);
+    const units = this.catalog.units();
+    const wanted = units.filter((u) => isEnabledIn(this.enablement, u.enable, level)).map((u) => u.order.name);
+    const running = units.map((u) => u.order.name).filter((n) => this.catalog.isRunning(n));
+    const plan = planStart(units.map((u) => u.order), wanted, { running });
+    this.reportCycles(plan.cycles);
+    const report = await runPlan(plan, (n) => this.catalog.start(n));
+    const empty: RunReport = { kind: 'stop', startedAt: report.startedAt, finishedAt: report.startedAt, units: [], cycles: [] };
+    this.save({ level, stop: empty, start: report });
+    return report;
+  }
+
+  /** `hearth init N`: stops what is not enabled in N (reverse order), then starts what is. */
+  switchTo(level: number, defaultLevel: number): Promise<TransitionReport> {
+    const run = (this.switching ?? Promise.resolve()).catch(() => undefined).then(async () => {
+      const units = this.catalog.units();
+      const transition = planTransition({
+        units: units.map((u) => u.order),
+        running: units.map((u) => u.order.name).filter((n) => this.catalog.isRunning(n)),
+        target: level,
+        isEnabled: (name, l) => this.isEnabled(name, l),
+        defaultLevel,
+      });
+      this.reportCycles([...transition.start.cycles, ...transition.stop.cycles]);
+      this.setLevel(level);
+      const report = await runTransition(transition, { start: (n) => this.catalog.start(n), stop: (n) => this.catalog.stop(n) });
+      if (transition.finalLevel !== level) this.setLevel(transition.finalLevel);
+      this.save({ level: transition.finalLevel, stop: report.stop, start: report.start });
+      return report;
+    });
+    this.switching = run;
+    return run;
+  }
+
+  lastTransition(): StoredTransition | undefined {
+    return loadLastTransition(this.dirs.stateDir);
+  }
+
+  private setLevel(level: number): void {
+    if (this.currentLevel !== level) {
+      this.previousLevel = this.currentLevel;
+      this.currentLevel = level;
+    }
+    try {
+      writeFileSync(this.levelFile(), `${level}\n`);
+    } catch {
+      // the runtime dir is gone: only crash recovery loses the level
+    }
+    this.emit({ type: 'daemon.log', at: Date.now(), level: 'info', message: `runlevel ${this.previousLevel ?? 'N'} -> ${level}` });
+  }
+
+  private save(t: StoredTransition): void {
+    try {
+      saveLastTransition(this.dirs.stateDir, t);
+    } catch {
+      // analyze has nothing to show; the switch itself worked
+    }
+  }
+
+  private reportCycles(cycles: string[][]): void {
+    for (const c of cycles) {
+      this.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: `dependency cycle, not started: ${c.join(' -> ')}` });
+    }
+  }
+
+  private levelFile(): string {
+    return join(this.dirs.runtimeDir, 'runlevel');
+  }
+}
