@@ -33,6 +33,12 @@ export class Output {
     this.io.stderr(`${text}\n`);
   }
 
+  /** Exactly these bytes, no newline added: classic tools' output that scripts parse. */
+  raw(stdout: string, stderr = ''): void {
+    if (stdout) this.io.stdout(stdout);
+    if (stderr) this.io.stderr(stderr);
+  }
+
   json(value: unknown): void {
     this.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
   }

@@ -9,13 +9,37 @@ import { reload } from './commands/reload.js';
 import { logs } from './commands/logs.js';
 import { reloadConfig } from './commands/reload-config.js';
 import { check } from './commands/check.js';
+import { runlevel } from './commands/runlevel.js';
+import { init } from './commands/init.js';
+import { enable, disable } from './commands/enable.js';
+import { chkconfig } from './commands/chkconfig.js';
+import { service } from './commands/service.js';
+import { analyze } from './commands/analyze.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
  * file in commands/ plus one line here. Command modules must stay cheap to
  * import (load heavy things inside run()) so the CLI starts fast.
  */
-export const COMMANDS: readonly Command[] = [list, status, start, stop, restart, reload, logs, reloadConfig, check, help];
+export const COMMANDS: readonly Command[] = [
+  list,
+  status,
+  start,
+  stop,
+  restart,
+  reload,
+  logs,
+  reloadConfig,
+  check,
+  enable,
+  disable,
+  runlevel,
+  init,
+  chkconfig,
+  service,
+  analyze,
+  help,
+];
 
 /**
  * Program names (basename of argv[1], as when hearth is reached through a

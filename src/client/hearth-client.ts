@@ -2,7 +2,11 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { HearthError, type ErrorCode } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 // Type-only: the client must never load the server side (hono) at runtime.
+import type { StoredTransition } from '../runlevels/index.js';
 import type {
+  RunlevelSwitchResult,
+  EnableResult,
+  ClassicResult,
   ActionResult,
   ConfigReport,
   DaemonInfo,
@@ -74,6 +78,22 @@ export class HearthClient {
 
   reload(names: string[]): Promise<ActionResult[]> {
     return this.action('reload', names);
+  }
+
+  switchRunlevel(level: number, block = true): Promise<RunlevelSwitchResult> {
+    return this.call('POST', '/v1/init', { level, block });
+  }
+
+  setEnabled(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
+    return this.call('POST', '/v1/enable', { name, ...(levels ? { levels } : {}), on });
+  }
+
+  chkconfig(argv: string[]): Promise<ClassicResult> {
+    return this.call('POST', '/v1/chkconfig', { argv });
+  }
+
+  analyze(): Promise<StoredTransition | null> {
+    return this.call('GET', '/v1/analyze');
   }
 
   reloadConfig(): Promise<ReloadReport> {

@@ -118,6 +118,47 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     return c.json(await api.check(dir));
   });
 
+  const need = <K extends keyof DaemonApi>(key: K): NonNullable<DaemonApi[K]> => {
+    const f = api[key];
+    if (typeof f !== 'function') throw new HearthError('ERR_BAD_REQUEST', `this hearthd does not support ${String(key)}`);
+    return (f as (...a: unknown[]) => unknown).bind(api) as NonNullable<DaemonApi[K]>;
+  };
+
+  app.post('/v1/init', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['level', 'block']);
+    const level = body.level;
+    if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 6) {
+      throw new HearthError('ERR_BAD_REQUEST', `"level" must be a runlevel from 0 to 6, got ${JSON.stringify(level)}`);
+    }
+    return c.json(await need('switchRunlevel')(level, body.block !== false));
+  });
+
+  app.post('/v1/enable', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['name', 'levels', 'on']);
+    const name = checkName(body.name);
+    const levels = body.levels;
+    if (levels !== undefined && !(Array.isArray(levels) && levels.every((l) => Number.isInteger(l) && l >= 0 && l <= 6))) {
+      throw new HearthError('ERR_BAD_REQUEST', `"levels" must be an array of runlevels 0-6, got ${JSON.stringify(levels)}`);
+    }
+    if (typeof body.on !== 'boolean') throw new HearthError('ERR_BAD_REQUEST', '"on" must be true or false');
+    if (!knownNames().includes(name)) throw unknownService(name, knownNames());
+    return c.json(await need('setEnabled')(name, levels as number[] | undefined, body.on));
+  });
+
+  app.post('/v1/chkconfig', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['argv']);
+    const argv = body.argv;
+    if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && a.length < 4096) || argv.length > 64) {
+      throw new HearthError('ERR_BAD_REQUEST', '"argv" must be an array of strings');
+    }
+    return c.json(await need('chkconfig')(argv as string[]));
+  });
+
+  app.get('/v1/analyze', (c) => c.json(need('analyze')() ?? null));
+
   app.get('/v1/logs', async (c) => c.json(await api.logs(parseLogQuery(c.req.url))));
 
   app.get('/v1/logs/follow', (c) => followLogs(c, api, keepAliveMs));

@@ -52,6 +52,26 @@ export interface ServiceDetail extends ServiceStatus {
   extra?: Record<string, unknown>;
 }
 
+export interface RunlevelSwitchResult {
+  previous: number | null;
+  current: number | null;
+  stopped: string[];
+  started: string[];
+  failed: Array<{ name: string; error: string }>;
+}
+
+export interface EnableResult {
+  name: string;
+  /** On/off for levels 0..6 after the change; null when in no level at all. */
+  levels: boolean[] | null;
+}
+
+export interface ClassicResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
 export interface DaemonApi {
   info(): DaemonInfo;
   list(): ServiceStatus[];
@@ -68,4 +88,12 @@ export interface DaemonApi {
   /** Calls onRecord for each new record matching query; returns an unsubscribe. */
   followLogs(query: LogQuery, onRecord: (r: LogRecord) => void): () => void;
   subscribe(onEvent: (e: HearthEvent) => void): () => void;
+  /** `hearth init N`: resolves when the switch is complete (or at once with block = false). */
+  switchRunlevel?(level: number, block: boolean): Promise<RunlevelSwitchResult>;
+  /** `hearth enable|disable NAME [--level LEVELS]`; no levels means the unit's defaults (enable) or every level (disable). */
+  setEnabled?(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult>;
+  /** `hearth chkconfig ARGS…`, evaluated where the enablement lives, with chkconfig's exact output. */
+  chkconfig?(argv: string[]): Promise<ClassicResult>;
+  /** The last boot or runlevel switch, for `hearth analyze`. */
+  analyze?(): unknown;
 }

@@ -15,9 +15,22 @@ import { Journal } from '../journal/index.js';
 import { InetdHost, SUPER_SERVER_NAME } from './inetd.js';
 import { SysvUnits } from './sysv-units.js';
 import { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-host.js';
-import { serviceEnablementUnit, serviceOrderUnit, sysvEnablementUnit, sysvOrderUnit } from '../runlevels/index.js';
+import {
+  chkconfigUsage,
+  parseChkconfigArgs,
+  runChkconfig,
+  serviceEnablementUnit,
+  serviceOrderUnit,
+  sysvEnablementUnit,
+  sysvOrderUnit,
+  type RunReport,
+  type StoredTransition,
+} from '../runlevels/index.js';
 import type {
   ActionResult,
+  ClassicResult,
+  EnableResult,
+  RunlevelSwitchResult,
   ConfigReport,
   DaemonApi,
   DaemonInfo,
@@ -380,6 +393,71 @@ export class Daemon implements DaemonApi {
       errors: report.errors.map((e) => e.text),
     });
     return result;
+  }
+
+  switchRunlevel(level: number, block: boolean): Promise<RunlevelSwitchResult> {
+    const previous = this.runlevels.current;
+    const run = this.runlevels.switchTo(level, this.config?.settings.runlevel ?? 3).then((report) => {
+      const done = (r: RunReport) => r.units.filter((u) => u.outcome === 'done').map((u) => u.name);
+      return {
+        previous,
+        current: this.runlevels.current,
+        stopped: done(report.stop),
+        started: done(report.start),
+        failed: [...report.stop.units, ...report.start.units]
+          .filter((u) => u.outcome === 'failed')
+          .map((u) => ({ name: u.name, error: u.error ?? 'failed' })),
+      };
+    });
+    if (block) return run;
+    run.catch((e) => this.log('error', `runlevel ${level}: ${describeError(e)}`));
+    return Promise.resolve({ previous, current: level, stopped: [], started: [], failed: [] });
+  }
+
+  private unitFor(name: string): RunlevelUnit {
+    const unit = this.catalog().units().find((u) => u.order.name === name);
+    if (!unit) {
+      throw new HearthError('ERR_UNKNOWN_SERVICE', `"${name}" has no runlevels`, {
+        hint: this.inetd.has(name) ? `inetd-style services are switched with "hearth chkconfig ${name} on|off"` : 'see "hearth list"',
+      });
+    }
+    return unit;
+  }
+
+  async setEnabled(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
+    const unit = this.unitFor(name);
+    if (levels === undefined && on) this.runlevels.enablement.add(unit.enable);
+    else if (levels === undefined) this.runlevels.enablement.del(unit.enable);
+    else this.runlevels.enablement.set(unit.enable, levels, on);
+    const flags = this.runlevels.enablement.get(unit.enable);
+    return { name, levels: flags ? [...flags] : null };
+  }
+
+  async chkconfig(argv: string[]): Promise<ClassicResult> {
+    const parsed = parseChkconfigArgs(argv);
+    if (!parsed.ok) {
+      return { stdout: '', stderr: `${parsed.usage ? chkconfigUsage('chkconfig', this.options.version ?? '') : parsed.message}
+`, exitCode: parsed.exitCode };
+    }
+    const units = this.catalog().units().filter((u) => u.order.name !== SUPER_SERVER_NAME || this.inetd.isPresent);
+    const result = await runChkconfig(parsed.action, {
+      services: units.map((u) => ({ unit: u.enable })),
+      xinetd: this.inetd.inetdServices(),
+      xinetdEnabled: this.inetd.isPresent && [0, 1, 2, 3, 4, 5, 6].some((l) => this.runlevels.isEnabled(SUPER_SERVER_NAME, l)),
+      currentRunlevel: this.runlevels.current,
+      enablement: this.runlevels.enablement,
+      setXinetd: async (n, on) => {
+        await this.inetd.setInetdServiceEnabled(n, on);
+        await this.reloadConfig();
+      },
+      progname: 'chkconfig',
+      version: this.options.version ?? '',
+    });
+    return result;
+  }
+
+  analyze(): StoredTransition | undefined {
+    return this.runlevels.lastTransition();
   }
 
   async check(configDir?: string): Promise<ConfigReport> {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, tempDir, eventually } from './index.js';
 
@@ -38,11 +38,16 @@ export function runCli(socket: string | undefined, args: string[], env: NodeJS.P
 }
 
 /** Starts bin/hearthd on a temp config dir holding `files`, and waits for its socket. */
-export async function startDaemon(files: Record<string, string>, extraArgs: string[] = []): Promise<RunningDaemon> {
+export async function startDaemon(
+  files: Record<string, string>,
+  extraArgs: string[] = [],
+  options: { executable?: string[] } = {},
+): Promise<RunningDaemon> {
   const dir = tempDir('hearthd-');
   const configDir = join(dir.path, 'config');
   mkdirSync(configDir, { recursive: true });
   writeTree(configDir, files);
+  for (const f of options.executable ?? []) chmodSync(join(configDir, f), 0o755);
   return launchDaemon(dir, configDir, extraArgs);
 }
 
