@@ -13,9 +13,29 @@ const read = (rel: string) => {
   return parseSysvScript(fs.readFileSync(file, 'utf8'), file);
 };
 
+/**
+ * Real scripts from Debian packages are read where the packages put them
+ * (CI installs them), never copied into this repository.
+ */
+const DEBIAN_PACKAGES: Record<string, string> = {
+  cron: 'cron',
+  ssh: 'openssh-server',
+  'openbsd-inetd': 'openbsd-inetd',
+  xinetd: 'xinetd',
+  'hwclock.sh': 'util-linux',
+  procps: 'procps',
+  dbus: 'dbus',
+  'x11-common': 'x11-common',
+};
+const missingDebian = (...names: string[]): string | false => {
+  const missing = names.filter((n) => !fs.existsSync(path.join('/etc/init.d', n)));
+  return missing.length ? `needs /etc/init.d/${missing.join(', ')} (apt-get install ${missing.map((n) => DEBIAN_PACKAGES[n] ?? n).join(' ')})` : false;
+};
+const readDebian = (name: string) => parseSysvScript(fs.readFileSync(path.join('/etc/init.d', name), 'utf8'), path.join('/etc/init.d', name));
+
 describe('parseSysvScript on real Debian scripts', () => {
-  test('cron: LSB dependencies, levels and a multi-line Description are read', () => {
-    const s = read('debian/cron');
+  test('cron: LSB dependencies, levels and a multi-line Description are read', { skip: missingDebian('cron') }, () => {
+    const s = readDebian('cron');
     assert.equal(s.name, 'cron');
     assert.equal(s.chkconfig, undefined);
     assert.deepEqual(s.lsb!.requiredStart, ['$remote_fs', '$syslog', '$time']);
@@ -29,28 +49,28 @@ describe('parseSysvScript on real Debian scripts', () => {
     assert.equal(s.hasHeaders, true);
   });
 
-  test('ssh: tab-separated fields and two names in Provides', () => {
-    const s = read('debian/ssh');
+  test('ssh: tab-separated fields and two names in Provides', { skip: missingDebian('ssh') }, () => {
+    const s = readDebian('ssh');
     assert.deepEqual(s.provides, ['ssh', 'sshd']);
     assert.deepEqual(s.lsb!.requiredStart, ['$remote_fs', '$syslog']);
     assert.equal(s.summary, 'OpenBSD Secure Shell server');
   });
 
-  test('openbsd-inetd and xinetd: Default-Stop removes nothing from Default-Start', () => {
-    const s = read('debian/openbsd-inetd');
+  test('openbsd-inetd and xinetd: Default-Stop removes nothing from Default-Start', { skip: missingDebian('openbsd-inetd', 'xinetd') }, () => {
+    const s = readDebian('openbsd-inetd');
     assert.deepEqual(s.lsb!.defaultStop, [0, 1, 6]);
     assert.deepEqual(s.defaultLevels, [2, 3, 4, 5]);
-    assert.deepEqual(read('debian/xinetd').provides, ['xinetd', 'inetd']);
+    assert.deepEqual(readDebian('xinetd').provides, ['xinetd', 'inetd']);
   });
 
-  test('hwclock.sh and procps: "Default-Start: S" is boot-time only, X-Start-Before is kept', () => {
-    const h = read('debian/hwclock.sh');
+  test('hwclock.sh and procps: "Default-Start: S" is boot-time only, X-Start-Before is kept', { skip: missingDebian('hwclock.sh', 'procps') }, () => {
+    const h = readDebian('hwclock.sh');
     assert.equal(h.name, 'hwclock.sh');
     assert.equal(h.lsb!.sysinit, true);
     assert.deepEqual(h.defaultLevels, []);
     assert.deepEqual(h.provides, ['hwclock.sh', 'hwclock']);
     assert.deepEqual(h.lsb!.shouldStop, ['umountfs']);
-    const p = read('debian/procps');
+    const p = readDebian('procps');
     assert.deepEqual(p.lsb!.xStartBefore, ['$network']);
     assert.equal(p.lsb!.description, 'Loads kernel parameters that are specified in /etc/sysctl.conf');
   });
@@ -136,9 +156,9 @@ describe('loadSysvScripts', () => {
   test('a broken script is reported while the others still load', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-sysv-'));
     fs.copyFileSync(path.join(fixtures, 'broken/badprio'), path.join(dir, 'badprio'));
-    fs.copyFileSync(path.join(fixtures, 'debian/cron'), path.join(dir, 'cron'));
+    fs.writeFileSync(path.join(dir, 'good'), '#!/bin/sh\n# chkconfig: 345 20 80\n# description: fine\n');
     const { scripts, errors } = loadSysvScripts(dir);
-    assert.deepEqual(scripts.map((s) => s.name), ['cron']);
+    assert.deepEqual(scripts.map((s) => s.name), ['good']);
     assert.equal(errors.length, 1);
     assert.match(errors[0]!.toString(), /badprio:2: /);
     fs.rmSync(dir, { recursive: true });
@@ -148,10 +168,9 @@ describe('loadSysvScripts', () => {
     assert.deepEqual(loadSysvScripts('/nonexistent/hearth/init.d'), { scripts: [], errors: [] });
   });
 
-  test('every Debian fixture loads without errors', () => {
-    const { scripts, errors } = loadSysvScripts(path.join(fixtures, 'debian'));
-    assert.deepEqual(errors, []);
-    assert.equal(scripts.length, 8);
+  test('every init script on this machine loads without errors', () => {
+    const { errors } = loadSysvScripts('/etc/init.d');
+    assert.deepEqual(errors.map(String), []);
   });
 
   test('isIgnoredInitFile knows the junk names', () => {
