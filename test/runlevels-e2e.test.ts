@@ -99,6 +99,15 @@ describe('runlevels, SysV scripts and the classic tools in hearthd', () => {
     assert.match(d.cli('chkconfig', '--list', 'gui').stdout, /4:off\t5:on/);
   });
 
+  test('chkconfig --override takes chkconfig.d/NAME\'s levels while the service is as added', async () => {
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    mkdirSync(join(d.configDir, 'chkconfig.d'), { recursive: true });
+    writeFileSync(join(d.configDir, 'chkconfig.d', 'sleeperd'), '#!/bin/sh\n# chkconfig: 35 20 80\n# description: override\n');
+    const r = d.cli('chkconfig', '--override', 'sleeperd');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(d.cli('chkconfig', '--list', 'sleeperd').stdout, /2:off\t3:on\t4:off\t5:on/);
+  });
+
   test('enable/disable are the modern spelling', () => {
     assert.equal(d.cli('enable', 'gui', '--level', '3').code, 0);
     assert.equal(d.cli('chkconfig', 'gui').code, 0);

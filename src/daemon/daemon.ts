@@ -3,13 +3,13 @@
  * the control API into one daemon. It implements the DaemonApi the control
  * server translates HTTP to; no other module knows about all the parts.
  */
-import { mkdirSync, chmodSync } from 'node:fs';
+import { mkdirSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
 import { EventBus } from '../events/index.js';
-import { loadConfigDir, loadSysvScripts, type LoadedConfig } from '../config/index.js';
+import { loadConfigDir, loadSysvScripts, parseSysvScript, type LoadedConfig } from '../config/index.js';
 import { Supervisor, type RecoveryReport } from '../supervisor/index.js';
 import { Journal } from '../journal/index.js';
 import { InetdHost, SUPER_SERVER_NAME } from './inetd.js';
@@ -23,6 +23,7 @@ import {
   serviceOrderUnit,
   sysvEnablementUnit,
   sysvOrderUnit,
+  type EnablementUnit,
   type RunReport,
   type StoredTransition,
 } from '../runlevels/index.js';
@@ -450,10 +451,23 @@ export class Daemon implements DaemonApi {
         await this.inetd.setInetdServiceEnabled(n, on);
         await this.reloadConfig();
       },
+      overrideFor: (name) => this.chkconfigOverride(name),
       progname: 'chkconfig',
       version: this.options.version ?? '',
     });
     return result;
+  }
+
+  /** chkconfig.d/NAME in the config dir: an override header for `chkconfig --override NAME`. */
+  private chkconfigOverride(name: string): EnablementUnit | undefined {
+    const file = join(this.options.configDir, 'chkconfig.d', name);
+    if (!existsSync(file)) return undefined;
+    try {
+      return sysvEnablementUnit(parseSysvScript(readFileSync(file, 'utf8'), file, name));
+    } catch (e) {
+      this.log('error', describeError(e));
+      return undefined;
+    }
   }
 
   analyze(): StoredTransition | undefined {
