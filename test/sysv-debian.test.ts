@@ -1,5 +1,5 @@
 /**
- * Real Debian init scripts (from the cron, openssh-server, openbsd-inetd,
+ * Real Debian init scripts (from the cron, openssh-server,
  * dbus, procps, util-linux, x11-common and xinetd packages, read from
  * /etc/init.d where CI installs them; copied to a temp dir, never committed):
  * hearth parses, orders and runs them, and its `service --status-all`
@@ -16,18 +16,18 @@ import { loadSysvScripts } from '../src/config/sysv-script.js';
 import { formatStatusAllLine, planStart, statusAllStateOf, sysvOrderUnit } from '../src/runlevels/index.js';
 import { runScript } from '../src/sysv/index.js';
 
-const NAMES = ['cron', 'dbus', 'hwclock.sh', 'openbsd-inetd', 'procps', 'ssh', 'x11-common', 'xinetd'];
+const NAMES = ['cron', 'dbus', 'hwclock.sh', 'procps', 'ssh', 'x11-common', 'xinetd'];
 const missing = NAMES.filter((n) => !fs.existsSync(path.join('/etc/init.d', n)));
 const debian = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-debian-init-'));
 for (const n of NAMES) if (!missing.includes(n)) fs.copyFileSync(path.join('/etc/init.d', n), path.join(debian, n));
 
-describe('real Debian init scripts', { skip: missing.length ? `missing /etc/init.d/${missing.join(', ')} (CI installs cron openssh-server openbsd-inetd dbus procps util-linux x11-common xinetd)` : false }, () => {
+describe('real Debian init scripts', { skip: missing.length ? `missing /etc/init.d/${missing.join(', ')} (CI installs cron openssh-server dbus procps util-linux x11-common xinetd)` : false }, () => {
   const { scripts, errors } = loadSysvScripts(debian);
 
   test('all load, with the names, levels and dependencies their headers declare', () => {
     assert.deepEqual(errors, []);
     const byName = Object.fromEntries(scripts.map((s) => [s.name, s]));
-    assert.deepEqual(Object.keys(byName), ['cron', 'dbus', 'hwclock.sh', 'openbsd-inetd', 'procps', 'ssh', 'x11-common', 'xinetd']);
+    assert.deepEqual(Object.keys(byName), ['cron', 'dbus', 'hwclock.sh', 'procps', 'ssh', 'x11-common', 'xinetd']);
     assert.deepEqual(byName['ssh']!.defaultLevels, [2, 3, 4, 5]);
     assert.deepEqual(byName['x11-common']!.defaultLevels, []);
     assert.equal(byName['x11-common']!.lsb!.sysinit, true);
@@ -39,8 +39,8 @@ describe('real Debian init scripts', { skip: missing.length ? `missing /etc/init
     const plan = planStart(units, [...level2, 'rsyslog']);
     assert.deepEqual(plan.cycles, []);
     assert.deepEqual(plan.missing, []);
-    // openbsd-inetd and xinetd only Should-Start $syslog, but that still orders them after it.
-    assert.deepEqual(plan.waves, [['rsyslog'], ['cron', 'dbus', 'openbsd-inetd', 'ssh', 'xinetd']]);
+    // xinetd only Should-Start $syslog, but that still orders it after it.
+    assert.deepEqual(plan.waves, [['rsyslog'], ['cron', 'dbus', 'ssh', 'xinetd']]);
     assert.deepEqual(plan.deps['xinetd'], [{ name: 'rsyslog', hard: false }]);
     assert.deepEqual(plan.deps['cron'], [{ name: 'rsyslog', hard: true }]);
   });
