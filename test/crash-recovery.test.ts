@@ -1,9 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { FIXTURE_BIN, eventually } from './helpers/index.js';
+import { FIXTURE_BIN, eventually, serviceProcesses } from './helpers/index.js';
 
 interface Row {
   name: string;
@@ -15,22 +14,6 @@ interface Row {
 const rows = (d: RunningDaemon): Row[] => JSON.parse(d.cli('list', '--json').stdout) as Row[];
 const row = (d: RunningDaemon, name: string) => rows(d).find((r) => r.name === name)!;
 
-/** Every live process started for a service carries HEARTH_SERVICE=name; count the group leaders. */
-function processesOf(name: string): number[] {
-  const found: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z' || Number(fields[2]) !== Number(e)) continue;
-      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`HEARTH_SERVICE=${name}`)) found.push(Number(e));
-    } catch {
-      // gone
-    }
-  }
-  return found;
-}
 
 describe('hearthd survives its own death', () => {
   test('kill -9 of hearthd: running services are adopted with the same pid, none twice, none lost, no log line lost', async () => {
@@ -56,8 +39,8 @@ describe('hearthd survives its own death', () => {
       assert.equal(row(d, 'writer').pid, before.writer!.pid, 'writer adopted with the same pid');
       assert.equal(row(d, 'parked').state, 'stopped', 'an operator stop holds across the crash');
       await eventually(() => row(d, 'victim').state === 'running' && row(d, 'victim').pid !== before.victim!.pid, 5000, 'victim restarted');
-      for (const name of ['steady', 'writer', 'victim']) assert.equal(processesOf(name).length, 1, `exactly one ${name}`);
-      assert.equal(processesOf('parked').length, 0);
+      for (const name of ['steady', 'writer', 'victim']) assert.equal(serviceProcesses(name).length, 1, `exactly one ${name}`);
+      assert.equal(serviceProcesses('parked').length, 0);
 
       // The adopted writer's death is noticed promptly although it is not hearthd's child.
       const writerPid = row(d, 'writer').pid!;

@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { FIXTURE_BIN, REPO, eventually } from './helpers/index.js';
+import { FIXTURE_BIN, REPO, eventually, serviceProcesses } from './helpers/index.js';
 
 /**
  * kill -9 of hearthd at awkward moments. After each, a new hearthd must end
@@ -20,21 +20,6 @@ interface Row {
 
 const rows = (d: RunningDaemon): Row[] => JSON.parse(d.cli('list', '--json').stdout) as Row[];
 
-function processesOf(name: string): number[] {
-  const found: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (f[0] === 'Z' || Number(f[2]) !== Number(e)) continue;
-      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`HEARTH_SERVICE=${name}`)) found.push(Number(e));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -50,7 +35,7 @@ describe('fault injection: kill -9 of hearthd', () => {
       await d.crash();
       d = await d.restart();
       await eventually(() => rows(d).filter((r) => r.state === 'running').length === 12, 10_000, 'all 12 running');
-      for (let i = 0; i < 12; i++) assert.equal(processesOf(`s${i}`).length, 1, `s${i} runs exactly once`);
+      for (let i = 0; i < 12; i++) assert.equal(serviceProcesses(`s${i}`).length, 1, `s${i} runs exactly once`);
     } finally {
       await d.stop();
     }
@@ -67,7 +52,7 @@ describe('fault injection: kill -9 of hearthd', () => {
       await d.crash();
       stopper.kill();
       d = await d.restart();
-      await eventually(() => rows(d)[0]?.state === 'stopped' && processesOf('stubborn').length === 0, 10_000, 'stopped for good');
+      await eventually(() => rows(d)[0]?.state === 'stopped' && serviceProcesses('stubborn').length === 0, 10_000, 'stopped for good');
     } finally {
       await d.stop();
     }
@@ -83,10 +68,10 @@ describe('fault injection: kill -9 of hearthd', () => {
       await d.crash();
       d = await d.restart();
       await eventually(() => {
-        const pids = processesOf('a');
+        const pids = serviceProcesses('a');
         return pids.length === 1 && readFileSync(`/proc/${pids[0]}/cmdline`, 'latin1').includes('1001') && rows(d)[0]?.pid === pids[0];
       }, 10_000, 'one a running sleep 1001').catch((e) => {
-        throw new Error(`${(e as Error).message}; processes ${JSON.stringify(processesOf('a'))} rows ${JSON.stringify(rows(d))} log ${d.output()}`);
+        throw new Error(`${(e as Error).message}; processes ${JSON.stringify(serviceProcesses('a'))} rows ${JSON.stringify(rows(d))} log ${d.output()}`);
       });
     } finally {
       await d.stop();

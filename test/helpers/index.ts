@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,4 +106,24 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Live main processes of a service: every service is started with
+ * HEARTH_SERVICE=NAME and leads its own process group.
+ */
+export function serviceProcesses(name: string): number[] {
+  const found: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (f[0] === 'Z' || Number(f[2]) !== Number(e)) continue;
+      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`HEARTH_SERVICE=${name}`)) found.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }
