@@ -69,7 +69,10 @@ describe('runlevels, SysV scripts and the classic tools in hearthd', () => {
     assert.deepEqual(sw.started, ['gui']);
     assert.equal(d.cli('runlevel').stdout, '3 5\n');
     assert.equal(row('db').state, 'running', 'db is enabled in both and keeps running');
-    assert.equal(d.cli('init', '3').code, 0);
+    const back = d.cli('init', '3');
+    assert.equal(back.code, 0, back.stderr);
+    // Progress is shown as each service changes, then a summary.
+    assert.match(back.stdout, /Switching to runlevel 3\.\.\.\n[\s\S]*stopped +gui[\s\S]*running +app[\s\S]*Runlevel 5 -> 3: 1 stopped, 1 started\n$/);
     assert.equal(row('gui').state, 'stopped');
     assert.equal(row('app').state, 'running');
   });

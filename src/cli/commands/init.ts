@@ -17,8 +17,36 @@ export const init: Command = {
     }
     const level = /^[sS]$/.test(arg) ? 1 : Number(arg);
     const block = ctx.values['no-block'] !== true;
-    if (block && !ctx.json) ctx.out.line(`Switching to runlevel ${level}...`);
-    const r = await ctx.client().switchRunlevel(level, block);
+    // Progress as it happens: each service's state change, from the event stream.
+    const events = block && !ctx.json ? ctx.client().events() : undefined;
+    const shown = new Set<string>();
+    if (events) {
+      await events.ready.catch(() => undefined);
+      ctx.out.line(`Switching to runlevel ${level}...`);
+      void (async () => {
+        try {
+          for await (const e of events) {
+            if (e.type === 'service.state' && e.from !== e.to && ['running', 'stopped', 'failed'].includes(e.to)) {
+              ctx.out.line(`  ${e.to.padEnd(8)} ${e.name}${e.detail ? ` (${e.detail})` : ''}`);
+              shown.add(e.name);
+            }
+          }
+        } catch {
+          // the stream ends when the command does
+        }
+      })();
+    }
+    let r;
+    try {
+      r = await ctx.client().switchRunlevel(level, block);
+      // Events travel on their own connection: let the last ones arrive before closing it.
+      const expected = [...r.stopped, ...r.started];
+      for (let waited = 0; events && waited < 1000 && !expected.every((n) => shown.has(n)); waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      events?.close();
+    }
     if (ctx.json) {
       ctx.out.json(r);
       return r.failed.length ? EXIT.FAILURE : EXIT.OK;
@@ -27,10 +55,8 @@ export const init: Command = {
       ctx.out.line(`Switching to runlevel ${level} in the background`);
       return EXIT.OK;
     }
-    for (const n of r.stopped) ctx.out.line(`  stopped  ${n}`);
-    for (const n of r.started) ctx.out.line(`  started  ${n}`);
     for (const f of r.failed) ctx.out.error(`  FAILED   ${f.name}: ${f.error}`);
-    ctx.out.line(`Runlevel ${r.previous ?? 'N'} -> ${r.current ?? 'unknown'}`);
+    ctx.out.line(`Runlevel ${r.previous ?? 'N'} -> ${r.current ?? 'unknown'}: ${r.stopped.length} stopped, ${r.started.length} started${r.failed.length ? `, ${r.failed.length} failed` : ''}`);
     return r.failed.length ? EXIT.FAILURE : EXIT.OK;
   },
 };
