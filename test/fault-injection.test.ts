@@ -96,7 +96,7 @@ describe('fault injection: kill -9 of hearthd', () => {
         .map((l) => /^n=(\d+)$/.exec((JSON.parse(l) as { text: string }).text))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => Number(m[1]));
-      assert.ok(numbers.length > 500, `heavy output (${numbers.length} lines)`);
+      assert.ok(numbers.length > 100, `output across the crash (${numbers.length} lines)`);
       for (let i = 0; i < numbers.length; i++) {
         if (numbers[i] !== i + 1) assert.fail(`line n=${i + 1} lost or out of order (found n=${numbers[i]})`);
       }
