@@ -17,6 +17,8 @@ export interface DaemonSettings {
   web: { listen: string | 'off' };
   control: { socketMode: number; socketGroup?: string };
   logs: LogSettings;
+  /** socket: a path, "off", or undefined for RUNTIME_DIR/syslog.sock; udpPort: 127.0.0.1 only. */
+  syslog: { socket?: string; udpPort?: number };
 }
 
 export const DEFAULT_SETTINGS: DaemonSettings = {
@@ -25,6 +27,7 @@ export const DEFAULT_SETTINGS: DaemonSettings = {
   web: { listen: '127.0.0.1:9119' },
   control: { socketMode: 0o600 },
   logs: { ...DEFAULT_LOG },
+  syslog: {},
 };
 
 type Section = Record<string, (c: FieldContext, p: KeyPath, v: unknown, s: DaemonSettings) => void>;
@@ -51,6 +54,16 @@ const SECTIONS: Record<string, Section> = {
     socket_group: (c, p, v, s) => {
       const g = readString(c, p, v, { nonEmpty: true });
       if (g !== undefined) s.control.socketGroup = g;
+    },
+  },
+  syslog: {
+    socket: (c, p, v, s) => {
+      if (v === 'off' || (typeof v === 'string' && v.startsWith('/'))) s.syslog.socket = v as string;
+      else c.error(p, `"syslog.socket" must be an absolute path (such as "/dev/log") or "off", got ${describeValue(v)}`);
+    },
+    udp_port: (c, p, v, s) => {
+      const n = readInt(c, p, v, 0, 65535);
+      if (n !== undefined) s.syslog.udpPort = n;
     },
   },
   logs: {

@@ -14,6 +14,7 @@ import { Supervisor, type RecoveryReport } from '../supervisor/index.js';
 import { Journal } from '../journal/index.js';
 import { InetdHost, SUPER_SERVER_NAME } from './inetd.js';
 import { SysvUnits } from './sysv-units.js';
+import { SyslogReceiver } from '../syslog/index.js';
 import { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-host.js';
 import {
   chkconfigUsage,
@@ -63,6 +64,7 @@ export class Daemon implements DaemonApi {
   private sysv!: SysvUnits;
   private runlevels!: RunlevelHost;
   private booting = false;
+  private syslog: SyslogReceiver | undefined;
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
@@ -124,12 +126,33 @@ export class Daemon implements DaemonApi {
       this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]`);
     }
     await this.inetd.apply(this.config.inetd, this.config.hasInetdSources, this.config.settings.inetd.portOffset);
+    await this.startSyslog(this.config.settings.syslog);
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.catalog().units().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
     try {
       await this.runlevels.enter(level);
     } finally {
       this.booting = false;
+    }
+  }
+
+  /** The syslog receiver: messages land in the journal under the service that sent them. */
+  private async startSyslog(settings: { socket?: string; udpPort?: number }): Promise<void> {
+    if (settings.socket === 'off' && settings.udpPort === undefined) return;
+    this.syslog = new SyslogReceiver({
+      journal: this.journal,
+      ...(settings.socket !== 'off' ? { socketPath: settings.socket ?? join(this.options.runtimeDir, 'syslog.sock') } : {}),
+      ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
+      attribute: (pid, app) => {
+        if (pid !== undefined) return this.supervisor.ownerOf(pid)?.name;
+        return app !== undefined && this.supervisor.has(app) ? app : undefined;
+      },
+    });
+    try {
+      await this.syslog.start();
+    } catch (e) {
+      this.log('warn', `syslog receiver not started: ${describeError(e)}`);
+      this.syslog = undefined;
     }
   }
 
@@ -186,6 +209,7 @@ export class Daemon implements DaemonApi {
     await Promise.all([this.supervisor.stopAll(), this.inetd.stop()]);
     this.supervisor.forgetRuntimeState();
     this.runlevels.forgetLevel();
+    this.syslog?.stop();
     this.supervisor.close();
     this.log('info', 'hearthd stopped');
     this.journal.close();

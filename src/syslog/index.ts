@@ -1,0 +1,2 @@
+export { parseSyslog, type SyslogMessage } from './parse.js';
+export { SyslogReceiver, type SyslogReceiverOptions } from './receiver.js';

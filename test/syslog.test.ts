@@ -1,0 +1,58 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { eventually, freePort } from './helpers/index.js';
+import { nativeHelperPath } from '../src/native/index.js';
+
+const LOGGER = '/usr/bin/logger';
+const skip = !existsSync(LOGGER) ? 'logger (util-linux/bsdutils) not installed' : !nativeHelperPath('hearth-dgram') ? 'native helper hearth-dgram not built' : false;
+
+describe('the syslog receiver', { skip }, () => {
+  let d: RunningDaemon;
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-syslog-'));
+  const sock = join(dir, 'log.sock');
+  let udp: number;
+
+  before(async () => {
+    udp = await freePort();
+    d = await startDaemon({
+      'hearth.toml': `[syslog]\nsocket = "${sock}"\nudp_port = ${udp}\n`,
+      // A daemon that only speaks syslog, its tag naming the service.
+      'services/tagged.toml': `exec = ["/bin/sh", "-c", "${LOGGER} -u \\"$0\\" -t tagged 'hello via tag'; exec sleep 1000", "${sock}"]\n`,
+      // Another whose messages carry its own pid (RFC 3164 tag[pid]) under an unrelated tag.
+      'services/bypid.toml': `exec = ["/bin/sh", "-c", "${LOGGER} -u \\"$0\\" --id=$$ -t something-else -p daemon.warning 'hello via pid'; exec sleep 1000", "${sock}"]\n`,
+    });
+  });
+  after(async () => {
+    await d?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a message is attributed to the service named by its tag', async () => {
+    await eventually(() => d.cli('logs', 'tagged').stdout.includes('tagged: hello via tag'), 5000, 'tagged log');
+  });
+
+  test('a message is attributed to the service whose pid it carries, with its priority kept', async () => {
+    await eventually(() => d.cli('logs', 'bypid').stdout.includes('hello via pid'), 5000, 'bypid log');
+    const rec = d
+      .cli('logs', 'bypid', '--json')
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string; stream: string; priority?: number })
+      .find((r) => r.text.includes('hello via pid'))!;
+    assert.equal(rec.stream, 'syslog');
+    assert.equal(rec.priority, 4);
+  });
+
+  test('RFC 5424 over UDP on loopback lands in the journal; garbage does not stop the receiver', async () => {
+    const s = createSocket('udp4');
+    await new Promise<void>((r) => s.send(Buffer.from([0xff, 0x00, 0x3c]), udp, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => s.send('<14>1 2026-11-24T00:00:00Z host tagged 77 - - over udp', udp, '127.0.0.1', () => r()));
+    s.close();
+    await eventually(() => d.cli('logs', 'tagged').stdout.includes('over udp'), 5000, 'udp log');
+  });
+});
