@@ -46,6 +46,10 @@ describe('the syslog receiver', { skip }, () => {
       .find((r) => r.text.includes('hello via pid'))!;
     assert.equal(rec.stream, 'syslog');
     assert.equal(rec.priority, 4);
+    // -p filters by priority, as journalctl -p does: warning shows it, err does not.
+    assert.match(d.cli('logs', 'bypid', '-p', 'warning').stdout, /hello via pid/);
+    assert.doesNotMatch(d.cli('logs', 'bypid', '-p', 'err').stdout, /hello via pid/);
+    assert.notEqual(d.cli('logs', '-p', 'loud').code, 0);
   });
 
   test('RFC 5424 over UDP on loopback lands in the journal; garbage does not stop the receiver', async () => {

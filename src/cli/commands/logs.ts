@@ -16,7 +16,7 @@ function usage(message: string, hint?: string): HearthError {
 export const logs: Command = {
   name: 'logs',
   summary: 'show service output (all services interleaved by time when no NAME)',
-  usage: 'logs [NAME…] [-f] [-n N] [--since TIME] [--until TIME] [--grep TEXT] [--json]',
+  usage: 'logs [NAME…] [-f] [-n N] [--since TIME] [--until TIME] [--grep TEXT] [-p LEVEL] [--json]',
   description:
     `Without -n: the last ${DEFAULT_LINES} lines (${DEFAULT_FOLLOW_LINES} with -f), or every line in the --since/--until range.\n` +
     'TIME: now, today, yesterday, 10:00, 2026-11-23 10:00, ISO 8601, @EPOCH, or a duration ago ("5m", "2h ago").\n' +
@@ -27,6 +27,7 @@ export const logs: Command = {
     since: { type: 'string', valueName: 'TIME', description: 'only lines at or after TIME' },
     until: { type: 'string', valueName: 'TIME', description: 'only lines at or before TIME' },
     grep: { type: 'string', valueName: 'TEXT', description: 'only lines containing TEXT' },
+    priority: { type: 'string', short: 'p', valueName: 'LEVEL', description: 'only this priority or more urgent: emerg alert crit err warning notice info debug, or 0-7 (as journalctl -p)' },
   },
   async run(ctx) {
     const { parseTimeSpec, renderLine, renderJson } = await import('../../journal/index.js');
@@ -51,6 +52,13 @@ export const logs: Command = {
     if (until !== undefined) query.until = until;
     if (since !== undefined && until !== undefined && since > until) throw usage('--since is after --until');
     if (typeof ctx.values.grep === 'string') query.grep = ctx.values.grep;
+    if (typeof ctx.values.priority === 'string') {
+      const levels = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+      const raw = ctx.values.priority.toLowerCase();
+      const p = /^[0-7]$/.test(raw) ? Number(raw) : levels.indexOf(raw === 'error' ? 'err' : raw === 'warn' ? 'warning' : raw);
+      if (p < 0) throw usage(`invalid priority "${ctx.values.priority}"`, `use ${levels.join(', ')} or 0-7`);
+      query.priority = p;
+    }
 
     const rawLines = ctx.values.lines;
     if (typeof rawLines === 'string') {
