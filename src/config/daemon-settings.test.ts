@@ -19,6 +19,7 @@ describe('parseDaemonSettings', () => {
       web: { listen: '127.0.0.1:9119' },
       control: { socketMode: 0o600 },
       logs: DEFAULT_LOG,
+      syslog: {},
     });
   });
 
@@ -35,6 +36,9 @@ describe('parseDaemonSettings', () => {
       '[logs]',
       'max_size = "1M"',
       'keep = 2',
+      '[syslog]',
+      'socket = "/dev/log"',
+      'udp_port = 5140',
     ].join('\n');
     const { settings, errors } = parseDaemonSettings(FILE, text);
     assert.deepEqual(errors, []);
@@ -44,6 +48,7 @@ describe('parseDaemonSettings', () => {
       web: { listen: '0.0.0.0:8080' },
       control: { socketMode: 0o660, socketGroup: 'hearth' },
       logs: { maxBytes: 1024 * 1024, keep: 2 },
+      syslog: { socket: '/dev/log', udpPort: 5140 },
     });
   });
 
