@@ -36,6 +36,7 @@ describe('parseDaemonSettings', () => {
       '[logs]',
       'max_size = "1M"',
       'keep = 2',
+      'max_age = "7d"',
       '[syslog]',
       'socket = "/dev/log"',
       'udp_port = 5140',
@@ -47,7 +48,7 @@ describe('parseDaemonSettings', () => {
       inetd: { portOffset: 10000 },
       web: { listen: '0.0.0.0:8080' },
       control: { socketMode: 0o660, socketGroup: 'hearth' },
-      logs: { maxBytes: 1024 * 1024, keep: 2 },
+      logs: { maxBytes: 1024 * 1024, keep: 2, maxAgeMs: 7 * 86_400_000 },
       syslog: { socket: '/dev/log', udpPort: 5140 },
     });
   });

@@ -8,7 +8,7 @@ import { parse as parseToml } from 'smol-toml';
 import { HearthError } from '../errors/index.js';
 import { DEFAULT_LOG, type LogSettings } from '../model/index.js';
 import { findKeyLines } from './key-lines.js';
-import { FieldContext, describeValue, isTable, readInt, readOctalMode, readSize, readString, type KeyPath } from './toml-values.js';
+import { FieldContext, describeValue, isTable, readDuration, readInt, readOctalMode, readSize, readString, type KeyPath } from './toml-values.js';
 import { tomlSyntaxError } from './toml-syntax-error.js';
 
 export interface DaemonSettings {
@@ -74,6 +74,10 @@ const SECTIONS: Record<string, Section> = {
     keep: (c, p, v, s) => {
       const n = readInt(c, p, v, 0, 1000);
       if (n !== undefined) s.logs.keep = n;
+    },
+    max_age: (c, p, v, s) => {
+      const ms = readDuration(c, p, v);
+      if (ms !== undefined) s.logs.maxAgeMs = ms;
     },
   },
 };

@@ -328,3 +328,8 @@ describe('parseServiceFile: classic spellings and easy mistakes', () => {
     assert.equal(r.definition?.backoff.maxDelayMs, 60_000);
   });
 });
+
+test('log_max_age sets the retention age of rotated logs', () => {
+  const r = parseServiceFile('web', 'services/web.toml', 'exec = ["/bin/true"]\nlog_max_age = "7d"\n');
+  assert.equal(r.definition?.log.maxAgeMs, 7 * 86_400_000);
+});

@@ -205,6 +205,10 @@ const SCHEMA: Record<string, Reader> = {
     const n = readSize(c, p, v);
     if (n !== undefined) d.log = { ...d.log, maxBytes: n };
   },
+  log_max_age: (c, p, v, d) => {
+    const ms = readDuration(c, p, v);
+    if (ms !== undefined) d.log = { ...d.log, maxAgeMs: ms };
+  },
   log_keep: (c, p, v, d) => {
     const n = readInt(c, p, v, 0, 1000);
     if (n !== undefined) d.log = { ...d.log, keep: n };

@@ -9,7 +9,7 @@ import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
 import { EventBus } from '../events/index.js';
-import { loadConfigDir, loadSysvScripts, parseSysvScript, type LoadedConfig } from '../config/index.js';
+import { loadConfigDir, loadDaemonSettings, loadSysvScripts, parseSysvScript, type LoadedConfig } from '../config/index.js';
 import { Supervisor, type RecoveryReport } from '../supervisor/index.js';
 import { Journal } from '../journal/index.js';
 import { InetdHost, SUPER_SERVER_NAME } from './inetd.js';
@@ -90,7 +90,8 @@ export class Daemon implements DaemonApi {
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
     chmodSync(runtimeDir, 0o700);
 
-    this.journal = new Journal(logDir);
+    // Log retention comes from hearth.toml, which is read again (with every error reported) below.
+    this.journal = new Journal({ dir: logDir, rotation: loadDaemonSettings(configDir).settings.logs });
     this.bus.subscribe((e) => this.journalEvent(e));
     this.supervisor = new Supervisor({
       emit: (e) => this.bus.emit(e),

@@ -41,6 +41,8 @@ export interface RestartBackoff {
 export interface LogSettings {
   maxBytes: number;
   keep: number;
+  /** Rotated files older than this are deleted. */
+  maxAgeMs?: number;
 }
 
 /** Where a definition came from, for messages and for reload diffing. */
