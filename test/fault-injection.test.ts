@@ -78,6 +78,28 @@ describe('fault injection: kill -9 of hearthd', () => {
     }
   });
 
+  test('during a runlevel switch: the next hearthd finishes the switch', async () => {
+    const files: Record<string, string> = { 'services/three.toml': 'exec = ["/bin/sleep", "1000"]\nrunlevels = [3]\n' };
+    for (let i = 0; i < 6; i++) {
+      files[`services/five${i}.toml`] = 'exec = ["/bin/sh", "-c", "sleep 0.4; echo up; exec sleep 1000"]\nready = "log:^up"\nrunlevels = [5]\n';
+    }
+    let d = await startDaemon(files);
+    try {
+      await eventually(() => rows(d).find((r) => r.name === 'three')?.state === 'running', 5000, 'three running');
+      assert.equal(d.cli('init', '5', '--no-block').code, 0);
+      await sleep(150); // three is stopped, the five* are starting, none is ready yet
+      await d.crash();
+      d = await d.restart();
+      await eventually(() => rows(d).filter((r) => r.name.startsWith('five') && r.state === 'running').length === 6, 10_000, 'all of 5 running');
+      assert.equal(d.cli('runlevel').stdout.trim().split(' ')[1], '5');
+      assert.equal(rows(d).find((r) => r.name === 'three')?.state, 'stopped');
+      assert.equal(serviceProcesses('three').length, 0);
+      for (let i = 0; i < 6; i++) assert.equal(serviceProcesses(`five${i}`).length, 1, `five${i} runs exactly once`);
+    } finally {
+      await d.stop();
+    }
+  });
+
   test('during heavy output: not one line is lost', async () => {
     let d = await startDaemon({ 'services/flood.toml': `exec = ["${join(FIXTURE_BIN, 'counter')}", "0"]\n` });
     try {

@@ -131,7 +131,14 @@ export class Daemon implements DaemonApi {
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.catalog().units().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
     try {
-      await this.runlevels.enter(level);
+      const interrupted = this.options.runlevel === undefined && recoveredLevel !== undefined ? this.runlevels.interruptedSwitch() : undefined;
+      if (interrupted !== undefined) {
+        // hearthd died during "init N": finish that switch, stopping what is not enabled in N.
+        this.log('warn', `finishing the interrupted switch to runlevel ${interrupted}`);
+        await this.runlevels.switchTo(interrupted, this.config.settings.runlevel);
+      } else {
+        await this.runlevels.enter(level);
+      }
     } finally {
       this.booting = false;
     }

@@ -5,7 +5,7 @@
  * order with independent units in parallel. The planning itself is in
  * src/runlevels; this file feeds it the daemon's units and actions.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HearthEvent } from '../model/index.js';
 import {
@@ -75,6 +75,16 @@ export class RunlevelHost {
     }
   }
 
+  /** The target of a switch a crashed hearthd did not finish, so the next one completes it. */
+  interruptedSwitch(): number | undefined {
+    try {
+      const n = Number(readFileSync(this.switchFile(), 'utf8').trim());
+      return Number.isInteger(n) && n >= 0 && n <= 6 ? n : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   forgetLevel(): void {
     try {
       writeFileSync(this.levelFile(), '');
@@ -116,7 +126,9 @@ export class RunlevelHost {
       });
       this.reportCycles([...transition.start.cycles, ...transition.stop.cycles]);
       this.setLevel(level);
+      writeFileSync(this.switchFile(), `${level}\n`);
       const report = await runTransition(transition, { start: (n) => this.catalog.start(n), stop: (n) => this.catalog.stop(n) });
+      rmSync(this.switchFile(), { force: true });
       if (transition.finalLevel !== level) this.setLevel(transition.finalLevel);
       this.save({ level: transition.finalLevel, stop: report.stop, start: report.start });
       return report;
@@ -154,6 +166,10 @@ export class RunlevelHost {
     for (const c of cycles) {
       this.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: `dependency cycle, not started: ${c.join(' -> ')}` });
     }
+  }
+
+  private switchFile(): string {
+    return join(this.dirs.runtimeDir, 'runlevel-switch');
   }
 
   private levelFile(): string {
