@@ -517,6 +517,49 @@ async function supervisorWorkloads(tools) {
   }
 }
 
+// --- journal ------------------------------------------------------------------------
+
+/** Filtering a big journal for one service: the issue's target is well under a second for 1 GB. */
+async function journalWorkload() {
+  if (!wanted('journal')) return;
+  const { Journal } = await import(join(ROOT, 'dist', 'journal', 'index.js'));
+  const total = QUICK ? 100e6 : 1e9;
+  const services = 5;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-journal-'));
+  // Big files, no rotation: the worst case for a reader.
+  const journal = new Journal({ dir, rotation: { maxBytes: 4 * total, keep: 1 } });
+  const line = 'GET /index.html 200 0.002s user-agent=bench-client/1.0 '.padEnd(110, 'x');
+  const chunk = Buffer.from(`${line}\n`.repeat(2000));
+  let written = 0;
+  let i = 0;
+  log(`writing ${total / 1e6} MB of logs over ${services} services`);
+  while (written < total) {
+    const w = journal.writer(`svc${i % services}`);
+    w.write('out', chunk);
+    if (i % 50 === 0) journal.writer('svc2').write('out', Buffer.from(`needle ${i}\n`));
+    written += chunk.length;
+    i++;
+    if (i % 100 === 0) journal.flush();
+  }
+  journal.flush();
+  const label = `journal: filter ${total / 1e9} GB for one service`;
+  const grep = [];
+  const tail = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let t0 = performance.now();
+    const hits = await journal.query({ names: ['svc2'], grep: 'needle' });
+    grep.push(performance.now() - t0);
+    if (hits.length === 0) throw new Error('journal bench: no needle found');
+    t0 = performance.now();
+    await journal.query({ names: ['svc2'], lines: 20 });
+    tail.push(performance.now() - t0);
+  }
+  record(label, 'hearth', 'grep one service', 'ms', grep, 'lower');
+  record(label, 'hearth', 'last 20 lines', 'ms', tail, 'lower');
+  journal.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
 // --- report ------------------------------------------------------------------------
 
 function report(info) {
@@ -562,6 +605,7 @@ async function main() {
   try {
     await superServer(tools);
     await supervisorWorkloads(tools);
+    await journalWorkload();
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
