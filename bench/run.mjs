@@ -517,6 +517,54 @@ async function supervisorWorkloads(tools) {
   }
 }
 
+// --- zombies as PID 1 -------------------------------------------------------------------
+
+const ORPHAN_MAKER = "while :; do sh -c 'sleep 0.05 & exit 0'; sleep 0.1; done";
+
+function zombiesUnder(initPid) {
+  const rows = spawnSync('ps', ['-e', '-o', 'pid=,ppid=,stat='], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const tree = new Set([initPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, pp] of rows) if (tree.has(Number(pp)) && !tree.has(Number(pid))) (tree.add(Number(pid)), (grew = true));
+  }
+  return rows.filter(([pid, , stat]) => tree.has(Number(pid)) && stat.startsWith('Z')).length;
+}
+
+/** Runs `argv` as PID 1 of a new PID namespace with a service that orphans a child every 100 ms. */
+async function zombiesAsPid1(argv, env, seconds) {
+  const p = own('unshare', ['--pid', '--fork', '--mount-proc', ...argv], { env });
+  await sleep(seconds * 1000);
+  const init = Number(spawnSync('pgrep', ['-P', String(p.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+  const zombies = init ? zombiesUnder(init) : NaN;
+  spawnSync('pkill', ['-KILL', '-P', String(p.child.pid)]);
+  await p.stop('SIGKILL');
+  return zombies;
+}
+
+async function zombieWorkload(tools) {
+  if (!wanted('zombies')) return;
+  if (spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0) return unavailable('zombies as PID 1', 'hearth', 'unshare --pid needs root');
+  const secs = QUICK ? 3 : 10;
+  const label = `zombies left as PID 1 after ${secs} s of a service orphaning a child every 100 ms`;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-zombies-'));
+  mkdirSync(join(dir, 'config', 'services'), { recursive: true });
+  writeFileSync(join(dir, 'config', 'services', 'orphans.toml'), `exec = ["/bin/sh", "-c", ${JSON.stringify(ORPHAN_MAKER)}]\n`);
+  const h = await zombiesAsPid1([join(ROOT, 'bin', 'hearthd'), '--config-dir', join(dir, 'config'), '--state-dir', join(dir, 's'), '--runtime-dir', join(dir, 'r'), '--log-dir', join(dir, 'l'), '--quiet'], process.env, secs);
+  record(label, 'hearth', 'zombies', 'processes', [h], 'lower');
+  const runtime = tools.pm2 && join(dirnameOf(tools.pm2), 'pm2-runtime');
+  if (runtime && existsSync(runtime)) {
+    writeFileSync(join(dir, 'eco.config.js'), `module.exports = ${JSON.stringify({ apps: [{ name: 'orphans', script: '/bin/sh', args: ['-c', ORPHAN_MAKER], interpreter: 'none' }] })};\n`);
+    const z = await zombiesAsPid1([runtime, join(dir, 'eco.config.js')], { ...process.env, PM2_HOME: join(dir, 'pm2home') }, secs);
+    record(label, 'PM2 (pm2-runtime)', 'zombies', 'processes', [z], 'lower');
+  } else unavailable(label, 'PM2', 'pm2 not installed (skipped in --quick)');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function dirnameOf(p) {
+  return p.slice(0, p.lastIndexOf('/'));
+}
+
 // --- journal ------------------------------------------------------------------------
 
 /** Filtering a big journal for one service: the issue's target is well under a second for 1 GB. */
@@ -606,6 +654,7 @@ async function main() {
     await superServer(tools);
     await supervisorWorkloads(tools);
     await journalWorkload();
+    await zombieWorkload(tools);
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
