@@ -181,3 +181,17 @@ describe('hearthd lifecycle', () => {
     }
   });
 });
+
+describe('hearth logs and terminal escapes', () => {
+  test('escape sequences are shown escaped unless --raw asks for them', async () => {
+    const d = await startDaemon({ 'services/colorful.toml': 'exec = ["/bin/sh", "-c", "printf \'\\\\033[31mred\\\\033[0m\\\\n\'; exec sleep 1000"]\n' });
+    try {
+      await eventually(() => d.cli('logs', 'colorful').stdout.includes('red'), 5000, 'colorful output');
+      const shown = d.cli('logs', 'colorful').stdout;
+      assert.ok(!shown.includes('\x1b['), 'no raw escape by default');
+      assert.ok(d.cli('logs', 'colorful', '--raw').stdout.includes('\x1b[31mred'), '--raw passes it through');
+    } finally {
+      await d.stop();
+    }
+  });
+});

@@ -27,6 +27,7 @@ export const logs: Command = {
     since: { type: 'string', valueName: 'TIME', description: 'only lines at or after TIME' },
     until: { type: 'string', valueName: 'TIME', description: 'only lines at or before TIME' },
     grep: { type: 'string', valueName: 'TEXT', description: 'only lines containing TEXT' },
+    raw: { type: 'boolean', description: 'print lines as the service wrote them, terminal escape sequences included (escaped by default)' },
     priority: { type: 'string', short: 'p', valueName: 'LEVEL', description: 'only this priority or more urgent: emerg alert crit err warning notice info debug, or 0-7 (as journalctl -p)' },
   },
   async run(ctx) {
@@ -68,7 +69,7 @@ export const logs: Command = {
     else if (since === undefined && until === undefined) query.lines = DEFAULT_LINES;
 
     const showService = names.length !== 1;
-    const print = (r: LogRecord): void => ctx.out.line(ctx.json ? renderJson(r) : renderLine(r, { color: ctx.out.color, showService }));
+    const print = (r: LogRecord): void => ctx.out.line(ctx.json ? renderJson(r) : renderLine(r, { color: ctx.out.color, showService, raw: ctx.values.raw === true }));
 
     if (!follow) {
       const records = await ctx.client().logs(query);
