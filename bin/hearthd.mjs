@@ -4,8 +4,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const bundled = fileURLToPath(new URL('../dist/main/hearthd.bundle.mjs', import.meta.url));
 const built = fileURLToPath(new URL('../dist/main/hearthd.js', import.meta.url));
-if (existsSync(built) && !process.env.HEARTH_FROM_SOURCE) {
+if (existsSync(bundled) && !process.env.HEARTH_FROM_SOURCE) {
+  await import(bundled);
+} else if (existsSync(built) && !process.env.HEARTH_FROM_SOURCE) {
   await import(built);
 } else {
   const { register } = await import('tsx/esm/api');

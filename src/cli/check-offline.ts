@@ -15,12 +15,10 @@ interface LoadedConfigShape {
  * loaders hearthd uses (imported lazily, the CLI rarely needs them).
  */
 export async function checkOffline(dir: string): Promise<ConfigReport> {
-  // A variable specifier keeps this file compiling while src/config is in flux;
-  // it resolves relative to this module at runtime like any import.
-  const spec = '../config/index.js';
   let mod: { loadConfigDir?: (dir: string) => Promise<LoadedConfigShape> };
   try {
-    mod = (await import(spec)) as typeof mod;
+    // Lazy: the loaders (and smol-toml) are only needed here, not for every command.
+    mod = (await import('../config/index.js')) as typeof mod;
   } catch (e) {
     throw new HearthError('ERR_INTERNAL', `cannot check "${dir}" without hearthd: the config loaders failed to load`, { cause: e });
   }
