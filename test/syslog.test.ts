@@ -2,6 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
@@ -58,5 +59,42 @@ describe('the syslog receiver', { skip }, () => {
     await new Promise<void>((r) => s.send('<14>1 2026-11-24T00:00:00Z host tagged 77 - - over udp', udp, '127.0.0.1', () => r()));
     s.close();
     await eventually(() => d.cli('logs', 'tagged').stdout.includes('over udp'), 5000, 'udp log');
+  });
+});
+
+/**
+ * A real daemon that only speaks syslog(3), which always writes to /dev/log:
+ * Debian's cron, run as a hearth service inside a private mount namespace
+ * whose /dev is an overlay with /dev/log pointing at hearth's socket (this
+ * machine's own /dev is never touched), and a private /run for its pidfile.
+ */
+describe('syslog from a real daemon', () => {
+  const CRON = '/usr/sbin/cron';
+  const canRun =
+    existsSync(CRON) && process.getuid?.() === 0 && nativeHelperPath('hearth-dgram') !== null
+      ? false
+      : 'needs root, Debian cron and the native helper hearth-dgram';
+  test("cron's own syslog messages appear under its service", { skip: canRun }, async (t) => {
+    if (spawnSync('unshare', ['--mount', 'true']).status !== 0) return t.skip('unshare --mount is not permitted here');
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-cron-'));
+    const sock = join(dir, 'log.sock');
+    const script = [
+      'set -e',
+      'mkdir -p "$2/upper" "$2/work"',
+      'mount -t overlay overlay -o "lowerdir=/dev,upperdir=$2/upper,workdir=$2/work" /dev',
+      'ln -sf "$1" /dev/log',
+      'mount -t tmpfs tmpfs /run',
+      `exec ${CRON} -f -L 15`,
+    ].join('; ');
+    const d = await startDaemon({
+      'hearth.toml': `[syslog]\nsocket = "${sock}"\n`,
+      'services/cron.toml': `exec = ["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", ${JSON.stringify(script)}, "sh", "${sock}", "${dir}"]\n`,
+    });
+    try {
+      await eventually(() => /cron\[\d+\]: \(CRON\) INFO/.test(d.cli('logs', 'cron').stdout), 10_000, "cron's syslog lines under cron");
+    } finally {
+      await d.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
