@@ -23,9 +23,27 @@ const rows = (d: RunningDaemon): Row[] => JSON.parse(d.cli('list', '--json').std
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A service printing n=1, n=2, … that runs through every scenario, so each one also checks that no line is lost. */
+const WRITER = { 'services/writer.toml': `exec = ["${join(FIXTURE_BIN, 'counter')}", "0.002"]\nrunlevels = [1, 2, 3, 4, 5]\n` };
+
+function assertNoLineLost(d: RunningDaemon, name: string, atLeast = 10): void {
+  const logs = d.cli('logs', name, '--json', '-n', '1000000');
+  assert.equal(logs.code, 0, logs.stderr);
+  const numbers = logs.stdout
+    .trim()
+    .split('\n')
+    .map((l) => /^n=(\d+)$/.exec((JSON.parse(l) as { text: string }).text))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
+  assert.ok(numbers.length > atLeast, `output across the crash (${numbers.length} lines)`);
+  for (let i = 0; i < numbers.length; i++) {
+    if (numbers[i] !== i + 1) assert.fail(`${name}: line n=${i + 1} lost or out of order (found n=${numbers[i]})`);
+  }
+}
+
 describe('fault injection: kill -9 of hearthd', () => {
   test('during start: every service ends up running exactly once', async () => {
-    const files: Record<string, string> = {};
+    const files: Record<string, string> = { ...WRITER };
     for (let i = 0; i < 12; i++) {
       files[`services/s${i}.toml`] = 'exec = ["/bin/sh", "-c", "sleep 0.3; echo up; exec sleep 1000"]\nready = "log:^up"\n';
     }
@@ -34,8 +52,9 @@ describe('fault injection: kill -9 of hearthd', () => {
       await sleep(150); // services are spawned, none is ready yet
       await d.crash();
       d = await d.restart();
-      await eventually(() => rows(d).filter((r) => r.state === 'running').length === 12, 10_000, 'all 12 running');
+      await eventually(() => rows(d).filter((r) => r.state === 'running').length === 13, 10_000, 'all 12 running');
       for (let i = 0; i < 12; i++) assert.equal(serviceProcesses(`s${i}`).length, 1, `s${i} runs exactly once`);
+      assertNoLineLost(d, 'writer', 5);
     } finally {
       await d.stop();
     }
@@ -43,25 +62,27 @@ describe('fault injection: kill -9 of hearthd', () => {
 
   test('during stop: the stop is finished by the next hearthd', async () => {
     let d = await startDaemon({
+      ...WRITER,
       'services/stubborn.toml': `exec = ["${join(FIXTURE_BIN, 'ignore-term')}", "/dev/null"]\nstop_timeout = "1s"\n`,
     });
     try {
-      await eventually(() => rows(d)[0]?.state === 'running', 5000, 'running');
+      await eventually(() => rows(d).find((r) => r.name === 'stubborn')?.state === 'running', 5000, 'running');
       const stopper = spawn(join(REPO, 'bin', 'hearth'), ['--socket', d.socket, 'stop', 'stubborn'], { stdio: 'ignore' });
-      await eventually(() => rows(d)[0]?.state === 'stopping', 5000, 'stopping');
+      await eventually(() => rows(d).find((r) => r.name === 'stubborn')?.state === 'stopping', 5000, 'stopping');
       await d.crash();
       stopper.kill();
       d = await d.restart();
-      await eventually(() => rows(d)[0]?.state === 'stopped' && serviceProcesses('stubborn').length === 0, 10_000, 'stopped for good');
+      await eventually(() => rows(d).find((r) => r.name === 'stubborn')?.state === 'stopped' && serviceProcesses('stubborn').length === 0, 10_000, 'stopped for good');
+      assertNoLineLost(d, 'writer');
     } finally {
       await d.stop();
     }
   });
 
   test('during a reload: the changed service runs once, with its new definition', async () => {
-    let d = await startDaemon({ 'services/a.toml': 'exec = ["/bin/sleep", "1000"]\n' });
+    let d = await startDaemon({ ...WRITER, 'services/a.toml': 'exec = ["/bin/sleep", "1000"]\n' });
     try {
-      await eventually(() => rows(d)[0]?.state === 'running', 5000, 'running');
+      await eventually(() => rows(d).find((r) => r.name === 'a')?.state === 'running', 5000, 'running');
       writeFileSync(join(d.configDir, 'services/a.toml'), 'exec = ["/bin/sleep", "1001"]\n');
       d.child.kill('SIGHUP');
       await sleep(5);
@@ -69,7 +90,7 @@ describe('fault injection: kill -9 of hearthd', () => {
       d = await d.restart();
       await eventually(() => {
         const pids = serviceProcesses('a');
-        return pids.length === 1 && readFileSync(`/proc/${pids[0]}/cmdline`, 'latin1').includes('1001') && rows(d)[0]?.pid === pids[0];
+        return pids.length === 1 && readFileSync(`/proc/${pids[0]}/cmdline`, 'latin1').includes('1001') && rows(d).find((r) => r.name === 'a')?.pid === pids[0];
       }, 10_000, 'one a running sleep 1001').catch((e) => {
         throw new Error(`${(e as Error).message}; processes ${JSON.stringify(serviceProcesses('a'))} rows ${JSON.stringify(rows(d))} log ${d.output()}`);
       });
@@ -79,7 +100,7 @@ describe('fault injection: kill -9 of hearthd', () => {
   });
 
   test('during a runlevel switch: the next hearthd finishes the switch', async () => {
-    const files: Record<string, string> = { 'services/three.toml': 'exec = ["/bin/sleep", "1000"]\nrunlevels = [3]\n' };
+    const files: Record<string, string> = { ...WRITER, 'services/three.toml': 'exec = ["/bin/sleep", "1000"]\nrunlevels = [3]\n' };
     for (let i = 0; i < 6; i++) {
       files[`services/five${i}.toml`] = 'exec = ["/bin/sh", "-c", "sleep 0.4; echo up; exec sleep 1000"]\nready = "log:^up"\nrunlevels = [5]\n';
     }
@@ -95,6 +116,8 @@ describe('fault injection: kill -9 of hearthd', () => {
       assert.equal(rows(d).find((r) => r.name === 'three')?.state, 'stopped');
       assert.equal(serviceProcesses('three').length, 0);
       for (let i = 0; i < 6; i++) assert.equal(serviceProcesses(`five${i}`).length, 1, `five${i} runs exactly once`);
+      assert.equal(serviceProcesses('writer').length, 1);
+      assertNoLineLost(d, 'writer', 5);
     } finally {
       await d.stop();
     }
@@ -110,18 +133,7 @@ describe('fault injection: kill -9 of hearthd', () => {
       d = await d.restart();
       await sleep(400);
       d.cli('stop', 'flood');
-      const logs = d.cli('logs', 'flood', '--json', '-n', '1000000');
-      assert.equal(logs.code, 0, logs.stderr);
-      const numbers = logs.stdout
-        .trim()
-        .split('\n')
-        .map((l) => /^n=(\d+)$/.exec((JSON.parse(l) as { text: string }).text))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => Number(m[1]));
-      assert.ok(numbers.length > 100, `output across the crash (${numbers.length} lines)`);
-      for (let i = 0; i < numbers.length; i++) {
-        if (numbers[i] !== i + 1) assert.fail(`line n=${i + 1} lost or out of order (found n=${numbers[i]})`);
-      }
+      assertNoLineLost(d, 'flood', 100);
     } finally {
       await d.stop();
     }
