@@ -95,7 +95,14 @@ export class Daemon implements DaemonApi {
     this.bus.subscribe((e) => this.journalEvent(e));
     this.supervisor = new Supervisor({
       emit: (e) => this.bus.emit(e),
-      logSink: (def) => this.journal.writer(def.name, def.log),
+      logSink: (def) => {
+        const writer = this.journal.writer(def.name, def.log);
+        return {
+          write: (stream, chunk) => writer.write(stream, chunk),
+          end: () => writer.end(),
+          sync: () => this.journal.flushService(def.name, false),
+        };
+      },
       configDir,
       notifyDir: join(runtimeDir, 'notify'),
       fifoDir: join(runtimeDir, 'output'),

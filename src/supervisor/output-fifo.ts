@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
@@ -41,6 +41,35 @@ export class OutputFifos {
   openReader(path: string): Socket {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     return new Socket({ fd, readable: true, writable: false });
+  }
+
+  /** The unfinished last line a hearthd had read when it died, if any. */
+  readCarry(name: string, stream: 'out' | 'err'): Buffer | undefined {
+    try {
+      const b = readFileSync(this.carryPath(name, stream));
+      return b.length > 0 ? b : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Replaced atomically; an empty tail removes the file. */
+  writeCarry(name: string, stream: 'out' | 'err', tail: Buffer): void {
+    const path = this.carryPath(name, stream);
+    try {
+      if (tail.length === 0) {
+        rmSync(path, { force: true });
+        return;
+      }
+      writeFileSync(`${path}.tmp`, tail);
+      renameSync(`${path}.tmp`, path);
+    } catch {
+      // losing the carry costs at most one partial line after a crash
+    }
+  }
+
+  private carryPath(name: string, stream: 'out' | 'err'): string {
+    return join(this.dir, `${name}.${stream}.carry`);
   }
 
   closeFd(fd: number): void {

@@ -17,6 +17,8 @@ import { pidAlive, signalGroup, signalPid, whenGroupEmpty, whenPidDies } from '.
 
 export interface LogSink {
   write(stream: 'out' | 'err', chunk: Buffer): void;
+  /** Put everything written so far on disk now (crash safety for output read from the FIFOs). */
+  sync?(): void;
   /** The process ended: flush any unfinished line. */
   end(): void;
 }
@@ -72,6 +74,7 @@ export class ServiceRunner implements Runner {
   private sockets: BoundSocket[] | undefined;
   private readers: { out: Socket; err: Socket; keepers: number[] } | undefined;
   private replacing = false;
+  private readonly carry: Record<'out' | 'err', Buffer> = { out: Buffer.alloc(0), err: Buffer.alloc(0) };
 
   constructor(
     public def: ServiceDefinition,
@@ -313,8 +316,16 @@ export class ServiceRunner implements Runner {
     const paths = fifos.paths(this.name);
     const out = fifos.openReader(paths.out);
     const err = fifos.openReader(paths.err);
-    out.on('data', (chunk: Buffer) => this.onOutput('out', chunk));
-    err.on('data', (chunk: Buffer) => this.onOutput('err', chunk));
+    // Bytes a crashed hearthd had read but not yet written as a whole line come first.
+    for (const stream of ['out', 'err'] as const) {
+      const carried = fifos.readCarry(this.name, stream);
+      if (carried) {
+        this.carry[stream] = carried;
+        this.sink.write(stream, carried);
+      }
+    }
+    out.on('data', (chunk: Buffer) => this.onFifoOutput('out', chunk));
+    err.on('data', (chunk: Buffer) => this.onFifoOutput('err', chunk));
     const ignore = () => undefined;
     out.on('error', ignore);
     err.on('error', ignore);
@@ -419,6 +430,24 @@ export class ServiceRunner implements Runner {
       if (this.mainPid !== null) signalPid(this.mainPid, 'SIGKILL');
     }, this.def.startTimeoutMs);
     this.cancels.push(() => clearTimeout(timer));
+  }
+
+  /**
+   * Output read from a FIFO has left the pipe: a kill -9 of hearthd before it
+   * is on disk would lose it. So each chunk is written through at once, and the
+   * unfinished last line (held in memory until its newline) is kept in a small
+   * carry file the next hearthd starts from.
+   */
+  private onFifoOutput(stream: 'out' | 'err', chunk: Buffer): void {
+    this.onOutput(stream, chunk);
+    this.sink.sync?.();
+    const nl = chunk.lastIndexOf(10);
+    const before = this.carry[stream];
+    let tail = nl >= 0 ? chunk.subarray(nl + 1) : before.length ? Buffer.concat([before, chunk]) : chunk;
+    // The journal splits lines longer than 16 KiB and writes the pieces: nothing left to carry then.
+    if (tail.length >= 16 * 1024) tail = Buffer.alloc(0);
+    this.carry[stream] = Buffer.from(tail);
+    if (tail.length > 0 || before.length > 0) this.ctx.fifos?.writeCarry(this.name, stream, tail);
   }
 
   private onOutput(stream: 'out' | 'err', chunk: Buffer): void {
