@@ -1,0 +1,59 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { parseXinetdText } from '../src/config/xinetd-conf.js';
+import { parseEtcServices } from '../src/config/etc-services.js';
+import { SuperServer } from '../src/superserver/index.js';
+import { freePort } from './fixtures/xinetd/harness.js';
+
+/** RFC 1078 tcpmux: the client names a service on the tcpmux port and is handed to it. */
+function mux(port: number, line: string, then?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let data = '';
+    s.on('connect', () => {
+      s.write(`${line}\r\n`);
+      if (then !== undefined) setTimeout(() => s.end(then), 100);
+    });
+    s.on('data', (d) => (data += d));
+    s.on('close', () => resolve(data));
+    s.on('error', reject);
+    s.setTimeout(5000, () => s.destroy(new Error('timeout')));
+  });
+}
+
+describe('tcpmux (RFC 1078)', () => {
+  let ss: SuperServer;
+  let port: number;
+  before(async () => {
+    port = await freePort();
+    const text = [
+      `service tcpmux\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\tprotocol = tcp\n\tport = ${port}\n\twait = no\n\tdisable = no\n}\n`,
+      // TCPMUXPLUS: the super-server says "+Go" itself, then hands over.
+      'service catmux\n{\n\ttype = TCPMUXPLUS\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tserver = /bin/cat\n\tdisable = no\n}\n',
+      // TCPMUX: the server must answer "+" itself.
+      // (server_args are split on white space as xinetd does, without quotes: printf expands \r\n.)
+      'service selfmux\n{\n\ttype = TCPMUX\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tserver = /usr/bin/printf\n\tserver_args = +ready\\r\\n\n\tdisable = no\n}\n',
+    ].join('');
+    const parsed = await parseXinetdText(text, 'tcpmux.conf', parseEtcServices(''));
+    assert.deepEqual(parsed.errors.map(String), []);
+    ss = new SuperServer();
+    assert.deepEqual((await ss.apply(parsed.services)).errors, []);
+  });
+  after(() => ss?.stop({ killServers: true }));
+
+  test('a TCPMUXPLUS service gets "+Go" from the super-server, then the connection', async () => {
+    assert.equal(await mux(port, 'catmux', 'echoed\n'), '+Go\r\nechoed\n');
+  });
+
+  test('a TCPMUX service answers "+" itself', async () => {
+    assert.equal(await mux(port, 'selfmux'), '+ready\r\n');
+  });
+
+  test('HELP lists the services; an unknown name gets "-"', async () => {
+    const help = await mux(port, 'help');
+    assert.match(help, /catmux\r\n/);
+    assert.match(help, /selfmux\r\n/);
+    assert.match(await mux(port, 'nosuch'), /^-/);
+  });
+});
