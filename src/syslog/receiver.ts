@@ -1,95 +1,172 @@
 /**
  * A syslogd for hearth: a unix datagram socket (through the hearth-dgram
- * helper, which also reports each sender's pid) and optionally UDP on
- * loopback. Every message lands in the journal under the service that sent
- * it — by the sender's pid, then the pid in the message, then its tag — so a
- * classic daemon that only speaks syslog shows up in `hearth logs NAME`.
+ * helper, which also reports each sender's pid as the kernel saw it) and
+ * optionally UDP on loopback. Every message lands in the journal under the
+ * service that sent it — by the sender's pid, then the pid the message
+ * claims, then its tag — so a classic daemon that only speaks syslog shows up
+ * in `hearth logs NAME`. Floods are cut per sender before any parsing.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { HearthError } from '../errors/index.js';
 import type { Journal } from '../journal/index.js';
 import { DgramReceiver } from '../native/index.js';
-import { parseSyslog, type SyslogMessage } from './parse.js';
+import { formatSyslogPayload } from './format.js';
+import type { SyslogMessage } from './message.js';
+import { parseSyslogDatagram } from './parse.js';
+import { SenderRateLimiter, type RateLimit, type Suppression } from './rate-limiter.js';
 
 export interface SyslogReceiverOptions {
-  journal: Journal;
-  /** Unix datagram socket path (e.g. RUNTIME_DIR/syslog.sock, or /dev/log when hearth is the system logger). */
+  /** Where records go; only record() is used. */
+  journal: Pick<Journal, 'record'>;
+  /** Unix datagram socket path (RUNTIME_DIR/syslog.sock, or /dev/log when hearth is the system logger). */
   socketPath?: string;
-  /** UDP port on 127.0.0.1; 0 picks a free one. */
+  /** Permissions of the socket file; default 0o666, as /dev/log must be writable by every user. */
+  socketMode?: number;
+  /** UDP port on 127.0.0.1; 0 picks a free one. Left out: no UDP. */
   udpPort?: number;
-  /** The service a pid or tag belongs to, if any. */
-  attribute(pid: number | undefined, appName: string | undefined): string | undefined;
-  /** Where unattributed messages go. */
+  /**
+   * The service a pid belongs to (the daemon looks up its process group), or
+   * with no pid, the service a tag names; undefined when none.
+   */
+  attribute(pid: number | undefined, appName?: string): string | undefined;
+  /** Where unattributed messages go. Default "syslog". */
   fallback?: string;
-  /** Per sender, messages per second before dropping (counted and reported). */
-  ratePerSecond?: number;
+  /** Per sender; default 10000 messages per 30 s (journald's default). false: no limit. */
+  rateLimit?: RateLimit | false;
+  /** A socket failed after start (UDP errors); the receiver keeps going. */
+  onError?: (err: HearthError) => void;
 }
+
+export interface SyslogStats {
+  /** Datagrams received on any socket. */
+  received: number;
+  /** Records written to the journal (drop reports not counted). */
+  recorded: number;
+  /** Datagrams dropped by the rate limit. */
+  dropped: number;
+}
+
+export const DEFAULT_SYSLOG_RATE_LIMIT: RateLimit = { burst: 10_000, intervalMs: 30_000 };
+export const DEFAULT_SYSLOG_FALLBACK = 'syslog';
 
 export class SyslogReceiver {
   private unix: DgramReceiver | undefined;
   private udp: Socket | undefined;
-  private readonly windows = new Map<string, { second: number; count: number; dropped: number }>();
+  private readonly limiter: SenderRateLimiter | undefined;
+  private readonly fallback: string;
+  private received = 0;
+  private recorded = 0;
+  /** The helper's pipe may still hold datagrams after stop(); they must not reach a closing journal. */
+  private stopped = false;
 
-  constructor(private readonly options: SyslogReceiverOptions) {}
+  constructor(private readonly options: SyslogReceiverOptions) {
+    this.fallback = options.fallback ?? DEFAULT_SYSLOG_FALLBACK;
+    const limit = options.rateLimit === undefined ? DEFAULT_SYSLOG_RATE_LIMIT : options.rateLimit;
+    if (limit) this.limiter = new SenderRateLimiter({ limit, onSuppressed: (s) => this.reportSuppressed(s) });
+  }
 
+  /** Binds the sockets asked for; rejects (with nothing left bound) if one cannot be. */
   async start(): Promise<{ udpPort?: number }> {
-    if (this.options.socketPath) {
-      this.unix = new DgramReceiver(this.options.socketPath, (d) => this.receive(d.payload, d.pid), 0o666);
-      await this.unix.start();
+    const { socketPath, udpPort } = this.options;
+    this.stopped = false;
+    if (socketPath !== undefined) {
+      const unix = new DgramReceiver(socketPath, (d) => this.receive(d.payload, d.pid > 0 ? d.pid : undefined, `pid ${d.pid}`), this.options.socketMode ?? 0o666);
+      await unix.start();
+      this.unix = unix;
     }
-    if (this.options.udpPort !== undefined) {
-      const udp = createSocket('udp4');
-      this.udp = udp;
-      udp.on('message', (msg) => this.receive(msg, undefined));
-      await new Promise<void>((resolve, reject) => {
-        udp.once('error', reject);
-        udp.bind(this.options.udpPort, '127.0.0.1', () => resolve());
-      });
-      return { udpPort: udp.address().port };
+    if (udpPort !== undefined) {
+      try {
+        this.udp = await bindUdp(udpPort, (msg, from) => this.receive(msg, undefined, `${from.address}:${from.port}`), (e) => this.options.onError?.(e));
+      } catch (e) {
+        this.unix?.stop();
+        this.unix = undefined;
+        throw e;
+      }
+      return { udpPort: this.udp.address().port };
     }
     return {};
   }
 
+  /** The UDP port actually bound (useful with port 0), if UDP is on. */
+  get udpPort(): number | undefined {
+    return this.udp?.address().port;
+  }
+
+  get socketPath(): string | undefined {
+    return this.unix?.socketPath;
+  }
+
+  stats(): SyslogStats {
+    return { received: this.received, recorded: this.recorded, dropped: this.limiter?.dropped ?? 0 };
+  }
+
+  /** Closes the sockets and writes any pending drop report (synchronously, before the journal closes). */
   stop(): void {
+    this.stopped = true;
     this.unix?.stop();
+    this.unix = undefined;
     this.udp?.close();
+    this.udp = undefined;
+    this.limiter?.flush();
   }
 
-  private receive(payload: Buffer, senderPid: number | undefined): void {
-    const msg = parseSyslog(payload);
-    const procId = msg.procId && /^\d+$/.test(msg.procId) ? Number(msg.procId) : undefined;
-    const service =
-      (senderPid ? this.options.attribute(senderPid, undefined) : undefined) ??
-      (procId ? this.options.attribute(procId, undefined) : undefined) ??
-      this.options.attribute(undefined, msg.appName) ??
-      this.options.fallback ??
-      'syslog';
-    if (!this.admit(`${service}/${senderPid ?? msg.appName ?? ''}`, service)) return;
-    this.options.journal.record(service, { stream: 'syslog', text: format(msg), priority: msg.severity });
+  /** One datagram from either socket; `sender` keys the rate limit (a pid or an address). */
+  private receive(datagram: Buffer, senderPid: number | undefined, sender: string): void {
+    if (this.stopped) return;
+    this.received++;
+    if (this.limiter && !this.limiter.admit(sender)) return;
+    const { message, body } = parseSyslogDatagram(datagram);
+    const service = this.serviceFor(senderPid, message);
+    this.limiter?.attach(sender, service);
+    this.options.journal.record(service, { stream: 'syslog', payload: formatSyslogPayload(message, body), priority: message.severity });
+    this.recorded++;
   }
 
-  /** Simple per-sender rate limit; a burst past it is summarised in one record when it ends. */
-  private admit(key: string, service: string): boolean {
-    const limit = this.options.ratePerSecond ?? 2000;
-    const second = Math.floor(Date.now() / 1000);
-    let w = this.windows.get(key);
-    if (!w || w.second !== second) {
-      if (w && w.dropped > 0) {
-        this.options.journal.record(service, { stream: 'syslog', text: `hearth: dropped ${w.dropped} syslog messages (over ${limit}/s)`, priority: 4 });
-      }
-      w = { second, count: 0, dropped: 0 };
-      this.windows.set(key, w);
-      if (this.windows.size > 10_000) this.windows.clear();
+  private serviceFor(senderPid: number | undefined, m: SyslogMessage): string {
+    const claimed = m.procId !== undefined && /^[1-9]\d{0,9}$/.test(m.procId) ? Number(m.procId) : undefined;
+    return (
+      (senderPid !== undefined ? this.ask(senderPid, m.appName) : undefined) ??
+      (claimed !== undefined && claimed !== senderPid ? this.ask(claimed, m.appName) : undefined) ??
+      (m.appName !== undefined ? this.ask(undefined, m.appName) : undefined) ??
+      this.fallback
+    );
+  }
+
+  /** The callback is someone else's code; a throw there must not cost the message. */
+  private ask(pid: number | undefined, appName: string | undefined): string | undefined {
+    try {
+      return this.options.attribute(pid, appName) || undefined;
+    } catch {
+      return undefined;
     }
-    if (++w.count > limit) {
-      w.dropped++;
-      return false;
-    }
-    return true;
+  }
+
+  private reportSuppressed(s: Suppression): void {
+    const seconds = s.limit.intervalMs / 1000;
+    const text = `hearth: suppressed ${s.dropped} syslog message${s.dropped === 1 ? '' : 's'} from ${s.sender} (more than ${s.limit.burst} in ${seconds}s)`;
+    this.options.journal.record(s.owner ?? this.fallback, { stream: 'syslog', text, priority: 4 });
   }
 }
 
-/** As syslogd would show it: "tag[pid]: message". */
-function format(m: SyslogMessage): string {
-  const tag = m.appName ? `${m.appName}${m.procId ? `[${m.procId}]` : ''}: ` : '';
-  return `${tag}${m.message}`;
+function bindUdp(port: number, onMessage: (msg: Buffer, from: RemoteInfo) => void, onError: (e: HearthError) => void): Promise<Socket> {
+  const udp = createSocket('udp4');
+  return new Promise((resolve, reject) => {
+    const failed = (e: NodeJS.ErrnoException): void => {
+      try {
+        udp.close();
+      } catch {
+        // never bound: nothing to close
+      }
+      const code = e.code === 'EADDRINUSE' ? 'ERR_SOCKET_IN_USE' : 'ERR_SPAWN';
+      reject(new HearthError(code, `cannot listen for syslog on udp "127.0.0.1:${port}": ${e.message}`, { cause: e }));
+    };
+    udp.once('error', failed);
+    udp.bind(port, '127.0.0.1', () => {
+      udp.off('error', failed);
+      // An unhandled 'error' would take hearthd down; report it and keep receiving.
+      udp.on('error', (e) => onError(new HearthError('ERR_INTERNAL', `syslog udp socket: ${e.message}`, { cause: e })));
+      udp.on('message', onMessage);
+      resolve(udp);
+    });
+  });
 }
