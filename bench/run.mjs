@@ -406,8 +406,9 @@ function ppid(pid) {
 }
 
 function cpuTicks(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
-  return Number(s[11]) + Number(s[12]);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
 }
 
 function timeCommand(cmd, argv, env) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { ServiceDefinition } from '../model/index.js';
 import { parseServiceFile } from './service-file.js';
-import { loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
+import { DEFAULT_SETTINGS, loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
 import { loadInetdSources } from './inetd-sources.js';
 import type { InetdLoadResult } from './xinetd-conf.js';
 
@@ -57,7 +57,7 @@ export function isIgnoredConfigFile(name: string): boolean {
 export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
   const config: LoadedConfig = {
     configDir: dir,
-    settings: loadDaemonSettings(dir).settings,
+    settings: structuredClone(DEFAULT_SETTINGS),
     services: new Map(),
     broken: [],
     errors: [],

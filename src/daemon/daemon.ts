@@ -9,8 +9,8 @@ import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
 import { EventBus } from '../events/index.js';
-import { loadConfigDir, loadDaemonSettings, loadSysvScripts, parseSysvScript, type LoadedConfig } from '../config/index.js';
-import { Supervisor, type RecoveryReport } from '../supervisor/index.js';
+import { loadConfigDir, loadDaemonSettings, loadSysvScripts, parseSysvScript, type DaemonSettings, type LoadedConfig } from '../config/index.js';
+import { Supervisor, describeExit, type RecoveryReport } from '../supervisor/index.js';
 import { Journal } from '../journal/index.js';
 import { InetdHost, SUPER_SERVER_NAME } from './inetd.js';
 import { SysvUnits } from './sysv-units.js';
@@ -69,7 +69,15 @@ export class Daemon implements DaemonApi {
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
 
+  /**
+   * hearth.toml as found at start: what must be known before the config dir is
+   * loaded (control socket mode, log retention). Errors in it are reported by
+   * the full load in boot().
+   */
+  readonly settings: DaemonSettings;
+
   constructor(options: DaemonOptions) {
+    this.settings = loadDaemonSettings(resolve(options.configDir)).settings;
     this.options = {
       ...options,
       configDir: resolve(options.configDir),
@@ -90,8 +98,7 @@ export class Daemon implements DaemonApi {
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
     chmodSync(runtimeDir, 0o700);
 
-    // Log retention comes from hearth.toml, which is read again (with every error reported) below.
-    this.journal = new Journal({ dir: logDir, rotation: loadDaemonSettings(configDir).settings.logs });
+    this.journal = new Journal({ dir: logDir, rotation: this.settings.logs });
     this.bus.subscribe((e) => this.journalEvent(e));
     this.supervisor = new Supervisor({
       emit: (e) => this.bus.emit(e),
@@ -118,7 +125,7 @@ export class Daemon implements DaemonApi {
     });
 
     this.sysv = new SysvUnits((e) => this.bus.emit(e), this.journal);
-    this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.catalog(), (e) => this.bus.emit(e));
+    this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.catalog, (e) => this.bus.emit(e));
 
     this.config = await loadConfigDir(configDir);
     this.reportConfigProblems(this.config);
@@ -135,7 +142,7 @@ export class Daemon implements DaemonApi {
     }
     await this.inetd.apply(this.config.inetd, this.config.hasInetdSources, this.config.settings.inetd.portOffset);
     await this.startSyslog(this.config.settings.syslog);
-    this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.catalog().units().length} services from ${configDir}`.replace('  ', ' '));
+    this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.catalog.units().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
     try {
       const interrupted = this.options.runlevel === undefined && recoveredLevel !== undefined ? this.runlevels.interruptedSwitch() : undefined;
@@ -183,38 +190,38 @@ export class Daemon implements DaemonApi {
   }
 
   /** Every unit the runlevel machinery orders and enables: native, SysV, and the super-server. */
-  private catalog(): UnitCatalog {
-    return {
-      units: () => {
-        const units: RunlevelUnit[] = [];
-        for (const name of this.supervisor.names()) {
-          const def = this.supervisor.definition(name)!;
-          units.push({ order: serviceOrderUnit(def), enable: serviceEnablementUnit(def) });
-        }
-        for (const script of this.sysv.scripts()) units.push({ order: sysvOrderUnit(script), enable: sysvEnablementUnit(script) });
-        if (this.inetd?.isPresent) {
-          units.push({ order: { name: SUPER_SERVER_NAME, provides: ['inetd'] }, enable: { name: SUPER_SERVER_NAME, defaultLevels: [2, 3, 4, 5] } });
-        }
-        return units;
-      },
-      isRunning: (name) => {
-        if (this.supervisor.has(name)) return !['stopped', 'exited', 'failed', 'broken'].includes(this.supervisor.get(name).state);
-        if (name === SUPER_SERVER_NAME) return this.inetd.superServerEnabled;
-        return this.sysv.isRunning(name);
-      },
-      start: async (name) => {
-        if (this.booting && this.keptDown(name)) return;
-        if (this.supervisor.has(name)) await this.supervisor.start(name);
-        else if (name === SUPER_SERVER_NAME) await this.inetd.setEnabled(true);
-        else if (this.sysv.has(name)) await this.sysv.act(name, 'start');
-      },
-      stop: async (name) => {
-        if (this.supervisor.has(name)) await this.supervisor.stop(name);
-        else if (name === SUPER_SERVER_NAME) await this.inetd.setEnabled(false);
-        else if (this.sysv.has(name)) await this.sysv.act(name, 'stop');
-      },
-    };
-  }
+  private readonly catalog: UnitCatalog = {
+    unit: (name) => {
+      const def = this.supervisor.definition(name);
+      if (def) return { order: serviceOrderUnit(def), enable: serviceEnablementUnit(def) };
+      const script = this.sysv.script(name);
+      if (script) return { order: sysvOrderUnit(script), enable: sysvEnablementUnit(script) };
+      if (name === SUPER_SERVER_NAME && this.inetd?.isPresent) {
+        return { order: { name: SUPER_SERVER_NAME, provides: ['inetd'] }, enable: { name: SUPER_SERVER_NAME, defaultLevels: [2, 3, 4, 5] } };
+      }
+      return undefined;
+    },
+    units: () =>
+      [...new Set([...this.supervisor.names(), ...this.sysv.names(), SUPER_SERVER_NAME])]
+        .map((name) => this.catalog.unit(name))
+        .filter((u): u is RunlevelUnit => u !== undefined),
+    isRunning: (name) => {
+      if (this.supervisor.has(name)) return !['stopped', 'exited', 'failed', 'broken'].includes(this.supervisor.get(name).state);
+      if (name === SUPER_SERVER_NAME) return this.inetd.superServerEnabled;
+      return this.sysv.isRunning(name);
+    },
+    start: async (name) => {
+      if (this.booting && this.keptDown(name)) return;
+      if (this.supervisor.has(name)) await this.supervisor.start(name);
+      else if (name === SUPER_SERVER_NAME) await this.inetd.setEnabled(true);
+      else if (this.sysv.has(name)) await this.sysv.act(name, 'start');
+    },
+    stop: async (name) => {
+      if (this.supervisor.has(name)) await this.supervisor.stop(name);
+      else if (name === SUPER_SERVER_NAME) await this.inetd.setEnabled(false);
+      else if (this.sysv.has(name)) await this.sysv.act(name, 'stop');
+    },
+  };
 
   /** Stops every service in reverse dependency order (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
@@ -421,7 +428,7 @@ export class Daemon implements DaemonApi {
     await Promise.all(
       added
         .filter((n) => this.enabledInRunlevel(n))
-        .map((n) => this.catalog().start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),
+        .map((n) => this.catalog.start(n).catch((e) => this.log('error', `cannot start "${n}": ${describeError(e)}`))),
     );
     for (const list of [result.added, result.changed, result.removed, result.unchanged]) list.sort();
     this.bus.emit({
@@ -455,7 +462,7 @@ export class Daemon implements DaemonApi {
   }
 
   private unitFor(name: string): RunlevelUnit {
-    const unit = this.catalog().units().find((u) => u.order.name === name);
+    const unit = this.catalog.unit(name);
     if (!unit) {
       throw new HearthError('ERR_UNKNOWN_SERVICE', `"${name}" has no runlevels`, {
         hint: this.inetd.has(name) ? `inetd-style services are switched with "hearth chkconfig ${name} on|off"` : 'see "hearth list"',
@@ -479,7 +486,7 @@ export class Daemon implements DaemonApi {
       return { stdout: '', stderr: `${parsed.usage ? chkconfigUsage('chkconfig', this.options.version ?? '') : parsed.message}
 `, exitCode: parsed.exitCode };
     }
-    const units = this.catalog().units().filter((u) => u.order.name !== SUPER_SERVER_NAME || this.inetd.isPresent);
+    const units = this.catalog.units();
     const result = await runChkconfig(parsed.action, {
       services: units.map((u) => ({ unit: u.enable })),
       xinetd: this.inetd.inetdServices(),
@@ -556,7 +563,7 @@ export function describeEvent(e: HearthEvent): string | undefined {
       if (e.from === e.to) return undefined;
       return `${e.name}: ${e.from} -> ${e.to}${e.pid ? ` (pid ${e.pid})` : ''}${e.detail ? `: ${e.detail}` : ''}`;
     case 'service.exit':
-      return `${e.name}: pid ${e.pid} ${e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`}`;
+      return `${e.name}: pid ${e.pid} ${describeExit(e.code, e.signal)}`;
     case 'service.spawn':
       return undefined;
     case 'service.error':

@@ -33,6 +33,8 @@ export interface RunlevelUnit {
 
 export interface UnitCatalog {
   units(): RunlevelUnit[];
+  /** One unit by name, without building them all (list and status ask per service). */
+  unit(name: string): RunlevelUnit | undefined;
   isRunning(name: string): boolean;
   /** Resolves when the unit is ready, rejects when it cannot start. */
   start(name: string): Promise<void>;
@@ -95,7 +97,7 @@ export class RunlevelHost {
 
   isEnabled(name: string, level: number | null = this.currentLevel): boolean {
     if (level === null) return false;
-    const unit = this.catalog.units().find((u) => u.order.name === name);
+    const unit = this.catalog.unit(name);
     return unit !== undefined && isEnabledIn(this.enablement, unit.enable, level);
   }
 

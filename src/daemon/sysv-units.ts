@@ -48,6 +48,10 @@ export class SysvUnits {
     return [...this.units.keys()];
   }
 
+  script(name: string): SysvScript | undefined {
+    return this.units.get(name)?.script;
+  }
+
   scripts(): SysvScript[] {
     return [...this.units.values()].map((u) => u.script);
   }

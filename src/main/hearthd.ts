@@ -96,7 +96,8 @@ async function main(): Promise<void> {
   // The control socket comes up before services start, so `hearth list` works during a long boot.
   let control: { close(): Promise<void> };
   try {
-    control = await startControlServer({ api: daemon, socketPath: daemon.socketPath, ...(await socketSettings(daemon)) });
+    const { socketMode, socketGroup } = daemon.settings.control;
+    control = await startControlServer({ api: daemon, socketPath: daemon.socketPath, mode: socketMode, ...(socketGroup ? { group: socketGroup } : {}) });
   } catch (e) {
     fail(describeError(e), 1);
   }
@@ -128,16 +129,6 @@ async function main(): Promise<void> {
     await control.close().catch(() => undefined);
     process.exit(1);
   }
-}
-
-/** Socket mode and group come from hearth.toml's [control]; read it before the daemon loads everything. */
-async function socketSettings(daemon: Daemon): Promise<{ mode?: number; group?: string }> {
-  const { loadDaemonSettings } = await import('../config/index.js');
-  const { settings } = loadDaemonSettings(daemon.options.configDir);
-  return {
-    mode: settings.control.socketMode,
-    ...(settings.control.socketGroup ? { group: settings.control.socketGroup } : {}),
-  };
 }
 
 main().catch((e) => {

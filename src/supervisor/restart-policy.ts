@@ -29,18 +29,9 @@ export class RestartTracker {
     while (this.starts.length > 0 && this.starts[0]! < horizon) this.starts.shift();
   }
 
-  /** Called when the process has been up long enough to count as healthy. */
-  markStable(): void {
-    this.streak = 0;
-  }
-
   reset(): void {
     this.streak = 0;
     this.starts = [];
-  }
-
-  get consecutiveFailures(): number {
-    return this.streak;
   }
 
   decide(policy: RestartPolicy, exit: { code: number | null; signal: string | null }, ranForMs: number, now: number): RestartDecision {

@@ -117,11 +117,6 @@ export class Supervisor {
     this.runtimeState?.clear();
   }
 
-  /** Whether the operator had stopped this service (from a recovered record). */
-  stoppedByOperator(name: string): boolean {
-    const runner = this.runners.get(name);
-    return runner !== undefined && !runner.wantedRunning && this.runtimeState?.load(name)?.wanted === false;
-  }
 
   async open(): Promise<void> {
     if (this.options.notifyDir) await mkdir(this.options.notifyDir, { recursive: true, mode: 0o755 });
