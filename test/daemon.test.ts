@@ -10,6 +10,8 @@ interface Row {
   name: string;
   state: string;
   pid: number | null;
+  enabled?: boolean;
+  levels?: boolean[];
   errors?: string[];
 }
 
@@ -50,6 +52,11 @@ describe('hearthd end to end', () => {
 
   test('a service not enabled in the current runlevel is not started', () => {
     assert.equal(row(d, 'offlevel')!.state, 'stopped');
+  });
+
+  test('list --json carries each unit\'s on/off matrix for runlevels 0..6', () => {
+    assert.deepEqual(row(d, 'offlevel')!.levels, [false, false, false, false, false, true, false]);
+    assert.equal(row(d, 'offlevel')!.enabled, false);
   });
 
   test('status exits 0 running, 3 stopped, 4 unknown with a did-you-mean', async () => {

@@ -241,6 +241,12 @@ export class Daemon implements DaemonApi {
     return this.runlevels.isEnabled(name);
   }
 
+  /** The enablement fields every status carries: now, and per level 0..6. */
+  private enablementOf(name: string): Pick<ServiceStatus, 'enabled' | 'levels'> {
+    const levels = this.runlevels.levelsOf(name);
+    return { enabled: this.enabledInRunlevel(name), ...(levels ? { levels } : {}) };
+  }
+
   /** After a crash, the operator's stops and restart = "never" still hold. */
   private keptDown(name: string): boolean {
     if (this.recovery.leftStopped.includes(name)) return true;
@@ -265,7 +271,7 @@ export class Daemon implements DaemonApi {
   }
 
   list(): ServiceStatus[] {
-    const running = this.supervisor.list().map((s) => ({ ...s, enabled: this.enabledInRunlevel(s.name) }));
+    const running = this.supervisor.list().map((s) => ({ ...s, ...this.enablementOf(s.name) }));
     const broken: ServiceStatus[] = (this.config?.broken ?? [])
       .filter((b) => !this.supervisor.has(b.name))
       .map((b) => ({
@@ -282,8 +288,12 @@ export class Daemon implements DaemonApi {
         source: b.file,
         errors: b.errors.map((e) => e.toString()),
       }));
-    const inetd = this.inetd.list().map((s) => ({ ...s, enabled: s.name === SUPER_SERVER_NAME ? this.superServerWanted() : s.state !== 'stopped' }));
-    const sysv = this.sysv.list().map((s) => ({ ...s, enabled: this.enabledInRunlevel(s.name) }));
+    const inetd = this.inetd.list().map((s) =>
+      s.name === SUPER_SERVER_NAME
+        ? { ...s, ...this.enablementOf(s.name), enabled: this.superServerWanted() }
+        : { ...s, enabled: s.state !== 'stopped' },
+    );
+    const sysv = this.sysv.list().map((s) => ({ ...s, ...this.enablementOf(s.name) }));
     return [...running, ...broken, ...inetd, ...sysv].sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -291,7 +301,7 @@ export class Daemon implements DaemonApi {
     if (!this.supervisor.has(name) && this.sysv.has(name)) {
       const status = await this.sysv.status(name);
       const recentLogs = await this.journal.query({ names: [name], lines: 10 });
-      return { ...status, enabled: this.enabledInRunlevel(name), recentLogs };
+      return { ...status, ...this.enablementOf(name), recentLogs };
     }
     if (!this.supervisor.has(name) && this.inetd.has(name)) {
       const detail = this.inetd.detail(name);
@@ -311,7 +321,7 @@ export class Daemon implements DaemonApi {
     return {
       ...status,
       ...(extra ? { extra } : {}),
-      enabled: this.enabledInRunlevel(name),
+      ...this.enablementOf(name),
       ...(brokenNow ? { errors: brokenNow.errors.map((e) => e.toString()) } : {}),
       recentLogs,
     };

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HearthEvent } from '../model/index.js';
 import {
+  ALL_LEVELS,
   JsonEnablementStore,
   SysvTreeEnablement,
   isEnabledIn,
@@ -99,6 +100,13 @@ export class RunlevelHost {
     if (level === null) return false;
     const unit = this.catalog.unit(name);
     return unit !== undefined && isEnabledIn(this.enablement, unit.enable, level);
+  }
+
+  /** On/off for levels 0..6; undefined for a name that is not a runlevel unit. */
+  levelsOf(name: string): boolean[] | undefined {
+    const unit = this.catalog.unit(name);
+    if (unit === undefined) return undefined;
+    return ALL_LEVELS.map((level) => isEnabledIn(this.enablement, unit.enable, level));
   }
 
   /** Boot: start everything enabled in the level, in order. */

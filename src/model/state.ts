@@ -37,7 +37,10 @@ export interface ServiceStatus {
   cpuSeconds?: number;
   source: string;
   errors?: string[];
+  /** Enabled in the current runlevel (inetd-style services: not disabled). */
   enabled?: boolean;
+  /** On/off for runlevels 0..6, for units that are enabled per runlevel. */
+  levels?: boolean[];
 }
 
 export type HearthEvent =
