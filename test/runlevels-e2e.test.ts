@@ -128,6 +128,19 @@ describe('runlevels, SysV scripts and the classic tools in hearthd', () => {
     await eventually(() => row('daytime').state === 'running', 5000, 'daytime on');
   });
 
+  test('hearth disable/enable switch an xinetd service as a whole and refuse --level for it', async () => {
+    const off = d.cli('disable', 'daytime');
+    assert.equal(off.code, 0, off.stderr);
+    assert.match(off.stdout, /^daytime: off$/m);
+    await eventually(() => row('daytime').state === 'stopped', 5000, 'daytime off');
+    const perLevel = d.cli('enable', 'daytime', '--level', '3');
+    assert.equal(perLevel.code, 1);
+    assert.match(perLevel.stderr, /inetd-style service.*leave out --level/);
+    assert.equal(d.cli('enable', 'daytime').code, 0);
+    assert.match(readFileSync(join(d.configDir, 'xinetd.d/daytime'), 'utf8'), /disable\s*=\s*no/);
+    await eventually(() => row('daytime').state === 'running', 5000, 'daytime on');
+  });
+
   test('service --status-all uses the classic marks', () => {
     const r = d.cli('service', '--status-all');
     assert.match(r.stdout, /^ \[ \+ \] {2}app$/m);

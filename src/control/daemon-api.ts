@@ -62,8 +62,10 @@ export interface RunlevelSwitchResult {
 
 export interface EnableResult {
   name: string;
-  /** On/off for levels 0..6 after the change; null when in no level at all. */
+  /** On/off for levels 0..6 after the change; null when in no level at all (and for inetd-style services). */
   levels: boolean[] | null;
+  /** inetd-style services only: on or off as a whole. */
+  enabled?: boolean;
 }
 
 export interface ClassicResult {

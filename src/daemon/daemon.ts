@@ -482,12 +482,25 @@ export class Daemon implements DaemonApi {
   }
 
   async setEnabled(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
+    if (!this.catalog.unit(name) && this.inetd.has(name)) return this.setInetdEnabled(name, levels, on);
     const unit = this.unitFor(name);
     if (levels === undefined && on) this.runlevels.enablement.add(unit.enable);
     else if (levels === undefined) this.runlevels.enablement.del(unit.enable);
     else this.runlevels.enablement.set(unit.enable, levels, on);
     const flags = this.runlevels.enablement.get(unit.enable);
     return { name, levels: flags ? [...flags] : null };
+  }
+
+  /** An inetd-style service is on or off as a whole: its xinetd.d file's disable line. */
+  private async setInetdEnabled(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
+    if (levels !== undefined) {
+      throw new HearthError('ERR_BAD_REQUEST', `"${name}" is an inetd-style service: it is on or off in every runlevel where the super-server runs`, {
+        hint: `leave out --level: "hearth ${on ? 'enable' : 'disable'} ${name}"`,
+      });
+    }
+    await this.inetd.setInetdServiceEnabled(name, on);
+    await this.reloadConfig();
+    return { name, levels: null, enabled: on };
   }
 
   async chkconfig(argv: string[]): Promise<ClassicResult> {

@@ -17,7 +17,7 @@ async function setEnabled(ctx: CommandContext, on: boolean): Promise<number> {
     try {
       const r = await ctx.client().setEnabled(name, levels, on);
       if (ctx.json) ctx.out.json(r);
-      else ctx.out.line(`${name}: ${r.levels ? r.levels.map((v, i) => `${i}:${v ? 'on' : 'off'}`).join(' ') : 'in no runlevel'}`);
+      else ctx.out.line(`${name}: ${r.enabled !== undefined ? (r.enabled ? 'on' : 'off') : r.levels ? r.levels.map((v, i) => `${i}:${v ? 'on' : 'off'}`).join(' ') : 'in no runlevel'}`);
     } catch (e) {
       ctx.out.error(`${ctx.programName}: ${(e as Error).message}${(e as { hint?: string }).hint ? ` (${(e as { hint?: string }).hint})` : ''}`);
       code = EXIT.FAILURE;
