@@ -38,6 +38,7 @@ import {
   type KeyPath,
 } from './toml-values.js';
 import { tomlSyntaxError } from './toml-syntax-error.js';
+import { POOL_KEYS, finishPool, readPoolKey, type PoolDraft } from './pool-keys.js';
 
 export interface ServiceFileResult {
   definition?: ServiceDefinition;
@@ -47,7 +48,7 @@ export interface ServiceFileResult {
   warnings: HearthError[];
 }
 
-type Draft = Partial<ServiceDefinition> & { backoff: ServiceDefinition['backoff']; log: LogSettings };
+type Draft = Partial<ServiceDefinition> & { backoff: ServiceDefinition['backoff']; log: LogSettings; poolKeys: PoolDraft };
 type Reader = (c: FieldContext, path: KeyPath, value: unknown, draft: Draft) => void;
 
 function readRlimitValue(c: FieldContext, path: KeyPath, v: unknown): RlimitValue | undefined {
@@ -213,6 +214,7 @@ const SCHEMA: Record<string, Reader> = {
     const n = readInt(c, p, v, 0, 1000);
     if (n !== undefined) d.log = { ...d.log, keep: n };
   },
+  ...Object.fromEntries(POOL_KEYS.map((key): [string, Reader] => [key, (c, p, v, d) => readPoolKey(c, p, key, v, d.poolKeys)])),
 };
 
 export const SERVICE_KEYS = Object.keys(SCHEMA);
@@ -246,7 +248,7 @@ export function parseServiceFile(name: string, file: string, text: string, defau
     return { inetd: { raw: doc, lineOf: (key) => lines.lineOf([key]) }, errors: c.errors, warnings: [] };
   }
 
-  const draft: Draft = { backoff: { ...DEFAULT_BACKOFF }, log: { ...(defaults.log ?? DEFAULT_LOG) } };
+  const draft: Draft = { backoff: { ...DEFAULT_BACKOFF }, log: { ...(defaults.log ?? DEFAULT_LOG) }, poolKeys: {} };
   for (const [key, value] of Object.entries(doc)) {
     const reader = SCHEMA[key];
     if (!reader) c.unknownKey([key], SERVICE_KEYS);
@@ -273,6 +275,7 @@ export function parseServiceFile(name: string, file: string, text: string, defau
   if (draft.backoff.initialDelayMs > draft.backoff.maxDelayMs) {
     c.error(['restart_delay'], `"restart_delay" (${draft.backoff.initialDelayMs}ms) is longer than "restart_delay_max" (${draft.backoff.maxDelayMs}ms)`);
   }
+  const pool = finishPool(c, draft.poolKeys, draft);
   if (c.errors.length > 0) return { errors: c.errors, warnings: c.warnings };
 
   const definition: ServiceDefinition = {
@@ -299,6 +302,7 @@ export function parseServiceFile(name: string, file: string, text: string, defau
     startTimeoutMs: draft.startTimeoutMs ?? 30_000,
     listen: draft.listen ?? [],
     activation: draft.activation ?? 'start',
+    ...(pool ? { pool } : {}),
     runlevels: draft.runlevels ?? [...DEFAULT_RUNLEVELS],
     requires: draft.requires ?? [],
     after: draft.after ?? [],

@@ -64,6 +64,28 @@ export interface ProcessSettings {
   rlimits: Rlimits;
 }
 
+/**
+ * A pre-forked pool: hearthd binds the listen sockets once and keeps several
+ * copies of the program accepting on them, as Apache's prefork MPM does for
+ * its own children, but for any program.
+ */
+export interface PoolSettings {
+  /** Workers started with the pool (and the fixed size when minWorkers = maxWorkers and no spares are set). */
+  startWorkers: number;
+  /** Never fewer workers than this, idle or not. */
+  minWorkers: number;
+  maxWorkers: number;
+  /** Grow while fewer workers than this are idle (Apache's MinSpareServers). */
+  minSpare: number;
+  /** Shrink while more than this are idle for idleTimeoutMs (MaxSpareServers). */
+  maxSpare: number;
+  idleTimeoutMs: number;
+  /** A worker older than this is replaced (new one ready first); undefined = never. */
+  maxAgeMs?: number;
+  /** "listen-fds": sockets at fd 3.. with LISTEN_FDS; "stdin": the one socket at fd 0, as inetd's wait = yes servers expect. */
+  socketFd: 'listen-fds' | 'stdin';
+}
+
 export interface ServiceDefinition extends ProcessSettings {
   name: string;
   description: string;
@@ -82,6 +104,8 @@ export interface ServiceDefinition extends ProcessSettings {
   listen: string[];
   /** "start": spawn at start; "on-demand": spawn when the first connection or datagram arrives. */
   activation: 'start' | 'on-demand';
+  /** Set for a pre-forked worker pool on the listen sockets. */
+  pool?: PoolSettings;
   runlevels: number[];
   requires: string[];
   after: string[];

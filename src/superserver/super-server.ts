@@ -23,7 +23,7 @@ export class SuperServer {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly ctx: EngineContext;
 
-  constructor(private readonly options: SuperServerOptions = {}) {
+  constructor(options: SuperServerOptions = {}) {
     const offset = options.portOffset ?? 0;
     const self = this;
     const emit = options.onEvent ?? ((_e: InetdEvent) => undefined);

@@ -1,18 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { isAbsolute, join } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { ExitInfo, HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
-import { applyUmask, buildLaunch, readProcStat, serviceEnvironment } from '../process/index.js';
+import { applyUmask, readProcStat } from '../process/index.js';
 import type { OutputFifos } from './output-fifo.js';
 import type { RuntimeRecord, RuntimeStateStore } from './runtime-state.js';
-import { parseEnvFile } from '../config/index.js';
 import { RestartTracker } from './restart-policy.js';
 import type { Runner } from './runner.js';
 import { definitionHash } from './definitions-equal.js';
 import { LineMatcher, parseNotify, waitForTcp } from './readiness.js';
-import { activationEnv, activationStdio, bindListeners, waitForFirstConnection, withListenPid, type BoundSocket } from '../superserver/index.js';
+import { activationEnv, activationStdio, bindListeners, waitForFirstConnection, type BoundSocket } from '../superserver/index.js';
+import { serviceLaunch } from './service-launch.js';
 import { pidAlive, signalGroup, signalPid, whenGroupEmpty, whenPidDies } from './process-group.js';
 
 export interface LogSink {
@@ -241,23 +240,18 @@ export class ServiceRunner implements Runner {
     const def = this.def;
     let child: ChildProcess;
     try {
-      const envFile = def.environmentFile ? this.readEnvironmentFile(def.environmentFile) : undefined;
-      const notify = def.ready.kind === 'notify' ? this.notifyEnv() : undefined;
-      // A relative program path in a config file means relative to the config dir.
-      const [program, ...args] = def.exec;
-      const exec = program && program.includes('/') && !isAbsolute(program) ? [join(this.ctx.configDir, program), ...args] : def.exec;
-      const launch = buildLaunch({ ...def, exec }, { ...envFile, ...def.environment });
       const sockets = this.sockets ?? [];
-      const activation = sockets.length > 0 ? activationEnv(sockets) : undefined;
-      const env = serviceEnvironment(launch.user, envFile, def.environment, notify, activation);
-      const command = sockets.length > 0 ? withListenPid(launch.file, launch.args) : launch;
+      const launch = serviceLaunch(def, this.ctx.configDir, {
+        ...(def.ready.kind === 'notify' ? { notifySocket: this.notifySocketPath() } : {}),
+        ...(sockets.length > 0 ? { activation: activationEnv(sockets) } : {}),
+      });
       const output = this.outputFds();
       this.persist({ spawning: true });
       try {
         child = applyUmask(def.umask, () =>
-          spawn(command.file, command.args, {
-            cwd: def.workingDirectory ?? homeOrRoot(launch.user?.home),
-            env: { ...env, HEARTH_SERVICE: this.name },
+          spawn(launch.file, launch.args, {
+            cwd: launch.cwd,
+            env: launch.env,
             // Its own process group, so a stop reaches every process it forked.
             detached: true,
             stdio: ['ignore', output?.[0] ?? 'pipe', output?.[1] ?? 'pipe', ...activationStdio(sockets)],
@@ -380,22 +374,11 @@ export class ServiceRunner implements Runner {
     return true;
   }
 
-  private readEnvironmentFile(file: string): Record<string, string> {
-    const path = isAbsolute(file) ? file : join(this.ctx.configDir, file);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new HearthError('ERR_SPAWN', `cannot start "${this.name}": environment_file "${path}" cannot be read`, { cause: e });
-    }
-    return parseEnvFile(text);
-  }
-
-  private notifyEnv(): Record<string, string> {
+  private notifySocketPath(): string {
     if (!this.notifySocket) {
       throw new HearthError('ERR_SPAWN', `cannot start "${this.name}" with ready = "notify": its notify socket is not open`);
     }
-    return { NOTIFY_SOCKET: this.notifySocket };
+    return this.notifySocket;
   }
 
   private awaitReadiness(child: ChildProcess): void {
@@ -670,16 +653,6 @@ export class ServiceRunner implements Runner {
     for (const c of this.stopCancels.splice(0)) c();
     for (const s of this.sockets ?? []) s.close();
     this.sockets = undefined;
-  }
-}
-
-/** Like login(1): start in the user's home, or in / when it does not exist (nobody's /nonexistent). */
-function homeOrRoot(home: string | undefined): string {
-  if (home === undefined) return '/';
-  try {
-    return statSync(home).isDirectory() ? home : '/';
-  } catch {
-    return '/';
   }
 }
 

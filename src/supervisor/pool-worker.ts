@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { LogSink } from './service-runner.js';
+import { LineMatcher } from './readiness.js';
+import { signalGroup, whenGroupEmpty } from './process-group.js';
+
+export type WorkerState = 'starting' | 'ready' | 'stopping';
+
+export interface WorkerLaunch {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** Full stdio array: fds 0–2 and the sockets. */
+  stdio: Array<'ignore' | 'pipe' | number>;
+  umask: <T>(fn: () => T) => T;
+}
+
+export interface WorkerEvents {
+  onReady(worker: PoolWorker): void;
+  onExit(worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+/**
+ * One process of a pool. Its output goes to the pool's journal a whole line
+ * at a time, so lines of different workers never splice into each other; a
+ * `ready = "log:…"` pattern is matched against this worker's own output.
+ */
+export class PoolWorker {
+  state: WorkerState = 'starting';
+  readonly pid: number;
+  readonly startedAt = Date.now();
+  readyAt: number | null = null;
+  /** CPU ticks at the last scaling sample, to tell busy workers from idle ones. */
+  lastCpuTicks = -1;
+  idle = false;
+  private readonly child: ChildProcess;
+  private readonly partial: Record<'out' | 'err', Buffer> = { out: Buffer.alloc(0), err: Buffer.alloc(0) };
+  private matcher: LineMatcher | undefined;
+  private exited = false;
+  private stopDone: Promise<void> | undefined;
+
+  constructor(
+    readonly generation: number,
+    launch: WorkerLaunch,
+    private readonly sink: LogSink,
+    readyPattern: RegExp | undefined,
+    private readonly events: WorkerEvents,
+  ) {
+    this.child = launch.umask(() =>
+      spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: launch.stdio }),
+    );
+    if (this.child.pid === undefined) {
+      // spawn() failed synchronously enough to have no pid: report it as an exit.
+      this.pid = 0;
+      this.child.once('error', () => this.exit(127, null));
+      return;
+    }
+    this.pid = this.child.pid;
+    this.matcher = readyPattern ? new LineMatcher(readyPattern) : undefined;
+    this.child.stdout?.on('data', (chunk: Buffer) => this.output('out', chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.output('err', chunk));
+    this.child.on('error', () => undefined);
+    this.child.once('exit', (code, signal) => this.exit(code, signal));
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  markReady(): void {
+    if (this.state !== 'starting') return;
+    this.state = 'ready';
+    this.readyAt = Date.now();
+    this.events.onReady(this);
+  }
+
+  /** Graceful stop: stopSignal to the worker's group, SIGKILL after timeoutMs; resolves when the group is empty. */
+  stop(signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
+    if (this.stopDone) return this.stopDone;
+    this.state = 'stopping';
+    if (this.pid === 0) return (this.stopDone = Promise.resolve());
+    this.stopDone = new Promise((resolve) => {
+      signalGroup(this.pid, signal);
+      const escalate = setTimeout(() => signalGroup(this.pid, 'SIGKILL'), timeoutMs);
+      const waitGroup = () =>
+        whenGroupEmpty(this.pid, () => {
+          clearTimeout(escalate);
+          resolve();
+        });
+      if (this.exited) waitGroup();
+      else this.child.once('exit', waitGroup);
+    });
+    return this.stopDone;
+  }
+
+  kill(): void {
+    if (this.pid !== 0) signalGroup(this.pid, 'SIGKILL');
+  }
+
+  private output(stream: 'out' | 'err', chunk: Buffer): void {
+    const data = this.partial[stream].length ? Buffer.concat([this.partial[stream], chunk]) : chunk;
+    const nl = data.lastIndexOf(10);
+    if (nl < 0) {
+      this.partial[stream] = data;
+    } else {
+      this.sink.write(stream, data.subarray(0, nl + 1));
+      this.partial[stream] = Buffer.from(data.subarray(nl + 1));
+    }
+    if (this.matcher && this.state === 'starting' && this.matcher.feed(chunk)) {
+      this.matcher = undefined;
+      this.markReady();
+    }
+  }
+
+  private exit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.exited) return;
+    this.exited = true;
+    // A last line without its newline still belongs in the journal.
+    for (const stream of ['out', 'err'] as const) {
+      if (this.partial[stream].length) this.sink.write(stream, Buffer.concat([this.partial[stream], Buffer.from('\n')]));
+    }
+    this.events.onExit(this, code, signal);
+  }
+}
