@@ -38,6 +38,8 @@ export class PoolWorker {
   private matcher: LineMatcher | undefined;
   private exited = false;
   private stopDone: Promise<void> | undefined;
+  private readonly readiness: Promise<void>;
+  private settleReady!: { resolve(): void; reject(e: Error): void };
 
   constructor(
     readonly generation: number,
@@ -46,6 +48,9 @@ export class PoolWorker {
     readyPattern: RegExp | undefined,
     private readonly events: WorkerEvents,
   ) {
+    this.readiness = new Promise<void>((resolve, reject) => (this.settleReady = { resolve, reject }));
+    // Nobody may be waiting (a plain replacement); an early exit is then reported through onExit alone.
+    this.readiness.catch(() => undefined);
     this.child = launch.umask(() =>
       spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: launch.stdio }),
     );
@@ -67,10 +72,16 @@ export class PoolWorker {
     return !this.exited;
   }
 
+  /** Resolves when the worker is ready; rejects if it exits or is stopped first. */
+  whenReady(): Promise<void> {
+    return this.readiness;
+  }
+
   markReady(): void {
     if (this.state !== 'starting') return;
     this.state = 'ready';
     this.readyAt = Date.now();
+    this.settleReady.resolve();
     this.events.onReady(this);
   }
 
@@ -78,6 +89,7 @@ export class PoolWorker {
   stop(signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
     if (this.stopDone) return this.stopDone;
     this.state = 'stopping';
+    this.settleReady.reject(new Error(`worker ${this.pid} was stopped before it was ready`));
     if (this.pid === 0) return (this.stopDone = Promise.resolve());
     this.stopDone = new Promise((resolve) => {
       signalGroup(this.pid, signal);
@@ -115,6 +127,7 @@ export class PoolWorker {
   private exit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exited) return;
     this.exited = true;
+    this.settleReady.reject(new Error(`worker ${this.pid} ${code !== null ? `exited with code ${code}` : `was killed by ${signal}`} before it was ready`));
     // A last line without its newline still belongs in the journal.
     for (const stream of ['out', 'err'] as const) {
       if (this.partial[stream].length) this.sink.write(stream, Buffer.concat([this.partial[stream], Buffer.from('\n')]));

@@ -23,5 +23,7 @@ export interface Runner {
   handleNotify(payload: Buffer, senderPid?: number): void;
   /** Every pid that belongs to the service, for attribution (syslog, notify). */
   pids?(): number[];
+  /** Memory and CPU when the runner knows better than its process group (a pool's workers). */
+  usage?(): { memoryBytes: number; cpuSeconds: number } | undefined;
   dispose(): void;
 }

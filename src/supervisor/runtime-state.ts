@@ -22,6 +22,8 @@ export interface RuntimeRecord {
   defHash?: string;
   /** Written just before spawn: a record with spawning and no pid means "look for it". */
   spawning?: boolean;
+  /** A pool's workers, each identified by pid and start time. */
+  workers?: Array<{ pid: number; startTime: number | null }>;
 }
 
 export class RuntimeStateStore {

@@ -6,6 +6,7 @@ import { didYouMean } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import { DgramReceiver } from '../native/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
+import { PoolRunner } from './pool-runner.js';
 import type { Runner } from './runner.js';
 import { OutputFifos } from './output-fifo.js';
 import { RuntimeStateStore } from './runtime-state.js';
@@ -72,6 +73,11 @@ export class Supervisor {
     for (const name of this.runtimeState.names()) {
       const runner = this.runners.get(name);
       let record = this.runtimeState.load(name);
+      if (runner instanceof PoolRunner && record) {
+        runner.reclaim(record);
+        (record.wanted ? report.died : report.leftStopped).push(name);
+        continue;
+      }
       if (!runner || !(runner instanceof ServiceRunner) || !record) {
         if (!runner) this.runtimeState.remove(name);
         continue;
@@ -179,6 +185,12 @@ export class Supervisor {
       return 'added';
     }
     if (definitionsEqual(existing.def, def)) return 'unchanged';
+    if (existing instanceof PoolRunner && existing.canReplaceInPlace(def)) {
+      // Same sockets: roll the workers over without a moment of downtime. A
+      // failed rollover leaves the old workers (and the old definition) serving.
+      await existing.replaceDefinition(def).catch(() => undefined);
+      return 'changed';
+    }
     const wasWanted = existing.wantedRunning;
     await (existing instanceof ServiceRunner ? existing.stop({ replacing: wasWanted }) : existing.stop());
     existing.dispose();
@@ -203,7 +215,7 @@ export class Supervisor {
 
   status(name: string): ServiceStatus {
     const runner = this.get(name);
-    const usage = resourceUsage(runner.pid, runner.processGroup);
+    const usage = runner.usage ? runner.usage() : resourceUsage(runner.pid, runner.processGroup);
     return { ...runner.snapshot(), ...(usage ?? {}) };
   }
 
@@ -234,10 +246,10 @@ export class Supervisor {
 
   /** The service a pid belongs to: its main pid, or any process in its group. */
   ownerOf(pid: number): Runner | undefined {
-    for (const r of this.runners.values()) if (r.pid === pid) return r;
+    for (const r of this.runners.values()) if (r.pid === pid || r.pids?.().includes(pid)) return r;
     const pgrp = readProcStat(pid)?.pgrp;
     if (pgrp === undefined) return undefined;
-    for (const r of this.runners.values()) if (r.processGroup === pgrp || r.pid === pgrp) return r;
+    for (const r of this.runners.values()) if (r.processGroup === pgrp || r.pid === pgrp || r.pids?.().includes(pgrp)) return r;
     return undefined;
   }
 
@@ -250,6 +262,6 @@ export class Supervisor {
       ...(this.fifos ? { fifos: this.fifos } : {}),
       ...(this.runtimeState ? { runtimeState: this.runtimeState } : {}),
     };
-    return new ServiceRunner(def, ctx);
+    return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
   }
 }

@@ -82,8 +82,30 @@ function printDetail(
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) out.line(`  ${k.padStart(width)}: ${v}`);
   for (const e of d.errors ?? []) out.line(`  ${out.paint('red', e)}`);
+  printWorkers(ctx, d.extra?.workers, now);
   if (d.recentLogs.length > 0) {
     out.line();
     for (const r of d.recentLogs) out.line(`  ${renderLine(r, { color: out.color })}`);
+  }
+}
+
+interface WorkerRow {
+  pid: number;
+  generation: number;
+  state: string;
+  idle: boolean;
+  startedAt: number;
+}
+
+/** A pool's workers, one line each: what `ps` would show, plus the generation a reload is rolling to. */
+function printWorkers(ctx: CommandContext, workers: unknown, now: number): void {
+  if (!Array.isArray(workers)) return;
+  const rows = workers as WorkerRow[];
+  ctx.out.line();
+  ctx.out.line(`  Workers (${rows.length}):`);
+  ctx.out.line('      PID  GEN  STATE     AGE');
+  for (const w of rows) {
+    const state = w.state === 'ready' && w.idle ? 'idle' : w.state;
+    ctx.out.line(`  ${String(w.pid).padStart(7)}  ${String(w.generation).padStart(3)}  ${state.padEnd(8)}  ${formatDuration(Math.max(0, now - w.startedAt))}`);
   }
 }
