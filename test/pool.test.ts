@@ -96,6 +96,8 @@ describe('pre-forked worker pools', () => {
   before(async () => {
     d = await startDaemon({
       'services/web.toml': GOOD_WEB(1),
+      'services/aging.toml':
+        `exec = ["${process.execPath}", "${NODE_WORKER}"]\nlisten = ["tcp://127.0.0.1:0"]\nworkers = 1\nworker_max_age = "1s"\nready = "log:listening"\n`,
     });
   });
   after(async () => {
@@ -126,6 +128,19 @@ describe('pre-forked worker pools', () => {
     }, 5000, 'a replacement worker');
     assert.ok(after.some((w) => w.pid === before[1]), 'the other worker was left alone');
     assert.match(await get(portOf(d, 'web')), /^hello from/);
+  });
+
+  test('worker_max_age replaces an old worker with a fresh one, ready before the old one stops', async () => {
+    const first = (await eventually(() => poolStatus(d, 'aging').extra.workers[0], 5000, 'aging worker')).pid;
+    const load = steadyLoad(portOf(d, 'aging'), 2);
+    const next = await eventually(() => {
+      const ws = poolStatus(d, 'aging').extra.workers;
+      return ws.length === 1 && ws[0]!.pid !== first && ws[0]!.state === 'ready' ? ws[0]! : undefined;
+    }, 8000, 'the worker to be recycled');
+    const stats = await load.stop();
+    assert.equal(stats.failed, 0, `failed requests: ${stats.errors.join('; ')}`);
+    assert.ok(!pidAlive(first));
+    assert.ok(next.pid > 0);
   });
 
   test('a worker that exits cleanly is replaced too: the pool keeps its size', async () => {
