@@ -3,7 +3,8 @@
 //
 //   npm run bench                 full run (about 15 minutes)
 //   npm run bench -- --quick      smoke run (under two minutes)
-//   npm run bench -- --only daytime,echo
+//   npm run bench -- --only daytime,echo   (workloads: daytime echo cat throughput footprint
+//                                            cli idle coldstart restart journal zombies pool)
 //
 // Everything runs on 127.0.0.1 with bounded loops. Each peer gets its own
 // private config in a temp dir, and only the processes this script started
@@ -609,9 +610,101 @@ async function journalWorkload() {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// --- worker pools: hearth's prefork pool vs PM2 cluster mode ------------------------
+
+function httpLoad(loadgen, port, seconds, conns = 16, mode = 'keep-alive') {
+  return new Promise((resolve) => {
+    const c = spawn(loadgen, ['http', String(port), String(seconds), String(conns), mode], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('exit', () => resolve(JSON.parse(out || '{"ok":0,"failed":0,"seconds":1,"cpu":0}')));
+  });
+}
+
+const HELLO_APP = join(ROOT, 'bench', 'apps', 'hello-http.mjs');
+
+async function startHearthPool(port) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pool-'));
+  mkdirSync(join(dir, 'config', 'services'), { recursive: true });
+  writeFileSync(
+    join(dir, 'config', 'services', 'hello.toml'),
+    `exec = [${JSON.stringify(process.execPath)}, ${JSON.stringify(HELLO_APP)}]\nlisten = ["tcp://127.0.0.1:${port}"]\nworkers = 2\nready = "log:listening"\nstop_timeout = "5s"\n`,
+  );
+  const p = own(join(ROOT, 'bin', 'hearthd'), ['--config-dir', join(dir, 'config'), '--state-dir', join(dir, 's'), '--runtime-dir', join(dir, 'r'), '--log-dir', join(dir, 'l'), '--quiet']);
+  await waitPort(port, 20000);
+  const socket = join(dir, 'r', 'hearth.sock');
+  const reload = () => new Promise((r) => spawn(join(ROOT, 'bin', 'hearth'), ['--socket', socket, 'reload', 'hello'], { stdio: 'ignore' }).on('exit', r));
+  return { ...p, reload };
+}
+
+async function startPm2Cluster(pm2, port) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pm2c-'));
+  const env = { ...process.env, PM2_HOME: join(dir, 'home') };
+  const app = { name: 'hello', script: HELLO_APP, instances: 2, exec_mode: 'cluster', env: { PORT: String(port) }, kill_timeout: 5000, wait_ready: true, listen_timeout: 10000 };
+  writeFileSync(join(dir, 'eco.config.js'), `module.exports = ${JSON.stringify({ apps: [app] })};\n`);
+  execFileSync(pm2, ['start', join(dir, 'eco.config.js')], { env, stdio: 'ignore', timeout: 120000 });
+  await waitPort(port, 20000);
+  const stop = async () => void spawnSync(pm2, ['kill'], { env, stdio: 'ignore', timeout: 60000 });
+  cleanups.push(stop);
+  const reload = () => new Promise((r) => spawn(pm2, ['reload', 'hello'], { env, stdio: 'ignore' }).on('exit', r));
+  return { stop, reload };
+}
+
+/** Failed requests while two reloads run through steady keep-alive load. */
+async function failuresAcrossReloads(loadgen, port, reload) {
+  const load = httpLoad(loadgen, port, 6);
+  await sleep(1000);
+  await reload();
+  await sleep(1500);
+  await reload();
+  return load;
+}
+
+async function poolWorkload(tools) {
+  if (!wanted('pool')) return;
+  if (!tools.pm2) return unavailable('pool', 'pm2', 'not installed (run without --quick once)');
+  const hp = await freePort();
+  const pp = await freePort();
+  const hearth = await startHearthPool(hp);
+  const pm2 = await startPm2Cluster(tools.pm2, pp);
+  // Keep-alive: after the connections are made both are just two Node processes serving.
+  // A connection per request: PM2's master accepts each one and hands it to a worker
+  // over IPC, where hearth's workers accept straight from the shared socket.
+  for (const mode of ['keep-alive', 'close']) {
+    const rate = { hearth: [], pm2: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [subject, port] of [['hearth', hp], ['pm2', pp]]) {
+        const run = await httpLoad(tools.loadgen, port, SECONDS, 16, mode);
+        rate[subject].push(run.ok / run.seconds);
+      }
+    }
+    const metric = `HTTP hello, 2 workers, ${mode === 'close' ? 'a connection per request' : 'keep-alive'}`;
+    record('pool', 'hearth', metric, 'req/s', rate.hearth);
+    record('pool', 'pm2', metric, 'req/s', rate.pm2);
+  }
+  const hFail = await failuresAcrossReloads(tools.loadgen, hp, hearth.reload);
+  const pFail = await failuresAcrossReloads(tools.loadgen, pp, pm2.reload);
+  results.push({
+    workload: 'pool',
+    note: `failed requests during 2 reloads under 16-connection keep-alive load: hearth ${hFail.failed} of ${hFail.ok + hFail.failed}, PM2 cluster ${pFail.failed} of ${pFail.ok + pFail.failed}`,
+  });
+  await hearth.stop();
+  await pm2.stop();
+}
+
 // --- report ------------------------------------------------------------------------
 
+/** With --only, the other workloads keep their last measured results. */
+function withEarlierResults() {
+  const file = join(ROOT, 'bench', 'results', 'latest.json');
+  if (ONLY.length === 0 || !existsSync(file)) return;
+  const fresh = new Set(results.map((r) => r.workload));
+  const earlier = JSON.parse(readFileSync(file, 'utf8')).results ?? [];
+  results.unshift(...earlier.filter((r) => !fresh.has(r.workload)));
+}
+
 function report(info) {
+  withEarlierResults();
   const rows = [];
   const byWorkload = new Map();
   for (const r of results) {
@@ -656,6 +749,7 @@ async function main() {
     await supervisorWorkloads(tools);
     await journalWorkload();
     await zombieWorkload(tools);
+    await poolWorkload(tools);
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
