@@ -25,6 +25,10 @@ const ONLY = (args[args.indexOf('--only') + 1] ?? '').split(',').filter((x) => a
 const ROUNDS = QUICK ? 2 : 5;
 const SECONDS = QUICK ? 1.5 : 4;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Every subject's config and state lives on tmpfs when there is one, as /run does on a
+// real system (hearth's runtime dir, s6's and runit's scan dirs): disk latency is not
+// what is measured.
+const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const results = [];
 const cleanups = [];
 
@@ -84,7 +88,7 @@ function ensurePeers() {
   // openbsd-inetd conflicts with xinetd as a package: unpack its binary privately.
   const inetd = join(CACHE, 'openbsd-inetd', 'usr', 'sbin', 'inetd');
   if (!existsSync(inetd)) {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-deb-'));
+    const dir = mkdtempSync(join(SCRATCH, 'bench-deb-'));
     spawnSync('apt-get', ['download', 'openbsd-inetd'], { cwd: dir, stdio: 'ignore' });
     const deb = readdirSync(dir).find((f) => f.endsWith('.deb'));
     if (deb) spawnSync('dpkg', ['-x', join(dir, deb), join(CACHE, 'openbsd-inetd')], { stdio: 'ignore' });
@@ -153,7 +157,7 @@ function xinetdServices(ports) {
 }
 
 async function startHearthInetd(ports) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-hearth-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-hearth-'));
   mkdirSync(join(dir, 'config', 'xinetd.d'), { recursive: true });
   writeFileSync(join(dir, 'config', 'xinetd.d', 'bench'), xinetdServices(ports));
   const p = own(join(ROOT, 'bin', 'hearthd'), ['--config-dir', join(dir, 'config'), '--state-dir', join(dir, 's'), '--runtime-dir', join(dir, 'r'), '--log-dir', join(dir, 'l'), '--quiet']);
@@ -162,7 +166,7 @@ async function startHearthInetd(ports) {
 }
 
 async function startXinetd(ports) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-xinetd-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-xinetd-'));
   writeFileSync(join(dir, 'xinetd.conf'), `defaults\n{\n\tinstances = UNLIMITED\n}\n${xinetdServices(ports)}`);
   const p = own('xinetd', ['-dontfork', '-f', join(dir, 'xinetd.conf'), '-pidfile', join(dir, 'pid')]);
   await waitPort(ports.cat);
@@ -171,7 +175,7 @@ async function startXinetd(ports) {
 
 /** openbsd-inetd reads service names from /etc/services: give it a private one in a mount namespace. */
 async function startOpenbsdInetd(inetd, port) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-inetd-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-inetd-'));
   writeFileSync(join(dir, 'services'), `echo\t\t${port}/tcp\n`);
   writeFileSync(join(dir, 'inetd.conf'), 'echo\tstream\ttcp\tnowait\troot\tinternal\n');
   const script = 'mount --bind "$1/services" /etc/services && exec "$2" -i "$1/inetd.conf"';
@@ -297,7 +301,7 @@ async function waitFor(pred, ms, what) {
 }
 
 async function startHearth(n) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-hearthd-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-hearthd-'));
   mkdirSync(join(dir, 'config', 'services'), { recursive: true });
   // restart_stable_after = 1s: like the peers' 1 s throttles, a service that ran a second is healthy again;
   // no start limit, as runit and PM2 have none, so 20 kills in a row measure restarts, not the crash-loop guard.
@@ -310,7 +314,7 @@ async function startHearth(n) {
 }
 
 async function startSupervisord(n) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-supervisord-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-supervisord-'));
   let conf = `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/pid\nchildlogdir=${dir}\n[unix_http_server]\nfile=${dir}/sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n[supervisorctl]\nserverurl=unix://${dir}/sock\n`;
   for (let i = 0; i < n; i++) conf += `[program:s${i}]\ncommand=/bin/sleep ${MARK}\nautorestart=true\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`;
   writeFileSync(join(dir, 'supervisord.conf'), conf);
@@ -321,7 +325,7 @@ async function startSupervisord(n) {
 }
 
 async function startS6(n) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-s6-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-s6-'));
   for (let i = 0; i < n; i++) {
     mkdirSync(join(dir, `s${i}`));
     writeFileSync(join(dir, `s${i}`, 'run'), `#!/bin/sh\nexec /bin/sleep ${MARK}\n`);
@@ -334,7 +338,7 @@ async function startS6(n) {
 }
 
 async function startRunit(n) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-runit-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-runit-'));
   for (let i = 0; i < n; i++) {
     mkdirSync(join(dir, `s${i}`));
     writeFileSync(join(dir, `s${i}`, 'run'), `#!/bin/sh\nexec /bin/sleep ${MARK}\n`);
@@ -348,7 +352,7 @@ async function startRunit(n) {
 }
 
 async function startPm2(pm2, n) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pm2-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-pm2-'));
   const env = { ...process.env, PM2_HOME: join(dir, 'home') };
   const apps = Array.from({ length: n }, (_, i) => ({ name: `s${i}`, script: '/bin/sleep', args: MARK, interpreter: 'none', autorestart: true }));
   writeFileSync(join(dir, 'eco.config.js'), `module.exports = ${JSON.stringify({ apps })};\n`);
@@ -549,7 +553,7 @@ async function zombieWorkload(tools) {
   if (spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0) return unavailable('zombies as PID 1', 'hearth', 'unshare --pid needs root');
   const secs = QUICK ? 3 : 10;
   const label = `zombies left as PID 1 after ${secs} s of a service orphaning a child every 100 ms`;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-zombies-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-zombies-'));
   mkdirSync(join(dir, 'config', 'services'), { recursive: true });
   writeFileSync(join(dir, 'config', 'services', 'orphans.toml'), `exec = ["/bin/sh", "-c", ${JSON.stringify(ORPHAN_MAKER)}]\n`);
   const h = await zombiesAsPid1([join(ROOT, 'bin', 'hearthd'), '--config-dir', join(dir, 'config'), '--state-dir', join(dir, 's'), '--runtime-dir', join(dir, 'r'), '--log-dir', join(dir, 'l'), '--quiet'], process.env, secs);
@@ -575,7 +579,7 @@ async function journalWorkload() {
   const { Journal } = await import(join(ROOT, 'dist', 'journal', 'index.js'));
   const total = QUICK ? 100e6 : 1e9;
   const services = 5;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-journal-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-journal-'));
   // Big files, no rotation: the worst case for a reader.
   const journal = new Journal({ dir, rotation: { maxBytes: 4 * total, keep: 1 } });
   const line = 'GET /index.html 200 0.002s user-agent=bench-client/1.0 '.padEnd(110, 'x');
@@ -624,7 +628,7 @@ function httpLoad(loadgen, port, seconds, conns = 16, mode = 'keep-alive') {
 const HELLO_APP = join(ROOT, 'bench', 'apps', 'hello-http.mjs');
 
 async function startHearthPool(port) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pool-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-pool-'));
   mkdirSync(join(dir, 'config', 'services'), { recursive: true });
   writeFileSync(
     join(dir, 'config', 'services', 'hello.toml'),
@@ -638,7 +642,7 @@ async function startHearthPool(port) {
 }
 
 async function startPm2Cluster(pm2, port) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pm2c-'));
+  const dir = mkdtempSync(join(SCRATCH, 'bench-pm2c-'));
   const env = { ...process.env, PM2_HOME: join(dir, 'home') };
   const app = { name: 'hello', script: HELLO_APP, instances: 2, exec_mode: 'cluster', env: { PORT: String(port) }, kill_timeout: 5000, wait_ready: true, listen_timeout: 10000 };
   writeFileSync(join(dir, 'eco.config.js'), `module.exports = ${JSON.stringify({ apps: [app] })};\n`);

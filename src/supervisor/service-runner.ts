@@ -73,6 +73,10 @@ export class ServiceRunner implements Runner {
   private sockets: BoundSocket[] | undefined;
   private readers: { out: Socket; err: Socket; keepers: number[] } | undefined;
   private replacing = false;
+  private persistQueued = false;
+  private disposed = false;
+  private lastRecord: string | undefined;
+  private defHashValue: string | undefined;
   private readonly carry: Record<'out' | 'err', Buffer> = { out: Buffer.alloc(0), err: Buffer.alloc(0) };
 
   constructor(
@@ -334,12 +338,29 @@ export class ServiceRunner implements Runner {
     this.readers = undefined;
   }
 
-  /** Records pid, identity and counters so a restarted hearthd can adopt instead of respawn. */
-  private persist(extra: Partial<RuntimeRecord> = {}): void {
-    const store = this.ctx.runtimeState;
-    if (!store) return;
+  /**
+   * Records pid, identity and counters so a restarted hearthd can adopt instead
+   * of respawn. The intent written just before a spawn (`extra`) goes to disk at
+   * once; every other change is written once per tick and only if the record
+   * changed, since a start passes through several states in the same tick.
+   */
+  private persist(extra?: Partial<RuntimeRecord>): void {
+    if (!this.ctx.runtimeState) return;
+    if (extra) {
+      this.writeRecord(extra);
+      return;
+    }
+    if (this.persistQueued) return;
+    this.persistQueued = true;
+    queueMicrotask(() => {
+      this.persistQueued = false;
+      if (!this.disposed) this.writeRecord({});
+    });
+  }
+
+  private writeRecord(extra: Partial<RuntimeRecord>): void {
     const pid = this.mainPid;
-    store.save(this.name, {
+    const record: RuntimeRecord = {
       pid,
       pgid: this.pgid,
       startTime: pid !== null ? (readProcStat(pid)?.startTime ?? null) : null,
@@ -347,9 +368,13 @@ export class ServiceRunner implements Runner {
       readyAt: this.readyAt,
       restarts: this.restarts,
       wanted: this.wanted || this.replacing,
-      defHash: definitionHash(this.def),
+      defHash: (this.defHashValue ??= definitionHash(this.def)),
       ...extra,
-    });
+    };
+    const text = JSON.stringify(record);
+    if (text === this.lastRecord) return;
+    this.lastRecord = text;
+    this.ctx.runtimeState!.save(this.name, record);
   }
 
   /**
@@ -647,6 +672,7 @@ export class ServiceRunner implements Runner {
 
   /** Releases timers, sockets and output pipes when the service is removed from the config. */
   dispose(): void {
+    this.disposed = true;
     this.closeReaders();
     this.ctx.runtimeState?.remove(this.name);
     this.cancelPending();
