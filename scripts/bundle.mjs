@@ -4,21 +4,33 @@
 // sooner and the daemon starts sooner. Paths computed from import.meta.url stay
 // right because dist/main/ is as deep below the root as every src/ folder.
 import { build } from 'esbuild';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-for (const name of ['hearth', 'hearthd']) {
-  await build({
-    absWorkingDir: root,
-    entryPoints: [`src/main/${name}.ts`],
-    outfile: `dist/main/${name}.bundle.mjs`,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    logLevel: 'warning',
-    // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-    banner: { js: "import { createRequire as __hearthRequire } from 'node:module'; const require = __hearthRequire(import.meta.url);" },
-  });
+const out = join(root, 'dist', 'main');
+// Chunk names carry content hashes: drop the previous build's before writing new ones.
+for (const f of readdirSync(out, { withFileTypes: true })) {
+  if (f.isFile() && f.name.startsWith('chunk-')) rmSync(join(out, f.name));
 }
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/main/hearth.ts', 'src/main/hearthd.ts'],
+  outdir: 'dist/main',
+  entryNames: '[name].bundle',
+  // Code reached only through import() (a command's heavy parts) becomes its own
+  // chunk, loaded when that command runs: `hearth list` does not compile
+  // chkconfig or analyze. Chunks stay in dist/main/, at the same depth.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __hearthRequire } from 'node:module'; const require = __hearthRequire(import.meta.url);" },
+});

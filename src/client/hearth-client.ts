@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { HearthError, type ErrorCode } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 // Type-only: the client must never load the server side (hono) at runtime.
@@ -139,15 +140,23 @@ export class HearthClient {
     });
   }
 
+  /**
+   * One unix-socket connection per request, made directly: going through an
+   * http.Agent costs a CLI call several milliseconds of first-use setup (it
+   * compiles the IPv6 address matcher to pick a TLS server name).
+   */
+  private connection(): { createConnection: () => Socket; host: string } {
+    return { createConnection: () => connect(this.socketPath), host: 'localhost' };
+  }
+
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise<T>((resolve, reject) => {
       const req = httpRequest(
         {
-          socketPath: this.socketPath,
+          ...this.connection(),
           method,
           path,
-          agent: false,
           headers: {
             accept: 'application/json',
             ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
@@ -182,10 +191,9 @@ export class HearthClient {
 
   private stream<T>(path: string, decode: (data: string, event: string) => T | undefined): EventStream<T> {
     const req = httpRequest({
-      socketPath: this.socketPath,
+      ...this.connection(),
       method: 'GET',
       path,
-      agent: false,
       headers: { accept: 'text/event-stream' },
     });
     const stream = new EventStream<T>(req, decode);
