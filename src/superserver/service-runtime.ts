@@ -13,6 +13,7 @@ import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js
 import { describeError } from '../errors/index.js';
 import { addressAllowed, compileList, toBytes, withinTimes, type AccessRules } from './access.js';
 import { chargenChunk, chargenDatagram, daytimeBytes, timeBytes } from './internal-protocols.js';
+import { openOneShotListener, type OneShotConnection, type OneShotListener } from './one-shot-listener.js';
 import { bindRawTcp, bindRawUdp, type RawSocket } from './raw-sockets.js';
 import { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
 import type { InetdEvent, InetdLogLine } from './types.js';
@@ -75,6 +76,7 @@ export class ServiceRuntime {
   suspendedUntil: number | null = null;
 
   private tcp: net.Server | undefined;
+  private oneShot: OneShotListener | undefined;
   private udp: dgram.Socket | undefined;
   private raw: RawSocket | undefined;
   private waiter: FdWait | undefined;
@@ -229,7 +231,42 @@ export class ServiceRuntime {
     this.ctx.emit({ type: 'inetd.listening', at: Date.now(), id: d.id, port: this.boundPort ?? 0, protocol: d.protocol });
   }
 
+  /** daytime and time answer with one write: when nothing needs a stream (banners, reverse lookups), skip net.Socket. */
+  private answersInOneWrite(): boolean {
+    return (this.internal === 'daytime' || this.internal === 'time') && !this.banner && !this.bannerSuccess && !this.bannerFail && !this.access?.needsReverse;
+  }
+
+  private listenOneShot(): boolean {
+    const listener = openOneShotListener(this.bindAddress, this.port, 1024, (c) => this.onOneShotConnection(c));
+    if (!listener) return false;
+    this.oneShot = listener;
+    this.boundPort = listener.port;
+    return true;
+  }
+
+  private onOneShotConnection(conn: OneShotConnection): void {
+    const remote = conn.remoteAddress;
+    const reason = this.admit(remote, false);
+    if (reason) {
+      this.noteRefusal(reason, remote);
+      conn.close();
+      return;
+    }
+    this.served++;
+    const started = this.logSuccess ? Date.now() : 0;
+    if (this.logSuccess) this.logStart(0, remote);
+    conn.replyAndClose(this.internal === 'daytime' ? daytimeBytes() : timeBytes());
+    if (this.logSuccess) this.logExit(0, 0, null, started);
+  }
+
   private listenTcp(): Promise<void> {
+    if (this.answersInOneWrite()) {
+      try {
+        if (this.listenOneShot()) return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     const d = this.def;
     const external = !this.internal && !d.redirect;
     const server = net.createServer({
@@ -282,6 +319,8 @@ export class ServiceRuntime {
   private stopListening(): void {
     this.tcp?.close();
     this.tcp = undefined;
+    this.oneShot?.close();
+    this.oneShot = undefined;
     if (this.udp) {
       try {
         this.udp.close();
