@@ -4,7 +4,8 @@ import net from 'node:net';
 import { parseXinetdText } from '../src/config/xinetd-conf.js';
 import { parseEtcServices } from '../src/config/etc-services.js';
 import { SuperServer } from '../src/superserver/index.js';
-import { freePort, hasXinetd, startXinetd } from './fixtures/xinetd/harness.js';
+import { hasXinetd, startXinetd } from './fixtures/xinetd/harness.js';
+import { freePortBlock } from './helpers/index.js';
 
 /**
  * The same config served by Debian's xinetd and by hearth's super-server on
@@ -104,7 +105,7 @@ describe('super-server vs the real xinetd', { skip: hasXinetd ? false : 'xinetd 
   let ss: SuperServer;
 
   before(async () => {
-    xinetdBase = (await freePort()) - 100;
+    xinetdBase = await freePortBlock(252);
     hearthBase = xinetdBase + 200;
     xinetd = await startXinetd(internalDaytime(config(xinetdBase, true)), [xinetdBase, xinetdBase + 50]);
     ss = new SuperServer();

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { parseXinetdText } from '../src/config/xinetd-conf.js';
 import { parseEtcServices } from '../src/config/etc-services.js';
 import { SuperServer } from '../src/superserver/index.js';
-import { freePort, hasXinetd, startXinetd, tcpExchange, udpExchange } from './fixtures/xinetd/harness.js';
+import { hasXinetd, startXinetd, tcpExchange, udpExchange } from './fixtures/xinetd/harness.js';
+import { freePortBlock } from './helpers/index.js';
 
 const run = promisify(execFile);
 
@@ -60,14 +61,14 @@ describe('internal services, byte for byte against the real xinetd', () => {
   let xinetd: Awaited<ReturnType<typeof startXinetd>> | undefined;
 
   before(async () => {
-    hearthBase = await freePort();
+    hearthBase = await freePortBlock(5);
     ss = new SuperServer();
     const parsed = await parseXinetdText(config(hearthBase), 'internal.conf', parseEtcServices(''));
     assert.deepEqual(parsed.errors.map(String), []);
     const r = await ss.apply(parsed.services);
     assert.deepEqual(r.errors, []);
     if (hasXinetd) {
-      xinetdBase = await freePort();
+      xinetdBase = await freePortBlock(5);
       xinetd = await startXinetd(config(xinetdBase), [xinetdBase, xinetdBase + 4]);
     }
   });

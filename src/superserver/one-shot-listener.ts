@@ -101,28 +101,7 @@ export function openOneShotListener(
   server.getsockname(name);
   server.onconnection = (status, client) => {
     if (status !== 0 || !client) return;
-    const peer: Record<string, unknown> = {};
-    client.getpeername(peer);
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      client.close();
-    };
-    onConnection({
-      remoteAddress: typeof peer.address === 'string' ? peer.address : undefined,
-      remotePort: typeof peer.port === 'number' ? peer.port : undefined,
-      replyAndClose(data) {
-        const req = new b.WriteWrap();
-        req.handle = client;
-        req.oncomplete = close;
-        req.async = false;
-        const werr = client.writeBuffer(req, data);
-        // A short write to a fresh socket is done at once; if the kernel queued it, close when it completes.
-        if (werr !== 0 || b.streamBaseState[b.kLastWriteWasAsync] === 0) close();
-      },
-      close,
-    });
+    onConnection(new Connection(client, b));
   };
   return {
     port: typeof name.port === 'number' ? name.port : port,
@@ -131,4 +110,49 @@ export function openOneShotListener(
       server.close();
     },
   };
+}
+
+/** The peer is asked for only when someone looks: a service without access rules or logging never needs it. */
+class Connection implements OneShotConnection {
+  private peer: Record<string, unknown> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: TcpHandle,
+    private readonly b: Bindings,
+  ) {}
+
+  private get peerName(): Record<string, unknown> {
+    if (!this.peer) {
+      this.peer = {};
+      this.client.getpeername(this.peer);
+    }
+    return this.peer;
+  }
+
+  get remoteAddress(): string | undefined {
+    const a = this.peerName.address;
+    return typeof a === 'string' ? a : undefined;
+  }
+
+  get remotePort(): number | undefined {
+    const p = this.peerName.port;
+    return typeof p === 'number' ? p : undefined;
+  }
+
+  replyAndClose(data: Buffer): void {
+    const req = new this.b.WriteWrap();
+    req.handle = this.client;
+    req.oncomplete = () => this.close();
+    req.async = false;
+    const err = this.client.writeBuffer(req, data);
+    // A short write to a fresh socket is done at once; if the kernel queued it, close when it completes.
+    if (err !== 0 || this.b.streamBaseState[this.b.kLastWriteWasAsync] === 0) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
 }

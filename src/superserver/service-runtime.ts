@@ -245,10 +245,11 @@ export class ServiceRuntime {
   }
 
   private onOneShotConnection(conn: OneShotConnection): void {
-    const remote = conn.remoteAddress;
+    // Asking the kernel who the peer is costs a system call: only when a rule or a log line needs it.
+    const remote = this.access || this.logSuccess ? conn.remoteAddress : undefined;
     const reason = this.admit(remote, false);
     if (reason) {
-      this.noteRefusal(reason, remote);
+      this.noteRefusal(reason, remote ?? conn.remoteAddress);
       conn.close();
       return;
     }

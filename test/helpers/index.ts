@@ -109,6 +109,36 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * `count` consecutive ports free on TCP and UDP, for configs that number their
+ * services from a base. Chosen below the kernel's ephemeral range (32768+), so
+ * the client sockets of tests running beside this one cannot take them between
+ * the check and the bind.
+ */
+export async function freePortBlock(count: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  const { createSocket } = await import('node:dgram');
+  const tcpFree = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen({ port, host: '0.0.0.0', exclusive: true }, () => srv.close(() => resolve(true)));
+    });
+  const udpFree = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const sock = createSocket('udp4');
+      sock.once('error', () => resolve(false));
+      sock.bind({ port, address: '0.0.0.0', exclusive: true }, () => sock.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * (32000 - 20000 - count));
+    let ok = true;
+    for (let p = base; p < base + count && ok; p++) ok = (await tcpFree(p)) && (await udpFree(p));
+    if (ok) return base;
+  }
+  throw new Error(`no block of ${count} free ports found below 32000`);
+}
+
+/**
  * Live main processes of a service: every service is started with
  * HEARTH_SERVICE=NAME and leads its own process group.
  */
