@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { FIXTURE_BIN, eventually, serviceProcesses } from './helpers/index.js';
+import { FIXTURE_BIN, eventually, freePortBase, serviceProcesses } from './helpers/index.js';
 
 interface Row {
   name: string;
@@ -68,7 +68,7 @@ describe('hearthd survives its own death', () => {
 
 describe('the super-server after a crash', () => {
   test('inetd listeners are back within a second of the new hearthd starting', async () => {
-    const offset = 20000 + Math.floor(Math.random() * 20000);
+    const offset = await freePortBase([13]);
     let d = await startDaemon({
       'hearth.toml': `[inetd]\nport_offset = ${offset}\n`,
       'xinetd.d/daytime': 'service daytime\n{\n\ttype = INTERNAL\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tdisable = no\n}\n',

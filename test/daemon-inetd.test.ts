@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { eventually } from './helpers/index.js';
+import { eventually, freePortBase } from './helpers/index.js';
 
 /** Connects, sends `send` (if any), half-closes, and resolves with everything read. */
 function exchange(port: number, send?: string): Promise<string> {
@@ -27,11 +27,13 @@ interface Row {
 
 describe('hearthd with an xinetd.d', () => {
   let d: RunningDaemon;
-  // Ports below 1024 shift by a random offset; the external service uses a random high port.
-  const offset = 20000 + Math.floor(Math.random() * 20000);
-  const catPort = offset + 1500;
+  // Ports below 1024 shift by port_offset; the external service uses a port of its own.
+  let offset = 0;
+  let catPort = 0;
 
   before(async () => {
+    offset = await freePortBase([13, 1500]);
+    catPort = offset + 1500;
     d = await startDaemon({
       'hearth.toml': `[inetd]\nport_offset = ${offset}\n`,
       'xinetd.d/daytime': '# default: on\n# description: daytime\nservice daytime\n{\n\ttype = INTERNAL\n\tid = daytime-stream\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tdisable = no\n\tcps = 100 1\n}\n',

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, symlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { FIXTURES, REPO, eventually, pidAlive } from './helpers/index.js';
+import { FIXTURES, REPO, eventually, freePortBase, pidAlive } from './helpers/index.js';
 
 interface Row {
   name: string;
@@ -20,9 +20,10 @@ describe('runlevels, SysV scripts and the classic tools in hearthd', () => {
   let d: RunningDaemon;
   const scratch = mkdtempSync(join(tmpdir(), 'hearth-rl-'));
   const pidFile = join(scratch, 'sleeperd.pid');
-  const offset = 20000 + Math.floor(Math.random() * 20000);
+  let offset = 0;
 
   before(async () => {
+    offset = await freePortBase([13]);
     const script = readFileSync(join(FIXTURES, 'sysv-own', 'sleeperd'), 'utf8').replace('/tmp/hearth-test-sleeperd.pid', pidFile);
     d = await startDaemon({
       'hearth.toml': `runlevel = 3\n[inetd]\nport_offset = ${offset}\n`,

@@ -13,7 +13,7 @@ import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js
 import { describeError } from '../errors/index.js';
 import { addressAllowed, compileList, toBytes, withinTimes, type AccessRules } from './access.js';
 import { chargenChunk, chargenDatagram, daytimeBytes, timeBytes } from './internal-protocols.js';
-import { openOneShotListener, type OneShotConnection, type OneShotListener } from './one-shot-listener.js';
+import { openRawTcpListener, type RawTcpConnection, type RawTcpListener } from './raw-tcp-listener.js';
 import { bindRawTcp, bindRawUdp, type RawSocket } from './raw-sockets.js';
 import { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
 import type { InetdEvent, InetdLogLine } from './types.js';
@@ -76,7 +76,7 @@ export class ServiceRuntime {
   suspendedUntil: number | null = null;
 
   private tcp: net.Server | undefined;
-  private oneShot: OneShotListener | undefined;
+  private rawTcp: RawTcpListener | undefined;
   private udp: dgram.Socket | undefined;
   private raw: RawSocket | undefined;
   private waiter: FdWait | undefined;
@@ -94,7 +94,8 @@ export class ServiceRuntime {
   private bannerFail: Buffer | undefined;
   private access: AccessRules | undefined;
   private redirectHost: string | undefined;
-  private readonly conns = new Set<net.Socket>();
+  /** Live connections of long-lived internal services and relays, ended when the service is stopped with its servers. */
+  private readonly conns = new Set<{ destroy(): void }>();
   private readonly children = new Set<ChildProcess>();
   private readonly logSuccess: boolean;
   private readonly logFailure: boolean;
@@ -231,39 +232,61 @@ export class ServiceRuntime {
     this.ctx.emit({ type: 'inetd.listening', at: Date.now(), id: d.id, port: this.boundPort ?? 0, protocol: d.protocol });
   }
 
-  /** daytime and time answer with one write: when nothing needs a stream (banners, reverse lookups), skip net.Socket. */
-  private answersInOneWrite(): boolean {
-    return (this.internal === 'daytime' || this.internal === 'time') && !this.banner && !this.bannerSuccess && !this.bannerFail && !this.access?.needsReverse;
+  /**
+   * daytime, time, echo and discard need no stream machinery: when nothing
+   * else does either (banners, reverse lookups, socket flags), they are served
+   * from the raw TCP handle.
+   */
+  private servedRaw(): boolean {
+    const i = this.internal;
+    return (
+      (i === 'daytime' || i === 'time' || i === 'echo' || i === 'discard') &&
+      !this.banner && !this.bannerSuccess && !this.bannerFail && !this.access?.needsReverse &&
+      !this.def.flags.includes('NODELAY') && !this.def.flags.includes('KEEPALIVE')
+    );
   }
 
-  private listenOneShot(): boolean {
-    const listener = openOneShotListener(this.bindAddress, this.port, 1024, (c) => this.onOneShotConnection(c));
+  private listenRaw(): boolean {
+    const listener = openRawTcpListener(this.bindAddress, this.port, 1024, (c) => this.onRawConnection(c));
     if (!listener) return false;
-    this.oneShot = listener;
+    this.rawTcp = listener;
     this.boundPort = listener.port;
     return true;
   }
 
-  private onOneShotConnection(conn: OneShotConnection): void {
+  private onRawConnection(conn: RawTcpConnection): void {
+    const counted = LONG_LIVED.has(this.internal!);
     // Asking the kernel who the peer is costs a system call: only when a rule or a log line needs it.
-    const remote = this.access || this.logSuccess ? conn.remoteAddress : undefined;
-    const reason = this.admit(remote, false);
+    const remote = this.access || this.logSuccess || (counted && this.perSource) ? conn.remoteAddress : undefined;
+    const reason = this.admit(remote, counted);
     if (reason) {
       this.noteRefusal(reason, remote ?? conn.remoteAddress);
-      conn.close();
+      conn.destroy();
       return;
     }
     this.served++;
     const started = this.logSuccess ? Date.now() : 0;
     if (this.logSuccess) this.logStart(0, remote);
-    conn.replyAndClose(this.internal === 'daytime' ? daytimeBytes() : timeBytes());
-    if (this.logSuccess) this.logExit(0, 0, null, started);
+    if (this.internal === 'daytime' || this.internal === 'time') {
+      conn.replyAndClose(this.internal === 'daytime' ? daytimeBytes() : timeBytes());
+      if (this.logSuccess) this.logExit(0, 0, null, started);
+      return;
+    }
+    this.track(remote, 1);
+    this.conns.add(conn);
+    const finish = (): void => {
+      this.track(remote, -1);
+      this.conns.delete(conn);
+      if (this.logSuccess) this.logExit(0, 0, null, started);
+    };
+    if (this.internal === 'echo') conn.echo(finish);
+    else conn.discard(finish);
   }
 
   private listenTcp(): Promise<void> {
-    if (this.answersInOneWrite()) {
+    if (this.servedRaw()) {
       try {
-        if (this.listenOneShot()) return Promise.resolve();
+        if (this.listenRaw()) return Promise.resolve();
       } catch (e) {
         return Promise.reject(e);
       }
@@ -320,8 +343,8 @@ export class ServiceRuntime {
   private stopListening(): void {
     this.tcp?.close();
     this.tcp = undefined;
-    this.oneShot?.close();
-    this.oneShot = undefined;
+    this.rawTcp?.close();
+    this.rawTcp = undefined;
     if (this.udp) {
       try {
         this.udp.close();

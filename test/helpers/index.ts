@@ -109,12 +109,12 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * `count` consecutive ports free on TCP and UDP, for configs that number their
- * services from a base. Chosen below the kernel's ephemeral range (32768+), so
- * the client sockets of tests running beside this one cannot take them between
- * the check and the bind.
+ * A base port such that base + each offset is free on TCP and UDP, for configs
+ * that number their services from a base (or shift them by port_offset).
+ * Chosen below the kernel's ephemeral range (32768+), so the client sockets of
+ * tests running beside this one cannot take them between the check and the bind.
  */
-export async function freePortBlock(count: number): Promise<number> {
+export async function freePortBase(offsets: number[]): Promise<number> {
   const { createServer } = await import('node:net');
   const { createSocket } = await import('node:dgram');
   const tcpFree = (port: number) =>
@@ -129,13 +129,22 @@ export async function freePortBlock(count: number): Promise<number> {
       sock.once('error', () => resolve(false));
       sock.bind({ port, address: '0.0.0.0', exclusive: true }, () => sock.close(() => resolve(true)));
     });
+  const span = Math.max(...offsets) + 1;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * (32000 - 20000 - count));
+    const base = 20000 + Math.floor(Math.random() * (32000 - 20000 - span));
     let ok = true;
-    for (let p = base; p < base + count && ok; p++) ok = (await tcpFree(p)) && (await udpFree(p));
+    for (const o of offsets) {
+      if (!ok) break;
+      ok = (await tcpFree(base + o)) && (await udpFree(base + o));
+    }
     if (ok) return base;
   }
-  throw new Error(`no block of ${count} free ports found below 32000`);
+  throw new Error(`no free ports at offsets ${offsets.join(',')} from any base below 32000`);
+}
+
+/** `count` consecutive free ports (see freePortBase). */
+export function freePortBlock(count: number): Promise<number> {
+  return freePortBase(Array.from({ length: count }, (_, i) => i));
 }
 
 /**
