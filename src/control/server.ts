@@ -1,10 +1,9 @@
-import { createAdaptorServer } from '@hono/node-server';
 import { connect } from 'node:net';
 import { chmod, chown, lstat, mkdir, stat, unlink } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import { HearthError } from '../errors/index.js';
-import { createControlApp, type ControlAppOptions } from './app.js';
+import type { ControlAppOptions } from './app.js';
 import type { DaemonApi } from './daemon-api.js';
 import { lookupGroupId, type GroupLookupOptions } from './group-id.js';
 
@@ -77,6 +76,29 @@ async function secureDir(dir: string, mode: number, gid: number | undefined): Pr
   if ((st.mode & 0o7777) !== mode) await chmod(dir, mode);
 }
 
+/**
+ * The HTTP app (hono, and through it Node's fetch classes) is loaded on the
+ * first request rather than at start: that is 25 ms of a boot's critical path,
+ * while the socket itself must be there before the first service starts.
+ */
+function lazyListener(api: DaemonApi, options: ControlAppOptions): RequestListener {
+  let loading: Promise<RequestListener> | undefined;
+  const load = async (): Promise<RequestListener> => {
+    const [{ getRequestListener }, { createControlApp }] = await Promise.all([import('@hono/node-server'), import('./app.js')]);
+    return getRequestListener(createControlApp(api, options).fetch) as RequestListener;
+  };
+  return (req: IncomingMessage, res: ServerResponse) => {
+    loading ??= load();
+    loading.then(
+      (listener) => listener(req, res),
+      (e: unknown) => {
+        res.statusCode = 500;
+        res.end(JSON.stringify({ error: { code: 'ERR_INTERNAL', message: `control API failed to load: ${(e as Error).message}` } }));
+      },
+    );
+  };
+}
+
 /** Starts the control API on a unix socket; close() stops it and removes the socket. */
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const { api, socketPath } = options;
@@ -85,8 +107,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   await secureDir(dirname(socketPath), gid === undefined ? 0o700 : 0o750, gid);
   await clearStaleSocket(socketPath);
 
-  const app = createControlApp(api, options);
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const server = createServer(lazyListener(api, options));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
