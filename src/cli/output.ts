@@ -60,7 +60,8 @@ export class Output {
         })
         .join('  ')
         .trimEnd();
-    this.line(render(headers, -1));
-    rows.forEach((r, i) => this.line(render(r, i)));
+    // One write for the whole table: a 1000-row list is one system call, not 1000.
+    const lines = [render(headers, -1), ...rows.map((r, i) => render(r, i))];
+    this.io.stdout(`${lines.join('\n')}\n`);
   }
 }

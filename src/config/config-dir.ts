@@ -5,7 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
-import type { ServiceDefinition } from '../model/index.js';
+import { compareNames, type ServiceDefinition } from '../model/index.js';
 import { parseServiceFile } from './service-file.js';
 import { DEFAULT_SETTINGS, loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
 import { loadInetdSources } from './inetd-sources.js';
@@ -111,7 +111,7 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
   );
   config.inetd = await loadInetdSources(dir, config.inetdToml);
   config.hasInetdSources = config.inetd.files.length > 0;
-  config.broken.sort((a, b) => a.name.localeCompare(b.name));
-  config.services = new Map([...config.services.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  config.broken.sort((a, b) => compareNames(a.name, b.name));
+  config.services = new Map([...config.services.entries()].sort(([a], [b]) => compareNames(a, b)));
   return config;
 }

@@ -7,7 +7,7 @@ import { mkdirSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
-import { didYouMean } from '../model/index.js';
+import { compareNames, didYouMean } from '../model/index.js';
 import { EventBus } from '../events/index.js';
 import { loadConfigDir, loadDaemonSettings, loadSysvScripts, parseSysvScript, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Supervisor, describeExit, type RecoveryReport } from '../supervisor/index.js';
@@ -294,7 +294,7 @@ export class Daemon implements DaemonApi {
         : { ...s, enabled: s.state !== 'stopped' },
     );
     const sysv = this.sysv.list().map((s) => ({ ...s, ...this.enablementOf(s.name) }));
-    return [...running, ...broken, ...inetd, ...sysv].sort((a, b) => a.name.localeCompare(b.name));
+    return [...running, ...broken, ...inetd, ...sysv].sort((a, b) => compareNames(a.name, b.name));
   }
 
   async status(name: string): Promise<ServiceDetail | undefined> {
