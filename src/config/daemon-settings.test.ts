@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_LOG } from '../model/index.js';
 import { DEFAULT_SETTINGS, loadDaemonSettings, parseDaemonSettings } from './daemon-settings.js';
 
+const HASH = 'scrypt$16384$8$1$aaaaaaaaaaaaaaaaaaaaaa$bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 const FILE = 'hearth.toml';
 
 describe('parseDaemonSettings', () => {
@@ -30,6 +31,10 @@ describe('parseDaemonSettings', () => {
       'port_offset = 10000',
       '[web]',
       'listen = "0.0.0.0:8080"',
+      'tls_cert = "/etc/hearth/web.crt"',
+      'tls_key = "/etc/hearth/web.key"',
+      `password_hash = "${HASH}"`,
+      `readonly_password_hash = "${HASH}"`,
       '[control]',
       'socket_mode = "0660"',
       'socket_group = "hearth"',
@@ -46,11 +51,26 @@ describe('parseDaemonSettings', () => {
     assert.deepEqual(settings, {
       runlevel: 5,
       inetd: { portOffset: 10000 },
-      web: { listen: '0.0.0.0:8080' },
+      web: { listen: '0.0.0.0:8080', tlsCert: '/etc/hearth/web.crt', tlsKey: '/etc/hearth/web.key', passwordHash: HASH, readonlyPasswordHash: HASH },
       control: { socketMode: 0o660, socketGroup: 'hearth' },
       logs: { maxBytes: 1024 * 1024, keep: 2, maxAgeMs: 7 * 86_400_000 },
       syslog: { socket: '/dev/log', udpPort: 5140 },
     });
+  });
+
+  test('a web address other machines can reach needs TLS; the GUI is then off and the error names the key', () => {
+    const r = parseDaemonSettings(FILE, '[web]\nlisten = "0.0.0.0:9119"\n');
+    assert.equal(r.settings.web.listen, 'off');
+    assert.match(r.errors.map(String).join('\n'), /hearth\.toml:2: "web\.listen" = "0\.0\.0\.0:9119" is reachable from other machines, which needs TLS/);
+    assert.deepEqual(parseDaemonSettings(FILE, '[web]\nlisten = "127.0.0.2:9119"\n').errors, []);
+    assert.deepEqual(parseDaemonSettings(FILE, '[web]\nlisten = "[::1]:9119"\n').errors, []);
+  });
+
+  test('TLS files come in pairs, and a password is only ever a hash', () => {
+    assert.match(parseDaemonSettings(FILE, '[web]\ntls_cert = "/x.crt"\n').errors.map(String).join(), /"web\.tls_cert" and "web\.tls_key" must be given together/);
+    const plain = parseDaemonSettings(FILE, '[web]\npassword_hash = "hunter2"\n').errors.map(String).join();
+    assert.match(plain, /must be a hash made by "hearth web-password"/);
+    assert.doesNotMatch(plain, /hunter2/, 'the rejected value is not echoed: it may be a real password');
   });
 
   test('web.listen accepts "off" and bracketed IPv6 addresses', () => {

@@ -14,11 +14,22 @@ import { tomlSyntaxError } from './toml-syntax-error.js';
 export interface DaemonSettings {
   runlevel: number;
   inetd: { portOffset: number };
-  web: { listen: string | 'off' };
+  web: WebSettings;
   control: { socketMode: number; socketGroup?: string };
   logs: LogSettings;
   /** socket: a path, "off", or undefined for RUNTIME_DIR/syslog.sock; udpPort: 127.0.0.1 only. */
   syslog: { socket?: string; udpPort?: number };
+}
+
+export interface WebSettings {
+  /** "HOST:PORT" or "off". */
+  listen: string | 'off';
+  /** PEM files; both or neither. Required for a listen address other than loopback. */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** `hearth web-password` output: a password that logs in with full rights, or read-only. */
+  passwordHash?: string;
+  readonlyPasswordHash?: string;
 }
 
 export const DEFAULT_SETTINGS: DaemonSettings = {
@@ -44,6 +55,22 @@ const SECTIONS: Record<string, Section> = {
       const m = typeof v === 'string' ? /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(v) : null;
       if (v === 'off' || (m && Number(m[2]) <= 65535)) s.web.listen = v as string;
       else c.error(p, `"web.listen" must be "HOST:PORT" or "off", got ${describeValue(v)}`);
+    },
+    tls_cert: (c, p, v, s) => {
+      const path = readString(c, p, v, { nonEmpty: true });
+      if (path !== undefined) s.web.tlsCert = path;
+    },
+    tls_key: (c, p, v, s) => {
+      const path = readString(c, p, v, { nonEmpty: true });
+      if (path !== undefined) s.web.tlsKey = path;
+    },
+    password_hash: (c, p, v, s) => {
+      const h = readPasswordHash(c, p, v);
+      if (h !== undefined) s.web.passwordHash = h;
+    },
+    readonly_password_hash: (c, p, v, s) => {
+      const h = readPasswordHash(c, p, v);
+      if (h !== undefined) s.web.readonlyPasswordHash = h;
     },
   },
   control: {
@@ -82,6 +109,34 @@ const SECTIONS: Record<string, Section> = {
   },
 };
 
+/** The format `hearth web-password` prints: scrypt$N$r$p$SALT$HASH (base64url). */
+export const PASSWORD_HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9_-]{16,})\$([A-Za-z0-9_-]{32,})$/;
+
+function readPasswordHash(c: FieldContext, p: KeyPath, v: unknown): string | undefined {
+  if (typeof v === 'string' && PASSWORD_HASH.test(v)) return v;
+  // The value is not quoted back: it may well be the password itself.
+  c.error(p, `"${p.join('.')}" must be a hash made by "hearth web-password" (scrypt$…)`, 'never put the password itself in hearth.toml');
+  return undefined;
+}
+
+/** A listen address that only this machine can reach. */
+export function isLoopbackListen(listen: string): boolean {
+  const host = listen.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Rules across [web] keys: TLS files come in pairs, and only loopback may go without TLS. */
+function checkWeb(c: FieldContext, s: DaemonSettings): void {
+  const w = s.web;
+  if ((w.tlsCert === undefined) !== (w.tlsKey === undefined)) {
+    c.error(['web', w.tlsCert === undefined ? 'tls_key' : 'tls_cert'], '"web.tls_cert" and "web.tls_key" must be given together');
+  }
+  if (w.listen !== 'off' && !isLoopbackListen(w.listen) && w.tlsCert === undefined) {
+    c.error(['web', 'listen'], `"web.listen" = "${w.listen}" is reachable from other machines, which needs TLS`, 'set web.tls_cert and web.tls_key, or listen on 127.0.0.1');
+    w.listen = 'off';
+  }
+}
+
 const TOP_KEYS = ['runlevel', ...Object.keys(SECTIONS)];
 
 export function parseDaemonSettings(file: string, text: string): { settings: DaemonSettings; errors: HearthError[] } {
@@ -114,6 +169,7 @@ export function parseDaemonSettings(file: string, text: string): { settings: Dae
       else reader(c, [key, sub], v, settings);
     }
   }
+  checkWeb(c, settings);
   return { settings, errors: c.errors };
 }
 
