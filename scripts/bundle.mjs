@@ -4,7 +4,7 @@
 // sooner and the daemon starts sooner. Paths computed from import.meta.url stay
 // right because dist/main/ is as deep below the root as every src/ folder.
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,3 +34,23 @@ await build({
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __hearthRequire } from 'node:module'; const require = __hearthRequire(import.meta.url);" },
 });
+
+// The web GUI: one small script for the browser (Preact), its stylesheet and page.
+const gui = join(root, 'dist', 'gui');
+rmSync(gui, { recursive: true, force: true });
+mkdirSync(gui, { recursive: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/web/app/main.tsx'],
+  outfile: 'dist/gui/app.js',
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+for (const file of ['index.html', 'app.css']) copyFileSync(join(root, 'src', 'web', 'app', file), join(gui, file));

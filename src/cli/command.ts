@@ -32,6 +32,8 @@ export interface CommandContext {
   client(): HearthClient;
   /** Aborted on Ctrl-C: long-running commands (logs -f) end cleanly. */
   signal: AbortSignal;
+  /** Reads a secret (no echo at a terminal); fails when there is no input to read from. */
+  readSecret(prompt: string): Promise<string>;
   /** The registered commands, for help. */
   commands: readonly Command[];
 }

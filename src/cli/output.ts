@@ -7,6 +7,8 @@ export interface CliIo {
   isTTY?: boolean;
   cwd?: string;
   signal?: AbortSignal;
+  /** A secret typed without echo, or piped in (web-password). */
+  readSecret?: (prompt: string) => Promise<string>;
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, cyan: 36, bold: 1, dim: 2 } as const;

@@ -15,6 +15,7 @@ import { enable, disable } from './commands/enable.js';
 import { chkconfig } from './commands/chkconfig.js';
 import { service } from './commands/service.js';
 import { analyze } from './commands/analyze.js';
+import { webPassword } from './commands/web-password.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   chkconfig,
   service,
   analyze,
+  webPassword,
   help,
 ];
 

@@ -159,6 +159,7 @@ export async function runCli(argv: string[], io: CliIo, options: RunCliOptions =
       socketPath,
       client: () => (client ??= new HearthClient({ socketPath })),
       signal: io.signal ?? new AbortController().signal,
+      readSecret: io.readSecret ?? (() => Promise.reject(new HearthError('ERR_USAGE', 'no input to read a secret from'))),
       commands,
     };
     return await cmd.run(ctx);

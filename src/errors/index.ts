@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'ERR_DAEMON_ERROR'
   | 'ERR_USAGE'
   | 'ERR_LOG_IO'
+  /** The web GUI cannot start (not built, address taken, TLS files unreadable); hearthd carries on. */
+  | 'ERR_WEB'
   | 'ERR_INTERNAL';
 
 export interface HearthErrorOptions {

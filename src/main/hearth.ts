@@ -31,6 +31,7 @@ const code = await runCli(
     isTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
     signal: controller.signal,
+    readSecret: (prompt) => import('../cli/read-secret.js').then((m) => m.readSecret(prompt)),
   },
   // bin/hearth reached through a symlink named chkconfig, service, telinit… picks that personality.
   { argv0: process.env.HEARTH_ARGV0 ?? process.argv[1] },

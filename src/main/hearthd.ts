@@ -10,6 +10,7 @@ import { Daemon, describeEvent } from '../daemon/index.js';
 import { startControlServer } from '../control/index.js';
 import { defaultDirs } from '../client/index.js';
 import { describeError } from '../errors/index.js';
+import { isLoopbackListen } from '../config/index.js';
 
 const USAGE = `usage: hearthd --config-dir DIR [--state-dir DIR] [--runtime-dir DIR] [--log-dir DIR] [--runlevel N]
 
@@ -20,6 +21,7 @@ Runs the hearth daemon in the foreground.
   --runtime-dir DIR  control socket (hearth.sock) and other runtime files
   --log-dir DIR      service logs
   --runlevel N       runlevel to enter (default: hearth.toml's, else 3)
+  --web-listen ADDR  web GUI address, HOST:PORT or "off" (default: hearth.toml's [web] listen)
   --quiet            do not echo events to stdout
   -h, --help         this text
   --version          print the version
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
         'runtime-dir': { type: 'string' },
         'log-dir': { type: 'string' },
         runlevel: { type: 'string' },
+        'web-listen': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
@@ -104,12 +107,14 @@ async function main(): Promise<void> {
   process.stdout.write(`hearthd: control socket ${daemon.socketPath}\n`);
   process.stdout.write(`hearthd: try "bin/hearth --socket ${daemon.socketPath} list"\n`);
 
+  let closeWeb: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`hearthd: ${signal}: stopping services\n`);
     try {
+      await closeWeb?.().catch(() => undefined);
       await daemon.shutdown();
     } finally {
       await control.close().catch(() => undefined);
@@ -128,6 +133,29 @@ async function main(): Promise<void> {
     process.stderr.write(`hearthd: ${describeError(e)}\n`);
     await control.close().catch(() => undefined);
     process.exit(1);
+  }
+
+  // The GUI comes up once the boot is done: services first, the page after.
+  const web = { ...daemon.settings.web, ...(v['web-listen'] !== undefined ? { listen: v['web-listen'] } : {}) };
+  if (web.listen !== 'off') {
+    if (!isLoopbackListen(web.listen) && web.tlsCert === undefined) {
+      process.stderr.write(`hearthd: not serving the web GUI on "${web.listen}": other machines could reach it without TLS (set [web] tls_cert and tls_key)\n`);
+      return;
+    }
+    try {
+      const { startWebServer, guiDir } = await import('../web/index.js');
+      const gui = await startWebServer({
+        api: daemon,
+        settings: web,
+        runtimeDir: daemon.info().runtimeDir,
+        guiDir: guiDir(),
+        log: (message) => daemon.bus.emit({ type: 'daemon.log', at: Date.now(), level: 'info', message }),
+      });
+      closeWeb = gui.close;
+      process.stdout.write(`hearthd: web GUI ${gui.url} (log in once with ${gui.url}?token=${gui.token})\n`);
+    } catch (e) {
+      process.stderr.write(`hearthd: web GUI not started: ${describeError(e)}\n`);
+    }
   }
 }
 

@@ -59,6 +59,8 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
     '--state-dir', join(dir.path, 'state'),
     '--runtime-dir', runtime,
     '--log-dir', join(dir.path, 'log'),
+    // Many hearthds run side by side in tests: no GUI on the default port unless a test asks for one.
+    ...(extraArgs.includes('--web-listen') ? [] : ['--web-listen', 'off']),
     ...extraArgs,
   ];
   const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });

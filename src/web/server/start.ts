@@ -1,0 +1,105 @@
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { HearthError } from '../../errors/index.js';
+import type { DaemonApi } from '../../control/index.js';
+import type { WebSettings } from '../../config/index.js';
+import { randomToken } from './auth.js';
+import { createWebApp, type WebAssets } from './web-app.js';
+
+export interface WebServerOptions {
+  api: DaemonApi;
+  settings: WebSettings;
+  runtimeDir: string;
+  /** The built page (dist/gui). */
+  guiDir: string;
+  log(message: string): void;
+}
+
+export interface WebServer {
+  /** http(s)://HOST:PORT/ as bound (port 0 resolved). */
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
+
+/** The page is a handful of small files: read once, served from memory. */
+export function loadGuiAssets(dir: string): WebAssets {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new HearthError('ERR_WEB', `the web GUI is not built ("${dir}" is missing)`, { hint: 'run "npm run build"', cause: e });
+  }
+  const assets = new Map<string, { body: Uint8Array; type: string }>();
+  for (const name of names) {
+    const type = TYPES[extname(name)];
+    if (type) assets.set(name, { body: readFileSync(join(dir, name)), type });
+  }
+  if (!assets.has('index.html')) throw new HearthError('ERR_WEB', `the web GUI is not built ("${join(dir, 'index.html')}" is missing)`, { hint: 'run "npm run build"' });
+  return assets;
+}
+
+function splitListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen);
+  if (!m) throw new HearthError('ERR_CONFIG_VALUE', `"web.listen" must be "HOST:PORT", got "${listen}"`, { file: 'hearth.toml', key: 'web.listen' });
+  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
+}
+
+/**
+ * Starts the GUI on [web] listen: a fresh login token (printed by hearthd and
+ * written 0600 to RUNTIME_DIR/web-token), TLS when configured, and the bound
+ * address in RUNTIME_DIR/web-address for scripts and tests.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const { settings, runtimeDir } = options;
+  const { host, port } = splitListen(settings.listen);
+  const tls = settings.tlsCert !== undefined && settings.tlsKey !== undefined;
+  const token = randomToken();
+  const app = createWebApp({
+    api: options.api,
+    token,
+    ...(settings.passwordHash ? { passwordHash: settings.passwordHash } : {}),
+    ...(settings.readonlyPasswordHash ? { readonlyPasswordHash: settings.readonlyPasswordHash } : {}),
+    assets: loadGuiAssets(options.guiDir),
+    secure: tls,
+    log: options.log,
+  });
+  const listener = getRequestListener(app.fetch) as RequestListener;
+  const server = tls
+    ? createHttpsServer({ cert: readFileSync(settings.tlsCert!), key: readFileSync(settings.tlsKey!) }, listener)
+    : createHttpServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new HearthError('ERR_WEB', `cannot serve the web GUI on "${settings.listen}": ${e.code ?? e.message}`, { hint: 'change [web] listen in hearth.toml, or set it to "off"', cause: e })),
+    );
+    server.listen({ host, port }, () => resolve());
+  });
+  const bound = server.address() as AddressInfo;
+  const shownHost = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  const url = `${tls ? 'https' : 'http'}://${shownHost}:${bound.port}/`;
+  writeFileSync(join(runtimeDir, 'web-token'), `${token}\n`, { mode: 0o600 });
+  writeFileSync(join(runtimeDir, 'web-address'), `${url}\n`, { mode: 0o644 });
+  return {
+    url,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        rmSync(join(runtimeDir, 'web-token'), { force: true });
+        rmSync(join(runtimeDir, 'web-address'), { force: true });
+      }),
+  };
+}
