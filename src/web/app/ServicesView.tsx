@@ -182,19 +182,20 @@ export function ServicesView(props: { readOnly: boolean }) {
           <button type="button" onClick={() => setPending(new Map())}>Revert</button>
         </div>
       )}
+      <div class="table-wrap">
       <table class="services">
         <thead>
           <tr>
             <th scope="col">Name</th>
-            <th scope="col">Kind</th>
+            <th scope="col" class="opt">Kind</th>
             <th scope="col" class="wide">Description</th>
             <th scope="col">State</th>
             {LEVELS.map((l) => (
               <th scope="col" class="level" title={`runlevel ${l}`}>{l}</th>
             ))}
-            <th scope="col">Restarts</th>
-            <th scope="col">CPU</th>
-            <th scope="col">Memory</th>
+            <th scope="col" class="opt">Restarts</th>
+            <th scope="col" class="opt">CPU</th>
+            <th scope="col" class="opt">Memory</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -210,7 +211,7 @@ export function ServicesView(props: { readOnly: boolean }) {
                   <button type="button" class="link" onClick={() => setSelected(s.name)}>{s.name}</button>
                   {risk && risk !== 'low' && <span class={`badge risk-${risk}`} title={catalog[s.name]!.riskReason}>{risk} risk</span>}
                 </th>
-                <td>{s.kind}</td>
+                <td class="opt">{s.kind}</td>
                 <td class="wide">{s.description || catalog[s.name]?.description || ''}</td>
                 <td>
                   <span class={`state state-${s.state}`} data-state={s.state}>{s.state}</span>
@@ -230,9 +231,9 @@ export function ServicesView(props: { readOnly: boolean }) {
                         </label>
                       </td>
                     )}
-                <td class="num">{s.restarts}</td>
-                <td>{u && <Sparkline values={rates(u.cpu)} label={`${s.name} CPU`} format={(v) => `${(v * 100).toFixed(0)}%`} />}</td>
-                <td>{u && <Sparkline values={u.mem} label={`${s.name} memory`} format={(v) => `${(v / 1048576).toFixed(1)} MiB`} />}</td>
+                <td class="num opt">{s.restarts}</td>
+                <td class="opt">{u && <Sparkline values={rates(u.cpu)} label={`${s.name} CPU`} format={(v) => `${(v * 100).toFixed(0)}%`} />}</td>
+                <td class="opt">{u && <Sparkline values={u.mem} label={`${s.name} memory`} format={(v) => `${(v / 1048576).toFixed(1)} MiB`} />}</td>
                 <td class="actions">
                   {(['start', 'stop', 'restart', 'reload'] as const).map((a) => (
                     <button type="button" disabled={props.readOnly} aria-label={`${a} ${s.name}`} onClick={() => act(s.name, a)}>
@@ -245,6 +246,7 @@ export function ServicesView(props: { readOnly: boolean }) {
           })}
         </tbody>
       </table>
+      </div>
       {selected && <ServiceDetail name={selected} catalog={catalog[selected]} onClose={() => setSelected(null)} />}
     </section>
   );
