@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Component } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, subscribe, type HearthEvent, type ServiceStatus } from './api.js';
 import { ServiceDetail } from './ServiceDetail.js';
 import { Sparkline } from './Sparkline.js';
@@ -38,10 +39,13 @@ export function ServicesView(props: { readOnly: boolean }) {
       setServices(list);
       setRunlevel(info.runlevel);
     });
+  // Rows get stable callbacks, so a row re-renders only when its own data changes.
+  const handlers = useRef<RowHandlers>(null as unknown as RowHandlers);
 
   useEffect(() => {
-    void reload();
-    call<Record<string, CatalogInfo>>('GET', '/api/catalog').then(setCatalog, () => undefined);
+    // The first render waits for the catalog too: one render of 1000 rows, not two.
+    const known = call<Record<string, CatalogInfo>>('GET', '/api/catalog').catch(() => ({}));
+    void Promise.all([reload(), known]).then(([, c]) => setCatalog(c));
     // Live state: apply each state change to its row; a config reload re-reads the list.
     return subscribe<HearthEvent>('/api/v1/events', 'event', (e) => {
       if (e.type === 'service.state') {
@@ -89,9 +93,13 @@ export function ServicesView(props: { readOnly: boolean }) {
         return next;
       });
     };
-    void sample();
+    // The first sample waits a moment: the list's first render comes first.
+    const first = setTimeout(sample, 1000);
     const timer = setInterval(sample, 5000);
-    return () => clearInterval(timer);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [watched]);
 
   const failed = services.filter((s) => s.state === 'failed' || s.state === 'broken');
@@ -144,6 +152,10 @@ export function ServicesView(props: { readOnly: boolean }) {
     await reload();
     setMessage(errors.length ? { text: errors.join('; '), error: true } : { text: 'Saved.', error: false });
   };
+
+  handlers.current = handlers.current ?? ({} as RowHandlers);
+  // The object stays the same; what it calls is refreshed each render (it closes over current state).
+  Object.assign(handlers.current, { act, stageLevel, stageWhole, open: setSelected });
 
   const select = (key: keyof typeof filter, label: string, options: string[]) => (
     <label>
@@ -200,56 +212,85 @@ export function ServicesView(props: { readOnly: boolean }) {
           </tr>
         </thead>
         <tbody>
-          {visible.map((s) => {
-            const staged = pending.get(s.name);
-            const levels = (staged as boolean[] | undefined) ?? s.levels;
-            const risk = catalog[s.name]?.risk;
-            const u = usage[s.name];
-            return (
-              <tr key={s.name} class={staged !== undefined ? 'changed' : ''} data-service={s.name}>
-                <th scope="row">
-                  <button type="button" class="link" onClick={() => setSelected(s.name)}>{s.name}</button>
-                  {risk && risk !== 'low' && <span class={`badge risk-${risk}`} title={catalog[s.name]!.riskReason}>{risk} risk</span>}
-                </th>
-                <td class="opt">{s.kind}</td>
-                <td class="wide">{s.description || catalog[s.name]?.description || ''}</td>
-                <td>
-                  <span class={`state state-${s.state}`} data-state={s.state}>{s.state}</span>
-                </td>
-                {s.levels || s.kind !== 'inetd'
-                  ? LEVELS.map((l) => (
-                      <td class="level">
-                        {levels && (
-                          <input type="checkbox" aria-label={`${s.name} in runlevel ${l}`} checked={levels[l]} disabled={props.readOnly} onChange={() => stageLevel(s, l)} />
-                        )}
-                      </td>
-                    ))
-                  : (
-                      <td colSpan={7} class="level whole">
-                        <label>
-                          <input type="checkbox" aria-label={`${s.name} on`} checked={(staged as boolean | undefined) ?? Boolean(s.enabled)} disabled={props.readOnly} onChange={() => stageWhole(s)} /> on wherever xinetd runs
-                        </label>
-                      </td>
-                    )}
-                <td class="num opt">{s.restarts}</td>
-                <td class="opt">{u && <Sparkline values={rates(u.cpu)} label={`${s.name} CPU`} format={(v) => `${(v * 100).toFixed(0)}%`} />}</td>
-                <td class="opt">{u && <Sparkline values={u.mem} label={`${s.name} memory`} format={(v) => `${(v / 1048576).toFixed(1)} MiB`} />}</td>
-                <td class="actions">
-                  {(['start', 'stop', 'restart', 'reload'] as const).map((a) => (
-                    <button type="button" disabled={props.readOnly} aria-label={`${a} ${s.name}`} onClick={() => act(s.name, a)}>
-                      {a}
-                    </button>
-                  ))}
-                </td>
-              </tr>
-            );
-          })}
+          {visible.map((s) => (
+            <Row key={s.name} service={s} staged={pending.get(s.name)} info={catalog[s.name]} usage={usage[s.name]} readOnly={props.readOnly} handlers={handlers.current} />
+          ))}
         </tbody>
       </table>
       </div>
       {selected && <ServiceDetail name={selected} catalog={catalog[selected]} onClose={() => setSelected(null)} />}
     </section>
   );
+}
+
+interface RowHandlers {
+  act(name: string, action: 'start' | 'stop' | 'restart' | 'reload'): void;
+  stageLevel(s: ServiceStatus, level: number): void;
+  stageWhole(s: ServiceStatus): void;
+  open(name: string): void;
+}
+
+interface RowProps {
+  service: ServiceStatus;
+  staged: boolean[] | boolean | undefined;
+  info: CatalogInfo | undefined;
+  usage: Usage | undefined;
+  readOnly: boolean;
+  handlers: RowHandlers;
+}
+
+/**
+ * One service's row. It re-renders only when its own props change: with 1000
+ * services, a state change of one of them or a keystroke in the pending bar
+ * must not redraw the other 999.
+ */
+class Row extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    const p = this.props;
+    return p.service !== next.service || p.staged !== next.staged || p.info !== next.info || p.usage !== next.usage || p.readOnly !== next.readOnly;
+  }
+
+  override render() {
+    const { service: s, staged, info, usage: u, readOnly, handlers: h } = this.props;
+    const levels = (staged as boolean[] | undefined) ?? s.levels;
+    const risk = info?.risk;
+    return (
+      <tr class={staged !== undefined ? 'changed' : ''} data-service={s.name}>
+        <th scope="row">
+          <button type="button" class="link" onClick={() => h.open(s.name)}>{s.name}</button>
+          {risk && risk !== 'low' && <span class={`badge risk-${risk}`} title={info!.riskReason}>{risk} risk</span>}
+        </th>
+        <td class="opt">{s.kind}</td>
+        <td class="wide">{s.description || info?.description || ''}</td>
+        <td>
+          <span class={`state state-${s.state}`} data-state={s.state}>{s.state}</span>
+        </td>
+        {s.levels || s.kind !== 'inetd'
+          ? LEVELS.map((l) => (
+              <td class="level">
+                {levels && <input type="checkbox" aria-label={`${s.name} in runlevel ${l}`} checked={levels[l]} disabled={readOnly} onChange={() => h.stageLevel(s, l)} />}
+              </td>
+            ))
+          : (
+              <td colSpan={7} class="level whole">
+                <label>
+                  <input type="checkbox" aria-label={`${s.name} on`} checked={(staged as boolean | undefined) ?? Boolean(s.enabled)} disabled={readOnly} onChange={() => h.stageWhole(s)} /> on wherever xinetd runs
+                </label>
+              </td>
+            )}
+        <td class="num opt">{s.restarts}</td>
+        <td class="opt">{u && <Sparkline values={rates(u.cpu)} label={`${s.name} CPU`} format={(v) => `${(v * 100).toFixed(0)}%`} />}</td>
+        <td class="opt">{u && <Sparkline values={u.mem} label={`${s.name} memory`} format={(v) => `${(v / 1048576).toFixed(1)} MiB`} />}</td>
+        <td class="actions">
+          {(['start', 'stop', 'restart', 'reload'] as const).map((a) => (
+            <button type="button" disabled={readOnly} aria-label={`${a} ${s.name}`} onClick={() => h.act(s.name, a)}>
+              {a}
+            </button>
+          ))}
+        </td>
+      </tr>
+    );
+  }
 }
 
 /** CPU seconds samples 5 s apart → share of a core. */
