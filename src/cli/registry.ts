@@ -16,6 +16,7 @@ import { chkconfig } from './commands/chkconfig.js';
 import { service } from './commands/service.js';
 import { analyze } from './commands/analyze.js';
 import { webPassword } from './commands/web-password.js';
+import { ntsysv } from './commands/ntsysv.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   init,
   chkconfig,
   service,
+  ntsysv,
   analyze,
   webPassword,
   help,
