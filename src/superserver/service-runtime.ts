@@ -11,6 +11,7 @@ import {
 } from '../model/index.js';
 import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js';
 import { describeError } from '../errors/index.js';
+import type { ServerProcess, ServerSpawner } from '../native/index.js';
 import { addressAllowed, compileList, toBytes, withinTimes, type AccessRules } from './access.js';
 import { chargenChunk, chargenDatagram, daytimeBytes, timeBytes } from './internal-protocols.js';
 import { bindRawTcp, bindRawUdp, type RawSocket } from './raw-sockets.js';
@@ -20,6 +21,8 @@ import type { InetdEvent, InetdLogLine } from './types.js';
 /** What a service needs from the engine that owns it. */
 export interface EngineContext {
   spawn: typeof spawnType;
+  /** Per-connection servers (TCP, wait = no); wait = yes servers use spawn. */
+  servers: ServerSpawner;
   portOffset: number;
   emit(e: InetdEvent): void;
   log(l: InetdLogLine): void;
@@ -93,7 +96,7 @@ export class ServiceRuntime {
   private access: AccessRules | undefined;
   private redirectHost: string | undefined;
   private readonly conns = new Set<net.Socket>();
-  private readonly children = new Set<ChildProcess>();
+  private readonly children = new Set<ChildProcess | ServerProcess>();
   private readonly logSuccess: boolean;
   private readonly logFailure: boolean;
   private udpTokens = 0;
@@ -554,22 +557,17 @@ export class ServiceRuntime {
   private spawnFor(sock: net.Socket, remote: string | undefined, remotePort: number): void {
     const l = this.launch!;
     const env = { ...l.env, REMOTE_HOST: remote ?? '', REMOTE_ADDR: remote ?? '', REMOTE_PORT: String(remotePort) };
-    let child: ChildProcess;
-    try {
-      child = applyUmask(l.umask, () => this.ctx.spawn(l.file, l.args, { stdio: [sock, sock, sock], env, ...(l.argv0 ? { argv0: l.argv0 } : {}) }));
-    } catch (e) {
-      this.track(remote, -1);
-      this.served--;
-      this.noteRefusal('spawn', remote);
-      this.ctx.log({ id: this.def.id, level: 'error', message: `cannot start "${l.file}": ${describeError(e)}` });
-      sock.destroy();
-      return;
-    }
-    // The child has its own copy; ours must go or the client never sees EOF.
-    sock.destroy();
+    // The spawner takes the socket over: the server gets it as fds 0-2 and our copy is closed.
+    const child = this.ctx.servers.spawn(l.file, l.args, {
+      socket: sock,
+      env,
+      ...(l.argv0 ? { argv0: l.argv0 } : {}),
+      ...(l.umask !== undefined ? { umask: l.umask } : {}),
+    });
     this.children.add(child);
     const started = this.logSuccess ? Date.now() : 0;
-    if (this.logSuccess && child.pid) this.logStart(child.pid, remote);
+    // The pid is known once the server runs (the helper answers asynchronously).
+    if (this.logSuccess) child.once('spawn', () => child.pid && this.logStart(child.pid, remote));
     let done = false;
     const end = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (done) return;
