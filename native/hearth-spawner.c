@@ -539,12 +539,17 @@ static void start_server(jparser *j, int req, int fd) {
   posix_spawn_file_actions_init(&fa);
   posix_spawnattr_init(&attr);
   for (int target = 0; target <= 2; target++) posix_spawn_file_actions_adddup2(&fa, fd, target);
-  sigset_t none, all;
+  sigset_t none, dfl;
   sigemptyset(&none);
-  sigfillset(&all);
-  /* The server starts as Node would start it: nothing blocked, nothing ignored. */
+  /* The server starts as Node would start it: nothing blocked, nothing ignored.
+     Only the signals this process ignores need resetting (glibc resets caught
+     ones itself); each one is a syscall in every server's start. */
+  sigemptyset(&dfl);
+  sigaddset(&dfl, SIGPIPE);
+  sigaddset(&dfl, SIGINT);
+  sigaddset(&dfl, SIGQUIT);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigdefault(&attr, &dfl);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   /* This process is single-threaded: setting the umask around the call is exact. */
   mode_t old = 0;

@@ -1,19 +1,14 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { constants } from 'node:os';
 import type net from 'node:net';
 import { HearthError, describeError } from '../errors/index.js';
-import { applyUmask, readProcStat } from '../process/index.js';
+import { applyUmask } from '../process/index.js';
 import { nativeHelperPath } from './helper-path.js';
+import { OrphanWatch } from './orphan-watch.js';
+import { SpawnedServer, signalName, type ServerProcess } from './server-process.js';
 
 export const SPAWNER_HELPER = 'hearth-spawner';
 
-/** What the super-server needs of a per-connection server: a ChildProcess's shape. */
-export interface ServerProcess extends EventEmitter {
-  readonly pid: number | undefined;
-  kill(signal?: NodeJS.Signals): boolean;
-}
 
 export interface ServerSpawnOptions {
   /** The connection, as fds 0, 1 and 2 of the server. The spawner takes it over and closes this copy. */
@@ -35,55 +30,7 @@ export interface ServerSpawnerOptions {
 /** The helper died this many times within DEATH_WINDOW_MS: stop restarting it. */
 const MAX_DEATHS = 5;
 const DEATH_WINDOW_MS = 60_000;
-const ORPHAN_POLL_MS = 250;
 
-const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
-  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
-);
-
-/** A server the helper started (or, in fallback, Node's ChildProcess behind it). Events: spawn, exit, error. */
-class SpawnedServer extends EventEmitter implements ServerProcess {
-  pid: number | undefined;
-  private done = false;
-  private child: ChildProcess | undefined;
-
-  started(pid: number): void {
-    this.pid = pid;
-    this.emit('spawn');
-  }
-
-  exited(code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.done) return;
-    this.done = true;
-    this.emit('exit', code, signal);
-  }
-
-  failed(e: Error): void {
-    if (this.done) return;
-    this.done = true;
-    this.emit('error', e);
-  }
-
-  /** Fallback: Node's own child stands behind this object. */
-  adopt(child: ChildProcess): void {
-    this.child = child;
-    this.pid = child.pid;
-    child.once('spawn', () => this.emit('spawn'));
-    child.once('error', (e) => this.failed(e));
-    child.once('exit', (code, signal) => this.exited(code, signal));
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    if (this.child) return this.child.kill(signal);
-    if (this.pid === undefined || this.done) return false;
-    try {
-      process.kill(this.pid, signal);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
 
 interface Request {
   id: number;
@@ -130,8 +77,7 @@ export class ServerSpawner {
   private disabled = false;
   private closed = false;
   private nextId = 1;
-  private orphanTimer: NodeJS.Timeout | undefined;
-  private readonly orphans = new Map<SpawnedServer, number | undefined>();
+  private readonly orphans = new OrphanWatch();
 
   constructor(options: ServerSpawnerOptions = {}) {
     this.requestedPath = options.helperPath;
@@ -265,7 +211,7 @@ export class ServerSpawner {
       const server = this.running.get(pid);
       if (!server) return;
       this.running.delete(pid);
-      server.exited(typeof code === 'number' ? code : null, typeof signal === 'number' ? SIGNAL_NAMES.get(signal) ?? null : null);
+      server.exited(typeof code === 'number' ? code : null, typeof signal === 'number' ? signalName(signal) : null);
       return;
     }
     if (typeof error === 'string') this.notice('error', `${SPAWNER_HELPER}: ${error}`);
@@ -334,29 +280,10 @@ export class ServerSpawner {
     server.adopt(child);
   }
 
-  /**
-   * Servers whose helper is gone were re-parented away from it: nobody will
-   * tell us their exit status. Each is identified by pid and start time and
-   * reported as exited once it is gone (or a zombie awaiting its new parent).
-   */
+  /** Servers whose helper is gone were re-parented away from it: nobody will tell us their exit. */
   private watchOrphans(): void {
-    for (const [pid, server] of this.running) this.orphans.set(server, readProcStat(pid)?.startTime);
+    for (const [pid, server] of this.running) this.orphans.add(pid, () => server.exited(null, null));
     this.running.clear();
-    this.pollOrphans();
-  }
-
-  private pollOrphans(): void {
-    this.orphanTimer = undefined;
-    for (const [server, start] of this.orphans) {
-      const st = server.pid !== undefined ? readProcStat(server.pid) : undefined;
-      if (st && st.state !== 'Z' && st.state !== 'X' && st.startTime === start) continue;
-      this.orphans.delete(server);
-      server.exited(null, null);
-    }
-    if (this.orphans.size > 0 && !this.orphanTimer) {
-      this.orphanTimer = setTimeout(() => this.pollOrphans(), ORPHAN_POLL_MS);
-      this.orphanTimer.unref();
-    }
   }
 }
 

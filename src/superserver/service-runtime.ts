@@ -11,7 +11,7 @@ import {
 } from '../model/index.js';
 import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js';
 import { describeError } from '../errors/index.js';
-import type { ServerProcess, ServerSpawner } from '../native/index.js';
+import { Acceptor, type ServerProcess, type ServerSpawner } from '../native/index.js';
 import { addressAllowed, compileList, toBytes, withinTimes, type AccessRules } from './access.js';
 import { chargenChunk, chargenDatagram, daytimeBytes, timeBytes } from './internal-protocols.js';
 import { bindRawTcp, bindRawUdp, type RawSocket } from './raw-sockets.js';
@@ -23,6 +23,8 @@ export interface EngineContext {
   spawn: typeof spawnType;
   /** Per-connection servers (TCP, wait = no); wait = yes servers use spawn. */
   servers: ServerSpawner;
+  /** hearth-acceptor, for plain wait = no TCP services; null: not built or not wanted. */
+  acceptorPath: string | null;
   portOffset: number;
   emit(e: InetdEvent): void;
   log(l: InetdLogLine): void;
@@ -80,6 +82,7 @@ export class ServiceRuntime {
   private tcp: net.Server | undefined;
   private udp: dgram.Socket | undefined;
   private raw: RawSocket | undefined;
+  private acceptor: Acceptor | undefined;
   private waiter: FdWait | undefined;
   private waitChild: ChildProcess | undefined;
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -223,6 +226,8 @@ export class ServiceRuntime {
       if (d.protocol === 'tcp') await listenFds([this.raw.fd]);
       this.boundPort = this.raw.port;
       this.armWaiter();
+    } else if (d.protocol === 'tcp' && this.ctx.acceptorPath && this.plainServer) {
+      await this.listenAcceptor(this.ctx.acceptorPath);
     } else if (d.protocol === 'tcp') {
       await this.listenTcp();
     } else {
@@ -230,6 +235,51 @@ export class ServiceRuntime {
     }
     this.state = 'listening';
     this.ctx.emit({ type: 'inetd.listening', at: Date.now(), id: d.id, port: this.boundPort ?? 0, protocol: d.protocol });
+  }
+
+  /** A server started for each connection with nothing written first and only address rules to check. */
+  private get plainServer(): boolean {
+    return !!this.launch && !this.banner && !this.bannerSuccess && !this.bannerFail && !this.access?.needsReverse;
+  }
+
+  /** The helper accepts and starts servers; admission and logging stay here (acceptConnection). */
+  private async listenAcceptor(path: string): Promise<void> {
+    const d = this.def;
+    const l = this.launch!;
+    const raw = bindRawTcp(this.bindAddress, this.port, false);
+    const acceptor = new Acceptor(path, {
+      fd: raw.fd,
+      file: l.file,
+      args: l.args,
+      ...(l.argv0 ? { argv0: l.argv0 } : {}),
+      ...(l.umask !== undefined ? { umask: l.umask } : {}),
+      env: l.env,
+      nodelay: d.flags.includes('NODELAY'),
+      keepalive: d.flags.includes('KEEPALIVE'),
+      decide: (remote) => this.acceptConnection(remote),
+      onServer: (server, remote) => this.watchServer(server, remote),
+      onNotice: (_level, message) => this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: d.id, message }),
+    });
+    try {
+      await acceptor.start();
+    } catch (e) {
+      raw.close();
+      throw e;
+    }
+    this.raw = raw;
+    this.acceptor = acceptor;
+    this.boundPort = raw.port;
+  }
+
+  private acceptConnection(remote: string): boolean {
+    const reason = this.admit(remote, true);
+    if (reason) {
+      this.noteRefusal(reason, remote);
+      return false;
+    }
+    this.served++;
+    this.track(remote, 1);
+    return true;
   }
 
   private listenTcp(): Promise<void> {
@@ -295,6 +345,8 @@ export class ServiceRuntime {
     this.udp = undefined;
     this.waiter?.cancel();
     this.waiter = undefined;
+    this.acceptor?.close();
+    this.acceptor = undefined;
     // A wait=yes server still running keeps its own copy of the socket.
     this.raw?.close();
     this.raw = undefined;
@@ -564,6 +616,12 @@ export class ServiceRuntime {
       ...(l.argv0 ? { argv0: l.argv0 } : {}),
       ...(l.umask !== undefined ? { umask: l.umask } : {}),
     });
+    this.watchServer(child, remote);
+  }
+
+  /** Counts a per-connection server until it ends, with xinetd's START/EXIT lines. */
+  private watchServer(child: ServerProcess, remote: string | undefined): void {
+    const l = this.launch!;
     this.children.add(child);
     const started = this.logSuccess ? Date.now() : 0;
     // The pid is known once the server runs (the helper answers asynchronously).

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describeError } from '../errors/index.js';
-import { ServerSpawner, SPAWNER_HELPER } from '../native/index.js';
+import { ServerSpawner, SPAWNER_HELPER, acceptorHelperPath } from '../native/index.js';
 import { inetdDefinitionKey, type InetdServiceDefinition, type InetdServiceStatus } from '../model/index.js';
 import { ServiceRuntime, type EngineContext } from './service-runtime.js';
 import type { ApplyResult, InetdEvent, InetdLogLine, SuperServerOptions } from './types.js';
@@ -41,6 +41,7 @@ export class SuperServer {
     this.ctx = {
       spawn: spawnProcess,
       servers: options.serverSpawner ?? this.ownSpawner!,
+      acceptorPath: options.acceptor === false ? null : acceptorHelperPath(),
       portOffset: offset,
       emit: (e) => {
         try {

@@ -30,6 +30,12 @@ export interface SuperServerOptions {
    * when it was built (and spawnProcess otherwise), and stops it in stop().
    */
   serverSpawner?: ServerSpawner;
+  /**
+   * Plain wait = no TCP services (no banners, no reverse lookups) are served
+   * by the native hearth-acceptor helper when it was built: it accepts and
+   * starts servers while hearthd decides and logs. false: never.
+   */
+  acceptor?: boolean;
   /** Added to every port below 1024 (hearth.toml [inetd] port_offset). */
   portOffset?: number;
   /** UDP internal services: replies per second per service, and per client address. */
