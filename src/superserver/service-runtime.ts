@@ -830,7 +830,8 @@ export class ServiceRuntime {
     const s = this.def.logOnSuccess;
     if (!s.includes('EXIT') && !s.includes('DURATION') && !extra) return;
     let m = `EXIT: ${this.def.id}`;
-    if (s.includes('EXIT')) m += signal ? ` signal=${signal}` : ` status=${code ?? 0}`;
+    // Neither code nor signal: the server never ran, or its helper died and the status is lost.
+    if (s.includes('EXIT')) m += signal ? ` signal=${signal}` : ` status=${code ?? 'unknown'}`;
     if (s.includes('PID')) m += ` pid=${pid}`;
     if (s.includes('DURATION')) m += ` duration=${Math.round((Date.now() - started) / 1000)}(sec)`;
     this.ctx.log({ id: this.def.id, level: 'info', message: m + extra });
