@@ -104,6 +104,16 @@ static void drop(struct pending *p) {
   *p = pend[--npend];
 }
 
+/* Reads what the client already sent, so that closing sends a FIN, not a reset. */
+static void refuse(struct pending *p) {
+  char sink[4096];
+  int fl = fcntl(p->fd, F_GETFL);
+  if (fl >= 0) fcntl(p->fd, F_SETFL, fl | O_NONBLOCK);
+  for (int i = 0; i < 16 && read(p->fd, sink, sizeof sink) > 0; i++) {
+  }
+  drop(p);
+}
+
 static void start(struct pending *p) {
   char host[INET6_ADDRSTRLEN + 16], addr[INET6_ADDRSTRLEN + 16], port[32];
   snprintf(host, sizeof host, "REMOTE_HOST=%s", p->addr);
@@ -204,7 +214,7 @@ static void command(char *line) {
   struct pending *p = find(id);
   if (!p) return;
   if (line[0] == 'y') start(p);
-  else drop(p);
+  else refuse(p);
 }
 
 static void usage(const char *why) {
