@@ -19,6 +19,7 @@
  *   out  f ID MESSAGE           the server could not be started
  *   out  x PID CODE SIGNAL      a server ended (CODE -1 when killed; SIGNAL 0 when not)
  *   in   q  (or end of input)   stop accepting; exit once every server has ended
+ *   out  q                      the listening socket is closed here
  *
  * The server gets the connection as fds 0, 1 and 2, the environment given
  * with --env plus REMOTE_HOST, REMOTE_ADDR and REMOTE_PORT, no blocked or
@@ -169,9 +170,12 @@ static void reap(void) {
 static int listening = 1;
 
 static void stop_accepting(void) {
-  if (listening) close(LISTEN_FD);
+  if (!listening) return;
+  close(LISTEN_FD);
   listening = 0;
   while (npend > 0) drop(&pend[0]);
+  /* hearthd may bind the port again (a reload) once this copy is closed. */
+  emit("q\n");
 }
 
 static void accept_all(int nodelay, int keepalive) {

@@ -63,6 +63,17 @@ describe('the super-server starts per-connection servers through its native help
     assert.deepEqual(lines, ['START: plain pid=N from=127.0.0.1', 'EXIT: plain status=0 pid=N']);
   });
 
+  test('a reload that changes a service on the same port serves the new definition at once', async () => {
+    const port = await freePort();
+    const ss = new SuperServer();
+    engines.push(ss);
+    for (let i = 0; i < 5; i++) {
+      const r = await ss.apply(await defs(block('echoer', port, { server: '/bin/echo', server_args: `version ${i}` })));
+      assert.deepEqual(r.errors, []);
+      assert.equal((await tcpExchange(port)).toString(), `version ${i}\n`);
+    }
+  });
+
   test('kill -9 of the acceptor loses no later connection, and instances come back to 0', async () => {
     const port = await freePort();
     const events: InetdEvent[] = [];

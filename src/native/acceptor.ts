@@ -24,6 +24,8 @@ export interface AcceptorOptions {
 }
 
 const MAX_DEATHS = 5;
+/** close() resolves after this even if the helper never confirms. */
+const RELEASE_TIMEOUT_MS = 1000;
 const DEATH_WINDOW_MS = 60_000;
 
 /** The acceptor helper's path, or null when it was not built. */
@@ -51,6 +53,7 @@ export class Acceptor {
   private readonly deaths: number[] = [];
   private replies: string[] = [];
   private partial = '';
+  private released: (() => void) | undefined;
 
   constructor(private readonly path: string, private readonly o: AcceptorOptions) {}
 
@@ -101,13 +104,34 @@ export class Acceptor {
     });
   }
 
-  /** Stops accepting. The helper exits once the servers it started have ended (their exits are still reported). */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Stops accepting; resolves once the helper has closed its copy of the
+   * socket (so the port can be bound again). The helper exits once the
+   * servers it started have ended; their exits are still reported.
+   */
+  close(): Promise<void> {
+    if (this.closed || !this.helper) {
+      this.closed = true;
+      return Promise.resolve();
+    }
     this.closed = true;
     // Answers already decided go first: the helper handles its input in order.
     this.flush();
-    this.helper?.stdin!.end('q\n');
+    this.helper.stdin!.end('q\n');
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, RELEASE_TIMEOUT_MS);
+      t.unref();
+      this.released = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private release(): void {
+    const r = this.released;
+    this.released = undefined;
+    r?.();
   }
 
   private flush(): void {
@@ -148,6 +172,9 @@ export class Acceptor {
         server.failed(new HearthError('ERR_SPAWN', line.slice(3 + a!.length)));
         return;
       }
+      case 'q':
+        this.release();
+        return;
       case 'x': {
         const server = this.running.get(Number(a));
         if (!server) return;
@@ -161,6 +188,7 @@ export class Acceptor {
 
   private onGone(h: ChildProcess, code: number | null, signal: NodeJS.Signals | null, said: string): void {
     if (this.helper === h) this.helper = undefined;
+    this.release();
     for (const server of this.starting.values()) server.failed(new HearthError('ERR_SPAWN', `"${ACCEPTOR_HELPER}" ended before it started the server`));
     this.starting.clear();
     const orphans = this.running.size;

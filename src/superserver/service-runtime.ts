@@ -25,6 +25,8 @@ export interface EngineContext {
   servers: ServerSpawner;
   /** hearth-acceptor, for plain wait = no TCP services; null: not built or not wanted. */
   acceptorPath: string | null;
+  /** TCP ports an acceptor is still letting go of (resolves once it closed its copy). */
+  releasing: Map<number, Promise<void>>;
   portOffset: number;
   emit(e: InetdEvent): void;
   log(l: InetdLogLine): void;
@@ -219,6 +221,8 @@ export class ServiceRuntime {
   private async listen(): Promise<void> {
     const d = this.def;
     const host = this.bindAddress;
+    // A reload may replace a service whose acceptor still holds this port for a moment.
+    if (d.protocol === 'tcp') await this.ctx.releasing.get(this.port);
     // "::" takes IPv4-mapped clients too, as xinetd's IPv6 services do (v6only = no).
     const v6only = false;
     if (d.wait && !this.internal) {
@@ -345,7 +349,13 @@ export class ServiceRuntime {
     this.udp = undefined;
     this.waiter?.cancel();
     this.waiter = undefined;
-    this.acceptor?.close();
+    if (this.acceptor) {
+      const port = this.port;
+      const released = this.acceptor.close().finally(() => {
+        if (this.ctx.releasing.get(port) === released) this.ctx.releasing.delete(port);
+      });
+      this.ctx.releasing.set(port, released);
+    }
     this.acceptor = undefined;
     // A wait=yes server still running keeps its own copy of the socket.
     this.raw?.close();

@@ -42,6 +42,7 @@ export class SuperServer {
       spawn: spawnProcess,
       servers: options.serverSpawner ?? this.ownSpawner!,
       acceptorPath: options.acceptor === false ? null : acceptorHelperPath(),
+      releasing: new Map(),
       portOffset: offset,
       emit: (e) => {
         try {
