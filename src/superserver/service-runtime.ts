@@ -267,8 +267,11 @@ export class ServiceRuntime {
     try {
       await acceptor.start();
     } catch (e) {
+      // The port itself was free (bindRawTcp said so): the helper is at fault, so serve without it.
       raw.close();
-      throw e;
+      this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: d.id, message: `${describeError(e)}; accepting in hearthd instead` });
+      await this.listenTcp();
+      return;
     }
     this.raw = raw;
     this.acceptor = acceptor;
