@@ -63,7 +63,8 @@ export class InetdHost {
                 : e.type === 'inetd.resumed'
                   ? 'resumed'
                   : e.message;
-        this.options.emit({ type: 'daemon.log', at: e.at, level: e.type === 'inetd.error' ? 'error' : 'info', message: `${e.id}: ${what}` });
+        const level = e.type === 'inetd.error' ? 'error' : e.type === 'inetd.notice' ? e.level : 'info';
+        this.options.emit({ type: 'daemon.log', at: e.at, level, message: `${e.id}: ${what}` });
       },
     });
   }

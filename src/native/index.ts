@@ -1,2 +1,5 @@
 export { nativeHelperPath } from './helper-path.js';
 export { DgramReceiver, type Datagram } from './dgram-receiver.js';
+export { ServerSpawner, SPAWNER_HELPER, type ServerSpawnOptions, type ServerSpawnerOptions } from './spawner.js';
+export type { ServerProcess } from './server-process.js';
+export { Acceptor, ACCEPTOR_HELPER, acceptorHelperPath, type AcceptorOptions } from './acceptor.js';

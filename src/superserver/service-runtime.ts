@@ -11,6 +11,7 @@ import {
 } from '../model/index.js';
 import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js';
 import { describeError } from '../errors/index.js';
+import { Acceptor, type ServerProcess, type ServerSpawner } from '../native/index.js';
 import { addressAllowed, compileList, toBytes, withinTimes, type AccessRules } from './access.js';
 import { chargenChunk, chargenDatagram, daytimeBytes, timeBytes } from './internal-protocols.js';
 import { openRawTcpListener, type RawTcpConnection, type RawTcpListener } from './raw-tcp-listener.js';
@@ -21,6 +22,12 @@ import type { InetdEvent, InetdLogLine } from './types.js';
 /** What a service needs from the engine that owns it. */
 export interface EngineContext {
   spawn: typeof spawnType;
+  /** Per-connection servers (TCP, wait = no); wait = yes servers use spawn. */
+  servers: ServerSpawner;
+  /** hearth-acceptor, for plain wait = no TCP services; null: not built or not wanted. */
+  acceptorPath: string | null;
+  /** TCP ports an acceptor is still letting go of (resolves once it closed its copy). */
+  releasing: Map<number, Promise<void>>;
   portOffset: number;
   emit(e: InetdEvent): void;
   log(l: InetdLogLine): void;
@@ -79,6 +86,7 @@ export class ServiceRuntime {
   private rawTcp: RawTcpListener | undefined;
   private udp: dgram.Socket | undefined;
   private raw: RawSocket | undefined;
+  private acceptor: Acceptor | undefined;
   private waiter: FdWait | undefined;
   private waitChild: ChildProcess | undefined;
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -96,7 +104,7 @@ export class ServiceRuntime {
   private redirectHost: string | undefined;
   /** Live connections of long-lived internal services and relays, ended when the service is stopped with its servers. */
   private readonly conns = new Set<{ destroy(): void }>();
-  private readonly children = new Set<ChildProcess>();
+  private readonly children = new Set<ChildProcess | ServerProcess>();
   private readonly logSuccess: boolean;
   private readonly logFailure: boolean;
   private udpTokens = 0;
@@ -216,6 +224,8 @@ export class ServiceRuntime {
   private async listen(): Promise<void> {
     const d = this.def;
     const host = this.bindAddress;
+    // A reload may replace a service whose acceptor still holds this port for a moment.
+    if (d.protocol === 'tcp') await this.ctx.releasing.get(this.port);
     // "::" takes IPv4-mapped clients too, as xinetd's IPv6 services do (v6only = no).
     const v6only = false;
     if (d.wait && !this.internal) {
@@ -223,6 +233,8 @@ export class ServiceRuntime {
       if (d.protocol === 'tcp') await listenFds([this.raw.fd]);
       this.boundPort = this.raw.port;
       this.armWaiter();
+    } else if (d.protocol === 'tcp' && this.ctx.acceptorPath && this.plainServer) {
+      await this.listenAcceptor(this.ctx.acceptorPath);
     } else if (d.protocol === 'tcp') {
       await this.listenTcp();
     } else {
@@ -281,6 +293,55 @@ export class ServiceRuntime {
     };
     if (this.internal === 'echo') conn.echo(finish);
     else conn.discard(finish);
+  }
+
+
+  /** A server started for each connection with nothing written first and only address rules to check. */
+  private get plainServer(): boolean {
+    return !!this.launch && !this.banner && !this.bannerSuccess && !this.bannerFail && !this.access?.needsReverse;
+  }
+
+  /** The helper accepts and starts servers; admission and logging stay here (acceptConnection). */
+  private async listenAcceptor(path: string): Promise<void> {
+    const d = this.def;
+    const l = this.launch!;
+    const raw = bindRawTcp(this.bindAddress, this.port, false);
+    const acceptor = new Acceptor(path, {
+      fd: raw.fd,
+      file: l.file,
+      args: l.args,
+      ...(l.argv0 ? { argv0: l.argv0 } : {}),
+      ...(l.umask !== undefined ? { umask: l.umask } : {}),
+      env: l.env,
+      nodelay: d.flags.includes('NODELAY'),
+      keepalive: d.flags.includes('KEEPALIVE'),
+      decide: (remote) => this.acceptConnection(remote),
+      onServer: (server, remote) => this.watchServer(server, remote),
+      onNotice: (_level, message) => this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: d.id, message }),
+    });
+    try {
+      await acceptor.start();
+    } catch (e) {
+      // The port itself was free (bindRawTcp said so): the helper is at fault, so serve without it.
+      raw.close();
+      this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: d.id, message: `${describeError(e)}; accepting in hearthd instead` });
+      await this.listenTcp();
+      return;
+    }
+    this.raw = raw;
+    this.acceptor = acceptor;
+    this.boundPort = raw.port;
+  }
+
+  private acceptConnection(remote: string): boolean {
+    const reason = this.admit(remote, true);
+    if (reason) {
+      this.noteRefusal(reason, remote);
+      return false;
+    }
+    this.served++;
+    this.track(remote, 1);
+    return true;
   }
 
   private listenTcp(): Promise<void> {
@@ -355,6 +416,14 @@ export class ServiceRuntime {
     this.udp = undefined;
     this.waiter?.cancel();
     this.waiter = undefined;
+    if (this.acceptor) {
+      const port = this.port;
+      const released = this.acceptor.close().finally(() => {
+        if (this.ctx.releasing.get(port) === released) this.ctx.releasing.delete(port);
+      });
+      this.ctx.releasing.set(port, released);
+    }
+    this.acceptor = undefined;
     // A wait=yes server still running keeps its own copy of the socket.
     this.raw?.close();
     this.raw = undefined;
@@ -617,22 +686,23 @@ export class ServiceRuntime {
   private spawnFor(sock: net.Socket, remote: string | undefined, remotePort: number): void {
     const l = this.launch!;
     const env = { ...l.env, REMOTE_HOST: remote ?? '', REMOTE_ADDR: remote ?? '', REMOTE_PORT: String(remotePort) };
-    let child: ChildProcess;
-    try {
-      child = applyUmask(l.umask, () => this.ctx.spawn(l.file, l.args, { stdio: [sock, sock, sock], env, ...(l.argv0 ? { argv0: l.argv0 } : {}) }));
-    } catch (e) {
-      this.track(remote, -1);
-      this.served--;
-      this.noteRefusal('spawn', remote);
-      this.ctx.log({ id: this.def.id, level: 'error', message: `cannot start "${l.file}": ${describeError(e)}` });
-      sock.destroy();
-      return;
-    }
-    // The child has its own copy; ours must go or the client never sees EOF.
-    sock.destroy();
+    // The spawner takes the socket over: the server gets it as fds 0-2 and our copy is closed.
+    const child = this.ctx.servers.spawn(l.file, l.args, {
+      socket: sock,
+      env,
+      ...(l.argv0 ? { argv0: l.argv0 } : {}),
+      ...(l.umask !== undefined ? { umask: l.umask } : {}),
+    });
+    this.watchServer(child, remote);
+  }
+
+  /** Counts a per-connection server until it ends, with xinetd's START/EXIT lines. */
+  private watchServer(child: ServerProcess, remote: string | undefined): void {
+    const l = this.launch!;
     this.children.add(child);
     const started = this.logSuccess ? Date.now() : 0;
-    if (this.logSuccess && child.pid) this.logStart(child.pid, remote);
+    // The pid is known once the server runs (the helper answers asynchronously).
+    if (this.logSuccess) child.once('spawn', () => child.pid && this.logStart(child.pid, remote));
     let done = false;
     const end = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (done) return;
@@ -837,7 +907,8 @@ export class ServiceRuntime {
     const s = this.def.logOnSuccess;
     if (!s.includes('EXIT') && !s.includes('DURATION') && !extra) return;
     let m = `EXIT: ${this.def.id}`;
-    if (s.includes('EXIT')) m += signal ? ` signal=${signal}` : ` status=${code ?? 0}`;
+    // Neither code nor signal: the server never ran, or its helper died and the status is lost.
+    if (s.includes('EXIT')) m += signal ? ` signal=${signal}` : ` status=${code ?? 'unknown'}`;
     if (s.includes('PID')) m += ` pid=${pid}`;
     if (s.includes('DURATION')) m += ` duration=${Math.round((Date.now() - started) / 1000)}(sec)`;
     this.ctx.log({ id: this.def.id, level: 'info', message: m + extra });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describeError } from '../errors/index.js';
+import { ServerSpawner, SPAWNER_HELPER, acceptorHelperPath } from '../native/index.js';
 import { inetdDefinitionKey, type InetdServiceDefinition, type InetdServiceStatus } from '../model/index.js';
 import { ServiceRuntime, type EngineContext } from './service-runtime.js';
 import type { ApplyResult, InetdEvent, InetdLogLine, SuperServerOptions } from './types.js';
@@ -22,14 +23,26 @@ export class SuperServer {
   private enabled = true;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly ctx: EngineContext;
+  /** Set when this engine made its own spawner, which stop() then ends. */
+  private readonly ownSpawner: ServerSpawner | undefined;
 
   constructor(options: SuperServerOptions = {}) {
     const offset = options.portOffset ?? 0;
     const self = this;
     const emit = options.onEvent ?? ((_e: InetdEvent) => undefined);
     const log = options.onLog ?? ((_l: InetdLogLine) => undefined);
+    const spawnProcess = options.spawnProcess ?? spawn;
+    this.ownSpawner = options.serverSpawner
+      ? undefined
+      : new ServerSpawner({
+        fallback: spawnProcess,
+        onNotice: (level, message) => this.ctx.emit({ type: 'inetd.notice', at: Date.now(), id: SPAWNER_HELPER, level, message }),
+      });
     this.ctx = {
-      spawn: options.spawnProcess ?? spawn,
+      spawn: spawnProcess,
+      servers: options.serverSpawner ?? this.ownSpawner!,
+      acceptorPath: options.acceptor === false ? null : acceptorHelperPath(),
+      releasing: new Map(),
       portOffset: offset,
       emit: (e) => {
         try {
@@ -154,6 +167,7 @@ export class SuperServer {
     for (const rt of this.retired) rt.destroy(!!options.killServers);
     this.services.clear();
     this.retired.clear();
+    this.ownSpawner?.close();
   }
 
   status(): InetdServiceStatus[] {

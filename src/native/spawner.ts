@@ -1,0 +1,297 @@
+import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import type net from 'node:net';
+import { HearthError, describeError } from '../errors/index.js';
+import { applyUmask } from '../process/index.js';
+import { nativeHelperPath } from './helper-path.js';
+import { OrphanWatch } from './orphan-watch.js';
+import { SpawnedServer, signalName, type ServerProcess } from './server-process.js';
+
+export const SPAWNER_HELPER = 'hearth-spawner';
+
+
+export interface ServerSpawnOptions {
+  /** The connection, as fds 0, 1 and 2 of the server. The spawner takes it over and closes this copy. */
+  socket: net.Socket;
+  env: Record<string, string>;
+  argv0?: string;
+  umask?: number;
+}
+
+export interface ServerSpawnerOptions {
+  /** The helper binary; undefined finds the built one, null never uses one (Node's spawn only). */
+  helperPath?: string | null;
+  /** Node's spawn (or a wrapper): used when the helper is missing or keeps dying. */
+  fallback?: typeof nodeSpawn;
+  /** Things an operator should hear about: the helper missing, dying, given up on. */
+  onNotice?: (level: 'warn' | 'error', message: string) => void;
+}
+
+/** The helper died this many times within DEATH_WINDOW_MS: stop restarting it. */
+const MAX_DEATHS = 5;
+const DEATH_WINDOW_MS = 60_000;
+
+
+interface Request {
+  id: number;
+  file: string;
+  argv: string[];
+  env: string[];
+  umask?: number;
+}
+
+interface Pending {
+  request: Request;
+  server: SpawnedServer;
+  socket: net.Socket;
+  args: string[];
+  options: ServerSpawnOptions;
+  /** Node wrote it to the channel (or failed to): the socket is no longer ours to resend. */
+  handedOver: boolean;
+}
+
+/**
+ * Starts one server per TCP connection through hearth-spawner, a small
+ * resident helper: forking hearthd itself for every connection is what made
+ * per-connection services slow. Each connection travels to the helper over
+ * Node's IPC channel (child.send(request, socket)); the helper answers with the
+ * server's pid and later its exit status.
+ *
+ * If the helper dies, it is started again at once and connections not yet
+ * handed to it go to the new one. Servers it had started are re-parented to
+ * init: their exit status is lost, so they are watched through /proc and
+ * reported as exited (code and signal null) when they are gone, which keeps
+ * instance counts honest. Without the helper (no C compiler at install time,
+ * or it died MAX_DEATHS times in a minute) servers start with Node's spawn.
+ */
+export class ServerSpawner {
+  private helper: ChildProcess | undefined;
+  private helperStderr = '';
+  private readonly requestedPath: string | null | undefined;
+  private path: string | null | undefined;
+  private readonly fallback: typeof nodeSpawn;
+  private readonly notice: (level: 'warn' | 'error', message: string) => void;
+  private readonly pending = new Map<number, Pending>();
+  private readonly running = new Map<number, SpawnedServer>();
+  private readonly deaths: number[] = [];
+  private disabled = false;
+  private closed = false;
+  private nextId = 1;
+  private readonly orphans = new OrphanWatch();
+
+  constructor(options: ServerSpawnerOptions = {}) {
+    this.requestedPath = options.helperPath;
+    this.fallback = options.fallback ?? nodeSpawn;
+    this.notice = options.onNotice ?? (() => undefined);
+  }
+
+  /** The helper's pid while it runs (for status and tests). */
+  get helperPid(): number | undefined {
+    return this.helper?.pid;
+  }
+
+  /** Whether servers start through the helper (false: Node's spawn). */
+  get usesHelper(): boolean {
+    return !this.disabled && this.helperPath() !== null;
+  }
+
+  spawn(file: string, args: string[], options: ServerSpawnOptions): ServerProcess {
+    const server = new SpawnedServer();
+    if (this.closed || !this.usesHelper) {
+      this.spawnWithNode(server, file, args, options);
+      return server;
+    }
+    const env: string[] = [];
+    for (const [k, v] of Object.entries(options.env)) env.push(`${k}=${v}`);
+    const request: Request = { id: this.nextId++, file, argv: [options.argv0 ?? file, ...args], env };
+    if (options.umask !== undefined) request.umask = options.umask;
+    const p: Pending = { request, server, socket: options.socket, args, options, handedOver: false };
+    this.pending.set(request.id, p);
+    this.send(p);
+    return server;
+  }
+
+  /** Stops the helper (servers it started keep running and are watched until they end). */
+  close(): void {
+    this.closed = true;
+    const h = this.helper;
+    this.helper = undefined;
+    for (const p of this.pending.values()) this.lose(p, 'the super-server stopped');
+    this.pending.clear();
+    this.watchOrphans();
+    if (h?.connected) h.disconnect();
+  }
+
+  private helperPath(): string | null {
+    if (this.path !== undefined) return this.path;
+    const asked = this.requestedPath;
+    if (asked === null) return (this.path = null);
+    this.path = asked === undefined ? nativeHelperPath(SPAWNER_HELPER) : isExecutable(asked) ? asked : null;
+    if (this.path === null) {
+      const what = asked === undefined ? `the native helper "${SPAWNER_HELPER}" is not built` : `"${asked}" cannot be run`;
+      this.notice('warn', `${what}: servers for each connection start with Node's spawn, which is slower (run "npm run build" with a C compiler installed)`);
+    }
+    return this.path;
+  }
+
+  private send(p: Pending): void {
+    const h = this.ensureHelper();
+    // A helper that just died is replaced when its 'close' comes; p is resent then.
+    if (h && !h.connected) return;
+    if (!h) {
+      this.pending.delete(p.request.id);
+      this.spawnWithNode(p.server, p.request.file, p.args, p.options);
+      return;
+    }
+    // Node passes one handle at a time and queues the rest until the helper
+    // acknowledges it; the callback runs once this one was written (or failed).
+    h.send(p.request, p.socket, (err) => {
+      p.handedOver = true;
+      if (err && this.pending.get(p.request.id) === p) {
+        this.pending.delete(p.request.id);
+        p.server.failed(new HearthError('ERR_SPAWN', `cannot hand the connection to "${SPAWNER_HELPER}": ${err.message}`));
+        p.socket.destroy();
+      }
+    });
+  }
+
+  private ensureHelper(): ChildProcess | undefined {
+    if (this.helper) return this.helper;
+    const path = this.helperPath();
+    if (this.disabled || this.closed || !path) return undefined;
+    let h: ChildProcess;
+    try {
+      h = nodeSpawn(path, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+    } catch (e) {
+      this.giveUp(`cannot start "${path}": ${describeError(e)}`);
+      return undefined;
+    }
+    this.helper = h;
+    this.helperStderr = '';
+    h.stderr!.on('data', (d: Buffer) => {
+      this.helperStderr = (this.helperStderr + d.toString()).slice(-1000);
+    });
+    h.on('message', (m) => this.onMessage(m));
+    let gone = false;
+    const onGone = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (gone) return;
+      gone = true;
+      setImmediate(() => this.onHelperGone(h, code, signal));
+    };
+    h.on('error', (e) => {
+      // Only a failed start lands here with no pid; a failed send has its own callback.
+      if (h.pid !== undefined) return;
+      this.giveUp(`cannot start "${path}": ${e.message}`);
+      onGone(null, null);
+    });
+    // 'close' comes after the exit and after the channel is drained, so every reply is in.
+    h.on('close', onGone);
+    // hearthd's listeners keep it alive; a spawner alone must not.
+    h.unref();
+    (h.channel as { unref?: () => void } | undefined)?.unref?.();
+    return h;
+  }
+
+  private onMessage(m: unknown): void {
+    if (m === null || typeof m !== 'object') return;
+    const { id, pid, error, code, signal } = m as Record<string, unknown>;
+    if (typeof id === 'number') {
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      if (typeof pid === 'number') {
+        this.running.set(pid, p.server);
+        p.server.started(pid);
+      } else {
+        p.server.failed(new HearthError('ERR_SPAWN', String(error)));
+      }
+      return;
+    }
+    if (typeof pid === 'number') {
+      const server = this.running.get(pid);
+      if (!server) return;
+      this.running.delete(pid);
+      server.exited(typeof code === 'number' ? code : null, typeof signal === 'number' ? signalName(signal) : null);
+      return;
+    }
+    if (typeof error === 'string') this.notice('error', `${SPAWNER_HELPER}: ${error}`);
+  }
+
+  private onHelperGone(h: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.helper === h) this.helper = undefined;
+    const orphans = this.running.size;
+    this.watchOrphans();
+    if (this.closed) return;
+    if (h.pid === undefined) {
+      // It never started (giveUp said why): everything waiting goes to Node's spawn.
+      for (const p of this.pending.values()) this.send(p);
+      return;
+    }
+    const now = Date.now();
+    this.deaths.push(now);
+    while (this.deaths.length && now - this.deaths[0]! > DEATH_WINDOW_MS) this.deaths.shift();
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const said = this.helperStderr.trim() ? ` (${this.helperStderr.trim().split('\n').pop()})` : '';
+    let lost = 0;
+    const resend: Pending[] = [];
+    for (const p of this.pending.values()) {
+      if (p.handedOver) {
+        lost++;
+        this.lose(p, `"${SPAWNER_HELPER}" ended before it started the server`);
+      } else resend.push(p);
+    }
+    this.pending.clear();
+    if (this.deaths.length >= MAX_DEATHS && !this.disabled) {
+      this.giveUp(`it ended ${this.deaths.length} times within a minute`);
+    }
+    const restart = this.disabled ? 'servers now start with Node\'s spawn' : 'started again';
+    this.notice('error', `"${SPAWNER_HELPER}" (pid ${h.pid ?? '?'}) ${how}${said}; ${restart}; ${orphans} running server(s) it started are watched until they end (exit status unknown)${lost ? `; ${lost} connection(s) lost` : ''}`);
+    for (const p of resend) {
+      this.pending.set(p.request.id, p);
+      this.send(p);
+    }
+    if (!this.disabled && !this.helper) this.ensureHelper();
+  }
+
+  private lose(p: Pending, why: string): void {
+    p.server.failed(new HearthError('ERR_SPAWN', why));
+    p.socket.destroy();
+  }
+
+  private giveUp(why: string): void {
+    if (this.disabled) return;
+    this.disabled = true;
+    this.notice('error', `"${SPAWNER_HELPER}" is not used any more (${why}): servers for each connection start with Node's spawn`);
+  }
+
+  private spawnWithNode(server: SpawnedServer, file: string, args: string[], o: ServerSpawnOptions): void {
+    let child: ChildProcess;
+    try {
+      child = applyUmask(o.umask, () =>
+        this.fallback(file, args, { stdio: [o.socket, o.socket, o.socket], env: o.env, ...(o.argv0 ? { argv0: o.argv0 } : {}) }),
+      );
+    } catch (e) {
+      o.socket.destroy();
+      process.nextTick(() => server.failed(e instanceof Error ? e : new Error(String(e))));
+      return;
+    }
+    // The child has its own copy; ours must go or the client never sees EOF.
+    o.socket.destroy();
+    server.adopt(child);
+  }
+
+  /** Servers whose helper is gone were re-parented away from it: nobody will tell us their exit. */
+  private watchOrphans(): void {
+    for (const [pid, server] of this.running) this.orphans.add(pid, () => server.exited(null, null));
+    this.running.clear();
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
