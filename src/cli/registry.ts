@@ -17,6 +17,7 @@ import { service } from './commands/service.js';
 import { analyze } from './commands/analyze.js';
 import { webPassword } from './commands/web-password.js';
 import { ntsysv } from './commands/ntsysv.js';
+import { catalog } from './commands/catalog.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   service,
   ntsysv,
   analyze,
+  catalog,
   webPassword,
   help,
 ];

@@ -302,3 +302,21 @@ describe('hearth CLI usage', () => {
     assert.doesNotMatch(stderr, /LOADED/);
   });
 });
+
+describe('hearth catalog (no daemon needed)', () => {
+  test('lists every entry, shows one by name or alias, and exits 4 with a suggestion for an unknown name', async () => {
+    const all = await run(['catalog', '--json']);
+    assert.equal(all.code, 0);
+    assert.ok((JSON.parse(all.stdout) as unknown[]).length > 100);
+    const table = await run(['catalog']);
+    assert.match(table.stdout, /^NAME +CATEGORY +RISK +RECOMMENDATION +DESCRIPTION$/m);
+    assert.match(table.stdout, /^telnet +remote-access +high +never on a public interface/m);
+    const one = await run(['catalog', 'rlogin']);
+    assert.equal(one.code, 0);
+    assert.match(one.stdout, /Name: rsh \(also: .*rlogin/);
+    assert.match(one.stdout, /Risk: high: cleartext/);
+    const unknown = await run(['catalog', 'sshdd']);
+    assert.equal(unknown.code, 4);
+    assert.match(unknown.stderr, /"sshdd" is not in the catalog \(did you mean "sshd"\?\)/);
+  });
+});

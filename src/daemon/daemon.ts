@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { compareNames, didYouMean } from '../model/index.js';
+import { findDaemon } from '../catalog/index.js';
 import { EventBus } from '../events/index.js';
 import { loadConfigDir, loadDaemonSettings, loadSysvScripts, parseSysvScript, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Supervisor, describeExit, type RecoveryReport } from '../supervisor/index.js';
@@ -294,10 +295,15 @@ export class Daemon implements DaemonApi {
         : { ...s, enabled: s.state !== 'stopped' },
     );
     const sysv = this.sysv.list().map((s) => ({ ...s, ...this.enablementOf(s.name) }));
-    return [...running, ...broken, ...inetd, ...sysv].sort((a, b) => compareNames(a.name, b.name));
+    return [...running, ...broken, ...inetd, ...sysv].map(withCatalogDescription).sort((a, b) => compareNames(a.name, b.name));
   }
 
   async status(name: string): Promise<ServiceDetail | undefined> {
+    const detail = await this.statusOf(name);
+    return detail && withCatalogDescription(detail);
+  }
+
+  private async statusOf(name: string): Promise<ServiceDetail | undefined> {
     if (!this.supervisor.has(name) && this.sysv.has(name)) {
       const status = await this.sysv.status(name);
       const recentLogs = await this.journal.query({ names: [name], lines: 10 });
@@ -623,4 +629,11 @@ function toReport(config: LoadedConfig): ConfigReport {
     errors,
     warnings,
   };
+}
+
+/** A service without a description of its own gets the catalog's (ntsysv, the GUI and list show it). */
+function withCatalogDescription<T extends ServiceStatus>(s: T): T {
+  if (s.description) return s;
+  const entry = findDaemon(s.name);
+  return entry ? { ...s, description: entry.description } : s;
 }

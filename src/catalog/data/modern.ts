@@ -1,0 +1,38 @@
+import type { CatalogEntry } from '../entry.js';
+import { daemon, WHY } from './define.js';
+
+/** Today's daemons, many of them successors of the classic ones. */
+export const MODERN: CatalogEntry[] = [
+  daemon('apparmor', [], 'security', [], [], 'low', 'loads confinement profiles: keeping it protects the rest', 'essential', 'Loads AppArmor profiles that confine programs.'),
+  daemon('auditd', ['audit'], 'security', [], [], 'low', WHY.local, 'keep-if-used', 'Linux audit daemon: writes kernel audit records (logins, syscalls, file access).'),
+  daemon('avahi-daemon', ['avahi', 'mdns'], 'network', ['5353/udp'], ['messagebus'], 'medium', 'announces the host and its services to the whole link', 'disable-unless-needed', 'mDNS/DNS-SD (Zeroconf): finds and announces printers and services on the LAN.'),
+  daemon('bird', ['bird2'], 'network', ['179/tcp'], ['network'], 'medium', 'routing daemons accept routes from peers', 'keep-if-used', 'BIRD internet routing daemon (BGP, OSPF, RIP).'),
+  daemon('chronyd', ['chrony'], 'time', ['123/udp', '323/udp'], ['network'], 'low', 'a client only unless allow directives make it a server', 'essential', 'chrony: keeps the clock in sync, also on machines that are often offline.'),
+  daemon('containerd', [], 'system', [], [], 'medium', 'runs containers as root; its socket is root-equivalent', 'keep-if-used', 'Container runtime daemon.'),
+  daemon('cups-browsed', [], 'printing', ['631/udp'], ['cups'], 'medium', 'listens for printer announcements from the network', 'disable-unless-needed', 'Discovers network printers and adds queues for them.'),
+  daemon('dnsmasq', [], 'network', ['53/udp', '67/udp'], ['network'], 'medium', WHY.exposedIfUsed, 'keep-if-used', 'Small DNS forwarder and DHCP server for local networks.'),
+  daemon('docker', ['dockerd'], 'system', ['2375/tcp'], ['containerd'], 'medium', 'its socket is root-equivalent; port 2375 without TLS gives root to anyone', 'keep-if-used', 'Docker container engine.'),
+  daemon('exim4', ['exim'], 'mail', ['25/tcp'], ['network'], 'medium', 'a mail server on the network; must not relay for strangers', 'keep-if-used', 'Exim mail transfer agent (Debian\'s default).'),
+  daemon('fail2ban', [], 'security', [], ['syslog'], 'low', WHY.local, 'keep-if-used', 'Bans addresses that fail to log in too often, by watching logs.'),
+  daemon('firewalld', [], 'security', [], ['messagebus'], 'low', 'manages the firewall: keeping it is what protects the rest', 'keep-if-used', 'Dynamic firewall manager with zones.'),
+  daemon('frr', ['quagga', 'zebra', 'bgpd', 'ospfd'], 'network', ['179/tcp'], ['network'], 'medium', 'routing daemons accept routes from peers', 'keep-if-used', 'FRRouting suite (BGP, OSPF, IS-IS...).'),
+  daemon('haproxy', [], 'web', ['80/tcp', '443/tcp'], ['network'], 'medium', WHY.exposedIfUsed, 'keep-if-used', 'HAProxy load balancer and proxy.'),
+  daemon('kdump', ['kdump-tools'], 'system', [], [], 'low', WHY.local, 'keep-if-used', 'Captures a dump of a crashed kernel for later analysis.'),
+  daemon('lighttpd', [], 'web', ['80/tcp'], ['network'], 'medium', WHY.exposedIfUsed, 'keep-if-used', 'lighttpd web server.'),
+  daemon('ModemManager', [], 'hardware', [], ['messagebus'], 'low', WHY.hardware, 'disable-unless-needed', 'Manages mobile broadband modems.'),
+  daemon('nftables', [], 'security', [], [], 'low', 'loads the firewall: keeping it is what protects the rest', 'essential', 'Loads nftables firewall rules at boot.'),
+  daemon('nginx', [], 'web', ['80/tcp', '443/tcp'], ['network'], 'medium', WHY.exposedIfUsed, 'keep-if-used', 'nginx web server and reverse proxy.'),
+  daemon('NetworkManager', ['network-manager'], 'network', [], ['messagebus'], 'low', WHY.local, 'keep-if-used', 'Manages network connections (wired, Wi-Fi, VPN).'),
+  daemon('postfix', [], 'mail', ['25/tcp'], ['network'], 'medium', 'a mail server on the network; must not relay for strangers', 'keep-if-used', 'Postfix mail transfer agent.'),
+  daemon('redis', ['redis-server'], 'database', ['6379/tcp'], ['network'], 'high', 'no authentication by default; a reachable instance is taken over', 'never-on-public-interface', 'Redis in-memory data store.'),
+  daemon('rsyslog', ['rsyslogd'], 'logging', ['514/udp'], [], 'low', 'local only unless told to receive remote logs', 'essential', 'rsyslog: the system logger on most distributions.'),
+  daemon('sssd', [], 'directory', [], ['network'], 'low', 'caches identities from LDAP/AD; local only', 'keep-if-used', 'System Security Services Daemon: users and logins from LDAP, Kerberos or AD.'),
+  daemon('systemd-journald', ['journald'], 'logging', [], [], 'low', WHY.local, 'essential', 'systemd\'s journal: collects logs from the kernel and services.'),
+  daemon('systemd-logind', ['logind', 'elogind'], 'system', [], ['messagebus'], 'low', WHY.local, 'essential', 'Tracks user logins and seats; handles power keys and idle actions.'),
+  daemon('systemd-resolved', ['resolved'], 'network', ['53/udp'], [], 'low', 'listens on 127.0.0.53 only', 'keep-if-used', 'Local DNS resolver and cache.'),
+  daemon('systemd-timesyncd', ['timesyncd'], 'time', [], ['network'], 'low', 'an SNTP client only', 'essential', 'Simple network time client keeping the clock in sync.'),
+  daemon('systemd-udevd', ['udev', 'udevd'], 'hardware', [], [], 'low', WHY.local, 'essential', 'Device manager: creates device nodes and loads drivers as hardware appears.'),
+  daemon('tftpd', ['tftp', 'tftpd-hpa', 'in.tftpd'], 'file-sharing', ['69/udp'], ['xinetd'], 'high', 'TFTP has no authentication at all', 'never-on-public-interface', 'Trivial FTP server, used for network booting.'),
+  daemon('unattended-upgrades', [], 'system', [], ['network'], 'low', 'installs security updates: keeping it reduces risk', 'keep-if-used', 'Installs security updates automatically (Debian, Ubuntu).'),
+  daemon('wpa_supplicant', ['wpasupplicant'], 'network', [], [], 'low', WHY.local, 'keep-if-used', 'Wi-Fi authentication (WPA) client.'),
+];
