@@ -18,6 +18,7 @@ import { analyze } from './commands/analyze.js';
 import { webPassword } from './commands/web-password.js';
 import { ntsysv } from './commands/ntsysv.js';
 import { catalog } from './commands/catalog.js';
+import { audit } from './commands/audit.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   ntsysv,
   analyze,
   catalog,
+  audit,
   webPassword,
   help,
 ];

@@ -15,6 +15,7 @@ import type {
   LogRecord,
   ReloadReport,
   ServiceDetail,
+  AuditReport,
 } from '../control/index.js';
 import { EventStream } from './event-stream.js';
 
@@ -95,6 +96,10 @@ export class HearthClient {
 
   analyze(): Promise<StoredTransition | null> {
     return this.call('GET', '/v1/analyze');
+  }
+
+  audit(): Promise<AuditReport> {
+    return this.call('GET', '/v1/audit');
   }
 
   reloadConfig(): Promise<ReloadReport> {

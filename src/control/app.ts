@@ -159,6 +159,8 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
 
   app.get('/v1/analyze', (c) => c.json(need('analyze')() ?? null));
 
+  app.get('/v1/audit', async (c) => c.json(await need('audit')()));
+
   app.get('/v1/logs', async (c) => c.json(await api.logs(parseLogQuery(c.req.url))));
 
   app.get('/v1/logs/follow', (c) => followLogs(c, api, keepAliveMs));

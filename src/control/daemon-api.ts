@@ -1,5 +1,6 @@
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import type { LogQuery, LogRecord } from '../journal/index.js';
+import type { AuditReport } from '../catalog/index.js';
 
 /**
  * What the control API needs from the daemon. src/daemon.ts implements it; the
@@ -98,4 +99,8 @@ export interface DaemonApi {
   chkconfig?(argv: string[]): Promise<ClassicResult>;
   /** The last boot or runlevel switch, for `hearth analyze`. */
   analyze?(): unknown;
+  /** `hearth audit`: findings with evidence and fixes. */
+  audit?(): Promise<AuditReport>;
 }
+
+export type { AuditReport };

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { compareNames, didYouMean } from '../model/index.js';
-import { findDaemon } from '../catalog/index.js';
+import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/index.js';
+import { collectAuditInput } from './audit-input.js';
 import { EventBus } from '../events/index.js';
 import { loadConfigDir, loadDaemonSettings, loadSysvScripts, parseSysvScript, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Supervisor, describeExit, type RecoveryReport } from '../supervisor/index.js';
@@ -507,6 +508,21 @@ export class Daemon implements DaemonApi {
     await this.inetd.setInetdServiceEnabled(name, on);
     await this.reloadConfig();
     return { name, levels: null, enabled: on };
+  }
+
+  /** `hearth audit`: what runs, what listens, and what should not. */
+  async audit(): Promise<AuditReport> {
+    const input = collectAuditInput({
+      configDir: this.options.configDir,
+      services: this.list(),
+      definition: (name) => this.supervisor.definition(name),
+      inetd: this.inetd.definitions(),
+      scripts: this.sysv.scripts(),
+      ownerOf: (pid) => this.supervisor.ownerOf(pid)?.name,
+      portOffset: this.config?.settings.inetd.portOffset ?? 0,
+      hearthSyslog: this.syslog !== undefined,
+    });
+    return { at: Date.now(), findings: runAudit(input) };
   }
 
   async chkconfig(argv: string[]): Promise<ClassicResult> {

@@ -78,6 +78,11 @@ export class InetdHost {
     return this.on;
   }
 
+  /** The inetd-style services as configured (for the audit). */
+  definitions(): readonly InetdServiceDefinition[] {
+    return this.defs;
+  }
+
   has(name: string): boolean {
     return (this.present && name === SUPER_SERVER_NAME) || this.defs.some((d) => d.id === name);
   }
