@@ -19,6 +19,7 @@ import { webPassword } from './commands/web-password.js';
 import { ntsysv } from './commands/ntsysv.js';
 import { catalog } from './commands/catalog.js';
 import { audit } from './commands/audit.js';
+import { tree } from './commands/tree.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -45,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   analyze,
   catalog,
   audit,
+  tree,
   webPassword,
   help,
 ];

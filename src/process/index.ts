@@ -3,3 +3,4 @@ export { serviceEnvironment } from './environment.js';
 export { lookupUser, lookupGroup, type UserInfo, type GroupInfo } from './users.js';
 export { resolveExecutable, findTool, DEFAULT_PATH } from './resolve-executable.js';
 export { processGroupAlive, readProcStat, type ProcStat } from './proc.js';
+export { readProcessTable, type ProcessNode } from './process-tree.js';
