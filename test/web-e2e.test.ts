@@ -100,8 +100,19 @@ describe('web GUI in chromium', { skip: CHROMIUM ? false : 'chromium is not inst
     await eventually(async () => /serving/.test((await log.textContent()) ?? ''), 10_000, 'the log line');
     assert.equal(d.cli('restart', 'web').code, 0);
     await eventually(async () => ((await log.textContent()) ?? '').split('serving').length > 2, 10_000, 'the new line after a restart');
+    const panel = page.getByRole('dialog', { name: 'Service web' });
+    await eventually(async () => /sleep 1000/.test((await panel.locator('ul.procs').textContent()) ?? ''), 10_000, 'its process in the panel');
+    assert.match((await panel.locator('dl.settings').textContent()) ?? '', /exec.*\/bin\/sh/);
     await page.screenshot({ path: join(ARTIFACTS, 'web-detail.png'), fullPage: true });
     await page.keyboard.press('Escape');
+  });
+
+  test('the boot timeline and the dependency graph are drawn', async () => {
+    await page.getByRole('button', { name: 'Boot timeline' }).click();
+    await page.getByRole('img', { name: 'Dependency graph' }).waitFor();
+    assert.match((await page.getByRole('img', { name: /Timeline of \d+ units/ }).getAttribute('aria-label')) ?? '', /Timeline of [1-9]\d* units/);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-timeline.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Services' }).click();
   });
 
   test('the page is usable at phone width', async () => {

@@ -13,6 +13,35 @@ interface LogLine {
   text: string;
 }
 
+interface Proc {
+  pid: number;
+  uid: number;
+  command: string;
+  rssBytes: number;
+  cpuSeconds: number;
+  children: Proc[];
+}
+
+interface Finding {
+  severity: string;
+  service?: string;
+  title: string;
+  fix: string;
+}
+
+function ProcessList(props: { nodes: Proc[] }) {
+  return (
+    <ul class="procs">
+      {props.nodes.map((n) => (
+        <li>
+          <code>{n.pid}</code> {n.command} <span class="muted">uid {n.uid}, {(n.rssBytes / 1048576).toFixed(1)} MiB, {n.cpuSeconds.toFixed(2)} s</span>
+          {n.children.length > 0 && <ProcessList nodes={n.children} />}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 interface Worker {
   pid: number;
   generation: number;
@@ -28,10 +57,16 @@ export function ServiceDetail(props: { name: string; catalog: CatalogInfo | unde
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState('');
   const [lines, setLines] = useState<LogLine[]>([]);
+  const [procs, setProcs] = useState<Proc[]>([]);
+  const [findings, setFindings] = useState<Finding[]>([]);
   const dialog = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    const load = () => call<Detail>('GET', `/api/v1/services/${encodeURIComponent(props.name)}`).then(setDetail, (e: Error) => setError(e.message));
+    const load = () => {
+      call<Detail>('GET', `/api/v1/services/${encodeURIComponent(props.name)}`).then(setDetail, (e: Error) => setError(e.message));
+      call<Proc[]>('GET', `/api/processes/${encodeURIComponent(props.name)}`).then(setProcs, () => setProcs([]));
+    };
+    call<{ findings: Finding[] }>('GET', '/api/v1/audit').then((r) => setFindings(r.findings.filter((f) => f.service === props.name)), () => undefined);
     void load();
     const timer = setInterval(load, 3000);
     setLines([]);
@@ -45,6 +80,7 @@ export function ServiceDetail(props: { name: string; catalog: CatalogInfo | unde
 
   const workers = Array.isArray(detail?.extra?.workers) ? (detail!.extra!.workers as Worker[]) : [];
   const counters = detail?.extra && !Array.isArray(detail.extra.workers) ? Object.entries(detail.extra).filter(([, v]) => typeof v !== 'object' || v === null) : [];
+  const settings = detail?.extra?.settings && typeof detail.extra.settings === 'object' ? Object.entries(detail.extra.settings as Record<string, unknown>) : [];
   return (
     <div class="detail" role="dialog" aria-modal="true" aria-label={`Service ${props.name}`} tabIndex={-1} ref={dialog} onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
       <div class="detail-head">
@@ -106,6 +142,33 @@ export function ServiceDetail(props: { name: string; catalog: CatalogInfo | unde
             ))}
           </tbody>
         </table>
+      )}
+      {settings.length > 0 && (
+        <>
+          <h3>Settings</h3>
+          <dl class="facts settings">
+            {settings.map(([k, v]) => (
+              <>
+                <dt>{k}</dt>
+                <dd>{typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)}</dd>
+              </>
+            ))}
+          </dl>
+        </>
+      )}
+      <h3>Processes</h3>
+      {procs.length ? <ProcessList nodes={procs} /> : <p class="muted">none running</p>}
+      {findings.length > 0 && (
+        <>
+          <h3>Audit findings</h3>
+          <ul>
+            {findings.map((f) => (
+              <li>
+                <span class={`badge sev-${f.severity}`}>{f.severity}</span> {f.title}. <span class="muted">Fix: {f.fix}</span>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       <h3>Log</h3>
       <pre class="log" aria-live="polite" data-log={props.name}>

@@ -53,6 +53,7 @@ export function TimelineView() {
         ))}
       </svg>
       <h3>Dependencies</h3>
+      <DependencyGraph units={units} />
       <ul class="deps">
         {units.filter((u) => u.after.length > 0).map((u) => (
           <li>
@@ -61,5 +62,47 @@ export function TimelineView() {
         ))}
       </ul>
     </section>
+  );
+}
+
+/** Units in columns by how deep their "after" chain goes; a line from each dependency to what waited for it. */
+function DependencyGraph(props: { units: UnitTiming[] }) {
+  const names = new Set(props.units.map((u) => u.name));
+  const byName = new Map(props.units.map((u) => [u.name, u]));
+  const depth = new Map<string, number>();
+  const depthOf = (name: string, seen = new Set<string>()): number => {
+    if (depth.has(name)) return depth.get(name)!;
+    if (seen.has(name)) return 0; // a cycle: analyze reports it; draw it flat
+    seen.add(name);
+    const deps = (byName.get(name)?.after ?? []).filter((d) => names.has(d));
+    const d = deps.length ? 1 + Math.max(...deps.map((x) => depthOf(x, seen))) : 0;
+    depth.set(name, d);
+    return d;
+  };
+  props.units.forEach((u) => depthOf(u.name));
+  const columns: string[][] = [];
+  for (const u of props.units) (columns[depth.get(u.name)!] ??= []).push(u.name);
+  const colW = 150;
+  const rowH = 26;
+  const pos = new Map<string, { x: number; y: number }>();
+  columns.forEach((col, c) => col.forEach((n, r) => pos.set(n, { x: 10 + c * colW, y: 10 + r * rowH })));
+  const height = 20 + Math.max(1, ...columns.map((c) => c.length)) * rowH;
+  const width = 20 + Math.max(1, columns.length) * colW;
+  return (
+    <svg class="graph" width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Dependency graph">
+      {props.units.flatMap((u) =>
+        u.after.filter((d) => pos.has(d)).map((d) => {
+          const a = pos.get(d)!;
+          const b = pos.get(u.name)!;
+          return <line x1={a.x + 130} y1={a.y + 9} x2={b.x} y2={b.y + 9} class="edge" />;
+        }),
+      )}
+      {[...pos].map(([n, p]) => (
+        <g>
+          <rect x={p.x} y={p.y} width="130" height="18" rx="3" class={`node tl-${byName.get(n)?.outcome ?? ''}`} />
+          <text x={p.x + 6} y={p.y + 13} class="tl-name">{n.length > 20 ? `${n.slice(0, 19)}…` : n}</text>
+        </g>
+      ))}
+    </svg>
   );
 }
