@@ -8,6 +8,8 @@ interface LoadedConfigShape {
   broken: Array<{ name: string; file: string; errors: HearthError[] }>;
   errors: HearthError[];
   warnings: HearthError[];
+  timers?: Map<string, unknown>;
+  cron?: { errors: HearthError[] };
 }
 
 /**
@@ -31,7 +33,7 @@ export async function checkOffline(dir: string): Promise<ConfigReport> {
 export function toReport(loaded: LoadedConfigShape): ConfigReport {
   const seen = new Set<string>();
   const errors: ConfigReport['errors'] = [];
-  for (const e of [...loaded.errors, ...loaded.broken.flatMap((b) => b.errors)]) {
+  for (const e of [...loaded.errors, ...loaded.broken.flatMap((b) => b.errors), ...(loaded.cron?.errors ?? [])]) {
     const text = describe(e);
     if (seen.has(text)) continue;
     seen.add(text);
@@ -54,7 +56,7 @@ export function toReport(loaded: LoadedConfigShape): ConfigReport {
   return {
     configDir: loaded.configDir,
     ok: errors.length === 0,
-    services: [...loaded.services.keys()],
+    services: [...loaded.services.keys(), ...(loaded.timers?.keys() ?? [])],
     errors,
     warnings,
   };

@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { compareNames, type ServiceDefinition } from '../model/index.js';
+import { parseCrontab, type CrontabJob } from '../timers/index.js';
 import { parseServiceFile } from './service-file.js';
 import { DEFAULT_SETTINGS, loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
 import { loadInetdSources } from './inetd-sources.js';
@@ -28,6 +29,10 @@ export interface LoadedConfig {
   configDir: string;
   settings: DaemonSettings;
   services: Map<string, ServiceDefinition>;
+  /** Native service files with a schedule: run by the timer host, not kept running. */
+  timers: Map<string, ServiceDefinition>;
+  /** Jobs from CONFIG_DIR/crontab, cron.d/* and crontabs/USER, and the lines that could not be read. */
+  cron: { jobs: CrontabJob[]; errors: HearthError[] };
   broken: BrokenService[];
   /** hearth.toml problems: with these, a reload changes nothing. */
   errors: HearthError[];
@@ -54,11 +59,36 @@ export function isIgnoredConfigFile(name: string): boolean {
   );
 }
 
+/** crontab(5) files in the config dir, as cron reads them from /etc (crontab, cron.d/*) and its spool (crontabs/USER). */
+async function loadCrontabs(dir: string): Promise<LoadedConfig['cron']> {
+  const jobs: CrontabJob[] = [];
+  const errors: HearthError[] = [];
+  const read = async (file: string, owner?: string) => {
+    let text: string;
+    try {
+      text = await readFile(join(dir, file), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') errors.push(new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file }));
+      return;
+    }
+    const r = parseCrontab(file, text, owner);
+    jobs.push(...r.jobs);
+    errors.push(...r.errors);
+  };
+  const list = async (sub: string) => (await readdir(join(dir, sub)).catch(() => [] as string[])).filter((f) => !isIgnoredConfigFile(f) && !f.includes('.')).sort();
+  await read('crontab');
+  for (const f of await list('cron.d')) await read(`cron.d/${f}`);
+  for (const user of await list('crontabs')) await read(`crontabs/${user}`, user);
+  return { jobs, errors };
+}
+
 export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
   const config: LoadedConfig = {
     configDir: dir,
     settings: structuredClone(DEFAULT_SETTINGS),
     services: new Map(),
+    timers: new Map(),
+    cron: { jobs: [], errors: [] },
     broken: [],
     errors: [],
     warnings: [],
@@ -105,11 +135,13 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
         const result = parseServiceFile(name, file, text, { log: config.settings.logs });
         config.warnings.push(...result.warnings);
         if (result.errors.length > 0) config.broken.push({ name, file, errors: result.errors });
+        else if (result.definition?.timer) config.timers.set(name, result.definition);
         else if (result.definition) config.services.set(name, result.definition);
         else if (result.inetd) config.inetdToml.push({ name, file, ...result.inetd });
       }),
   );
   config.inetd = await loadInetdSources(dir, config.inetdToml);
+  config.cron = await loadCrontabs(dir);
   config.hasInetdSources = config.inetd.files.length > 0;
   config.broken.sort((a, b) => compareNames(a.name, b.name));
   config.services = new Map([...config.services.entries()].sort(([a], [b]) => compareNames(a, b)));

@@ -39,6 +39,7 @@ import {
 } from './toml-values.js';
 import { tomlSyntaxError } from './toml-syntax-error.js';
 import { POOL_KEYS, finishPool, readPoolKey, type PoolDraft } from './pool-keys.js';
+import { TIMER_KEYS, finishTimer, readTimerKey, type TimerDraft } from './timer-keys.js';
 
 export interface ServiceFileResult {
   definition?: ServiceDefinition;
@@ -48,7 +49,7 @@ export interface ServiceFileResult {
   warnings: HearthError[];
 }
 
-type Draft = Partial<ServiceDefinition> & { backoff: ServiceDefinition['backoff']; log: LogSettings; poolKeys: PoolDraft };
+type Draft = Partial<ServiceDefinition> & { backoff: ServiceDefinition['backoff']; log: LogSettings; poolKeys: PoolDraft; timerKeys: TimerDraft };
 type Reader = (c: FieldContext, path: KeyPath, value: unknown, draft: Draft) => void;
 
 function readRlimitValue(c: FieldContext, path: KeyPath, v: unknown): RlimitValue | undefined {
@@ -215,6 +216,7 @@ const SCHEMA: Record<string, Reader> = {
     if (n !== undefined) d.log = { ...d.log, keep: n };
   },
   ...Object.fromEntries(POOL_KEYS.map((key): [string, Reader] => [key, (c, p, v, d) => readPoolKey(c, p, key, v, d.poolKeys)])),
+  ...Object.fromEntries(TIMER_KEYS.map((key): [string, Reader] => [key, (c, p, v, d) => readTimerKey(c, p, key, v, d.timerKeys)])),
 };
 
 export const SERVICE_KEYS = Object.keys(SCHEMA);
@@ -248,13 +250,14 @@ export function parseServiceFile(name: string, file: string, text: string, defau
     return { inetd: { raw: doc, lineOf: (key) => lines.lineOf([key]) }, errors: c.errors, warnings: [] };
   }
 
-  const draft: Draft = { backoff: { ...DEFAULT_BACKOFF }, log: { ...(defaults.log ?? DEFAULT_LOG) }, poolKeys: {} };
+  const draft: Draft = { backoff: { ...DEFAULT_BACKOFF }, log: { ...(defaults.log ?? DEFAULT_LOG) }, poolKeys: {}, timerKeys: {} };
   for (const [key, value] of Object.entries(doc)) {
     const reader = SCHEMA[key];
     if (!reader) c.unknownKey([key], SERVICE_KEYS);
     else reader(c, [key], value, draft);
   }
-  if (doc.exec === undefined) {
+  // A timer that starts a service ("start") has no program of its own.
+  if (doc.exec === undefined && doc.start === undefined) {
     c.errors.push(new HearthError('ERR_CONFIG_MISSING', 'missing required key "exec" (the program and its arguments)', { file, key: 'exec' }));
   }
   if (draft.type === 'forking' && draft.pidFile === undefined && doc.pidfile === undefined) {
@@ -276,13 +279,14 @@ export function parseServiceFile(name: string, file: string, text: string, defau
     c.error(['restart_delay'], `"restart_delay" (${draft.backoff.initialDelayMs}ms) is longer than "restart_delay_max" (${draft.backoff.maxDelayMs}ms)`);
   }
   const pool = finishPool(c, draft.poolKeys, draft);
+  const timer = finishTimer(c, draft.timerKeys, { ...draft, hasExec: doc.exec !== undefined });
   if (c.errors.length > 0) return { errors: c.errors, warnings: c.warnings };
 
   const definition: ServiceDefinition = {
     name,
     description: draft.description ?? '',
     origin: { format: 'toml', file },
-    exec: draft.exec!,
+    exec: draft.exec ?? [],
     ...(draft.user !== undefined ? { user: draft.user } : {}),
     ...(draft.group !== undefined ? { group: draft.group } : {}),
     ...(draft.workingDirectory !== undefined ? { workingDirectory: draft.workingDirectory } : {}),
@@ -303,6 +307,7 @@ export function parseServiceFile(name: string, file: string, text: string, defau
     listen: draft.listen ?? [],
     activation: draft.activation ?? 'start',
     ...(pool ? { pool } : {}),
+    ...(timer ? { timer } : {}),
     runlevels: draft.runlevels ?? [...DEFAULT_RUNLEVELS],
     requires: draft.requires ?? [],
     after: draft.after ?? [],

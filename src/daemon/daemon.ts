@@ -10,6 +10,8 @@ import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { compareNames, didYouMean } from '../model/index.js';
 import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/index.js';
 import { collectAuditInput } from './audit-input.js';
+import { inetdSettings, serviceSettings } from './settings-view.js';
+import { TimerHost } from './timer-host.js';
 import { EventBus } from '../events/index.js';
 import { loadConfigDir, loadDaemonSettings, loadSysvScripts, parseSysvScript, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Supervisor, describeExit, type RecoveryReport } from '../supervisor/index.js';
@@ -64,6 +66,7 @@ export class Daemon implements DaemonApi {
   private journal!: Journal;
   private inetd!: InetdHost;
   private sysv!: SysvUnits;
+  private timers!: TimerHost;
   private runlevels!: RunlevelHost;
   private booting = false;
   private syslog: SyslogReceiver | undefined;
@@ -127,6 +130,17 @@ export class Daemon implements DaemonApi {
     });
 
     this.sysv = new SysvUnits((e) => this.bus.emit(e), this.journal);
+    this.timers = new TimerHost({
+      configDir,
+      stateDir,
+      journal: this.journal,
+      emit: (e) => this.bus.emit(e),
+      runlevel: () => this.runlevels?.current ?? null,
+      startService: async (name) => {
+        const [r] = await this.start([name]);
+        if (r && !r.ok) throw new Error(r.error?.message ?? `cannot start "${name}"`);
+      },
+    });
     this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.catalog, (e) => this.bus.emit(e));
 
     this.config = await loadConfigDir(configDir);
@@ -144,6 +158,7 @@ export class Daemon implements DaemonApi {
     }
     await this.inetd.apply(this.config.inetd, this.config.hasInetdSources, this.config.settings.inetd.portOffset);
     await this.startSyslog(this.config.settings.syslog);
+    this.timers.apply(this.config.timers.values(), this.config.cron.jobs, true);
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.catalog.units().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
     try {
@@ -231,6 +246,7 @@ export class Daemon implements DaemonApi {
     await this.runlevels.switchTo(0, this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await Promise.all([this.supervisor.stopAll(), this.inetd.stop()]);
+    this.timers.stop();
     this.supervisor.forgetRuntimeState();
     this.runlevels.forgetLevel();
     this.syslog?.stop();
@@ -296,7 +312,8 @@ export class Daemon implements DaemonApi {
         : { ...s, enabled: s.state !== 'stopped' },
     );
     const sysv = this.sysv.list().map((s) => ({ ...s, ...this.enablementOf(s.name) }));
-    return [...running, ...broken, ...inetd, ...sysv].map(withCatalogDescription).sort((a, b) => compareNames(a.name, b.name));
+    const timers = this.timers?.list() ?? [];
+    return [...running, ...broken, ...inetd, ...sysv, ...timers].map(withCatalogDescription).sort((a, b) => compareNames(a.name, b.name));
   }
 
   async status(name: string): Promise<ServiceDetail | undefined> {
@@ -305,14 +322,20 @@ export class Daemon implements DaemonApi {
   }
 
   private async statusOf(name: string): Promise<ServiceDetail | undefined> {
+    if (!this.supervisor.has(name) && this.timers.has(name)) {
+      const status = this.timers.detail(name)!;
+      return { ...status, recentLogs: await this.journal.query({ names: [name], lines: 10 }) };
+    }
     if (!this.supervisor.has(name) && this.sysv.has(name)) {
       const status = await this.sysv.status(name);
       const recentLogs = await this.journal.query({ names: [name], lines: 10 });
       return { ...status, ...this.enablementOf(name), recentLogs };
     }
     if (!this.supervisor.has(name) && this.inetd.has(name)) {
-      const detail = this.inetd.detail(name);
-      if (!detail) return undefined;
+      const found = this.inetd.detail(name);
+      if (!found) return undefined;
+      const def = this.inetd.definitions().find((d) => d.id === name);
+      const detail = def ? { ...found, extra: { ...found.extra, settings: inetdSettings(def) } } : found;
       const recentLogs = await this.journal.query({ names: [name], lines: 10 });
       return { ...detail, recentLogs };
     }
@@ -324,10 +347,11 @@ export class Daemon implements DaemonApi {
     const recentLogs = await this.journal.query({ names: [name], lines: 10 });
     // A service whose file is now broken keeps running its last good definition: say so.
     const brokenNow = this.config?.broken.find((b) => b.name === name);
-    const extra = this.supervisor.details(name);
+    const def = this.supervisor.definition(name);
+    const extra = { ...this.supervisor.details(name), ...(def ? { settings: serviceSettings(def) } : {}) };
     return {
       ...status,
-      ...(extra ? { extra } : {}),
+      extra,
       ...this.enablementOf(name),
       ...(brokenNow ? { errors: brokenNow.errors.map((e) => e.toString()) } : {}),
       recentLogs,
@@ -355,6 +379,7 @@ export class Daemon implements DaemonApi {
       names.map(async (name): Promise<ActionResult> => {
         try {
           if (!this.supervisor.has(name) && this.inetd.has(name)) return await this.actOnInetd(action, name);
+          if (!this.supervisor.has(name) && this.timers.has(name)) return this.actOnTimer(action, name);
           if (!this.supervisor.has(name) && this.sysv.has(name)) return { name, ok: true, state: await this.sysv.act(name, action) };
           if (!this.supervisor.has(name)) {
             const broken = this.config?.broken.find((b) => b.name === name);
@@ -379,6 +404,14 @@ export class Daemon implements DaemonApi {
         }
       }),
     );
+  }
+
+  /** A timer: start runs it now, stop ends the run in progress, restart does both. */
+  private actOnTimer(action: ServiceAction, name: string): ActionResult {
+    if (action === 'reload') throw new HearthError('ERR_BAD_REQUEST', `cannot reload "${name}": it is a timer`, { hint: `"hearth start ${name}" runs it now` });
+    if (action === 'stop' || action === 'restart') this.timers.stopRun(name);
+    if (action === 'start' || action === 'restart') this.timers.runNow(name);
+    return { name, ok: true, state: this.timers.detail(name)?.state ?? 'stopped' };
   }
 
   private async actOnInetd(action: ServiceAction, name: string): Promise<ActionResult> {
@@ -437,6 +470,7 @@ export class Daemon implements DaemonApi {
     result.changed.push(...inetd.changed);
     result.removed.push(...inetd.removed);
     this.config = next;
+    this.timers.apply(next.timers.values(), next.cron.jobs, false);
     const sysv = this.sysv.load(loadSysvScripts(join(this.options.configDir, 'init.d')).scripts.filter((x) => !this.supervisor.has(x.name)));
     result.added.push(...sysv.added);
     result.removed.push(...sysv.removed);
@@ -623,7 +657,7 @@ export function describeEvent(e: HearthEvent): string | undefined {
 }
 
 function toReport(config: LoadedConfig): ConfigReport {
-  const errors = [...config.errors, ...config.broken.flatMap((b) => b.errors), ...config.inetd.errors].map((e) => ({
+  const errors = [...config.errors, ...config.broken.flatMap((b) => b.errors), ...config.inetd.errors, ...config.cron.errors].map((e) => ({
     code: e.code,
     message: e.message,
     ...(e.file ? { file: e.file } : {}),
@@ -641,7 +675,7 @@ function toReport(config: LoadedConfig): ConfigReport {
   return {
     configDir: config.configDir,
     ok: errors.length === 0,
-    services: [...config.services.keys(), ...config.inetd.services.map((d) => d.id)].sort(),
+    services: [...config.services.keys(), ...config.timers.keys(), ...config.inetd.services.map((d) => d.id)].sort(),
     errors,
     warnings,
   };

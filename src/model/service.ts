@@ -86,6 +86,24 @@ export interface PoolSettings {
   socketFd: 'listen-fds' | 'stdin';
 }
 
+/** A service that is a scheduled job (crond / anacron style) rather than a long-running process. */
+export interface TimerSettings {
+  /** Cron text (5 or 6 fields, or @daily…), validated when the file was read. */
+  schedule?: string;
+  /** Or a fixed interval. */
+  everyMs?: number;
+  /** Run once at start when a run was missed while hearthd or the machine was down (anacron). */
+  persistent: boolean;
+  /** Up to this much random delay before a run (spreads the load). */
+  randomDelayMs: number;
+  /** What to do when a run is due while the previous one still runs. */
+  overlap: 'skip' | 'queue' | 'kill';
+  /** A run still going after this long is stopped (stop_signal, then SIGKILL). */
+  timeoutMs?: number;
+  /** Start this service instead of running exec. */
+  startService?: string;
+}
+
 export interface ServiceDefinition extends ProcessSettings {
   name: string;
   description: string;
@@ -106,6 +124,8 @@ export interface ServiceDefinition extends ProcessSettings {
   activation: 'start' | 'on-demand';
   /** Set for a pre-forked worker pool on the listen sockets. */
   pool?: PoolSettings;
+  /** Set for a scheduled job: run on a schedule instead of kept running. */
+  timer?: TimerSettings;
   runlevels: number[];
   requires: string[];
   after: string[];

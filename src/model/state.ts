@@ -23,7 +23,7 @@ export interface ExitInfo {
 export interface ServiceStatus {
   name: string;
   description: string;
-  kind: 'service' | 'sysv' | 'inetd';
+  kind: 'service' | 'sysv' | 'inetd' | 'timer';
   state: ServiceState;
   /** Human-readable detail, like "ready" or "restart in 400ms" or an sd_notify STATUS=. */
   detail?: string;
@@ -41,6 +41,11 @@ export interface ServiceStatus {
   enabled?: boolean;
   /** On/off for runlevels 0..6, for units that are enabled per runlevel. */
   levels?: boolean[];
+  /** Timers: when the job runs next and how its last run ended. */
+  nextRun?: number | null;
+  lastRun?: { at: number; durationMs: number; code: number | null; signal: string | null } | null;
+  failures?: number;
+  schedule?: string;
 }
 
 export type HearthEvent =

@@ -4,3 +4,4 @@ export { RestartTracker, type RestartDecision } from './restart-policy.js';
 export { definitionsEqual } from './definitions-equal.js';
 export { resourceUsage } from './resource-usage.js';
 export type { Runner } from './runner.js';
+export { serviceLaunch, type ServiceLaunch } from './service-launch.js';

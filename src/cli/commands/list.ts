@@ -1,6 +1,20 @@
+import type { ServiceStatus } from '../../model/index.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { stateColor, uptime } from '../format.js';
+
+/** A timer's line: its schedule, when it runs next, how the last run went. */
+function timerText(s: ServiceStatus, now: number): string {
+  const when = (t: number) => {
+    const d = new Date(t);
+    return Math.abs(t - now) < 86_400_000 ? d.toLocaleTimeString() : d.toLocaleString();
+  };
+  const parts = [`[${s.schedule ?? 'timer'}]`];
+  if (s.nextRun) parts.push(`next ${when(s.nextRun)}`);
+  if (s.lastRun) parts.push(`last ${when(s.lastRun.at)} ${s.lastRun.signal ? `killed by ${s.lastRun.signal}` : `exit ${s.lastRun.code}`}`);
+  if (s.failures) parts.push(`${s.failures} failed`);
+  return `${parts.join(', ')}${s.description ? ` - ${s.description}` : ''}`;
+}
 
 export const list: Command = {
   name: 'list',
@@ -25,7 +39,7 @@ export const list: Command = {
       s.pid === null ? '-' : String(s.pid),
       uptime(s, now),
       String(s.restarts),
-      s.state === 'broken' && s.errors?.[0] ? s.errors[0] : s.description,
+      s.state === 'broken' && s.errors?.[0] ? s.errors[0] : s.kind === 'timer' ? timerText(s, now) : s.description,
     ]);
     ctx.out.table(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'DESCRIPTION'], rows, (row, col, padded) => {
       const s = services[row]!;

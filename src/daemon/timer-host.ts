@@ -1,0 +1,377 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
+import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration } from '../model/index.js';
+import { applyUmask } from '../process/index.js';
+import { serviceLaunch } from '../supervisor/index.js';
+import { nextFire, parseCronSchedule, type CronSchedule, type CrontabJob } from '../timers/index.js';
+import type { Journal } from '../journal/index.js';
+
+/**
+ * hearthd's crond and anacron: native timers (services/NAME.toml with
+ * `schedule` or `every`) and crontab lines. Each run is a one-shot process
+ * started like a service (user, environment, limits, output to the journal);
+ * its exit status and duration are logged, last runs survive restarts
+ * (STATE_DIR/timers.json), and `persistent` timers catch up a missed run once.
+ */
+
+interface TimerJob {
+  name: string;
+  /** What it is, for list: the schedule text or "every 15min". */
+  scheduleText: string;
+  cron?: CronSchedule;
+  everyMs?: number;
+  def: ServiceDefinition;
+  persistent: boolean;
+  randomDelayMs: number;
+  overlap: 'skip' | 'queue' | 'kill';
+  timeoutMs?: number;
+  startService?: string;
+  stdin?: string;
+  source: string;
+  description: string;
+}
+
+interface RunState {
+  timer?: NodeJS.Timeout;
+  next: number | null;
+  running?: { child: ChildProcess; startedAt: number; timeout?: NodeJS.Timeout };
+  queued: boolean;
+  failures: number;
+  last: ServiceStatus['lastRun'];
+}
+
+export interface TimerHostOptions {
+  configDir: string;
+  stateDir: string;
+  journal: Journal;
+  emit(e: HearthEvent): void;
+  /** The current runlevel: native timers run only in their runlevels. */
+  runlevel(): number | null;
+  /** For `start = "SERVICE"` timers. */
+  startService(name: string): Promise<void>;
+  now?: () => number;
+}
+
+/** setTimeout cannot wait longer than this (about 24.8 days); longer waits are re-armed. */
+const MAX_WAIT = 2 ** 31 - 1;
+
+export class TimerHost {
+  private jobs = new Map<string, TimerJob>();
+  private readonly state = new Map<string, RunState>();
+  private readonly stateFile: string;
+  private saved: Record<string, { at: number }>;
+  private readonly now: () => number;
+  private stopped = false;
+
+  constructor(private readonly options: TimerHostOptions) {
+    this.now = options.now ?? Date.now;
+    this.stateFile = join(options.stateDir, 'timers.json');
+    this.saved = this.loadSaved();
+  }
+
+  has(name: string): boolean {
+    return this.jobs.has(name);
+  }
+
+  names(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** (Re)reads the timers: unchanged ones keep their schedule and any run in progress. */
+  apply(timers: Iterable<ServiceDefinition>, cronJobs: CrontabJob[], firstTime: boolean): void {
+    const next = new Map<string, TimerJob>();
+    for (const def of timers) next.set(def.name, fromDefinition(def));
+    for (const job of cronJobs) {
+      const j = fromCrontab(job);
+      next.set(j.name, j);
+    }
+    for (const [name, st] of this.state) {
+      if (!next.has(name)) {
+        if (st.timer) clearTimeout(st.timer);
+        this.state.delete(name);
+      }
+    }
+    this.jobs = next;
+    for (const job of next.values()) {
+      const st = this.state.get(job.name) ?? { next: null, queued: false, failures: 0, last: null };
+      this.state.set(job.name, st);
+      if (st.timer) clearTimeout(st.timer);
+      if (firstTime && job.cron?.reboot) this.run(job, '@reboot');
+      else if (firstTime && job.persistent && this.missed(job)) this.arm(job, this.now() + Math.random() * job.randomDelayMs, 'missed while hearthd was down');
+      else this.scheduleNext(job);
+    }
+  }
+
+  list(): ServiceStatus[] {
+    return [...this.jobs.values()].map((job) => this.status(job));
+  }
+
+  detail(name: string): ServiceStatus | undefined {
+    const job = this.jobs.get(name);
+    return job && this.status(job);
+  }
+
+  /** `hearth start TIMER`: run it now, whatever the schedule says. */
+  runNow(name: string): void {
+    const job = this.jobs.get(name);
+    if (job) this.run(job, 'started by hand');
+  }
+
+  /** `hearth stop TIMER`: end the run in progress, if any. */
+  stopRun(name: string): void {
+    const run = this.state.get(name)?.running;
+    if (run) this.kill(run.child);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const st of this.state.values()) {
+      if (st.timer) clearTimeout(st.timer);
+      if (st.running) this.kill(st.running.child);
+    }
+  }
+
+  // --- scheduling ------------------------------------------------------------
+
+  private missed(job: TimerJob): boolean {
+    const last = this.saved[job.name]?.at;
+    if (last === undefined) return false;
+    const due = this.nextAfter(job, last);
+    return due !== null && due <= this.now();
+  }
+
+  private nextAfter(job: TimerJob, after: number): number | null {
+    if (job.everyMs !== undefined) return after + job.everyMs;
+    if (!job.cron || job.cron.reboot) return null;
+    return nextFire(job.cron, new Date(after))?.getTime() ?? null;
+  }
+
+  private scheduleNext(job: TimerJob): void {
+    const next = this.nextAfter(job, this.now());
+    if (next === null) {
+      this.state.get(job.name)!.next = null;
+      return;
+    }
+    this.arm(job, next + Math.random() * job.randomDelayMs, undefined);
+  }
+
+  private arm(job: TimerJob, at: number, why: string | undefined): void {
+    const st = this.state.get(job.name)!;
+    st.next = Math.round(at);
+    const wait = Math.max(0, at - this.now());
+    st.timer = setTimeout(() => {
+      if (this.stopped || this.jobs.get(job.name) !== job) return;
+      if (at - this.now() > 1000) return this.arm(job, at, why); // a long wait, re-armed in pieces
+      this.run(job, why);
+      this.scheduleNext(job);
+    }, Math.min(wait, MAX_WAIT));
+    st.timer.unref();
+  }
+
+  // --- running ---------------------------------------------------------------
+
+  private run(job: TimerJob, why: string | undefined): void {
+    const st = this.state.get(job.name)!;
+    const level = this.options.runlevel();
+    if (job.def.runlevels.length && level !== null && !job.def.runlevels.includes(level)) return;
+    if (st.running) {
+      if (job.overlap === 'skip') return this.log('warn', `timer "${job.name}": still running since ${new Date(st.running.startedAt).toISOString()}; this run is skipped (overlap = "skip")`);
+      if (job.overlap === 'queue') {
+        st.queued = true;
+        return;
+      }
+      this.log('warn', `timer "${job.name}": the previous run is killed for the new one (overlap = "kill")`);
+      this.kill(st.running.child);
+    }
+    if (job.startService) {
+      this.options.startService(job.startService).then(
+        () => this.finished(job, this.now(), 0, null),
+        (e: Error) => {
+          this.log('error', `timer "${job.name}": cannot start "${job.startService}": ${e.message}`);
+          this.finished(job, this.now(), 1, null);
+        },
+      );
+      return;
+    }
+    let child: ChildProcess;
+    const startedAt = this.now();
+    try {
+      const launch = serviceLaunch(job.def, this.options.configDir);
+      child = applyUmask(job.def.umask, () =>
+        spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: [job.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] }),
+      );
+    } catch (e) {
+      this.log('error', `timer "${job.name}": cannot run: ${(e as Error).message}`);
+      st.failures++;
+      return;
+    }
+    const writer = this.options.journal.writer(job.name, job.def.log);
+    child.stdout?.on('data', (c: Buffer) => writer.write('out', c));
+    child.stderr?.on('data', (c: Buffer) => writer.write('err', c));
+    if (job.stdin !== undefined) child.stdin?.end(job.stdin);
+    child.stdin?.on('error', () => undefined);
+    child.on('error', (e) => this.log('error', `timer "${job.name}": ${e.message}`));
+    const run: NonNullable<RunState['running']> = { child, startedAt };
+    if (job.timeoutMs !== undefined) {
+      run.timeout = setTimeout(() => {
+        this.log('warn', `timer "${job.name}": still running after timeout ${formatDuration(job.timeoutMs!)}; stopped`);
+        this.kill(child);
+      }, job.timeoutMs);
+    }
+    st.running = run;
+    this.emitState(job.name, 'stopped', 'running');
+    this.log('info', `timer "${job.name}" started${why ? ` (${why})` : ''}: pid ${child.pid ?? '?'}`);
+    child.once('close', (code, signal) => {
+      writer.end();
+      if (run.timeout) clearTimeout(run.timeout);
+      if (st.running === run) st.running = undefined;
+      this.finished(job, startedAt, code, signal);
+    });
+  }
+
+  private finished(job: TimerJob, startedAt: number, code: number | null, signal: string | null): void {
+    const st = this.state.get(job.name);
+    if (!st) return;
+    const durationMs = this.now() - startedAt;
+    st.last = { at: startedAt, durationMs, code, signal };
+    if (code !== 0 || signal) st.failures++;
+    this.saved[job.name] = { at: startedAt };
+    this.saveState();
+    this.emitState(job.name, 'running', 'stopped');
+    const result = signal ? `killed by ${signal}` : `exit status ${code}`;
+    this.log(code === 0 && !signal ? 'info' : 'warn', `timer "${job.name}" finished: ${result} after ${formatDuration(durationMs)}`);
+    if (st.queued) {
+      st.queued = false;
+      this.run(job, 'queued while the previous run ran');
+    }
+  }
+
+  private kill(child: ChildProcess): void {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }, 5000).unref();
+  }
+
+  private status(job: TimerJob): ServiceStatus {
+    const st = this.state.get(job.name);
+    const running = st?.running;
+    return {
+      name: job.name,
+      description: job.description,
+      kind: 'timer',
+      state: running ? 'running' : 'stopped',
+      detail: running ? `running since ${new Date(running.startedAt).toISOString()}` : st?.next ? `next run ${new Date(st.next).toISOString()}` : 'no next run',
+      pid: running?.child.pid ?? null,
+      startedAt: running?.startedAt ?? null,
+      readyAt: null,
+      restarts: 0,
+      lastExit: st?.last ? { code: st.last.code, signal: st.last.signal, at: st.last.at + st.last.durationMs } : null,
+      source: job.source,
+      schedule: job.scheduleText,
+      nextRun: st?.next ?? null,
+      lastRun: st?.last ?? null,
+      failures: st?.failures ?? 0,
+    };
+  }
+
+  private emitState(name: string, from: 'running' | 'stopped', to: 'running' | 'stopped'): void {
+    this.options.emit({ type: 'service.state', at: this.now(), name, from, to, pid: null });
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.options.emit({ type: 'daemon.log', at: this.now(), level, message });
+  }
+
+  private loadSaved(): Record<string, { at: number }> {
+    try {
+      return JSON.parse(readFileSync(this.stateFile, 'utf8')) as Record<string, { at: number }>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Last-run times, written atomically so a crash leaves the old file or the new one. */
+  private saveState(): void {
+    try {
+      mkdirSync(this.options.stateDir, { recursive: true });
+      writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(this.saved));
+      renameSync(`${this.stateFile}.tmp`, this.stateFile);
+    } catch (e) {
+      this.log('error', `cannot save timer state in "${this.stateFile}": ${(e as Error).message}`);
+    }
+  }
+}
+
+function fromDefinition(def: ServiceDefinition): TimerJob {
+  const t = def.timer!;
+  return {
+    name: def.name,
+    scheduleText: t.schedule ?? `every ${formatDuration(t.everyMs!)}`,
+    ...(t.schedule ? { cron: parseCronSchedule(t.schedule) } : {}),
+    ...(t.everyMs !== undefined ? { everyMs: t.everyMs } : {}),
+    def,
+    persistent: t.persistent,
+    randomDelayMs: t.randomDelayMs,
+    overlap: t.overlap,
+    ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t.startService ? { startService: t.startService } : {}),
+    source: def.origin.file,
+    description: def.description,
+  };
+}
+
+/** A crontab line becomes a timer named after its file and line: "cron.d-backup-4". */
+function fromCrontab(job: CrontabJob): TimerJob {
+  const name = `${job.file.replace(/[^A-Za-z0-9_.@-]/g, '-')}-${job.line}`;
+  const def: ServiceDefinition = {
+    name,
+    description: job.command,
+    origin: { format: 'toml', file: job.file, line: job.line },
+    // As cron runs them: through /bin/sh, as the line's (or the file's) user, with the crontab's variables.
+    exec: [job.environment.SHELL ?? '/bin/sh', '-c', job.command],
+    // Only root can become another user; a non-root hearthd runs every line as itself.
+    ...(process.getuid?.() === 0 ? { user: job.user } : {}),
+    environment: { SHELL: '/bin/sh', PATH: '/usr/bin:/bin', LOGNAME: job.user, ...job.environment },
+    rlimits: {},
+    type: 'simple',
+    restart: 'never',
+    backoff: DEFAULT_BACKOFF,
+    stopSignal: 'SIGTERM',
+    stopTimeoutMs: 5000,
+    reloadSignal: 'SIGHUP',
+    ready: { kind: 'none' },
+    startTimeoutMs: 30_000,
+    listen: [],
+    activation: 'start',
+    runlevels: [...DEFAULT_RUNLEVELS],
+    requires: [],
+    after: [],
+    before: [],
+    provides: [],
+    log: DEFAULT_LOG,
+  };
+  return {
+    name,
+    scheduleText: job.schedule.text,
+    cron: job.schedule,
+    def,
+    persistent: false,
+    randomDelayMs: 0,
+    overlap: 'skip',
+    ...(job.stdin !== undefined ? { stdin: job.stdin } : {}),
+    source: `${job.file}:${job.line}`,
+    description: job.command,
+  };
+}

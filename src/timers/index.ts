@@ -1,0 +1,2 @@
+export { parseCronSchedule, nextFire, type CronSchedule } from './cron-expression.js';
+export { parseCrontab, splitPercent, type CrontabJob, type CrontabResult } from './crontab.js';

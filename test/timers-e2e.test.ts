@@ -1,0 +1,85 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { eventually, tempDir } from './helpers/index.js';
+
+interface Row {
+  name: string;
+  kind: string;
+  state: string;
+  nextRun?: number | null;
+  lastRun?: { code: number | null } | null;
+  failures?: number;
+}
+
+describe('timers in hearthd', () => {
+  let d: RunningDaemon;
+  const out = tempDir('hearth-timers-');
+  const ticks = join(out.path, 'ticks');
+  const cronFile = join(out.path, 'cron');
+  const nightly = join(out.path, 'nightly');
+
+  before(async () => {
+    d = await startDaemon({
+      'services/ticker.toml': `description = "ticks every second"\nevery = "1s"\nexec = ["/bin/sh", "-c", "echo tick; echo x >> ${ticks}"]\n`,
+      'services/failing.toml': 'schedule = "* * * * * *"\nexec = ["/bin/sh", "-c", "exit 3"]\n',
+      'services/nightly.toml': `schedule = "0 3 * * *"\npersistent = true\nexec = ["/bin/sh", "-c", "echo ran >> ${nightly}"]\n`,
+      'cron.d/everysecond': `# six fields: seconds first\nSHELL=/bin/sh\n* * * * * * root echo cron >> ${cronFile}\n`,
+    });
+  });
+  after(async () => {
+    await d?.stop();
+    out.cleanup();
+  });
+
+  const rows = (): Row[] => JSON.parse(d.cli('list', '--json').stdout) as Row[];
+
+  test('an every = "1s" timer runs again and again, and its output is in the journal', async () => {
+    await eventually(() => existsSync(ticks) && readFileSync(ticks, 'utf8').split('\n').length > 3, 8000, 'three runs');
+    assert.match(d.cli('logs', 'ticker', '-n', '5').stdout, /tick/);
+    const row = rows().find((r) => r.name === 'ticker')!;
+    assert.equal(row.kind, 'timer');
+    assert.ok((row.nextRun ?? 0) > Date.now() - 2000);
+    assert.equal(row.lastRun?.code, 0);
+  });
+
+  test('a crontab line in cron.d runs as cron would, through /bin/sh', async () => {
+    await eventually(() => existsSync(cronFile) && /cron/.test(readFileSync(cronFile, 'utf8')), 8000, 'the cron.d line to run');
+    assert.ok(rows().some((r) => r.name === 'cron.d-everysecond-3' && r.kind === 'timer'));
+  });
+
+  test('failed runs are counted and logged with their exit status and duration', async () => {
+    await eventually(() => (rows().find((r) => r.name === 'failing')?.failures ?? 0) >= 1, 8000, 'a failed run');
+    assert.match(d.cli('logs', 'hearthd', '-n', '200').stdout, /timer "failing" finished: exit status 3 after \d/);
+    assert.match(d.cli('list').stdout, /failing .*\[\* \* \* \* \* \*\].*exit 3.*failed/);
+  });
+
+  test('hearth start runs a timer now', async () => {
+    const before = existsSync(nightly) ? readFileSync(nightly, 'utf8') : '';
+    assert.equal(d.cli('start', 'nightly').code, 0);
+    await eventually(() => existsSync(nightly) && readFileSync(nightly, 'utf8').length > before.length, 5000, 'the run');
+  });
+
+  test('persistent: a run missed while hearthd was down happens once at the next start', async () => {
+    await d.crash();
+    const state = join(d.root, 'state');
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, 'timers.json'), JSON.stringify({ nightly: { at: Date.now() - 3 * 86_400_000 } }));
+    const before = existsSync(nightly) ? readFileSync(nightly, 'utf8').split('\n').length : 0;
+    d = await d.restart();
+    await eventually(() => existsSync(nightly) && readFileSync(nightly, 'utf8').split('\n').length === before + 1, 8000, 'one catch-up run');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(readFileSync(nightly, 'utf8').split('\n').length, before + 1, 'exactly once');
+  });
+
+  test('hearth check names file and line of a malformed crontab and of a bad timer key', () => {
+    writeFileSync(join(d.configDir, 'cron.d/broken'), '61 * * * * root /bin/true\n');
+    writeFileSync(join(d.configDir, 'services/badtimer.toml'), 'schedule = "* * *"\nexec = ["/bin/true"]\n');
+    const r = d.cli('check');
+    assert.equal(r.code, 1);
+    assert.match(r.stdout + r.stderr, /cron\.d\/broken:1: schedule "61 \* \* \* \*": minute 61 is outside 0-59/);
+    assert.match(r.stdout + r.stderr, /services\/badtimer\.toml:1: schedule "\* \* \*": has 3 fields, not 5 or 6/);
+  });
+});
