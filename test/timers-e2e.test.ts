@@ -74,6 +74,27 @@ describe('timers in hearthd', () => {
     assert.equal(readFileSync(nightly, 'utf8').split('\n').length, before + 1, 'exactly once');
   });
 
+  test('hearth at now runs a command once; at later is queued, listed by atq and removed by atrm; batch queues', async () => {
+    const flag = join(out.path, 'at-ran');
+    const now = d.cli('at', 'now', '--', 'touch', flag);
+    assert.equal(now.code, 0, now.stderr);
+    assert.match(now.stderr, /^job \d+ at /);
+    await eventually(() => existsSync(flag), 5000, 'the at job to run');
+    const later = d.cli('at', 'now', '+', '2', 'hours', '--', 'echo', 'later');
+    const id = /^job (\d+)/.exec(later.stderr)![1]!;
+    const b = d.cli('batch', '--', 'echo', 'whenever');
+    const bid = /^job (\d+)/.exec(b.stderr)![1]!;
+    assert.match(d.cli('atq').stdout, new RegExp(`^${id}\t.*\techo later$`, 'm'));
+    // The batch job waits in the queue while the machine is busy, and runs once the load is low.
+    await eventually(() => new RegExp(`^${bid}\tbatch\techo whenever$`, 'm').test(d.cli('atq').stdout) || /whenever/.test(d.cli('logs', `at-${bid}`).stdout), 5000, 'the batch job queued or run');
+    assert.equal(d.cli('atrm', id).code, 0);
+    assert.doesNotMatch(d.cli('atq').stdout, /echo later/);
+    const missing = d.cli('atrm', '9999');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot find job 9999/);
+    assert.match(d.cli('at', 'sometime', '--', 'x').stderr, /cannot read the time "sometime"/);
+  });
+
   test('hearth check names file and line of a malformed crontab and of a bad timer key', () => {
     writeFileSync(join(d.configDir, 'cron.d/broken'), '61 * * * * root /bin/true\n');
     writeFileSync(join(d.configDir, 'services/badtimer.toml'), 'schedule = "* * *"\nexec = ["/bin/true"]\n');

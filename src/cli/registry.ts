@@ -20,6 +20,7 @@ import { ntsysv } from './commands/ntsysv.js';
 import { catalog } from './commands/catalog.js';
 import { audit } from './commands/audit.js';
 import { tree } from './commands/tree.js';
+import { at, atq, atrm, batch } from './commands/at.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -47,6 +48,10 @@ export const COMMANDS: readonly Command[] = [
   catalog,
   audit,
   tree,
+  at,
+  batch,
+  atq,
+  atrm,
   webPassword,
   help,
 ];

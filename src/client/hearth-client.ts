@@ -16,6 +16,7 @@ import type {
   ReloadReport,
   ServiceDetail,
   AuditReport,
+  AtJobInfo,
 } from '../control/index.js';
 import { EventStream } from './event-stream.js';
 
@@ -96,6 +97,18 @@ export class HearthClient {
 
   analyze(): Promise<StoredTransition | null> {
     return this.call('GET', '/v1/analyze');
+  }
+
+  atAdd(spec: { at: number | 'batch'; command: string; cwd?: string }): Promise<AtJobInfo> {
+    return this.call('POST', '/v1/at', spec);
+  }
+
+  atList(): Promise<AtJobInfo[]> {
+    return this.call('GET', '/v1/at');
+  }
+
+  atRemove(ids: number[]): Promise<{ missing: number[] }> {
+    return this.call('POST', '/v1/at/remove', { ids });
   }
 
   audit(): Promise<AuditReport> {

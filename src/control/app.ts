@@ -161,6 +161,28 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
 
   app.get('/v1/audit', async (c) => c.json(await need('audit')()));
 
+  app.get('/v1/at', async (c) => c.json(await need('atList')()));
+
+  app.post('/v1/at', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['at', 'command', 'cwd']);
+    const at = body.at;
+    if (at !== 'batch' && !(typeof at === 'number' && Number.isFinite(at) && at > 0)) {
+      throw new HearthError('ERR_BAD_REQUEST', `"at" must be a time (epoch milliseconds) or "batch", got ${JSON.stringify(at)}`);
+    }
+    if (typeof body.command !== 'string' || body.command.trim() === '') throw new HearthError('ERR_BAD_REQUEST', '"command" must be a non-empty string');
+    if (body.cwd !== undefined && !(typeof body.cwd === 'string' && isAbsolute(body.cwd))) throw new HearthError('ERR_BAD_REQUEST', '"cwd" must be an absolute path');
+    return c.json(await need('atAdd')({ at, command: body.command, ...(body.cwd !== undefined ? { cwd: body.cwd as string } : {}) }));
+  });
+
+  app.post('/v1/at/remove', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['ids']);
+    const ids = body.ids;
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((i) => Number.isInteger(i) && i > 0)) throw new HearthError('ERR_BAD_REQUEST', '"ids" must be a list of job numbers');
+    return c.json(await need('atRemove')(ids as number[]));
+  });
+
   app.get('/v1/logs', async (c) => c.json(await api.logs(parseLogQuery(c.req.url))));
 
   app.get('/v1/logs/follow', (c) => followLogs(c, api, keepAliveMs));

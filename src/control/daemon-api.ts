@@ -69,6 +69,15 @@ export interface EnableResult {
   enabled?: boolean;
 }
 
+export interface AtJobInfo {
+  id: number;
+  at: number;
+  batch: boolean;
+  command: string;
+  cwd: string;
+  queuedAt: number;
+}
+
 export interface ClassicResult {
   stdout: string;
   stderr: string;
@@ -99,6 +108,12 @@ export interface DaemonApi {
   chkconfig?(argv: string[]): Promise<ClassicResult>;
   /** The last boot or runlevel switch, for `hearth analyze`. */
   analyze?(): unknown;
+  /** `hearth at` / `batch`: queue a job (at: epoch ms, or "batch" for when the load is low). */
+  atAdd?(spec: { at: number | 'batch'; command: string; cwd?: string }): Promise<AtJobInfo>;
+  /** `hearth atq`. */
+  atList?(): Promise<AtJobInfo[]>;
+  /** `hearth atrm`: the ids that were not queued come back in `missing`. */
+  atRemove?(ids: number[]): Promise<{ missing: number[] }>;
   /** `hearth audit`: findings with evidence and fixes. */
   audit?(): Promise<AuditReport>;
 }

@@ -12,6 +12,7 @@ import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/inde
 import { collectAuditInput } from './audit-input.js';
 import { inetdSettings, serviceSettings } from './settings-view.js';
 import { TimerHost } from './timer-host.js';
+import { AtQueue, type AtJob } from './at-queue.js';
 import { EventBus } from '../events/index.js';
 import { loadConfigDir, loadDaemonSettings, loadSysvScripts, parseSysvScript, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Supervisor, describeExit, type RecoveryReport } from '../supervisor/index.js';
@@ -67,6 +68,7 @@ export class Daemon implements DaemonApi {
   private inetd!: InetdHost;
   private sysv!: SysvUnits;
   private timers!: TimerHost;
+  private at!: AtQueue;
   private runlevels!: RunlevelHost;
   private booting = false;
   private syslog: SyslogReceiver | undefined;
@@ -130,6 +132,7 @@ export class Daemon implements DaemonApi {
     });
 
     this.sysv = new SysvUnits((e) => this.bus.emit(e), this.journal);
+    this.at = new AtQueue({ stateDir, journal: this.journal, emit: (e) => this.bus.emit(e) });
     this.timers = new TimerHost({
       configDir,
       stateDir,
@@ -159,6 +162,7 @@ export class Daemon implements DaemonApi {
     await this.inetd.apply(this.config.inetd, this.config.hasInetdSources, this.config.settings.inetd.portOffset);
     await this.startSyslog(this.config.settings.syslog);
     this.timers.apply(this.config.timers.values(), this.config.cron.jobs, true);
+    this.at.start();
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.catalog.units().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
     try {
@@ -247,6 +251,7 @@ export class Daemon implements DaemonApi {
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await Promise.all([this.supervisor.stopAll(), this.inetd.stop()]);
     this.timers.stop();
+    this.at.stop();
     this.supervisor.forgetRuntimeState();
     this.runlevels.forgetLevel();
     this.syslog?.stop();
@@ -542,6 +547,31 @@ export class Daemon implements DaemonApi {
     await this.inetd.setInetdServiceEnabled(name, on);
     await this.reloadConfig();
     return { name, levels: null, enabled: on };
+  }
+
+  /**
+   * `hearth at` / `hearth batch`. Jobs run as hearthd's user, so they are only
+   * taken on a private control socket: with socket_group set, anyone in that
+   * group could otherwise run commands with hearthd's rights.
+   */
+  atAdd(spec: { at: number | 'batch'; command: string; cwd?: string }): Promise<AtJob> {
+    const c = this.settings.control;
+    if (c.socketGroup !== undefined || (c.socketMode & 0o077) !== 0) {
+      return Promise.reject(
+        new HearthError('ERR_BAD_REQUEST', 'at jobs run with hearthd\'s rights, so they are only accepted on a private control socket', {
+          hint: 'remove [control] socket_group and set socket_mode = "0600" in hearth.toml, or use a timer',
+        }),
+      );
+    }
+    return Promise.resolve(this.at.add(spec));
+  }
+
+  atList(): Promise<AtJob[]> {
+    return Promise.resolve(this.at.list());
+  }
+
+  atRemove(ids: number[]): Promise<{ missing: number[] }> {
+    return Promise.resolve({ missing: this.at.remove(ids) });
   }
 
   /** `hearth audit`: what runs, what listens, and what should not. */

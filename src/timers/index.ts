@@ -1,2 +1,3 @@
 export { parseCronSchedule, nextFire, type CronSchedule } from './cron-expression.js';
 export { parseCrontab, splitPercent, type CrontabJob, type CrontabResult } from './crontab.js';
+export { parseAtTime } from './at-time.js';
