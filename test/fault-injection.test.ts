@@ -23,6 +23,13 @@ const rows = (d: RunningDaemon): Row[] => JSON.parse(d.cli('list', '--json').std
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Service names unique to this run: the checks count processes by their
+ * HEARTH_SERVICE marker across the whole machine, where another hearthd (a
+ * demo, a benchmark, another checkout's tests) may run services named s0.
+ */
+const ID = `fi${process.pid}`;
+
 /** A service printing n=1, n=2, … that runs through every scenario, so each one also checks that no line is lost. */
 const WRITER = { 'services/writer.toml': `exec = ["${join(FIXTURE_BIN, 'counter')}", "0.002"]\nrunlevels = [1, 2, 3, 4, 5]\n` };
 
@@ -45,7 +52,7 @@ describe('fault injection: kill -9 of hearthd', () => {
   test('during start: every service ends up running exactly once', async () => {
     const files: Record<string, string> = { ...WRITER };
     for (let i = 0; i < 12; i++) {
-      files[`services/s${i}.toml`] = 'exec = ["/bin/sh", "-c", "sleep 0.3; echo up; exec sleep 1000"]\nready = "log:^up"\n';
+      files[`services/${ID}-s${i}.toml`] = 'exec = ["/bin/sh", "-c", "sleep 0.3; echo up; exec sleep 1000"]\nready = "log:^up"\n';
     }
     let d = await startDaemon(files);
     try {
@@ -53,7 +60,7 @@ describe('fault injection: kill -9 of hearthd', () => {
       await d.crash();
       d = await d.restart();
       await eventually(() => rows(d).filter((r) => r.state === 'running').length === 13, 10_000, 'all 12 running');
-      for (let i = 0; i < 12; i++) assert.equal(serviceProcesses(`s${i}`).length, 1, `s${i} runs exactly once`);
+      for (let i = 0; i < 12; i++) assert.equal(serviceProcesses(`${ID}-s${i}`).length, 1, `s${i} runs exactly once`);
       assertNoLineLost(d, 'writer', 5);
     } finally {
       await d.stop();
@@ -63,16 +70,16 @@ describe('fault injection: kill -9 of hearthd', () => {
   test('during stop: the stop is finished by the next hearthd', async () => {
     let d = await startDaemon({
       ...WRITER,
-      'services/stubborn.toml': `exec = ["${join(FIXTURE_BIN, 'ignore-term')}", "/dev/null"]\nstop_timeout = "1s"\n`,
+      [`services/${ID}-stubborn.toml`]: `exec = ["${join(FIXTURE_BIN, 'ignore-term')}", "/dev/null"]\nstop_timeout = "1s"\n`,
     });
     try {
-      await eventually(() => rows(d).find((r) => r.name === 'stubborn')?.state === 'running', 5000, 'running');
-      const stopper = spawn(join(REPO, 'bin', 'hearth'), ['--socket', d.socket, 'stop', 'stubborn'], { stdio: 'ignore' });
-      await eventually(() => rows(d).find((r) => r.name === 'stubborn')?.state === 'stopping', 5000, 'stopping');
+      await eventually(() => rows(d).find((r) => r.name === `${ID}-stubborn`)?.state === 'running', 5000, 'running');
+      const stopper = spawn(join(REPO, 'bin', 'hearth'), ['--socket', d.socket, 'stop', `${ID}-stubborn`], { stdio: 'ignore' });
+      await eventually(() => rows(d).find((r) => r.name === `${ID}-stubborn`)?.state === 'stopping', 5000, 'stopping');
       await d.crash();
       stopper.kill();
       d = await d.restart();
-      await eventually(() => rows(d).find((r) => r.name === 'stubborn')?.state === 'stopped' && serviceProcesses('stubborn').length === 0, 10_000, 'stopped for good');
+      await eventually(() => rows(d).find((r) => r.name === `${ID}-stubborn`)?.state === 'stopped' && serviceProcesses(`${ID}-stubborn`).length === 0, 10_000, 'stopped for good');
       assertNoLineLost(d, 'writer');
     } finally {
       await d.stop();
