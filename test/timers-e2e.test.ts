@@ -104,3 +104,17 @@ describe('timers in hearthd', () => {
     assert.match(r.stdout + r.stderr, /services\/badtimer\.toml:1: schedule "\* \* \*": has 3 fields, not 5 or 6/);
   });
 });
+
+describe('at on a shared control socket', () => {
+  test('is refused: jobs would run with hearthd\'s rights for anyone in the socket\'s group', async () => {
+    const d = await startDaemon({ 'hearth.toml': '[control]\nsocket_mode = "0660"\nsocket_group = "root"\n' });
+    try {
+      const r = d.cli('at', 'now', '--', 'true');
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /only accepted on a private control socket/);
+      assert.equal(d.cli('atq').stdout, '');
+    } finally {
+      await d.stop();
+    }
+  });
+});
