@@ -5,17 +5,10 @@ import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { HearthEvent } from '../model/index.js';
 import type { Journal } from '../journal/index.js';
+import type { AtJobInfo } from '../control/index.js';
 
-/** One job queued with `hearth at` or `hearth batch`. */
-export interface AtJob {
-  id: number;
-  /** When it is due (epoch ms); batch jobs are due at once and wait for a quiet machine. */
-  at: number;
-  batch: boolean;
-  command: string;
-  cwd: string;
-  queuedAt: number;
-}
+/** One job queued with `hearth at` or `hearth batch` (the control API's shape). */
+export type AtJob = AtJobInfo;
 
 export interface AtQueueOptions {
   stateDir: string;

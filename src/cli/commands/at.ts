@@ -10,8 +10,12 @@ function commandOf(ctx: CommandContext, what: string): string {
   return words.join(' ');
 }
 
-function show(ctx: CommandContext, job: { id: number; at: number; batch: boolean }): void {
-  ctx.out.error(`job ${job.id} ${job.batch ? 'queued for when the load is low' : `at ${new Date(job.at).toString()}`}`);
+/** Queues the job and says when it will run, as at(1) does on stderr. */
+async function queue(ctx: CommandContext, when: number | 'batch', what: string): Promise<number> {
+  const job = await ctx.client().atAdd({ at: when, command: commandOf(ctx, what), cwd: ctx.cwd });
+  if (ctx.json) ctx.out.json(job);
+  else ctx.out.error(`job ${job.id} ${job.batch ? 'queued for when the load is low' : `at ${new Date(job.at).toString()}`}`);
+  return EXIT.OK;
 }
 
 export const at: Command = {
@@ -27,11 +31,7 @@ export const at: Command = {
     const timeWords = dash >= 0 ? ctx.rawArgs.slice(0, dash) : ctx.rawArgs;
     if (timeWords.length === 0) throw new HearthError('ERR_USAGE', 'at needs a TIME', { hint: 'hearth at now + 5 minutes -- COMMAND' });
     const { parseAtTime } = await import('../../timers/index.js');
-    const when = parseAtTime(timeWords.join(' '), new Date());
-    const job = await ctx.client().atAdd({ at: when.getTime(), command: commandOf(ctx, 'at'), cwd: ctx.cwd });
-    if (ctx.json) ctx.out.json(job);
-    else show(ctx, job);
-    return EXIT.OK;
+    return queue(ctx, parseAtTime(timeWords.join(' '), new Date()).getTime(), 'at');
   },
 };
 
@@ -40,12 +40,7 @@ export const batch: Command = {
   summary: 'run a command once, when the load average drops below 1.5',
   usage: 'batch -- COMMAND…',
   rawArgs: true,
-  async run(ctx) {
-    const job = await ctx.client().atAdd({ at: 'batch', command: commandOf(ctx, 'batch'), cwd: ctx.cwd });
-    if (ctx.json) ctx.out.json(job);
-    else show(ctx, job);
-    return EXIT.OK;
-  },
+  run: (ctx) => queue(ctx, 'batch', 'batch'),
 };
 
 export const atq: Command = {
