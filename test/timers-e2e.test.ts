@@ -25,6 +25,7 @@ describe('timers in hearthd', () => {
     d = await startDaemon({
       'services/ticker.toml': `description = "ticks every second"\nevery = "1s"\nexec = ["/bin/sh", "-c", "echo tick; echo x >> ${ticks}"]\n`,
       'services/failing.toml': 'schedule = "* * * * * *"\nexec = ["/bin/sh", "-c", "exit 3"]\n',
+      'services/slow.toml': 'every = "1s"\noverlap = "skip"\ntimeout = "10s"\nexec = ["/bin/sleep", "2.5"]\n',
       'services/nightly.toml': `schedule = "0 3 * * *"\npersistent = true\nexec = ["/bin/sh", "-c", "echo ran >> ${nightly}"]\n`,
       'cron.d/everysecond': `# six fields: seconds first\nSHELL=/bin/sh\n* * * * * * root echo cron >> ${cronFile}\n`,
     });
@@ -54,6 +55,10 @@ describe('timers in hearthd', () => {
     await eventually(() => (rows().find((r) => r.name === 'failing')?.failures ?? 0) >= 1, 8000, 'a failed run');
     assert.match(d.cli('logs', 'hearthd', '-n', '200').stdout, /timer "failing" finished: exit status 3 after \d/);
     assert.match(d.cli('list').stdout, /failing .*\[\* \* \* \* \* \*\].*exit 3.*failed/);
+  });
+
+  test('overlap = "skip": a run due while the last one still runs is skipped, and says so', async () => {
+    await eventually(() => /timer "slow": still running since .*; this run is skipped \(overlap = "skip"\)/.test(d.cli('logs', 'hearthd', '-n', '500').stdout), 8000, 'a skipped run');
   });
 
   test('hearth start runs a timer now', async () => {
