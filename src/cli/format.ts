@@ -4,6 +4,7 @@ import type { ColorName } from './output.js';
 export function stateColor(state: ServiceState): ColorName {
   switch (state) {
     case 'running':
+    case 'waiting':
       return 'green';
     case 'failed':
     case 'broken':
@@ -17,9 +18,9 @@ export function stateColor(state: ServiceState): ColorName {
   }
 }
 
-/** A process exists for these states; `status` exits 0 for them (LSB "running"). */
+/** `status` exits 0 for these (LSB "running"): a process exists, or a timer is armed. */
 export function isAlive(state: ServiceState): boolean {
-  return state === 'running' || state === 'starting' || state === 'stopping';
+  return state === 'running' || state === 'starting' || state === 'stopping' || state === 'waiting';
 }
 
 export function uptime(s: ServiceStatus, now = Date.now()): string {

@@ -221,7 +221,7 @@ export class TimerHost {
       }, job.timeoutMs);
     }
     st.running = run;
-    this.emitState(job.name, 'stopped', 'running');
+    this.emitState(job.name, 'waiting', 'running');
     this.log('info', `timer "${job.name}" started${why ? ` (${why})` : ''}: pid ${child.pid ?? '?'}`);
     child.once('close', (code, signal) => {
       writer.end();
@@ -239,7 +239,7 @@ export class TimerHost {
     if (code !== 0 || signal) st.failures++;
     this.saved[job.name] = { at: startedAt };
     this.saveState();
-    this.emitState(job.name, 'running', 'stopped');
+    this.emitState(job.name, 'running', 'waiting');
     const result = signal ? `killed by ${signal}` : `exit status ${code}`;
     this.log(code === 0 && !signal ? 'info' : 'warn', `timer "${job.name}" finished: ${result} after ${formatDuration(durationMs)}`);
     if (st.queued) {
@@ -271,7 +271,7 @@ export class TimerHost {
       name: job.name,
       description: job.description,
       kind: 'timer',
-      state: running ? 'running' : 'stopped',
+      state: running ? 'running' : 'waiting',
       detail: running ? `running since ${new Date(running.startedAt).toISOString()}` : st?.next ? `next run ${new Date(st.next).toISOString()}` : 'no next run',
       pid: running?.child.pid ?? null,
       startedAt: running?.startedAt ?? null,
@@ -286,7 +286,7 @@ export class TimerHost {
     };
   }
 
-  private emitState(name: string, from: 'running' | 'stopped', to: 'running' | 'stopped'): void {
+  private emitState(name: string, from: 'running' | 'waiting', to: 'running' | 'waiting'): void {
     this.options.emit({ type: 'service.state', at: this.now(), name, from, to, pid: null });
   }
 

@@ -11,6 +11,8 @@ export type ServiceState =
   | 'exited'
   | 'failed'
   | 'backoff'
+  /** A timer between runs: active, waiting for its next run (systemd's "active (waiting)"). */
+  | 'waiting'
   /** The definition could not be loaded; see `errors`. */
   | 'broken';
 

@@ -174,7 +174,7 @@ export function ServicesView(props: { readOnly: boolean }) {
       <div class="toolbar">
         <input type="search" placeholder="Search services" aria-label="Search services" value={filter.text} onInput={(e) => setFilter({ ...filter, text: (e.target as HTMLInputElement).value })} />
         {select('kind', 'Kind', ['service', 'sysv', 'inetd', 'timer'])}
-        {select('state', 'State', ['running', 'stopped', 'starting', 'stopping', 'exited', 'failed', 'backoff', 'broken'])}
+        {select('state', 'State', ['running', 'waiting', 'stopped', 'starting', 'stopping', 'exited', 'failed', 'backoff', 'broken'])}
         {select('enabled', 'Enabled now', ['true', 'false'])}
         {select('risk', 'Risk', ['high', 'medium', 'low'])}
         <span class="counts">
