@@ -3,6 +3,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { createControlApp, type DaemonApi } from '../../control/index.js';
 import { findDaemon } from '../../catalog/index.js';
 import { readProcessTable, type ProcessNode } from '../../process/index.js';
+import { isValidServiceName } from '../../model/index.js';
 import { LoginLimiter, SessionStore, sameSecret, verifyPassword, type Role, type Session } from './auth.js';
 
 /** The built page: index.html and the files it loads, by name. */
@@ -143,7 +144,7 @@ export function createWebApp(options: WebAppOptions): Hono<Env> {
   // A service's processes as a tree: its main pid (or a pool's workers) and everything they started.
   app.get('/api/processes/:name', requireSession, async (c) => {
     const name = c.req.param('name') ?? '';
-    const detail = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/.test(name) ? await options.api.status(name) : undefined;
+    const detail = isValidServiceName(name) ? await options.api.status(name) : undefined;
     if (!detail) return c.json({ error: { code: 'ERR_UNKNOWN_SERVICE', message: `unknown service "${name}"` } }, 404);
     const workers = Array.isArray(detail.extra?.workers) ? (detail.extra.workers as Array<{ pid: number }>).map((w) => w.pid) : [];
     const roots = [...(detail.pid !== null ? [detail.pid] : []), ...workers];
