@@ -79,6 +79,7 @@ describe('web GUI server', () => {
     assert.equal((await post({})).status, 403);
     assert.equal((await post({ 'x-csrf-token': 'guess' })).status, 403);
     assert.equal((await post({ 'x-csrf-token': csrf, origin: 'http://evil.example', host: '127.0.0.1:9119' })).status, 403);
+    assert.equal((await post({ 'x-csrf-token': csrf, origin: 'null', host: '127.0.0.1:9119' })).status, 403, 'an opaque origin is refused, not an error');
     assert.equal(api.calls.filter((c) => c.method === 'stop').length, 0);
     const ok = await post({ 'x-csrf-token': csrf, origin: 'http://127.0.0.1:9119', host: '127.0.0.1:9119' });
     assert.equal(ok.status, 200);

@@ -27,6 +27,15 @@ export interface WebAppOptions {
 const COOKIE = 'hearth_session';
 type Env = { Variables: { session: Session } };
 
+/** The host:port of an Origin header; undefined for "null" or anything unparsable (refused). */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The peer's address on a real server; "local" for in-process requests (tests). */
 function clientAddress(c: Context): string {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
@@ -56,7 +65,9 @@ export function createWebApp(options: WebAppOptions): Hono<Env> {
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
-    c.header('Referrer-Policy', 'no-referrer');
+    // same-origin, not no-referrer: under no-referrer, browsers send "Origin: null" on
+    // their own POSTs, which the CSRF check must refuse; the token URL still never leaks elsewhere.
+    c.header('Referrer-Policy', 'same-origin');
     c.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
   });
 
@@ -121,7 +132,7 @@ export function createWebApp(options: WebAppOptions): Hono<Env> {
       const csrf = c.req.header('x-csrf-token') ?? '';
       const origin = c.req.header('origin');
       const host = c.req.header('host');
-      if (!sameSecret(csrf, session.csrf) || (origin !== undefined && host !== undefined && new URL(origin).host !== host)) {
+      if (!sameSecret(csrf, session.csrf) || (origin !== undefined && host !== undefined && originHost(origin) !== host)) {
         options.log(`web: refused a ${c.req.method} without a valid CSRF token from ${session.user}`);
         return c.json({ error: { code: 'ERR_FORBIDDEN', message: 'missing or wrong CSRF token' } }, 403);
       }
