@@ -10,15 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSysvScripts } from '../src/config/sysv-script.js';
+import { isXinetdEnabled, setXinetdDisable, xinetdDefaultOn } from '../src/config/index.js';
 import {
   SysvTreeEnablement,
   describeRcTree,
-  isXinetdEnabled,
   parseChkconfigArgs,
   runChkconfig,
-  setXinetdDisable,
   sysvEnablementUnit,
-  xinetdDefaultOn,
   type ChkconfigContext,
 } from '../src/runlevels/index.js';
 

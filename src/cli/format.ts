@@ -1,30 +1,14 @@
-import { formatDuration, type ServiceState, type ServiceStatus } from '../model/index.js';
+import { STATE_CLASS, formatDuration, isRunningState, type ServiceState, type ServiceStatus } from '../model/index.js';
 import type { ColorName } from './output.js';
 
-export function stateColor(state: ServiceState): ColorName {
-  switch (state) {
-    case 'running':
-    case 'waiting':
-      return 'green';
-    case 'failed':
-    case 'broken':
-      return 'red';
-    case 'starting':
-    case 'stopping':
-    case 'backoff':
-      return 'yellow';
-    default:
-      return 'dim';
-  }
-}
+const CLASS_COLOR = { active: 'green', failed: 'red', activating: 'yellow', deactivating: 'yellow', inactive: 'dim' } as const;
 
-/** `status` exits 0 for these (LSB "running"): a process exists, or a timer is armed. */
-export function isAlive(state: ServiceState): boolean {
-  return state === 'running' || state === 'starting' || state === 'stopping' || state === 'waiting';
+export function stateColor(state: ServiceState): ColorName {
+  return CLASS_COLOR[STATE_CLASS[state]];
 }
 
 export function uptime(s: ServiceStatus, now = Date.now()): string {
-  if (!isAlive(s.state) || s.startedAt === null) return '-';
+  if (!isRunningState(s.state) || s.startedAt === null) return '-';
   return formatDuration(Math.max(0, now - s.startedAt));
 }
 

@@ -222,7 +222,7 @@ describe('hearth CLI without a daemon', () => {
     const r = await run(['check', '--config-dir', dir], { HEARTH_SOCKET: socketPath });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /bad\.toml:2: .*"restrat".*did you mean "restart"/);
-    assert.match(r.stdout, /1 service, 1 error/);
+    assert.match(r.stdout, /2 services, 1 error/);
   });
 });
 

@@ -6,11 +6,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { compareNames, type ServiceDefinition } from '../model/index.js';
-import { parseCrontab, type CrontabJob } from '../timers/index.js';
+import { parseCrontab, type CrontabJob } from '../schedule/index.js';
 import { parseServiceFile } from './service-file.js';
 import { DEFAULT_SETTINGS, loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
 import { loadInetdSources } from './inetd-sources.js';
 import type { InetdLoadResult } from './xinetd-conf.js';
+import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 
 export interface BrokenService {
   name: string;
@@ -43,6 +44,8 @@ export interface LoadedConfig {
   inetd: InetdLoadResult;
   /** Whether any inetd source exists, so the super-server shows up as a service. */
   hasInetdSources: boolean;
+  /** init.d/ scripts, and the ones that could not be read. */
+  sysv: SysvLoadResult;
 }
 
 /**
@@ -95,6 +98,7 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
     inetdToml: [],
     inetd: { services: [], warnings: [], errors: [], files: [] },
     hasInetdSources: false,
+    sysv: { scripts: [], errors: [] },
   };
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
@@ -143,6 +147,11 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
   config.inetd = await loadInetdSources(dir, config.inetdToml);
   config.cron = await loadCrontabs(dir);
   config.hasInetdSources = config.inetd.files.length > 0;
+  try {
+    config.sysv = loadSysvScripts(join(dir, 'init.d'));
+  } catch (e) {
+    config.sysv = { scripts: [], errors: [e instanceof HearthError ? e : new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'init.d')}": ${(e as Error).message}`)] };
+  }
   config.broken.sort((a, b) => compareNames(a.name, b.name));
   config.services = new Map([...config.services.entries()].sort(([a], [b]) => compareNames(a, b)));
   return config;

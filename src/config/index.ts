@@ -11,3 +11,5 @@ export { parseInetdToml } from './inetd-toml.js';
 export { loadEtcServices, parseEtcServices } from './etc-services.js';
 export { loadInetdSources } from './inetd-sources.js';
 export { dedupeInetd } from './xinetd-conf.js';
+export { setXinetdDisable, isXinetdEnabled, xinetdDefaultOn } from './xinetd-disable.js';
+export { checkConfigDir, configReport, unitNames, cronJobName, type ConfigReport } from './check-report.js';

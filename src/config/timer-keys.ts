@@ -10,7 +10,7 @@
  *   start = "backup"              # start a service instead of running exec
  */
 import type { ServiceDefinition, TimerSettings } from '../model/index.js';
-import { parseCronSchedule } from '../timers/index.js';
+import { parseCronSchedule } from '../schedule/index.js';
 import { readDuration, readOneOf, readString, type FieldContext, type KeyPath } from './toml-values.js';
 
 export const TIMER_KEYS = ['schedule', 'every', 'persistent', 'random_delay', 'overlap', 'timeout', 'start'] as const;

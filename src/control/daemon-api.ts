@@ -1,6 +1,8 @@
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import type { LogQuery, LogRecord } from '../journal/index.js';
 import type { AuditReport } from '../catalog/index.js';
+import type { AtJob } from '../timers/index.js';
+import type { ConfigReport } from '../config/index.js';
 
 /**
  * What the control API needs from the daemon. src/daemon.ts implements it; the
@@ -32,13 +34,8 @@ export interface ActionResult {
 // The journal owns its record and query types; the API speaks them as they are.
 export type { LogQuery, LogRecord };
 
-export interface ConfigReport {
-  configDir: string;
-  ok: boolean;
-  services: string[];
-  errors: Array<{ code: string; message: string; file?: string; line?: number; key?: string; hint?: string; text: string }>;
-  warnings: Array<{ message: string; file?: string; line?: number; text: string }>;
-}
+// `hearth check` reports come from the config loader, offline and online alike.
+export type { ConfigReport };
 
 export interface ReloadReport extends ConfigReport {
   added: string[];
@@ -69,14 +66,8 @@ export interface EnableResult {
   enabled?: boolean;
 }
 
-export interface AtJobInfo {
-  id: number;
-  at: number;
-  batch: boolean;
-  command: string;
-  cwd: string;
-  queuedAt: number;
-}
+/** A job of `hearth at` / `batch`, as the at queue keeps it. */
+export type AtJobInfo = AtJob;
 
 export interface ClassicResult {
   stdout: string;

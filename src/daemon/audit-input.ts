@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { InetdServiceDefinition, ServiceDefinition, ServiceStatus, SysvScript } from '../model/index.js';
+import { isUpState, type InetdServiceDefinition, type ServiceDefinition, type ServiceStatus, type SysvScript } from '../model/index.js';
 import { processNames, readListeners, type AuditInput, type AuditedFile, type AuditedService } from '../catalog/index.js';
 
 export interface AuditSources {
@@ -15,7 +15,6 @@ export interface AuditSources {
   hearthSyslog: boolean;
 }
 
-const ALIVE = new Set(['running', 'starting', 'backoff', 'stopping']);
 
 /** Gathers what the audit rules look at: hearth's own view of its services, plus /proc. */
 export function collectAuditInput(src: AuditSources): AuditInput {
@@ -39,7 +38,7 @@ export function collectAuditInput(src: AuditSources): AuditInput {
     services.push({
       name: s.name,
       kind: s.kind,
-      running: ALIVE.has(s.state),
+      running: isUpState(s.state),
       enabled: s.enabled === true,
       // Init scripts run as root; a native service as root unless it names another user.
       asRoot: uid === 0 && (s.kind === 'sysv' || !def?.user || def.user === 'root' || def.user === '0'),

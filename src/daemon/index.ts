@@ -1,1 +1,3 @@
-export { Daemon, describeEvent, type DaemonOptions } from './daemon.js';
+export { Daemon, type DaemonOptions } from './daemon.js';
+// hearthd renders events to its stdout with the same words as its journal.
+export { describeEvent } from '../events/index.js';

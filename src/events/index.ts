@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { HearthEvent } from '../model/index.js';
 
+export { describeEvent, describeExit, eventLevel } from './describe.js';
+
 export type EventListener = (event: HearthEvent) => void;
 
 /**

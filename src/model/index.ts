@@ -5,3 +5,4 @@ export * from './suggest.js';
 export * from './inetd.js';
 export * from './sysv.js';
 export * from './listen-spec.js';
+export * from './events.js';

@@ -147,3 +147,6 @@ export function inetdDefinitionKey(def: InetdServiceDefinition): string {
   const { origin: _o, description: _d, defaultOn: _dflt, ...rest } = def;
   return JSON.stringify(rest);
 }
+
+/** The unit that is the super-server itself, named after the daemon it stands in for. */
+export const SUPER_SERVER_NAME = 'xinetd';

@@ -50,13 +50,57 @@ export interface ServiceStatus {
   schedule?: string;
 }
 
-export type HearthEvent =
-  | { type: 'service.state'; at: number; name: string; from: ServiceState; to: ServiceState; pid: number | null; detail?: string }
-  | { type: 'service.exit'; at: number; name: string; pid: number; code: number | null; signal: string | null }
-  | { type: 'service.spawn'; at: number; name: string; pid: number }
-  | { type: 'service.error'; at: number; name: string; message: string }
-  | { type: 'config.reloaded'; at: number; added: string[]; changed: string[]; removed: string[]; errors: string[] }
-  | { type: 'config.error'; at: number; errors: string[] }
-  | { type: 'daemon.log'; at: number; level: 'info' | 'warn' | 'error'; message: string };
 
-export type HearthEventType = HearthEvent['type'];
+
+/**
+ * The one answer to "what does this state mean?", used by the daemon, the
+ * CLI, the GUI, ntsysv and the audit. The classes follow systemd's
+ * active/activating/deactivating/inactive/failed so that readers who know
+ * `systemctl is-active` read hearth's states the same way.
+ */
+export type StateClass = 'active' | 'activating' | 'deactivating' | 'inactive' | 'failed';
+
+export const STATE_CLASS: Readonly<Record<ServiceState, StateClass>> = {
+  running: 'active',
+  waiting: 'active',
+  starting: 'activating',
+  // Waiting to be restarted after a crash: systemd's "activating (auto-restart)".
+  backoff: 'activating',
+  stopping: 'deactivating',
+  stopped: 'inactive',
+  exited: 'inactive',
+  failed: 'failed',
+  broken: 'failed',
+};
+
+export const ALL_STATES = Object.keys(STATE_CLASS) as ServiceState[];
+
+/** Running or armed (a timer between runs): `hearth status` exits 0, as LSB's "program is running". */
+export function isActiveState(state: ServiceState): boolean {
+  return STATE_CLASS[state] === 'active';
+}
+
+/**
+ * The unit is up or on its way up or down: it holds (or is about to hold)
+ * processes, so a runlevel switch must stop it and the audit counts it as running.
+ */
+export function isUpState(state: ServiceState): boolean {
+  const c = STATE_CLASS[state];
+  return c === 'active' || c === 'activating' || c === 'deactivating';
+}
+
+/** Starting, stopping, or waiting for a restart: the state will change by itself. */
+export function isTransitionalState(state: ServiceState): boolean {
+  const c = STATE_CLASS[state];
+  return c === 'activating' || c === 'deactivating';
+}
+
+/** Failed, broken, or crash-looping: what the failed badges and `--failed` filters count. */
+export function needsAttention(state: ServiceState): boolean {
+  return STATE_CLASS[state] === 'failed' || state === 'backoff';
+}
+
+/** A process exists, or a timer is armed: LSB `status` says "running" (exit 0). */
+export function isRunningState(state: ServiceState): boolean {
+  return isUpState(state) && state !== 'backoff';
+}

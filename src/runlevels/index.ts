@@ -26,6 +26,6 @@ export {
   type ChkconfigXinetdService,
 } from './chkconfig-run.js';
 export { formatStatusAllLine, statusAllStateOf, formatRunlevel, type StatusAllState } from './classic-format.js';
-export { setXinetdDisable, isXinetdEnabled, xinetdDefaultOn } from './xinetd-disable.js';
 export { sysvEnablementUnit, sysvOrderUnit, serviceOrderUnit, serviceEnablementUnit } from './units.js';
 export { saveLastTransition, loadLastTransition, LAST_RUN_FILE, type StoredTransition } from './report-store.js';
+export { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-host.js';

@@ -6,3 +6,5 @@ export {
   type ListenSpec, type BoundSocket,
 } from './socket-activation.js';
 export type { FdWait } from './fd-waiter.js';
+export { InetdBackend, type InetdBackendOptions } from './inetd-backend.js';
+export { SUPER_SERVER_NAME } from '../model/index.js';

@@ -5,3 +5,4 @@ export { definitionsEqual } from './definitions-equal.js';
 export { resourceUsage } from './resource-usage.js';
 export type { Runner } from './runner.js';
 export { serviceLaunch, type ServiceLaunch } from './service-launch.js';
+export { NativeBackend } from './native-backend.js';

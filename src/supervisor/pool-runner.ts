@@ -11,7 +11,7 @@ import type { Runner } from './runner.js';
 import type { LogSink, RunnerContext } from './service-runner.js';
 import { describeExit } from './service-runner.js';
 import { serviceLaunch } from './service-launch.js';
-import { signalGroup, whenGroupEmpty } from './process-group.js';
+import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
 import { definitionHash } from './definitions-equal.js';
 import type { RuntimeRecord } from './runtime-state.js';
 
@@ -254,8 +254,9 @@ export class PoolRunner implements Runner {
   reclaim(record: RuntimeRecord): void {
     const stale = (record.workers ?? []).filter((w) => readProcStat(w.pid)?.startTime === w.startTime);
     this.restarts = record.restarts;
-    for (const w of stale) signalGroup(w.pid, 'SIGKILL');
-    this.leftovers = Promise.all(stale.map((w) => new Promise<void>((resolve) => whenGroupEmpty(w.pid, resolve)))).then(() => undefined);
+    // SIGKILL at once: a timeout of 0 is the stop path's "no grace".
+    const stops = stale.map((w) => stopProcesses(new ProcessGroupBoundary([w.pid]), { signal: 'SIGKILL', timeoutMs: 0 }).done);
+    this.leftovers = Promise.all(stops).then(() => undefined);
   }
 
   dispose(): void {
@@ -320,7 +321,7 @@ export class PoolRunner implements Runner {
   private armStartTimeout(worker: PoolWorker, def: ServiceDefinition): void {
     const timer = this.later(def.startTimeoutMs, () => {
       if (worker.state !== 'starting' || !worker.alive) return;
-      this.log('warn', `"${this.name}" worker ${worker.pid} did not become ready within ${def.startTimeoutMs}ms (ready = ${def.ready.kind}); killed`);
+      this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'ready-timeout' });
       worker.kill();
     });
     void worker.whenReady().then(
@@ -353,11 +354,11 @@ export class PoolRunner implements Runner {
       };
       if (decision.delayMs === 0) replace();
       else this.later(decision.delayMs, replace);
-      this.log('info', `"${this.name}" worker ${worker.pid} ${why}; replaced${decision.delayMs ? ` in ${decision.delayMs}ms` : ''}`);
+      this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'replaced', reason: why, ...(decision.delayMs ? { delayMs: decision.delayMs } : {}) });
     } else if (decision.action === 'fail') {
       this.pausedUntil = now + decision.retryInMs;
       this.detailText = `workers crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms; replacements paused for ${decision.retryInMs}ms`;
-      this.log('error', `"${this.name}": ${this.detailText}`);
+      this.ctx.emit({ type: 'pool.failed', at: Date.now(), name: this.name, reason: this.detailText });
       this.later(decision.retryInMs, () => this.topUp());
     }
     if (this.serving().length === 0 && decision.action !== 'restart') {
@@ -397,7 +398,7 @@ export class PoolRunner implements Runner {
       this.generation = candidate;
       if (next.pool !== previousDef.pool) this.scaler = new PoolScaler(next.pool!);
       this.persist();
-      this.log('info', `"${this.name}" reloaded: ${fresh.length} new workers ready, stopping ${old.length} old ones`);
+      this.ctx.emit({ type: 'pool.reloaded', at: Date.now(), name: this.name, fresh: fresh.length, old: old.length });
       await this.stopWorkers(old);
     };
     const previous = this.rolling ?? Promise.resolve();
@@ -451,12 +452,12 @@ export class PoolRunner implements Runner {
     });
     if (decision && 'grow' in decision && now >= this.pausedUntil) {
       this.spawnWorkers(decision.grow, this.generation);
-      this.log('info', `"${this.name}" grows to ${serving.length + decision.grow} workers`);
+      this.ctx.emit({ type: 'pool.size', at: Date.now(), name: this.name, change: 'grow', workers: serving.length + decision.grow });
     } else if (decision && 'shrink' in decision) {
       const victim = serving.filter((w) => w.idle && w.state === 'ready').pop();
       if (victim) {
         void victim.stop(this.def.stopSignal, this.def.stopTimeoutMs);
-        this.log('info', `"${this.name}" shrinks to ${serving.length - 1} workers (idle)`);
+        this.ctx.emit({ type: 'pool.size', at: Date.now(), name: this.name, change: 'shrink', workers: serving.length - 1 });
       }
     }
   }
@@ -503,10 +504,6 @@ export class PoolRunner implements Runner {
   private forget(t: NodeJS.Timeout): void {
     clearTimeout(t);
     this.timers.delete(t);
-  }
-
-  private log(level: 'info' | 'warn' | 'error', message: string): void {
-    this.ctx.emit({ type: 'daemon.log', at: Date.now(), level, message });
   }
 
   private setState(to: ServiceState, detail?: string): void {

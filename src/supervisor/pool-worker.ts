@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { LogSink } from './service-runner.js';
 import { LineMatcher } from './readiness.js';
-import { signalGroup, whenGroupEmpty } from './process-group.js';
+import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
 
 export type WorkerState = 'starting' | 'ready' | 'stopping';
 
@@ -91,22 +91,15 @@ export class PoolWorker {
     this.state = 'stopping';
     this.settleReady.reject(new Error(`worker ${this.pid} was stopped before it was ready`));
     if (this.pid === 0) return (this.stopDone = Promise.resolve());
-    this.stopDone = new Promise((resolve) => {
-      signalGroup(this.pid, signal);
-      const escalate = setTimeout(() => signalGroup(this.pid, 'SIGKILL'), timeoutMs);
-      const waitGroup = () =>
-        whenGroupEmpty(this.pid, () => {
-          clearTimeout(escalate);
-          resolve();
-        });
-      if (this.exited) waitGroup();
-      else this.child.once('exit', waitGroup);
-    });
+    const stop = stopProcesses(new ProcessGroupBoundary([this.pid]), { signal, timeoutMs });
+    // Done once the group is empty and the worker's own exit has been seen (so its status is known).
+    const exited = this.exited ? Promise.resolve() : new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.stopDone = Promise.all([stop.done, exited]).then(() => undefined);
     return this.stopDone;
   }
 
   kill(): void {
-    if (this.pid !== 0) signalGroup(this.pid, 'SIGKILL');
+    if (this.pid !== 0) new ProcessGroupBoundary([this.pid]).kill();
   }
 
   private output(stream: 'out' | 'err', chunk: Buffer): void {

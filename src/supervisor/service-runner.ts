@@ -1,6 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { HearthError, describeError } from '../errors/index.js';
 import type { ExitInfo, HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
 import { applyUmask, readProcStat } from '../process/index.js';
@@ -12,15 +10,12 @@ import { definitionHash } from './definitions-equal.js';
 import { LineMatcher, parseNotify, waitForTcp } from './readiness.js';
 import { activationEnv, activationStdio, bindListeners, waitForFirstConnection, type BoundSocket } from '../superserver/index.js';
 import { serviceLaunch } from './service-launch.js';
-import { pidAlive, signalGroup, signalPid, whenGroupEmpty, whenPidDies } from './process-group.js';
+import { ProcessGroupBoundary, pidAlive, signalPid, stopProcesses, whenPidDies, type ProcessBoundary } from '../boundary/index.js';
+import { describeExit } from '../events/index.js';
+import { ServiceOutput, type LogSink } from './service-output.js';
+import { waitForPidFile } from './pidfile.js';
 
-export interface LogSink {
-  write(stream: 'out' | 'err', chunk: Buffer): void;
-  /** Put everything written so far on disk now (crash safety for output read from the FIFOs). */
-  sync?(): void;
-  /** The process ended: flush any unfinished line. */
-  end(): void;
-}
+export type { LogSink };
 
 export interface RunnerContext {
   emit(event: HearthEvent): void;
@@ -48,6 +43,8 @@ const NO_PROCESS: ReadonlySet<ServiceState> = new Set(['stopped', 'exited', 'fai
  * transition is published as an event. The runner owns its timers; nothing here
  * blocks the event loop.
  */
+export { describeExit };
+
 export class ServiceRunner implements Runner {
   private stateValue: ServiceState = 'stopped';
   private detail: string | undefined;
@@ -62,29 +59,29 @@ export class ServiceRunner implements Runner {
   /** What the operator asked for; crashes do not change it, stop does. */
   private wanted = false;
   private readonly tracker: RestartTracker;
-  private readonly sink: LogSink;
+  private readonly output: ServiceOutput;
   private readyWaiters: Waiter[] = [];
   private stopWaiters: Waiter[] = [];
   /** Cancels whatever is pending: readiness probes, timeouts, retry timers. */
   private cancels: Array<() => void> = [];
   private stopCancels: Array<() => void> = [];
+  /** Resolves the wait of a stop in progress for the main process's exit to be seen. */
+  private mainGone: (() => void) | undefined;
   private matcher: LineMatcher | undefined;
   private notifySocket: string | undefined;
   private sockets: BoundSocket[] | undefined;
-  private readers: { out: Socket; err: Socket; keepers: number[] } | undefined;
   private replacing = false;
   private persistQueued = false;
   private disposed = false;
   private lastRecord: string | undefined;
   private defHashValue: string | undefined;
-  private readonly carry: Record<'out' | 'err', Buffer> = { out: Buffer.alloc(0), err: Buffer.alloc(0) };
 
   constructor(
     public def: ServiceDefinition,
     private readonly ctx: RunnerContext,
   ) {
     this.tracker = new RestartTracker(def.backoff);
-    this.sink = ctx.logSink(def);
+    this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.matchReadyLine(chunk));
   }
 
   get name(): string {
@@ -249,7 +246,7 @@ export class ServiceRunner implements Runner {
         ...(def.ready.kind === 'notify' ? { notifySocket: this.notifySocketPath() } : {}),
         ...(sockets.length > 0 ? { activation: activationEnv(sockets) } : {}),
       });
-      const output = this.outputFds();
+      const output = this.output.fdsForSpawn();
       this.persist({ spawning: true });
       try {
         child = applyUmask(def.umask, () =>
@@ -262,7 +259,7 @@ export class ServiceRunner implements Runner {
           }),
         );
       } finally {
-        if (output) for (const fd of output) this.ctx.fifos!.closeFd(fd);
+        if (output) this.output.closeSpawnFds(output);
       }
     } catch (e) {
       this.startFailed(e);
@@ -282,8 +279,7 @@ export class ServiceRunner implements Runner {
     this.detail = undefined;
     this.tracker.recordStart(now);
     this.matcher = def.ready.kind === 'log' ? new LineMatcher(def.ready.pattern) : undefined;
-    child.stdout?.on('data', (chunk: Buffer) => this.onOutput('out', chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.onOutput('err', chunk));
+    this.output.attachPipes(child.stdout, child.stderr);
     this.persist();
     child.on('error', () => {
       /* exit follows; nothing to add */
@@ -292,50 +288,6 @@ export class ServiceRunner implements Runner {
     this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
     this.setState('starting');
     this.awaitReadiness(child);
-  }
-
-  /**
-   * With FIFOs: the service's stdout/stderr fds (opened read-write, closed by
-   * the caller after spawn), plus hearthd's readers, opened once per runner.
-   * The readers never see EOF because a keeper fd stays open beside them.
-   */
-  private outputFds(): [number, number] | undefined {
-    const fifos = this.ctx.fifos;
-    if (!fifos) return undefined;
-    this.openReaders();
-    const paths = fifos.paths(this.name);
-    return [fifos.openForService(paths.out), fifos.openForService(paths.err)];
-  }
-
-  private openReaders(): void {
-    const fifos = this.ctx.fifos;
-    if (!fifos || this.readers) return;
-    fifos.ensure([this.name]);
-    const paths = fifos.paths(this.name);
-    const out = fifos.openReader(paths.out);
-    const err = fifos.openReader(paths.err);
-    // Bytes a crashed hearthd had read but not yet written as a whole line come first.
-    for (const stream of ['out', 'err'] as const) {
-      const carried = fifos.readCarry(this.name, stream);
-      if (carried) {
-        this.carry[stream] = carried;
-        this.sink.write(stream, carried);
-      }
-    }
-    out.on('data', (chunk: Buffer) => this.onFifoOutput('out', chunk));
-    err.on('data', (chunk: Buffer) => this.onFifoOutput('err', chunk));
-    const ignore = () => undefined;
-    out.on('error', ignore);
-    err.on('error', ignore);
-    this.readers = { out, err, keepers: [fifos.openForService(paths.out), fifos.openForService(paths.err)] };
-  }
-
-  private closeReaders(): void {
-    if (!this.readers) return;
-    this.readers.out.destroy();
-    this.readers.err.destroy();
-    for (const fd of this.readers.keepers) this.ctx.fifos?.closeFd(fd);
-    this.readers = undefined;
   }
 
   /**
@@ -388,7 +340,7 @@ export class ServiceRunner implements Runner {
     const pid = record.pid;
     const stat = pid !== null ? readProcStat(pid) : undefined;
     if (pid === null || !stat || stat.startTime !== record.startTime || stat.state === 'Z') return false;
-    this.openReaders();
+    this.output.openReaders();
     this.mainPid = pid;
     this.pgid = record.pgid;
     this.startedAt = record.startedAt;
@@ -434,32 +386,13 @@ export class ServiceRunner implements Runner {
       this.rejectReady(err);
       // Treat as a crash: kill what is there; the exit path applies the restart policy.
       this.detail = 'start timed out';
-      if (this.pgid !== null) signalGroup(this.pgid, 'SIGKILL');
-      if (this.mainPid !== null) signalPid(this.mainPid, 'SIGKILL');
+      this.boundary().kill();
     }, this.def.startTimeoutMs);
     this.cancels.push(() => clearTimeout(timer));
   }
 
-  /**
-   * Output read from a FIFO has left the pipe: a kill -9 of hearthd before it
-   * is on disk would lose it. So each chunk is written through at once, and the
-   * unfinished last line (held in memory until its newline) is kept in a small
-   * carry file the next hearthd starts from.
-   */
-  private onFifoOutput(stream: 'out' | 'err', chunk: Buffer): void {
-    this.onOutput(stream, chunk);
-    this.sink.sync?.();
-    const nl = chunk.lastIndexOf(10);
-    const before = this.carry[stream];
-    let tail = nl >= 0 ? chunk.subarray(nl + 1) : before.length ? Buffer.concat([before, chunk]) : chunk;
-    // The journal splits lines longer than 16 KiB and writes the pieces: nothing left to carry then.
-    if (tail.length >= 16 * 1024) tail = Buffer.alloc(0);
-    this.carry[stream] = Buffer.from(tail);
-    if (tail.length > 0 || before.length > 0) this.ctx.fifos?.writeCarry(this.name, stream, tail);
-  }
-
-  private onOutput(stream: 'out' | 'err', chunk: Buffer): void {
-    this.sink.write(stream, chunk);
+  /** ready = "log:…": the first matching line of output makes the service ready. */
+  private matchReadyLine(chunk: Buffer): void {
     if (this.matcher && this.stateValue === 'starting' && this.matcher.feed(chunk)) {
       this.matcher = undefined;
       this.becomeReady();
@@ -478,7 +411,7 @@ export class ServiceRunner implements Runner {
   private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.child = undefined;
-    this.sink.end();
+    this.output.end();
     if (this.def.type === 'forking' && this.stateValue === 'starting') {
       this.onForkingLauncherExit(code, signal);
       return;
@@ -493,25 +426,23 @@ export class ServiceRunner implements Runner {
       return;
     }
     const pidFile = this.def.pidFile!;
-    const deadline = Date.now() + this.def.startTimeoutMs;
-    const poll = () => {
-      if (this.stateValue !== 'starting') return;
-      const pid = readPidFile(pidFile);
-      if (pid !== undefined && pidAlive(pid)) {
-        this.mainPid = pid;
-        this.pgid = null;
-        this.cancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null)));
-        this.becomeReadyKeepingWatch();
-        return;
-      }
-      if (Date.now() > deadline) {
-        this.onMainExit(code, signal, new HearthError('ERR_PIDFILE', `"${this.name}" forked but pidfile "${pidFile}" names no live process`));
-        return;
-      }
-      const t = setTimeout(poll, 25);
-      this.cancels.push(() => clearTimeout(t));
-    };
-    poll();
+    this.cancels.push(
+      waitForPidFile(
+        pidFile,
+        this.def.startTimeoutMs,
+        (pid) => {
+          if (this.stateValue !== 'starting') return;
+          this.mainPid = pid;
+          this.pgid = null;
+          this.cancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null)));
+          this.becomeReadyKeepingWatch();
+        },
+        () => {
+          if (this.stateValue !== 'starting') return;
+          this.onMainExit(code, signal, new HearthError('ERR_PIDFILE', `"${this.name}" forked but pidfile "${pidFile}" names no live process`));
+        },
+      ),
+    );
   }
 
   /** becomeReady cancels pending work; the forking death watch must survive it. */
@@ -531,18 +462,14 @@ export class ServiceRunner implements Runner {
     this.mainPid = null;
 
     if (this.stateValue === 'stopping') {
-      this.finishStopWhenGroupEmpty(pgid);
+      this.mainGone?.();
       return;
     }
     this.cancelPending();
     for (const c of this.stopCancels.splice(0)) c();
     // What the main process left behind in its group goes too, as systemd's
     // control-group kill mode does; the restart below does not wait for it.
-    if (pgid !== null) {
-      signalGroup(pgid, 'SIGTERM');
-      const t = setTimeout(() => signalGroup(pgid, 'SIGKILL'), this.def.stopTimeoutMs);
-      t.unref();
-    }
+    if (pgid !== null) void stopProcesses(new ProcessGroupBoundary([pgid]), { signal: this.def.stopSignal, timeoutMs: this.def.stopTimeoutMs }).done;
     this.pgid = null;
     const wasStarting = this.stateValue === 'starting';
     const why = error?.message ?? describeExit(code, signal);
@@ -593,51 +520,45 @@ export class ServiceRunner implements Runner {
     this.cancels.push(() => clearTimeout(timer));
   }
 
-  private beginStop(): void {
-    this.setState('stopping');
-    const pid = this.mainPid;
-    const pgid = this.pgid;
-    const signal = this.def.stopSignal;
-    if (pgid !== null) signalGroup(pgid, signal);
-    if (pid !== null) {
-      signalPid(pid, signal);
-      // A forking daemon usually leads its own group after setsid().
-      signalGroup(pid, signal);
-    }
-    const escalate = setTimeout(() => {
-      if (pgid !== null) signalGroup(pgid, 'SIGKILL');
-      if (pid !== null) {
-        signalPid(pid, 'SIGKILL');
-        signalGroup(pid, 'SIGKILL');
-      }
-      this.ctx.emit({
-        type: 'daemon.log',
-        at: Date.now(),
-        level: 'warn',
-        message: `"${this.name}" did not stop within ${this.def.stopTimeoutMs}ms of ${signal}; sent SIGKILL`,
-      });
-    }, this.def.stopTimeoutMs);
-    this.stopCancels.push(() => clearTimeout(escalate));
-    if (this.child === undefined && pid === null) this.finishStopWhenGroupEmpty(pgid);
+  /** The processes one stop must reach: the group hearthd created, and the main pid's own group. */
+  private boundary(): ProcessBoundary {
+    return new ProcessGroupBoundary([this.pgid, this.mainPid]);
   }
 
-  private finishStopWhenGroupEmpty(pgid: number | null): void {
-    const finish = () => {
-      for (const c of this.stopCancels.splice(0)) c();
-      this.pgid = null;
-      this.mainPid = null;
-      this.setState('stopped');
-      const waiters = this.stopWaiters;
-      this.stopWaiters = [];
-      for (const w of waiters) w.resolve();
-      if (this.wanted) {
-        // start() was called while stopping.
-        this.tracker.reset();
-        this.spawnNow();
-      }
-    };
-    if (pgid === null) finish();
-    else this.stopCancels.push(whenGroupEmpty(pgid, finish));
+  /** The one stop path: stop signal, SIGKILL after stop_timeout, done when the main exit is seen and nothing is left. */
+  private beginStop(): void {
+    this.setState('stopping');
+    const { stopSignal, stopTimeoutMs } = this.def;
+    const stop = stopProcesses(this.boundary(), {
+      signal: stopSignal,
+      timeoutMs: stopTimeoutMs,
+      onEscalate: () => this.ctx.emit({ type: 'service.stop-escalated', at: Date.now(), name: this.name, signal: stopSignal, timeoutMs: stopTimeoutMs }),
+    });
+    const mainGone = this.child === undefined && this.mainPid === null ? Promise.resolve() : new Promise<void>((resolve) => (this.mainGone = resolve));
+    let cancelled = false;
+    this.stopCancels.push(() => {
+      cancelled = true;
+      stop.cancel();
+    });
+    void Promise.all([stop.done, mainGone]).then(() => {
+      if (!cancelled && this.stateValue === 'stopping') this.finishStop();
+    });
+  }
+
+  private finishStop(): void {
+    for (const c of this.stopCancels.splice(0)) c();
+    this.mainGone = undefined;
+    this.pgid = null;
+    this.mainPid = null;
+    this.setState('stopped');
+    const waiters = this.stopWaiters;
+    this.stopWaiters = [];
+    for (const w of waiters) w.resolve();
+    if (this.wanted) {
+      // start() was called while stopping.
+      this.tracker.reset();
+      this.spawnNow();
+    }
   }
 
   private rejectReady(e: Error): void {
@@ -673,26 +594,11 @@ export class ServiceRunner implements Runner {
   /** Releases timers, sockets and output pipes when the service is removed from the config. */
   dispose(): void {
     this.disposed = true;
-    this.closeReaders();
+    this.output.close();
     this.ctx.runtimeState?.remove(this.name);
     this.cancelPending();
     for (const c of this.stopCancels.splice(0)) c();
     for (const s of this.sockets ?? []) s.close();
     this.sockets = undefined;
   }
-}
-
-function readPidFile(path: string): number | undefined {
-  try {
-    const text = readFileSync(path, 'utf8').trim();
-    return /^\d+$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function describeExit(code: number | null, signal: string | null): string {
-  if (signal) return `killed by ${signal}`;
-  if (code === null) return 'exited';
-  return `exited with code ${code}`;
 }

@@ -8,6 +8,9 @@ import { DgramReceiver } from '../native/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
 import { PoolRunner } from './pool-runner.js';
 import type { Runner } from './runner.js';
+import type { RecoveryReport } from '../units/index.js';
+
+export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
 import { RuntimeStateStore } from './runtime-state.js';
 import { findServiceProcess } from './find-service-process.js';
@@ -26,16 +29,6 @@ export interface SupervisorOptions {
   runtimeStateDir?: string;
 }
 
-export interface RecoveryReport {
-  /** Still running: taken over with the same pid. */
-  adopted: string[];
-  /** Stopped by the operator before the crash: left stopped. */
-  leftStopped: string[];
-  /** Died while hearthd was down. */
-  died: string[];
-  /** Adopted, but running an older definition: restarted with the current one. */
-  changed: string[];
-}
 
 export type DefineOutcome = 'added' | 'changed' | 'unchanged';
 

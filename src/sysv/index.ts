@@ -8,3 +8,4 @@ export {
   type RunScriptOptions,
   type ScriptResult,
 } from './run-script.js';
+export { SysvBackend } from './sysv-backend.js';

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { HearthError } from '../errors/index.js';
 import { lsbStatusMeaning, type LsbStatusMeaning } from '../model/index.js';
+import { ProcessGroupBoundary, stopProcesses, type StopHandle } from '../boundary/index.js';
 
 export const SYSV_ACTIONS = ['start', 'stop', 'restart', 'reload', 'force-reload', 'status', 'condrestart', 'try-restart'] as const;
 export type SysvAction = (typeof SYSV_ACTIONS)[number];
@@ -77,7 +78,6 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
     let output = '';
     let bytes = 0;
     let timedOut = false;
-    let killTimer: NodeJS.Timeout | undefined;
     const collect = (stream: 'stdout' | 'stderr') => (buf: Buffer) => {
       const chunk = buf.toString('utf8');
       opts.onOutput?.(chunk, stream);
@@ -89,30 +89,27 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
     child.stdout!.on('data', collect('stdout'));
     child.stderr!.on('data', collect('stderr'));
 
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-child.pid!, signal);
-      } catch {
-        // Already gone.
-      }
-    };
+    let stopping: StopHandle | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), grace);
+      // A script that hangs is stopped like any unit: TERM to its group, KILL after the grace.
+      if (child.pid !== undefined) stopping = stopProcesses(new ProcessGroupBoundary([child.pid]), { signal: 'SIGTERM', timeoutMs: grace });
     }, timeoutMs);
 
     child.once('error', (e) => {
       clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
+      stopping?.cancel();
       reject(new HearthError('ERR_SPAWN', `Cannot run init script "${script}": ${e.message}`, { cause: e }));
     });
     // "exit", not "close": a daemon the script started may keep the pipes open forever.
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       const finish = () => {
-        if (killTimer) clearTimeout(killTimer);
-        if (timedOut) killGroup('SIGKILL');
+        // A timed-out script's leftovers get no more grace once the script itself is gone.
+        if (timedOut && child.pid !== undefined) {
+          stopping?.cancel();
+          new ProcessGroupBoundary([child.pid]).kill();
+        }
         child.stdout!.destroy();
         child.stderr!.destroy();
         resolve({

@@ -1,3 +1,4 @@
-export { parseCronSchedule, nextFire, type CronSchedule } from './cron-expression.js';
-export { parseCrontab, splitPercent, type CrontabJob, type CrontabResult } from './crontab.js';
-export { parseAtTime } from './at-time.js';
+/** hearthd's crond, anacron and atd: timers and crontab lines run as units, and the at queue. */
+export { TimerHost, type TimerHostOptions } from './timer-host.js';
+export { TimerBackend } from './timer-backend.js';
+export { AtQueue, type AtJob, type AtQueueOptions } from './at-queue.js';

@@ -30,7 +30,7 @@ export const at: Command = {
     const dash = ctx.rawArgs.indexOf('--');
     const timeWords = dash >= 0 ? ctx.rawArgs.slice(0, dash) : ctx.rawArgs;
     if (timeWords.length === 0) throw new HearthError('ERR_USAGE', 'at needs a TIME', { hint: 'hearth at now + 5 minutes -- COMMAND' });
-    const { parseAtTime } = await import('../../timers/index.js');
+    const { parseAtTime } = await import('../../schedule/index.js');
     return queue(ctx, parseAtTime(timeWords.join(' '), new Date()).getTime(), 'at');
   },
 };

@@ -1,9 +1,9 @@
 import type { ServiceDetail } from '../../client/index.js';
 import { HearthError } from '../../errors/index.js';
-import { formatDuration, isValidServiceName } from '../../model/index.js';
+import { formatDuration, isRunningState, isValidServiceName } from '../../model/index.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { bytes, exitText, isAlive, stateColor } from '../format.js';
+import { bytes, exitText, stateColor } from '../format.js';
 
 export const status: Command = {
   name: 'status',
@@ -24,7 +24,7 @@ export const status: Command = {
         continue;
       }
       found.push(detail);
-      if (!isAlive(detail.state) && code === EXIT.OK) code = EXIT.NOT_RUNNING;
+      if (!isRunningState(detail.state) && code === EXIT.OK) code = EXIT.NOT_RUNNING;
     }
     if (ctx.json) {
       if (ctx.args.length === 1) {
@@ -70,7 +70,7 @@ function printDetail(
   const rows: Array<[string, string]> = [];
   let state = out.paint(stateColor(d.state), d.state);
   if (d.detail) state += ` (${d.detail})`;
-  if (isAlive(d.state) && d.startedAt !== null) state += ` since ${new Date(d.startedAt).toLocaleString()}; ${formatDuration(Math.max(0, now - d.startedAt))} ago`;
+  if (isRunningState(d.state) && d.startedAt !== null) state += ` since ${new Date(d.startedAt).toLocaleString()}; ${formatDuration(Math.max(0, now - d.startedAt))} ago`;
   rows.push(['State', state]);
   if (d.pid !== null) rows.push(['PID', String(d.pid)]);
   if (d.memoryBytes !== undefined) rows.push(['Memory', bytes(d.memoryBytes)]);

@@ -1,15 +1,15 @@
 import { useState } from 'preact/hooks';
 import { call, type ServiceStatus } from './api.js';
+import { isUpState } from '../../model/state.js';
 
-const ALIVE = new Set(['running', 'starting', 'backoff']);
 
 /** Pick a runlevel, see what would stop and start, then switch (as `hearth init N`). */
 export function RunlevelSwitch(props: { current: number | null; services: ServiceStatus[]; readOnly: boolean; onSwitched(text: string, error: boolean): void }) {
   const [target, setTarget] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const units = props.services.filter((s) => s.levels);
-  const stop = target === null ? [] : units.filter((s) => ALIVE.has(s.state) && !s.levels![target]).map((s) => s.name);
-  const start = target === null ? [] : units.filter((s) => !ALIVE.has(s.state) && s.levels![target]).map((s) => s.name);
+  const stop = target === null ? [] : units.filter((s) => isUpState(s.state) && !s.levels![target]).map((s) => s.name);
+  const start = target === null ? [] : units.filter((s) => !isUpState(s.state) && s.levels![target]).map((s) => s.name);
   const go = async () => {
     if (target === null) return;
     setBusy(true);

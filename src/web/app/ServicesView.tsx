@@ -1,6 +1,7 @@
 import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, subscribe, type HearthEvent, type ServiceStatus } from './api.js';
+import { ALL_STATES, needsAttention } from '../../model/state.js';
 import { ServiceDetail } from './ServiceDetail.js';
 import { Sparkline } from './Sparkline.js';
 import { RunlevelSwitch } from './RunlevelSwitch.js';
@@ -102,7 +103,7 @@ export function ServicesView(props: { readOnly: boolean }) {
     };
   }, [watched]);
 
-  const failed = services.filter((s) => s.state === 'failed' || s.state === 'broken');
+  const failed = services.filter((s) => needsAttention(s.state));
 
   const act = async (name: string, action: 'start' | 'stop' | 'restart' | 'reload') => {
     try {
@@ -174,7 +175,7 @@ export function ServicesView(props: { readOnly: boolean }) {
       <div class="toolbar">
         <input type="search" placeholder="Search services" aria-label="Search services" value={filter.text} onInput={(e) => setFilter({ ...filter, text: (e.target as HTMLInputElement).value })} />
         {select('kind', 'Kind', ['service', 'sysv', 'inetd', 'timer'])}
-        {select('state', 'State', ['running', 'waiting', 'stopped', 'starting', 'stopping', 'exited', 'failed', 'backoff', 'broken'])}
+        {select('state', 'State', ALL_STATES)}
         {select('enabled', 'Enabled now', ['true', 'false'])}
         {select('risk', 'Risk', ['high', 'medium', 'low'])}
         <span class="counts">

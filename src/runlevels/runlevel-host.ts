@@ -8,24 +8,14 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HearthEvent } from '../model/index.js';
-import {
-  ALL_LEVELS,
-  JsonEnablementStore,
-  SysvTreeEnablement,
-  isEnabledIn,
-  planStart,
-  planTransition,
-  runPlan,
-  runTransition,
-  saveLastTransition,
-  loadLastTransition,
-  type Enablement,
-  type EnablementUnit,
-  type OrderUnit,
-  type RunReport,
-  type StoredTransition,
-  type TransitionReport,
-} from '../runlevels/index.js';
+import { ALL_LEVELS } from './levels.js';
+import { isEnabledIn, type Enablement, type EnablementUnit } from './enablement.js';
+import { JsonEnablementStore } from './json-store.js';
+import { SysvTreeEnablement } from './sysv-tree.js';
+import { planStart, type OrderUnit } from './order.js';
+import { runPlan, type RunReport } from './scheduler.js';
+import { planTransition, runTransition, type TransitionReport } from './transition.js';
+import { saveLastTransition, loadLastTransition, type StoredTransition } from './report-store.js';
 
 export interface RunlevelUnit {
   order: OrderUnit;
@@ -161,7 +151,7 @@ export class RunlevelHost {
     } catch {
       // the runtime dir is gone: only crash recovery loses the level
     }
-    this.emit({ type: 'daemon.log', at: Date.now(), level: 'info', message: `runlevel ${this.previousLevel ?? 'N'} -> ${level}` });
+    this.emit({ type: 'runlevel.changed', at: Date.now(), from: this.previousLevel, to: level });
   }
 
   private save(t: StoredTransition): void {
@@ -174,7 +164,7 @@ export class RunlevelHost {
 
   private reportCycles(cycles: string[][]): void {
     for (const c of cycles) {
-      this.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: `dependency cycle, not started: ${c.join(' -> ')}` });
+      this.emit({ type: 'runlevel.cycle', at: Date.now(), units: c });
     }
   }
 

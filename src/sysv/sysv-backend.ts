@@ -1,12 +1,15 @@
 /**
- * SysV init scripts as hearth services: started, stopped and asked for their
- * status the way the classic rc did, by running the script with an action.
- * Their state is what the last action or `status` said (LSB exit codes).
+ * SysV init scripts as units: started, stopped and asked for their status
+ * the way the classic rc did, by running the script with an action. Their
+ * state is what the last action or `status` said (LSB exit codes).
  */
 import { HearthError } from '../errors/index.js';
-import type { HearthEvent, ServiceState, ServiceStatus, SysvScript } from '../model/index.js';
-import { runScript, type ScriptResult } from '../sysv/index.js';
+import { isUpState, type HearthEvent, type ServiceState, type ServiceStatus, type SysvScript } from '../model/index.js';
+import type { LoadedConfig } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
+import { sysvEnablementUnit, sysvOrderUnit } from '../runlevels/index.js';
+import type { ApplyReport, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
+import { runScript, type ScriptResult } from './run-script.js';
 
 const SCRIPT_TIMEOUT_MS = 90_000;
 
@@ -15,10 +18,10 @@ interface Unit {
   state: ServiceState;
   detail?: string;
   startedAt: number | null;
-  running?: Promise<ScriptResult>;
 }
 
-export class SysvUnits {
+export class SysvBackend implements UnitBackend {
+  readonly kind = 'sysv';
   private readonly units = new Map<string, Unit>();
 
   constructor(
@@ -27,17 +30,27 @@ export class SysvUnits {
   ) {}
 
   /** Replaces the set of scripts; states of scripts that stay are kept. */
-  load(scripts: SysvScript[]): { added: string[]; removed: string[] } {
+  async apply(config: LoadedConfig): Promise<ApplyReport> {
+    const scripts = config.sysv.scripts;
     const next = new Map(scripts.map((s) => [s.name, s]));
-    const added = scripts.filter((s) => !this.units.has(s.name)).map((s) => s.name);
-    const removed = [...this.units.keys()].filter((n) => !next.has(n));
-    for (const n of removed) this.units.delete(n);
+    const report: ApplyReport = { added: [], changed: [], removed: [], unchanged: [] };
+    for (const n of [...this.units.keys()]) {
+      if (next.has(n)) continue;
+      this.units.delete(n);
+      report.removed.push(n);
+    }
     for (const s of scripts) {
       const u = this.units.get(s.name);
-      if (u) u.script = s;
-      else this.units.set(s.name, { script: s, state: 'stopped', startedAt: null });
+      if (!u) {
+        this.units.set(s.name, { script: s, state: 'stopped', startedAt: null });
+        report.added.push(s.name);
+        continue;
+      }
+      // A script is run afresh for every action: a new text takes effect with the next one.
+      (u.script.file === s.file && u.script.summary === s.summary ? report.unchanged : report.changed).push(s.name);
+      u.script = s;
     }
-    return { added, removed };
+    return report;
   }
 
   has(name: string): boolean {
@@ -48,16 +61,13 @@ export class SysvUnits {
     return [...this.units.keys()];
   }
 
-  script(name: string): SysvScript | undefined {
-    return this.units.get(name)?.script;
-  }
-
   scripts(): SysvScript[] {
     return [...this.units.values()].map((u) => u.script);
   }
 
-  isRunning(name: string): boolean {
-    return this.units.get(name)?.state === 'running';
+  isUp(name: string): boolean {
+    const u = this.units.get(name);
+    return u !== undefined && isUpState(u.state);
   }
 
   list(): ServiceStatus[] {
@@ -65,15 +75,16 @@ export class SysvUnits {
   }
 
   /** Runs the script's `status` and maps its LSB exit code. */
-  async status(name: string): Promise<ServiceStatus> {
-    const u = this.get(name);
+  async detail(name: string): Promise<UnitDetail | undefined> {
+    const u = this.units.get(name);
+    if (!u) return undefined;
     const r = await this.run(u, 'status');
     const state: ServiceState = r.code === 0 ? 'running' : r.code === 1 || r.code === 2 ? 'failed' : r.code === 3 ? 'stopped' : u.state;
     this.setState(u, state, r.output.trim().split('\n').pop());
     return this.toStatus(u);
   }
 
-  async act(name: string, action: 'start' | 'stop' | 'restart' | 'reload' | 'condrestart'): Promise<ServiceState> {
+  async act(name: string, action: UnitAction): Promise<ServiceState> {
     const u = this.get(name);
     if (action === 'start') this.setState(u, 'starting');
     if (action === 'stop') this.setState(u, 'stopping');
@@ -92,6 +103,15 @@ export class SysvUnits {
     return u.state;
   }
 
+  runlevelUnit(name: string): RunlevelUnit | undefined {
+    const u = this.units.get(name);
+    return u && { order: sysvOrderUnit(u.script), enable: sysvEnablementUnit(u.script) };
+  }
+
+  async shutdown(): Promise<void> {
+    // The runlevel switch to 0 has run every script's stop in order; nothing else is held.
+  }
+
   private get(name: string): Unit {
     const u = this.units.get(name);
     if (!u) throw new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${name}"`);
@@ -99,11 +119,12 @@ export class SysvUnits {
   }
 
   private async run(u: Unit, action: string): Promise<ScriptResult> {
+    const writer = this.journal.writer(u.script.name);
     const r = await runScript(u.script.file, action, {
       timeoutMs: SCRIPT_TIMEOUT_MS,
-      onOutput: (chunk, stream) => this.journal.writer(u.script.name).write(stream === 'stdout' ? 'out' : 'err', chunk),
+      onOutput: (chunk, stream) => writer.write(stream === 'stdout' ? 'out' : 'err', chunk),
     });
-    this.journal.writer(u.script.name).end();
+    writer.end();
     return r;
   }
 

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
 import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration } from '../model/index.js';
 import { applyUmask } from '../process/index.js';
-import { serviceLaunch } from '../supervisor/index.js';
-import { nextFire, parseCronSchedule, type CronSchedule, type CrontabJob } from '../timers/index.js';
+import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
+import { definitionsEqual, serviceLaunch } from '../supervisor/index.js';
+import { nextFire, parseCronSchedule, type CronSchedule, type CrontabJob } from '../schedule/index.js';
 import type { Journal } from '../journal/index.js';
+import { cronJobName } from '../config/index.js';
 
 /**
  * hearthd's crond and anacron: native timers (services/NAME.toml with
@@ -80,7 +82,8 @@ export class TimerHost {
   }
 
   /** (Re)reads the timers: unchanged ones keep their schedule and any run in progress. */
-  apply(timers: Iterable<ServiceDefinition>, cronJobs: CrontabJob[], firstTime: boolean): void {
+  apply(timers: Iterable<ServiceDefinition>, cronJobs: CrontabJob[], firstTime: boolean): { added: string[]; changed: string[]; removed: string[]; unchanged: string[] } {
+    const report = { added: [] as string[], changed: [] as string[], removed: [] as string[], unchanged: [] as string[] };
     const next = new Map<string, TimerJob>();
     for (const def of timers) next.set(def.name, fromDefinition(def));
     for (const job of cronJobs) {
@@ -91,7 +94,13 @@ export class TimerHost {
       if (!next.has(name)) {
         if (st.timer) clearTimeout(st.timer);
         this.state.delete(name);
+        report.removed.push(name);
       }
+    }
+    for (const [name, job] of next) {
+      const before = this.jobs.get(name);
+      if (!before) report.added.push(name);
+      else (before.scheduleText === job.scheduleText && definitionsEqual(before.def, job.def) ? report.unchanged : report.changed).push(name);
     }
     this.jobs = next;
     for (const job of next.values()) {
@@ -102,6 +111,7 @@ export class TimerHost {
       else if (firstTime && job.persistent && this.missed(job)) this.arm(job, this.now() + Math.random() * job.randomDelayMs, 'missed while hearthd was down');
       else this.scheduleNext(job);
     }
+    return report;
   }
 
   list(): ServiceStatus[] {
@@ -122,14 +132,16 @@ export class TimerHost {
   /** `hearth stop TIMER`: end the run in progress, if any. */
   stopRun(name: string): void {
     const run = this.state.get(name)?.running;
-    if (run) this.kill(run.child);
+    const job = this.jobs.get(name);
+    if (run && job) this.stopChild(job, run.child);
   }
 
   stop(): void {
     this.stopped = true;
-    for (const st of this.state.values()) {
+    for (const [name, st] of this.state) {
       if (st.timer) clearTimeout(st.timer);
-      if (st.running) this.kill(st.running.child);
+      const job = this.jobs.get(name);
+      if (st.running && job) this.stopChild(job, st.running.child);
     }
   }
 
@@ -177,19 +189,19 @@ export class TimerHost {
     const level = this.options.runlevel();
     if (job.def.runlevels.length && level !== null && !job.def.runlevels.includes(level)) return;
     if (st.running) {
-      if (job.overlap === 'skip') return this.log('warn', `timer "${job.name}": still running since ${new Date(st.running.startedAt).toISOString()}; this run is skipped (overlap = "skip")`);
+      if (job.overlap === 'skip') return this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'skipped', runningSince: st.running.startedAt });
       if (job.overlap === 'queue') {
         st.queued = true;
         return;
       }
-      this.log('warn', `timer "${job.name}": the previous run is killed for the new one (overlap = "kill")`);
-      this.kill(st.running.child);
+      this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'replaced' });
+      this.stopChild(job, st.running.child);
     }
     if (job.startService) {
       this.options.startService(job.startService).then(
         () => this.finished(job, this.now(), 0, null),
         (e: Error) => {
-          this.log('error', `timer "${job.name}": cannot start "${job.startService}": ${e.message}`);
+          this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'failed', reason: `cannot start "${job.startService}": ${e.message}` });
           this.finished(job, this.now(), 1, null);
         },
       );
@@ -203,7 +215,7 @@ export class TimerHost {
         spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: [job.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] }),
       );
     } catch (e) {
-      this.log('error', `timer "${job.name}": cannot run: ${(e as Error).message}`);
+      this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'failed', reason: `cannot run: ${(e as Error).message}` });
       st.failures++;
       return;
     }
@@ -212,17 +224,17 @@ export class TimerHost {
     child.stderr?.on('data', (c: Buffer) => writer.write('err', c));
     if (job.stdin !== undefined) child.stdin?.end(job.stdin);
     child.stdin?.on('error', () => undefined);
-    child.on('error', (e) => this.log('error', `timer "${job.name}": ${e.message}`));
+    child.on('error', (e) => this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'failed', reason: e.message }));
     const run: NonNullable<RunState['running']> = { child, startedAt };
     if (job.timeoutMs !== undefined) {
       run.timeout = setTimeout(() => {
-        this.log('warn', `timer "${job.name}": still running after timeout ${formatDuration(job.timeoutMs!)}; stopped`);
-        this.kill(child);
+        this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'timed-out', timeoutMs: job.timeoutMs! });
+        this.stopChild(job, child);
       }, job.timeoutMs);
     }
     st.running = run;
     this.emitState(job.name, 'waiting', 'running');
-    this.log('info', `timer "${job.name}" started${why ? ` (${why})` : ''}: pid ${child.pid ?? '?'}`);
+    this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'started', pid: child.pid ?? null, ...(why ? { reason: why } : {}) });
     child.once('close', (code, signal) => {
       writer.end();
       if (run.timeout) clearTimeout(run.timeout);
@@ -240,28 +252,23 @@ export class TimerHost {
     this.saved[job.name] = { at: startedAt };
     this.saveState();
     this.emitState(job.name, 'running', 'waiting');
-    const result = signal ? `killed by ${signal}` : `exit status ${code}`;
-    this.log(code === 0 && !signal ? 'info' : 'warn', `timer "${job.name}" finished: ${result} after ${formatDuration(durationMs)}`);
+    this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'finished', code, signal, durationMs });
     if (st.queued) {
       st.queued = false;
       this.run(job, 'queued while the previous run ran');
     }
   }
 
-  private kill(child: ChildProcess): void {
+  /** A run is stopped like any unit: its stop signal, then SIGKILL after its stop timeout. */
+  private stopChild(job: TimerJob, child: ChildProcess): void {
     if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }, 5000).unref();
+    const boundary = new ProcessGroupBoundary([child.pid]);
+    const { stopSignal, stopTimeoutMs } = job.def;
+    void stopProcesses(boundary, {
+      signal: stopSignal,
+      timeoutMs: stopTimeoutMs,
+      onEscalate: () => this.options.emit({ type: 'service.stop-escalated', at: this.now(), name: job.name, signal: stopSignal, timeoutMs: stopTimeoutMs }),
+    }).done;
   }
 
   private status(job: TimerJob): ServiceStatus {
@@ -288,6 +295,10 @@ export class TimerHost {
 
   private emitState(name: string, from: 'running' | 'waiting', to: 'running' | 'waiting'): void {
     this.options.emit({ type: 'service.state', at: this.now(), name, from, to, pid: null });
+  }
+
+  private emitRun(e: Extract<HearthEvent, { type: 'timer.run' }>): void {
+    this.options.emit(e);
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string): void {
@@ -334,7 +345,7 @@ function fromDefinition(def: ServiceDefinition): TimerJob {
 
 /** A crontab line becomes a timer named after its file and line: "cron.d-backup-4". */
 function fromCrontab(job: CrontabJob): TimerJob {
-  const name = `${job.file.replace(/[^A-Za-z0-9_.@-]/g, '-')}-${job.line}`;
+  const name = cronJobName(job);
   const def: ServiceDefinition = {
     name,
     description: job.command,

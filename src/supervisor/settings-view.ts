@@ -1,4 +1,4 @@
-import type { InetdServiceDefinition, ServiceDefinition } from '../model/index.js';
+import type { ServiceDefinition } from '../model/index.js';
 import { formatDuration } from '../model/index.js';
 
 /**
@@ -32,21 +32,5 @@ export function serviceSettings(def: ServiceDefinition): Record<string, unknown>
     ...(def.after.length ? { after: def.after } : {}),
     ...(def.before.length ? { before: def.before } : {}),
     ...(def.provides.length ? { provides: def.provides } : {}),
-  };
-}
-
-export function inetdSettings(def: InetdServiceDefinition): Record<string, unknown> {
-  return {
-    socket_type: def.socketType,
-    protocol: def.protocol,
-    wait: def.wait,
-    ...(def.types.length ? { type: def.types.join(' ') } : {}),
-    ...(def.user ? { user: def.user } : {}),
-    ...(def.server ? { server: def.server, server_args: def.serverArgs.join(' ') } : {}),
-    ...(def.onlyFrom ? { only_from: `${def.onlyFrom.length} pattern(s)` } : {}),
-    ...(def.instances !== undefined ? { instances: def.instances } : {}),
-    ...(def.perSource !== undefined ? { per_source: def.perSource } : {}),
-    cps: `${def.cps.rate} ${def.cps.pauseSeconds}`,
-    ...(def.flags.length ? { flags: def.flags.join(' ') } : {}),
   };
 }

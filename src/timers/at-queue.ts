@@ -5,10 +5,16 @@ import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { HearthEvent } from '../model/index.js';
 import type { Journal } from '../journal/index.js';
-import type { AtJobInfo } from '../control/index.js';
-
-/** One job queued with `hearth at` or `hearth batch` (the control API's shape). */
-export type AtJob = AtJobInfo;
+/** One job queued with `hearth at` or `hearth batch` (the control API speaks this shape). */
+export interface AtJob {
+  id: number;
+  /** When it runs (epoch ms); for batch, when it was queued. */
+  at: number;
+  batch: boolean;
+  command: string;
+  cwd: string;
+  queuedAt: number;
+}
 
 export interface AtQueueOptions {
   stateDir: string;
@@ -108,11 +114,11 @@ export class AtQueue {
     const child = spawn('/bin/sh', ['-c', job.command], { cwd: job.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (c: Buffer) => writer.write('out', c));
     child.stderr?.on('data', (c: Buffer) => writer.write('err', c));
-    child.on('error', (e) => this.log('error', `at job ${job.id}: ${e.message}`));
-    this.log('info', `at job ${job.id} started: ${job.command}`);
+    child.on('error', (e) => this.options.emit({ type: 'at.job', at: Date.now(), id: job.id, change: 'failed', reason: e.message }));
+    this.options.emit({ type: 'at.job', at: Date.now(), id: job.id, change: 'started', command: job.command });
     child.once('close', (code, signal) => {
       writer.end();
-      this.log(code === 0 ? 'info' : 'warn', `at job ${job.id} finished: ${signal ? `killed by ${signal}` : `exit status ${code}`} after ${Date.now() - started}ms`);
+      this.options.emit({ type: 'at.job', at: Date.now(), id: job.id, change: 'finished', code, signal, durationMs: Date.now() - started });
     });
   }
 

@@ -1,0 +1,80 @@
+import { HearthError } from '../errors/index.js';
+import { SUPER_SERVER_NAME, compareNames } from '../model/index.js';
+import { loadConfigDir, type LoadedConfig } from './config-dir.js';
+
+/** What `hearth check` prints, offline or from hearthd: the same function makes both. */
+export interface ConfigReport {
+  configDir: string;
+  ok: boolean;
+  /** Every unit the dir defines, of every kind. */
+  services: string[];
+  errors: Array<{ code: string; message: string; file?: string; line?: number; key?: string; hint?: string; text: string }>;
+  warnings: Array<{ message: string; file?: string; line?: number; text: string }>;
+}
+
+/** Loads a config dir and reports on it: the one check, used by hearthd and by the CLI without it. */
+export async function checkConfigDir(dir: string): Promise<ConfigReport> {
+  return configReport(await loadConfigDir(dir));
+}
+
+/** Every unit name a loaded config defines, whatever its source format. */
+export function unitNames(config: LoadedConfig): string[] {
+  return [
+    ...config.services.keys(),
+    ...config.timers.keys(),
+    ...config.broken.map((b) => b.name),
+    ...config.inetd.services.map((d) => d.id),
+    ...config.sysv.scripts.map((s) => s.name),
+    ...config.cron.jobs.map((j) => cronJobName(j)),
+    ...(config.hasInetdSources ? [SUPER_SERVER_NAME] : []),
+  ];
+}
+
+/** A crontab line becomes a timer named after its file and line: "cron.d-backup-4". */
+export function cronJobName(job: { file: string; line: number }): string {
+  return `${job.file.replace(/[^A-Za-z0-9_.@-]/g, '-')}-${job.line}`;
+}
+
+export function configReport(config: LoadedConfig): ConfigReport {
+  const seen = new Set<string>();
+  const errors: ConfigReport['errors'] = [];
+  const all = [...config.errors, ...config.broken.flatMap((b) => b.errors), ...config.inetd.errors, ...config.cron.errors, ...config.sysv.errors];
+  for (const e of all) {
+    const text = e.toString();
+    if (seen.has(text)) continue;
+    seen.add(text);
+    errors.push({
+      code: e.code,
+      message: e.message,
+      ...(e.file ? { file: e.file } : {}),
+      ...(e.line ? { line: e.line } : {}),
+      ...(e.key ? { key: e.key } : {}),
+      ...(e.hint ? { hint: e.hint } : {}),
+      text,
+    });
+  }
+  const warnings = [...config.warnings, ...config.inetd.warnings, ...shadowWarnings(config)].map((w) => ({
+    message: w.message,
+    ...(w.file ? { file: w.file } : {}),
+    ...(w.line ? { line: w.line } : {}),
+    text: w.toString(),
+  }));
+  const names = [...new Set(unitNames(config))].sort(compareNames);
+  return { configDir: config.configDir, ok: errors.length === 0, services: names, errors, warnings };
+}
+
+/**
+ * The same name from two sources: a native service file wins over an init
+ * script, which wins over nothing else. Said once here, so that nobody wonders
+ * why their init.d/cron never runs.
+ */
+function shadowWarnings(config: LoadedConfig): HearthError[] {
+  const native = new Map<string, string>();
+  for (const d of [...config.services.values(), ...config.timers.values()]) native.set(d.name, d.origin.file);
+  for (const b of config.broken) native.set(b.name, b.file);
+  for (const d of config.inetd.services) if (!native.has(d.id)) native.set(d.id, d.origin.file);
+  if (config.hasInetdSources && !native.has(SUPER_SERVER_NAME)) native.set(SUPER_SERVER_NAME, 'the super-server');
+  return config.sysv.scripts
+    .filter((s) => native.has(s.name))
+    .map((s) => new HearthError('ERR_CONFIG_VALUE', `init script "${s.name}" is not used: ${native.get(s.name)} is the unit of that name`, { file: s.file }));
+}

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { HearthEvent, ServiceDefinition } from '../model/index.js';
+import type { Journal } from '../journal/index.js';
+import { UnitRegistry } from '../units/index.js';
+import { NativeBackend, Supervisor } from '../supervisor/index.js';
+import { InetdBackend } from '../superserver/index.js';
+import { SysvBackend } from '../sysv/index.js';
+import { AtQueue, TimerBackend, TimerHost } from '../timers/index.js';
+
+export interface UnitsOptions {
+  configDir: string;
+  stateDir: string;
+  runtimeDir: string;
+  journal: Journal;
+  emit(e: HearthEvent): void;
+  runlevel(): number | null;
+  /** For timers with `start = "SERVICE"`. */
+  startUnit(name: string): Promise<void>;
+}
+
+/** The backends hearthd runs, and the registry that holds them. */
+export interface Units {
+  registry: UnitRegistry;
+  supervisor: Supervisor;
+  inetd: InetdBackend;
+  sysv: SysvBackend;
+  timers: TimerBackend;
+  at: AtQueue;
+}
+
+/**
+ * Registers every kind of unit. The order is the precedence when two kinds
+ * define the same name: a native service file beats the super-server, which
+ * beats a timer, which beats an init script of that name.
+ */
+export async function createUnits(o: UnitsOptions): Promise<Units> {
+  const { journal, emit } = o;
+  const supervisor = new Supervisor({
+    emit,
+    logSink: (def: ServiceDefinition) => {
+      const writer = journal.writer(def.name, def.log);
+      return {
+        write: (stream, chunk) => writer.write(stream, chunk),
+        end: () => writer.end(),
+        sync: () => journal.flushService(def.name, false),
+      };
+    },
+    configDir: o.configDir,
+    notifyDir: join(o.runtimeDir, 'notify'),
+    fifoDir: join(o.runtimeDir, 'output'),
+    runtimeStateDir: join(o.runtimeDir, 'services'),
+  });
+  await supervisor.open();
+  const inetd = new InetdBackend({ emit, journal, configDir: o.configDir });
+  const timers = new TimerBackend(
+    new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit }),
+  );
+  const sysv = new SysvBackend(emit, journal);
+  const registry = new UnitRegistry();
+  registry.register(new NativeBackend(supervisor));
+  registry.register(inetd);
+  registry.register(timers);
+  registry.register(sysv);
+  const at = new AtQueue({ stateDir: o.stateDir, journal, emit });
+  return { registry, supervisor, inetd, sysv, timers, at };
+}

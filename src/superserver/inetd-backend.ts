@@ -1,0 +1,290 @@
+/**
+ * The super-server as units: one unit named "xinetd" (on or off as a whole,
+ * switched per runlevel like any other service) and one unit per inetd-style
+ * service with its counters. The engine itself is SuperServer; this file
+ * adapts it to the unit interface and turns its events into hearthd's.
+ */
+import { readFile, writeFile, rename } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { HearthError } from '../errors/index.js';
+import { SUPER_SERVER_NAME, type HearthEvent, type InetdServiceDefinition, type InetdServiceStatus, type ServiceState, type ServiceStatus } from '../model/index.js';
+import { setXinetdDisable, type LoadedConfig } from '../config/index.js';
+import type { Journal } from '../journal/index.js';
+import type { ApplyReport, EnableOutcome, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
+import { SuperServer } from './super-server.js';
+import type { InetdEvent } from './types.js';
+import { inetdSettings } from './settings-view.js';
+
+export interface InetdBackendOptions {
+  emit(event: HearthEvent): void;
+  journal: Journal;
+  configDir: string;
+}
+
+const STATE: Record<InetdServiceStatus['state'], ServiceState> = {
+  listening: 'running',
+  waiting: 'running',
+  suspended: 'backoff',
+  disabled: 'stopped',
+  off: 'stopped',
+  broken: 'broken',
+};
+
+/** The super-server runs where it is enabled: 2–5 by default, as on the classic systems. */
+const SUPER_SERVER_UNIT: RunlevelUnit = {
+  order: { name: SUPER_SERVER_NAME, provides: ['inetd'] },
+  enable: { name: SUPER_SERVER_NAME, defaultLevels: [2, 3, 4, 5] },
+};
+
+export class InetdBackend implements UnitBackend {
+  readonly kind = 'inetd';
+  private server: SuperServer;
+  private portOffset = 0;
+  private defs: InetdServiceDefinition[] = [];
+  private present = false;
+  private on = false;
+  private onSince: number | null = null;
+
+  constructor(private readonly options: InetdBackendOptions) {
+    this.server = this.createServer(0);
+  }
+
+  private createServer(portOffset: number): SuperServer {
+    return new SuperServer({
+      portOffset,
+      onLog: (line) =>
+        this.options.journal.record(line.id, {
+          stream: 'hearth',
+          text: line.message,
+          priority: line.level === 'error' ? 3 : line.level === 'warn' ? 4 : 6,
+        }),
+      onEvent: (e) => this.forward(e),
+    });
+  }
+
+  /** The engine's events as hearthd's: a suspension by cps is a state change the GUI must see. */
+  private forward(e: InetdEvent): void {
+    const emit = this.options.emit;
+    switch (e.type) {
+      case 'inetd.server':
+        return; // per-connection noise stays in the service's own log
+      case 'inetd.listening':
+        return emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'listening', protocol: e.protocol, port: e.port });
+      case 'inetd.closed':
+        return emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'closed' });
+      case 'inetd.suspended':
+        emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'suspended', until: e.until, reason: e.reason });
+        return emit({ type: 'service.state', at: e.at, name: e.id, from: 'running', to: 'backoff', pid: null, detail: e.reason });
+      case 'inetd.resumed':
+        emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'resumed' });
+        return emit({ type: 'service.state', at: e.at, name: e.id, from: 'backoff', to: 'running', pid: null });
+      case 'inetd.error':
+        return emit({ type: 'inetd.problem', at: e.at, name: e.id, level: 'error', message: e.message });
+      case 'inetd.notice':
+        return emit({ type: 'inetd.problem', at: e.at, name: e.id, level: e.level, message: e.message });
+    }
+  }
+
+  /** The inetd-style services as configured (for the audit). */
+  definitions(): readonly InetdServiceDefinition[] {
+    return this.defs;
+  }
+
+  /** The port shift of hearth.toml's [inetd] port_offset now in effect. */
+  get activePortOffset(): number {
+    return this.portOffset;
+  }
+
+  has(name: string): boolean {
+    return (this.present && name === SUPER_SERVER_NAME) || this.defs.some((d) => d.id === name);
+  }
+
+  names(): string[] {
+    return [...(this.present ? [SUPER_SERVER_NAME] : []), ...this.defs.map((d) => d.id)];
+  }
+
+  /** New definitions from a (re)load; listeners of unchanged services stay open. */
+  async apply(config: LoadedConfig): Promise<ApplyReport> {
+    const wasPresent = this.present;
+    this.present = config.hasInetdSources;
+    const previous = new Set(this.defs.map((d) => d.id));
+    this.defs = config.inetd.services;
+    const portOffset = config.settings.inetd.portOffset;
+    if (portOffset !== this.portOffset) {
+      // Every port moves: start over with a fresh engine.
+      await this.server.stop();
+      this.portOffset = portOffset;
+      this.server = this.createServer(portOffset);
+    }
+    // While the super-server is off, new definitions are only remembered.
+    if (!this.on) await this.server.setEnabled(false);
+    const applied = await this.server.apply(this.defs);
+    for (const e of applied.errors) this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: e });
+    const now = new Set(this.defs.map((d) => d.id));
+    const changed = new Set(applied.changed);
+    const report: ApplyReport = {
+      added: [...now].filter((n) => !previous.has(n)),
+      changed: [...changed],
+      removed: [...previous].filter((n) => !now.has(n)),
+      unchanged: [...now].filter((n) => previous.has(n) && !changed.has(n)),
+    };
+    if (this.present && !wasPresent) report.added.push(SUPER_SERVER_NAME);
+    else if (!this.present && wasPresent) {
+      await this.setSuperServer(false);
+      report.removed.push(SUPER_SERVER_NAME);
+    } else if (this.present) report.unchanged.push(SUPER_SERVER_NAME);
+    return report;
+  }
+
+  list(): ServiceStatus[] {
+    if (!this.present) return [];
+    const rows = this.server.status().map((s) => this.toStatus(s));
+    return [this.superServerStatus(rows.length), ...rows];
+  }
+
+  async detail(name: string): Promise<UnitDetail | undefined> {
+    if (name === SUPER_SERVER_NAME && this.present) {
+      return { ...this.superServerStatus(this.defs.length), extra: { services: this.server.status().map((s) => s.id) } };
+    }
+    const s = this.server.get(name);
+    if (!s) return undefined;
+    const def = this.defs.find((d) => d.id === name);
+    return {
+      ...this.toStatus(s),
+      extra: {
+        protocol: s.protocol,
+        port: s.port,
+        bind: s.bind,
+        served: s.served,
+        refused: s.refused,
+        instances: s.instances,
+        suspendedUntil: s.suspendedUntil,
+        ...(def ? { settings: inetdSettings(def) } : {}),
+      },
+    };
+  }
+
+  /** The super-server starts and stops as a whole; an inetd-style service listens whenever it runs. */
+  async act(name: string, action: UnitAction): Promise<ServiceState> {
+    if (name !== SUPER_SERVER_NAME) {
+      throw new HearthError('ERR_BAD_REQUEST', `cannot ${action} "${name}" by itself: an inetd-style service listens whenever the super-server runs`, {
+        hint: `switch it with "hearth chkconfig ${name} on|off", or ${action} "${SUPER_SERVER_NAME}"`,
+      });
+    }
+    if (action === 'stop') await this.setSuperServer(false);
+    else if (action === 'start') await this.setSuperServer(true);
+    else {
+      // restart and reload: listeners are closed and opened again with the definitions in effect.
+      await this.setSuperServer(false);
+      await this.setSuperServer(true);
+    }
+    return this.on ? 'running' : 'stopped';
+  }
+
+  runlevelUnit(name: string): RunlevelUnit | undefined {
+    return name === SUPER_SERVER_NAME && this.present ? SUPER_SERVER_UNIT : undefined;
+  }
+
+  isUp(name: string): boolean {
+    if (name === SUPER_SERVER_NAME) return this.on;
+    const s = this.server.get(name);
+    return s !== undefined && STATE[s.state] === 'running';
+  }
+
+  /** An inetd-style service is on or off as a whole: its xinetd.d file's disable line. */
+  setEnabled(name: string, levels: number[] | undefined, on: boolean): Promise<EnableOutcome> | undefined {
+    if (name === SUPER_SERVER_NAME) return undefined;
+    if (levels !== undefined) {
+      return Promise.reject(
+        new HearthError('ERR_BAD_REQUEST', `"${name}" is an inetd-style service: it is on or off in every runlevel where the super-server runs`, {
+          hint: `leave out --level: "hearth ${on ? 'enable' : 'disable'} ${name}"`,
+        }),
+      );
+    }
+    return this.setInetdServiceEnabled(name, on).then(() => ({ name, levels: null, enabled: on, reload: true }));
+  }
+
+  ownerOf(pid: number): string | undefined {
+    return this.server.status().find((s) => s.pid === pid)?.id;
+  }
+
+  async shutdown(): Promise<void> {
+    await this.server.stop();
+  }
+
+  /** For chkconfig's "xinetd based services:" section. */
+  inetdServices(): Array<{ name: string; on: boolean; file: string; defaultOn?: boolean }> {
+    return this.defs.map((d) => ({
+      name: d.id,
+      on: !d.disabled,
+      file: d.origin.file,
+      ...(d.defaultOn !== undefined ? { defaultOn: d.defaultOn } : {}),
+    }));
+  }
+
+  /**
+   * chkconfig NAME on|off for an xinetd service: rewrite its `disable` line in
+   * place (everything else in the file is kept); the caller reloads.
+   */
+  async setInetdServiceEnabled(name: string, on: boolean): Promise<string> {
+    const def = this.defs.find((d) => d.id === name || d.name === name);
+    if (!def) throw new HearthError('ERR_UNKNOWN_SERVICE', `unknown xinetd service "${name}"`);
+    if (def.origin.format !== 'xinetd') {
+      throw new HearthError('ERR_BAD_REQUEST', `"${name}" comes from ${def.origin.file}, not an xinetd.d file; edit it there`);
+    }
+    const path = isAbsolute(def.origin.file) ? def.origin.file : join(this.options.configDir, def.origin.file);
+    const text = await readFile(path, 'utf8');
+    const updated = setXinetdDisable(text, on);
+    const tmp = `${path}.hearth-tmp`;
+    await writeFile(tmp, updated);
+    await rename(tmp, path);
+    return path;
+  }
+
+  /** Switches the whole super-server: no inetd-style service listens while it is off. */
+  private async setSuperServer(on: boolean): Promise<void> {
+    if (on === this.on) return;
+    const from = this.on ? 'running' : 'stopped';
+    this.on = on;
+    this.onSince = on ? Date.now() : null;
+    await this.server.setEnabled(on);
+    this.options.emit({ type: 'service.state', at: Date.now(), name: SUPER_SERVER_NAME, from, to: on ? 'running' : 'stopped', pid: on ? process.pid : null });
+  }
+
+  private superServerStatus(count: number): ServiceStatus {
+    return {
+      name: SUPER_SERVER_NAME,
+      description: `The super-server: listens for ${count} inetd-style service${count === 1 ? '' : 's'} and starts a server per connection`,
+      kind: 'service',
+      state: this.on ? 'running' : 'stopped',
+      pid: this.on ? process.pid : null,
+      startedAt: this.onSince,
+      readyAt: this.onSince,
+      restarts: 0,
+      lastExit: null,
+      source: 'xinetd.conf',
+    };
+  }
+
+  private toStatus(s: InetdServiceStatus): ServiceStatus {
+    const where = s.port !== null ? `${s.protocol}/${s.port}` : s.protocol;
+    const refused = Object.values(s.refused).reduce((a, b) => a + b, 0);
+    const counters = `served ${s.served}, refused ${refused}, instances ${s.instances}`;
+    return {
+      name: s.id,
+      description: s.description,
+      kind: 'inetd',
+      state: STATE[s.state],
+      detail: `${s.state} ${where}; ${counters}${s.detail ? `; ${s.detail}` : ''}`,
+      pid: s.pid,
+      startedAt: null,
+      readyAt: null,
+      restarts: 0,
+      lastExit: null,
+      source: s.source,
+      // An inetd-style service is enabled unless its file says `disable = yes`.
+      enabled: s.state !== 'disabled',
+      ...(s.errors.length ? { errors: s.errors } : {}),
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import { HearthError } from '../errors/index.js';
+import { isUpState, type ServiceState, type ServiceStatus } from '../model/index.js';
+import type { BrokenService, LoadedConfig } from '../config/index.js';
+import { serviceEnablementUnit, serviceOrderUnit } from '../runlevels/index.js';
+import type { ApplyReport, RecoveryReport, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
+import type { Supervisor } from './supervisor.js';
+import { serviceSettings } from './settings-view.js';
+
+/**
+ * Native services and pools (services/NAME.toml without a schedule) as units.
+ * A file that does not load is a "broken" unit of this kind: listed with its
+ * errors, never started, and if it was running, it keeps its last good
+ * definition until the file is fixed.
+ */
+export class NativeBackend implements UnitBackend {
+  readonly kind = 'service';
+  private broken = new Map<string, BrokenService>();
+
+  constructor(private readonly supervisor: Supervisor) {}
+
+  async apply(config: LoadedConfig, phase: 'boot' | 'reload'): Promise<ApplyReport> {
+    const report: ApplyReport = { added: [], changed: [], removed: [], unchanged: [] };
+    const wasBroken = new Set(this.broken.keys());
+    this.broken = new Map(config.broken.map((b) => [b.name, b]));
+    if (phase === 'reload') {
+      for (const name of this.supervisor.names()) {
+        // A service whose file now has errors keeps its running definition.
+        if (!config.services.has(name) && !this.broken.has(name)) {
+          await this.supervisor.remove(name);
+          report.removed.push(name);
+        }
+      }
+      for (const name of wasBroken) if (!this.has(name)) report.removed.push(name);
+    }
+    await Promise.all(
+      [...config.services.values()].map(async (def) => {
+        report[await this.supervisor.define(def)].push(def.name);
+      }),
+    );
+    this.supervisor.prepareOutputs();
+    return report;
+  }
+
+  recover(): RecoveryReport {
+    return this.supervisor.recover();
+  }
+
+  names(): string[] {
+    return [...new Set([...this.supervisor.names(), ...this.broken.keys()])];
+  }
+
+  has(name: string): boolean {
+    return this.supervisor.has(name) || this.broken.has(name);
+  }
+
+  list(): ServiceStatus[] {
+    const brokenOnly = [...this.broken.values()].filter((b) => !this.supervisor.has(b.name)).map(brokenStatus);
+    return [...this.supervisor.list(), ...brokenOnly];
+  }
+
+  async detail(name: string): Promise<UnitDetail | undefined> {
+    const broken = this.broken.get(name);
+    if (!this.supervisor.has(name)) return broken ? brokenStatus(broken) : undefined;
+    const def = this.supervisor.definition(name)!;
+    return {
+      ...this.supervisor.status(name),
+      extra: { ...this.supervisor.details(name), settings: serviceSettings(def) },
+      // A service whose file is now broken keeps running its last good definition: say so.
+      ...(broken ? { errors: broken.errors.map((e) => e.toString()) } : {}),
+    };
+  }
+
+  async act(name: string, action: UnitAction): Promise<ServiceState> {
+    if (!this.supervisor.has(name)) {
+      const broken = this.broken.get(name);
+      if (broken) throw new HearthError('ERR_SERVICE_BROKEN', `cannot ${action} "${name}": its definition has errors: ${broken.errors[0]?.toString() ?? ''}`);
+    }
+    await this.supervisor[action](name);
+    return this.supervisor.get(name).state;
+  }
+
+  runlevelUnit(name: string): RunlevelUnit | undefined {
+    const def = this.supervisor.definition(name);
+    return def && { order: serviceOrderUnit(def), enable: serviceEnablementUnit(def) };
+  }
+
+  isUp(name: string): boolean {
+    return this.supervisor.has(name) && isUpState(this.supervisor.get(name).state);
+  }
+
+  ownerOf(pid: number): string | undefined {
+    return this.supervisor.ownerOf(pid)?.name;
+  }
+
+  async shutdown(): Promise<void> {
+    await this.supervisor.stopAll();
+    // A clean stop leaves nothing for the next hearthd to adopt.
+    this.supervisor.forgetRuntimeState();
+    this.supervisor.close();
+  }
+}
+
+function brokenStatus(b: BrokenService): ServiceStatus {
+  return {
+    name: b.name,
+    description: '',
+    kind: 'service',
+    state: 'broken',
+    detail: b.errors[0]?.toString(),
+    pid: null,
+    startedAt: null,
+    readyAt: null,
+    restarts: 0,
+    lastExit: null,
+    source: b.file,
+    errors: b.errors.map((e) => e.toString()),
+  };
+}
