@@ -1,15 +1,16 @@
 import { HearthError, describeError } from '../errors/index.js';
 import type { ExitInfo, PoolSettings, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
 import { applyUmask, readProcStat } from '../process/index.js';
+import { usageOfPids } from './resource-usage.js';
 import { activationEnv, activationStdio, bindListeners, type BoundSocket } from '../superserver/index.js';
 import { acceptQueueLength, socketInode } from './accept-queue.js';
 import { PoolScaler } from './pool-scaler.js';
 import { PoolWorker, type WorkerLaunch } from './pool-worker.js';
 import { parseNotify } from './readiness.js';
 import { RestartTracker } from './restart-policy.js';
-import type { Runner } from './runner.js';
-import type { LogSink, RunnerContext } from './service-runner.js';
-import { describeExit } from './service-runner.js';
+import type { Runner, RunnerContext } from './runner.js';
+import type { LogSink } from './service-output.js';
+import { describeExit } from '../events/index.js';
 import { serviceLaunch } from './service-launch.js';
 import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
 import { definitionHash } from './definitions-equal.js';
@@ -17,16 +18,6 @@ import type { RuntimeRecord } from './runtime-state.js';
 
 /** How often the pool looks at its accept queue, worker CPU and worker ages. */
 const SAMPLE_MS = 250;
-
-export interface WorkerView {
-  pid: number;
-  generation: number;
-  state: 'starting' | 'ready' | 'stopping';
-  idle: boolean;
-  startedAt: number;
-  readyAt: number | null;
-  ageMs: number;
-}
 
 /**
  * A pre-forked pool: hearthd binds the listen sockets once and keeps a set of
@@ -123,15 +114,7 @@ export class PoolRunner implements Runner {
 
   details(): Record<string, unknown> {
     const now = Date.now();
-    const workers: WorkerView[] = [...this.workers].map((w) => ({
-      pid: w.pid,
-      generation: w.generation,
-      state: w.state,
-      idle: w.idle,
-      startedAt: w.startedAt,
-      readyAt: w.readyAt,
-      ageMs: now - w.startedAt,
-    }));
+    const workers = [...this.workers].map((w) => w.view(now));
     const p = this.settings;
     return {
       pool: {
@@ -150,19 +133,9 @@ export class PoolRunner implements Runner {
     return [...this.workers].map((w) => w.pid).filter((pid) => pid > 0);
   }
 
-  /** Memory and CPU of every worker and what it forked. */
+  /** Memory and CPU of every worker. */
   usage(): { memoryBytes: number; cpuSeconds: number } | undefined {
-    if (this.workers.size === 0) return undefined;
-    const groups = new Set(this.pids());
-    let rss = 0;
-    let ticks = 0;
-    for (const pid of groups) {
-      const stat = readProcStat(pid);
-      if (!stat) continue;
-      rss += stat.rssPages * 4096;
-      ticks += stat.utimeTicks + stat.stimeTicks;
-    }
-    return { memoryBytes: rss, cpuSeconds: ticks / 100 };
+    return this.workers.size === 0 ? undefined : usageOfPids(this.pids());
   }
 
   start(): Promise<void> {

@@ -1,9 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { LogSink } from './service-runner.js';
+import type { LogSink } from './service-output.js';
 import { LineMatcher } from './readiness.js';
 import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
 
 export type WorkerState = 'starting' | 'ready' | 'stopping';
+
+/** A worker as `hearth status` and the GUI show it. */
+export interface WorkerView {
+  pid: number;
+  generation: number;
+  state: 'starting' | 'ready' | 'stopping';
+  idle: boolean;
+  startedAt: number;
+  readyAt: number | null;
+  ageMs: number;
+}
+
 
 export interface WorkerLaunch {
   file: string;
@@ -66,6 +78,10 @@ export class PoolWorker {
     this.child.stderr?.on('data', (chunk: Buffer) => this.output('err', chunk));
     this.child.on('error', () => undefined);
     this.child.once('exit', (code, signal) => this.exit(code, signal));
+  }
+
+  view(now: number): WorkerView {
+    return { pid: this.pid, generation: this.generation, state: this.state, idle: this.idle, startedAt: this.startedAt, readyAt: this.readyAt, ageMs: now - this.startedAt };
   }
 
   get alive(): boolean {

@@ -30,3 +30,16 @@ export function resourceUsage(pid: number | null, pgid: number | null): { memory
   }
   return { memoryBytes: rss, cpuSeconds: ticks / TICKS };
 }
+
+/** Memory and CPU of a set of processes (a pool's workers), each by its own pid. */
+export function usageOfPids(pids: Iterable<number>): { memoryBytes: number; cpuSeconds: number } {
+  let rss = 0;
+  let ticks = 0;
+  for (const pid of new Set(pids)) {
+    const stat = readProcStat(pid);
+    if (!stat) continue;
+    rss += stat.rssPages * PAGE;
+    ticks += stat.utimeTicks + stat.stimeTicks;
+  }
+  return { memoryBytes: rss, cpuSeconds: ticks / TICKS };
+}

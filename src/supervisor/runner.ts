@@ -1,4 +1,22 @@
-import type { ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
+import type { HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
+import type { OutputFifos } from './output-fifo.js';
+import type { RuntimeStateStore } from './runtime-state.js';
+import type { LogSink } from './service-output.js';
+
+/** What a runner gets from the Supervisor. */
+export interface RunnerContext {
+  emit(event: HearthEvent): void;
+  /** Where output goes; called once per runner. */
+  logSink(def: ServiceDefinition): LogSink;
+  /** Creates (once) the service's sd_notify socket and returns its path. */
+  notifySocketFor(name: string): Promise<string>;
+  /** Named pipes for output that outlive hearthd; without them, plain pipes. */
+  fifos?: OutputFifos;
+  /** Where pids and counters are kept for a recovering hearthd. */
+  runtimeState?: RuntimeStateStore;
+  configDir: string;
+}
+
 
 /**
  * What the Supervisor needs from anything that runs a service: a single

@@ -1,41 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError, describeError } from '../errors/index.js';
-import type { ExitInfo, HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
+import { isRunningState, type ExitInfo, type ServiceState, type ServiceStatus, type ServiceDefinition } from '../model/index.js';
 import { applyUmask, readProcStat } from '../process/index.js';
-import type { OutputFifos } from './output-fifo.js';
-import type { RuntimeRecord, RuntimeStateStore } from './runtime-state.js';
+import type { RuntimeRecord } from './runtime-state.js';
+import { RuntimeRecorder } from './runtime-recorder.js';
 import { RestartTracker } from './restart-policy.js';
-import type { Runner } from './runner.js';
+import type { Runner, RunnerContext } from './runner.js';
 import { definitionHash } from './definitions-equal.js';
-import { LineMatcher, parseNotify, waitForTcp } from './readiness.js';
-import { activationEnv, activationStdio, bindListeners, waitForFirstConnection, type BoundSocket } from '../superserver/index.js';
+import { parseNotify } from './readiness.js';
+import { ReadinessWatch } from './readiness-watch.js';
+import { ServiceSockets } from './service-sockets.js';
+import { Waiters } from './waiters.js';
 import { serviceLaunch } from './service-launch.js';
 import { ProcessGroupBoundary, pidAlive, signalPid, stopProcesses, whenPidDies, type ProcessBoundary } from '../boundary/index.js';
 import { describeExit } from '../events/index.js';
 import { ServiceOutput, type LogSink } from './service-output.js';
 import { waitForPidFile } from './pidfile.js';
 
-export type { LogSink };
-
-export interface RunnerContext {
-  emit(event: HearthEvent): void;
-  /** Where output goes; called once per runner. */
-  logSink(def: ServiceDefinition): LogSink;
-  /** Creates (once) the service's sd_notify socket and returns its path. */
-  notifySocketFor(name: string): Promise<string>;
-  /** Named pipes for output that outlive hearthd; without them, plain pipes. */
-  fifos?: OutputFifos;
-  /** Where pids and counters are kept for a recovering hearthd. */
-  runtimeState?: RuntimeStateStore;
-  configDir: string;
-}
-
-interface Waiter {
-  resolve(): void;
-  reject(e: Error): void;
-}
-
-const NO_PROCESS: ReadonlySet<ServiceState> = new Set(['stopped', 'exited', 'failed', 'backoff', 'broken']);
+export { describeExit };
+export type { LogSink, RunnerContext };
 
 /**
  * One service's lifecycle: a state machine driven by commands (start, stop,
@@ -43,8 +26,6 @@ const NO_PROCESS: ReadonlySet<ServiceState> = new Set(['stopped', 'exited', 'fai
  * transition is published as an event. The runner owns its timers; nothing here
  * blocks the event loop.
  */
-export { describeExit };
-
 export class ServiceRunner implements Runner {
   private stateValue: ServiceState = 'stopped';
   private detail: string | undefined;
@@ -60,20 +41,17 @@ export class ServiceRunner implements Runner {
   private wanted = false;
   private readonly tracker: RestartTracker;
   private readonly output: ServiceOutput;
-  private readyWaiters: Waiter[] = [];
-  private stopWaiters: Waiter[] = [];
+  private readonly recorder: RuntimeRecorder;
+  private readonly readyWaiters = new Waiters();
+  private readonly stopWaiters = new Waiters();
   /** Cancels whatever is pending: readiness probes, timeouts, retry timers. */
   private cancels: Array<() => void> = [];
   private stopCancels: Array<() => void> = [];
   /** Resolves the wait of a stop in progress for the main process's exit to be seen. */
   private mainGone: (() => void) | undefined;
-  private matcher: LineMatcher | undefined;
-  private notifySocket: string | undefined;
-  private sockets: BoundSocket[] | undefined;
+  private readiness: ReadinessWatch | undefined;
+  private readonly sockets: ServiceSockets;
   private replacing = false;
-  private persistQueued = false;
-  private disposed = false;
-  private lastRecord: string | undefined;
   private defHashValue: string | undefined;
 
   constructor(
@@ -81,7 +59,9 @@ export class ServiceRunner implements Runner {
     private readonly ctx: RunnerContext,
   ) {
     this.tracker = new RestartTracker(def.backoff);
-    this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.matchReadyLine(chunk));
+    this.sockets = new ServiceSockets(def, ctx.notifySocketFor);
+    this.recorder = new RuntimeRecorder(ctx.runtimeState, def.name, () => this.runtimeRecord());
+    this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.readiness?.feedOutput(chunk));
   }
 
   get name(): string {
@@ -124,7 +104,7 @@ export class ServiceRunner implements Runner {
   /** Resolves once the service is running and ready; rejects if it cannot get there. */
   start(): Promise<void> {
     if (this.stateValue === 'running') return Promise.resolve();
-    const settled = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+    const settled = this.readyWaiters.wait();
     if (this.stateValue === 'starting') return settled;
     if (this.stateValue === 'stopping') {
       this.wanted = true;
@@ -134,9 +114,9 @@ export class ServiceRunner implements Runner {
     // An operator's start forgives earlier crashes, as `systemctl reset-failed; start` would.
     this.tracker.reset();
     this.cancelPending();
-    if (this.needsPreparation()) {
+    if (this.sockets.needsPreparation) {
       this.setState('starting', 'preparing sockets');
-      this.prepare().then(
+      this.sockets.prepare().then(
         () => {
           if (this.wanted && this.child === undefined) this.launchOrArm();
         },
@@ -158,11 +138,11 @@ export class ServiceRunner implements Runner {
     this.replacing = options.replacing === true;
     this.cancelPending();
     this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" was stopped before it became ready`));
-    if (NO_PROCESS.has(this.stateValue) || (this.mainPid === null && this.pgid === null)) {
+    if (!isRunningState(this.stateValue) || (this.mainPid === null && this.pgid === null)) {
       if (this.stateValue !== 'stopped') this.setState('stopped');
       return Promise.resolve();
     }
-    const done = new Promise<void>((resolve, reject) => this.stopWaiters.push({ resolve, reject }));
+    const done = this.stopWaiters.wait();
     if (this.stateValue !== 'stopping') this.beginStop();
     return done;
   }
@@ -190,34 +170,16 @@ export class ServiceRunner implements Runner {
     if (msg.mainPid !== undefined && msg.mainPid !== this.mainPid && pidAlive(msg.mainPid)) {
       this.mainPid = msg.mainPid;
     }
-    if (msg.ready && this.stateValue === 'starting' && this.def.ready.kind === 'notify') this.becomeReady();
-  }
-
-  private needsPreparation(): boolean {
-    return (this.def.ready.kind === 'notify' && this.notifySocket === undefined) || (this.def.listen.length > 0 && this.sockets === undefined);
-  }
-
-  /** Sockets outlive the processes: bound once, kept across restarts, so no connection is refused meanwhile. */
-  private async prepare(): Promise<void> {
-    if (this.def.ready.kind === 'notify' && this.notifySocket === undefined) {
-      this.notifySocket = await this.ctx.notifySocketFor(this.name);
-    }
-    if (this.def.listen.length > 0 && this.sockets === undefined) {
-      try {
-        this.sockets = await bindListeners(this.def.listen);
-      } catch (e) {
-        throw new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${describeError(e)}`, { cause: e });
-      }
-    }
+    if (msg.ready && this.stateValue === 'starting') this.readiness?.notifyReady();
   }
 
   /** activation = "on-demand" waits for the first connection; everything else starts now. */
   private launchOrArm(): void {
-    if (this.def.activation !== 'on-demand' || !this.sockets) {
+    if (this.def.activation !== 'on-demand' || !this.sockets.hasListeners) {
       this.spawnNow();
       return;
     }
-    const wait = waitForFirstConnection(this.sockets);
+    const wait = this.sockets.waitForFirstConnection();
     let cancelled = false;
     this.cancels.push(() => {
       cancelled = true;
@@ -232,22 +194,16 @@ export class ServiceRunner implements Runner {
       },
     );
     this.setState('stopped', `listening on ${this.def.listen.join(', ')}; starts on the first connection`);
-    const waiters = this.readyWaiters;
-    this.readyWaiters = [];
-    for (const w of waiters) w.resolve();
+    this.readyWaiters.resolveAll();
   }
 
   private spawnNow(): void {
     const def = this.def;
     let child: ChildProcess;
     try {
-      const sockets = this.sockets ?? [];
-      const launch = serviceLaunch(def, this.ctx.configDir, {
-        ...(def.ready.kind === 'notify' ? { notifySocket: this.notifySocketPath() } : {}),
-        ...(sockets.length > 0 ? { activation: activationEnv(sockets) } : {}),
-      });
+      const launch = serviceLaunch(def, this.ctx.configDir, this.sockets.launchEnv());
       const output = this.output.fdsForSpawn();
-      this.persist({ spawning: true });
+      this.recorder.saveNow({ spawning: true });
       try {
         child = applyUmask(def.umask, () =>
           spawn(launch.file, launch.args, {
@@ -255,7 +211,7 @@ export class ServiceRunner implements Runner {
             env: launch.env,
             // Its own process group, so a stop reaches every process it forked.
             detached: true,
-            stdio: ['ignore', output?.[0] ?? 'pipe', output?.[1] ?? 'pipe', ...activationStdio(sockets)],
+            stdio: ['ignore', output?.[0] ?? 'pipe', output?.[1] ?? 'pipe', ...this.sockets.stdio()],
           }),
         );
       } finally {
@@ -278,41 +234,24 @@ export class ServiceRunner implements Runner {
     this.readyAt = null;
     this.detail = undefined;
     this.tracker.recordStart(now);
-    this.matcher = def.ready.kind === 'log' ? new LineMatcher(def.ready.pattern) : undefined;
     this.output.attachPipes(child.stdout, child.stderr);
-    this.persist();
+    this.recorder.saveSoon();
     child.on('error', () => {
       /* exit follows; nothing to add */
     });
     child.once('exit', (code, signal) => this.onChildExit(child, code, signal));
     this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
     this.setState('starting');
-    this.awaitReadiness(child);
+    const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) });
+    this.readiness = watch;
+    this.cancels.push(() => watch.cancel());
+    watch.begin();
   }
 
-  /**
-   * Records pid, identity and counters so a restarted hearthd can adopt instead
-   * of respawn. The intent written just before a spawn (`extra`) goes to disk at
-   * once; every other change is written once per tick and only if the record
-   * changed, since a start passes through several states in the same tick.
-   */
-  private persist(extra?: Partial<RuntimeRecord>): void {
-    if (!this.ctx.runtimeState) return;
-    if (extra) {
-      this.writeRecord(extra);
-      return;
-    }
-    if (this.persistQueued) return;
-    this.persistQueued = true;
-    queueMicrotask(() => {
-      this.persistQueued = false;
-      if (!this.disposed) this.writeRecord({});
-    });
-  }
-
-  private writeRecord(extra: Partial<RuntimeRecord>): void {
+  /** What a recovering hearthd needs to adopt this service (see RuntimeRecorder). */
+  private runtimeRecord(): RuntimeRecord {
     const pid = this.mainPid;
-    const record: RuntimeRecord = {
+    return {
       pid,
       pgid: this.pgid,
       startTime: pid !== null ? (readProcStat(pid)?.startTime ?? null) : null,
@@ -321,12 +260,7 @@ export class ServiceRunner implements Runner {
       restarts: this.restarts,
       wanted: this.wanted || this.replacing,
       defHash: (this.defHashValue ??= definitionHash(this.def)),
-      ...extra,
     };
-    const text = JSON.stringify(record);
-    if (text === this.lastRecord) return;
-    this.lastRecord = text;
-    this.ctx.runtimeState!.save(this.name, record);
   }
 
   /**
@@ -351,61 +285,20 @@ export class ServiceRunner implements Runner {
     return true;
   }
 
-  private notifySocketPath(): string {
-    if (!this.notifySocket) {
-      throw new HearthError('ERR_SPAWN', `cannot start "${this.name}" with ready = "notify": its notify socket is not open`);
-    }
-    return this.notifySocket;
-  }
-
-  private awaitReadiness(child: ChildProcess): void {
-    const ready = this.def.ready;
-    if (this.def.type === 'forking') {
-      this.armStartTimeout();
-      return; // readiness is the launcher's clean exit plus a pidfile, see onChildExit
-    }
-    if (ready.kind === 'none') {
-      this.becomeReady();
-      return;
-    }
-    this.armStartTimeout();
-    if (ready.kind === 'tcp') {
-      this.cancels.push(waitForTcp(ready.host, ready.port, () => child === this.child && this.becomeReady()));
-    }
-    // notify and log are driven by incoming data (handleNotify, onOutput).
-  }
-
-  private armStartTimeout(): void {
-    const timer = setTimeout(() => {
-      if (this.stateValue !== 'starting') return;
-      const err = new HearthError(
-        'ERR_READY_TIMEOUT',
-        `"${this.name}" did not become ready within ${this.def.startTimeoutMs}ms (ready = ${this.def.ready.kind})`,
-      );
-      this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: err.message });
-      this.rejectReady(err);
-      // Treat as a crash: kill what is there; the exit path applies the restart policy.
-      this.detail = 'start timed out';
-      this.boundary().kill();
-    }, this.def.startTimeoutMs);
-    this.cancels.push(() => clearTimeout(timer));
-  }
-
-  /** ready = "log:…": the first matching line of output makes the service ready. */
-  private matchReadyLine(chunk: Buffer): void {
-    if (this.matcher && this.stateValue === 'starting' && this.matcher.feed(chunk)) {
-      this.matcher = undefined;
-      this.becomeReady();
-    }
+  /** The start timed out: treat it as a crash; the exit path applies the restart policy. */
+  private startTimedOut(err: HearthError): void {
+    if (this.stateValue !== 'starting') return;
+    this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: err.message });
+    this.rejectReady(err);
+    this.detail = 'start timed out';
+    this.boundary().kill();
   }
 
   private becomeReady(): void {
     this.cancelPending();
     this.readyAt = Date.now();
     this.setState('running');
-    const waiters = this.readyWaiters;
-    this.readyWaiters = [];
-    for (const w of waiters) w.resolve();
+    this.readyWaiters.resolveAll();
   }
 
   private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -434,8 +327,9 @@ export class ServiceRunner implements Runner {
           if (this.stateValue !== 'starting') return;
           this.mainPid = pid;
           this.pgid = null;
-          this.cancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null)));
-          this.becomeReadyKeepingWatch();
+          this.becomeReady();
+          // Pushed after becomeReady, which cancels pending work: the death watch outlives readiness.
+          this.stopCancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null)));
         },
         () => {
           if (this.stateValue !== 'starting') return;
@@ -443,13 +337,6 @@ export class ServiceRunner implements Runner {
         },
       ),
     );
-  }
-
-  /** becomeReady cancels pending work; the forking death watch must survive it. */
-  private becomeReadyKeepingWatch(): void {
-    const watch = this.cancels.pop()!;
-    this.becomeReady();
-    this.stopCancels.push(watch);
   }
 
   private onMainExit(code: number | null, signal: NodeJS.Signals | null, error?: HearthError): void {
@@ -480,7 +367,7 @@ export class ServiceRunner implements Runner {
       return;
     }
     const decision = this.tracker.decide(this.def.restart, { code, signal }, ranForMs, now);
-    if (decision.action === 'none' && this.def.activation === 'on-demand' && this.sockets) {
+    if (decision.action === 'none' && this.def.activation === 'on-demand' && this.sockets.hasListeners) {
       // A socket-activated service that exits is started again by the next connection.
       this.launchOrArm();
     } else if (decision.action === 'none') {
@@ -551,9 +438,7 @@ export class ServiceRunner implements Runner {
     this.pgid = null;
     this.mainPid = null;
     this.setState('stopped');
-    const waiters = this.stopWaiters;
-    this.stopWaiters = [];
-    for (const w of waiters) w.resolve();
+    this.stopWaiters.resolveAll();
     if (this.wanted) {
       // start() was called while stopping.
       this.tracker.reset();
@@ -562,9 +447,7 @@ export class ServiceRunner implements Runner {
   }
 
   private rejectReady(e: Error): void {
-    const waiters = this.readyWaiters;
-    this.readyWaiters = [];
-    for (const w of waiters) w.reject(e);
+    this.readyWaiters.rejectAll(e);
   }
 
   private cancelPending(): void {
@@ -574,7 +457,7 @@ export class ServiceRunner implements Runner {
   private setState(to: ServiceState, detail?: string): void {
     const from = this.stateValue;
     this.stateValue = to;
-    if (from !== to) this.persist();
+    if (from !== to) this.recorder.saveSoon();
     if (detail !== undefined || to !== 'running') this.detail = detail;
     this.emitState(from, to);
   }
@@ -593,12 +476,10 @@ export class ServiceRunner implements Runner {
 
   /** Releases timers, sockets and output pipes when the service is removed from the config. */
   dispose(): void {
-    this.disposed = true;
+    this.recorder.dispose();
     this.output.close();
-    this.ctx.runtimeState?.remove(this.name);
     this.cancelPending();
     for (const c of this.stopCancels.splice(0)) c();
-    for (const s of this.sockets ?? []) s.close();
-    this.sockets = undefined;
+    this.sockets.close();
   }
 }
