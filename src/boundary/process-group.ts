@@ -27,19 +27,28 @@ export function pidAlive(pid: number): boolean {
   return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
 }
 
+/** How many empty-group polls pass between two scans of /proc for marked processes. */
+const MARKER_SCAN_EVERY = 10;
+
 /**
  * The processes of a unit as process groups: the group hearthd created when it
  * spawned the unit, plus (for a forking daemon that called setsid) the group
- * its main pid leads. This is the boundary on hosts without cgroups; a process
- * that starts a new session of its own escapes it.
+ * its main pid leads. This is the boundary on hosts without cgroups. With a
+ * marker scan (processes whose environment names the unit), a process that
+ * started a new session is found too; one that also cleared its environment
+ * escapes.
  */
 export class ProcessGroupBoundary implements ProcessBoundary {
   private readonly groups: number[];
+  /** Marked processes seen by the last scan, until they die. */
+  private marked: number[] = [];
+  private polls = 0;
 
   constructor(
     groups: Array<number | null>,
     private readonly clock: Clock = realClock,
     private readonly pollMs = 20,
+    private readonly scanMarked?: () => number[],
   ) {
     this.groups = [...new Set(groups.filter((g): g is number => g !== null && g > 0))];
   }
@@ -54,6 +63,10 @@ export class ProcessGroupBoundary implements ProcessBoundary {
       // A forking daemon's main pid may not lead a group: signal it directly too.
       if (signalGroup(g, signal) || signalPid(g, signal)) reached = true;
     }
+    if (this.scanMarked) {
+      this.marked = this.scanMarked();
+      for (const pid of this.marked) if (signalPid(pid, signal)) reached = true;
+    }
     return reached;
   }
 
@@ -62,7 +75,11 @@ export class ProcessGroupBoundary implements ProcessBoundary {
   }
 
   isEmpty(): boolean {
-    return this.groups.every((g) => !processGroupAlive(g) && !pidAlive(g));
+    if (!this.groups.every((g) => !processGroupAlive(g) && !pidAlive(g))) return false;
+    this.marked = this.marked.filter(pidAlive);
+    // A fresh scan now and then, and always before saying "empty", finds what forked meanwhile.
+    if (this.scanMarked && (this.marked.length === 0 || ++this.polls % MARKER_SCAN_EVERY === 0)) this.marked = this.scanMarked();
+    return this.marked.length === 0;
   }
 
   whenEmpty(onEmpty: () => void): () => void {

@@ -1,4 +1,6 @@
+import type { KillMode } from '../model/index.js';
 import { realClock, type Clock } from './clock.js';
+import { pidAlive, signalPid } from './process-group.js';
 import type { ProcessBoundary } from './types.js';
 
 export interface StopOptions {
@@ -15,6 +17,14 @@ export interface StopOptions {
    * the escalation and the wait are wanted.
    */
   sendSignal?: boolean;
+  /**
+   * systemd's KillMode: "control-group" (default) signals every process;
+   * "mixed" sends the stop signal to the main process only and SIGKILL to all;
+   * "process" stops the main process only and leaves the rest running.
+   */
+  killMode?: KillMode;
+  /** The main process, for "mixed" and "process". */
+  mainPid?: number | null;
 }
 
 /** How a stop ended: nothing was running, the processes ended, or SIGKILL was needed. */
@@ -32,8 +42,12 @@ export interface StopHandle {
  * of the unit, SIGKILL to whatever is left after the timeout, and done only
  * when the boundary is empty.
  */
-export function stopProcesses(boundary: ProcessBoundary, options: StopOptions): StopHandle {
+export function stopProcesses(whole: ProcessBoundary, options: StopOptions): StopHandle {
   const clock = options.clock ?? realClock;
+  const main = options.mainPid ?? null;
+  const mode = main === null ? 'control-group' : (options.killMode ?? 'control-group');
+  // "process": the stop is about the main process alone.
+  const boundary = mode === 'process' && main !== null ? mainOnly(main, whole) : whole;
   let escalation: unknown;
   let cancelWait: (() => void) | undefined;
   let killed = false;
@@ -44,7 +58,10 @@ export function stopProcesses(boundary: ProcessBoundary, options: StopOptions): 
       resolve('empty');
       return;
     }
-    if (options.sendSignal !== false) boundary.signal(options.signal);
+    if (options.sendSignal !== false) {
+      if (mode === 'control-group') boundary.signal(options.signal);
+      else signalPid(main!, options.signal);
+    }
     escalation = clock.setTimeout(() => {
       escalation = undefined;
       if (settled || boundary.isEmpty()) return;
@@ -64,6 +81,24 @@ export function stopProcesses(boundary: ProcessBoundary, options: StopOptions): 
       settled = true;
       if (escalation !== undefined) clock.clearTimeout(escalation);
       cancelWait?.();
+    },
+  };
+}
+
+/** The main process as a boundary of its own (KillMode "process"). */
+function mainOnly(pid: number, whole: ProcessBoundary): ProcessBoundary {
+  return {
+    description: `pid ${pid} of ${whole.description}`,
+    signal: (signal) => signalPid(pid, signal),
+    kill: () => void signalPid(pid, 'SIGKILL'),
+    isEmpty: () => !pidAlive(pid),
+    whenEmpty: (onEmpty) => {
+      const timer = setInterval(() => {
+        if (pidAlive(pid)) return;
+        clearInterval(timer);
+        onEmpty();
+      }, 20);
+      return () => clearInterval(timer);
     },
   };
 }

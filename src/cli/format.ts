@@ -24,6 +24,7 @@ export function bytes(n: number): string {
 }
 
 export function exitText(e: NonNullable<ServiceStatus['lastExit']>, now = Date.now()): string {
-  const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
+  const how =
+    e.reason === 'oom-killed' ? 'oom-killed (out of memory)' : e.signal ? `killed by ${e.signal}` : e.code === null ? 'exited (status not known: not a child of hearthd)' : `exit code ${e.code}`;
   return `${how}, ${formatDuration(Math.max(0, now - e.at))} ago`;
 }

@@ -1,6 +1,6 @@
 import { HearthError } from '../errors/index.js';
 import { SUPER_SERVER_NAME, compareNames } from '../model/index.js';
-import { loadConfigDir, type LoadedConfig } from './config-dir.js';
+import { loadConfigDir, type LoadedConfig, type LoadOptions } from './config-dir.js';
 
 /** What `hearth check` prints, offline or from hearthd: the same function makes both. */
 export interface ConfigReport {
@@ -13,8 +13,8 @@ export interface ConfigReport {
 }
 
 /** Loads a config dir and reports on it: the one check, used by hearthd and by the CLI without it. */
-export async function checkConfigDir(dir: string): Promise<ConfigReport> {
-  return configReport(await loadConfigDir(dir));
+export async function checkConfigDir(dir: string, options: LoadOptions = {}): Promise<ConfigReport> {
+  return configReport(await loadConfigDir(dir, options));
 }
 
 /** Every unit name a loaded config defines, whatever its source format. */

@@ -5,7 +5,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
-import { compareNames, type ServiceDefinition } from '../model/index.js';
+import { compareNames, type LimitSupport, type ServiceDefinition } from '../model/index.js';
+import { limitSupport, locateCgroups } from '../boundary/index.js';
 import { parseCrontab, type CrontabJob } from '../schedule/index.js';
 import { parseServiceFile } from './service-file.js';
 import { DEFAULT_SETTINGS, loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
@@ -85,7 +86,21 @@ async function loadCrontabs(dir: string): Promise<LoadedConfig['cron']> {
   return { jobs, errors };
 }
 
-export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
+export interface LoadOptions {
+  /** What the host can enforce of memory_max and friends; by default, what this process finds. */
+  limitSupport?: LimitSupport;
+}
+
+/**
+ * Limits are refused at load time where the host cannot enforce them, so
+ * `hearth check` says so before anything starts.
+ */
+function hostLimitSupport(settings: DaemonSettings): LimitSupport {
+  if (settings.processes.tracking === 'process-group') return limitSupport({ v1: {} }, 'hearth.toml sets process_tracking to "process-group"; limits need cgroups');
+  return limitSupport(locateCgroups());
+}
+
+export async function loadConfigDir(dir: string, options: LoadOptions = {}): Promise<LoadedConfig> {
   const config: LoadedConfig = {
     configDir: dir,
     settings: structuredClone(DEFAULT_SETTINGS),
@@ -109,6 +124,7 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
   const settings = loadDaemonSettings(dir);
   config.settings = settings.settings;
   config.errors.push(...settings.errors);
+  const support = options.limitSupport ?? hostLimitSupport(config.settings);
 
   let entries: string[] = [];
   try {
@@ -136,7 +152,7 @@ export async function loadConfigDir(dir: string): Promise<LoadedConfig> {
           config.broken.push({ name, file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file })] });
           return;
         }
-        const result = parseServiceFile(name, file, text, { log: config.settings.logs });
+        const result = parseServiceFile(name, file, text, { log: config.settings.logs, limitSupport: support });
         config.warnings.push(...result.warnings);
         if (result.errors.length > 0) config.broken.push({ name, file, errors: result.errors });
         else if (result.definition?.timer) config.timers.set(name, result.definition);

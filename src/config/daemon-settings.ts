@@ -8,7 +8,7 @@ import { parse as parseToml } from 'smol-toml';
 import { HearthError } from '../errors/index.js';
 import { DEFAULT_LOG, type LogSettings } from '../model/index.js';
 import { findKeyLines } from './key-lines.js';
-import { FieldContext, describeValue, isTable, readDuration, readInt, readOctalMode, readSize, readString, type KeyPath } from './toml-values.js';
+import { FieldContext, describeValue, isTable, readDuration, readInt, readOctalMode, readOneOf, readSize, readString, type KeyPath } from './toml-values.js';
 import { tomlSyntaxError } from './toml-syntax-error.js';
 
 export interface DaemonSettings {
@@ -19,6 +19,12 @@ export interface DaemonSettings {
   logs: LogSettings;
   /** socket: a path, "off", or undefined for RUNTIME_DIR/syslog.sock; udpPort: 127.0.0.1 only. */
   syslog: { socket?: string; udpPort?: number };
+  /**
+   * How hearthd tells which processes belong to a unit: "auto" (a cgroup
+   * per unit where the host allows it, else process groups), "cgroup"
+   * (refuse to run without), "process-group".
+   */
+  processes: { tracking: 'auto' | 'cgroup' | 'process-group' };
 }
 
 export interface WebSettings {
@@ -39,6 +45,7 @@ export const DEFAULT_SETTINGS: DaemonSettings = {
   control: { socketMode: 0o600 },
   logs: { ...DEFAULT_LOG },
   syslog: {},
+  processes: { tracking: 'auto' },
 };
 
 type Section = Record<string, (c: FieldContext, p: KeyPath, v: unknown, s: DaemonSettings) => void>;
@@ -91,6 +98,12 @@ const SECTIONS: Record<string, Section> = {
     udp_port: (c, p, v, s) => {
       const n = readInt(c, p, v, 0, 65535);
       if (n !== undefined) s.syslog.udpPort = n;
+    },
+  },
+  processes: {
+    tracking: (c, p, v, s) => {
+      const mode = readOneOf(c, p, v, ['auto', 'cgroup', 'process-group'] as const);
+      if (mode !== undefined) s.processes.tracking = mode;
     },
   },
   logs: {

@@ -1,4 +1,4 @@
-export { loadConfigDir, isIgnoredConfigFile, type LoadedConfig, type BrokenService, type InetdTomlService } from './config-dir.js';
+export { loadConfigDir, isIgnoredConfigFile, type LoadedConfig, type LoadOptions, type BrokenService, type InetdTomlService } from './config-dir.js';
 export { parseServiceFile, SERVICE_KEYS, type ServiceFileResult } from './service-file.js';
 export { parseDaemonSettings, loadDaemonSettings, DEFAULT_SETTINGS, isLoopbackListen, type DaemonSettings, type WebSettings } from './daemon-settings.js';
 export { parseEnvFile, parseEnvFileDetailed } from './env-file.js';

@@ -13,7 +13,9 @@ import {
   isValidServiceName,
   parseListenSpec,
   type LogSettings,
+  type LimitSupport,
   type Readiness,
+  type ResourceLimits,
   type RlimitValue,
   type Rlimits,
   type ServiceDefinition,
@@ -40,6 +42,7 @@ import {
 import { tomlSyntaxError } from './toml-syntax-error.js';
 import { POOL_KEYS, finishPool, readPoolKey, type PoolDraft } from './pool-keys.js';
 import { TIMER_KEYS, finishTimer, readTimerKey, type TimerDraft } from './timer-keys.js';
+import { LIMIT_KEYS, checkLimits, readLimitKey } from './limit-keys.js';
 
 export interface ServiceFileResult {
   definition?: ServiceDefinition;
@@ -49,7 +52,15 @@ export interface ServiceFileResult {
   warnings: HearthError[];
 }
 
-type Draft = Partial<ServiceDefinition> & { backoff: ServiceDefinition['backoff']; log: LogSettings; poolKeys: PoolDraft; timerKeys: TimerDraft };
+type Draft = Partial<ServiceDefinition> & {
+  backoff: ServiceDefinition['backoff'];
+  log: LogSettings;
+  poolKeys: PoolDraft;
+  timerKeys: TimerDraft;
+  limitValues: ResourceLimits;
+  /** What this host can enforce; undefined: assume everything (unit tests, other hosts). */
+  limitSupport: LimitSupport | undefined;
+};
 type Reader = (c: FieldContext, path: KeyPath, value: unknown, draft: Draft) => void;
 
 function readRlimitValue(c: FieldContext, path: KeyPath, v: unknown): RlimitValue | undefined {
@@ -120,6 +131,7 @@ const SCHEMA: Record<string, Reader> = {
     }
   },
   type: (c, p, v, d) => void (d.type = readOneOf(c, p, v, ['simple', 'forking'] as const)),
+  kill_mode: (c, p, v, d) => void (d.killMode = readOneOf(c, p, v, ['control-group', 'mixed', 'process'] as const)),
   pidfile: (c, p, v, d) => void (d.pidFile = readAbsolutePath(c, p, v)),
   user: (c, p, v, d) => void (d.user = typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : readString(c, p, v, { nonEmpty: true })),
   group: (c, p, v, d) => void (d.group = typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : readString(c, p, v, { nonEmpty: true })),
@@ -215,6 +227,7 @@ const SCHEMA: Record<string, Reader> = {
     const n = readInt(c, p, v, 0, 1000);
     if (n !== undefined) d.log = { ...d.log, keep: n };
   },
+  ...Object.fromEntries(LIMIT_KEYS.map((key): [string, Reader] => [key, (c, p, v, d) => readLimitKey(c, p, key, v, d.limitValues, d.limitSupport)])),
   ...Object.fromEntries(POOL_KEYS.map((key): [string, Reader] => [key, (c, p, v, d) => readPoolKey(c, p, key, v, d.poolKeys)])),
   ...Object.fromEntries(TIMER_KEYS.map((key): [string, Reader] => [key, (c, p, v, d) => readTimerKey(c, p, key, v, d.timerKeys)])),
 };
@@ -229,7 +242,12 @@ function setBackoff(d: Draft, key: keyof Draft['backoff'], value: number | undef
  * Parses one native service file. `file` is the display path used in messages
  * (relative to the config dir, like "services/web.toml").
  */
-export function parseServiceFile(name: string, file: string, text: string, defaults: { log?: LogSettings } = {}): ServiceFileResult {
+export function parseServiceFile(
+  name: string,
+  file: string,
+  text: string,
+  defaults: { log?: LogSettings; limitSupport?: LimitSupport } = {},
+): ServiceFileResult {
   const lines = findKeyLinesSafe(text);
   const c = new FieldContext(file, lines);
   if (!isValidServiceName(name)) {
@@ -250,7 +268,14 @@ export function parseServiceFile(name: string, file: string, text: string, defau
     return { inetd: { raw: doc, lineOf: (key) => lines.lineOf([key]) }, errors: c.errors, warnings: [] };
   }
 
-  const draft: Draft = { backoff: { ...DEFAULT_BACKOFF }, log: { ...(defaults.log ?? DEFAULT_LOG) }, poolKeys: {}, timerKeys: {} };
+  const draft: Draft = {
+    backoff: { ...DEFAULT_BACKOFF },
+    log: { ...(defaults.log ?? DEFAULT_LOG) },
+    poolKeys: {},
+    timerKeys: {},
+    limitValues: {},
+    limitSupport: defaults.limitSupport,
+  };
   for (const [key, value] of Object.entries(doc)) {
     const reader = SCHEMA[key];
     if (!reader) c.unknownKey([key], SERVICE_KEYS);
@@ -278,6 +303,7 @@ export function parseServiceFile(name: string, file: string, text: string, defau
   if (draft.backoff.initialDelayMs > draft.backoff.maxDelayMs) {
     c.error(['restart_delay'], `"restart_delay" (${draft.backoff.initialDelayMs}ms) is longer than "restart_delay_max" (${draft.backoff.maxDelayMs}ms)`);
   }
+  checkLimits(c, draft.limitValues);
   const pool = finishPool(c, draft.poolKeys, draft);
   const timer = finishTimer(c, draft.timerKeys, { ...draft, hasExec: doc.exec !== undefined });
   if (c.errors.length > 0) return { errors: c.errors, warnings: c.warnings };
@@ -301,6 +327,8 @@ export function parseServiceFile(name: string, file: string, text: string, defau
     backoff: draft.backoff,
     stopSignal: draft.stopSignal ?? 'SIGTERM',
     stopTimeoutMs: draft.stopTimeoutMs ?? 10_000,
+    ...(draft.killMode !== undefined ? { killMode: draft.killMode } : {}),
+    ...(Object.keys(draft.limitValues).length > 0 ? { limits: draft.limitValues } : {}),
     reloadSignal: draft.reloadSignal ?? 'SIGHUP',
     ready: draft.ready ?? { kind: 'none' },
     startTimeoutMs: draft.startTimeoutMs ?? 30_000,

@@ -21,6 +21,8 @@ export interface DaemonInfo {
   socketPath: string;
   runlevel: number | null;
   previousRunlevel: number | null;
+  /** How this hearthd tracks a unit's processes, and so what `stop` guarantees here. */
+  processTracking?: { mode: 'cgroup' | 'process-group'; description: string };
 }
 
 export interface ActionResult {

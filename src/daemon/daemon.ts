@@ -94,6 +94,7 @@ export class Daemon implements DaemonApi {
     // Created before any config is read, so the control API can answer during a long boot.
     this.units = await createUnits({
       ...this.options,
+      trackingMode: this.settings.processes.tracking,
       journal: this.journal,
       emit: (e) => this.bus.emit(e),
       runlevel: () => this.runlevels?.current ?? null,
@@ -104,7 +105,8 @@ export class Daemon implements DaemonApi {
     });
     this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.runlevelCatalog(), (e) => this.bus.emit(e));
 
-    this.config = await loadConfigDir(configDir);
+    this.log('info', `process tracking: ${this.units.tracking.description}`);
+    this.config = await this.load(configDir);
     this.reportConfigProblems(this.config);
     // After an unclean stop, return to the level hearthd was in, not the default.
     const recoveredLevel = this.runlevels.recoveredLevel();
@@ -182,6 +184,7 @@ export class Daemon implements DaemonApi {
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
     this.units.at.stop();
+    this.units.tracking.close();
     this.runlevels.forgetLevel();
     this.syslog?.stop();
     this.log('info', 'hearthd stopped');
@@ -202,6 +205,7 @@ export class Daemon implements DaemonApi {
       socketPath: this.socketPath,
       runlevel: this.runlevels?.current ?? null,
       previousRunlevel: this.runlevels?.previous ?? null,
+      ...(this.units ? { processTracking: { mode: this.units.tracking.mode, description: this.units.tracking.description } } : {}),
     };
   }
 
@@ -269,7 +273,7 @@ export class Daemon implements DaemonApi {
   }
 
   private async doReloadConfig(): Promise<ReloadReport> {
-    const next = await loadConfigDir(this.options.configDir);
+    const next = await this.load(this.options.configDir);
     const report = configReport(next);
     if (next.errors.length > 0) {
       // hearth.toml itself is broken: keep everything as it is.
@@ -387,7 +391,12 @@ export class Daemon implements DaemonApi {
   }
 
   check(configDir?: string): Promise<ConfigReport> {
-    return checkConfigDir(configDir ?? this.options.configDir);
+    return checkConfigDir(configDir ?? this.options.configDir, { limitSupport: this.units.tracking.limitSupport });
+  }
+
+  /** A config as this hearthd can run it: limits the host cannot enforce are refused. */
+  private load(dir: string): Promise<LoadedConfig> {
+    return loadConfigDir(dir, { limitSupport: this.units.tracking.limitSupport });
   }
 
   logs(query: LogQuery): Promise<LogRecord[]> {

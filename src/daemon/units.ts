@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import type { HearthEvent, ServiceDefinition } from '../model/index.js';
 import type { Journal } from '../journal/index.js';
 import { UnitRegistry } from '../units/index.js';
+import { HearthError } from '../errors/index.js';
+import { openTracking, type ProcessTracking } from '../boundary/index.js';
+import { nativeHelperPath } from '../native/index.js';
 import { NativeBackend, Supervisor } from '../supervisor/index.js';
 import { InetdBackend } from '../superserver/index.js';
 import { SysvBackend } from '../sysv/index.js';
@@ -9,6 +12,8 @@ import { AtQueue, TimerBackend, TimerHost } from '../timers/index.js';
 
 export interface UnitsOptions {
   configDir: string;
+  /** hearth.toml's [processes] tracking. */
+  trackingMode: 'auto' | 'cgroup' | 'process-group';
   stateDir: string;
   runtimeDir: string;
   journal: Journal;
@@ -21,6 +26,7 @@ export interface UnitsOptions {
 /** The backends hearthd runs, and the registry that holds them. */
 export interface Units {
   registry: UnitRegistry;
+  tracking: ProcessTracking;
   supervisor: Supervisor;
   inetd: InetdBackend;
   sysv: SysvBackend;
@@ -35,7 +41,14 @@ export interface Units {
  */
 export async function createUnits(o: UnitsOptions): Promise<Units> {
   const { journal, emit } = o;
+  const tracking = openTracking({ runtimeDir: o.runtimeDir, mode: o.trackingMode, cgexec: nativeHelperPath('hearth-cgexec') });
+  if (o.trackingMode === 'cgroup' && tracking.mode !== 'cgroup') {
+    throw new HearthError('ERR_CONFIG_VALUE', `hearth.toml asks for cgroup process tracking, but this host does not allow it: ${tracking.description}`, {
+      hint: 'set [processes] tracking = "auto" to run with process groups',
+    });
+  }
   const supervisor = new Supervisor({
+    tracking,
     emit,
     logSink: (def: ServiceDefinition) => {
       const writer = journal.writer(def.name, def.log);
@@ -53,7 +66,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
   await supervisor.open();
   const inetd = new InetdBackend({ emit, journal, configDir: o.configDir });
   const timers = new TimerBackend(
-    new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit }),
+    new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
   const sysv = new SysvBackend(emit, journal);
   const registry = new UnitRegistry();
@@ -62,5 +75,5 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
   registry.register(timers);
   registry.register(sysv);
   const at = new AtQueue({ stateDir: o.stateDir, journal, emit });
-  return { registry, supervisor, inetd, sysv, timers, at };
+  return { registry, tracking, supervisor, inetd, sysv, timers, at };
 }

@@ -44,7 +44,7 @@ export function describeEvent(e: HearthEvent): string | undefined {
       if (e.from === e.to) return undefined;
       return `${e.name}: ${e.from} -> ${e.to}${e.pid ? ` (pid ${e.pid})` : ''}${e.detail ? `: ${e.detail}` : ''}`;
     case 'service.exit':
-      return `${e.name}: pid ${e.pid} ${describeExit(e.code, e.signal)}`;
+      return `${e.name}: pid ${e.pid} ${e.reason === 'oom-killed' ? 'was killed by the kernel: out of memory' : describeExit(e.code, e.signal)}`;
     case 'service.spawn':
       return undefined;
     case 'service.error':

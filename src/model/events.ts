@@ -9,7 +9,7 @@ import type { ServiceState } from './state.js';
 export type HearthEvent =
   // --- any unit ---
   | { type: 'service.state'; at: number; name: string; from: ServiceState; to: ServiceState; pid: number | null; detail?: string }
-  | { type: 'service.exit'; at: number; name: string; pid: number; code: number | null; signal: string | null }
+  | { type: 'service.exit'; at: number; name: string; pid: number; code: number | null; signal: string | null; reason?: 'oom-killed' }
   | { type: 'service.spawn'; at: number; name: string; pid: number }
   | { type: 'service.error'; at: number; name: string; message: string }
   /** The stop signal was not enough: SIGKILL went to what was left after stop_timeout. */

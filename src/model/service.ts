@@ -104,6 +104,38 @@ export interface TimerSettings {
   startService?: string;
 }
 
+/**
+ * Resource limits of a unit, enforced through its cgroup: the whole unit (every
+ * process it started) is limited together, as systemd's MemoryMax= and friends.
+ */
+export interface ResourceLimits {
+  /** Bytes; the unit is OOM-killed above this (memory.max / memory.limit_in_bytes). */
+  memoryMax?: number;
+  /** Bytes; the unit is slowed down and reclaimed above this (cgroup v2 memory.high). */
+  memoryHigh?: number;
+  /** Processes and threads (pids.max): a fork bomb stops here. */
+  tasksMax?: number;
+  /** 1–10000, default 100: share of CPU under contention (cpu.weight / cpu.shares). */
+  cpuWeight?: number;
+  /** Percent of one CPU (200 = two CPUs): a hard cap (cpu.max / cfs_quota_us). */
+  cpuMaxPercent?: number;
+  /** 1–10000, default 100: share of disk time (io.weight / blkio.weight). */
+  ioWeight?: number;
+}
+
+export const LIMIT_KEYS = ['memory_max', 'memory_high', 'tasks_max', 'cpu_weight', 'cpu_max', 'io_weight'] as const;
+export type LimitKey = (typeof LIMIT_KEYS)[number];
+
+/** Whether this host lets hearth enforce a limit, and how or why not. */
+export type LimitSupport = Record<LimitKey, { ok: true; via: string } | { ok: false; why: string }>;
+
+/**
+ * Which processes a stop reaches (systemd's KillMode): every process of the
+ * unit ("control-group"), the stop signal to the main process only and SIGKILL
+ * to all ("mixed"), or the main process only ("process").
+ */
+export type KillMode = 'control-group' | 'mixed' | 'process';
+
 export interface ServiceDefinition extends ProcessSettings {
   name: string;
   description: string;
@@ -115,6 +147,10 @@ export interface ServiceDefinition extends ProcessSettings {
   backoff: RestartBackoff;
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
+  /** Default "control-group". */
+  killMode?: KillMode;
+  /** Enforced through the unit's cgroup; empty when none are set. */
+  limits?: ResourceLimits;
   reloadSignal: NodeJS.Signals;
   ready: Readiness;
   startTimeoutMs: number;

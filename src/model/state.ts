@@ -20,6 +20,8 @@ export interface ExitInfo {
   code: number | null;
   signal: string | null;
   at: number;
+  /** Set when the kernel's OOM killer ended the unit (its memory_max). */
+  reason?: 'oom-killed';
 }
 
 export interface ServiceStatus {
@@ -37,6 +39,10 @@ export interface ServiceStatus {
   /** Filled in by status queries, not by list. */
   memoryBytes?: number;
   cpuSeconds?: number;
+  /** Processes in the unit (all of them, not only the main one). */
+  tasks?: number;
+  /** Where the unit's processes are tracked: its cgroup, or its process groups. */
+  cgroup?: string;
   source: string;
   errors?: string[];
   /** Enabled in the current runlevel (inetd-style services: not disabled). */

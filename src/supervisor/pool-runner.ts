@@ -12,7 +12,7 @@ import type { Runner, RunnerContext } from './runner.js';
 import type { LogSink } from './service-output.js';
 import { describeExit } from '../events/index.js';
 import { serviceLaunch } from './service-launch.js';
-import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
+import { ProcessGroupBoundary, stopProcesses, type UnitTracking } from '../boundary/index.js';
 import { definitionHash } from './definitions-equal.js';
 import type { RuntimeRecord } from './runtime-state.js';
 
@@ -53,11 +53,15 @@ export class PoolRunner implements Runner {
   private readonly recycling = new Set<PoolWorker>();
   /** Workers a previous hearthd left behind, killed before the sockets are bound again. */
   private leftovers: Promise<void> | undefined;
+  /** The pool's processes as the host tracks them: one cgroup, a leaf per worker generation. */
+  private readonly unit: UnitTracking;
+  private limitsApplied = false;
 
   constructor(
     public def: ServiceDefinition,
     private readonly ctx: RunnerContext,
   ) {
+    this.unit = ctx.tracking.unit('service', def.name);
     this.sink = ctx.logSink(def);
     this.tracker = new RestartTracker(def.backoff);
     this.scaler = new PoolScaler(this.settings);
@@ -133,9 +137,13 @@ export class PoolRunner implements Runner {
     return [...this.workers].map((w) => w.pid).filter((pid) => pid > 0);
   }
 
-  /** Memory and CPU of every worker. */
-  usage(): { memoryBytes: number; cpuSeconds: number } | undefined {
-    return this.workers.size === 0 ? undefined : usageOfPids(this.pids());
+  get cgroup(): string {
+    return this.unit.where;
+  }
+
+  /** Memory, CPU and tasks of the whole pool: every worker and what it forked. */
+  usage(): { memoryBytes: number; cpuSeconds: number; tasks: number } | undefined {
+    return this.workers.size === 0 ? undefined : (this.unit.usage(this.pids()) ?? { ...usageOfPids(this.pids()), tasks: this.workers.size });
   }
 
   start(): Promise<void> {
@@ -258,10 +266,15 @@ export class PoolRunner implements Runner {
     }
   }
 
-  private launchFor(def: ServiceDefinition): WorkerLaunch {
+  private launchFor(def: ServiceDefinition, generation: number): WorkerLaunch {
     const sockets = this.sockets ?? [];
     const byStdin = def.pool!.socketFd === 'stdin';
+    if (!this.limitsApplied) {
+      this.unit.applyLimits(def.limits);
+      this.limitsApplied = true;
+    }
     const launch = serviceLaunch(def, this.ctx.configDir, {
+      unit: { joinPrefix: this.unit.joinPrefix(`g${generation}`), marker: this.unit.marker },
       ...(this.notifySocket !== undefined && def.ready.kind === 'notify' ? { notifySocket: this.notifySocket } : {}),
       ...(!byStdin ? { activation: activationEnv(sockets) } : {}),
     });
@@ -273,7 +286,7 @@ export class PoolRunner implements Runner {
   }
 
   private spawnWorkers(count: number, generation: number, def: ServiceDefinition = this.def): PoolWorker[] {
-    const launch = this.launchFor(def);
+    const launch = this.launchFor(def, generation);
     const pattern = def.ready.kind === 'log' ? def.ready.pattern : undefined;
     const fresh: PoolWorker[] = [];
     for (let i = 0; i < count; i++) {

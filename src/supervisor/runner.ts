@@ -2,6 +2,7 @@ import type { HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from
 import type { OutputFifos } from './output-fifo.js';
 import type { RuntimeStateStore } from './runtime-state.js';
 import type { LogSink } from './service-output.js';
+import type { ProcessTracking } from '../boundary/index.js';
 
 /** What a runner gets from the Supervisor. */
 export interface RunnerContext {
@@ -15,6 +16,8 @@ export interface RunnerContext {
   /** Where pids and counters are kept for a recovering hearthd. */
   runtimeState?: RuntimeStateStore;
   configDir: string;
+  /** Which processes belong to which unit on this host (cgroups or process groups). */
+  tracking: ProcessTracking;
 }
 
 
@@ -41,7 +44,9 @@ export interface Runner {
   handleNotify(payload: Buffer, senderPid?: number): void;
   /** Every pid that belongs to the service, for attribution (syslog, notify). */
   pids?(): number[];
-  /** Memory and CPU when the runner knows better than its process group (a pool's workers). */
-  usage?(): { memoryBytes: number; cpuSeconds: number } | undefined;
+  /** Where the service's processes are tracked (its cgroup). */
+  readonly cgroup: string;
+  /** Memory, CPU and task count of the whole service (all its processes). */
+  usage(): { memoryBytes: number; cpuSeconds: number; tasks: number } | undefined;
   dispose(): void;
 }

@@ -12,10 +12,10 @@ import { ReadinessWatch } from './readiness-watch.js';
 import { ServiceSockets } from './service-sockets.js';
 import { Waiters } from './waiters.js';
 import { serviceLaunch } from './service-launch.js';
-import { ProcessGroupBoundary, pidAlive, signalPid, stopProcesses, whenPidDies, type ProcessBoundary } from '../boundary/index.js';
+import { pidAlive, signalPid, stopProcesses, whenPidDies, type ProcessBoundary, type UnitTracking } from '../boundary/index.js';
 import { describeExit } from '../events/index.js';
 import { ServiceOutput, type LogSink } from './service-output.js';
-import { waitForPidFile } from './pidfile.js';
+import { onlyRootCouldWrite, waitForPidFile } from './pidfile.js';
 
 export { describeExit };
 export type { LogSink, RunnerContext };
@@ -42,6 +42,11 @@ export class ServiceRunner implements Runner {
   private readonly tracker: RestartTracker;
   private readonly output: ServiceOutput;
   private readonly recorder: RuntimeRecorder;
+  /** This service's processes as the host tracks them (its cgroup, or its process groups). */
+  private readonly unit: UnitTracking;
+  private limitsApplied = false;
+  /** The unit's OOM-kill count when the current process started. */
+  private oomKillsAtStart = 0;
   private readonly readyWaiters = new Waiters();
   private readonly stopWaiters = new Waiters();
   /** Cancels whatever is pending: readiness probes, timeouts, retry timers. */
@@ -60,6 +65,7 @@ export class ServiceRunner implements Runner {
   ) {
     this.tracker = new RestartTracker(def.backoff);
     this.sockets = new ServiceSockets(def, ctx.notifySocketFor);
+    this.unit = ctx.tracking.unit('service', def.name);
     this.recorder = new RuntimeRecorder(ctx.runtimeState, def.name, () => this.runtimeRecord());
     this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.readiness?.feedOutput(chunk));
   }
@@ -152,6 +158,15 @@ export class ServiceRunner implements Runner {
     await this.start();
   }
 
+  usage(): { memoryBytes: number; cpuSeconds: number; tasks: number } | undefined {
+    return this.unit.usage([this.pgid, this.mainPid]);
+  }
+
+  /** Where this service's processes are tracked, for `hearth status`. */
+  get cgroup(): string {
+    return this.unit.where;
+  }
+
   /** Sends the reload signal to the main process. */
   reload(): void {
     if (this.mainPid === null || this.stateValue !== 'running') {
@@ -167,9 +182,7 @@ export class ServiceRunner implements Runner {
       this.detail = msg.status;
       if (this.stateValue === 'running') this.emitState(this.stateValue, this.stateValue);
     }
-    if (msg.mainPid !== undefined && msg.mainPid !== this.mainPid && pidAlive(msg.mainPid)) {
-      this.mainPid = msg.mainPid;
-    }
+    if (msg.mainPid !== undefined && msg.mainPid !== this.mainPid && pidAlive(msg.mainPid)) this.acceptMainPid(msg.mainPid, 'MAINPID=');
     if (msg.ready && this.stateValue === 'starting') this.readiness?.notifyReady();
   }
 
@@ -201,7 +214,11 @@ export class ServiceRunner implements Runner {
     const def = this.def;
     let child: ChildProcess;
     try {
-      const launch = serviceLaunch(def, this.ctx.configDir, this.sockets.launchEnv());
+      if (!this.limitsApplied) {
+        this.unit.applyLimits(def.limits);
+        this.limitsApplied = true;
+      }
+      const launch = serviceLaunch(def, this.ctx.configDir, { ...this.sockets.launchEnv(), unit: { joinPrefix: this.unit.joinPrefix(), marker: this.unit.marker } });
       const output = this.output.fdsForSpawn();
       this.recorder.saveNow({ spawning: true });
       try {
@@ -234,6 +251,7 @@ export class ServiceRunner implements Runner {
     this.readyAt = null;
     this.detail = undefined;
     this.tracker.recordStart(now);
+    this.oomKillsAtStart = this.unit.oomKills();
     this.output.attachPipes(child.stdout, child.stderr);
     this.recorder.saveSoon();
     child.on('error', () => {
@@ -325,16 +343,18 @@ export class ServiceRunner implements Runner {
         this.def.startTimeoutMs,
         (pid) => {
           if (this.stateValue !== 'starting') return;
+          const refused = this.refusalOf(pid, pidFile);
+          if (refused) return this.onMainExit(code, signal, new HearthError('ERR_PIDFILE', refused));
           this.mainPid = pid;
-          this.pgid = null;
           this.becomeReady();
           // Pushed after becomeReady, which cancels pending work: the death watch outlives readiness.
           this.stopCancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null)));
         },
-        () => {
+        (why) => {
           if (this.stateValue !== 'starting') return;
-          this.onMainExit(code, signal, new HearthError('ERR_PIDFILE', `"${this.name}" forked but pidfile "${pidFile}" names no live process`));
+          this.onMainExit(code, signal, new HearthError('ERR_PIDFILE', `"${this.name}" forked but pidfile "${pidFile}" ${why}`));
         },
+        () => this.unit.populated(),
       ),
     );
   }
@@ -343,30 +363,46 @@ export class ServiceRunner implements Runner {
     const now = Date.now();
     const pid = this.mainPid ?? this.pgid ?? 0;
     const ranForMs = this.startedAt === null ? 0 : now - this.startedAt;
-    this.lastExit = { code, signal, at: now };
-    this.ctx.emit({ type: 'service.exit', at: now, name: this.name, pid, code, signal });
-    const pgid = this.pgid;
+    const oomKilled = this.unit.oomKills() > this.oomKillsAtStart;
+    this.lastExit = { code, signal, at: now, ...(oomKilled ? { reason: 'oom-killed' as const } : {}) };
+    this.ctx.emit({ type: 'service.exit', at: now, name: this.name, pid, code, signal, ...(oomKilled ? { reason: 'oom-killed' as const } : {}) });
+    const groups = [this.pgid, this.mainPid];
     this.mainPid = null;
 
-    if (this.stateValue === 'stopping') {
-      this.mainGone?.();
+    if (this.stateValue === 'stopping' && this.mainGone) {
+      this.mainGone();
       return;
     }
     this.cancelPending();
     for (const c of this.stopCancels.splice(0)) c();
-    // What the main process left behind in its group goes too, as systemd's
-    // control-group kill mode does; the restart below does not wait for it.
-    if (pgid !== null) void stopProcesses(new ProcessGroupBoundary([pgid]), { signal: this.def.stopSignal, timeoutMs: this.def.stopTimeoutMs }).done;
     this.pgid = null;
-    const wasStarting = this.stateValue === 'starting';
-    const why = error?.message ?? describeExit(code, signal);
-    if (wasStarting) this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" exited before it was ready: ${why}`));
-
-    if (!this.wanted) {
-      this.setState('exited', why);
+    const why = error?.message ?? (oomKilled ? `out of memory: killed by the kernel (memory_max)` : describeExit(code, signal));
+    if (this.stateValue === 'starting') this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" exited before it was ready: ${why}`));
+    // What the main process left behind goes before anything starts again, so
+    // a restart never meets the old workers on its port (KillMode "process" keeps them).
+    const leftovers = this.def.killMode === 'process' ? undefined : this.unit.boundary(groups);
+    if (leftovers && !leftovers.isEmpty()) {
+      this.setState('stopping', `${why}; stopping what it left running`);
+      const stop = stopProcesses(leftovers, { signal: this.def.stopSignal, timeoutMs: this.def.stopTimeoutMs, onEscalate: () => this.escalated() });
+      this.stopCancels.push(stop.cancel);
+      void stop.done.then(() => {
+        if (this.stateValue === 'stopping') this.afterExit({ code, signal }, why, ranForMs);
+      });
       return;
     }
-    const decision = this.tracker.decide(this.def.restart, { code, signal }, ranForMs, now);
+    this.afterExit({ code, signal }, why, ranForMs);
+  }
+
+  /** The main process is gone and so is everything it started: apply the restart policy. */
+  private afterExit(exit: { code: number | null; signal: NodeJS.Signals | null }, why: string, ranForMs: number): void {
+    for (const c of this.stopCancels.splice(0)) c();
+    if (!this.wanted) {
+      // An operator's stop that came in meanwhile is done now too.
+      this.setState(this.stopWaiters.pending ? 'stopped' : 'exited', why);
+      this.stopWaiters.resolveAll();
+      return;
+    }
+    const decision = this.tracker.decide(this.def.restart, exit, ranForMs, Date.now());
     if (decision.action === 'none' && this.def.activation === 'on-demand' && this.sockets.hasListeners) {
       // A socket-activated service that exits is started again by the next connection.
       this.launchOrArm();
@@ -383,6 +419,33 @@ export class ServiceRunner implements Runner {
       this.setState('failed', `${why}; crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms, retrying in ${decision.retryInMs}ms`);
       this.retryAfter(decision.retryInMs, true);
     }
+  }
+
+  /**
+   * A main pid named by a pidfile or MAINPID= is trusted only if it is a
+   * process of this service, or if only root could have written the pidfile:
+   * otherwise a service could make hearthd signal any process on the host.
+   */
+  private refusalOf(pid: number, pidFile?: string): string | undefined {
+    if (this.unit.contains(pid, [this.pgid])) return undefined;
+    if (pidFile !== undefined && onlyRootCouldWrite(pidFile)) return undefined;
+    const source = pidFile !== undefined ? `pidfile "${pidFile}"` : 'MAINPID=';
+    return `"${this.name}": refusing pid ${pid} from ${source}: it is not a process of the service${pidFile !== undefined ? ', and the file is not owned by root or is writable by others' : ''}`;
+  }
+
+  private acceptMainPid(pid: number, source: string): void {
+    const refused = this.refusalOf(pid);
+    if (!refused) {
+      this.mainPid = pid;
+      return;
+    }
+    this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: refused.replace('MAINPID=', source) });
+    // A start that names a foreign main process fails; a running service keeps its main pid.
+    if (this.stateValue === 'starting') this.startTimedOut(new HearthError('ERR_PIDFILE', refused));
+  }
+
+  private escalated(): void {
+    this.ctx.emit({ type: 'service.stop-escalated', at: Date.now(), name: this.name, signal: this.def.stopSignal, timeoutMs: this.def.stopTimeoutMs });
   }
 
   private startFailed(e: unknown): void {
@@ -407,19 +470,20 @@ export class ServiceRunner implements Runner {
     this.cancels.push(() => clearTimeout(timer));
   }
 
-  /** The processes one stop must reach: the group hearthd created, and the main pid's own group. */
+  /** The processes one stop must reach: the unit's cgroup, or the group hearthd created and the main pid's own. */
   private boundary(): ProcessBoundary {
-    return new ProcessGroupBoundary([this.pgid, this.mainPid]);
+    return this.unit.boundary([this.pgid, this.mainPid]);
   }
 
   /** The one stop path: stop signal, SIGKILL after stop_timeout, done when the main exit is seen and nothing is left. */
   private beginStop(): void {
     this.setState('stopping');
-    const { stopSignal, stopTimeoutMs } = this.def;
     const stop = stopProcesses(this.boundary(), {
-      signal: stopSignal,
-      timeoutMs: stopTimeoutMs,
-      onEscalate: () => this.ctx.emit({ type: 'service.stop-escalated', at: Date.now(), name: this.name, signal: stopSignal, timeoutMs: stopTimeoutMs }),
+      signal: this.def.stopSignal,
+      timeoutMs: this.def.stopTimeoutMs,
+      killMode: this.def.killMode ?? 'control-group',
+      mainPid: this.mainPid,
+      onEscalate: () => this.escalated(),
     });
     const mainGone = this.child === undefined && this.mainPid === null ? Promise.resolve() : new Promise<void>((resolve) => (this.mainGone = resolve));
     let cancelled = false;
@@ -478,6 +542,7 @@ export class ServiceRunner implements Runner {
   dispose(): void {
     this.recorder.dispose();
     this.output.close();
+    this.unit.release();
     this.cancelPending();
     for (const c of this.stopCancels.splice(0)) c();
     this.sockets.close();

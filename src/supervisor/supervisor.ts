@@ -5,6 +5,7 @@ import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/ind
 import { didYouMean } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import { DgramReceiver } from '../native/index.js';
+import type { ProcessTracking } from '../boundary/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
 import { PoolRunner } from './pool-runner.js';
 import type { Runner } from './runner.js';
@@ -14,7 +15,6 @@ export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
 import { RuntimeStateStore } from './runtime-state.js';
 import { findServiceProcess } from './find-service-process.js';
-import { resourceUsage } from './resource-usage.js';
 import { definitionHash, definitionsEqual } from './definitions-equal.js';
 
 export interface SupervisorOptions {
@@ -27,6 +27,8 @@ export interface SupervisorOptions {
   fifoDir?: string;
   /** Pids and counters for crash recovery; no recovery when absent. */
   runtimeStateDir?: string;
+  /** Which processes belong to which service: cgroups, or process groups. */
+  tracking: ProcessTracking;
 }
 
 
@@ -208,8 +210,7 @@ export class Supervisor {
 
   status(name: string): ServiceStatus {
     const runner = this.get(name);
-    const usage = runner.usage ? runner.usage() : resourceUsage(runner.pid, runner.processGroup);
-    return { ...runner.snapshot(), ...(usage ?? {}) };
+    return { ...runner.snapshot(), ...(runner.usage() ?? {}), cgroup: runner.cgroup };
   }
 
   /** Extra sections a runner offers for `hearth status` (a pool's workers). */
@@ -237,8 +238,10 @@ export class Supervisor {
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
   }
 
-  /** The service a pid belongs to: its main pid, or any process in its group. */
+  /** The service a pid belongs to: by its cgroup, else its main pid or any process in its group. */
   ownerOf(pid: number): Runner | undefined {
+    const unit = this.options.tracking.ownerOf(pid);
+    if (unit !== undefined) return unit.kind === 'service' ? this.runners.get(unit.name) : undefined;
     for (const r of this.runners.values()) if (r.pid === pid || r.pids?.().includes(pid)) return r;
     const pgrp = readProcStat(pid)?.pgrp;
     if (pgrp === undefined) return undefined;
@@ -254,6 +257,7 @@ export class Supervisor {
       notifySocketFor: (name) => this.notifySocketFor(name),
       ...(this.fifos ? { fifos: this.fifos } : {}),
       ...(this.runtimeState ? { runtimeState: this.runtimeState } : {}),
+      tracking: this.options.tracking,
     };
     return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
   }

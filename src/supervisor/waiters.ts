@@ -1,9 +1,13 @@
 /** Callers waiting for one outcome (a service ready, a stop done), settled all at once. */
 export class Waiters {
-  private pending: Array<{ resolve(): void; reject(e: Error): void }> = [];
+  private pending_: Array<{ resolve(): void; reject(e: Error): void }> = [];
+
+  get pending(): boolean {
+    return this.pending_.length > 0;
+  }
 
   wait(): Promise<void> {
-    return new Promise<void>((resolve, reject) => this.pending.push({ resolve, reject }));
+    return new Promise<void>((resolve, reject) => this.pending_.push({ resolve, reject }));
   }
 
   resolveAll(): void {
@@ -15,8 +19,8 @@ export class Waiters {
   }
 
   private take(): Array<{ resolve(): void; reject(e: Error): void }> {
-    const all = this.pending;
-    this.pending = [];
+    const all = this.pending_;
+    this.pending_ = [];
     return all;
   }
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseServiceFile } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
+import { openTracking } from '../boundary/index.js';
 import { TimerHost } from './timer-host.js';
 
 /** Timers that start a service: the schedule logic without processes, on a mocked clock. */
@@ -38,6 +39,7 @@ describe('timer host scheduling (mocked clock)', () => {
       journal: {} as Journal,
       emit: () => undefined,
       runlevel: () => level,
+      tracking: openTracking({ runtimeDir: dir, mode: 'process-group', cgexec: null }),
       startService: async () => {
         started.push(Date.now());
       },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
 import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration } from '../model/index.js';
 import { applyUmask } from '../process/index.js';
-import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
+import { stopProcesses, type ProcessTracking, type UnitTracking } from '../boundary/index.js';
 import { definitionsEqual, serviceLaunch } from '../supervisor/index.js';
 import { nextFire, parseCronSchedule, type CronSchedule, type CrontabJob } from '../schedule/index.js';
 import type { Journal } from '../journal/index.js';
@@ -38,7 +38,7 @@ interface TimerJob {
 interface RunState {
   timer?: NodeJS.Timeout;
   next: number | null;
-  running?: { child: ChildProcess; startedAt: number; timeout?: NodeJS.Timeout };
+  running?: { child: ChildProcess; startedAt: number; timeout?: NodeJS.Timeout; leaf: string };
   queued: boolean;
   failures: number;
   last: ServiceStatus['lastRun'];
@@ -53,6 +53,8 @@ export interface TimerHostOptions {
   runlevel(): number | null;
   /** For `start = "SERVICE"` timers. */
   startService(name: string): Promise<void>;
+  /** Which processes belong to which run (a cgroup per run where the host allows it). */
+  tracking: ProcessTracking;
   now?: () => number;
 }
 
@@ -66,6 +68,7 @@ export class TimerHost {
   private saved: Record<string, { at: number }>;
   private readonly now: () => number;
   private stopped = false;
+  private runCounter = 0;
 
   constructor(private readonly options: TimerHostOptions) {
     this.now = options.now ?? Date.now;
@@ -133,7 +136,7 @@ export class TimerHost {
   stopRun(name: string): void {
     const run = this.state.get(name)?.running;
     const job = this.jobs.get(name);
-    if (run && job) this.stopChild(job, run.child);
+    if (run && job) this.stopChild(job, run);
   }
 
   stop(): void {
@@ -141,7 +144,7 @@ export class TimerHost {
     for (const [name, st] of this.state) {
       if (st.timer) clearTimeout(st.timer);
       const job = this.jobs.get(name);
-      if (st.running && job) this.stopChild(job, st.running.child);
+      if (st.running && job) this.stopChild(job, st.running);
     }
   }
 
@@ -195,7 +198,7 @@ export class TimerHost {
         return;
       }
       this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'replaced' });
-      this.stopChild(job, st.running.child);
+      this.stopChild(job, st.running);
     }
     if (job.startService) {
       this.options.startService(job.startService).then(
@@ -209,8 +212,12 @@ export class TimerHost {
     }
     let child: ChildProcess;
     const startedAt = this.now();
+    // Each run is a cgroup of its own below the timer's, so stopping an old run never touches a new one.
+    const unit = this.unitOf(job);
+    const leaf = `run-${++this.runCounter}`;
     try {
-      const launch = serviceLaunch(job.def, this.options.configDir);
+      unit.applyLimits(job.def.limits);
+      const launch = serviceLaunch(job.def, this.options.configDir, { unit: { joinPrefix: unit.joinPrefix(leaf), marker: unit.marker } });
       child = applyUmask(job.def.umask, () =>
         spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: [job.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] }),
       );
@@ -225,11 +232,11 @@ export class TimerHost {
     if (job.stdin !== undefined) child.stdin?.end(job.stdin);
     child.stdin?.on('error', () => undefined);
     child.on('error', (e) => this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'failed', reason: e.message }));
-    const run: NonNullable<RunState['running']> = { child, startedAt };
+    const run: NonNullable<RunState['running']> = { child, startedAt, leaf };
     if (job.timeoutMs !== undefined) {
       run.timeout = setTimeout(() => {
         this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'timed-out', timeoutMs: job.timeoutMs! });
-        this.stopChild(job, child);
+        this.stopChild(job, run);
       }, job.timeoutMs);
     }
     st.running = run;
@@ -237,6 +244,7 @@ export class TimerHost {
     this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'started', pid: child.pid ?? null, ...(why ? { reason: why } : {}) });
     child.once('close', (code, signal) => {
       writer.end();
+      unit.release(leaf);
       if (run.timeout) clearTimeout(run.timeout);
       if (st.running === run) st.running = undefined;
       this.finished(job, startedAt, code, signal);
@@ -260,9 +268,9 @@ export class TimerHost {
   }
 
   /** A run is stopped like any unit: its stop signal, then SIGKILL after its stop timeout. */
-  private stopChild(job: TimerJob, child: ChildProcess): void {
-    if (child.pid === undefined) return;
-    const boundary = new ProcessGroupBoundary([child.pid]);
+  private stopChild(job: TimerJob, run: NonNullable<RunState['running']>): void {
+    if (run.child.pid === undefined) return;
+    const boundary = this.unitOf(job).boundary([run.child.pid], run.leaf);
     const { stopSignal, stopTimeoutMs } = job.def;
     void stopProcesses(boundary, {
       signal: stopSignal,
@@ -295,6 +303,10 @@ export class TimerHost {
 
   private emitState(name: string, from: 'running' | 'waiting', to: 'running' | 'waiting'): void {
     this.options.emit({ type: 'service.state', at: this.now(), name, from, to, pid: null });
+  }
+
+  private unitOf(job: TimerJob): UnitTracking {
+    return this.options.tracking.unit('timer', job.name);
   }
 
   private emitRun(e: Extract<HearthEvent, { type: 'timer.run' }>): void {

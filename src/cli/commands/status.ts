@@ -75,6 +75,8 @@ function printDetail(
   if (d.pid !== null) rows.push(['PID', String(d.pid)]);
   if (d.memoryBytes !== undefined) rows.push(['Memory', bytes(d.memoryBytes)]);
   if (d.cpuSeconds !== undefined) rows.push(['CPU', `${d.cpuSeconds.toFixed(2)}s`]);
+  if (d.tasks !== undefined) rows.push(['Tasks', String(d.tasks)]);
+  if (d.cgroup !== undefined) rows.push(['CGroup', d.cgroup]);
   rows.push(['Restarts', String(d.restarts)]);
   if (d.lastExit) rows.push(['Last exit', exitText(d.lastExit, now)]);
   if (d.enabled !== undefined) rows.push(['Enabled', d.enabled ? 'yes' : 'no']);

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cgroupPids } from './cgroup-boundary.js';
+import type { CgroupTree } from './cgroup-tree.js';
+
+export interface UnitUsage {
+  memoryBytes: number;
+  cpuSeconds: number;
+  /** Processes in the unit. */
+  tasks: number;
+}
+
+function readNumber(path: string): number | undefined {
+  try {
+    const n = Number(readFileSync(path, 'utf8').trim());
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "key value" lines (cpu.stat, memory.events, memory.oom_control). */
+function readKeyed(path: string, key: string): number | undefined {
+  try {
+    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(readFileSync(path, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const PAGE = 4096;
+
+/** RSS of the processes, for hosts where no memory controller counts the unit. */
+function rssOf(pids: number[]): number {
+  let rss = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      rss += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]) * PAGE;
+    } catch {
+      // gone
+    }
+  }
+  return rss;
+}
+
+/**
+ * A whole unit's memory, CPU and task count, from the cgroup controllers
+ * where they exist (v2, else the v1 hierarchies of a hybrid host), else
+ * summed over its processes from /proc.
+ */
+export function cgroupUsage(tree: CgroupTree, unit: string): UnitUsage {
+  const dir = tree.dir(unit);
+  const pids = cgroupPids(dir);
+  const memDir = tree.v2Controllers.has('memory') ? dir : tree.v1Dir('memory', unit);
+  const memory = tree.v2Controllers.has('memory')
+    ? readNumber(join(dir, 'memory.current'))
+    : memDir !== undefined
+      ? readNumber(join(memDir, 'memory.usage_in_bytes'))
+      : undefined;
+  // cpu.stat's usage_usec is kept by cgroup v2 even without the cpu controller.
+  const usec = readKeyed(join(dir, 'cpu.stat'), 'usage_usec') ?? 0;
+  return { memoryBytes: memory ?? rssOf(pids), cpuSeconds: usec / 1e6, tasks: pids.length };
+}
+
+/** How many times the kernel's OOM killer has killed a process of the unit. */
+export function cgroupOomKills(tree: CgroupTree, unit: string): number {
+  if (tree.v2Controllers.has('memory')) return readKeyed(join(tree.dir(unit), 'memory.events'), 'oom_kill') ?? 0;
+  const v1 = tree.v1Dir('memory', unit);
+  return v1 === undefined ? 0 : (readKeyed(join(v1, 'memory.oom_control'), 'oom_kill') ?? 0);
+}
