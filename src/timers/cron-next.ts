@@ -106,15 +106,20 @@ export function nextCronRun(s: CronSchedule, after: number): CronRun | undefined
   let r = afterMinute - LOOKBACK_MINUTES;
   // Assume cron ran minute r in the ordinary way; what follows is played out.
   let virtual = r + offsetMinutes(r);
+  // The wall minute cron last woke at: it sleeps on while the clock shows that minute again.
+  let lastWake = virtual;
   r++;
   while (r <= horizon) {
     const offset = offsetMinutes(r);
     const now = r + offset;
     if (now - virtual !== 1) {
-      const wake = cronWake(virtual, now);
-      virtual = wake.virtualMinute;
-      const run = r >= afterMinute ? runAtWake(s, wake, now, r, after) : undefined;
-      if (run) return run;
+      if (now !== lastWake) {
+        const wake = cronWake(virtual, now);
+        virtual = wake.virtualMinute;
+        lastWake = now;
+        const run = r >= afterMinute ? runAtWake(s, wake, now, r, after) : undefined;
+        if (run) return run;
+      }
       r++;
       continue;
     }
@@ -125,6 +130,7 @@ export function nextCronRun(s: CronSchedule, after: number): CronRun | undefined
       const change = firstOffsetChange(r, match === undefined ? horizon : match - offset, offset);
       if (change !== undefined) {
         virtual = change - 1 + offset;
+        lastWake = virtual;
         r = change;
         break;
       }
