@@ -57,6 +57,23 @@ describe("hearth's cron against Debian cron's rules (entry.c, cron.c), run for r
     assert.equal(differences.length, 0, `${differences.length} of ${compared} sequences differ:\n${report(differences)}`);
   });
 
+  test('system-format lines (crontab, cron.d/): the user field is read and checked as load_entry does with pw == NULL', () => {
+    const users = new Set(['root', 'daemon']);
+    const times = ['0 5 * * *', '@daily', '*/10 * * * *', '0 5 * * * *', '@reboot', '5/15 * * * *'];
+    const rests = ['root /bin/true', 'daemon\t/bin/true', '/usr/bin/backup --all', 'nobody-here /bin/true', 'root', '', '* root /bin/true', 'root\t', '0 root x'];
+    const differences: string[] = [];
+    for (const time of times) {
+      for (const rest of rests) {
+        const line = `${time} ${rest}`;
+        const theirs = vixieParse(line, users);
+        const mine = parseCrontabEntry(line, 'system', (u) => users.has(u));
+        const same = 'error' in theirs ? 'message' in mine : !('message' in mine) && mine.user === theirs.entry.user;
+        if (!same) differences.push(`${JSON.stringify(line)}: cron ${'error' in theirs ? theirs.error : `user ${theirs.entry.user}`}, hearth ${'message' in mine ? mine.message : `user ${mine.user}`}`);
+      }
+    }
+    assert.deepEqual(differences, []);
+  });
+
   test('the reference is not blind: it tells the day rules apart, and both DST passes', () => {
     // The union reading of "*/2" and a cron that ignores DST must both fail against it.
     const unionReading = (expression: string, after: number) => {
