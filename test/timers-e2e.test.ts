@@ -27,7 +27,7 @@ describe('timers in hearthd', () => {
       'services/failing.toml': 'schedule = "* * * * * *"\nexec = ["/bin/sh", "-c", "exit 3"]\n',
       'services/slow.toml': 'every = "1s"\noverlap = "skip"\ntimeout = "10s"\nexec = ["/bin/sleep", "2.5"]\n',
       'services/nightly.toml': `schedule = "0 3 * * *"\npersistent = true\nexec = ["/bin/sh", "-c", "echo ran >> ${nightly}"]\n`,
-      'cron.d/everysecond': `# six fields: seconds first\nSHELL=/bin/sh\n* * * * * * root echo cron >> ${cronFile}\n`,
+      'cron.d/everyminute': `# five fields, then the user, as cron.d lines have them\nSHELL=/bin/sh\n* * * * * root echo cron >> ${cronFile}\n`,
     });
   });
   after(async () => {
@@ -46,9 +46,13 @@ describe('timers in hearthd', () => {
     assert.equal(row.lastRun?.code, 0);
   });
 
-  test('a crontab line in cron.d runs as cron would, through /bin/sh', async () => {
+  test('a crontab line in cron.d is a timer due at the next minute, and runs as cron would, through /bin/sh', async () => {
+    const row = rows().find((r) => r.name === 'cron.d-everyminute-3');
+    assert.equal(row?.kind, 'timer');
+    assert.ok(row.nextRun && row.nextRun % 60_000 === 0 && row.nextRun - Date.now() <= 60_000, `next run at a minute's start: ${row.nextRun}`);
+    // Waiting for the minute to turn would take up to a minute: run it by hand, the same way the clock does.
+    assert.equal(d.cli('start', 'cron.d-everyminute-3').code, 0);
     await eventually(() => existsSync(cronFile) && /cron/.test(readFileSync(cronFile, 'utf8')), 8000, 'the cron.d line to run');
-    assert.ok(rows().some((r) => r.name === 'cron.d-everysecond-3' && r.kind === 'timer'));
   });
 
   test('failed runs are counted and logged with their exit status and duration', async () => {
@@ -101,11 +105,12 @@ describe('timers in hearthd', () => {
   });
 
   test('hearth check names file and line of a malformed crontab and of a bad timer key', () => {
-    writeFileSync(join(d.configDir, 'cron.d/broken'), '61 * * * * root /bin/true\n');
+    writeFileSync(join(d.configDir, 'cron.d/broken'), '61 * * * * root /bin/true\n0 5 * * * * root /bin/true\n');
     writeFileSync(join(d.configDir, 'services/badtimer.toml'), 'schedule = "* * *"\nexec = ["/bin/true"]\n');
     const r = d.cli('check');
     assert.equal(r.code, 1);
     assert.match(r.stdout + r.stderr, /cron\.d\/broken:1: schedule "61 \* \* \* \*": minute 61 is outside 0-59/);
+    assert.match(r.stdout + r.stderr, /cron\.d\/broken:2: unknown user "\*" \(this looks like a sixth time field/);
     assert.match(r.stdout + r.stderr, /services\/badtimer\.toml:1: schedule "\* \* \*": has 3 fields, not 5 or 6/);
   });
 });

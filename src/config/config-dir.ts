@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { compareNames, type LimitSupport, type ServiceDefinition } from '../model/index.js';
 import { limitSupport, locateCgroups } from '../boundary/index.js';
+import { lookupUser } from '../process/index.js';
 import { parseCrontab, type CrontabJob } from '../schedule/index.js';
 import { parseServiceFile } from './service-file.js';
 import { DEFAULT_SETTINGS, loadDaemonSettings, type DaemonSettings } from './daemon-settings.js';
@@ -63,10 +64,23 @@ export function isIgnoredConfigFile(name: string): boolean {
   );
 }
 
+/** cron's getpwnam: a user of exactly this name (lookupUser would also take a uid). */
+function userExists(name: string): boolean {
+  try {
+    return lookupUser(name).name === name;
+  } catch {
+    return false;
+  }
+}
+
 /** crontab(5) files in the config dir, as cron reads them from /etc (crontab, cron.d/*) and its spool (crontabs/USER). */
-async function loadCrontabs(dir: string): Promise<LoadedConfig['cron']> {
+async function loadCrontabs(dir: string): Promise<LoadedConfig['cron'] & { warnings: HearthError[] }> {
   const jobs: CrontabJob[] = [];
   const errors: HearthError[] = [];
+  const warnings: HearthError[] = [];
+  // One look-up per name and load: each may read /etc/passwd or run getent.
+  const known = new Map<string, boolean>();
+  const exists = (name: string) => known.get(name) ?? known.set(name, userExists(name)).get(name)!;
   const read = async (file: string, owner?: string) => {
     let text: string;
     try {
@@ -75,15 +89,16 @@ async function loadCrontabs(dir: string): Promise<LoadedConfig['cron']> {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') errors.push(new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file }));
       return;
     }
-    const r = parseCrontab(file, text, owner);
+    const r = parseCrontab(file, text, owner, { userExists: exists });
     jobs.push(...r.jobs);
     errors.push(...r.errors);
+    warnings.push(...r.warnings);
   };
   const list = async (sub: string) => (await readdir(join(dir, sub)).catch(() => [] as string[])).filter((f) => !isIgnoredConfigFile(f) && !f.includes('.')).sort();
   await read('crontab');
   for (const f of await list('cron.d')) await read(`cron.d/${f}`);
   for (const user of await list('crontabs')) await read(`crontabs/${user}`, user);
-  return { jobs, errors };
+  return { jobs, errors, warnings };
 }
 
 export interface LoadOptions {
@@ -161,7 +176,9 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
       }),
   );
   config.inetd = await loadInetdSources(dir, config.inetdToml);
-  config.cron = await loadCrontabs(dir);
+  const { warnings: cronWarnings, ...cron } = await loadCrontabs(dir);
+  config.cron = cron;
+  config.warnings.push(...cronWarnings);
   config.hasInetdSources = config.inetd.files.length > 0;
   try {
     config.sysv = loadSysvScripts(join(dir, 'init.d'));

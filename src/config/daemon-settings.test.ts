@@ -21,6 +21,7 @@ describe('parseDaemonSettings', () => {
       control: { socketMode: 0o600 },
       logs: DEFAULT_LOG,
       syslog: {},
+      processes: { tracking: 'auto' },
     });
   });
 
@@ -45,6 +46,8 @@ describe('parseDaemonSettings', () => {
       '[syslog]',
       'socket = "/dev/log"',
       'udp_port = 5140',
+      '[processes]',
+      'tracking = "process-group"',
     ].join('\n');
     const { settings, errors } = parseDaemonSettings(FILE, text);
     assert.deepEqual(errors, []);
@@ -55,6 +58,7 @@ describe('parseDaemonSettings', () => {
       control: { socketMode: 0o660, socketGroup: 'hearth' },
       logs: { maxBytes: 1024 * 1024, keep: 2, maxAgeMs: 7 * 86_400_000 },
       syslog: { socket: '/dev/log', udpPort: 5140 },
+      processes: { tracking: 'process-group' },
     });
   });
 

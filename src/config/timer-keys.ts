@@ -5,7 +5,7 @@
  *   every = "15min"               # or a fixed interval
  *   persistent = true             # run a missed run once at the next start (anacron)
  *   random_delay = "10min"
- *   overlap = "skip"              # skip | queue | kill, when a run is due during the previous one
+ *   overlap = "skip"              # skip | queue | kill | parallel, when a run is due during the previous one
  *   timeout = "1h"
  *   start = "backup"              # start a service instead of running exec
  */
@@ -43,7 +43,7 @@ export function readTimerKey(c: FieldContext, path: KeyPath, key: TimerKey, v: u
       else c.error(path, `"persistent" must be true or false, got ${JSON.stringify(v)}`);
       return;
     case 'overlap': {
-      const o = readOneOf(c, path, v, ['skip', 'queue', 'kill'] as const);
+      const o = readOneOf(c, path, v, ['skip', 'queue', 'kill', 'parallel'] as const);
       if (o !== undefined) draft.overlap = o;
       return;
     }

@@ -96,8 +96,8 @@ export interface TimerSettings {
   persistent: boolean;
   /** Up to this much random delay before a run (spreads the load). */
   randomDelayMs: number;
-  /** What to do when a run is due while the previous one still runs. */
-  overlap: 'skip' | 'queue' | 'kill';
+  /** What to do when a run is due while the previous one still runs ("parallel": start it anyway, as cron does). */
+  overlap: 'skip' | 'queue' | 'kill' | 'parallel';
   /** A run still going after this long is stopped (stop_signal, then SIGKILL). */
   timeoutMs?: number;
   /** Start this service instead of running exec. */

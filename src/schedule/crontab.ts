@@ -1,10 +1,14 @@
 import { HearthError } from '../errors/index.js';
-import { parseCronSchedule, type CronSchedule } from './cron-expression.js';
+import type { CronSchedule } from './cron-expression.js';
+import { parseCrontabEntry, type CrontabFormat } from './crontab-entry.js';
+import { parseEnvLine, MAX_ENV_LINE } from './crontab-env.js';
 
 /**
- * crontab(5) files as cron reads them: the system format (CONFIG_DIR/crontab
- * and cron.d/*: a user field after the schedule) and the user format
- * (crontabs/USER: no user field, the file's name is the user).
+ * crontab(5) files as Debian's cron reads them: the system format
+ * (CONFIG_DIR/crontab and cron.d/*: a user field after the schedule) and the
+ * user format (crontabs/USER: no user field, the file's name is the user).
+ * Unlike cron, which ignores a whole file over one bad line, the other lines
+ * of the file still load; the bad line is an error naming file and line.
  */
 
 export interface CrontabJob {
@@ -25,9 +29,17 @@ export interface CrontabJob {
 export interface CrontabResult {
   jobs: CrontabJob[];
   errors: HearthError[];
+  /** Lines cron accepts that are almost certainly slips ("*5", a backwards range, no command). */
+  warnings: HearthError[];
 }
 
-const ENV_LINE = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
+export interface CrontabOptions {
+  /** Whether a user of this name exists (cron's getpwnam); without it, any user field is taken. */
+  userExists?: (name: string) => boolean;
+}
+
+/** cron refuses a crontab longer than this. */
+export const MAX_CRONTAB_LINES = 10_000;
 
 /** Splits a crontab command at its first unescaped %: before is the command, after is stdin (later %s are newlines). */
 export function splitPercent(raw: string): { command: string; stdin?: string } {
@@ -47,75 +59,60 @@ export function splitPercent(raw: string): { command: string; stdin?: string } {
   return { command };
 }
 
-function unquote(v: string): string {
-  const t = v.trim();
-  if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t.endsWith(t[0]!)) return t.slice(1, -1);
-  return t;
-}
-
 /**
  * Parses one crontab. `file` is the display path ("cron.d/backup"); `owner`
  * is the user for the user format, undefined for the system format.
  */
-export function parseCrontab(file: string, text: string, owner?: string): CrontabResult {
+export function parseCrontab(file: string, text: string, owner?: string, options: CrontabOptions = {}): CrontabResult {
   const jobs: CrontabJob[] = [];
   const errors: HearthError[] = [];
+  const warnings: HearthError[] = [];
+  const format: CrontabFormat = owner === undefined ? 'system' : 'user';
   const environment: Record<string, string> = {};
-  text.split('\n').forEach((rawLine, index) => {
+  const lines = text.split('\n');
+  // The text after the last newline: empty in a well-formed file.
+  const unterminated = lines.pop()!;
+  if (lines.length + (unterminated === '' ? 0 : 1) > MAX_CRONTAB_LINES) {
+    errors.push(new HearthError('ERR_CONFIG_VALUE', `more than ${MAX_CRONTAB_LINES} lines; cron ignores the whole file, and so does hearth`, { file }));
+    return { jobs, errors, warnings };
+  }
+  if (owner !== undefined && options.userExists && !options.userExists(owner)) {
+    errors.push(new HearthError('ERR_CONFIG_VALUE', `user "${owner}" does not exist; cron ignores this crontab, and so does hearth`, { file, hint: 'a file in crontabs/ is named after the user it runs as' }));
+    return { jobs, errors, warnings };
+  }
+  const tail = unterminated.replace(/^[ \t]+/, '');
+  if (tail !== '' && !tail.startsWith('#')) {
+    errors.push(new HearthError('ERR_CONFIG_VALUE', 'the last line has no newline at its end; cron ignores such a line (and the whole file)', { file, line: lines.length + 1, hint: 'end the file with a newline' }));
+  }
+  lines.forEach((raw, index) => {
     const lineNo = index + 1;
-    const line = rawLine.replace(/\r$/, '');
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
-    const env = ENV_LINE.exec(line);
-    // "NAME = value" lines set the environment; a schedule never starts with a letter followed by "=".
-    if (env && !/^@/.test(trimmed)) {
-      environment[env[1]!] = unquote(env[2]!);
+    const at = { file, line: lineNo };
+    // Blank lines and comments: only spaces and tabs count as blank here ("\r" does not).
+    const line = raw.replace(/^[ \t]+/, '');
+    if (line === '' || line.startsWith('#')) return;
+    const env = parseEnvLine(line);
+    if (env) {
+      if (line.length > MAX_ENV_LINE) warnings.push(new HearthError('ERR_CONFIG_VALUE', `variable line longer than ${MAX_ENV_LINE} characters: cron keeps only the first ${MAX_ENV_LINE}`, at));
+      environment[env[0]] = env[1];
       return;
     }
-    const fail = (message: string) =>
-      errors.push(new HearthError('ERR_CONFIG_VALUE', message, { file, line: lineNo, hint: owner === undefined ? 'system format: SCHEDULE USER COMMAND' : 'user format: SCHEDULE COMMAND' }));
-    const words = trimmed.split(/\s+/);
-    const scheduleWords = words[0]!.startsWith('@') ? 1 : guessScheduleLength(words, owner === undefined);
-    const schedText = words.slice(0, scheduleWords).join(' ');
-    let schedule: CronSchedule;
-    try {
-      schedule = parseCronSchedule(schedText);
-    } catch (e) {
-      fail((e as Error).message);
+    const entry = parseCrontabEntry(line, format, options.userExists);
+    if ('message' in entry) {
+      errors.push(new HearthError('ERR_CONFIG_VALUE', entry.message, { ...at, hint: entry.hint }));
       return;
     }
-    const rest = trimmed.split(/\s+/).slice(scheduleWords);
-    let user = owner;
-    if (owner === undefined) {
-      user = rest.shift();
-      if (!user || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*\$?$/.test(user)) {
-        fail(`missing or invalid user field "${user ?? ''}"`);
-        return;
-      }
-    }
-    // The command is the rest of the line as written (spacing kept), after schedule and user.
-    const command = commandText(trimmed, scheduleWords + (owner === undefined ? 1 : 0));
-    if (!command) {
-      fail('a schedule without a command');
-      return;
-    }
-    const { command: cmd, stdin } = splitPercent(command);
-    jobs.push({ id: `${file}:${lineNo}`, file, line: lineNo, schedule, user: user!, command: cmd, ...(stdin !== undefined ? { stdin } : {}), environment: { ...environment } });
+    for (const w of entry.warnings) warnings.push(new HearthError('ERR_CONFIG_VALUE', w, at));
+    const { command, stdin } = splitPercent(entry.command);
+    jobs.push({
+      id: `${file}:${lineNo}`,
+      file,
+      line: lineNo,
+      schedule: entry.schedule,
+      user: entry.user ?? owner!,
+      command,
+      ...(stdin !== undefined ? { stdin } : {}),
+      environment: { ...environment },
+    });
   });
-  return { jobs, errors };
-}
-
-/** 6 schedule fields when the sixth looks like a cron field and the line is long enough, else 5. */
-function guessScheduleLength(words: string[], system: boolean): number {
-  const field = /^[\d*/,\-a-zA-Z]+$/;
-  const sixth = words[5];
-  const minimum = system ? 8 : 7; // six fields + (user) + command
-  if (sixth !== undefined && words.length >= minimum && /^[\d*/,-]+$/.test(sixth) && words.slice(0, 6).every((w) => field.test(w))) return 6;
-  return 5;
-}
-
-function commandText(line: string, skipWords: number): string {
-  let rest = line;
-  for (let i = 0; i < skipWords; i++) rest = rest.replace(/^\s*\S+/, '');
-  return rest.trim();
+  return { jobs, errors, warnings };
 }

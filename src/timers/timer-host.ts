@@ -6,7 +6,7 @@ import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration } from 
 import { applyUmask } from '../process/index.js';
 import { stopProcesses, type ProcessTracking, type UnitTracking } from '../boundary/index.js';
 import { definitionsEqual, serviceLaunch } from '../supervisor/index.js';
-import { nextFire, parseCronSchedule, type CronSchedule, type CrontabJob } from '../schedule/index.js';
+import { nextCronRun, parseCronSchedule, type CronSchedule, type CrontabJob } from '../schedule/index.js';
 import type { Journal } from '../journal/index.js';
 import { cronJobName } from '../config/index.js';
 
@@ -27,7 +27,7 @@ interface TimerJob {
   def: ServiceDefinition;
   persistent: boolean;
   randomDelayMs: number;
-  overlap: 'skip' | 'queue' | 'kill';
+  overlap: 'skip' | 'queue' | 'kill' | 'parallel';
   timeoutMs?: number;
   startService?: string;
   stdin?: string;
@@ -35,10 +35,19 @@ interface TimerJob {
   description: string;
 }
 
+interface Run {
+  child: ChildProcess;
+  startedAt: number;
+  timeout?: NodeJS.Timeout;
+  /** Its cgroup below the timer's. */
+  leaf: string;
+}
+
 interface RunState {
   timer?: NodeJS.Timeout;
   next: number | null;
-  running?: { child: ChildProcess; startedAt: number; timeout?: NodeJS.Timeout; leaf: string };
+  /** Runs in progress, oldest first (several only with overlap = "parallel", as cron runs them). */
+  runs: Run[];
   queued: boolean;
   failures: number;
   last: ServiceStatus['lastRun'];
@@ -107,7 +116,7 @@ export class TimerHost {
     }
     this.jobs = next;
     for (const job of next.values()) {
-      const st = this.state.get(job.name) ?? { next: null, queued: false, failures: 0, last: null };
+      const st = this.state.get(job.name) ?? { next: null, queued: false, failures: 0, last: null, runs: [] };
       this.state.set(job.name, st);
       if (st.timer) clearTimeout(st.timer);
       if (firstTime && job.cron?.reboot) this.run(job, '@reboot');
@@ -134,9 +143,8 @@ export class TimerHost {
 
   /** `hearth stop TIMER`: end the run in progress, if any. */
   stopRun(name: string): void {
-    const run = this.state.get(name)?.running;
     const job = this.jobs.get(name);
-    if (run && job) this.stopChild(job, run);
+    if (job) for (const run of this.state.get(name)?.runs ?? []) this.stopChild(job, run);
   }
 
   stop(): void {
@@ -144,7 +152,7 @@ export class TimerHost {
     for (const [name, st] of this.state) {
       if (st.timer) clearTimeout(st.timer);
       const job = this.jobs.get(name);
-      if (st.running && job) this.stopChild(job, st.running);
+      if (job) for (const run of st.runs) this.stopChild(job, run);
     }
   }
 
@@ -154,13 +162,18 @@ export class TimerHost {
     const last = this.saved[job.name]?.at;
     if (last === undefined) return false;
     const due = this.nextAfter(job, last);
-    return due !== null && due <= this.now();
+    return due !== null && due.at <= this.now();
   }
 
-  private nextAfter(job: TimerJob, after: number): number | null {
-    if (job.everyMs !== undefined) return after + job.everyMs;
+  /**
+   * When the job is due next after a moment, and how many runs start then:
+   * more than one only where cron catches up a fixed-time job over the
+   * skipped minutes of a spring-forward clock change.
+   */
+  private nextAfter(job: TimerJob, after: number): { at: number; runs: number } | null {
+    if (job.everyMs !== undefined) return { at: after + job.everyMs, runs: 1 };
     if (!job.cron || job.cron.reboot) return null;
-    return nextFire(job.cron, new Date(after))?.getTime() ?? null;
+    return nextCronRun(job.cron, after) ?? null;
   }
 
   private scheduleNext(job: TimerJob): void {
@@ -169,17 +182,17 @@ export class TimerHost {
       this.state.get(job.name)!.next = null;
       return;
     }
-    this.arm(job, next + Math.random() * job.randomDelayMs, undefined);
+    this.arm(job, next.at + Math.random() * job.randomDelayMs, undefined, next.runs);
   }
 
-  private arm(job: TimerJob, at: number, why: string | undefined): void {
+  private arm(job: TimerJob, at: number, why: string | undefined, runs = 1): void {
     const st = this.state.get(job.name)!;
     st.next = Math.round(at);
     const wait = Math.max(0, at - this.now());
     st.timer = setTimeout(() => {
       if (this.stopped || this.jobs.get(job.name) !== job) return;
-      if (at - this.now() > 1000) return this.arm(job, at, why); // a long wait, re-armed in pieces
-      this.run(job, why);
+      if (at - this.now() > 1000) return this.arm(job, at, why, runs); // a long wait, re-armed in pieces
+      for (let i = 0; i < runs; i++) this.run(job, why);
       this.scheduleNext(job);
     }, Math.min(wait, MAX_WAIT));
     st.timer.unref();
@@ -191,14 +204,15 @@ export class TimerHost {
     const st = this.state.get(job.name)!;
     const level = this.options.runlevel();
     if (job.def.runlevels.length && level !== null && !job.def.runlevels.includes(level)) return;
-    if (st.running) {
-      if (job.overlap === 'skip') return this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'skipped', runningSince: st.running.startedAt });
+    const current = st.runs[0];
+    if (current && job.overlap !== 'parallel') {
+      if (job.overlap === 'skip') return this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'skipped', runningSince: current.startedAt });
       if (job.overlap === 'queue') {
         st.queued = true;
         return;
       }
       this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'replaced' });
-      this.stopChild(job, st.running);
+      this.stopChild(job, current);
     }
     if (job.startService) {
       this.options.startService(job.startService).then(
@@ -232,21 +246,21 @@ export class TimerHost {
     if (job.stdin !== undefined) child.stdin?.end(job.stdin);
     child.stdin?.on('error', () => undefined);
     child.on('error', (e) => this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'failed', reason: e.message }));
-    const run: NonNullable<RunState['running']> = { child, startedAt, leaf };
+    const run: Run = { child, startedAt, leaf };
     if (job.timeoutMs !== undefined) {
       run.timeout = setTimeout(() => {
         this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'timed-out', timeoutMs: job.timeoutMs! });
         this.stopChild(job, run);
       }, job.timeoutMs);
     }
-    st.running = run;
-    this.emitState(job.name, 'waiting', 'running');
+    st.runs.push(run);
+    if (st.runs.length === 1) this.emitState(job.name, 'waiting', 'running');
     this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'started', pid: child.pid ?? null, ...(why ? { reason: why } : {}) });
     child.once('close', (code, signal) => {
       writer.end();
       unit.release(leaf);
       if (run.timeout) clearTimeout(run.timeout);
-      if (st.running === run) st.running = undefined;
+      st.runs = st.runs.filter((r) => r !== run);
       this.finished(job, startedAt, code, signal);
     });
   }
@@ -259,7 +273,7 @@ export class TimerHost {
     if (code !== 0 || signal) st.failures++;
     this.saved[job.name] = { at: startedAt };
     this.saveState();
-    this.emitState(job.name, 'running', 'waiting');
+    if ((st.runs.length ?? 0) === 0) this.emitState(job.name, 'running', 'waiting');
     this.emitRun({ type: 'timer.run', at: this.now(), name: job.name, change: 'finished', code, signal, durationMs });
     if (st.queued) {
       st.queued = false;
@@ -268,7 +282,7 @@ export class TimerHost {
   }
 
   /** A run is stopped like any unit: its stop signal, then SIGKILL after its stop timeout. */
-  private stopChild(job: TimerJob, run: NonNullable<RunState['running']>): void {
+  private stopChild(job: TimerJob, run: Run): void {
     if (run.child.pid === undefined) return;
     const boundary = this.unitOf(job).boundary([run.child.pid], run.leaf);
     const { stopSignal, stopTimeoutMs } = job.def;
@@ -281,7 +295,7 @@ export class TimerHost {
 
   private status(job: TimerJob): ServiceStatus {
     const st = this.state.get(job.name);
-    const running = st?.running;
+    const running = st?.runs[0];
     return {
       name: job.name,
       description: job.description,
@@ -392,7 +406,8 @@ function fromCrontab(job: CrontabJob): TimerJob {
     def,
     persistent: false,
     randomDelayMs: 0,
-    overlap: 'skip',
+    // cron starts every due run, whether or not the last one still runs.
+    overlap: 'parallel',
     ...(job.stdin !== undefined ? { stdin: job.stdin } : {}),
     source: `${job.file}:${job.line}`,
     description: job.command,
