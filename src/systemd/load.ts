@@ -34,6 +34,9 @@ export const SUPPORTED_TYPES: readonly UnitType[] = ['service', 'socket', 'timer
 
 const DEFAULT_MAX_FILE = 4 * 1024 * 1024;
 
+/** The instance loadAll() gives templates so their settings can be checked. */
+export const TEMPLATE_CHECK_INSTANCE = 'template-check';
+
 function emptyUnit(name: string, type: UnitType, loadState: LoadState, diagnostics: UnitDiagnostic[]): SystemdUnit {
   return {
     name, type, names: [name], loadState, fragmentPath: null, dropIns: [],
@@ -160,15 +163,17 @@ export class UnitLoader {
 
   /**
    * Every unit on the search path, each once under its own name (aliases
-   * fold into their unit). Templates load with an empty instance, so their
-   * settings are checked too.
+   * fold into their unit). A template is checked by loading it as the
+   * instance TEMPLATE_CHECK_INSTANCE (systemd itself never loads templates;
+   * an empty %i would give false alarms such as "User=%i" being invalid).
    */
   loadAll(): SystemdUnit[] {
     const seen = new Set<string>();
     const units: SystemdUnit[] = [];
     for (const name of this.directory.unitNames()) {
       if (seen.has(name) || isHiddenOrBackup(name)) continue;
-      const unit = this.load(name);
+      const isTemplate = classifyUnitName(name) === 'template';
+      const unit = this.load(isTemplate ? instantiate(name, TEMPLATE_CHECK_INSTANCE) ?? name : name);
       for (const n of unit.names) seen.add(n);
       seen.add(name);
       if (!units.some((u) => u.name === unit.name)) units.push(unit);
