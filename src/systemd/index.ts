@@ -25,3 +25,6 @@ export {
 export { parseTimeSpan, parseTimeSpanExact, parseTimeSpanFix0, formatTimeSpan, INFINITY, USEC_PER_MINUTE, USEC_PER_HOUR, USEC_PER_DAY } from './time-span.js';
 export * from './unit-name.js';
 export * from './calendar/index.js';
+export { planEnable, planDisable, planMask, planUnmask, unitFileState, type LinkOp, type LinkPlan, type UnitFileState } from './enablement.js';
+export { discover, type InstallInfo, type InstallPaths } from './install-info.js';
+export { RUNLEVEL_TARGETS, runlevelsOfTarget, runlevelTargetAlias, targetForRunlevelWord, runlevelsFor, runlevelOfDefaultTarget } from './runlevels.js';
