@@ -6,7 +6,7 @@
  * Enablement: `planEnable`, `planDisable`, `unitFileState`, runlevel maps.
  * Calendar: `CalendarEvent.parse(expr).next(after)`.
  */
-export { UnitLoader, SUPPORTED_TYPES, TEMPLATE_CHECK_INSTANCE, type LoaderOptions } from './load.js';
+export { UnitLoader, SUPPORTED_TYPES, TEMPLATE_CHECK_INSTANCE, SYSTEMD_UNIT_PATHS, defaultSearchPath, type LoaderOptions } from './load.js';
 export { UnitDirectory } from './unit-directory.js';
 export type * from './model.js';
 export { formatDiagnostic, diagnosticToError, type UnitDiagnostic, type DiagnosticKind } from './diagnostics.js';

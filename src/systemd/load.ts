@@ -29,6 +29,14 @@ export interface LoaderOptions {
   maxFileBytes?: number;
 }
 
+/** systemd's own system unit directories, highest priority first (passed in, never assumed, so tests stay hermetic). */
+export const SYSTEMD_UNIT_PATHS: readonly string[] = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
+
+/** hearth's search path: CONFIG_DIR/systemd (hearth-only units, highest priority), then `[systemd] unit_paths`. */
+export function defaultSearchPath(configDir: string, unitPaths: readonly string[]): string[] {
+  return [path.join(configDir, 'systemd'), ...unitPaths];
+}
+
 /** The unit types hearth runs; others load with a diagnostic saying so. */
 export const SUPPORTED_TYPES: readonly UnitType[] = ['service', 'socket', 'timer', 'target'];
 
