@@ -4,7 +4,8 @@
  * reset on an empty assignment), or ignore it with a warning in systemd's
  * words. A few problems are fatal (the unit is refused at load).
  */
-import { parseCalendarSpec, type CalendarSpec, type TimeZone } from './calendar/index.js';
+import { parseCalendarSpec, type TimeZone } from './calendar/index.js';
+import { ENUMS, type Condition, type ExecDirectory, type ExitStatusSet, type TimerValue } from './setting-types.js';
 import { parseEnvironmentLine } from './environment.js';
 import { parseExecLine, type ExecCommand } from './exec-command.js';
 import { parseSocketAddress, type SocketListen } from './socket-address.js';
@@ -47,51 +48,6 @@ function printf(value: string, c: KindContext, table: 'name' | 'full' = 'full'):
   const r = expandSpecifiers(value, c.spec, table);
   return r.ok ? r : { ok: false, message: r.message };
 }
-
-/** Condition/Assert entries. */
-export interface Condition {
-  /** "PathExists", "Virtualization", … (the key without Condition/Assert). */
-  type: string;
-  /** `|`: any one triggering condition suffices. */
-  trigger: boolean;
-  /** `!`: the test is negated. */
-  negate: boolean;
-  parameter: string;
-}
-
-export type TimerValue =
-  | { base: 'OnCalendar'; text: string; spec: CalendarSpec }
-  | { base: 'OnActiveSec' | 'OnBootSec' | 'OnStartupSec' | 'OnUnitActiveSec' | 'OnUnitInactiveSec'; usec: number };
-
-export type StdioSetting = { type: string; path?: string; fdName?: string };
-
-export interface ExecDirectory {
-  path: string;
-  /** A symlink to create to it (StateDirectory=a:b). */
-  link?: string;
-}
-
-export interface ExitStatusSet {
-  statuses: number[];
-  signals: number[];
-}
-
-const ENUMS = {
-  Type: ['simple', 'forking', 'oneshot', 'dbus', 'notify', 'notify-reload', 'idle', 'exec'],
-  ExitType: ['main', 'cgroup'],
-  Restart: ['no', 'on-success', 'on-failure', 'on-abnormal', 'on-watchdog', 'on-abort', 'always'],
-  KillMode: ['control-group', 'process', 'mixed', 'none'],
-  NotifyAccess: ['none', 'main', 'exec', 'all'],
-  OOMPolicy: ['continue', 'stop', 'kill'],
-  RuntimeDirectoryPreserve: ['no', 'yes', 'restart'],
-  ProtectSystem: ['no', 'yes', 'full', 'strict'],
-  ProtectHome: ['no', 'yes', 'read-only', 'tmpfs'],
-  BindIPv6Only: ['default', 'both', 'ipv6-only'],
-  Action: ['none', 'reboot', 'reboot-force', 'reboot-immediate', 'poweroff', 'poweroff-force', 'poweroff-immediate', 'exit', 'exit-force', 'soft-reboot', 'soft-reboot-force', 'kexec', 'kexec-force', 'halt', 'halt-force', 'halt-immediate'],
-  JobMode: ['fail', 'replace', 'replace-irreversibly', 'isolate', 'flush', 'ignore-dependencies', 'ignore-requirements'],
-  CollectMode: ['inactive', 'inactive-or-failed'],
-  TimeoutFailureMode: ['terminate', 'abort', 'kill'],
-} as const;
 
 /** An enumerated value, with systemd's message when it is not one of them. Booleans map to yes/no where systemd allows that. */
 export function enumKind(values: readonly string[], message: string, booleans = false): KindParser {
@@ -229,10 +185,15 @@ export const KINDS = {
     const missingOk = v.startsWith('-');
     const raw = missingOk ? v.slice(1) : v;
     if (raw === '~') return { set: { path: '~', missingOk } };
+    // With "-" a bad path is only a warning; without, systemd refuses the unit.
     const r = printf(raw, c);
-    if (!r.ok) return { fatal: `Failed to resolve unit specifiers in working directory path '${raw}': ${r.message}` };
-    const p = checkPath(r.value, c.key, 'absolute', true);
-    return p.ok ? { set: { path: p.path, missingOk } } : { fatal: p.message };
+    if (!r.ok) {
+      const message = `Failed to resolve unit specifiers in working directory path '${raw}'${missingOk ? ', ignoring' : ''}: ${r.message}`;
+      return missingOk ? warn(message) : { fatal: message };
+    }
+    const p = checkPath(r.value, c.key, 'absolute', !missingOk);
+    if (!p.ok) return missingOk ? warn(p.message) : { fatal: p.message };
+    return { set: { path: p.path, missingOk } };
   },
   pidFile: (v, c) => {
     if (v === '') return { reset: true };
@@ -480,3 +441,4 @@ export const KINDS = {
 
 export type KindName = keyof typeof KINDS;
 export type { ExecCommand, SocketListen };
+export type { Condition, ExecDirectory, ExitStatusSet, StdioSetting, TimerValue } from './setting-types.js';

@@ -121,6 +121,15 @@ ExecStart=/bin/true
 User=bad:user
 Restart=never
 `,
+  'workdir.service': `[Service]
+ExecStart=/bin/true
+WorkingDirectory=-relative
+WorkingDirectory=-%Z
+`,
+  'fatal-workdir.service': `[Service]
+ExecStart=/bin/true
+WorkingDirectory=relative
+`,
   'fatal-exec.service': `[Service]
 ExecStart=/bin/true "unbalanced
 Restart=never
