@@ -99,11 +99,11 @@ export const KINDS = {
   },
   /** Any value, kept as written (settings hearth records without interpreting). */
   raw: (v) => (v === '' ? { reset: true } : { append: [v] }),
-  bool: (v, c) => {
+  bool: (v) => {
     const b = parseBoolean(v);
     return b === null ? warn(`Failed to parse boolean value, ignoring: ${v}`) : { set: b };
   },
-  sec: (v, c) => {
+  sec: (v) => {
     const us = parseTimeSpan(v);
     return us === null ? warn(`Failed to parse sec value, ignoring: ${v}`) : { set: us };
   },
