@@ -13,6 +13,12 @@ export interface CalendarOptions {
   localZone?: TimeZone;
   /** Where IANA zones are read from. */
   zoneinfoDir?: string;
+  /**
+   * glibc's mktime remembers its last offset process-wide, which decides
+   * ambiguous wall times; events sharing one state behave like one process
+   * (as the expressions of one systemd-analyze run do). Default: the event's own.
+   */
+  mktimeState?: MktimeState;
 }
 
 /** The process's zone the way glibc finds it: $TZ (a zone name, ":name" or a POSIX rule), else /etc/localtime. */
@@ -52,13 +58,12 @@ export function localZoneName(): string | null {
 }
 
 export class CalendarEvent {
-  private readonly state: MktimeState = { guess: 0 };
-
   private constructor(
     readonly text: string,
     readonly spec: CalendarSpec,
     private readonly zone: TimeZone,
     private readonly zoneinfoDir: string,
+    private readonly state: MktimeState,
   ) {}
 
   /** Parses an expression; null when systemd would refuse it ("Failed to parse calendar specification"). */
@@ -66,7 +71,7 @@ export class CalendarEvent {
     const zoneinfoDir = options.zoneinfoDir ?? '/usr/share/zoneinfo';
     const zone = options.localZone ?? localZone(zoneinfoDir);
     const spec = parseCalendarSpec(text, { localZone: zone, zoneExists: (name) => loadZone(name, zoneinfoDir) !== null });
-    return spec ? new CalendarEvent(text, spec, zone, zoneinfoDir) : null;
+    return spec ? new CalendarEvent(text, spec, zone, zoneinfoDir, options.mktimeState ?? { guess: 0 }) : null;
   }
 
   /** What `systemd-analyze calendar` prints as "Normalized form". */
