@@ -1,0 +1,92 @@
+/**
+ * The face timers use: parse an OnCalendar= expression once, ask for its
+ * normalised text and its next elapse as often as needed.
+ */
+import { readFileSync, readlinkSync } from 'node:fs';
+import { formatCalendarSpec } from './format.js';
+import { nextElapse } from './next.js';
+import { parseCalendarSpec, type CalendarSpec } from './spec.js';
+import { loadZone, parsePosixRule, parseTzif, UTC_ZONE, type MktimeState, type TimeZone } from './zone.js';
+
+export interface CalendarOptions {
+  /** The zone expressions without a zone are read in; default: this process's (TZ, else /etc/localtime). */
+  localZone?: TimeZone;
+  /** Where IANA zones are read from. */
+  zoneinfoDir?: string;
+  /**
+   * glibc's mktime remembers its last offset process-wide, which decides
+   * ambiguous wall times; events sharing one state behave like one process
+   * (as the expressions of one systemd-analyze run do). Default: the event's own.
+   */
+  mktimeState?: MktimeState;
+}
+
+/** The process's zone the way glibc finds it: $TZ (a zone name, ":name" or a POSIX rule), else /etc/localtime. */
+export function localZone(zoneinfoDir = '/usr/share/zoneinfo', env: NodeJS.ProcessEnv = process.env): TimeZone {
+  const tz = env['TZ'];
+  if (tz !== undefined && tz !== '') {
+    const name = tz.startsWith(':') ? tz.slice(1) : tz;
+    const fromFile = name.startsWith('/') ? readZoneFile(name, name) : loadZone(name, zoneinfoDir);
+    if (fromFile) return fromFile;
+    const rule = parsePosixRule(name);
+    if (rule) {
+      const tzname: [string, string] = [rule.std.abbr, rule.dst ? rule.dst.type.abbr : rule.std.abbr];
+      return { name, transitions: [], transitionTypes: [], types: [rule.std], rule, tzname, utc: false };
+    }
+    return UTC_ZONE;
+  }
+  return readZoneFile('/etc/localtime', localZoneName() ?? 'localtime') ?? UTC_ZONE;
+}
+
+function readZoneFile(path: string, name: string): TimeZone | null {
+  try {
+    return parseTzif(name, readFileSync(path));
+  } catch {
+    return null;
+  }
+}
+
+/** The IANA name of /etc/localtime, when it is a symlink into a zoneinfo directory. */
+export function localZoneName(): string | null {
+  try {
+    const target = readlinkSync('/etc/localtime');
+    const m = /zoneinfo\/(.+)$/.exec(target);
+    return m ? m[1]! : null;
+  } catch {
+    return null;
+  }
+}
+
+export class CalendarEvent {
+  private constructor(
+    readonly text: string,
+    readonly spec: CalendarSpec,
+    private readonly zone: TimeZone,
+    private readonly zoneinfoDir: string,
+    private readonly state: MktimeState,
+  ) {}
+
+  /** Parses an expression; null when systemd would refuse it ("Failed to parse calendar specification"). */
+  static parse(text: string, options: CalendarOptions = {}): CalendarEvent | null {
+    const zoneinfoDir = options.zoneinfoDir ?? '/usr/share/zoneinfo';
+    const zone = options.localZone ?? localZone(zoneinfoDir);
+    const spec = parseCalendarSpec(text, { localZone: zone, zoneExists: (name) => loadZone(name, zoneinfoDir) !== null });
+    return spec ? new CalendarEvent(text, spec, zone, zoneinfoDir, options.mktimeState ?? { guess: 0 }) : null;
+  }
+
+  /** What `systemd-analyze calendar` prints as "Normalized form". */
+  get normalized(): string {
+    return formatCalendarSpec(this.spec, this.zone);
+  }
+
+  /** The next elapse strictly after `after` (default: now), or null if there is none; throws CalendarLoopError where systemd gives up. */
+  next(after: Date = new Date()): Date | null {
+    const usec = this.nextUsec(after.getTime() * 1000);
+    return usec === null ? null : new Date(Math.floor(usec / 1000));
+  }
+
+  /** As next(), in microseconds since the epoch, exact. */
+  nextUsec(afterUsec: number): number | null {
+    return nextElapse(this.spec, afterUsec, { localZone: this.zone, zone: (name) => loadZone(name, this.zoneinfoDir), state: this.state });
+  }
+}
