@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { eventually, freePortBlock, tempDir } from './index.js';
@@ -32,6 +33,12 @@ process.on('exit', () => {
 
 export interface EtcdClusterOptions {
   size?: number;
+  /**
+   * Serve clients over TLS with the server's PEM files, and require client
+   * certificates signed by ca; clientCert/clientKey are what the harness itself
+   * presents to /health.
+   */
+  tls?: { cert: string; key: string; ca: string; clientCert: string; clientKey: string };
 }
 
 export class EtcdCluster {
@@ -40,6 +47,7 @@ export class EtcdCluster {
     private readonly root: { path: string; cleanup(): void },
     private readonly initialCluster: string,
     private readonly token: string,
+    private readonly tls: EtcdClusterOptions['tls'],
   ) {}
 
   /** Client URLs of every member, for a client's endpoints list. */
@@ -52,7 +60,7 @@ export class EtcdCluster {
     let lastError: unknown;
     // A port checked free can still be taken before etcd binds it; start again on new ports then.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const cluster = await EtcdCluster.create(size);
+      const cluster = await EtcdCluster.create(size, options.tls);
       try {
         await cluster.launchAll();
         return cluster;
@@ -64,7 +72,7 @@ export class EtcdCluster {
     throw lastError;
   }
 
-  private static async create(size: number): Promise<EtcdCluster> {
+  private static async create(size: number, tls: EtcdClusterOptions['tls']): Promise<EtcdCluster> {
     const root = tempDir('hearth-etcd-');
     const base = await freePortBlock(size * 2);
     const run = randomBytes(4).toString('hex');
@@ -72,14 +80,14 @@ export class EtcdCluster {
       const dataDir = join(root.path, `m${i}`);
       return {
         name: `hearth-${run}-m${i}`,
-        clientUrl: `http://127.0.0.1:${base + 2 * i}`,
+        clientUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${base + 2 * i}`,
         peerUrl: `http://127.0.0.1:${base + 2 * i + 1}`,
         dataDir,
         logFile: join(root.path, `m${i}.log`),
       };
     });
     const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
-    return new EtcdCluster(members, root, initialCluster, `hearth-test-${run}`);
+    return new EtcdCluster(members, root, initialCluster, `hearth-test-${run}`, tls);
   }
 
   private async launchAll(): Promise<void> {
@@ -105,6 +113,7 @@ export class EtcdCluster {
         '--initial-cluster-state', state,
         '--logger', 'zap',
         '--log-level', 'warn',
+        ...(this.tls ? ['--cert-file', this.tls.cert, '--key-file', this.tls.key, '--trusted-ca-file', this.tls.ca, '--client-cert-auth'] : []),
       ],
       { stdio: ['ignore', log, log] },
     );
@@ -123,7 +132,7 @@ export class EtcdCluster {
           if (m.process.exitCode !== null || m.process.signalCode !== null) {
             throw new Error(`etcd member ${m.name} exited: ${this.log(m)}`);
           }
-          if (!(await health(m.clientUrl))) return false;
+          if (!(await health(m.clientUrl, this.tls))) return false;
         }
         return true;
       },
@@ -149,7 +158,7 @@ export class EtcdCluster {
     const m = this.members[i]!;
     await eventually(async () => {
       if (m.process?.exitCode !== null) throw new Error(`etcd member ${m.name} exited: ${this.log(m)}`);
-      return (await health(m.clientUrl)) !== undefined;
+      return (await health(m.clientUrl, this.tls)) !== undefined;
     }, 30_000, `etcd member ${m.name} to listen`);
   }
 
@@ -189,9 +198,10 @@ export class EtcdCluster {
 }
 
 /** true/false from a member's /health; undefined when it does not answer at all. */
-function health(clientUrl: string): Promise<boolean | undefined> {
+function health(clientUrl: string, tls: EtcdClusterOptions['tls']): Promise<boolean | undefined> {
   return new Promise((resolve) => {
-    const req = request(`${clientUrl}/health`, { timeout: 2000 }, (res) => {
+    const files = tls ? { ca: readFileSync(tls.ca), cert: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) } : {};
+    const req = (tls ? httpsRequest : request)(`${clientUrl}/health`, { timeout: 2000, ...files }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (body += d));
