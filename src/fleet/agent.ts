@@ -253,9 +253,16 @@ export class FleetAgent {
     this.assigned = assigned;
     if (!this.current || this.current.hash !== assigned.hash) {
       this.current = await materialise(fleetRoot(this.options.stateDir), assigned, revision);
-      await this.options.onChange?.(this.current);
+      try {
+        await this.options.onChange?.(this.current);
+      } catch (e) {
+        this.lastSyncError = `the new fleet set was written but loading it failed: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    } else {
+      this.current = { ...this.current, bundles: assigned.bundles };
     }
-    this.publisher.setApplied({ hash: assigned.hash, revision, bundles: assigned.bundles });
+    // The revision is the one the set was built from: changes to other hosts' bundles cause no write here.
+    this.publisher.setApplied({ hash: assigned.hash, revision: this.current.revision, bundles: assigned.bundles });
     this.updateConflicts();
   }
 
