@@ -106,7 +106,7 @@ describe('fleet faults on a real etcd cluster', () => {
     assert.equal(web2.status().desired, 'in-sync');
   });
 
-  test('a host killed with SIGKILL shows down within its lease TTL, and comes back up when restarted', async () => {
+  test('a host killed with SIGKILL shows down within its lease TTL, and comes back up when restarted', async (t) => {
     const stateDir = join(dirs.path, 'web3');
     const start = () => spawnAgent(settings('web3'), stateDir);
     let child = await start();
@@ -116,6 +116,7 @@ describe('fleet faults on a real etcd cluster', () => {
       child.kill('SIGKILL');
       await eventually(async () => (await admin.hosts('host=web3'))[0]?.up === false, TTL_MS + 5000, 'web3 down');
       const downAfter = Date.now() - killedAt;
+      t.diagnostic(`web3 showed down ${downAfter} ms after SIGKILL with a ${TTL_MS} ms lease`);
       // etcd checks lease expiry on its leader every 500 ms; allow that and one poll on top of the TTL.
       assert.ok(downAfter <= TTL_MS + 1000, `web3 showed down ${downAfter} ms after SIGKILL (TTL ${TTL_MS} ms)`);
       child = await start();
