@@ -26,8 +26,8 @@ describe('fleet faults on a real etcd cluster', () => {
   let applies = 0;
 
   const settings = (name: string, endpoints = cluster.endpoints): FleetSettings => ({ endpoints, name, labels: { role: 'web' }, leaseTtlMs: TTL_MS });
-  async function agent(name: string, endpoints?: string[], changes: MaterialisedSet[] = []): Promise<FleetAgent> {
-    const a = await FleetAgent.create({ settings: settings(name, endpoints), stateDir: join(dirs.path, name), reportIntervalMs: 50, requestTimeoutMs: 1500, onChange: (s) => void changes.push(s) });
+  async function agent(name: string, endpoints?: string[], changes: MaterialisedSet[] = [], requestTimeoutMs = 1500): Promise<FleetAgent> {
+    const a = await FleetAgent.create({ settings: settings(name, endpoints), stateDir: join(dirs.path, name), reportIntervalMs: 50, requestTimeoutMs, onChange: (s) => void changes.push(s) });
     a.start();
     agents.push(a);
     return a;
@@ -104,6 +104,21 @@ describe('fleet faults on a real etcd cluster', () => {
     }
     await eventually(() => unitsOn(web2).join() === 'p,q', 30_000, 'web2 to catch up after the partition');
     assert.equal(web2.status().desired, 'in-sync');
+  });
+
+  test('an agent whose only member stops answering still stops promptly', async () => {
+    // A long request deadline: waiting out the requests in flight would take over 10 s.
+    const cut = await agent('web5', [cluster.endpoints[2]!], [], 10_000);
+    await eventually(() => cut.status().desired === 'in-sync', 15_000, 'web5 in sync');
+    cluster.pause(2);
+    try {
+      await eventually(() => cut.status().link.state === 'retrying', 30_000, 'web5 cut off');
+      const t0 = Date.now();
+      await cut.stop();
+      assert.ok(Date.now() - t0 < 6000, `stop() took ${Date.now() - t0} ms`);
+    } finally {
+      cluster.resume(2);
+    }
   });
 
   test('a host killed with SIGKILL shows down within its lease TTL, and comes back up when restarted', async (t) => {

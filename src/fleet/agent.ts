@@ -24,6 +24,7 @@ import { openFleetClient } from './connect.js';
 import type { Conflict, UnitSummary } from './report.js';
 
 const RESYNC = 'resync: ';
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 export interface FleetAgentOptions {
   settings: FleetSettings;
@@ -129,9 +130,10 @@ export class FleetAgent {
     this.stopped = true;
     this.sleeper.interrupt();
     this.wakeSync?.('stop');
-    await this.syncLoop;
-    await this.registration.stop();
-    await Promise.race([this.publisher.flushed(), new Promise((r) => setTimeout(r, 2000))]);
+    // The sync loop may be inside a request to a member that does not answer: do not wait out its deadline.
+    await Promise.all([Promise.race([this.syncLoop, delay(1000)]), this.registration.stop()]);
+    this.closeWatches();
+    await Promise.race([this.publisher.flushed(), delay(1000)]);
     this.publisher.stop();
     await this.controlChain;
     if (!this.options.client) this.client.close();
@@ -196,6 +198,7 @@ export class FleetAgent {
         const start = snapshot.revision + 1;
         this.watches.push(await openWatch(this.client, { key: BUNDLES, prefix: true, startRevision: start, onEvents: (ev, rev) => this.onBundleEvents(ev, rev), onClose }));
         this.watches.push(await openWatch(this.client, { key: controlPrefix(this.host), prefix: true, startRevision: start, onEvents: (ev) => ev.forEach((e) => this.onRequest(e)), onClose }));
+        if (this.stopped) break;
         for (const kv of requestKvs) this.onRequest({ type: 'put', kv });
         await this.reconcileChain;
         this.lastSyncError = undefined;

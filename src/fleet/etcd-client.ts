@@ -195,9 +195,9 @@ export class EtcdClient {
     return Number(r.result?.TTL ?? 0);
   }
 
-  async leaseRevoke(id: string): Promise<void> {
+  async leaseRevoke(id: string, timeoutMs?: number): Promise<void> {
     try {
-      await this.call('/v3/lease/revoke', { ID: id });
+      await this.call('/v3/lease/revoke', { ID: id }, timeoutMs);
     } catch (e) {
       if (!(e instanceof EtcdError && e.kind === 'not-found')) throw e;
     }
