@@ -154,6 +154,16 @@ describe('fleet desired state on a real etcd cluster', () => {
     await assert.rejects(admin.rollback('role=web', { to: 9 }), /no version 9 to roll back to/);
   });
 
+  test('history keeps the last N versions, trimmed in the same transaction', async () => {
+    for (let i = 1; i <= 4; i++) {
+      const dir = fleetDir(`trim-${i}`, { 'services/t.toml': `exec = ["/bin/sleep", "${i}"]\n` });
+      assert.ok((await admin.apply({ dir, selector: 'role=none', bundle: 'trim', keepHistory: 2 })).ok);
+    }
+    assert.deepEqual((await admin.history('trim')).map((h) => h.version), [3, 4]);
+    await assert.rejects(admin.rollback('trim', { to: 1 }), /kept versions: 3, 4/);
+    assert.ok((await admin.remove('trim')).ok);
+  });
+
   test('a host bundle overrides a label bundle; a local unit of the same name wins and is reported', async () => {
     const dir = fleetDir('host-web1', { 'services/web.toml': 'exec = ["/bin/sleep", "3000"]\n' });
     assert.ok((await admin.apply({ dir, selector: 'host=web1' })).ok);
