@@ -207,8 +207,12 @@ export class FleetAgent {
         const why = await ended;
         this.closeWatches();
         if (this.stopped) break;
-        if (!why.startsWith(RESYNC)) this.lastSyncError = why;
-        if (!why.startsWith(RESYNC)) await this.sleeper.sleep(this.backoff.next());
+        if (!why.startsWith(RESYNC)) {
+          // The watch broke (member gone, no leader): running the last set until a new read succeeds.
+          this.lastSyncError = why;
+          this.setDesired('stale');
+          await this.sleeper.sleep(this.backoff.next());
+        }
       } catch (e) {
         this.closeWatches();
         if (this.stopped) break;

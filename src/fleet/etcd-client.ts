@@ -203,11 +203,11 @@ export class EtcdClient {
     }
   }
 
-  /** The member's view: version, leader (member id, "0" when none), its own id. */
-  async status(): Promise<{ version: string; leader: string; memberId: string; endpoint: string }> {
+  /** The member's view: version, leader (member id, "0" when none), raft term (a new term means a new election), its own id. */
+  async status(): Promise<{ version: string; leader: string; raftTerm: number; memberId: string; endpoint: string }> {
     const endpoint = this.endpoint;
-    const r = await this.call<{ version?: string; leader?: string; header?: { member_id?: string } }>('/v3/maintenance/status', {});
-    return { version: r.version ?? '', leader: r.leader ?? '0', memberId: r.header?.member_id ?? '', endpoint };
+    const r = await this.call<{ version?: string; leader?: string; raftTerm?: string; header?: { member_id?: string } }>('/v3/maintenance/status', {});
+    return { version: r.version ?? '', leader: r.leader ?? '0', raftTerm: Number(r.raftTerm ?? 0), memberId: r.header?.member_id ?? '', endpoint };
   }
 
   /** Headers for a request on the current endpoint, with a fresh token when auth is on. */
