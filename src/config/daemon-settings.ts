@@ -10,6 +10,7 @@ import { DEFAULT_LOG, type LogSettings } from '../model/index.js';
 import { findKeyLines } from './key-lines.js';
 import { FieldContext, describeValue, isTable, readDuration, readInt, readOctalMode, readOneOf, readSize, readString, type KeyPath } from './toml-values.js';
 import { tomlSyntaxError } from './toml-syntax-error.js';
+import { FLEET_KEYS, checkFleet, defaultFleetSettings, type FleetSettings } from './fleet-settings.js';
 
 export interface DaemonSettings {
   runlevel: number;
@@ -25,6 +26,8 @@ export interface DaemonSettings {
    * (refuse to run without), "process-group".
    */
   processes: { tracking: 'auto' | 'cgroup' | 'process-group' };
+  /** Present only when hearth.toml has a [fleet] section: then hearthd joins a fleet on etcd. */
+  fleet?: FleetSettings;
 }
 
 export interface WebSettings {
@@ -150,7 +153,7 @@ function checkWeb(c: FieldContext, s: DaemonSettings): void {
   }
 }
 
-const TOP_KEYS = ['runlevel', ...Object.keys(SECTIONS)];
+const TOP_KEYS = ['runlevel', ...Object.keys(SECTIONS), 'fleet'];
 
 export function parseDaemonSettings(file: string, text: string): { settings: DaemonSettings; errors: HearthError[] } {
   const settings: DaemonSettings = structuredClone(DEFAULT_SETTINGS);
@@ -167,7 +170,7 @@ export function parseDaemonSettings(file: string, text: string): { settings: Dae
       if (n !== undefined) settings.runlevel = n;
       continue;
     }
-    const section = SECTIONS[key];
+    const section = key === 'fleet' ? FLEET_KEYS : SECTIONS[key];
     if (!section) {
       c.unknownKey([key], TOP_KEYS);
       continue;
@@ -176,8 +179,21 @@ export function parseDaemonSettings(file: string, text: string): { settings: Dae
       c.error([key], `[${key}] must be a table, got ${describeValue(value)}`);
       continue;
     }
+    if (key === 'fleet') {
+      const fleet = defaultFleetSettings();
+      const before = c.errors.length;
+      for (const [sub, v] of Object.entries(value)) {
+        const reader = FLEET_KEYS[sub];
+        if (!reader) c.unknownKey([key, sub], Object.keys(FLEET_KEYS));
+        else reader(c, [key, sub], v, fleet);
+      }
+      checkFleet(c, fleet, Object.keys(value));
+      // A host with a doubtful [fleet] stays out of the fleet rather than join half-configured.
+      if (c.errors.length === before) settings.fleet = fleet;
+      continue;
+    }
     for (const [sub, v] of Object.entries(value)) {
-      const reader = section[sub];
+      const reader = (section as Section)[sub];
       if (!reader) c.unknownKey([key, sub], Object.keys(section));
       else reader(c, [key, sub], v, settings);
     }

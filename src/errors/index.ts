@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'ERR_LOG_IO'
   /** The web GUI cannot start (not built, address taken, TLS files unreadable); hearthd carries on. */
   | 'ERR_WEB'
+  /** The fleet's etcd cannot be reached, refused a request, or a fleet operation stopped part way. */
+  | 'ERR_FLEET'
   | 'ERR_INTERNAL';
 
 export interface HearthErrorOptions {

@@ -1,0 +1,221 @@
+/**
+ * The fleet as an administrator sees it: the operations behind `hearth fleet
+ * hosts|status|apply|diff|rollback|restart|audit`. Each returns plain data
+ * (rendered by the CLI, the GUI or --json); etcd failures become ERR_FLEET
+ * errors that say what was attempted.
+ */
+import { findDaemon } from '../catalog/index.js';
+import type { EtcdClient } from './etcd-client.js';
+import { HOSTS, parseHostKey } from './keys.js';
+import { decodeReport, type AppliedSet, type UnitSummary } from './report.js';
+import { matchesHost, parseSelector } from './selector.js';
+import {
+  applyBundle,
+  bundleHistory,
+  diffBundle,
+  fleetError,
+  listBundles,
+  removeBundle,
+  rollbackBundle,
+  type ApplyOptions,
+  type ApplyResult,
+  type BundleDiff,
+  type BundleDoc,
+} from './desired.js';
+import { rollingRestart, type RollingProgress, type RollingResult } from './rolling.js';
+import { requestRestart } from './control.js';
+
+export interface HostView {
+  name: string;
+  labels: Record<string, string>;
+  /** Holds a live lease. */
+  up: boolean;
+  /** Last report or registration time (ms since epoch); for a down host, when it was last heard of. */
+  lastSeen?: number;
+  units: UnitSummary[];
+  unitsFailing: number;
+  conflicts: { unit: string; bundle: string; winner: string }[];
+  applied?: AppliedSet;
+  version?: string;
+}
+
+export interface StatusRow {
+  host: string;
+  up: boolean;
+  name: string;
+  kind: string;
+  /** The unit's state, or "absent" when the host does not have it. */
+  state: string;
+  enabled: number[];
+  pids: number;
+  restarts: number;
+  lastFailure?: { at: number; reason: string };
+}
+
+export interface AuditRow {
+  host: string;
+  up: boolean;
+  findings: number;
+  units: { name: string; state: string; findings: number; risk?: string; reason?: string }[];
+}
+
+export interface RestartOptions {
+  selector?: string;
+  maxUnavailable?: number;
+  /** How long one host may take to restart the unit and report it ready; default 60 s. */
+  timeoutMs?: number;
+  /** Skip hosts that are down instead of stopping at them. */
+  skipDown?: boolean;
+  onProgress?: (p: RollingProgress) => void;
+}
+
+const RUNNING = new Set(['running', 'listening', 'waiting', 'active', 'ready', 'started']);
+
+export class FleetAdmin {
+  constructor(private readonly client: EtcdClient) {}
+
+  /** Every host that ever registered, up or down, sorted by name. */
+  async hosts(selector?: string): Promise<HostView[]> {
+    const sel = selector ? parseSelector(selector) : undefined;
+    const r = await this.client.range(HOSTS, { prefix: true }).catch((e: unknown) => {
+      throw fleetError('cannot list the fleet\'s hosts', e);
+    });
+    const byHost = new Map<string, Partial<Record<string, string>>>();
+    for (const kv of r.kvs) {
+      const k = parseHostKey(kv.key);
+      if (!k) continue;
+      const entry = byHost.get(k.host) ?? {};
+      entry[k.leaf] = kv.value;
+      byHost.set(k.host, entry);
+    }
+    const views: HostView[] = [];
+    for (const [name, keys] of byHost) {
+      const info = parseJson(keys.info) as { labels?: Record<string, string>; registeredAt?: number; version?: string } | undefined;
+      const report = keys.report ? decodeReport(keys.report) : undefined;
+      const labels = info?.labels ?? {};
+      if (sel && !matchesHost(sel, name, labels)) continue;
+      const lastSeen = Math.max(report?.at ?? 0, info?.registeredAt ?? 0) || undefined;
+      views.push({
+        name,
+        labels,
+        up: keys.alive !== undefined,
+        ...(lastSeen ? { lastSeen } : {}),
+        units: report?.units ?? [],
+        unitsFailing: (report?.units ?? []).filter((u) => u.state === 'failed').length,
+        conflicts: report?.conflicts ?? [],
+        ...(report?.applied ? { applied: report.applied } : {}),
+        ...(info?.version ? { version: info.version } : {}),
+      });
+    }
+    return views.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** One row per host and unit (or per host for one unit, "absent" where it is missing). */
+  async status(unit?: string, selector?: string): Promise<StatusRow[]> {
+    const rows: StatusRow[] = [];
+    for (const h of await this.hosts(selector)) {
+      const units = unit ? h.units.filter((u) => u.name === unit) : h.units;
+      if (unit && units.length === 0) rows.push({ host: h.name, up: h.up, name: unit, kind: '', state: 'absent', enabled: [], pids: 0, restarts: 0 });
+      for (const u of units) {
+        rows.push({
+          host: h.name,
+          up: h.up,
+          name: u.name,
+          kind: u.kind,
+          state: u.state,
+          enabled: u.enabled,
+          pids: u.pids,
+          restarts: u.restarts,
+          ...(u.lastFailure ? { lastFailure: u.lastFailure } : {}),
+        });
+      }
+    }
+    return rows;
+  }
+
+  apply(options: ApplyOptions): Promise<ApplyResult> {
+    return wrap('cannot apply to the fleet', () => applyBundle(this.client, options));
+  }
+
+  /** What apply would change, plus which hosts the bundle reaches before and after. */
+  async diff(options: { dir: string; selector: string; bundle?: string }): Promise<BundleDiff & { hostsBefore: string[]; hostsAfter: string[] }> {
+    const d = await wrap('cannot read the fleet\'s desired state', () => diffBundle(this.client, options));
+    const hosts = await this.hosts();
+    const reach = (selector: string | undefined) => {
+      if (selector === undefined || selector === '') return [];
+      const sel = parseSelector(selector);
+      return hosts.filter((h) => matchesHost(sel, h.name, h.labels)).map((h) => h.name);
+    };
+    return { ...d, hostsBefore: reach(d.selectorBefore), hostsAfter: reach(d.selectorAfter) };
+  }
+
+  rollback(bundle: string, options: { to?: number; by?: string } = {}): Promise<ApplyResult> {
+    return wrap(`cannot roll back bundle "${bundle}"`, () => rollbackBundle(this.client, bundle, options));
+  }
+
+  remove(bundle: string, options: { by?: string } = {}): Promise<ApplyResult> {
+    return wrap(`cannot remove bundle "${bundle}"`, () => removeBundle(this.client, bundle, options));
+  }
+
+  bundles(): Promise<BundleDoc[]> {
+    return wrap('cannot list the fleet\'s bundles', async () => (await listBundles(this.client)).bundles);
+  }
+
+  history(bundle: string): Promise<BundleDoc[]> {
+    return wrap(`cannot read the history of bundle "${bundle}"`, () => bundleHistory(this.client, bundle));
+  }
+
+  /**
+   * Restarts unit on every matching host through etcd (a request per host that
+   * its agent acts on and acknowledges once the unit is ready), maxUnavailable
+   * at a time, stopping at the first failure.
+   */
+  async restart(unit: string, options: RestartOptions = {}): Promise<RollingResult> {
+    const hosts = (await this.hosts(options.selector)).filter((h) => !options.skipDown || h.up);
+    const down = new Set(hosts.filter((h) => !h.up).map((h) => h.name));
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    return rollingRestart({
+      hosts: hosts.map((h) => h.name),
+      ...(options.maxUnavailable !== undefined ? { maxUnavailable: options.maxUnavailable } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      restart: async (host) => {
+        if (down.has(host)) throw new Error(`host "${host}" is down`);
+      },
+      waitReady: async (host) => {
+        await requestRestart(this.client, host, unit, { timeoutMs });
+      },
+    });
+  }
+
+  /** Audit roll-up: findings per host, and the risky daemons each one runs. */
+  async audit(selector?: string): Promise<AuditRow[]> {
+    return (await this.hosts(selector)).map((h) => {
+      const units = h.units
+        .map((u) => {
+          const entry = findDaemon(u.name);
+          const risky = entry?.risk === 'high' && RUNNING.has(u.state);
+          return { u, entry, risky };
+        })
+        .filter(({ u, risky }) => u.findings > 0 || risky)
+        .map(({ u, entry }) => ({ name: u.name, state: u.state, findings: u.findings, ...(entry ? { risk: entry.risk, reason: entry.riskReason } : {}) }));
+      return { host: h.name, up: h.up, findings: h.units.reduce((n, u) => n + u.findings, 0), units };
+    });
+  }
+}
+
+async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw fleetError(what, e);
+  }
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
