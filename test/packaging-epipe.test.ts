@@ -37,7 +37,7 @@ test('hearthd whose stdout reader has gone stops every service on SIGTERM and ex
   try {
     const pids = await eventually(() => {
       const found = [...serviceProcesses(`${tag}-a`), ...serviceProcesses(`${tag}-b`)];
-      return found.length === 2 && found;
+      return found.length === 2 ? found : undefined;
     }, 20_000, 'both services running');
     reader.kill('SIGKILL');
     await readerGone;

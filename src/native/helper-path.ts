@@ -71,13 +71,10 @@ export function helperBuildAdvice(kind = installKind(), root = PACKAGE_ROOT): st
   switch (kind) {
     case 'checkout':
       return `${compiler}, then run "npm run build:native" in ${root}`;
-    case 'npm-global':
-      return `${compiler}, then run "npm rebuild -g hearth"`;
-    case 'npm-local':
-      return `${compiler}, then run "npm rebuild hearth"`;
     case 'deb':
       return 'the package is damaged: reinstall it with "apt-get install --reinstall hearth"';
-    case 'unknown':
+    default:
+      // Not "npm rebuild": npm may be set to skip packages' install scripts, and this works either way.
       return `${compiler}, then run "node ${join(root, 'scripts', 'build-native.mjs')}"`;
   }
 }
