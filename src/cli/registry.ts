@@ -21,6 +21,7 @@ import { catalog } from './commands/catalog.js';
 import { audit } from './commands/audit.js';
 import { tree } from './commands/tree.js';
 import { at, atq, atrm, batch } from './commands/at.js';
+import { completion, complete } from './commands/completion.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -53,7 +54,9 @@ export const COMMANDS: readonly Command[] = [
   atq,
   atrm,
   webPassword,
+  completion,
   help,
+  complete,
 ];
 
 /**
