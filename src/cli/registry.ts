@@ -22,6 +22,7 @@ import { audit } from './commands/audit.js';
 import { tree } from './commands/tree.js';
 import { at, atq, atrm, batch } from './commands/at.js';
 import { completion, complete } from './commands/completion.js';
+import { doctor } from './commands/doctor.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -49,6 +50,7 @@ export const COMMANDS: readonly Command[] = [
   catalog,
   audit,
   tree,
+  doctor,
   at,
   batch,
   atq,

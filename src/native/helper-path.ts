@@ -9,7 +9,7 @@ import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package root: src/native (tsx), dist/native and dist/main (bundles) are all two levels below it. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/(.)\/$/, '$1');
 
 /**
  * A file the Debian package (and any other packager) writes at the package
