@@ -17,10 +17,11 @@ export interface NamespaceInit {
 
 /**
  * Starts `command` as PID 1 of a new PID and mount namespace (with its own
- * /proc), as a container runtime would start its init.
+ * /proc), as a container runtime would start its init; `namespaces` adds
+ * more, such as "--net".
  */
-export async function startAsPid1(command: string[], env: NodeJS.ProcessEnv = process.env): Promise<NamespaceInit> {
-  const child = spawn('/usr/bin/unshare', ['--pid', '--fork', '--mount', '--mount-proc', ...command], { stdio: ['ignore', 'pipe', 'pipe'], env });
+export async function startAsPid1(command: string[], env: NodeJS.ProcessEnv = process.env, namespaces: string[] = []): Promise<NamespaceInit> {
+  const child = spawn('/usr/bin/unshare', ['--pid', '--fork', '--mount', '--mount-proc', ...namespaces, ...command], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -53,8 +54,8 @@ export async function startAsPid1(command: string[], env: NodeJS.ProcessEnv = pr
   };
 }
 
-/** Runs a command inside the namespace of `initPid` (its PIDs and mounts), as `docker exec` would. */
-export function inNamespace(initPid: number, command: string[], env: NodeJS.ProcessEnv = process.env): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync('nsenter', ['-t', String(initPid), '-p', '-m', '--', ...command], { encoding: 'utf8', env, timeout: 30_000 });
+/** Runs a command inside the namespaces of `initPid` (PIDs, mounts, network), as `docker exec` would. */
+export function inNamespace(initPid: number, command: string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('nsenter', ['-t', String(initPid), '-p', '-m', '-n', '--', ...command], { encoding: 'utf8', timeout: 30_000, ...(input !== undefined ? { input } : {}) });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
