@@ -1,29 +1,37 @@
 #!/usr/bin/env node
-// Builds the small C helpers in native/ at install time. A machine without a C
-// compiler still gets a working hearth; only the features that need a helper
-// (sd_notify readiness, the syslog socket) report that it is missing.
+// Builds the small C helpers in native/: at `npm install` of the package (its
+// "install" script), in `npm run build`, and for the Debian package (with
+// --out and the distribution's hardening flags in CFLAGS/LDFLAGS). A machine
+// without a C compiler still gets a working hearth: hearthd says at start
+// which helpers are missing, what that costs, and how to get them.
+//
+// usage: build-native.mjs [--out DIR] [--force]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
+const { values } = parseArgs({ options: { out: { type: 'string' }, force: { type: 'boolean', default: false } } });
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'native');
-const out = join(src, 'build');
+const out = values.out ? resolve(values.out) : join(src, 'build');
 mkdirSync(out, { recursive: true });
-const cc = process.env.CC ?? 'cc';
-let failed = false;
-for (const file of readdirSync(src).filter((f) => f.endsWith('.c'))) {
+const cc = process.env.CC || 'cc';
+const words = (name) => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
+const failed = [];
+for (const file of readdirSync(src).filter((f) => f.endsWith('.c')).sort()) {
   const target = join(out, file.slice(0, -2));
   try {
-    if (statSync(target).mtimeMs >= statSync(join(src, file)).mtimeMs) continue;
+    if (!values.force && statSync(target).mtimeMs >= statSync(join(src, file)).mtimeMs) continue;
   } catch {
     // not built yet
   }
-  const r = spawnSync(cc, ['-O2', '-Wall', '-Wextra', '-o', target, join(src, file)], { stdio: 'inherit' });
-  if (r.status !== 0) {
-    failed = true;
-    console.warn(`hearth: could not build native/${file} with "${cc}" (${r.error?.message ?? `exit ${r.status}`}); features that need it will say so`);
-  }
+  const args = ['-O2', '-Wall', '-Wextra', ...words('CPPFLAGS'), ...words('CFLAGS'), '-o', target, join(src, file), ...words('LDFLAGS')];
+  const r = spawnSync(cc, args, { stdio: 'inherit' });
+  if (r.status !== 0) failed.push(`${file} (${r.error ? r.error.message : `exit ${r.status}`})`);
 }
-process.exit(failed && process.env.HEARTH_REQUIRE_NATIVE ? 1 : 0);
+if (failed.length > 0) {
+  console.warn(`hearth: could not build with "${cc}": ${failed.join(', ')}. hearth works without them; hearthd names at start what is missing and what that costs.`);
+}
+process.exit(failed.length > 0 && process.env.HEARTH_REQUIRE_NATIVE ? 1 : 0);

@@ -3,23 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, tempDir, eventually } from './helpers/index.js';
+import { REPO, tempDir, eventually, zombiesUnder } from './helpers/index.js';
 import { nativeHelperPath } from '../src/native/index.js';
 
 const hasUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
-
-/** Counts zombies among the processes of the PID namespace whose init is `initPid` (host view). */
-function zombiesUnder(initPid: number): number {
-  const r = spawnSync('ps', ['-e', '-o', 'pid=,ppid=,stat=']);
-  const rows = r.stdout.toString().trim().split('\n').map((l) => l.trim().split(/\s+/));
-  const tree = new Set([initPid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [pid, ppid] of rows) if (tree.has(Number(ppid)) && !tree.has(Number(pid))) (tree.add(Number(pid)), (grew = true));
-  }
-  return rows.filter(([pid, , stat]) => tree.has(Number(pid)) && stat!.startsWith('Z')).length;
-}
 
 describe('hearthd as PID 1', () => {
   test('reaps orphaned zombies, forwards SIGTERM to an orderly stop and exits 0', async (t) => {

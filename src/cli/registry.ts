@@ -21,6 +21,8 @@ import { catalog } from './commands/catalog.js';
 import { audit } from './commands/audit.js';
 import { tree } from './commands/tree.js';
 import { at, atq, atrm, batch } from './commands/at.js';
+import { completion, complete } from './commands/completion.js';
+import { doctor } from './commands/doctor.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -48,12 +50,15 @@ export const COMMANDS: readonly Command[] = [
   catalog,
   audit,
   tree,
+  doctor,
   at,
   batch,
   atq,
   atrm,
   webPassword,
+  completion,
   help,
+  complete,
 ];
 
 /**

@@ -244,7 +244,8 @@ describe('hearth CLI usage', () => {
       const r = await run(argv);
       assert.equal(r.code, 0);
       assert.match(r.stdout, /^usage: hearth/);
-      for (const c of COMMANDS) assert.ok(r.stdout.includes(`  ${c.name} `), c.name);
+      for (const c of COMMANDS.filter((x) => !x.hidden)) assert.ok(r.stdout.includes(`  ${c.name} `), c.name);
+      assert.doesNotMatch(r.stdout, /__complete/, "hidden commands stay out of help");
     }
     const status = await run(['status', '--help']);
     assert.equal(status.code, 0);

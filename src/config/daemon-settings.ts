@@ -155,6 +155,12 @@ function checkWeb(c: FieldContext, s: DaemonSettings): void {
 
 const TOP_KEYS = ['runlevel', ...Object.keys(SECTIONS), 'fleet'];
 
+/** Every key hearth.toml accepts, as "runlevel" or "section.key": the man page's test checks each is documented. */
+export const DAEMON_SETTINGS_KEYS: readonly string[] = [
+  'runlevel',
+  ...Object.entries(SECTIONS).flatMap(([section, keys]) => Object.keys(keys).map((key) => `${section}.${key}`)),
+];
+
 export function parseDaemonSettings(file: string, text: string): { settings: DaemonSettings; errors: HearthError[] } {
   const settings: DaemonSettings = structuredClone(DEFAULT_SETTINGS);
   let doc: Record<string, unknown>;

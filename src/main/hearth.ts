@@ -22,11 +22,28 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/**
+ * Writes through `stream` and remembers when the last write is done. A pipe's
+ * writes complete asynchronously, and process.exit() drops what is still
+ * queued (a pipe holds 64 KiB): the CLI exits only once everything is out.
+ */
+function trackedWriter(stream: NodeJS.WriteStream): { write(text: string): void; drained(): Promise<void> } {
+  let last: Promise<void> = Promise.resolve();
+  return {
+    write(text) {
+      last = new Promise((resolve) => stream.write(text, () => resolve()));
+    },
+    drained: () => last,
+  };
+}
+const stdout = trackedWriter(process.stdout);
+const stderr = trackedWriter(process.stderr);
+
 const code = await runCli(
   process.argv.slice(2),
   {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => stdout.write(text),
+    stderr: (text) => stderr.write(text),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
@@ -36,4 +53,6 @@ const code = await runCli(
   // bin/hearth reached through a symlink named chkconfig, service, telinit… picks that personality.
   { argv0: process.env.HEARTH_ARGV0 ?? process.argv[1] },
 );
+// Writes complete in order, so the last one's callback means all are out.
+await Promise.all([stdout.drained(), stderr.drained()]);
 process.exit(code);

@@ -5,34 +5,22 @@
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { Daemon, describeEvent } from '../daemon/index.js';
 import { startControlServer } from '../control/index.js';
 import { defaultDirs } from '../client/index.js';
 import { describeError } from '../errors/index.js';
 import { isLoopbackListen } from '../config/index.js';
+import { PACKAGE_ROOT, helperBuildAdvice, installKind, missingHelpers } from '../native/index.js';
+import { HEARTHD_OPTIONS, hearthdUsage } from './hearthd-usage.js';
+import { daemonOutput } from './daemon-output.js';
 
-const USAGE = `usage: hearthd --config-dir DIR [--state-dir DIR] [--runtime-dir DIR] [--log-dir DIR] [--runlevel N]
-
-Runs the hearth daemon in the foreground.
-
-  --config-dir DIR   services/, init.d/, xinetd.conf, xinetd.d/, inetd.conf, hearth.toml
-  --state-dir DIR    enablement and other persistent state
-  --runtime-dir DIR  control socket (hearth.sock) and other runtime files
-  --log-dir DIR      service logs
-  --runlevel N       runlevel to enter (default: hearth.toml's, else 3)
-  --web-listen ADDR  web GUI address, HOST:PORT or "off" (default: hearth.toml's [web] listen)
-  --quiet            do not echo events to stdout
-  -h, --help         this text
-  --version          print the version
-
-Defaults: as root /etc/hearth, /var/lib/hearth, /run/hearth, /var/log/hearth;
-otherwise directories under your own config, state and runtime dirs.
-Signals: HUP reloads the config; TERM or INT stops every service, then exits 0.`;
+const USAGE = hearthdUsage();
+const say = daemonOutput();
 
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
     return pkg.version;
   } catch {
     return '0.0.0';
@@ -40,40 +28,63 @@ function version(): string {
 }
 
 function fail(message: string, code = 2): never {
-  process.stderr.write(`hearthd: ${message}\n`);
+  say.err(`hearthd: ${message}\n`);
   process.exit(code);
+}
+
+/** How the user reaches this copy's CLI: "hearth" when installed, bin/hearth in a checkout. */
+function cliName(): string {
+  if (installKind() !== 'checkout') return 'hearth';
+  const rel = relative(process.cwd(), join(PACKAGE_ROOT, 'bin', 'hearth'));
+  return rel.startsWith('..') ? join(PACKAGE_ROOT, 'bin', 'hearth') : rel;
+}
+
+/**
+ * Node reaps only the children it spawned: as PID 1 every orphan re-parented
+ * to hearthd would stay a zombie. bin/hearthd starts the daemon under
+ * hearth-init (or tini) when it is PID 1; reaching here as PID 1 means neither
+ * was available, and running anyway would leak zombies without a word.
+ */
+function refuseToBeBarePid1(): void {
+  if (process.pid !== 1) return;
+  fail(
+    'refusing to run as PID 1 without a reaper: orphaned processes would stay zombies.\n' +
+      `The native helper hearth-init is missing (${join(PACKAGE_ROOT, 'native', 'build', 'hearth-init')}): ${helperBuildAdvice()}.\n` +
+      'Or run hearthd under an init that reaps, such as tini: tini -- hearthd …',
+    1,
+  );
+}
+
+/** Said once at start: which helpers this copy lacks, what that costs, and how to get them. */
+function missingHelpersReport(): string | undefined {
+  const missing = missingHelpers();
+  if (missing.length === 0) return undefined;
+  return [
+    `native helpers missing from ${join(PACKAGE_ROOT, 'native', 'build')}: ${missing.map((h) => h.name).join(', ')}`,
+    ...missing.map((h) => `  without ${h.name}: ${h.without}`),
+    `  to fix: ${helperBuildAdvice()}`,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({
-      options: {
-        'config-dir': { type: 'string' },
-        'state-dir': { type: 'string' },
-        'runtime-dir': { type: 'string' },
-        'log-dir': { type: 'string' },
-        runlevel: { type: 'string' },
-        'web-listen': { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+    parsed = parseArgs({ options: HEARTHD_OPTIONS, strict: true, allowPositionals: false });
   } catch (e) {
     fail(`${(e as Error).message}\n${USAGE}`);
   }
   const v = parsed.values;
   if (v.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
+    say.out(`${USAGE}\n`);
+    process.exitCode = 0;
+    return;
   }
   if (v.version) {
-    process.stdout.write(`hearthd ${version()}\n`);
-    process.exit(0);
+    say.out(`hearthd ${version()}\n`);
+    process.exitCode = 0;
+    return;
   }
+  refuseToBeBarePid1();
   let runlevel: number | undefined;
   if (v.runlevel !== undefined) {
     if (!/^[0-6]$/.test(v.runlevel)) fail(`--runlevel must be a number from 0 to 6, got "${v.runlevel}"`);
@@ -89,10 +100,17 @@ async function main(): Promise<void> {
     version: version(),
   });
 
+  // Into the journal (the subscriber below is not there yet) and once to stderr.
+  const helpers = missingHelpersReport();
+  if (helpers) {
+    daemon.bus.emit({ type: 'daemon.log', at: Date.now(), level: 'warn', message: helpers });
+    say.err(`hearthd: ${helpers}\n`);
+  }
+
   if (!v.quiet) {
     daemon.bus.subscribe((e) => {
       const text = describeEvent(e);
-      if (text) process.stdout.write(`${new Date(e.at).toISOString()} ${text}\n`);
+      if (text) say.out(`${new Date(e.at).toISOString()} ${text}\n`);
     });
   }
 
@@ -104,15 +122,15 @@ async function main(): Promise<void> {
   } catch (e) {
     fail(describeError(e), 1);
   }
-  process.stdout.write(`hearthd: control socket ${daemon.socketPath}\n`);
-  process.stdout.write(`hearthd: try "bin/hearth --socket ${daemon.socketPath} list"\n`);
+  say.out(`hearthd: control socket ${daemon.socketPath}\n`);
+  say.out(`hearthd: try "${cliName()} --socket ${daemon.socketPath} list"\n`);
 
   let closeWeb: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`hearthd: ${signal}: stopping services\n`);
+    say.out(`hearthd: ${signal}: stopping services\n`);
     try {
       await closeWeb?.().catch(() => undefined);
       await daemon.shutdown();
@@ -124,13 +142,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => {
-    daemon.reloadConfig().catch((e) => process.stderr.write(`hearthd: reload failed: ${describeError(e)}\n`));
+    daemon.reloadConfig().catch((e) => say.err(`hearthd: reload failed: ${describeError(e)}\n`));
   });
 
   try {
     await daemon.boot();
   } catch (e) {
-    process.stderr.write(`hearthd: ${describeError(e)}\n`);
+    say.err(`hearthd: ${describeError(e)}\n`);
     await control.close().catch(() => undefined);
     process.exit(1);
   }
@@ -139,7 +157,7 @@ async function main(): Promise<void> {
   const web = { ...daemon.settings.web, ...(v['web-listen'] !== undefined ? { listen: v['web-listen'] } : {}) };
   if (web.listen !== 'off') {
     if (!isLoopbackListen(web.listen) && web.tlsCert === undefined) {
-      process.stderr.write(`hearthd: not serving the web GUI on "${web.listen}": other machines could reach it without TLS (set [web] tls_cert and tls_key)\n`);
+      say.err(`hearthd: not serving the web GUI on "${web.listen}": other machines could reach it without TLS (set [web] tls_cert and tls_key)\n`);
       return;
     }
     try {
@@ -152,14 +170,14 @@ async function main(): Promise<void> {
         log: (message) => daemon.bus.emit({ type: 'daemon.log', at: Date.now(), level: 'info', message }),
       });
       closeWeb = gui.close;
-      process.stdout.write(`hearthd: web GUI ${gui.url} (log in once with ${gui.url}?token=${gui.token})\n`);
+      say.out(`hearthd: web GUI ${gui.url} (log in once with ${gui.url}?token=${gui.token})\n`);
     } catch (e) {
-      process.stderr.write(`hearthd: web GUI not started: ${describeError(e)}\n`);
+      say.err(`hearthd: web GUI not started: ${describeError(e)}\n`);
     }
   }
 }
 
 main().catch((e) => {
-  process.stderr.write(`hearthd: ${describeError(e)}\n`);
+  say.err(`hearthd: ${describeError(e)}\n`);
   process.exit(1);
 });

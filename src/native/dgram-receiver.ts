@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError } from '../errors/index.js';
-import { nativeHelperPath } from './helper-path.js';
+import { helperBuildAdvice, nativeHelperPath } from './helper-path.js';
 
 export interface Datagram {
   pid: number;
@@ -30,7 +30,7 @@ export class DgramReceiver {
     if (!helper) {
       return Promise.reject(
         new HearthError('ERR_SPAWN', 'the native helper "hearth-dgram" is not built', {
-          hint: 'run "npm run build" with a C compiler installed',
+          hint: helperBuildAdvice(),
         }),
       );
     }

@@ -1,4 +1,15 @@
-export { nativeHelperPath } from './helper-path.js';
+export {
+  nativeHelperPath,
+  missingHelpers,
+  installKind,
+  helperBuildAdvice,
+  rebuildAdvice,
+  NATIVE_HELPERS,
+  PACKAGE_ROOT,
+  INSTALL_MARKER,
+  type InstallKind,
+  type NativeHelper,
+} from './helper-path.js';
 export { DgramReceiver, type Datagram } from './dgram-receiver.js';
 export { ServerSpawner, SPAWNER_HELPER, type ServerSpawnOptions, type ServerSpawnerOptions } from './spawner.js';
 export type { ServerProcess } from './server-process.js';

@@ -3,7 +3,7 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import type net from 'node:net';
 import { HearthError, describeError } from '../errors/index.js';
 import { applyUmask } from '../process/index.js';
-import { nativeHelperPath } from './helper-path.js';
+import { helperBuildAdvice, nativeHelperPath } from './helper-path.js';
 import { OrphanWatch } from './orphan-watch.js';
 import { SpawnedServer, signalName, type ServerProcess } from './server-process.js';
 
@@ -129,7 +129,7 @@ export class ServerSpawner {
     this.path = asked === undefined ? nativeHelperPath(SPAWNER_HELPER) : isExecutable(asked) ? asked : null;
     if (this.path === null) {
       const what = asked === undefined ? `the native helper "${SPAWNER_HELPER}" is not built` : `"${asked}" cannot be run`;
-      this.notice('warn', `${what}: servers for each connection start with Node's spawn, which is slower (run "npm run build" with a C compiler installed)`);
+      this.notice('warn', `${what}: servers for each connection start with Node's spawn, which is slower (${helperBuildAdvice()})`);
     }
     return this.path;
   }

@@ -70,7 +70,9 @@ describe('parseChkconfigArgs', () => {
   test('help and version', () => {
     assert.deepEqual(ok(['--help']), { kind: 'help' });
     assert.deepEqual(ok(['-v']), { kind: 'version' });
-    assert.match(chkconfigUsage('chkconfig', '1.24'), /^chkconfig version 1\.24 - Copyright \(C\) 1997-2000 Red Hat, Inc\.\n/);
+    assert.match(chkconfigUsage('chkconfig', '1.24'), /^chkconfig \(hearth 1\.24\): /);
+    // hearth's own words: no other vendor's copyright or licence line.
+    assert.doesNotMatch(chkconfigUsage(), /Copyright|Red Hat|GNU/);
     assert.match(chkconfigUsage(), /\n {9}chkconfig \[--level <levels>\] \[--type <type>\] <name> <on\|off\|reset\|resetpriorities>\n$/);
   });
 });

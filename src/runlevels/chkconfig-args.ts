@@ -127,11 +127,15 @@ export function parseChkconfigArgs(argv: readonly string[]): ChkconfigParse {
   return usageError();
 }
 
-/** The usage text chkconfig prints to stderr (then exits 1). */
+/**
+ * The usage text chkconfig prints to stderr (then exits 1). The synopsis lines
+ * keep chkconfig's syntax, since scripts and people know it; the words around
+ * them are hearth's own.
+ */
 export function chkconfigUsage(progname = 'chkconfig', version = '1.0'): string {
   return (
-    `${progname} version ${version} - Copyright (C) 1997-2000 Red Hat, Inc.\n` +
-    'This may be freely redistributed under the terms of the GNU Public License.\n' +
+    `${progname} (hearth ${version}): which services start in which runlevel, in chkconfig's syntax.\n` +
+    'Part of hearth, MIT licence.\n' +
     '\n' +
     `usage:   ${progname} [--list] [--type <type>] [name]\n` +
     `         ${progname} --add <name>\n` +

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,4 +166,17 @@ export function serviceProcesses(name: string): number[] {
     }
   }
   return found;
+}
+
+/** Counts zombies among the processes of the PID namespace whose init is `initPid` (host view). */
+export function zombiesUnder(initPid: number): number {
+  const r = spawnSync('ps', ['-e', '-o', 'pid=,ppid=,stat=']);
+  const rows = r.stdout.toString().trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const tree = new Set([initPid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of rows) if (tree.has(Number(ppid)) && !tree.has(Number(pid))) (tree.add(Number(pid)), (grew = true));
+  }
+  return rows.filter(([pid, , stat]) => tree.has(Number(pid)) && stat!.startsWith('Z')).length;
 }

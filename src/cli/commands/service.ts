@@ -2,7 +2,8 @@ import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { HearthError } from '../../errors/index.js';
 
-const ACTIONS = ['start', 'stop', 'restart', 'reload', 'force-reload', 'status', 'condrestart', 'try-restart'];
+/** The actions service(8) takes; completion offers them too. */
+export const SERVICE_ACTIONS = ['start', 'stop', 'restart', 'reload', 'force-reload', 'status', 'condrestart', 'try-restart'];
 
 /**
  * service(8): `service NAME ACTION` for native services and SysV scripts
@@ -31,8 +32,8 @@ export const service: Command = {
       return EXIT.USAGE;
     }
     const verb = action === '--full-restart' ? 'restart' : action;
-    if (!ACTIONS.includes(verb)) {
-      ctx.out.error(`Usage: ${name} {${ACTIONS.join('|')}}`);
+    if (!SERVICE_ACTIONS.includes(verb)) {
+      ctx.out.error(`Usage: ${name} {${SERVICE_ACTIONS.join('|')}}`);
       return EXIT.USAGE;
     }
     try {

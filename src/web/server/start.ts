@@ -5,6 +5,7 @@ import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { HearthError } from '../../errors/index.js';
+import { rebuildAdvice } from '../../native/index.js';
 import type { DaemonApi } from '../../control/index.js';
 import type { WebSettings } from '../../config/index.js';
 import { randomToken } from './auth.js';
@@ -40,14 +41,14 @@ export function loadGuiAssets(dir: string): WebAssets {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    throw new HearthError('ERR_WEB', `the web GUI is not built ("${dir}" is missing)`, { hint: 'run "npm run build"', cause: e });
+    throw new HearthError('ERR_WEB', `the web GUI is not built ("${dir}" is missing)`, { hint: rebuildAdvice(), cause: e });
   }
   const assets = new Map<string, { body: Uint8Array; type: string }>();
   for (const name of names) {
     const type = TYPES[extname(name)];
     if (type) assets.set(name, { body: readFileSync(join(dir, name)), type });
   }
-  if (!assets.has('index.html')) throw new HearthError('ERR_WEB', `the web GUI is not built ("${join(dir, 'index.html')}" is missing)`, { hint: 'run "npm run build"' });
+  if (!assets.has('index.html')) throw new HearthError('ERR_WEB', `the web GUI is not built ("${join(dir, 'index.html')}" is missing)`, { hint: rebuildAdvice() });
   return assets;
 }
 

@@ -1,0 +1,4 @@
+export { completionSpec, type CompletionSpec, type ArgKind } from './spec.js';
+export { bashCompletion } from './bash.js';
+export { zshCompletion } from './zsh.js';
+export { fishCompletion } from './fish.js';

@@ -1,0 +1,1 @@
+export { diagnose, type DoctorCheck, type DoctorReport, type DoctorInput, type CheckStatus } from './checks.js';
