@@ -74,9 +74,7 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
       err instanceof HearthError
         ? err
         : new HearthError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`);
-    const status = httpStatusOf(e.code) as ContentfulStatusCode;
-    // An oversize body is not read to its end: close the connection rather than drain it.
-    return c.json(errorBody(e), status, status === 413 ? { connection: 'close' } : {});
+    return c.json(errorBody(e), httpStatusOf(e.code) as ContentfulStatusCode);
   });
 
   app.notFound((c) =>

@@ -1,4 +1,4 @@
-import type { RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HearthError } from '../errors/index.js';
 
 /**
@@ -16,12 +16,29 @@ export function tooLarge(maxBytes: number): HearthError {
   return new HearthError('ERR_TOO_LARGE', `request body is larger than ${maxBytes} bytes`, { hint: 'these requests are small JSON commands' });
 }
 
-function refuse(res: ServerResponse, maxBytes: number): void {
+/** How long a refused client may go on sending (into the void) before its connection is closed. */
+const LINGER_MS = 2000;
+
+/**
+ * Answers 413 and then closes the way RFC 9112 asks (a "lingering close"):
+ * our side is shut at once, while what the client is still sending is read
+ * and dropped for a moment, so that closing does not reset the connection
+ * and destroy the answer before the client has read it.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
   const e = tooLarge(maxBytes);
   const body = JSON.stringify({ error: { code: e.code, message: e.message, hint: e.hint } });
-  // Connection: close makes Node end the socket after this answer instead of reading the body to reuse it.
-  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+  const socket = req.socket;
+  res.once('finish', () => {
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+  // Nothing reads this body: drop it as it comes.
+  req.resume();
 }
 
 /** Wraps a Node request listener so that announced oversize bodies never reach it. */
@@ -29,7 +46,7 @@ export function refuseLargeBodies(listener: RequestListener, maxBytes: number): 
   return (req, res) => {
     const length = req.headers['content-length'];
     if (length !== undefined && !(/^\d+$/.test(length) && Number(length) <= maxBytes)) {
-      refuse(res, maxBytes);
+      refuse(req, res, maxBytes);
       return;
     }
     listener(req, res);

@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
+import { eventually } from '../helpers/index.js';
 import { readUntil, rawRequest, startTarget, type AttackTarget } from './helpers.js';
 
 /**
@@ -16,11 +17,19 @@ describe('security: request bodies are capped and never echoed back whole', () =
   });
   after(() => d.stop());
 
-  /** Sends the head and `sent` bytes of a body announced as `declared`, then waits for a status line. */
+  /**
+   * Sends the head and `sent` bytes of a body announced as larger, then waits
+   * for a status line. hearthd may close the connection while the client is
+   * still sending (that is the point): a write error ends the sending, not the test.
+   */
   async function announceHuge(sock: Socket, head: string, sent: number): Promise<string> {
+    let answer = '';
+    sock.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    sock.on('error', () => undefined);
     sock.write(head);
     sock.write(Buffer.alloc(sent, 0x20));
-    return readUntil(sock, (t) => /^HTTP\/1\.1 \d{3}/.test(t), 10_000);
+    await eventually(() => /^HTTP\/1\.1 \d{3}[^]*\r\n\r\n/.test(answer) || sock.destroyed, 10_000, 'an answer');
+    return answer;
   }
 
   test('a 300 MB POST to /login gets 413 after 1 MB, without the rest being sent', async () => {
