@@ -99,7 +99,7 @@ export function rawRequest(
   target: { port: number } | { socketPath: string },
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
+  options: { headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number; noHost?: boolean } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -109,6 +109,7 @@ export function rawRequest(
         path,
         headers: options.headers ?? {},
         agent: false,
+        ...(options.noHost ? { setHost: false } : {}),
       },
       (res) => {
         let body = '';
@@ -129,6 +130,8 @@ export function openIdle(port: number, localAddress: string): Promise<Socket> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port, localAddress });
     s.on('error', () => undefined);
+    // Idle, but reading: a refusal (503, then the server closing) is noticed.
+    s.resume();
     s.once('connect', () => resolve(s));
     s.once('close', () => resolve(s));
   });
