@@ -170,6 +170,9 @@ export function sseResponse(options: SseOptions): Response {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no',
+      // A stream is a connection of its own: when it ends (a follower cut off, hearthd
+      // closing), the connection goes too, and a client that wants more reconnects.
+      connection: 'close',
     },
   });
 }
