@@ -137,8 +137,6 @@ export function sseResponse(options: SseOptions): Response {
         else {
           cleanup = unsubscribe;
           keepAlive = setInterval(() => sink.comment('keep-alive'), options.keepAliveMs);
-          // The server's socket keeps the process alive, not a stream's timer.
-          keepAlive.unref();
         }
       },
       async pull(controller) {
