@@ -47,7 +47,7 @@ describe('security: what held before still holds', () => {
       const s = connect({ host: '127.0.0.1', port });
       held.push(s);
       echoed.push('');
-      s.on('data', (b) => (echoed[i] += b));
+      s.on('data', (b) => (echoed[i] = (echoed[i] ?? '') + String(b)));
       s.on('error', () => undefined);
       s.write(`line ${i}\n`);
     }
