@@ -1,5 +1,5 @@
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
-import type { LogQuery, LogRecord } from '../journal/index.js';
+import type { JournalHealth, LogQuery, LogRecord } from '../journal/index.js';
 import type { AuditReport } from '../catalog/index.js';
 
 /**
@@ -19,6 +19,8 @@ export interface DaemonInfo {
   socketPath: string;
   runlevel: number | null;
   previousRunlevel: number | null;
+  /** Whether logging is degraded (the log filesystem full), and for which services: the journal's health(). */
+  logging?: JournalHealth;
 }
 
 export interface ActionResult {
@@ -30,7 +32,7 @@ export interface ActionResult {
 }
 
 // The journal owns its record and query types; the API speaks them as they are.
-export type { LogQuery, LogRecord };
+export type { JournalHealth, LogQuery, LogRecord };
 
 export interface ConfigReport {
   configDir: string;
