@@ -118,7 +118,7 @@ describe('control API', () => {
     const { app } = setup();
     const res = await app.request('/v2/services');
     assert.equal(res.status, 404);
-    assert.equal((await res.json()).error.code, 'ERR_BAD_REQUEST');
+    assert.equal((await res.json()).error.code, 'ERR_NOT_FOUND');
     const wrongVerb = await app.request('/v1/actions/explode', post({ names: ['web'] }));
     assert.equal(wrongVerb.status, 404);
   });

@@ -1,26 +1,26 @@
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isAbsolute } from 'node:path';
-import { HearthError, type ErrorCode } from '../errors/index.js';
+import { HearthError, httpStatusOf } from '../errors/index.js';
 import { didYouMean } from '../model/index.js';
 import type { ActionResult, DaemonApi, LogRecord } from './daemon-api.js';
-import { sseResponse } from './sse.js';
-import { checkKeys, checkName, checkNames, parseLogQuery, readJsonObject } from './validate.js';
+import { CONTROL_MAX_BODY_BYTES, quote } from './request-limits.js';
+import { DEFAULT_FOLLOWER_BUFFER_BYTES, sseResponse, type SseOptions } from './sse.js';
+import { checkKeys, checkName, checkNames, parseLogQuery, readJsonObject as readBody } from './validate.js';
 
 export interface ControlAppOptions {
   /** Interval of SSE keep-alive comments. */
   keepAliveMs?: number;
+  /** Largest request body taken (default 256 KiB); larger ones get 413. */
+  maxBodyBytes?: number;
+  /** How far (bytes) a follower may fall behind before it is told and cut off (default 1 MiB). */
+  followerBufferBytes?: number;
+  /** How long a follower that was told gets to read the notice before its connection is closed. */
+  followerGraceMs?: number;
 }
 
 const ACTIONS = ['start', 'stop', 'restart', 'reload'] as const;
 type Action = (typeof ACTIONS)[number];
-
-function httpStatus(code: ErrorCode): 400 | 404 | 409 | 422 | 500 {
-  if (code === 'ERR_BAD_REQUEST' || code === 'ERR_USAGE') return 400;
-  if (code === 'ERR_UNKNOWN_SERVICE') return 404;
-  if (code === 'ERR_SERVICE_BROKEN') return 409;
-  if (code.startsWith('ERR_CONFIG_')) return 422;
-  return 500;
-}
 
 function unknownService(name: string, known: Iterable<string>): HearthError {
   const hint = didYouMean(name, known);
@@ -38,6 +38,19 @@ function errorBody(e: HearthError): { error: { code: string; message: string; hi
  */
 export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}): Hono {
   const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const maxBody = options.maxBodyBytes ?? CONTROL_MAX_BODY_BYTES;
+  const readJsonObject = (req: Request) => readBody(req, maxBody);
+  /** SSE settings for a request: bounded per follower, and cut off at the socket when it stops reading. */
+  const stream = (c: Context): Omit<SseOptions, 'start'> => {
+    const outgoing = (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing;
+    return {
+      signal: c.req.raw.signal,
+      keepAliveMs,
+      ...(options.followerBufferBytes !== undefined ? { maxQueuedBytes: options.followerBufferBytes } : {}),
+      ...(options.followerGraceMs !== undefined ? { graceMs: options.followerGraceMs } : {}),
+      ...(outgoing ? { disconnect: () => outgoing.destroy() } : {}),
+    };
+  };
   const app = new Hono();
   const knownNames = (): string[] => api.list().map((s) => s.name);
 
@@ -61,13 +74,13 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
       err instanceof HearthError
         ? err
         : new HearthError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`);
-    return c.json(errorBody(e), httpStatus(e.code));
+    return c.json(errorBody(e), httpStatusOf(e.code) as ContentfulStatusCode);
   });
 
   app.notFound((c) =>
     c.json(
       errorBody(
-        new HearthError('ERR_BAD_REQUEST', `no such endpoint: ${c.req.method} ${new URL(c.req.url).pathname}`, {
+        new HearthError('ERR_NOT_FOUND', `no such endpoint: ${c.req.method} ${quote(new URL(c.req.url).pathname)}`, {
           hint: 'the API lives under /v1; is the client newer than hearthd?',
         }),
       ),
@@ -113,7 +126,7 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     const dir = body.configDir;
     if (dir !== undefined && (typeof dir !== 'string' || !isAbsolute(dir))) {
       // hearthd's working directory is not the caller's: only absolute paths mean the same to both.
-      throw new HearthError('ERR_BAD_REQUEST', `"configDir" must be an absolute path, got ${JSON.stringify(dir)}`);
+      throw new HearthError('ERR_BAD_REQUEST', `"configDir" must be an absolute path, got ${quote(dir)}`);
     }
     return c.json(await api.check(dir));
   });
@@ -129,7 +142,7 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     checkKeys(body, ['level', 'block']);
     const level = body.level;
     if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 6) {
-      throw new HearthError('ERR_BAD_REQUEST', `"level" must be a runlevel from 0 to 6, got ${JSON.stringify(level)}`);
+      throw new HearthError('ERR_BAD_REQUEST', `"level" must be a runlevel from 0 to 6, got ${quote(level)}`);
     }
     return c.json(await need('switchRunlevel')(level, body.block !== false));
   });
@@ -140,7 +153,7 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     const name = checkName(body.name);
     const levels = body.levels;
     if (levels !== undefined && !(Array.isArray(levels) && levels.every((l) => Number.isInteger(l) && l >= 0 && l <= 6))) {
-      throw new HearthError('ERR_BAD_REQUEST', `"levels" must be an array of runlevels 0-6, got ${JSON.stringify(levels)}`);
+      throw new HearthError('ERR_BAD_REQUEST', `"levels" must be an array of runlevels 0-6, got ${quote(levels)}`);
     }
     if (typeof body.on !== 'boolean') throw new HearthError('ERR_BAD_REQUEST', '"on" must be true or false');
     if (!knownNames().includes(name)) throw unknownService(name, knownNames());
@@ -168,7 +181,7 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     checkKeys(body, ['at', 'command', 'cwd']);
     const at = body.at;
     if (at !== 'batch' && !(typeof at === 'number' && Number.isFinite(at) && at > 0)) {
-      throw new HearthError('ERR_BAD_REQUEST', `"at" must be a time (epoch milliseconds) or "batch", got ${JSON.stringify(at)}`);
+      throw new HearthError('ERR_BAD_REQUEST', `"at" must be a time (epoch milliseconds) or "batch", got ${quote(at)}`);
     }
     if (typeof body.command !== 'string' || body.command.trim() === '') throw new HearthError('ERR_BAD_REQUEST', '"command" must be a non-empty string');
     if (body.cwd !== undefined && !(typeof body.cwd === 'string' && isAbsolute(body.cwd))) throw new HearthError('ERR_BAD_REQUEST', '"cwd" must be an absolute path');
@@ -185,12 +198,11 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
 
   app.get('/v1/logs', async (c) => c.json(await api.logs(parseLogQuery(c.req.url))));
 
-  app.get('/v1/logs/follow', (c) => followLogs(c, api, keepAliveMs));
+  app.get('/v1/logs/follow', (c) => followLogs(c, api, stream(c)));
 
   app.get('/v1/events', (c) =>
     sseResponse({
-      signal: c.req.raw.signal,
-      keepAliveMs,
+      ...stream(c),
       start: (sink) => api.subscribe((e) => sink.send('event', e)),
     }),
   );
@@ -204,35 +216,38 @@ const sameRecord = (a: LogRecord, b: LogRecord): boolean =>
 /**
  * History then live records, without a gap: subscribe first and hold new records
  * while the history is read, then send the history and the held records that the
- * history did not already contain.
+ * history did not already contain. What is held is bounded like the live buffer.
  */
-function followLogs(c: Context, api: DaemonApi, keepAliveMs: number): Response {
+function followLogs(c: Context, api: DaemonApi, settings: Omit<SseOptions, 'start'>): Response {
   const query = parseLogQuery(c.req.url);
   const { lines, ...live } = query;
+  const maxHeld = settings.maxQueuedBytes ?? DEFAULT_FOLLOWER_BUFFER_BYTES;
   return sseResponse({
-    signal: c.req.raw.signal,
-    keepAliveMs,
+    ...settings,
     start: (sink) => {
       let held: LogRecord[] | undefined = [];
+      let heldBytes = 0;
       const unsubscribe = api.followLogs(live, (r) => {
-        if (held) held.push(r);
-        else sink.send('log', r);
+        if (!held) return sink.send('log', r);
+        heldBytes += r.text.length + (r.b64?.length ?? 0) + 64;
+        if (heldBytes > maxHeld) sink.behind();
+        else held.push(r);
       });
       const history = lines ? api.logs(query) : Promise.resolve([]);
       history
         .then((past) => {
-          for (const r of past) sink.send('log', r);
+          for (const r of past) sink.sendBacklog('log', r);
           const cutoff = past.length ? past[past.length - 1]!.ts : -Infinity;
           const tail = past.filter((r) => r.ts === cutoff);
           for (const r of held ?? []) {
             if (r.ts < cutoff) continue;
             if (r.ts === cutoff && tail.some((t) => sameRecord(t, r))) continue;
-            sink.send('log', r);
+            sink.sendBacklog('log', r);
           }
           held = undefined;
         })
         .catch((err: unknown) => {
-          sink.send('error', {
+          sink.sendBacklog('error', {
             code: err instanceof HearthError ? err.code : 'ERR_INTERNAL',
             message: err instanceof Error ? err.message : String(err),
           });

@@ -1,5 +1,5 @@
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
-import type { LogQuery, LogRecord } from '../journal/index.js';
+import type { JournalHealth, LogQuery, LogRecord } from '../journal/index.js';
 import type { AuditReport } from '../catalog/index.js';
 import type { AtJob } from '../timers/index.js';
 import type { ConfigReport } from '../config/index.js';
@@ -23,6 +23,8 @@ export interface DaemonInfo {
   previousRunlevel: number | null;
   /** How this hearthd tracks a unit's processes, and so what `stop` guarantees here. */
   processTracking?: { mode: 'cgroup' | 'process-group'; description: string };
+  /** Whether logging is degraded (the log filesystem full), and for which services: the journal's health(). */
+  logging?: JournalHealth;
 }
 
 export interface ActionResult {
@@ -34,7 +36,7 @@ export interface ActionResult {
 }
 
 // The journal owns its record and query types; the API speaks them as they are.
-export type { LogQuery, LogRecord };
+export type { JournalHealth, LogQuery, LogRecord };
 
 // `hearth check` reports come from the config loader, offline and online alike.
 export type { ConfigReport };

@@ -2,10 +2,11 @@ import { connect } from 'node:net';
 import { chmod, chown, lstat, mkdir, stat, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
-import { HearthError } from '../errors/index.js';
+import { HearthError, descriptorShortage, describeError } from '../errors/index.js';
 import type { ControlAppOptions } from './app.js';
 import type { DaemonApi } from './daemon-api.js';
 import { lookupGroupId, type GroupLookupOptions } from './group-id.js';
+import { CONTROL_MAX_BODY_BYTES, refuseLargeBodies } from './request-limits.js';
 
 export interface ControlServerOptions extends ControlAppOptions, GroupLookupOptions {
   api: DaemonApi;
@@ -14,6 +15,10 @@ export interface ControlServerOptions extends ControlAppOptions, GroupLookupOpti
   mode?: number;
   /** Group (name or gid) that owns the socket and its directory, for shared access. */
   group?: string;
+  /** Most connections held at once (default 512); more are closed at accept. */
+  maxConnections?: number;
+  /** Failures after the socket is up (accept under EMFILE): reported here, never thrown. */
+  onError?: (e: HearthError) => void;
 }
 
 export interface ControlServer {
@@ -107,7 +112,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
   await secureDir(dirname(socketPath), gid === undefined ? 0o700 : 0o750, gid);
   await clearStaleSocket(socketPath);
 
-  const server = createServer(lazyListener(api, options));
+  const maxBody = options.maxBodyBytes ?? CONTROL_MAX_BODY_BYTES;
+  const server = createServer(refuseLargeBodies(lazyListener(api, options), maxBody));
+  server.maxConnections = options.maxConnections ?? 512;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
@@ -118,6 +125,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
     );
     server.listen(socketPath, () => resolve());
   });
+  // From now on an error is one failed accept, not a reason to stop answering.
+  server.on('error', (e: NodeJS.ErrnoException) =>
+    options.onError?.(descriptorShortage(e, 'accept a connection on the control socket') ?? new HearthError('ERR_INTERNAL', `control socket: ${describeError(e)}`, { cause: e })),
+  );
   await chmod(socketPath, mode);
   if (gid !== undefined) await chown(socketPath, process.getuid?.() ?? 0, gid);
   const ino = (await lstat(socketPath)).ino;

@@ -1,6 +1,7 @@
 import { HearthError } from '../errors/index.js';
 import { isValidServiceName } from '../model/index.js';
 import type { LogQuery } from './daemon-api.js';
+import { CONTROL_MAX_BODY_BYTES, quote, readBodyText } from './request-limits.js';
 
 /** Everything that crosses the socket is checked here, before the daemon sees it. */
 
@@ -11,7 +12,7 @@ function bad(message: string, hint?: string): HearthError {
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || !isValidServiceName(name)) {
     throw bad(
-      `invalid service name ${JSON.stringify(name)}`,
+      `invalid service name ${quote(name)}`,
       'names start with a letter or digit and use only letters, digits, "_", ".", "@" and "-"',
     );
   }
@@ -27,9 +28,9 @@ export function checkNames(names: unknown): string[] {
 
 /** An integer within [min, max], from a query-string value. */
 export function checkInteger(key: string, raw: string, min: number, max: number): number {
-  if (!/^-?\d+$/.test(raw.trim())) throw bad(`"${key}" must be a whole number, got "${raw}"`);
+  if (!/^-?\d+$/.test(raw.trim())) throw bad(`"${key}" must be a whole number, got ${quote(raw)}`);
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw bad(`"${key}" must be between ${min} and ${max}, got "${raw}"`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw bad(`"${key}" must be between ${min} and ${max}, got ${quote(raw)}`);
   return n;
 }
 
@@ -39,7 +40,7 @@ const LOG_PARAMS = ['name', 'lines', 'since', 'until', 'grep', 'priority'];
 export function parseLogQuery(url: string): LogQuery {
   const params = new URL(url, 'http://hearth').searchParams;
   for (const key of new Set(params.keys())) {
-    if (!LOG_PARAMS.includes(key)) throw bad(`unknown log query parameter "${key}"`, `known: ${LOG_PARAMS.join(', ')}`);
+    if (!LOG_PARAMS.includes(key)) throw bad(`unknown log query parameter ${quote(key)}`, `known: ${LOG_PARAMS.join(', ')}`);
   }
   const q: LogQuery = {};
   const names = params.getAll('name');
@@ -68,9 +69,9 @@ export function parseLogQuery(url: string): LogQuery {
   return q;
 }
 
-/** POST bodies: empty means {}, anything else must be a JSON object. */
-export async function readJsonObject(req: Request): Promise<Record<string, unknown>> {
-  const text = await req.text();
+/** POST bodies: empty means {}, anything else must be a JSON object of at most maxBytes. */
+export async function readJsonObject(req: Request, maxBytes = CONTROL_MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  const text = await readBodyText(req, maxBytes);
   if (text.trim() === '') return {};
   let body: unknown;
   try {
@@ -85,7 +86,7 @@ export async function readJsonObject(req: Request): Promise<Record<string, unkno
 export function checkKeys(body: Record<string, unknown>, allowed: string[]): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) {
-      throw bad(`unknown field "${key}"`, allowed.length ? `allowed: ${allowed.join(', ')}` : 'this request takes no fields');
+      throw bad(`unknown field ${quote(key)}`, allowed.length ? `allowed: ${allowed.join(', ')}` : 'this request takes no fields');
     }
   }
 }

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { readTs, type ParsedLine } from './format.js';
 import type { LineMatcher } from './line-matcher.js';
@@ -10,6 +11,8 @@ const BACKWARD_MAX_CHUNK = 1024 * 1024;
 const PROBE = 64 * 1024;
 /** Below this span the time search stops and a plain scan takes over. */
 const SEARCH_DONE = 256 * 1024;
+/** Never through a symlink, and never blocking on a FIFO someone planted as a log file. */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export interface OpenedFile {
   fh: FileHandle;
@@ -38,13 +41,21 @@ export async function openFiles(list: () => LogFileEntry[], upTo?: FilePosition)
       for (const entry of list()) {
         let fh: FileHandle;
         try {
-          fh = await open(entry.path, 'r');
+          fh = await open(entry.path, READ_FLAGS);
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+          // Gone meanwhile, or a link that is not ours to follow: not a log file.
+          if (['ENOENT', 'ELOOP'].includes((e as NodeJS.ErrnoException).code ?? '')) continue;
           throw e;
         }
+        const st = await fh.stat().catch(async (e: unknown) => {
+          await fh.close();
+          throw e;
+        });
+        if (!st.isFile()) {
+          await fh.close();
+          continue;
+        }
         opened.push({ fh, ino: 0, size: 0, path: entry.path });
-        const st = await fh.stat();
         opened[opened.length - 1]!.ino = st.ino;
         opened[opened.length - 1]!.size = st.size;
       }

@@ -60,4 +60,12 @@ describe('record format', () => {
     assert.equal(r.text, 'a\ufffdb');
     assert.deepEqual(recordBytes(r), bin);
   });
+
+  test('a gap record is flagged "g" and reads back as gap: true', () => {
+    const line = encodeRecord({ ts: 5, stream: 'hearth', payload: Buffer.from('journal: 3 records (300 bytes) dropped'), priority: 4, gap: true });
+    assert.match(line.toString(), /^5 hg4 journal: /);
+    const parsed = parseLine(line, 0, line.length - 1)!;
+    assert.equal(toLogRecord('web', parsed).gap, true);
+    assert.equal(toLogRecord('web', { ts: 1, stream: 'out', payload: Buffer.from('x') }).gap, undefined);
+  });
 });

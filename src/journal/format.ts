@@ -15,6 +15,8 @@
  *              p      partial: no newline ended the line here (split long line,
  *                     output cut off at exit, or an idle prompt)
  *              x      PAYLOAD is escaped (see below)
+ *              g      a gap record: hearthd's note that records of this
+ *                     service were dropped (disk full), saying how many and when
  *              0-7    syslog priority
  *            Readers ignore flag characters they do not know, so later versions
  *            can add some without breaking old files.
@@ -45,6 +47,8 @@ export interface RawRecord {
   payload: Buffer;
   partial?: boolean;
   priority?: number;
+  /** The journal's own note that records were dropped here. */
+  gap?: boolean;
 }
 
 /** One decoded line, payload still as bytes (the reader decides how to present it). */
@@ -53,6 +57,7 @@ export type ParsedLine = RawRecord;
 export function encodeRecord(r: RawRecord): Buffer {
   let meta = STREAM_LETTER[r.stream];
   if (r.partial) meta += 'p';
+  if (r.gap) meta += 'g';
   let payload = r.payload;
   if (payload.includes(LF)) {
     meta += 'x';
@@ -102,11 +107,13 @@ export function parseLine(buf: Buffer, start: number, end: number): ParsedLine |
   const stream = LETTER_STREAM[buf[metaStart]!];
   if (!stream) return undefined;
   let partial = false;
+  let gap = false;
   let escaped = false;
   let priority: number | undefined;
   for (let i = metaStart + 1; i < metaEnd; i++) {
     const c = buf[i]!;
     if (c === 0x70) partial = true;
+    else if (c === 0x67) gap = true;
     else if (c === 0x78) escaped = true;
     else if (c >= 0x30 && c <= 0x37) priority = c - 0x30;
   }
@@ -114,6 +121,7 @@ export function parseLine(buf: Buffer, start: number, end: number): ParsedLine |
   if (escaped) payload = unescapePayload(payload);
   const line: ParsedLine = { ts, stream, payload };
   if (partial) line.partial = true;
+  if (gap) line.gap = true;
   if (priority !== undefined) line.priority = priority;
   return line;
 }
@@ -146,6 +154,7 @@ export function toLogRecord(service: string, line: ParsedLine): LogRecord {
   const r: LogRecord = { ts: line.ts, service, stream: line.stream, text };
   if (!isUtf8(line.payload)) r.b64 = line.payload.toString('base64');
   if (line.partial) r.partial = true;
+  if (line.gap) r.gap = true;
   if (line.priority !== undefined) r.priority = line.priority;
   return r;
 }

@@ -5,8 +5,9 @@
  */
 export type { LogQuery, LogRecord, LogStream, RotationSettings, DaemonLogLevel } from './types.js';
 export { DAEMON_SERVICE, LEVEL_PRIORITY } from './types.js';
-export { Journal, DEFAULT_ROTATION, type JournalOptions, type JournalEntry } from './journal.js';
-export { ServiceLogWriter, type ServiceLogWriterOptions } from './service-log-writer.js';
+export { Journal, DEFAULT_ROTATION, type JournalOptions, type JournalEntry, type LogFullPolicy } from './journal.js';
+export type { JournalHealth, ServiceLogHealth } from './log-outage.js';
+export { ServiceLogWriter, type ServiceLogWriterOptions, type FlowControl } from './service-log-writer.js';
 export { parseTimeSpec } from './time-spec.js';
 export { renderLine, renderJson, escapeText, type RenderOptions } from './render-line.js';
 export { recordBytes } from './format.js';

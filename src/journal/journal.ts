@@ -1,10 +1,11 @@
-import { statSync } from 'node:fs';
-import { HearthError } from '../errors/index.js';
+import { lstatSync } from 'node:fs';
+import { HearthError, descriptorShortage } from '../errors/index.js';
 import { DEFAULT_LOG } from '../model/index.js';
 import { toLogRecord, type ParsedLine, type RawRecord } from './format.js';
 import { closeAll, openFiles, readBackward, readForward, type FilePosition } from './file-reader.js';
 import { LineMatcher } from './line-matcher.js';
 import { LogFileSet } from './log-file-set.js';
+import { LogOutages, isFullError, reasonOf, type JournalHealth } from './log-outage.js';
 import { logFilePath, scanLogDir, type LogFileEntry } from './log-files.js';
 import { ServiceLogWriter, type RecordSink } from './service-log-writer.js';
 import { DAEMON_SERVICE, LEVEL_PRIORITY, type DaemonLogLevel, type LogQuery, type LogRecord, type LogStream, type RotationSettings } from './types.js';
@@ -21,8 +22,15 @@ export interface JournalOptions {
   idleFlushMs?: number;
   /** Lines longer than this become several partial records. Default 16 KiB. */
   maxLineBytes?: number;
-  /** Writing failed (disk full, permissions). The journal never throws into a service's output path. */
+  /**
+   * Writing failed (disk full, permissions), once per outage of a service.
+   * The journal never throws into a service's output path.
+   */
   onError?: (err: HearthError) => void;
+  /** Logging became degraded, or recovered, or a service joined or left the outage. */
+  onHealth?: (health: JournalHealth) => void;
+  /** While some file cannot be written, retry this often (default 5 s). */
+  retryMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -43,6 +51,15 @@ export interface JournalEntry {
 const EAGER_FLUSH_BYTES = 256 * 1024;
 /** Services read in parallel by one query (each opens up to keep+1 files). */
 const QUERY_PARALLELISM = 16;
+/**
+ * A blocked service's output held in memory at most: its pipe is paused, so
+ * only what was read before that arrives; a producer that is not paused
+ * (nothing attached) cannot make the journal hold more than this.
+ */
+const BLOCK_MAX_BYTES = 4 * 1024 * 1024;
+
+/** What happens to a service's records while its log file cannot be written. */
+export type LogFullPolicy = 'drop' | 'block';
 
 interface Follower {
   names: Set<string> | undefined;
@@ -67,7 +84,9 @@ export class Journal implements RecordSink {
   private readonly writers = new Map<string, ServiceLogWriter>();
   private readonly dirty = new Set<LogFileSet>();
   private readonly followers = new Set<Follower>();
-  private readonly failing = new Set<string>();
+  private readonly outages = new LogOutages();
+  private readonly policies = new Map<string, LogFullPolicy>();
+  private retryTimer: NodeJS.Timeout | undefined;
   private flushScheduled: NodeJS.Immediate | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -109,6 +128,21 @@ export class Journal implements RecordSink {
     if (set) set.rotation = rotation;
   }
 
+  /**
+   * on_log_full for a service: "drop" (the default) gives up on records the
+   * full disk cannot take and later writes one gap record saying so; "block"
+   * holds them, pauses the service's output (see ServiceLogWriter.attach) and
+   * writes them all when space returns.
+   */
+  setOnLogFull(service: string, policy: LogFullPolicy): void {
+    this.policies.set(service, policy);
+  }
+
+  /** Is logging degraded, and for which services (for status, the GUI and the audit). */
+  health(): JournalHealth {
+    return this.outages.health();
+  }
+
   /** Journals one of hearthd's own events under the service "hearthd". */
   daemonLog(level: DaemonLogLevel, message: string): void {
     this.append(DAEMON_SERVICE, { ts: this.now(), stream: 'hearth', payload: Buffer.from(message, 'utf8'), priority: LEVEL_PRIORITY[level] });
@@ -129,12 +163,7 @@ export class Journal implements RecordSink {
   /** RecordSink: queue a record; written on the next turn of the event loop or sooner when big. */
   append(service: string, r: RawRecord): void {
     const set = this.setFor(service);
-    try {
-      set.append(r);
-    } catch (e) {
-      this.fail(service, e);
-      return;
-    }
+    set.append(r);
     if (set.pendingBytes >= EAGER_FLUSH_BYTES) this.flushSet(set);
     else {
       this.dirty.add(set);
@@ -150,8 +179,8 @@ export class Journal implements RecordSink {
     if (release) {
       try {
         set.close();
-      } catch (e) {
-        this.fail(service, e);
+      } catch {
+        // The outage is reported already; what is held stays queued for the retry.
       }
     }
   }
@@ -239,6 +268,8 @@ export class Journal implements RecordSink {
     this.sets.clear();
     this.writers.clear();
     this.followers.clear();
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.pruneTimer = undefined;
   }
@@ -252,14 +283,76 @@ export class Journal implements RecordSink {
     return set;
   }
 
+  /** Writes a service's batch; after an outage the gap record goes first, in the same write. */
   private flushSet(set: LogFileSet): void {
     this.dirty.delete(set);
+    const service = set.service;
+    const inOutage = this.outages.get(service) !== undefined;
     try {
-      set.flush();
-      this.failing.delete(set.service);
+      set.flush(inOutage ? this.outages.gapRecord(service) : undefined);
     } catch (e) {
-      this.fail(set.service, e);
+      this.writeFailed(set, e);
+      return;
     }
+    if (inOutage) this.recovered(service);
+  }
+
+  /**
+   * A write failed and was rolled back (no torn record). With "block" the batch
+   * stays queued and the service's output is paused; otherwise it is dropped
+   * and counted for the gap record. Either way a retry is armed.
+   */
+  private writeFailed(set: LogFileSet, e: unknown): void {
+    const service = set.service;
+    if (this.outages.begin(service, e, this.now())) {
+      this.options.onError?.(this.writeError(service, e));
+      this.healthChanged();
+    }
+    const blocking = this.policies.get(service) === 'block';
+    if (blocking) {
+      this.outages.setBlocked(service, true);
+      this.writers.get(service)?.pauseProducer();
+    }
+    if (!blocking || set.pendingBytes > BLOCK_MAX_BYTES) {
+      const dropped = set.discard();
+      if (dropped) this.outages.dropped(service, dropped);
+    }
+    if (!this.retryTimer) {
+      this.retryTimer = setInterval(() => this.retry(), this.options.retryMs ?? 5000);
+      this.retryTimer.unref();
+    }
+  }
+
+  /** Tries every service in an outage again; a quiet service still gets its gap record written. */
+  private retry(): void {
+    for (const service of this.outages.services()) {
+      const set = this.sets.get(service);
+      if (set) this.flushSet(set);
+      else this.outages.end(service);
+    }
+    if (this.outages.size === 0 && this.retryTimer) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+  }
+
+  private recovered(service: string): void {
+    const ended = this.outages.end(service);
+    if (ended?.blocked) this.writers.get(service)?.resumeProducer();
+    this.healthChanged();
+  }
+
+  private healthChanged(): void {
+    this.options.onHealth?.(this.outages.health());
+  }
+
+  private writeError(service: string, e: unknown): HearthError {
+    const where = `cannot write the log of "${service}" in "${this.dir}"`;
+    const shortage = descriptorShortage(e, `write the log of "${service}"`);
+    if (shortage) return shortage;
+    const policy = this.policies.get(service) === 'block' ? 'its output is held and its pipe paused until space returns' : 'its records are dropped until space returns, then a gap record tells how many';
+    if (isFullError(e)) return new HearthError('ERR_LOG_FULL', `${where}: ${reasonOf(e)}; ${policy}`, { cause: e });
+    return new HearthError('ERR_LOG_IO', `${where}: ${reasonOf(e)}`, { cause: e });
   }
 
   private notify(service: string, records: RawRecord[]): void {
@@ -302,7 +395,7 @@ export class Journal implements RecordSink {
         continue;
       }
       try {
-        const st = statSync(logFilePath(this.dir, service));
+        const st = lstatSync(logFilePath(this.dir, service));
         out.set(service, { ino: st.ino, size: st.size });
       } catch {
         out.set(service, null);
@@ -347,13 +440,12 @@ export class Journal implements RecordSink {
     return q.lines !== undefined && merged.length > q.lines ? merged.slice(merged.length - q.lines) : merged;
   }
 
+  /** A failure outside the write path (a query, a follower, pruning). */
   private fail(service: string, e: unknown): void {
-    if (service && this.failing.has(service)) return; // once per outage, not once per line
-    if (service) this.failing.add(service);
     const err =
       e instanceof HearthError
         ? e
-        : new HearthError('ERR_LOG_IO', service ? `Cannot write the log of "${service}" in "${this.dir}": ${(e as Error).message}` : `Journal: ${(e as Error).message}`, { cause: e });
+        : new HearthError('ERR_LOG_IO', service ? `journal: "${service}": ${reasonOf(e)}` : `journal: ${reasonOf(e)}`, { cause: e });
     this.options.onError?.(err);
   }
 }

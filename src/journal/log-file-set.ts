@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { encodeRecord, readTs, type RawRecord } from './format.js';
 import { logFilePath } from './log-files.js';
 import type { RotationSettings } from './types.js';
@@ -6,6 +6,19 @@ import type { RotationSettings } from './types.js';
 const LF = 0x0a;
 /** How much of an existing file's tail to read to learn its last timestamp. */
 const TAIL_PROBE = 64 * 1024;
+/**
+ * Append, create 0640, and never through a symlink: a link planted as NAME.log
+ * must not turn root's writes into writes to whatever it points at.
+ */
+const OPEN_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** What a failed write left unwritten and the caller gave up on. */
+export interface Dropped {
+  records: number;
+  bytes: number;
+  firstTs: number;
+  lastTs: number;
+}
 
 /**
  * The append side of one service's files. Records are encoded at once (so the
@@ -16,6 +29,10 @@ const TAIL_PROBE = 64 * 1024;
  * cache in microseconds, they keep order and rotation simple, and close() can
  * never leave a batch behind. The fd stays open only while the service writes
  * (the owner closes it when the service exits), so 1000 idle services hold none.
+ *
+ * A write that fails (disk full) never leaves half a record behind: the file is
+ * cut back to where the batch began, and the batch stays queued until the
+ * owner retries it or drops it (discard()).
  */
 export class LogFileSet {
   private fd: number | undefined;
@@ -43,16 +60,31 @@ export class LogFileSet {
     return this.fd !== undefined;
   }
 
-  /** Queues one record; returns the timestamp it was stored with. */
+  get pendingRecords(): number {
+    return this.batchRecords.length;
+  }
+
+  /**
+   * Queues one record; returns the timestamp it was stored with. Never throws:
+   * a file that cannot be opened or rotated now is the next flush()'s error.
+   */
   append(r: RawRecord): number {
-    this.open();
+    try {
+      this.open();
+    } catch {
+      // reported by flush()
+    }
     if (r.ts < this.lastTs) r = { ...r, ts: this.lastTs };
     this.lastTs = r.ts;
     const bytes = encodeRecord(r);
     const used = this.size + this.batchBytes;
-    if (used > 0 && used + bytes.length > this.rotation.maxBytes) {
-      this.flush();
-      this.rotate();
+    if (this.fd !== undefined && used > 0 && used + bytes.length > this.rotation.maxBytes) {
+      try {
+        this.flush();
+        this.rotate();
+      } catch {
+        // the batch is still queued; flush() reports
+      }
     }
     this.batch.push(bytes);
     this.batchBytes += bytes.length;
@@ -60,17 +92,52 @@ export class LogFileSet {
     return r.ts;
   }
 
-  /** Writes the queued batch with one write call. */
-  flush(): void {
-    if (this.batchBytes === 0 || this.fd === undefined) return;
-    const data = this.batch.length === 1 ? this.batch[0]! : Buffer.concat(this.batch, this.batchBytes);
-    const records = this.batchRecords;
+  /**
+   * Writes the queued batch with one write call, after `lead` when given (a gap
+   * record goes before what came after the gap). On failure nothing is
+   * written at all, the batch stays queued, and the error is thrown.
+   */
+  flush(lead?: RawRecord): void {
+    if (this.batchBytes === 0 && !lead) return;
+    this.open();
+    const fd = this.fd!;
+    const parts = lead ? [encodeRecord(lead), ...this.batch] : this.batch;
+    const total = parts.reduce((n, b) => n + b.length, 0);
+    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
+    try {
+      writeAll(fd, data);
+    } catch (e) {
+      this.rollback(fd);
+      throw e;
+    }
+    const records = lead ? [lead, ...this.batchRecords] : this.batchRecords;
     this.batch = [];
     this.batchBytes = 0;
     this.batchRecords = [];
-    writeAll(this.fd, data);
     this.size += data.length;
     this.onWritten(this.service, records);
+  }
+
+  /** Gives up on the queued batch (the disk is full and the service may not wait); says what was lost. */
+  discard(): Dropped | undefined {
+    const recs = this.batchRecords;
+    if (recs.length === 0) return undefined;
+    const dropped = { records: recs.length, bytes: this.batchBytes, firstTs: recs[0]!.ts, lastTs: recs[recs.length - 1]!.ts };
+    this.batch = [];
+    this.batchBytes = 0;
+    this.batchRecords = [];
+    return dropped;
+  }
+
+  /** A short write left part of a batch in the file: cut it off, so no record is ever torn. */
+  private rollback(fd: number): void {
+    try {
+      ftruncateSync(fd, this.size);
+    } catch {
+      // Could not cut it: reopening checks the tail and starts a fresh line.
+      closeSync(fd);
+      this.fd = undefined;
+    }
   }
 
   /** Flushes and releases the fd; the next append reopens the file. */
@@ -92,12 +159,30 @@ export class LogFileSet {
   private open(): void {
     if (this.fd !== undefined) return;
     mkdirSync(this.dir, { recursive: true });
-    const fd = openSync(logFilePath(this.dir, this.service), 'a+', 0o640);
+    const path = logFilePath(this.dir, this.service);
+    let fd: number;
+    try {
+      fd = openSync(path, OPEN_FLAGS, 0o640);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') {
+        throw Object.assign(new Error(`"${path}" is a symbolic link; hearthd does not write logs through links`), { code: 'ELOOP' });
+      }
+      throw e;
+    }
     const st = fstatSync(fd);
-    this.fd = fd;
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw Object.assign(new Error(`"${path}" is not a regular file`), { code: 'EINVAL' });
+    }
     this.ino = st.ino;
     this.size = st.size;
-    if (st.size > 0) this.recoverTail(fd, st.size);
+    try {
+      if (st.size > 0) this.recoverTail(fd, st.size);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    this.fd = fd;
   }
 
   /**
@@ -148,7 +233,7 @@ export class LogFileSet {
     for (let i = 1; i <= keep; i++) {
       const path = logFilePath(this.dir, this.service, i);
       try {
-        if (statSync(path).mtimeMs < now - maxAgeMs) unlinkSync(path);
+        if (lstatSync(path).mtimeMs < now - maxAgeMs) unlinkSync(path);
       } catch {
         // missing: nothing to prune
       }

@@ -20,6 +20,16 @@ export interface ServiceLogWriterOptions {
 
 type OutputStream = 'out' | 'err';
 
+/**
+ * The producer side of a service's output (its stdout/stderr pipes): with
+ * on_log_full = "block" the journal pauses reading them while the log cannot
+ * be written, so the service blocks in write() instead of losing lines.
+ */
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
 interface StreamState {
   splitter: LineSplitter;
   /** Arrival time of the first byte still held back. */
@@ -36,6 +46,8 @@ export class ServiceLogWriter {
   private readonly idleFlushMs: number;
   private readonly now: () => number;
   private idleTimer: NodeJS.Timeout | undefined;
+  private flow: FlowControl | undefined;
+  private paused = false;
 
   constructor(
     readonly service: string,
@@ -49,6 +61,37 @@ export class ServiceLogWriter {
       out: { splitter: new LineSplitter(maxLine), heldSince: 0 },
       err: { splitter: new LineSplitter(maxLine), heldSince: 0 },
     };
+  }
+
+  /**
+   * Connects the pipes of the run that starts now (each start of the service
+   * has new ones); returns the detach for when they close. A run that starts
+   * while the journal holds its output is paused at once.
+   */
+  attach(flow: FlowControl): () => void {
+    this.flow = flow;
+    if (this.paused) flow.pause();
+    return () => {
+      if (this.flow === flow) this.flow = undefined;
+    };
+  }
+
+  /** The journal cannot write this service's records: stop reading its output. */
+  pauseProducer(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.flow?.pause();
+  }
+
+  /** Writing works again. */
+  resumeProducer(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.flow?.resume();
+  }
+
+  get producerPaused(): boolean {
+    return this.paused;
   }
 
   /** Feeds a chunk as read from the service's pipe. Never throws for odd bytes. */

@@ -36,6 +36,11 @@ export interface LogRecord {
   partial?: boolean;
   /** Syslog severity 0–7 when known (syslog messages, hearthd's own levels). */
   priority?: number;
+  /**
+   * The journal's note that records of this service were dropped here (the
+   * log filesystem was full): its text says how many, how many bytes, and when.
+   */
+  gap?: boolean;
 }
 
 /** Size-based rotation (and optional age-based retention) for one service's files. */

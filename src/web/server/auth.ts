@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
  * The web GUI's identities: a login token printed by hearthd (full rights),
@@ -19,12 +19,17 @@ export interface Session {
 
 export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
 
-/** Compares secrets in constant time; different lengths are simply unequal. */
+/**
+ * Compares secrets in constant time, whatever their lengths: both sides are
+ * hashed first, so neither the content nor the length of the expected secret
+ * shows in how long a wrong guess takes.
+ */
 export function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
+
+const MAX_SESSIONS = 1000;
 
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
@@ -38,6 +43,8 @@ export class SessionStore {
     // Expired sessions go when a new one is made: no timer, and the map stays small.
     const t = this.now();
     for (const [id, s] of this.sessions) if (s.expires <= t) this.sessions.delete(id);
+    // Logins are cheap for whoever holds the token: keep the newest sessions, not all of them.
+    if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     const session: Session = { id: randomToken(), role, user, csrf: randomToken(), expires: t + this.ttlMs };
     this.sessions.set(session.id, session);
     return session;
@@ -60,36 +67,70 @@ export class SessionStore {
   }
 }
 
-/** At most `limit` failed logins per address per window; success clears the count. */
+/**
+ * Password attempts, counted when they arrive (before the expensive check), so
+ * a burst of concurrent guesses gets `limit` checks per window and no more.
+ * Attempts are counted per key: a browser hearthd already knows (its device
+ * cookie) has a bucket of its own, every other client shares its address's
+ * bucket. A stranger who exhausts 127.0.0.1's bucket therefore never locks out
+ * the owner's browser, and the token is never limited at all (see web-app.ts).
+ */
 export class LoginLimiter {
-  private readonly failures = new Map<string, number[]>();
+  private readonly attempts = new Map<string, number[]>();
 
   constructor(
     private readonly limit = 5,
     private readonly windowMs = 60_000,
     private readonly now: () => number = Date.now,
+    /** Keys remembered at most; the oldest go first (a flood of addresses cannot grow the map). */
+    private readonly maxKeys = 10_000,
   ) {}
 
-  /** Seconds to wait, or 0 when a login may be tried. */
-  retryAfter(address: string): number {
-    const recent = this.recent(address);
-    if (recent.length < this.limit) return 0;
-    return Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000);
-  }
-
-  failed(address: string): void {
-    const recent = this.recent(address);
+  /** Counts an attempt for key; returns 0 when it may go ahead, else the seconds to wait. */
+  tryAcquire(key: string): number {
+    const recent = this.recent(key);
+    if (recent.length >= this.limit) return Math.max(1, Math.ceil((recent[0]! + this.windowMs - this.now()) / 1000));
     recent.push(this.now());
-    this.failures.set(address, recent);
+    this.attempts.delete(key);
+    this.attempts.set(key, recent);
+    if (this.attempts.size > this.maxKeys) this.attempts.delete(this.attempts.keys().next().value!);
+    return 0;
   }
 
-  succeeded(address: string): void {
-    this.failures.delete(address);
+  /** A correct password: the key's earlier failures are forgiven. */
+  succeeded(key: string): void {
+    this.attempts.delete(key);
   }
 
-  private recent(address: string): number[] {
+  private recent(key: string): number[] {
     const horizon = this.now() - this.windowMs;
-    return (this.failures.get(address) ?? []).filter((t) => t > horizon);
+    return (this.attempts.get(key) ?? []).filter((t) => t > horizon);
+  }
+}
+
+/**
+ * Browsers that have logged in before. Each gets a random id in a long-lived
+ * HttpOnly cookie at a successful login; a request that carries a known id
+ * has its own login bucket. Only ids hearthd handed out count, so a cookie
+ * made up by a stranger is just another stranger.
+ */
+export class KnownDevices {
+  private readonly ids = new Map<string, number>();
+
+  constructor(
+    private readonly max = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(): string {
+    const id = randomToken();
+    this.ids.set(id, this.now());
+    if (this.ids.size > this.max) this.ids.delete(this.ids.keys().next().value!);
+    return id;
+  }
+
+  knows(id: string | undefined): boolean {
+    return id !== undefined && this.ids.has(id);
   }
 }
 

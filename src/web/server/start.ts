@@ -6,9 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { HearthError } from '../../errors/index.js';
 import { rebuildAdvice } from '../../native/index.js';
-import type { DaemonApi } from '../../control/index.js';
+import { refuseLargeBodies, WEB_MAX_BODY_BYTES, type DaemonApi } from '../../control/index.js';
 import type { WebSettings } from '../../config/index.js';
+import { currentNofileSoft } from '../../process/index.js';
 import { randomToken } from './auth.js';
+import { connectionLimitsFor, guardConnections, type ConnectionLimits } from './connection-guard.js';
+import { allowedHostNames } from './host-check.js';
 import { createWebApp, type WebAssets } from './web-app.js';
 
 export interface WebServerOptions {
@@ -18,6 +21,10 @@ export interface WebServerOptions {
   /** The built page (dist/gui). */
   guiDir: string;
   log(message: string): void;
+  /** More host names the GUI answers to (a name in front of it, a reverse proxy's): [web] hosts. */
+  hosts?: readonly string[];
+  /** Defaults from hearthd's descriptor limit (see connection-guard.ts); tests make them small. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface WebServer {
@@ -68,7 +75,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const { host, port } = splitListen(settings.listen);
   const tls = settings.tlsCert !== undefined && settings.tlsKey !== undefined;
   const token = randomToken();
+  const limits = { ...connectionLimitsFor(currentNofileSoft()), ...options.limits };
   const app = createWebApp({
+    allowedHosts: allowedHostNames(host, options.hosts),
     api: options.api,
     token,
     ...(settings.passwordHash ? { passwordHash: settings.passwordHash } : {}),
@@ -77,16 +86,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     secure: tls,
     log: options.log,
   });
-  const listener = getRequestListener(app.fetch) as RequestListener;
+  const listener = refuseLargeBodies(getRequestListener(app.fetch) as RequestListener, WEB_MAX_BODY_BYTES);
+  const timeouts = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) };
   const server = tls
-    ? createHttpsServer({ cert: readFileSync(settings.tlsCert!), key: readFileSync(settings.tlsKey!) }, listener)
-    : createHttpServer(listener);
+    ? createHttpsServer({ cert: readFileSync(settings.tlsCert!), key: readFileSync(settings.tlsKey!), ...timeouts }, listener)
+    : createHttpServer(timeouts, listener);
+  server.timeout = limits.idleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(new HearthError('ERR_WEB', `cannot serve the web GUI on "${settings.listen}": ${e.code ?? e.message}`, { hint: 'change [web] listen in hearth.toml, or set it to "off"', cause: e })),
     );
     server.listen({ host, port }, () => resolve());
   });
+  guardConnections(server, limits, tls, options.log);
   const bound = server.address() as AddressInfo;
   const shownHost = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
   const url = `${tls ? 'https' : 'http'}://${shownHost}:${bound.port}/`;

@@ -1,10 +1,14 @@
 import { Hono, type Context, type Next } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { createControlApp, type DaemonApi } from '../../control/index.js';
+import { getCookie } from 'hono/cookie';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { createControlApp, WEB_MAX_BODY_BYTES, type DaemonApi } from '../../control/index.js';
+import { HearthError, httpStatusOf } from '../../errors/index.js';
 import { findDaemon } from '../../catalog/index.js';
 import { readProcessTable, type ProcessNode } from '../../process/index.js';
 import { isValidServiceName } from '../../model/index.js';
-import { LoginLimiter, SessionStore, sameSecret, verifyPassword, type Role, type Session } from './auth.js';
+import { KnownDevices, LoginLimiter, SessionStore, sameSecret, type Session } from './auth.js';
+import { hostAllowed } from './host-check.js';
+import { mountLogin, SESSION_COOKIE } from './login.js';
 
 /** The built page: index.html and the files it loads, by name. */
 export type WebAssets = ReadonlyMap<string, { body: Uint8Array | string; type: string }>;
@@ -20,12 +24,18 @@ export interface WebAppOptions {
   secure: boolean;
   /** Every change made through the GUI, and every login, is logged with who did it. */
   log(message: string): void;
+  /** Host names the GUI answers to (see host-check.ts); default localhost and the loopback addresses. */
+  allowedHosts?: ReadonlySet<string>;
   sessions?: SessionStore;
   limiter?: LoginLimiter;
+  devices?: KnownDevices;
+  /** How long a stuck event-stream reader keeps its connection after being told (default 30 s). */
+  followerGraceMs?: number;
 }
 
-const COOKIE = 'hearth_session';
 type Env = { Variables: { session: Session } };
+
+const DEFAULT_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1']);
 
 /** The host:port of an Origin header; undefined for "null" or anything unparsable (refused). */
 function originHost(origin: string): string | undefined {
@@ -42,26 +52,56 @@ function clientAddress(c: Context): string {
   return incoming?.socket?.remoteAddress ?? 'local';
 }
 
+const fail = (c: Context, e: HearthError) =>
+  c.json({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }, httpStatusOf(e.code) as ContentfulStatusCode);
+
+/**
+ * at jobs run with hearthd's rights, which is root: queueing one is running a
+ * command as root. The web GUI is for managing services, so the API it
+ * exposes simply has no way to queue or drop at jobs, whatever the path says.
+ */
+function withoutAtJobs(api: DaemonApi): DaemonApi {
+  const refuse = () =>
+    Promise.reject(
+      new HearthError('ERR_FORBIDDEN', 'at jobs are not accepted over the web GUI: they run as root', {
+        hint: 'use "hearth at" on the control socket, or a timer in services/',
+      }),
+    );
+  return new Proxy(api, {
+    get(target, key) {
+      if (key === 'atAdd' || key === 'atRemove') return refuse;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 /**
  * The web GUI's HTTP side: the page, login and logout, and the control API
- * under /api behind a session. Every change needs the session's CSRF token in
- * X-CSRF-Token and, when the browser sends one, an Origin of this very host;
- * the read-only role may only read.
+ * under /api behind a session. Every request must name a host the GUI serves;
+ * every change needs the session's CSRF token in X-CSRF-Token and, when the
+ * browser sends one, an Origin of this very host; the read-only role may only
+ * read; at jobs are never taken.
  */
 export function createWebApp(options: WebAppOptions): Hono<Env> {
   const sessions = options.sessions ?? new SessionStore();
-  const limiter = options.limiter ?? new LoginLimiter();
-  const control = createControlApp(options.api);
+  const allowedHosts = options.allowedHosts ?? DEFAULT_HOSTS;
+  const control = createControlApp(withoutAtJobs(options.api), {
+    maxBodyBytes: WEB_MAX_BODY_BYTES,
+    ...(options.followerGraceMs !== undefined ? { followerGraceMs: options.followerGraceMs } : {}),
+  });
   const app = new Hono<Env>();
 
-  const startSession = (c: Context, role: Role, how: string): Session => {
-    const session = sessions.create(role, `${how}@${clientAddress(c)}`);
-    setCookie(c, COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', secure: options.secure, path: '/' });
-    options.log(`web: ${session.user} logged in (${role})`);
-    return session;
-  };
+  app.onError((err, c) => {
+    const e = err instanceof HearthError ? err : new HearthError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`);
+    return fail(c, e);
+  });
 
   app.use('*', async (c, next) => {
+    // In-process requests (tests) have no Host header: their URL's host stands in.
+    if (!hostAllowed(c.req.header('host') ?? new URL(c.req.url).host, allowedHosts)) {
+      return fail(c, new HearthError('ERR_BAD_HOST', 'this web GUI does not answer to that host name', { hint: 'use the address hearthd printed, or add the name to [web] hosts' }));
+    }
     await next();
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
@@ -71,70 +111,34 @@ export function createWebApp(options: WebAppOptions): Hono<Env> {
     c.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
   });
 
-  app.get('/', (c) => {
-    const token = c.req.query('token');
-    if (token !== undefined) {
-      // The token logs a browser in once; the redirect takes it out of the address bar and history.
-      const wait = limiter.retryAfter(clientAddress(c));
-      if (wait > 0) return c.text(`Too many failed logins; try again in ${wait} s\n`, 429, { 'Retry-After': String(wait) });
-      if (!sameSecret(token, options.token)) {
-        limiter.failed(clientAddress(c));
-        options.log(`web: rejected a login token from ${clientAddress(c)}`);
-        return c.redirect('/?login=failed', 303);
-      }
-      limiter.succeeded(clientAddress(c));
-      startSession(c, 'admin', 'token');
-      return c.redirect('/', 303);
-    }
-    return asset(c, 'index.html');
+  mountLogin(app, {
+    token: options.token,
+    ...(options.passwordHash ? { passwordHash: options.passwordHash } : {}),
+    ...(options.readonlyPasswordHash ? { readonlyPasswordHash: options.readonlyPasswordHash } : {}),
+    secure: options.secure,
+    log: options.log,
+    sessions,
+    limiter: options.limiter ?? new LoginLimiter(),
+    devices: options.devices ?? new KnownDevices(),
+    clientAddress,
   });
+
+  app.get('/', (c) => asset(c, 'index.html'));
 
   app.get('/assets/:file', (c) => asset(c, c.req.param('file')));
 
-  app.post('/login', async (c) => {
-    const address = clientAddress(c);
-    const wait = limiter.retryAfter(address);
-    if (wait > 0) return c.json({ error: { code: 'ERR_RATE_LIMITED', message: `too many failed logins; try again in ${wait} s` } }, 429, { 'Retry-After': String(wait) });
-    const body = (await c.req.json().catch(() => ({}))) as { token?: unknown; password?: unknown };
-    let role: Role | undefined;
-    let how = '';
-    if (typeof body.token === 'string' && sameSecret(body.token, options.token)) {
-      role = 'admin';
-      how = 'token';
-    } else if (typeof body.password === 'string' && body.password.length <= 1024) {
-      if (options.passwordHash && (await verifyPassword(body.password, options.passwordHash))) role = 'admin';
-      else if (options.readonlyPasswordHash && (await verifyPassword(body.password, options.readonlyPasswordHash))) role = 'readonly';
-      how = 'password';
-    }
-    if (!role) {
-      limiter.failed(address);
-      options.log(`web: failed login from ${address}`);
-      return c.json({ error: { code: 'ERR_LOGIN', message: 'wrong token or password' } }, 401);
-    }
-    limiter.succeeded(address);
-    const session = startSession(c, role, how);
-    return c.json({ role: session.role, csrf: session.csrf });
-  });
-
-  app.post('/logout', (c) => {
-    const id = getCookie(c, COOKIE);
-    if (id) sessions.delete(id);
-    deleteCookie(c, COOKIE, { path: '/' });
-    return c.json({ ok: true });
-  });
-
   const requireSession = async (c: Context<Env>, next: Next) => {
-    const session = sessions.get(getCookie(c, COOKIE));
-    if (!session) return c.json({ error: { code: 'ERR_LOGIN', message: 'log in first' } }, 401);
+    const session = sessions.get(getCookie(c, SESSION_COOKIE));
+    if (!session) return fail(c, new HearthError('ERR_LOGIN', 'log in first'));
     c.set('session', session);
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      if (session.role !== 'admin') return c.json({ error: { code: 'ERR_FORBIDDEN', message: 'read-only session' } }, 403);
+      if (session.role !== 'admin') return fail(c, new HearthError('ERR_FORBIDDEN', 'read-only session'));
       const csrf = c.req.header('x-csrf-token') ?? '';
       const origin = c.req.header('origin');
       const host = c.req.header('host');
       if (!sameSecret(csrf, session.csrf) || (origin !== undefined && host !== undefined && originHost(origin) !== host)) {
         options.log(`web: refused a ${c.req.method} without a valid CSRF token from ${session.user}`);
-        return c.json({ error: { code: 'ERR_FORBIDDEN', message: 'missing or wrong CSRF token' } }, 403);
+        return fail(c, new HearthError('ERR_FORBIDDEN', 'missing or wrong CSRF token'));
       }
     }
     return next();
@@ -156,7 +160,7 @@ export function createWebApp(options: WebAppOptions): Hono<Env> {
   app.get('/api/processes/:name', requireSession, async (c) => {
     const name = c.req.param('name') ?? '';
     const detail = isValidServiceName(name) ? await options.api.status(name) : undefined;
-    if (!detail) return c.json({ error: { code: 'ERR_UNKNOWN_SERVICE', message: `unknown service "${name}"` } }, 404);
+    if (!detail) return fail(c, new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${isValidServiceName(name) ? name : '…'}"`));
     const workers = Array.isArray(detail.extra?.workers) ? (detail.extra.workers as Array<{ pid: number }>).map((w) => w.pid) : [];
     const roots = [...(detail.pid !== null ? [detail.pid] : []), ...workers];
     const table = readProcessTable();
@@ -168,7 +172,8 @@ export function createWebApp(options: WebAppOptions): Hono<Env> {
     const url = new URL(c.req.url);
     url.pathname = url.pathname.slice('/api'.length);
     const forwarded = new Request(url, c.req.raw);
-    const response = await control.fetch(forwarded);
+    // The server's env goes along, so a stuck event-stream reader can be disconnected.
+    const response = await control.fetch(forwarded, c.env);
     if (c.req.method !== 'GET') options.log(`web: ${c.var.session.user} ${c.req.method} ${url.pathname} -> ${response.status}`);
     return response;
   });

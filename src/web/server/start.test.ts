@@ -1,0 +1,70 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeDaemonApi } from '../../control/index.js';
+import { startWebServer, type WebServer } from './start.js';
+
+/** Reads a socket until it closes; resolves with what came. */
+const untilClosed = (s: Socket, timeoutMs = 10_000): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms: ${text}`)), timeoutMs);
+    s.on('data', (d) => (text += d));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+  });
+
+describe('startWebServer', () => {
+  let dir = '';
+  let web: WebServer;
+  const logs: string[] = [];
+  let port = 0;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hearth-web-'));
+    mkdirSync(join(dir, 'gui'));
+    writeFileSync(join(dir, 'gui', 'index.html'), '<!doctype html>');
+    web = await startWebServer({
+      api: new FakeDaemonApi(),
+      settings: { listen: '127.0.0.1:0' },
+      runtimeDir: dir,
+      guiDir: join(dir, 'gui'),
+      log: (m) => logs.push(m),
+      limits: { maxConnections: 6, maxPerAddress: 3, headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 2000 },
+    });
+    port = Number(new URL(web.url).port);
+  });
+  after(async () => {
+    await web.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the login token file is 0600', () => {
+    assert.equal(statSync(join(dir, 'web-token')).mode & 0o777, 0o600);
+  });
+
+  test('a connection that never sends a request is closed by the header timeout', async () => {
+    const s = connect(port, '127.0.0.1');
+    const got = await untilClosed(s);
+    assert.match(got, /^HTTP\/1\.1 408/);
+  });
+
+  test('past the per-address cap a connection gets 503 ERR_BUSY and is closed; another address is still served', async () => {
+    const held = [1, 2, 3].map(() => connect(port, '127.0.0.1'));
+    await Promise.all(held.map((s) => new Promise((r) => s.once('connect', r))));
+    const extra = connect(port, '127.0.0.1');
+    const refused = await untilClosed(extra);
+    assert.match(refused, /^HTTP\/1\.1 503 /);
+    assert.match(refused, /"code":"ERR_BUSY"/);
+    const other = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+    other.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+    assert.match(await untilClosed(other), /^HTTP\/1\.1 200 /);
+    for (const s of held) s.destroy();
+  });
+
+});
