@@ -39,8 +39,8 @@ describe('hearthd survives its own death', () => {
       assert.equal(row(d, 'writer').pid, before.writer!.pid, 'writer adopted with the same pid');
       assert.equal(row(d, 'parked').state, 'stopped', 'an operator stop holds across the crash');
       await eventually(() => row(d, 'victim').state === 'running' && row(d, 'victim').pid !== before.victim!.pid, 5000, 'victim restarted');
-      for (const name of ['steady', 'writer', 'victim']) assert.equal(serviceProcesses(name).length, 1, `exactly one ${name}`);
-      assert.equal(serviceProcesses('parked').length, 0);
+      for (const name of ['steady', 'writer', 'victim']) assert.equal(serviceProcesses(name, d.runtimeDir).length, 1, `exactly one ${name}`);
+      assert.equal(serviceProcesses('parked', d.runtimeDir).length, 0);
 
       // The adopted writer's death is noticed promptly although it is not hearthd's child.
       const writerPid = row(d, 'writer').pid!;

@@ -60,7 +60,7 @@ describe('fault injection: kill -9 of hearthd', () => {
       await d.crash();
       d = await d.restart();
       await eventually(() => rows(d).filter((r) => r.state === 'running').length === 13, 10_000, 'all 12 running');
-      for (let i = 0; i < 12; i++) assert.equal(serviceProcesses(`${ID}-s${i}`).length, 1, `s${i} runs exactly once`);
+      for (let i = 0; i < 12; i++) assert.equal(serviceProcesses(`${ID}-s${i}`, d.runtimeDir).length, 1, `s${i} runs exactly once`);
       assertNoLineLost(d, 'writer', 5);
     } finally {
       await d.stop();
@@ -79,7 +79,7 @@ describe('fault injection: kill -9 of hearthd', () => {
       await d.crash();
       stopper.kill();
       d = await d.restart();
-      await eventually(() => rows(d).find((r) => r.name === `${ID}-stubborn`)?.state === 'stopped' && serviceProcesses(`${ID}-stubborn`).length === 0, 10_000, 'stopped for good');
+      await eventually(() => rows(d).find((r) => r.name === `${ID}-stubborn`)?.state === 'stopped' && serviceProcesses(`${ID}-stubborn`, d.runtimeDir).length === 0, 10_000, 'stopped for good');
       assertNoLineLost(d, 'writer');
     } finally {
       await d.stop();
@@ -96,10 +96,10 @@ describe('fault injection: kill -9 of hearthd', () => {
       await d.crash();
       d = await d.restart();
       await eventually(() => {
-        const pids = serviceProcesses('a');
+        const pids = serviceProcesses('a', d.runtimeDir);
         return pids.length === 1 && readFileSync(`/proc/${pids[0]}/cmdline`, 'latin1').includes('1001') && rows(d).find((r) => r.name === 'a')?.pid === pids[0];
       }, 10_000, 'one a running sleep 1001').catch((e) => {
-        throw new Error(`${(e as Error).message}; processes ${JSON.stringify(serviceProcesses('a'))} rows ${JSON.stringify(rows(d))} log ${d.output()}`);
+        throw new Error(`${(e as Error).message}; processes ${JSON.stringify(serviceProcesses('a', d.runtimeDir))} rows ${JSON.stringify(rows(d))} log ${d.output()}`);
       });
     } finally {
       await d.stop();
@@ -121,9 +121,9 @@ describe('fault injection: kill -9 of hearthd', () => {
       await eventually(() => rows(d).filter((r) => r.name.startsWith('five') && r.state === 'running').length === 6, 10_000, 'all of 5 running');
       assert.equal(d.cli('runlevel').stdout.trim().split(' ')[1], '5');
       assert.equal(rows(d).find((r) => r.name === 'three')?.state, 'stopped');
-      assert.equal(serviceProcesses('three').length, 0);
-      for (let i = 0; i < 6; i++) assert.equal(serviceProcesses(`five${i}`).length, 1, `five${i} runs exactly once`);
-      assert.equal(serviceProcesses('writer').length, 1);
+      assert.equal(serviceProcesses('three', d.runtimeDir).length, 0);
+      for (let i = 0; i < 6; i++) assert.equal(serviceProcesses(`five${i}`, d.runtimeDir).length, 1, `five${i} runs exactly once`);
+      assert.equal(serviceProcesses('writer', d.runtimeDir).length, 1);
       assertNoLineLost(d, 'writer', 5);
     } finally {
       await d.stop();

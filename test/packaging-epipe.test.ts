@@ -36,7 +36,7 @@ test('hearthd whose stdout reader has gone stops every service on SIGTERM and ex
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => daemon.once('exit', (code, signal) => resolve({ code, signal })));
   try {
     const pids = await eventually(() => {
-      const found = [...serviceProcesses(`${tag}-a`), ...serviceProcesses(`${tag}-b`)];
+      const found = [...serviceProcesses(`${tag}-a`, join(dir.path, 'run')), ...serviceProcesses(`${tag}-b`, join(dir.path, 'run'))];
       return found.length === 2 ? found : undefined;
     }, 20_000, 'both services running');
     reader.kill('SIGKILL');
@@ -47,10 +47,10 @@ test('hearthd whose stdout reader has gone stops every service on SIGTERM and ex
     daemon.kill('SIGTERM');
     const { code, signal } = await exited;
     assert.deepEqual({ code, signal }, { code: 0, signal: null }, stderr);
-    for (const pid of [...pids, ...serviceProcesses(`${tag}-b`)]) assert.equal(pidAlive(pid), false, `service process ${pid} survived hearthd`);
+    for (const pid of [...pids, ...serviceProcesses(`${tag}-b`, join(dir.path, 'run'))]) assert.equal(pidAlive(pid), false, `service process ${pid} survived hearthd`);
   } finally {
     if (daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
-    for (const name of [`${tag}-a`, `${tag}-b`]) for (const pid of serviceProcesses(name)) process.kill(-pid, 'SIGKILL');
+    for (const name of [`${tag}-a`, `${tag}-b`]) for (const pid of serviceProcesses(name, join(dir.path, 'run'))) process.kill(-pid, 'SIGKILL');
     dir.cleanup();
   }
 });

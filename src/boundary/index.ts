@@ -11,3 +11,4 @@ export { CgroupBoundary } from './cgroup-boundary.js';
 export { limitSupport } from './cgroup-limits.js';
 export { locateCgroups, type CgroupLocations } from './cgroup-mounts.js';
 export type { UnitUsage } from './cgroup-usage.js';
+export { instanceName } from './cgroup-tree.js';

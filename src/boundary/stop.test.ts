@@ -115,11 +115,13 @@ test('cancel() disarms the escalation', () => {
 
 test('a real process group that ignores SIGTERM, with a grandchild, is emptied by SIGKILL after the timeout', async () => {
   // The shell ignores TERM and starts a grandchild that ignores it too: both must go.
-  const child = spawn('/bin/sh', ['-c', 'trap "" TERM; sh -c \'trap "" TERM; while :; do sleep 1; done\' & while :; do sleep 1; done'], {
+  // Both shells say when their trap is set: a TERM sent before that would simply end them.
+  const child = spawn('/bin/sh', ['-c', 'trap "" TERM; sh -c \'trap "" TERM; echo ready; while :; do sleep 1; done\' & while :; do sleep 1; done'], {
     detached: true,
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   child.on('error', () => undefined);
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
   const pgid = child.pid!;
   const exited = new Promise((r) => child.once('exit', r));
   const boundary = new ProcessGroupBoundary([pgid]);

@@ -7,6 +7,7 @@ import { locateCgroups } from './cgroup-mounts.js';
 import { CgroupTree, instanceName } from './cgroup-tree.js';
 import { cgroupOomKills, cgroupUsage, type UnitUsage } from './cgroup-usage.js';
 import { ProcessGroupBoundary } from './process-group.js';
+import { UnionBoundary } from './union-boundary.js';
 import type { ProcessBoundary } from './types.js';
 
 /** How hearthd tells which processes belong to which unit on this host. */
@@ -97,7 +98,8 @@ class CgroupTracking implements ProcessTracking {
         tree.ensure(unit);
         applyLimits(tree, unit, limits ?? {});
       },
-      boundary: (_groups, leaf) => new CgroupBoundary(tree.dir(unit, leaf)),
+      // The process groups cover the moment between fork and joining the cgroup.
+      boundary: (groups, leaf) => new UnionBoundary([new CgroupBoundary(tree.dir(unit, leaf)), new ProcessGroupBoundary(groups)]),
       populated: () => cgroupPopulated(tree.dir(unit)),
       contains: (pid) => cgroupPids(tree.dir(unit)).includes(pid),
       usage: () => cgroupUsage(tree, unit),

@@ -32,6 +32,10 @@ export const NATIVE_HELPERS: readonly NativeHelper[] = [
   { name: 'hearth-notify', without: 'scripts cannot report readiness with hearth-notify' },
   { name: 'hearth-spawner', without: "per-connection (inetd-style) servers start through Node's own spawn, about half as fast" },
   { name: 'hearth-acceptor', without: 'plain TCP inetd-style services accept their connections in hearthd itself, which is slower' },
+  {
+    name: 'hearth-cgexec',
+    without: 'units are tracked by process groups and an environment marker instead of cgroups: a process that starts a new session and clears its environment escapes, and resource limits are refused',
+  },
 ];
 
 /** Absolute path of a helper built from native/, or null if it was not built. */

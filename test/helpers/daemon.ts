@@ -5,6 +5,8 @@ import { REPO, tempDir, eventually } from './index.js';
 
 export interface RunningDaemon {
   root: string;
+  /** hearthd's runtime dir (its control socket, and the name of its cgroup subtree). */
+  runtimeDir: string;
   configDir: string;
   socket: string;
   child: ChildProcess;
@@ -75,6 +77,7 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
   }, 20_000, 'hearthd to answer');
   return {
     root: dir.path,
+    runtimeDir: runtime,
     configDir,
     socket,
     child,

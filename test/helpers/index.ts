@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { instanceName } from '../../src/boundary/index.js';
 import { DEFAULT_BACKOFF, DEFAULT_LOG, type HearthEvent, type ServiceDefinition } from '../../src/model/index.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -149,10 +150,13 @@ export function freePortBlock(count: number): Promise<number> {
 }
 
 /**
- * Live main processes of a service: every service is started with
- * HEARTH_SERVICE=NAME and leads its own process group.
+ * Live main processes of a service of one hearthd: every service is started
+ * with HEARTH_SERVICE=NAME and HEARTH_INSTANCE (named after hearthd's runtime
+ * dir, so the same service name in another test's hearthd never counts), and
+ * leads its own process group.
  */
-export function serviceProcesses(name: string): number[] {
+export function serviceProcesses(name: string, runtimeDir: string): number[] {
+  const instance = `HEARTH_INSTANCE=${instanceName(runtimeDir)}`;
   const found: number[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
@@ -160,7 +164,8 @@ export function serviceProcesses(name: string): number[] {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (f[0] === 'Z' || Number(f[2]) !== Number(e)) continue;
-      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(`HEARTH_SERVICE=${name}`)) found.push(Number(e));
+      const env = readFileSync(`/proc/${e}/environ`, 'latin1').split('\0');
+      if (env.includes(`HEARTH_SERVICE=${name}`) && env.includes(instance)) found.push(Number(e));
     } catch {
       // gone meanwhile
     }
