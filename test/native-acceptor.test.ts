@@ -1,8 +1,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Acceptor, acceptorHelperPath, type AcceptorOptions, type ServerProcess } from '../src/native/index.js';
-import { bindRawTcp } from '../src/superserver/raw-sockets.js';
+import { Acceptor, acceptorHelperPath, bindRawTcp, type AcceptorOptions, type ServerProcess } from '../src/native/index.js';
 import { readProcStat } from '../src/process/index.js';
 import { waitFor } from './fixtures/xinetd/harness.js';
 

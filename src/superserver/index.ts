@@ -5,4 +5,4 @@ export {
   parseListenSpec, bindListeners, activationEnv, activationStdio, withListenPid, waitForFirstConnection,
   type ListenSpec, type BoundSocket,
 } from './socket-activation.js';
-export type { FdWait } from './fd-waiter.js';
+export type { FdWait } from '../native/index.js';

@@ -11,12 +11,12 @@ import {
 } from '../model/index.js';
 import { applyUmask, buildLaunch, serviceEnvironment } from '../process/index.js';
 import { describeError } from '../errors/index.js';
-import { Acceptor, type ServerProcess, type ServerSpawner } from '../native/index.js';
+import {
+  Acceptor, bindRawTcp, bindRawUdp, listenFds, openRawTcpListener, waitReadable,
+  type FdWait, type RawSocket, type RawTcpConnection, type RawTcpListener, type ServerProcess, type ServerSpawner,
+} from '../native/index.js';
 import { addressAllowed, compileList, toBytes, withinTimes, type AccessRules } from './access.js';
 import { chargenChunk, chargenDatagram, daytimeBytes, timeBytes } from './internal-protocols.js';
-import { openRawTcpListener, type RawTcpConnection, type RawTcpListener } from './raw-tcp-listener.js';
-import { bindRawTcp, bindRawUdp, type RawSocket } from './raw-sockets.js';
-import { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
 import type { InetdEvent, InetdLogLine } from './types.js';
 
 /** What a service needs from the engine that owns it. */

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError } from '../errors/index.js';
 import { findTool } from '../process/index.js';
 
+// Why this exists: Node can neither listen(2) without accepting nor wait for readability without reading.
 /**
  * Node cannot wait for a socket to become readable without reading from it,
  * and cannot call listen(2) without starting to accept. Both jobs go to a

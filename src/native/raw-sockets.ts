@@ -3,12 +3,14 @@ import { renameSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { HearthError } from '../errors/index.js';
 
+// Why this exists: net and dgram cannot bind a socket without also listening on or reading from it.
+
 /**
  * Sockets that hearthd binds but never watches, so a child can own them:
  * Node's net/dgram start accepting or reading as soon as they listen, which
  * would steal the first connection or datagram from a wait=yes server or a
  * socket-activated service. libuv's handles, used directly, only bind; the
- * listen(2) call is made by the fd helper (see fd-waiter.ts). These bindings
+ * listen(2) call is made by the fd helper (fd-waiter.ts). These bindings
  * are internal to Node but stable across 16–22; they are used here only.
  */
 interface RawHandle {

@@ -1,3 +1,4 @@
+// Why this exists: a net.Socket per connection is too costly for the one-write internal services.
 import net from 'node:net';
 import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 
