@@ -30,7 +30,8 @@ export interface RawSocket {
   /** Bound address and port (port 0 resolved); the path for unix sockets. */
   address: string;
   port: number;
-  close(): void;
+  /** Closes hearthd's copy of the socket; resolves when libuv has closed it (children keep their own copies). */
+  close(): Promise<void>;
 }
 
 function fail(what: string, err: number): never {
@@ -42,18 +43,13 @@ function fail(what: string, err: number): never {
 }
 
 function wrap(kind: RawSocket['kind'], h: RawHandle, address: string, port: number): RawSocket {
-  let closed = false;
+  let closed: Promise<void> | undefined;
   return {
     kind,
     fd: h.fd,
     address,
     port,
-    close: () => {
-      if (!closed) {
-        closed = true;
-        h.close();
-      }
-    },
+    close: () => (closed ??= new Promise((resolve) => h.close(() => resolve()))),
   };
 }
 
