@@ -4,18 +4,25 @@ import net from 'node:net';
 import { parseXinetdText } from '../src/config/xinetd-conf.js';
 import { parseEtcServices } from '../src/config/etc-services.js';
 import { SuperServer } from '../src/superserver/index.js';
-import { freePort } from './fixtures/xinetd/harness.js';
+import { freePort, waitFor } from './fixtures/xinetd/harness.js';
 
-/** RFC 1078 tcpmux: the client names a service on the tcpmux port and is handed to it. */
+/**
+ * RFC 1078 tcpmux: the client names a service on the tcpmux port and is
+ * handed to it. `then` is sent once the super-server has said "+Go".
+ */
 function mux(port: number, line: string, then?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1');
     let data = '';
-    s.on('connect', () => {
-      s.write(`${line}\r\n`);
-      if (then !== undefined) setTimeout(() => s.end(then), 100);
+    let sent = false;
+    s.on('connect', () => s.write(`${line}\r\n`));
+    s.on('data', (d) => {
+      data += d;
+      if (then !== undefined && !sent && data.startsWith('+Go\r\n')) {
+        sent = true;
+        s.end(then);
+      }
     });
-    s.on('data', (d) => (data += d));
     s.on('close', () => resolve(data));
     s.on('error', reject);
     s.setTimeout(5000, () => s.destroy(new Error('timeout')));
@@ -48,6 +55,12 @@ describe('tcpmux (RFC 1078)', () => {
 
   test('a TCPMUX service answers "+" itself', async () => {
     assert.equal(await mux(port, 'selfmux'), '+ready\r\n');
+  });
+
+  test('a connection handed to a service no longer counts against tcpmux', async () => {
+    for (let i = 0; i < 3; i++) assert.equal(await mux(port, 'catmux', `${i}\n`), `+Go\r\n${i}\n`);
+    await waitFor(() => ss.get('catmux')!.instances === 0 && ss.get('tcpmux')!.instances === 0);
+    assert.ok(ss.get('tcpmux')!.served >= 3);
   });
 
   test('HELP lists the services; an unknown name gets "-"', async () => {

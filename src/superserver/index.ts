@@ -1,5 +1,5 @@
 export { SuperServer } from './super-server.js';
-export type { ApplyResult, InetdEvent, InetdLogLine, SuperServerOptions } from './types.js';
+export type { ApplyResult, InetdEvent, InetdLogLine, InetdServiceState, InetdStateChange, SuperServerOptions } from './types.js';
 export { daytimeText, chargenDatagram, chargenChunk } from './internal-protocols.js';
 export {
   parseListenSpec, bindListeners, activationEnv, activationStdio, withListenPid, waitForFirstConnection,
