@@ -70,3 +70,26 @@ describe('tcpmux (RFC 1078)', () => {
     assert.match(await mux(port, 'nosuch'), /^-/);
   });
 });
+
+describe('tcpmux and cps', () => {
+  let ss: SuperServer | undefined;
+  after(() => ss?.stop({ killServers: true }));
+
+  test('a tcpmux client suspended by cps comes back through tcpmux, without a port of its own', async () => {
+    const port = await freePort();
+    const text = [
+      `service tcpmux\n{\n\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\tprotocol = tcp\n\tport = ${port}\n\twait = no\n\tbind = 127.0.0.1\n}\n`,
+      'service burstmux\n{\n\ttype = TCPMUXPLUS\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tserver = /bin/cat\n\tcps = 1 1\n}\n',
+    ].join('');
+    const parsed = await parseXinetdText(text, 'tcpmux.conf', parseEtcServices(''));
+    assert.deepEqual(parsed.errors.map(String), []);
+    ss = new SuperServer();
+    assert.deepEqual((await ss.apply(parsed.services)).errors, []);
+    assert.equal(await mux(port, 'burstmux', 'one\n'), '+Go\r\none\n');
+    await mux(port, 'burstmux', 'two\n');
+    assert.equal(ss.get('burstmux')!.refused.cps, 1);
+    await waitFor(() => ss!.get('burstmux')!.state === 'listening', 5000);
+    assert.equal(ss.get('burstmux')!.port, null, 'no listener of its own');
+    assert.equal(await mux(port, 'burstmux', 'three\n'), '+Go\r\nthree\n');
+  });
+});

@@ -6,3 +6,4 @@ export { Acceptor, ACCEPTOR_HELPER, acceptorHelperPath, type AcceptorOptions } f
 export { bindRawTcp, bindRawUdp, bindRawUnix, type RawSocket } from './raw-sockets.js';
 export { openRawTcpListener, type RawTcpConnection, type RawTcpListener } from './raw-tcp-listener.js';
 export { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
+export { stopReading } from './stop-reading.js';

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { stopReading } from '../native/index.js';
 import type { EngineContext } from './engine-context.js';
 
 /** How long a client may take to name a service, and how long that name may be. */
@@ -34,6 +35,8 @@ export function serveTcpmux(ctx: EngineContext, sock: net.Socket, remote: string
       sock.end('-Service name not found\r\n');
       return;
     }
+    // The client may write as soon as it reads "+Go": those bytes are the server's, so leave them in the kernel.
+    stopReading(sock);
     const hand = (): void => {
       handedOff();
       target.handOff(sock, remote);
