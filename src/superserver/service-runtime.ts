@@ -77,7 +77,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
 
   private get endpoint(): Endpoint {
     const p = this.def.port;
-    const host = this.def.bind ?? (this.def.flags.includes('IPv6') ? '::' : '0.0.0.0');
+    const host = this.def.bind || (this.def.flags.includes('IPv6') ? '::' : '0.0.0.0');
     return { host, port: p > 0 && p < 1024 ? p + this.ctx.portOffset : p };
   }
 
