@@ -19,7 +19,7 @@ export interface Prepared {
   launch?: Launch;
 }
 
-export const NOTHING_PREPARED: Prepared = {};
+export const NOTHING_PREPARED: Prepared = Object.freeze({});
 
 /**
  * Checks what the definition alone cannot, reads the banner files, resolves
