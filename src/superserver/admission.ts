@@ -45,17 +45,16 @@ export interface AdmissionHooks {
  * - per_source: xinetd counts this service's servers whose client has the same
  *   address, only when the address is known; same here, by address string.
  * - cps: like xinetd, the connection that goes over the rate is refused
- *   ("connections per second"), the service stops listening for the wait and
- *   comes back by itself, and connections still running stay counted.
- *   Where hearth differs, on purpose: xinetd averages over a window as long in
- *   seconds as the rate is large (count / elapsed seconds > rate), and neither
- *   resets its window when it re-enables the service (so the first connection
- *   after the pause can trip it again) nor keeps its running-server count (it
- *   sets it to 0 and lets later exits drive it below the truth). Here a window
- *   is `intervalSeconds` long (1 s for xinetd's cps), the (rate+1)th connection
- *   in it trips, a resumed service starts a fresh window, and instance counts
- *   survive the pause. For a burst that starts from quiet, both trip at the
- *   same connection.
+ *   ("connections per second"), and the service stops listening for the wait
+ *   and comes back by itself. Where hearth differs, on purpose: xinetd
+ *   averages over a window as long in seconds as the rate is large (count /
+ *   elapsed seconds > rate); it does not reset that window when it re-enables
+ *   the service (so the first connection after the pause can trip it again);
+ *   and svc_activate sets its running-server count to 0, so servers still
+ *   running go uncounted. Here a window is `intervalSeconds` long (1 s for
+ *   xinetd's cps), the (rate+1)th connection in it trips, a resumed service
+ *   starts a fresh window, and instance counts survive the pause. For a burst
+ *   that starts from quiet, both trip at the same connection.
  */
 export class Admission {
   private running = 0;
