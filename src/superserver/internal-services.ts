@@ -66,20 +66,22 @@ function chargen(ctx: EngineContext, sock: net.Socket): void {
   pump();
 }
 
-/** An admitted connection on the raw TCP handle (only the kinds canServeRaw() allows). */
+/** daytime and time on the raw TCP handle: answers and closes, true; false for any other kind. */
+export function answerAndClose(kind: InternalName, conn: RawTcpConnection): boolean {
+  if (kind === 'daytime') conn.replyAndClose(daytimeBytes());
+  else if (kind === 'time') conn.replyAndClose(timeBytes());
+  else return false;
+  return true;
+}
+
+/** An admitted echo or discard connection on the raw TCP handle (daytime and time: answerAndClose). */
 export function serveInternalRaw(core: ServiceCore, conn: RawTcpConnection, finish: () => void): void {
-  const kind = core.internal;
-  if (kind === 'daytime' || kind === 'time') {
-    conn.replyAndClose(kind === 'daytime' ? daytimeBytes() : timeBytes());
-    finish();
-    return;
-  }
   core.conns.add(conn);
   const done = (): void => {
     core.conns.delete(conn);
     finish();
   };
-  if (kind === 'echo') conn.echo(done);
+  if (core.internal === 'echo') conn.echo(done);
   else conn.discard(done);
 }
 
