@@ -1,8 +1,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Acceptor, acceptorHelperPath, type AcceptorOptions, type ServerProcess } from '../src/native/index.js';
-import { bindRawTcp } from '../src/superserver/raw-sockets.js';
+import { Acceptor, acceptorHelperPath, bindRawTcp, type AcceptorOptions, type RawSocket, type ServerProcess } from '../src/native/index.js';
 import { readProcStat } from '../src/process/index.js';
 import { waitFor } from './fixtures/xinetd/harness.js';
 
@@ -13,6 +12,7 @@ type Outcome = { code: number | null; signal: string | null } | { error: string 
 
 interface Running {
   port: number;
+  raw: RawSocket;
   acceptor: Acceptor;
   servers: Array<{ p: ServerProcess; remote: string; end: Promise<Outcome> }>;
   asked: string[];
@@ -27,7 +27,7 @@ after(() => {
 /** An acceptor on a fresh loopback port; `admit` decides as the super-server would. */
 async function accepting(file: string, args: string[], extra: Partial<AcceptorOptions> = {}, admit = (_remote: string) => true): Promise<Running> {
   const raw = bindRawTcp('127.0.0.1', 0);
-  const r: Running = { port: raw.port, acceptor: undefined as unknown as Acceptor, servers: [], asked: [], notices: [] };
+  const r: Running = { port: raw.port, raw, acceptor: undefined as unknown as Acceptor, servers: [], asked: [], notices: [] };
   r.acceptor = new Acceptor(HELPER!, {
     fd: raw.fd,
     file,
@@ -140,4 +140,44 @@ describe('hearth-acceptor, the helper that accepts for a plain wait = no service
     await waitFor(() => readProcStat(pid) === undefined || readProcStat(pid)!.state === 'Z');
     assert.deepEqual(r.notices, []);
   });
+
+  test('close() resolves once the helper has let go of the socket: the port can be bound at once, its server still runs', async () => {
+    const r = await accepting('/bin/cat', []);
+    const held = net.connect(r.port, '127.0.0.1');
+    let heldOut = '';
+    held.on('data', (d) => (heldOut += d.toString()));
+    held.on('error', () => undefined);
+    await waitFor(() => r.servers[0]?.p.pid !== undefined);
+    await Promise.all([r.acceptor.close(), r.raw.close()]);
+    await bindExclusive(r.port);
+    held.write('still served\n');
+    await waitFor(() => heldOut === 'still served\n');
+    held.end();
+    assert.deepEqual(await r.servers[0]!.end, { code: 0, signal: null });
+  });
+
+  test('a helper that never confirms (stopped) is killed, and close() still resolves with the port free', async () => {
+    const r = await accepting('/bin/cat', [], { stuckHelperMs: 200 });
+    const pid = r.acceptor.pid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await Promise.all([r.acceptor.close(), r.raw.close()]);
+    } finally {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        /* already gone, as it should be */
+      }
+    }
+    assert.match(r.notices.join('\n'), /did not let go of its socket within 200 ms; killed/);
+    await bindExclusive(r.port);
+  });
 });
+
+function bindExclusive(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve()));
+  });
+}

@@ -150,3 +150,66 @@ describe('super-server vs the real xinetd', { skip: hasXinetd ? false : 'xinetd 
     assert.equal(ours, 2);
   });
 });
+
+type Outcome = 'served' | 'closed' | 'refused';
+
+/** One daytime connection: answered, closed without a word, or refused by the kernel (nobody listens). */
+function daytimeOutcome(port: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    let data = '';
+    s.on('data', (d) => (data += d));
+    s.on('close', () => resolve(/\d{4}/.test(data) ? 'served' : 'closed'));
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ECONNREFUSED') resolve('refused');
+    });
+    s.setTimeout(3000, () => s.destroy());
+  });
+}
+
+/** Polls an asynchronous condition until it holds, or fails after the deadline. */
+async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('cps against the real xinetd', { skip: hasXinetd ? false : 'xinetd is not installed (apt-get install xinetd)' }, () => {
+  let xinetdPort: number;
+  let hearthPort: number;
+  let xinetd: Awaited<ReturnType<typeof startXinetd>>;
+  let ss: SuperServer;
+  const limited = (port: number): string =>
+    `service daytime\n{\n\ttype = INTERNAL UNLISTED\n\tid = limited\n\tsocket_type = stream\n\tprotocol = tcp\n\tport = ${port}\n\twait = no\n\tuser = root\n\tcps = 3 2\n\tflags = IPv4\n}\n`;
+
+  before(async () => {
+    const base = await freePortBlock(3);
+    [xinetdPort, hearthPort] = [base, base + 1];
+    // Readiness is probed on another service, so no connection reaches the limited one before the burst.
+    const ready = `service daytime\n{\n\ttype = INTERNAL UNLISTED\n\tid = ready\n\tsocket_type = stream\n\tprotocol = tcp\n\tport = ${base + 2}\n\twait = no\n\tuser = root\n\tflags = IPv4\n}\n`;
+    xinetd = await startXinetd(limited(xinetdPort) + ready, [base + 2]);
+    ss = new SuperServer();
+    const parsed = await parseXinetdText(limited(hearthPort), 'cps.conf', parseEtcServices(''));
+    assert.deepEqual(parsed.errors.map(String), []);
+    assert.deepEqual((await ss.apply(parsed.services)).errors, []);
+  });
+
+  after(async () => {
+    await xinetd?.stop();
+    await ss?.stop({ killServers: true });
+  });
+
+  test('a burst from quiet trips at the same connection; both stop listening, then come back by themselves', async () => {
+    const burst = async (port: number): Promise<Outcome[]> => {
+      const at = await Promise.all(Array.from({ length: 4 }, () => daytimeOutcome(port)));
+      return [...at.sort(), await daytimeOutcome(port)];
+    };
+    const [real, ours] = [await burst(xinetdPort), await burst(hearthPort)];
+    assert.deepEqual(ours, real);
+    assert.deepEqual(ours, ['closed', 'served', 'served', 'served', 'refused']);
+    for (const port of [xinetdPort, hearthPort]) await until(async () => (await daytimeOutcome(port)) === 'served', 6000);
+    assert.equal(ss.get('limited')!.refused.cps, 1);
+  });
+});

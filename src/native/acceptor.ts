@@ -21,12 +21,17 @@ export interface AcceptorOptions {
   /** The server of an admitted connection (pid and exit arrive as events). */
   onServer(server: ServerProcess, remote: string): void;
   onNotice(level: 'warn' | 'error', message: string): void;
+  /** How long close() lets a silent helper be before killing it (tests shorten it). */
+  stuckHelperMs?: number;
 }
 
 const MAX_DEATHS = 5;
-/** close() resolves after this even if the helper never confirms. */
-const RELEASE_TIMEOUT_MS = 1000;
 const DEATH_WINDOW_MS = 60_000;
+/**
+ * A helper that has neither confirmed close() nor ended by then is stuck
+ * (stopped, or wedged): it is killed, and close() resolves when it is gone.
+ */
+const STUCK_HELPER_MS = 5000;
 
 /** The acceptor helper's path, or null when it was not built. */
 export function acceptorHelperPath(): string | null {
@@ -54,6 +59,7 @@ export class Acceptor {
   private replies: string[] = [];
   private partial = '';
   private released: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(private readonly path: string, private readonly o: AcceptorOptions) {}
 
@@ -80,7 +86,11 @@ export class Acceptor {
     return new Promise((resolve, reject) => {
       let ready = false;
       h.on('error', (e) => {
-        if (!ready) reject(new HearthError('ERR_SPAWN', `cannot start "${this.path}": ${e.message}`));
+        if (ready) return;
+        // It never ran, so it holds nothing.
+        if (this.helper === h) this.helper = undefined;
+        this.release();
+        reject(new HearthError('ERR_SPAWN', `cannot start "${this.path}": ${e.message}`));
       });
       h.stdout!.on('data', (chunk: Buffer) => {
         const text = this.partial + chunk.toString('latin1');
@@ -96,6 +106,9 @@ export class Acceptor {
       });
       h.on('close', (code, signal) => {
         if (!ready) {
+          if (this.helper === h) this.helper = undefined;
+          // Its copy of the socket went with it.
+          this.release();
           reject(new HearthError('ERR_SPAWN', `"${ACCEPTOR_HELPER}" could not listen: ${stderr.trim() || `exit ${code ?? signal}`}`));
           return;
         }
@@ -105,27 +118,31 @@ export class Acceptor {
   }
 
   /**
-   * Stops accepting; resolves once the helper has closed its copy of the
-   * socket (so the port can be bound again). The helper exits once the
-   * servers it started have ended; their exits are still reported.
+   * Stops accepting; resolves once the helper has really closed its copy of
+   * the socket (it says "q"), or has ended: only then can the port be bound
+   * again. The helper exits once the servers it started have ended; their
+   * exits are still reported. The caller's own copy (o.fd) is the caller's.
    */
   close(): Promise<void> {
-    if (this.closed || !this.helper) {
-      this.closed = true;
-      return Promise.resolve();
-    }
+    if (this.closing) return this.closing;
     this.closed = true;
-    // Answers already decided go first: the helper handles its input in order.
-    this.flush();
-    this.helper.stdin!.end('q\n');
-    return new Promise((resolve) => {
-      const t = setTimeout(resolve, RELEASE_TIMEOUT_MS);
-      t.unref();
+    const h = this.helper;
+    if (!h) return (this.closing = Promise.resolve());
+    this.closing = new Promise((resolve) => {
+      const stuck = setTimeout(() => {
+        this.o.onNotice('error', `"${ACCEPTOR_HELPER}" (pid ${h.pid}) did not let go of its socket within ${this.o.stuckHelperMs ?? STUCK_HELPER_MS} ms; killed`);
+        h.kill('SIGKILL');
+      }, this.o.stuckHelperMs ?? STUCK_HELPER_MS);
+      stuck.unref();
       this.released = () => {
-        clearTimeout(t);
+        clearTimeout(stuck);
         resolve();
       };
     });
+    // Answers already decided go first: the helper handles its input in order.
+    this.flush();
+    h.stdin!.end('q\n');
+    return this.closing;
   }
 
   private release(): void {

@@ -14,3 +14,7 @@ export { DgramReceiver, type Datagram } from './dgram-receiver.js';
 export { ServerSpawner, SPAWNER_HELPER, type ServerSpawnOptions, type ServerSpawnerOptions } from './spawner.js';
 export type { ServerProcess } from './server-process.js';
 export { Acceptor, ACCEPTOR_HELPER, acceptorHelperPath, type AcceptorOptions } from './acceptor.js';
+export { bindRawTcp, bindRawUdp, bindRawUnix, type RawSocket } from './raw-sockets.js';
+export { openRawTcpListener, type RawTcpConnection, type RawTcpListener } from './raw-tcp-listener.js';
+export { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
+export { stopReading } from './stop-reading.js';

@@ -62,9 +62,17 @@ export class InetdBackend implements UnitBackend {
     });
   }
 
-  /** The engine's events as hearthd's: a suspension by cps is a state change the GUI must see. */
+  /** The engine's events as hearthd's: every state change of a service (a cps suspension too) is a service.state. */
   private forward(e: InetdEvent): void {
     const emit = this.options.emit;
+    if (e.change) {
+      const from = STATE[e.change.from];
+      const to = STATE[e.change.to];
+      if (from !== to) {
+        const detail = e.type === 'inetd.suspended' ? e.reason : e.type === 'inetd.error' ? e.message : undefined;
+        emit({ type: 'service.state', at: e.at, name: e.id, from, to, pid: null, ...(detail ? { detail } : {}) });
+      }
+    }
     switch (e.type) {
       case 'inetd.server':
         return; // per-connection noise stays in the service's own log
@@ -73,11 +81,9 @@ export class InetdBackend implements UnitBackend {
       case 'inetd.closed':
         return emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'closed' });
       case 'inetd.suspended':
-        emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'suspended', until: e.until, reason: e.reason });
-        return emit({ type: 'service.state', at: e.at, name: e.id, from: 'running', to: 'backoff', pid: null, detail: e.reason });
+        return emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'suspended', until: e.until, reason: e.reason });
       case 'inetd.resumed':
-        emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'resumed' });
-        return emit({ type: 'service.state', at: e.at, name: e.id, from: 'backoff', to: 'running', pid: null });
+        return emit({ type: 'inetd.listener', at: e.at, name: e.id, change: 'resumed' });
       case 'inetd.error':
         return emit({ type: 'inetd.problem', at: e.at, name: e.id, level: 'error', message: e.message });
       case 'inetd.notice':

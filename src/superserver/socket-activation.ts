@@ -2,8 +2,7 @@ import { unlinkSync } from 'node:fs';
 import { parseListenSpec, type ListenSpec } from '../model/index.js';
 
 export { parseListenSpec, type ListenSpec };
-import { bindRawTcp, bindRawUdp, bindRawUnix, type RawSocket } from './raw-sockets.js';
-import { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
+import { bindRawTcp, bindRawUdp, bindRawUnix, listenFds, waitReadable, type FdWait, type RawSocket } from '../native/index.js';
 
 /**
  * Socket activation for stand-alone services, by systemd's protocol: hearthd

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { describeError } from '../errors/index.js';
 import { ServerSpawner, SPAWNER_HELPER, acceptorHelperPath } from '../native/index.js';
 import { inetdDefinitionKey, type InetdServiceDefinition, type InetdServiceStatus } from '../model/index.js';
-import { ServiceRuntime, type EngineContext } from './service-runtime.js';
+import { ServiceRuntime } from './service-runtime.js';
+import type { EngineContext } from './engine-context.js';
 import type { ApplyResult, InetdEvent, InetdLogLine, SuperServerOptions } from './types.js';
 
 /** Well-known ports of the small services; UDP replies are never sent to them. */
@@ -42,7 +43,6 @@ export class SuperServer {
       spawn: spawnProcess,
       servers: options.serverSpawner ?? this.ownSpawner!,
       acceptorPath: options.acceptor === false ? null : acceptorHelperPath(),
-      releasing: new Map(),
       portOffset: offset,
       emit: (e) => {
         try {
@@ -75,7 +75,11 @@ export class SuperServer {
     };
   }
 
-  /** Makes the running set match defs. Calls are serialised; each resolves when its listeners are up. */
+  /**
+   * Makes the running set match defs. Calls are serialised; each resolves when
+   * the ports of removed and changed services are free again (any program may
+   * bind them) and the new listeners are up.
+   */
   apply(defs: InetdServiceDefinition[]): Promise<ApplyResult> {
     const run = this.queue.then(() => this.doApply(defs));
     this.queue = run.catch(() => undefined);
@@ -93,20 +97,21 @@ export class SuperServer {
       next.set(d.id, d);
     }
     const toStart: ServiceRuntime[] = [];
+    const releasing: Array<Promise<void>> = [];
     for (const [id, rt] of this.services) {
       const d = next.get(id);
       if (!d) {
-        this.retire(rt);
+        releasing.push(this.retire(rt));
         this.services.delete(id);
         result.removed.push(id);
       } else if (inetdDefinitionKey(d) !== rt.key) {
-        this.retire(rt);
+        releasing.push(this.retire(rt));
         this.services.delete(id);
         result.changed.push(id);
       }
     }
-    // Give closed listeners a turn of the loop to release their ports.
-    if (result.changed.length || result.removed.length) await new Promise((r) => setImmediate(r));
+    // A changed service may listen on the same port again: only once the old listener (and its helper) let go.
+    await Promise.all(releasing);
     for (const [id, d] of next) {
       if (this.services.has(id)) continue;
       if (!result.changed.includes(id)) result.added.push(id);
@@ -126,20 +131,21 @@ export class SuperServer {
     return result;
   }
 
-  private retire(rt: ServiceRuntime): void {
-    rt.close();
+  private retire(rt: ServiceRuntime): Promise<void> {
+    const released = rt.close();
     if (rt.active > 0) this.retired.add(rt);
+    return released;
   }
 
-  /** The super-server as a whole on or off (the "xinetd" service's runlevel switch). */
+  /** The super-server as a whole on or off (the "xinetd" service's runlevel switch); off resolves when every port is free. */
   setEnabled(on: boolean): Promise<ApplyResult> {
     const run = this.queue.then(async () => {
       const result: ApplyResult = { added: [], changed: [], removed: [], errors: [] };
       if (on === this.enabled) return result;
       this.enabled = on;
-      for (const rt of this.services.values()) {
-        if (!on) rt.close();
-        else {
+      if (!on) await Promise.all([...this.services.values()].map((rt) => rt.close()));
+      else {
+        for (const rt of this.services.values()) {
           try {
             await rt.start();
           } catch (e) {
@@ -158,13 +164,14 @@ export class SuperServer {
   }
 
   /**
-   * Stops listening everywhere and ends in-process connections. Servers already
-   * started keep running unless killServers (SIGTERM) is asked for.
+   * Stops listening everywhere and ends in-process connections; resolves when
+   * every port is free. Servers already started keep running (a wait = yes
+   * server keeps its socket) unless killServers (SIGTERM) is asked for.
    */
   async stop(options: { killServers?: boolean } = {}): Promise<void> {
     await this.queue;
-    for (const rt of this.services.values()) rt.destroy(!!options.killServers);
-    for (const rt of this.retired) rt.destroy(!!options.killServers);
+    const all = [...this.services.values(), ...this.retired];
+    await Promise.all(all.map((rt) => rt.destroy(!!options.killServers)));
     this.services.clear();
     this.retired.clear();
     this.ownSpawner?.close();

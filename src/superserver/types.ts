@@ -1,16 +1,48 @@
 import type { spawn } from 'node:child_process';
+import type { InetdServiceStatus } from '../model/index.js';
 import type { ServerSpawner } from '../native/index.js';
+
+/** A service's state, as status() reports it. */
+export type InetdServiceState = InetdServiceStatus['state'];
+
+/**
+ * Carried by every event that moves a service from one state to another, and
+ * only by those: a host turns each such event into its own state event
+ * (`service.state`) without knowing which event type it was.
+ *
+ *   event             change.from → change.to
+ *   inetd.listening   off | broken → listening          the listener is up (or, for a tcpmux
+ *                                                       client, the name is served by tcpmux)
+ *   inetd.error       off → broken                      it could not start (bind, banner, name…)
+ *   inetd.suspended   listening | waiting → suspended   cps tripped; `until` says when it returns
+ *   inetd.resumed     suspended → listening            the pause is over and it listens again
+ *   inetd.server      listening → waiting              a wait = yes server took the socket…
+ *                     waiting → listening              …and gave it back by exiting
+ *   inetd.closed      listening | waiting | suspended → off   stopped listening (reload,
+ *                                                       super-server switched off, stop())
+ *
+ * An inetd.error without `change` (a listener error, a failed resume that is
+ * retried, a helper that died and was restarted) and an inetd.server of a
+ * wait = no service leave the state as it was.
+ */
+export interface InetdStateChange {
+  from: InetdServiceState;
+  to: InetdServiceState;
+}
 
 /** Engine events for the daemon to publish (state changes, not per-connection noise). */
 export type InetdEvent =
-  | { type: 'inetd.listening'; at: number; id: string; port: number; protocol: string }
-  | { type: 'inetd.closed'; at: number; id: string }
-  | { type: 'inetd.suspended'; at: number; id: string; until: number; reason: string }
-  | { type: 'inetd.resumed'; at: number; id: string }
-  | { type: 'inetd.server'; at: number; id: string; pid: number; state: 'started' | 'exited'; code?: number | null; signal?: string | null }
-  | { type: 'inetd.error'; at: number; id: string; message: string }
+  | { type: 'inetd.listening'; at: number; id: string; port: number; protocol: string; change: InetdStateChange }
+  | { type: 'inetd.closed'; at: number; id: string; change?: InetdStateChange }
+  | { type: 'inetd.suspended'; at: number; id: string; until: number; reason: string; change: InetdStateChange }
+  | { type: 'inetd.resumed'; at: number; id: string; port: number; change: InetdStateChange }
+  | {
+      type: 'inetd.server'; at: number; id: string; pid: number; state: 'started' | 'exited';
+      code?: number | null; signal?: string | null; change?: InetdStateChange;
+    }
+  | { type: 'inetd.error'; at: number; id: string; message: string; change?: InetdStateChange }
   /** About the engine rather than one service (id names the part, e.g. "hearth-spawner"). */
-  | { type: 'inetd.notice'; at: number; id: string; level: 'warn' | 'error'; message: string };
+  | { type: 'inetd.notice'; at: number; id: string; level: 'warn' | 'error'; message: string; change?: never };
 
 /** One connection log line, in xinetd.log(5)'s words (START/EXIT/FAIL). */
 export interface InetdLogLine {

@@ -1,3 +1,4 @@
+// Why this exists: a net.Socket per connection is too costly for the one-write internal services.
 import net from 'node:net';
 import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 
@@ -108,7 +109,8 @@ export interface RawTcpConnection {
 
 export interface RawTcpListener {
   readonly port: number;
-  close(): void;
+  /** Stops listening; resolves when libuv has closed the socket. */
+  close(): Promise<void>;
 }
 
 /**
@@ -142,12 +144,14 @@ export function openRawTcpListener(
     if (status !== 0 || !client) return;
     onConnection(new Connection(client, b));
   };
+  let closed: Promise<void> | undefined;
   return {
     port: typeof name.port === 'number' ? name.port : port,
-    close: () => {
-      server.onconnection = ignore;
-      server.close();
-    },
+    close: () =>
+      (closed ??= new Promise((resolve) => {
+        server.onconnection = ignore;
+        server.close(() => resolve());
+      })),
   };
 }
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError } from '../errors/index.js';
 import { findTool } from '../process/index.js';
 
+// Why this exists: Node can neither listen(2) without accepting nor wait for readability without reading.
 /**
  * Node cannot wait for a socket to become readable without reading from it,
  * and cannot call listen(2) without starting to accept. Both jobs go to a
@@ -50,7 +51,8 @@ export interface FdWait {
   child: ChildProcess;
   /** Resolves with the indexes of the readable fds; rejects if the helper fails or is cancelled. */
   ready: Promise<number[]>;
-  cancel(): void;
+  /** Stops waiting; resolves once the helper has exited, so its copies of the sockets are closed. */
+  cancel(): Promise<void>;
 }
 
 /** Waits until one of the fds is readable (a connection or a datagram is pending). */
@@ -59,6 +61,11 @@ export function waitReadable(fds: number[], listenFirst = false, backlog = 128):
     stdio: ['ignore', 'pipe', 'pipe', ...fds],
   });
   let cancelled = false;
+  // 'close' comes after the exit (the kernel has closed the child's fds by then); 'error' when it never ran.
+  const gone = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('error', () => resolve());
+  });
   const ready = new Promise<number[]>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -77,6 +84,7 @@ export function waitReadable(fds: number[], listenFirst = false, backlog = 128):
     cancel: () => {
       cancelled = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return gone;
     },
   };
 }

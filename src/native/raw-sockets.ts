@@ -3,12 +3,14 @@ import { renameSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { HearthError } from '../errors/index.js';
 
+// Why this exists: net and dgram cannot bind a socket without also listening on or reading from it.
+
 /**
  * Sockets that hearthd binds but never watches, so a child can own them:
  * Node's net/dgram start accepting or reading as soon as they listen, which
  * would steal the first connection or datagram from a wait=yes server or a
  * socket-activated service. libuv's handles, used directly, only bind; the
- * listen(2) call is made by the fd helper (see fd-waiter.ts). These bindings
+ * listen(2) call is made by the fd helper (fd-waiter.ts). These bindings
  * are internal to Node but stable across 16–22; they are used here only.
  */
 interface RawHandle {
@@ -28,7 +30,8 @@ export interface RawSocket {
   /** Bound address and port (port 0 resolved); the path for unix sockets. */
   address: string;
   port: number;
-  close(): void;
+  /** Closes hearthd's copy of the socket; resolves when libuv has closed it (children keep their own copies). */
+  close(): Promise<void>;
 }
 
 function fail(what: string, err: number): never {
@@ -40,18 +43,13 @@ function fail(what: string, err: number): never {
 }
 
 function wrap(kind: RawSocket['kind'], h: RawHandle, address: string, port: number): RawSocket {
-  let closed = false;
+  let closed: Promise<void> | undefined;
   return {
     kind,
     fd: h.fd,
     address,
     port,
-    close: () => {
-      if (!closed) {
-        closed = true;
-        h.close();
-      }
-    },
+    close: () => (closed ??= new Promise((resolve) => h.close(() => resolve()))),
   };
 }
 
