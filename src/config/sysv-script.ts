@@ -74,9 +74,10 @@ export function parseSysvScript(text: string, file: string, name = path.basename
   // stops reading once it has levels and a description, usually before the LSB block).
   let defaultLevels: number[];
   if (chkconfig) defaultLevels = chkconfig.levels;
-  else if (lsb && (lsb.defaultStart.length > 0 || lsb.sysinit)) {
-    defaultLevels = lsb.defaultStart.filter((l) => !lsb!.defaultStop.includes(l));
-  } else defaultLevels = [...DEFAULT_RUNLEVELS];
+  // An LSB block with no (or an empty) Default-Start starts nowhere, as Debian's insserv
+  // assumes: halt, reboot and sendsigs only stop. Only a script without any header gets 2345.
+  else if (lsb) defaultLevels = lsb.defaultStart.filter((l) => !lsb!.defaultStop.includes(l));
+  else defaultLevels = [...DEFAULT_RUNLEVELS];
 
   const provides = [name, ...(lsb?.provides ?? [])].filter((p, idx, all) => all.indexOf(p) === idx);
   const summary = lsb?.shortDescription ?? description ?? lsb?.description ?? name;

@@ -16,6 +16,8 @@ export interface EnablementUnit {
   stopPriority?: number;
   /** `Default-Start: S`: runs in the boot level, before any numbered runlevel. */
   sysinit?: boolean;
+  /** LSB Default-Stop: levels whose entry stops a boot-level unit (nfs-common: 0 1 6). */
+  stopLevels?: readonly number[];
   /** LSB dependency words, used only to compute missing priorities. */
   provides?: readonly string[];
   requiredStart?: readonly string[];

@@ -138,7 +138,8 @@ export class RunlevelHost {
         running: units.map((u) => u.order.name).filter((n) => this.catalog.isRunning(n)),
         target: level,
         isEnabled: (name, l) => this.isEnabled(name, l),
-        isBoot: (name) => this.bootOf(name) === true,
+        // A boot-level unit stays up in 1-5 unless its Default-Stop names the level (nfs-common: 0 1 6).
+        isBoot: (name) => this.bootOf(name) === true && !(this.catalog.unit(name)?.enable.stopLevels ?? []).includes(level),
         defaultLevel,
         facilities,
       });

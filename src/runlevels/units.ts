@@ -10,7 +10,7 @@ export function sysvEnablementUnit(s: SysvScript): EnablementUnit {
     ...(s.startPriority !== undefined ? { startPriority: s.startPriority } : {}),
     ...(s.stopPriority !== undefined ? { stopPriority: s.stopPriority } : {}),
     provides: s.provides,
-    ...(!s.chkconfig && s.lsb?.sysinit ? { sysinit: true } : {}),
+    ...(!s.chkconfig && s.lsb?.sysinit ? { sysinit: true, stopLevels: s.lsb.defaultStop } : {}),
     ...(s.lsb
       ? {
           requiredStart: s.lsb.requiredStart,
