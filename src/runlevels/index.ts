@@ -32,3 +32,4 @@ export { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-ho
 export { isBootEnabled } from './enablement.js';
 export { loadFacilities, type Facilities } from './facilities.js';
 export { joinReports } from './transition.js';
+export { listXinetdFiles, setXinetdFile, xinetdFileOn, isSkippedXinetdFile } from './chkconfig-xinetd.js';
