@@ -6,6 +6,7 @@ import { parseSysvScript } from '../config/index.js';
 import {
   ALL_LEVELS,
   chkconfigUsage,
+  isBootEnabled,
   parseChkconfigArgs,
   runChkconfig,
   sysvEnablementUnit,
@@ -34,7 +35,7 @@ export async function chkconfig(argv: string[], src: ChkconfigSources): Promise<
     return { stdout: '', stderr: `${parsed.usage ? chkconfigUsage('chkconfig', src.version) : parsed.message}\n`, exitCode: parsed.exitCode };
   }
   return runChkconfig(parsed.action, {
-    services: src.registry.runlevelUnits().map((u) => ({ unit: u.enable })),
+    services: src.registry.runlevelUnits().map((u) => ({ unit: u.enable, boot: isBootEnabled(src.runlevels.enablement, u.enable) })),
     // chkconfig lists xinetd services per file of xinetd.d, named after the file.
     xinetd: listXinetdFiles(join(src.configDir, 'xinetd.d')),
     xinetdEnabled: src.registry.has(SUPER_SERVER_NAME) && ALL_LEVELS.some((l) => src.runlevels.isEnabled(SUPER_SERVER_NAME, l)),
