@@ -95,6 +95,11 @@ export class HearthClient {
     return this.call('POST', '/v1/chkconfig', { argv });
   }
 
+  /** `service NAME ACTION [ARGS]` passed through; null when the unit does not take arbitrary actions. */
+  passThrough(name: string, action: string, args: string[] = []): Promise<ClassicResult | null> {
+    return this.call('POST', '/v1/service', { name, action, args });
+  }
+
   analyze(): Promise<StoredTransition | null> {
     return this.call('GET', '/v1/analyze');
   }

@@ -1,6 +1,7 @@
 import { HearthError } from '../errors/index.js';
 import { SUPER_SERVER_NAME, compareNames } from '../model/index.js';
 import { loadConfigDir, type LoadedConfig, type LoadOptions } from './config-dir.js';
+import { facilityProblems } from './facility-check.js';
 
 /** What `hearth check` prints, offline or from hearthd: the same function makes both. */
 export interface ConfigReport {
@@ -53,7 +54,14 @@ export function configReport(config: LoadedConfig): ConfigReport {
       text,
     });
   }
-  const warnings = [...config.warnings, ...config.inetd.warnings, ...shadowWarnings(config)].map((w) => ({
+  const warnings = [
+    ...config.warnings,
+    ...config.inetd.warnings,
+    ...shadowWarnings(config),
+    ...sysvWarnings(config),
+    ...config.insserv.warnings,
+    ...facilityProblems(config.insserv, config.sysv.scripts, config.services.values()),
+  ].map((w) => ({
     message: w.message,
     ...(w.file ? { file: w.file } : {}),
     ...(w.line ? { line: w.line } : {}),
@@ -77,4 +85,9 @@ function shadowWarnings(config: LoadedConfig): HearthError[] {
   return config.sysv.scripts
     .filter((s) => native.has(s.name))
     .map((s) => new HearthError('ERR_CONFIG_VALUE', `init script "${s.name}" is not used: ${native.get(s.name)} is the unit of that name`, { file: s.file }));
+}
+
+/** What init scripts loaded with but should say: bad levels, bad X-Hearth-* values (already "file:line: …"). */
+function sysvWarnings(config: LoadedConfig): HearthError[] {
+  return config.sysv.scripts.flatMap((s) => s.warnings.map((w) => new HearthError('ERR_CONFIG_VALUE', w)));
 }

@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS, loadDaemonSettings, type DaemonSettings } from './dae
 import { loadInetdSources } from './inetd-sources.js';
 import type { InetdLoadResult } from './xinetd-conf.js';
 import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
+import { loadInsservConf, type InsservConf } from './insserv-conf.js';
 
 export interface BrokenService {
   name: string;
@@ -48,6 +49,8 @@ export interface LoadedConfig {
   hasInetdSources: boolean;
   /** init.d/ scripts, and the ones that could not be read. */
   sysv: SysvLoadResult;
+  /** insserv.conf and insserv.conf.d/ (Debian's defaults when absent): the LSB facilities. */
+  insserv: InsservConf;
 }
 
 /**
@@ -129,6 +132,7 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
     inetd: { services: [], warnings: [], errors: [], files: [] },
     hasInetdSources: false,
     sysv: { scripts: [], errors: [] },
+    insserv: loadInsservConf(dir),
   };
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
@@ -181,7 +185,7 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
   config.warnings.push(...cronWarnings);
   config.hasInetdSources = config.inetd.files.length > 0;
   try {
-    config.sysv = loadSysvScripts(join(dir, 'init.d'));
+    config.sysv = loadSysvScripts(join(dir, 'init.d'), join(dir, 'chkconfig.d'));
   } catch (e) {
     config.sysv = { scripts: [], errors: [e instanceof HearthError ? e : new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'init.d')}": ${(e as Error).message}`)] };
   }

@@ -14,3 +14,14 @@ export { loadInetdSources } from './inetd-sources.js';
 export { dedupeInetd } from './xinetd-conf.js';
 export { setXinetdDisable, isXinetdEnabled, xinetdDefaultOn } from './xinetd-disable.js';
 export { checkConfigDir, configReport, unitNames, cronJobName, type ConfigReport } from './check-report.js';
+export {
+  loadInsservConf,
+  parseInsservConf,
+  expandFacilities,
+  isIgnoredInsservFile,
+  DEBIAN_INSSERV_CONF,
+  type InsservConf,
+  type FacilityMember,
+} from './insserv-conf.js';
+export { facilityProblems } from './facility-check.js';
+export { hearthPolicy } from './sysv-policy.js';

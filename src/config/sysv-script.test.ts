@@ -173,9 +173,9 @@ describe('loadSysvScripts', () => {
   });
 
   test('isIgnoredInitFile knows the junk names', () => {
-    for (const n of ['.x', 'a~', 'a,', 'a.rpmsave', 'a.dpkg-dist', 'a.dpkg-old', 'a.ucf-old', 'README', 'skeleton', 'functions', 'rcS']) {
+    for (const n of ['.x', 'a~', 'a,', 'a.rpmsave', 'a.dpkg-dist', 'a.dpkg-old', 'a.ucf-old', 'README', 'README.Debian', 'skeleton', 'rcS', 'rc', 'Makefile', 'a.bak', 'a.orig', 'x,v']) {
       assert.equal(isIgnoredInitFile(n), true, n);
     }
-    for (const n of ['cron', 'hwclock.sh', 'ssh']) assert.equal(isIgnoredInitFile(n), false, n);
+    for (const n of ['cron', 'hwclock.sh', 'ssh', 'rc.local', 'halt', 'single', 'functions']) assert.equal(isIgnoredInitFile(n), false, n);
   });
 });

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HearthError } from '../errors/index.js';
+import { withPolicy } from './sysv-policy.js';
 import { DEFAULT_RUNLEVELS, type ChkconfigHeader, type LsbHeader, type SysvScript } from '../model/index.js';
 
 const LSB_BEGIN = /^###\s*BEGIN INIT INFO\s*$/;
@@ -73,9 +74,10 @@ export function parseSysvScript(text: string, file: string, name = path.basename
   // stops reading once it has levels and a description, usually before the LSB block).
   let defaultLevels: number[];
   if (chkconfig) defaultLevels = chkconfig.levels;
-  else if (lsb && (lsb.defaultStart.length > 0 || lsb.sysinit)) {
-    defaultLevels = lsb.defaultStart.filter((l) => !lsb!.defaultStop.includes(l));
-  } else defaultLevels = [...DEFAULT_RUNLEVELS];
+  // An LSB block with no (or an empty) Default-Start starts nowhere, as Debian's insserv
+  // assumes: halt, reboot and sendsigs only stop. Only a script without any header gets 2345.
+  else if (lsb) defaultLevels = lsb.defaultStart.filter((l) => !lsb!.defaultStop.includes(l));
+  else defaultLevels = [...DEFAULT_RUNLEVELS];
 
   const provides = [name, ...(lsb?.provides ?? [])].filter((p, idx, all) => all.indexOf(p) === idx);
   const summary = lsb?.shortDescription ?? description ?? lsb?.description ?? name;
@@ -166,9 +168,20 @@ const LSB_LIST_KEYS: Record<string, keyof LsbHeader> = {
   'required-stop': 'requiredStop',
   'should-start': 'shouldStart',
   'should-stop': 'shouldStop',
-  'x-start-before': 'xStartBefore',
-  'x-stop-after': 'xStopAfter',
+  'start-before': 'xStartBefore',
+  'stop-after': 'xStopAfter',
 };
+
+/**
+ * The key as insserv matches it: case and "_" do not matter, and the
+ * Should-*, Start-Before, Stop-After and Interactive keys may carry any
+ * `X-vendor-` prefix (X-Start-Before, X-Debian-Should-Start…).
+ */
+function canonicalLsbKey(key: string): string {
+  const k = key.toLowerCase().replace(/_+/g, '-');
+  const m = /^x-(?:[a-z0-9-]*-)?(should-start|should-stop|start-before|stop-after|interactive)$/.exec(k);
+  return m ? m[1]! : k;
+}
 
 function parseLsbBlock(body: string[], beginLine: number, file: string, warnings: string[]): LsbHeader {
   const h: LsbHeader = {
@@ -201,10 +214,12 @@ function parseLsbBlock(body: string[], beginLine: number, file: string, warnings
       lastKey = undefined;
       continue;
     }
-    const key = m[1]!.toLowerCase();
+    const key = canonicalLsbKey(m[1]!);
     const value = m[2]!.trim();
     lastKey = key;
-    const words = value.split(/\s+/).filter(Boolean);
+    // insserv separates words by blanks, commas and semicolons.
+    const words = value.split(/[\s,;]+/).filter(Boolean);
+    if (key === 'required-stop' || key === 'should-stop' || key === 'stop-after') h.stopDeclared = true;
     if (key in LSB_LIST_KEYS) {
       (h[LSB_LIST_KEYS[key]!] as string[]).push(...words);
     } else if (key === 'default-start' || key === 'default-stop') {
@@ -217,8 +232,12 @@ function parseLsbBlock(body: string[], beginLine: number, file: string, warnings
       if (value) h.shortDescription = value;
     } else if (key === 'description') {
       if (value) h.description = value;
+    } else if (key === 'interactive') {
+      // insserv recognises only the value "true".
+      if (value === 'true') h.interactive = true;
+    } else if (key.startsWith('x-')) {
+      h.extra = { ...(h.extra ?? {}), [key]: value };
     }
-    // Other keys (X-Interactive, X-Start-Before's siblings…) are valid and ignored.
   }
   h.defaultStart = [...new Set(h.defaultStart)].sort();
   h.defaultStop = [...new Set(h.defaultStop)].sort();
@@ -245,33 +264,22 @@ function parseLsbLevels(
 }
 
 /**
- * Files in init.d that are not services: package-manager leftovers, editor
- * backups, dotfiles and the helper scripts Debian and Red Hat keep there
- * (the union of chkconfig's and service(8)'s skip lists).
+ * Files in init.d that are not services, by the rules insserv and chkconfig
+ * apply (the union, since hearth reads Debian and Red Hat trees alike):
+ * dotfiles, README*, Makefile*, skeleton*, powerfail*, rc, rcS, rx, core,
+ * editor and package-manager leftovers (.dpkg-*, .rpm*, .ba*, .old, .orig,
+ * .ucf-*, .swp, ~, ",", ",v") and names starting with a shell special character.
+ * rc.local, halt, single and the like are real scripts and are read.
  */
 export function isIgnoredInitFile(name: string): boolean {
-  if (name.startsWith('.')) return true;
-  if (name.endsWith('~') || name.endsWith(',')) return true;
-  if (/\.(rpmsave|rpmnew|rpmorig|swp|dpkg-dist|dpkg-old|dpkg-new|dpkg-tmp|dpkg-bak|orig|bak|disabled)$/.test(name)) return true;
-  if (/\.ucf-(old|new|dist)$/.test(name)) return true;
-  return IGNORED_NAMES.has(name);
+  if (name === '' || name.endsWith('~') || name.endsWith(',') || name.endsWith(',v')) return true;
+  if ('$.#%_+-\\*[]^:()~'.includes(name[0]!)) return true;
+  if (/^(README|Makefile|skeleton|powerfail)/.test(name) || ['rc', 'rcS', 'rx', 'core'].includes(name)) return true;
+  const dot = name.lastIndexOf('.');
+  if (dot < 0) return false;
+  const ext = name.slice(dot + 1);
+  return /^(rpm|ba|dpkg|ucf)/.test(ext) || ['old', 'new', 'org', 'orig', 'save', 'swp', 'core'].includes(ext);
 }
-
-const IGNORED_NAMES = new Set([
-  'README',
-  'skeleton',
-  'functions',
-  'halt',
-  'killall',
-  'single',
-  'reboot',
-  'rc',
-  'rcS',
-  'rc.local',
-  'bootclean.sh',
-  'linuxconf',
-  'kudzu',
-]);
 
 export interface SysvLoadResult {
   scripts: SysvScript[];
@@ -279,8 +287,12 @@ export interface SysvLoadResult {
   errors: HearthError[];
 }
 
-/** Loads every init script in a directory (sorted by name); a missing directory is no scripts. */
-export function loadSysvScripts(initDir: string): SysvLoadResult {
+/**
+ * Loads every init script in a directory (sorted by name); a missing
+ * directory is no scripts. `overrideDir` (CONFIG_DIR/chkconfig.d) may hold a
+ * header per script whose X-Hearth-* keys win over the script's own.
+ */
+export function loadSysvScripts(initDir: string, overrideDir?: string): SysvLoadResult {
   let names: string[];
   try {
     names = fs.readdirSync(initDir).sort();
@@ -294,20 +306,42 @@ export function loadSysvScripts(initDir: string): SysvLoadResult {
     if (isIgnoredInitFile(name)) continue;
     const file = path.join(initDir, name);
     let text: string;
+    let executable = false;
     try {
       const st = fs.statSync(file);
       if (!st.isFile()) continue;
+      executable = (st.mode & 0o111) !== 0;
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       errors.push(new HearthError('ERR_CONFIG_IO', `Cannot read init script "${file}"`, { cause: e, file }));
       continue;
     }
     try {
-      scripts.push(parseSysvScript(text, file, name));
+      const script = parseSysvScript(text, file, name);
+      // A library such as Red Hat's init.d/functions: neither rc nor chkconfig would run it.
+      if (!executable && !script.hasHeaders) continue;
+      scripts.push(withPolicy(script, overrideDir ? readOverride(overrideDir, name, errors) : undefined));
     } catch (e) {
       if (e instanceof HearthError) errors.push(e);
       else throw e;
     }
   }
   return { scripts, errors };
+}
+
+/** CONFIG_DIR/chkconfig.d/NAME, parsed like a script; a broken or missing one is no override. */
+function readOverride(dir: string, name: string, errors: HearthError[]): SysvScript | undefined {
+  const file = path.join(dir, name);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return parseSysvScript(text, file, name);
+  } catch (e) {
+    if (e instanceof HearthError) errors.push(e);
+    return undefined;
+  }
 }

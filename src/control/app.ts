@@ -170,6 +170,23 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     return c.json(await need('chkconfig')(argv as string[]));
   });
 
+  app.post('/v1/service', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['name', 'action', 'args']);
+    const name = checkName(body.name);
+    const action = body.action;
+    // An action is a word, never an option: nothing reaches the script that it could take for one.
+    if (typeof action !== 'string' || !/^([A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$/.test(action)) {
+      throw new HearthError('ERR_BAD_REQUEST', `"action" must be a word like "configtest", got ${JSON.stringify(action)}`);
+    }
+    const args = body.args ?? [];
+    if (!Array.isArray(args) || args.length > 32 || !args.every((a) => typeof a === 'string' && a.length < 4096)) {
+      throw new HearthError('ERR_BAD_REQUEST', '"args" must be an array of at most 32 strings');
+    }
+    if (!knownNames().includes(name)) throw unknownService(name, knownNames());
+    return c.json(await need('passThrough')(name, action, args as string[]));
+  });
+
   app.get('/v1/analyze', (c) => c.json(need('analyze')() ?? null));
 
   app.get('/v1/audit', async (c) => c.json(await need('audit')()));

@@ -101,6 +101,12 @@ export interface DaemonApi {
   setEnabled?(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult>;
   /** `hearth chkconfig ARGS…`, evaluated where the enablement lives, with chkconfig's exact output. */
   chkconfig?(argv: string[]): Promise<ClassicResult>;
+  /**
+   * `service NAME ACTION [ARGS]` passed through to a unit that takes any action
+   * (an init script): its own output and exit status. null when the unit's kind
+   * only knows start/stop/restart/reload (the caller uses those instead).
+   */
+  passThrough?(name: string, action: string, args: string[]): Promise<ClassicResult | null>;
   /** The last boot or runlevel switch, for `hearth analyze`. */
   analyze?(): unknown;
   /** `hearth at` / `batch`: queue a job (at: epoch ms, or "batch" for when the load is low). */

@@ -6,10 +6,12 @@ import { parseSysvScript } from '../config/index.js';
 import {
   ALL_LEVELS,
   chkconfigUsage,
+  isBootEnabled,
   parseChkconfigArgs,
   runChkconfig,
   sysvEnablementUnit,
-  type ChkconfigXinetdService,
+  listXinetdFiles,
+  setXinetdFile,
   type EnablementUnit,
   type RunlevelHost,
 } from '../runlevels/index.js';
@@ -21,10 +23,8 @@ export interface ChkconfigSources {
   version: string;
   registry: UnitRegistry;
   runlevels: RunlevelHost;
-  /** The xinetd.d services for chkconfig's second section. */
-  xinetd(): readonly ChkconfigXinetdService[];
-  /** Rewrites an xinetd.d file's disable line and reloads. */
-  setXinetd(name: string, on: boolean): Promise<void>;
+  /** After an xinetd.d file was rewritten: reload the config so the super-server follows it. */
+  reloadConfig(): Promise<unknown>;
   log(message: string): void;
 }
 
@@ -35,12 +35,16 @@ export async function chkconfig(argv: string[], src: ChkconfigSources): Promise<
     return { stdout: '', stderr: `${parsed.usage ? chkconfigUsage('chkconfig', src.version) : parsed.message}\n`, exitCode: parsed.exitCode };
   }
   return runChkconfig(parsed.action, {
-    services: src.registry.runlevelUnits().map((u) => ({ unit: u.enable })),
-    xinetd: src.xinetd(),
+    services: src.registry.runlevelUnits().map((u) => ({ unit: u.enable, boot: isBootEnabled(src.runlevels.enablement, u.enable) })),
+    // chkconfig lists xinetd services per file of xinetd.d, named after the file.
+    xinetd: listXinetdFiles(join(src.configDir, 'xinetd.d')),
     xinetdEnabled: src.registry.has(SUPER_SERVER_NAME) && ALL_LEVELS.some((l) => src.runlevels.isEnabled(SUPER_SERVER_NAME, l)),
     currentRunlevel: src.runlevels.current,
     enablement: src.runlevels.enablement,
-    setXinetd: src.setXinetd,
+    setXinetd: async (name, on) => {
+      setXinetdFile(join(src.configDir, 'xinetd.d'), name, on);
+      await src.reloadConfig();
+    },
     overrideFor: (name) => chkconfigOverride(src, name),
     progname: 'chkconfig',
     version: src.version,

@@ -224,7 +224,9 @@ export class Daemon implements DaemonApi {
   private withEnablement<T extends ServiceStatus>(s: T): T {
     const levels = this.runlevels?.levelsOf(s.name);
     if (!levels) return s;
-    return { ...s, enabled: this.runlevels.isEnabled(s.name), levels };
+    // levelS: on in the boot level S (Debian's rcS.d), which stays in effect in levels 1-5.
+    const levelS = this.runlevels.bootOf(s.name) === true;
+    return { ...s, enabled: this.runlevels.isEnabled(s.name) || levelS, levels, levelS };
   }
 
   start(names: string[]): Promise<ActionResult[]> {
@@ -377,13 +379,15 @@ export class Daemon implements DaemonApi {
       version: this.options.version ?? '',
       registry: this.registry,
       runlevels: this.runlevels,
-      xinetd: () => this.units.inetd.inetdServices(),
-      setXinetd: async (name, on) => {
-        await this.units.inetd.setInetdServiceEnabled(name, on);
-        await this.reloadConfig();
-      },
+      reloadConfig: () => this.reloadConfig(),
       log: (message) => this.log('error', message),
     });
+  }
+
+  /** `service NAME ACTION`: passed through to units that take any action (init scripts). */
+  async passThrough(name: string, action: string, args: string[]): Promise<ClassicResult | null> {
+    const backend = this.registry.require(name);
+    return backend.passThrough ? backend.passThrough(name, action, args) : null;
   }
 
   analyze(): StoredTransition | undefined {

@@ -49,6 +49,8 @@ export interface ServiceStatus {
   enabled?: boolean;
   /** On/off for runlevels 0..6, for units that are enabled per runlevel. */
   levels?: boolean[];
+  /** On in the boot level S (LSB `Default-Start: S`, Debian's rcS.d): runs once at boot, before the runlevel. */
+  levelS?: boolean;
   /** Timers: when the job runs next and how its last run ended. */
   nextRun?: number | null;
   lastRun?: { at: number; durationMs: number; code: number | null; signal: string | null } | null;

@@ -48,8 +48,17 @@ export interface LsbHeader {
   description?: string;
   xStartBefore: string[];
   xStopAfter: string[];
+  /** A Required-Stop, Should-Stop or X-Stop-After line is present (even empty): the stop order is its own. */
+  stopDeclared?: boolean;
+  /** `X-Interactive: true`: its start runs alone (it may ask at the console). */
+  interactive?: boolean;
+  /** Other `X-…` keys as written (key lowercased), e.g. hearth's own `x-hearth-restart`. */
+  extra?: Record<string, string>;
   line: number;
 }
+
+/** What hearth does when a running init script's daemon is found dead. */
+export type SysvRestartPolicy = 'always' | 'on-failure' | 'never';
 
 export interface SysvScript {
   /** The file name in init.d, which is the service name. */
@@ -78,6 +87,10 @@ export interface SysvScript {
   hasHeaders: boolean;
   /** Problems that did not stop the script from loading, as `file:line: message`. */
   warnings: string[];
+  /** `X-Hearth-Restart` (in the script or its chkconfig.d override); absent means never. */
+  restart?: SysvRestartPolicy;
+  /** `X-Hearth-Status-Interval`: how often `status` is asked while running; null when off. */
+  statusIntervalMs?: number | null;
 }
 
 /** LSB exit codes of the `status` action. */

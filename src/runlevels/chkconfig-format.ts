@@ -4,11 +4,16 @@
  */
 import type { LevelFlags } from './levels.js';
 
-/** `name           \t0:off\t1:off\t2:on…\t6:off\n` */
-export function formatChkconfigLine(name: string, levels: LevelFlags): string {
+/**
+ * `name           \t0:off\t1:off\t2:on…\t6:off\n`. A script on in the boot
+ * level S gets an eighth column `\tS:on`: Red Hat's chkconfig has no S, and
+ * seven "off" would say the script never runs; every other line stays byte
+ * for byte what chkconfig prints.
+ */
+export function formatChkconfigLine(name: string, levels: LevelFlags, boot = false): string {
   let line = name.padEnd(15);
   for (let i = 0; i < 7; i++) line += `\t${i}:${levels[i] ? 'on' : 'off'}`;
-  return `${line}\n`;
+  return `${line}${boot ? '\tS:on' : ''}\n`;
 }
 
 /** `chkconfig --list NAME` for an xinetd service: `name           \ton\n`. */

@@ -12,6 +12,8 @@ export interface ChkconfigService {
   unit: EnablementUnit;
   /** False for a script chkconfig would refuse (no headers), if the caller wants classic strictness. */
   supportsChkconfig?: boolean;
+  /** On in the boot level S: listed with an extra `S:on` column. */
+  boot?: boolean;
 }
 
 export interface ChkconfigXinetdService {
@@ -76,7 +78,7 @@ export async function runChkconfig(action: ChkconfigAction, ctx: ChkconfigContex
             stderr = chkconfigMessages.notReferenced(action.name);
             return done(1);
           }
-          stdout = formatChkconfigLine(action.name, levels);
+          stdout = formatChkconfigLine(action.name, levels, s.boot === true);
           return done(0);
         }
         const x = findXinetd(action.name, action.type);
@@ -92,7 +94,7 @@ export async function runChkconfig(action: ChkconfigAction, ctx: ChkconfigContex
         for (const s of sorted) {
           if (s.supportsChkconfig === false) continue;
           const levels = ctx.enablement.get(s.unit);
-          if (levels) stdout += formatChkconfigLine(s.unit.name, levels);
+          if (levels) stdout += formatChkconfigLine(s.unit.name, levels, s.boot === true);
         }
       }
       if (wantsXinetd(action.type) && ctx.xinetdEnabled) stdout += formatXinetdSection(ctx.xinetd);

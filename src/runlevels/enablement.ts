@@ -14,6 +14,10 @@ export interface EnablementUnit {
   startPriority?: number;
   /** K## number from a chkconfig header. */
   stopPriority?: number;
+  /** `Default-Start: S`: runs in the boot level, before any numbered runlevel. */
+  sysinit?: boolean;
+  /** LSB Default-Stop: levels whose entry stops a boot-level unit (nfs-common: 0 1 6). */
+  stopLevels?: readonly number[];
   /** LSB dependency words, used only to compute missing priorities. */
   provides?: readonly string[];
   requiredStart?: readonly string[];
@@ -44,6 +48,14 @@ export interface Enablement {
    * Returns true when something changed.
    */
   override(unit: EnablementUnit, overridden: EnablementUnit): boolean;
+  /** On in the boot level S; without this method, a unit whose header says S and that is not deleted. */
+  bootEnabled?(unit: EnablementUnit): boolean;
+}
+
+/** Whether a unit runs in the boot level S (Debian's rcS.d). */
+export function isBootEnabled(enablement: Enablement, unit: EnablementUnit): boolean {
+  if (enablement.bootEnabled) return enablement.bootEnabled(unit);
+  return unit.sysinit === true && enablement.get(unit) !== null;
 }
 
 export function isEnabledIn(enablement: Enablement, unit: EnablementUnit, level: number): boolean {

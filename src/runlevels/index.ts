@@ -29,3 +29,7 @@ export { formatStatusAllLine, statusAllStateOf, formatRunlevel, type StatusAllSt
 export { sysvEnablementUnit, sysvOrderUnit, serviceOrderUnit, serviceEnablementUnit } from './units.js';
 export { saveLastTransition, loadLastTransition, LAST_RUN_FILE, type StoredTransition } from './report-store.js';
 export { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-host.js';
+export { isBootEnabled } from './enablement.js';
+export { loadFacilities, type Facilities } from './facilities.js';
+export { joinReports } from './transition.js';
+export { listXinetdFiles, setXinetdFile, xinetdFileOn, isSkippedXinetdFile } from './chkconfig-xinetd.js';

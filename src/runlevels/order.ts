@@ -6,6 +6,8 @@
  * parallel. A cycle is cut out and reported; the rest of the graph is planned.
  */
 import { isFacility } from '../model/index.js';
+import { addEdge, chainByPriority, findCycles, layer, type Graph } from './order-graph.js';
+import { Resolver } from './order-resolve.js';
 
 export interface OrderUnit {
   name: string;
@@ -23,6 +25,19 @@ export interface OrderUnit {
   startPriority?: number;
   /** K## of a chkconfig header: the fallback stop order. */
   stopPriority?: number;
+  /**
+   * Stop relations of its own (LSB Required-Stop, Should-Stop, X-Stop-After),
+   * as insserv orders K links. Without it the stop order is the start order reversed.
+   */
+  stop?: {
+    /** Stopped before these (they stay up until this one is down). */
+    requires?: readonly string[];
+    wants?: readonly string[];
+    /** Stopped after these (X-Stop-After). */
+    after?: readonly string[];
+  };
+  /** Starts alone, with nothing else running beside it (X-Interactive, insserv's <interactive>). */
+  interactive?: boolean;
 }
 
 export interface PlanDep {
@@ -45,12 +60,17 @@ export interface Plan {
   missing: { unit: string; dependency: string }[];
   /** Units not in the requested set, added because something planned requires them. */
   pulledIn: string[];
+  /** Planned units that must run alone (interactive scripts). */
+  exclusive: string[];
 }
 
 export interface PlanOptions {
   /** Units already up: they satisfy dependencies and are not planned again. */
   running?: Iterable<string>;
-  /** Facility → unit names that provide it, in addition to units' own `provides` (like insserv.conf). */
+  /**
+   * insserv.conf: facility → the names that provide it ("+name" optional), in
+   * addition to units' own `provides`. Nested facilities already expanded.
+   */
   facilities?: Record<string, readonly string[]>;
   /** Pull in hard requirements that are outside the requested set (default true). */
   pullRequires?: boolean;
@@ -58,43 +78,18 @@ export interface PlanOptions {
 
 const FALLBACK_PRIORITY = 50;
 
-class Resolver {
-  private readonly byName = new Map<string, OrderUnit>();
-  private readonly providers = new Map<string, string[]>();
-
-  constructor(units: readonly OrderUnit[], facilities: Record<string, readonly string[]> = {}) {
-    for (const u of units) this.byName.set(u.name, u);
-    const addProvider = (what: string, who: string) => {
-      const list = this.providers.get(what) ?? [];
-      if (!list.includes(who)) list.push(who);
-      this.providers.set(what, list);
-    };
-    for (const u of units) for (const p of u.provides ?? []) if (p !== u.name) addProvider(p, u.name);
-    for (const [facility, names] of Object.entries(facilities)) for (const n of names) addProvider(facility, n);
-  }
-
-  unit(name: string): OrderUnit | undefined {
-    return this.byName.get(name);
-  }
-
-  /** Unit names a dependency word stands for; empty when nothing provides it. */
-  resolve(word: string): string[] {
-    const own = this.byName.has(word) ? [word] : [];
-    return [...own, ...(this.providers.get(word) ?? [])].filter((n) => this.byName.has(n));
-  }
-}
-
 function hasExplicitOrder(u: OrderUnit): boolean {
   return Boolean(u.requires?.length || u.wants?.length || u.after?.length || u.before?.length);
 }
 
-/** Edges "from must finish before to", keyed by `to`. */
-type Graph = Map<string, Map<string, boolean>>;
+function hasExplicitStopOrder(u: OrderUnit): boolean {
+  if (!u.stop) return hasExplicitOrder(u);
+  return Boolean(u.stop.requires?.length || u.stop.wants?.length || u.stop.after?.length);
+}
 
-function addEdge(g: Graph, from: string, to: string, hard: boolean): void {
-  if (from === to) return;
-  const m = g.get(to)!;
-  m.set(from, (m.get(from) ?? false) || hard);
+/** `$all` is placed by the planner itself; `$null` is LSB's explicit "nothing". */
+function isSpecialWord(w: string): boolean {
+  return w === '$all' || w.toLowerCase() === '$null';
 }
 
 interface StartGraph {
@@ -120,12 +115,14 @@ function buildStartGraph(units: readonly OrderUnit[], wanted: Iterable<string>, 
   while (queue.length) {
     const u = r.unit(queue.shift()!)!;
     for (const dep of u.requires ?? []) {
+      if (isSpecialWord(dep)) continue;
       const targets = r.resolve(dep);
       if (targets.length === 0) {
         if (!isFacility(dep)) missing.push({ unit: u.name, dependency: dep });
         continue;
       }
-      if (opts.pullRequires === false) continue;
+      // insserv.conf only orders what is enabled: its members are never pulled in.
+      if (opts.pullRequires === false || r.isConfFacility(dep)) continue;
       // One provider is enough; prefer one already running or planned.
       if (targets.some((t) => running.has(t) || nodes.has(t))) continue;
       const pick = targets[0]!;
@@ -141,7 +138,7 @@ function buildStartGraph(units: readonly OrderUnit[], wanted: Iterable<string>, 
     const u = r.unit(name)!;
     const depend = (words: readonly string[] | undefined, hard: boolean) => {
       for (const w of words ?? []) {
-        if (w === '$all') continue;
+        if (isSpecialWord(w)) continue;
         for (const t of r.resolve(w)) if (inPlan(t)) addEdge(graph, t, name, hard);
       }
     };
@@ -165,93 +162,6 @@ function buildStartGraph(units: readonly OrderUnit[], wanted: Iterable<string>, 
   chainByPriority(graph, legacy, (u) => u.startPriority!);
 
   return { nodes: [...nodes], graph, missing, pulledIn };
-}
-
-function chainByPriority(graph: Graph, units: OrderUnit[], key: (u: OrderUnit) => number): void {
-  const groups = new Map<number, string[]>();
-  for (const u of units) groups.set(key(u), [...(groups.get(key(u)) ?? []), u.name]);
-  const keys = [...groups.keys()].sort((a, b) => a - b);
-  for (let i = 1; i < keys.length; i++) {
-    for (const from of groups.get(keys[i - 1]!)!) for (const to of groups.get(keys[i]!)!) addEdge(graph, from, to, false);
-  }
-}
-
-/** Strongly connected components with more than one member (or a self-edge): the cycles. */
-function findCycles(nodes: string[], graph: Graph): string[][] {
-  // Successor lists: from → to.
-  const succ = new Map<string, string[]>(nodes.map((n) => [n, []]));
-  for (const [to, froms] of graph) for (const from of froms.keys()) succ.get(from)?.push(to);
-  let index = 0;
-  const idx = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const out: string[][] = [];
-  // Iterative Tarjan, so deep chains cannot overflow the call stack.
-  for (const root of [...nodes].sort()) {
-    if (idx.has(root)) continue;
-    const work: { node: string; i: number }[] = [{ node: root, i: 0 }];
-    idx.set(root, index);
-    low.set(root, index++);
-    stack.push(root);
-    onStack.add(root);
-    while (work.length) {
-      const frame = work[work.length - 1]!;
-      const next = succ.get(frame.node)!;
-      if (frame.i < next.length) {
-        const w = next[frame.i++]!;
-        if (!idx.has(w)) {
-          idx.set(w, index);
-          low.set(w, index++);
-          stack.push(w);
-          onStack.add(w);
-          work.push({ node: w, i: 0 });
-        } else if (onStack.has(w)) {
-          low.set(frame.node, Math.min(low.get(frame.node)!, idx.get(w)!));
-        }
-        continue;
-      }
-      work.pop();
-      if (work.length) {
-        const parent = work[work.length - 1]!.node;
-        low.set(parent, Math.min(low.get(parent)!, low.get(frame.node)!));
-      }
-      if (low.get(frame.node) === idx.get(frame.node)) {
-        const comp: string[] = [];
-        let w: string;
-        do {
-          w = stack.pop()!;
-          onStack.delete(w);
-          comp.push(w);
-        } while (w !== frame.node);
-        if (comp.length > 1) out.push(comp.sort());
-      }
-    }
-  }
-  return out;
-}
-
-/** Kahn's algorithm in waves; ties broken by priority, then name, so plans are deterministic. */
-function layer(nodes: string[], graph: Graph, sortKey: (n: string) => number): { waves: string[][]; order: string[] } {
-  const remaining = new Map(nodes.map((n) => [n, graph.get(n)!.size]));
-  const succ = new Map<string, string[]>(nodes.map((n) => [n, []]));
-  for (const [to, froms] of graph) for (const from of froms.keys()) succ.get(from)?.push(to);
-  const cmp = (a: string, b: string) => sortKey(a) - sortKey(b) || (a < b ? -1 : a > b ? 1 : 0);
-  let current = nodes.filter((n) => remaining.get(n) === 0).sort(cmp);
-  const waves: string[][] = [];
-  while (current.length) {
-    waves.push(current);
-    const next: string[] = [];
-    for (const n of current) {
-      for (const s of succ.get(n)!) {
-        const left = remaining.get(s)! - 1;
-        remaining.set(s, left);
-        if (left === 0) next.push(s);
-      }
-    }
-    current = next.sort(cmp);
-  }
-  return { waves, order: waves.flat() };
 }
 
 function finish(kind: 'start' | 'stop', nodes: string[], graph: Graph, sortKey: (n: string) => number) {
@@ -278,28 +188,41 @@ export function planStart(units: readonly OrderUnit[], wanted: Iterable<string>,
   const { nodes, graph, missing, pulledIn } = buildStartGraph(units, wanted, opts);
   const byName = new Map(units.map((u) => [u.name, u]));
   const plan = finish('start', nodes, graph, (n) => byName.get(n)?.startPriority ?? FALLBACK_PRIORITY);
-  return { ...plan, missing, pulledIn };
+  const exclusive = plan.order.filter((n) => byName.get(n)?.interactive === true);
+  return { ...plan, missing, pulledIn, exclusive };
 }
 
 /**
- * Plans stopping `toStop`: the start order reversed (a unit stops before
- * what it depends on). Units with only priorities stop by their K## number.
- * Only units in `toStop` are planned; those that keep running impose no order.
+ * Plans stopping `toStop`. A unit with stop relations of its own (an LSB
+ * script's Required-Stop, Should-Stop, X-Stop-After) is ordered by those, as
+ * insserv numbers K links: it goes down before what it needs at stop. Any
+ * other unit stops before what it depends on (the start order reversed).
+ * Units with only priorities stop by their K## number. Only units in
+ * `toStop` are planned; those that keep running impose no order.
  */
 export function planStop(units: readonly OrderUnit[], toStop: Iterable<string>, opts: PlanOptions = {}): Plan {
-  const set = new Set([...toStop].filter((n) => units.some((u) => u.name === n)));
   const byName = new Map(units.map((u) => [u.name, u]));
-  // Build the start graph over the same set (no pulling in, nothing running), then reverse it.
-  const stripped = units.map((u) => ({ ...u, startPriority: undefined }));
-  const { graph } = buildStartGraph(stripped, set, { ...opts, running: [], pullRequires: false });
-  const nodes = [...set];
-  const reversed: Graph = new Map(nodes.map((n) => [n, new Map<string, boolean>()]));
-  for (const [to, froms] of graph) for (const from of froms.keys()) addEdge(reversed, to, from, false);
+  const nodes = [...new Set([...toStop].filter((n) => byName.has(n)))];
+  const set = new Set(nodes);
+  const r = new Resolver(units, opts.facilities);
+  const graph: Graph = new Map(nodes.map((n) => [n, new Map<string, boolean>()]));
+  const targets = (w: string) => (isSpecialWord(w) ? [] : r.resolve(w).filter((t) => set.has(t)));
+  const first: string[] = [];
+  for (const name of nodes) {
+    const u = byName.get(name)!;
+    const before = u.stop ? [...(u.stop.requires ?? []), ...(u.stop.wants ?? [])] : [...(u.requires ?? []), ...(u.wants ?? []), ...(u.after ?? [])];
+    const after = u.stop ? (u.stop.after ?? []) : (u.before ?? []);
+    for (const w of before) for (const t of targets(w)) addEdge(graph, name, t, false);
+    for (const w of after) for (const t of targets(w)) addEdge(graph, t, name, false);
+    // `$all` at stop (insserv) or at start (reversed): down before everything else.
+    if (before.includes('$all')) first.push(name);
+  }
+  for (const name of first) for (const other of nodes) if (!first.includes(other)) addEdge(graph, name, other, false);
   const stopKey = (u: OrderUnit) => u.stopPriority ?? (u.startPriority !== undefined ? 100 - u.startPriority : FALLBACK_PRIORITY);
   const legacy = nodes
     .map((n) => byName.get(n)!)
-    .filter((u) => (u.stopPriority !== undefined || u.startPriority !== undefined) && !hasExplicitOrder(u));
-  chainByPriority(reversed, legacy, stopKey);
-  const plan = finish('stop', nodes, reversed, (n) => stopKey(byName.get(n)!));
-  return { ...plan, missing: [], pulledIn: [] };
+    .filter((u) => (u.stopPriority !== undefined || u.startPriority !== undefined) && !hasExplicitStopOrder(u) && !first.includes(u.name));
+  chainByPriority(graph, legacy, stopKey);
+  const plan = finish('stop', nodes, graph, (n) => stopKey(byName.get(n)!));
+  return { ...plan, missing: [], pulledIn: [], exclusive: [] };
 }

@@ -9,12 +9,13 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HearthEvent } from '../model/index.js';
 import { ALL_LEVELS } from './levels.js';
-import { isEnabledIn, type Enablement, type EnablementUnit } from './enablement.js';
+import { isBootEnabled, isEnabledIn, type Enablement, type EnablementUnit } from './enablement.js';
 import { JsonEnablementStore } from './json-store.js';
 import { SysvTreeEnablement } from './sysv-tree.js';
 import { planStart, type OrderUnit } from './order.js';
 import { runPlan, type RunReport } from './scheduler.js';
-import { planTransition, runTransition, type TransitionReport } from './transition.js';
+import { joinReports, planTransition, runTransition, type TransitionReport } from './transition.js';
+import { loadFacilities, type Facilities } from './facilities.js';
 import { saveLastTransition, loadLastTransition, type StoredTransition } from './report-store.js';
 
 export interface RunlevelUnit {
@@ -92,6 +93,12 @@ export class RunlevelHost {
     return unit !== undefined && isEnabledIn(this.enablement, unit.enable, level);
   }
 
+  /** On in the boot level S (Debian's rcS.d); undefined for a name that is not a runlevel unit. */
+  bootOf(name: string): boolean | undefined {
+    const unit = this.catalog.unit(name);
+    return unit === undefined ? undefined : isBootEnabled(this.enablement, unit.enable);
+  }
+
   /** On/off for levels 0..6; undefined for a name that is not a runlevel unit. */
   levelsOf(name: string): boolean[] | undefined {
     const unit = this.catalog.unit(name);
@@ -99,32 +106,44 @@ export class RunlevelHost {
     return ALL_LEVELS.map((level) => isEnabledIn(this.enablement, unit.enable, level));
   }
 
-  /** Boot: start everything enabled in the level, in order. */
+  /**
+   * Boot: the boot level S first (every unit on in S, in order, to the end),
+   * then everything enabled in the level, as sysvinit runs rcS before rc N.
+   */
   async enter(level: number): Promise<RunReport> {
     this.setLevel(level);
     const units = this.catalog.units();
-    const wanted = units.filter((u) => isEnabledIn(this.enablement, u.enable, level)).map((u) => u.order.name);
+    const { order, facilities } = this.ordering(units);
+    const boot = units.filter((u) => isBootEnabled(this.enablement, u.enable)).map((u) => u.order.name);
     const running = units.map((u) => u.order.name).filter((n) => this.catalog.isRunning(n));
-    const plan = planStart(units.map((u) => u.order), wanted, { running });
+    const bootPlan = planStart(order, boot, { running, facilities });
+    this.reportCycles(bootPlan.cycles);
+    const bootReport = await runPlan(bootPlan, (n) => this.catalog.start(n));
+    const wanted = units.filter((u) => isEnabledIn(this.enablement, u.enable, level)).map((u) => u.order.name);
+    const plan = planStart(order, wanted, { running: [...new Set([...running, ...boot])], facilities });
     this.reportCycles(plan.cycles);
-    const report = await runPlan(plan, (n) => this.catalog.start(n));
+    const report = joinReports(bootReport, await runPlan(plan, (n) => this.catalog.start(n)));
     const empty: RunReport = { kind: 'stop', startedAt: report.startedAt, finishedAt: report.startedAt, units: [], cycles: [] };
     this.save({ level, stop: empty, start: report });
     return report;
   }
 
-  /** `hearth init N`: stops what is not enabled in N (reverse order), then starts what is. */
+  /** `hearth init N`: stops what is not enabled in N (in stop order), then starts what is. */
   switchTo(level: number, defaultLevel: number): Promise<TransitionReport> {
     const run = (this.switching ?? Promise.resolve()).catch(() => undefined).then(async () => {
       const units = this.catalog.units();
+      const { order, facilities } = this.ordering(units);
       const transition = planTransition({
-        units: units.map((u) => u.order),
+        units: order,
         running: units.map((u) => u.order.name).filter((n) => this.catalog.isRunning(n)),
         target: level,
         isEnabled: (name, l) => this.isEnabled(name, l),
+        // A boot-level unit stays up in 1-5 unless its Default-Stop names the level (nfs-common: 0 1 6).
+        isBoot: (name) => this.bootOf(name) === true && !(this.catalog.unit(name)?.enable.stopLevels ?? []).includes(level),
         defaultLevel,
+        facilities,
       });
-      this.reportCycles([...transition.start.cycles, ...transition.stop.cycles]);
+      this.reportCycles([...transition.start.cycles, ...transition.boot.cycles, ...transition.stop.cycles]);
       this.setLevel(level);
       writeFileSync(this.switchFile(), `${level}\n`);
       const report = await runTransition(transition, { start: (n) => this.catalog.start(n), stop: (n) => this.catalog.stop(n) });
@@ -135,6 +154,16 @@ export class RunlevelHost {
     });
     this.switching = run;
     return run;
+  }
+
+  /** The units' order with insserv.conf applied: its facilities, and <interactive> names that run alone. */
+  private ordering(units: RunlevelUnit[]): { order: OrderUnit[]; facilities: Facilities['facilities'] } {
+    const { facilities, interactive } = loadFacilities(this.dirs.configDir);
+    const order = units.map((u) => {
+      const names = [u.order.name, ...(u.order.provides ?? [])];
+      return names.some((n) => interactive.has(n)) ? { ...u.order, interactive: true } : u.order;
+    });
+    return { order, facilities };
   }
 
   lastTransition(): StoredTransition | undefined {

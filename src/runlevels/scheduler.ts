@@ -55,6 +55,9 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
   const timings = new Map<string, UnitTiming>();
   const state = new Map<string, 'waiting' | 'running' | UnitOutcome>(plan.order.map((n) => [n, 'waiting']));
   let running = 0;
+  // An interactive script (X-Interactive) runs alone, as insserv makes it the only member of its group.
+  const exclusive = new Set(plan.exclusive ?? []);
+  let aloneRunning = false;
 
   return new Promise((resolve) => {
     const emit = (e: SchedulerEvent) => {
@@ -98,7 +101,7 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
             const s = state.get(d.name);
             return s === 'done' || s === 'failed' || s === 'skipped';
           });
-          if (!ready || running >= limit) continue;
+          if (!ready || running >= limit || aloneRunning || (exclusive.has(name) && running > 0)) continue;
           launch(name, after);
           progressed = true;
         }
@@ -109,6 +112,7 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
     const launch = (name: string, after: string[]) => {
       state.set(name, 'running');
       running++;
+      if (exclusive.has(name)) aloneRunning = true;
       const begin = now();
       timings.set(name, { name, outcome: 'done', startedAt: begin, after });
       emit({ type: 'unit.begin', name, at: begin });
@@ -134,6 +138,7 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
         },
       ).finally(() => {
         running--;
+        if (exclusive.has(name)) aloneRunning = false;
         pump();
       });
     };

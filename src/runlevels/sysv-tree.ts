@@ -58,6 +58,19 @@ export class SysvTreeEnablement implements Enablement {
     return ALL_LEVELS.map((l) => links.some((k) => k.level === l && k.kind === 'S'));
   }
 
+  /** rcS.d/S##name when the tree has an rcS.d; else the header, as for a tree without links. */
+  bootEnabled(unit: EnablementUnit): boolean {
+    const dir = path.join(this.rcRoot, 'rcS.d');
+    let entries: string[];
+    try {
+      entries = fs.readdirSync(dir);
+    } catch {
+      return unit.sysinit === true && this.get(unit) !== null;
+    }
+    if (entries.some((e) => /^S\d\d/.test(e) && e.slice(3) === unit.name)) return true;
+    return unit.sysinit === true && this.options.autoAdd === true && this.links(unit.name).length === 0 && !entries.some((e) => e.slice(3) === unit.name);
+  }
+
   get(unit: EnablementUnit): LevelFlags | null {
     const flags = this.readFlags(unit.name);
     if (flags === null && this.options.autoAdd) return levelsToFlags(unit.defaultLevels);

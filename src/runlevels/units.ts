@@ -10,6 +10,7 @@ export function sysvEnablementUnit(s: SysvScript): EnablementUnit {
     ...(s.startPriority !== undefined ? { startPriority: s.startPriority } : {}),
     ...(s.stopPriority !== undefined ? { stopPriority: s.stopPriority } : {}),
     provides: s.provides,
+    ...(!s.chkconfig && s.lsb?.sysinit ? { sysinit: true, stopLevels: s.lsb.defaultStop } : {}),
     ...(s.lsb
       ? {
           requiredStart: s.lsb.requiredStart,
@@ -28,6 +29,10 @@ export function sysvOrderUnit(s: SysvScript): OrderUnit {
     wants: s.lsb?.shouldStart ?? [],
     before: s.lsb?.xStartBefore ?? [],
     provides: s.provides,
+    // An LSB script with stop tags stops by them, as insserv orders K links; one without any
+    // stop line stops in the start order reversed (what SUSE's insserv assumes).
+    ...(s.lsb?.stopDeclared ? { stop: { requires: s.lsb.requiredStop, wants: s.lsb.shouldStop, after: s.lsb.xStopAfter } } : {}),
+    ...(s.lsb?.interactive ? { interactive: true } : {}),
     ...(s.startPriority !== undefined ? { startPriority: s.startPriority } : {}),
     ...(s.stopPriority !== undefined ? { stopPriority: s.stopPriority } : {}),
   };

@@ -38,11 +38,16 @@ export interface RunScriptOptions {
 export interface ScriptResult {
   script: string;
   action: string;
+  /** The script's pid (it led its own process group). */
+  pid?: number;
   /** Exit status; null when killed by a signal. */
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
   output: string;
+  /** The same output split by stream (each kept up to the same limit). */
+  stdout: string;
+  stderr: string;
   durationMs: number;
   /** Exit 0 and not timed out. */
   ok: boolean;
@@ -68,7 +73,8 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
   const began = Date.now();
 
   return new Promise((resolve, reject) => {
-    const child = spawn(script, [action, ...(opts.args ?? [])], {
+    // service(8) with no action runs the script with no arguments at all (it then prints its usage).
+    const child = spawn(script, [...(action === '' ? [] : [action]), ...(opts.args ?? [])], {
       cwd: '/',
       env: { PATH: SYSV_PATH, ...(opts.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,12 +83,14 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
     });
     let output = '';
     let bytes = 0;
+    const split = { stdout: '', stderr: '' };
     let timedOut = false;
     const collect = (stream: 'stdout' | 'stderr') => (buf: Buffer) => {
       const chunk = buf.toString('utf8');
       opts.onOutput?.(chunk, stream);
       if (bytes < max) {
         output += chunk.slice(0, max - bytes);
+        split[stream] += chunk.slice(0, max - bytes);
         bytes += buf.length;
       }
     };
@@ -115,10 +123,13 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
         resolve({
           script,
           action,
+          ...(child.pid !== undefined ? { pid: child.pid } : {}),
           code,
           signal,
           timedOut,
           output,
+          stdout: split.stdout,
+          stderr: split.stderr,
           durationMs: Date.now() - began,
           ok: code === 0 && !timedOut,
           ...(action === 'status' ? { status: timedOut ? 'unknown' : lsbStatusMeaning(code) } : {}),

@@ -31,6 +31,13 @@ export interface RecoveryReport {
   changed: string[];
 }
 
+/** What a passed-through action printed and how it ended, as service(8) would show it. */
+export interface PassThroughResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
 /** `hearth enable|disable` for a unit that is not switched per runlevel (an xinetd.d file's disable line). */
 export interface EnableOutcome {
   name: string;
@@ -69,6 +76,12 @@ export interface UnitBackend {
   isUp(name: string): boolean;
   /** For units enabled some other way than per runlevel; undefined when the runlevel enablement applies. */
   setEnabled?(name: string, levels: number[] | undefined, on: boolean): Promise<EnableOutcome> | undefined;
+  /**
+   * `service NAME ACTION [ARGS]` passed through unchanged (init scripts: any
+   * action the script knows, with its own output and exit status). Absent for
+   * kinds that only know start/stop/restart/reload.
+   */
+  passThrough?(name: string, action: string, args: readonly string[]): Promise<PassThroughResult>;
   /** Which unit a pid belongs to, for syslog attribution and the audit. */
   ownerOf?(pid: number): string | undefined;
   /** Stops everything this backend runs (hearthd is shutting down). */

@@ -2,5 +2,5 @@
  * The unit model at run time: one interface every kind of unit implements,
  * and the registry that answers for a unit by name without knowing its kind.
  */
-export type { UnitBackend, UnitAction, UnitDetail, RunlevelUnit, ApplyReport, RecoveryReport, EnableOutcome } from './backend.js';
+export type { UnitBackend, UnitAction, UnitDetail, RunlevelUnit, ApplyReport, RecoveryReport, EnableOutcome, PassThroughResult } from './backend.js';
 export { UnitRegistry, type ShadowedUnit } from './registry.js';
