@@ -29,6 +29,7 @@ const code = await runCli(
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    columns: process.stdout.columns,
     cwd: process.cwd(),
     signal: controller.signal,
     readSecret: (prompt) => import('../cli/read-secret.js').then((m) => m.readSecret(prompt)),

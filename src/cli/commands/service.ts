@@ -49,6 +49,9 @@ export const service: Command = {
       }
       const op = verb === 'force-reload' ? 'reload' : verb === 'condrestart' || verb === 'try-restart' ? 'restart' : verb;
       const [r] = await client.action(op as 'start' | 'stop' | 'restart' | 'reload', [name]);
+      // An init script's own words ("Starting sleeperd: ok"), as service(8) shows them.
+      const printed = (r as { output?: unknown } | undefined)?.output;
+      if (typeof printed === 'string' && printed !== '') ctx.out.raw(printed.endsWith('\n') ? printed : `${printed}\n`);
       if (!r?.ok) {
         ctx.out.error(`${name}: ${r?.error?.message ?? 'failed'}`);
         return r?.error?.code === 'ERR_UNKNOWN_SERVICE' ? EXIT.UNKNOWN_SERVICE : EXIT.FAILURE;
