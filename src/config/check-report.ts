@@ -1,6 +1,7 @@
 import { HearthError } from '../errors/index.js';
 import { SUPER_SERVER_NAME, compareNames } from '../model/index.js';
 import { loadConfigDir, type LoadedConfig } from './config-dir.js';
+import { programWarnings } from './program-check.js';
 
 /** What `hearth check` prints, offline or from hearthd: the same function makes both. */
 export interface ConfigReport {
@@ -53,7 +54,7 @@ export function configReport(config: LoadedConfig): ConfigReport {
       text,
     });
   }
-  const warnings = [...config.warnings, ...config.inetd.warnings, ...shadowWarnings(config)].map((w) => ({
+  const warnings = [...config.warnings, ...config.inetd.warnings, ...shadowWarnings(config), ...programWarnings(config)].map((w) => ({
     message: w.message,
     ...(w.file ? { file: w.file } : {}),
     ...(w.line ? { line: w.line } : {}),
