@@ -3,6 +3,7 @@ export * from './state.js';
 export * from './duration.js';
 export * from './time-format.js';
 export * from './display.js';
+export * from './log-priority.js';
 export * from './suggest.js';
 export * from './inetd.js';
 export * from './sysv.js';

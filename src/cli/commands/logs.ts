@@ -1,6 +1,6 @@
 import type { LogQuery, LogRecord } from '../../client/index.js';
 import { HearthError } from '../../errors/index.js';
-import { didYouMean, isValidServiceName } from '../../model/index.js';
+import { PRIORITY_NAMES, didYouMean, isValidServiceName, parsePriority } from '../../model/index.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { logLine } from '../format.js';
@@ -57,10 +57,8 @@ export const logs: Command = {
     if (since !== undefined && until !== undefined && since > until) throw usage('--since is after --until');
     if (typeof ctx.values.grep === 'string') query.grep = ctx.values.grep;
     if (typeof ctx.values.priority === 'string') {
-      const levels = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-      const raw = ctx.values.priority.toLowerCase();
-      const p = /^[0-7]$/.test(raw) ? Number(raw) : levels.indexOf(raw === 'error' ? 'err' : raw === 'warn' ? 'warning' : raw);
-      if (p < 0) throw usage(`invalid priority "${ctx.values.priority}"`, `use ${levels.join(', ')} or 0-7`);
+      const p = parsePriority(ctx.values.priority);
+      if (p === undefined) throw usage(`invalid priority "${ctx.values.priority}"`, `use ${PRIORITY_NAMES.join(', ')} or 0-7`);
       query.priority = p;
     }
 
