@@ -1,12 +1,13 @@
 /**
  * A small line of the last values and the latest one as text, for screen
- * readers and people. "–" when there is nothing to show (no process). The
+ * readers and people. "–" when there is nothing to measure (no process). The
  * width never changes with the value, so a table of them never reflows.
  */
 export function Sparkline(props: { values: Array<number | null>; label: string; format(v: number): string }) {
   const values = props.values;
   const latest = values.length ? values[values.length - 1] : null;
-  const text = latest === null || latest === undefined ? '–' : props.format(latest);
+  // Not sampled yet: nothing. Sampled with no process: "–".
+  const text = values.length === 0 ? '' : latest === null || latest === undefined ? '–' : props.format(latest);
   const known = values.filter((v): v is number => v !== null);
   const w = 48;
   const h = 14;
