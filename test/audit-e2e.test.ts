@@ -19,11 +19,13 @@ describe('hearth audit against a real hearthd and live sockets', () => {
   let openPort = 0;
 
   before(async () => {
-    const offset = await freePortBase([19]);
+    const offset = await freePortBase([19, 23]);
     d = await startDaemon({
       'hearth.toml': `[inetd]\nport_offset = ${offset}\n`,
       'xinetd.d/chargen': 'service chargen\n{\n\ttype = INTERNAL\n\tid = chargen-stream\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tdisable = no\n}\n',
       'services/sloppy.toml': 'exec = ["/bin/sleep", "1000"]\n',
+      // An external server per connection: hearth-acceptor holds this port along with hearthd.
+      'xinetd.d/cat': 'service cat\n{\n\ttype = UNLISTED\n\tport = 23\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tserver = /bin/cat\n\tdisable = no\n}\n',
     });
     chmodSync(join(d.configDir, 'services/sloppy.toml'), 0o666);
     open = createServer();
@@ -46,6 +48,14 @@ describe('hearth audit against a real hearthd and live sockets', () => {
     assert.ok(f.some((x) => x.id === 'risky-service' && x.service === 'chargen-stream' && x.severity === 'high'));
     assert.ok(f.some((x) => x.id === 'inetd-open-to-all' && x.service === 'chargen-stream'));
     assert.ok(f.some((x) => x.id === 'public-listener' && x.service === 'chargen-stream'), 'the listener is attributed to the inetd service');
+  });
+
+  test('hearth\'s own roles count: hearthd is the cron; the per-connection service\'s port is its own', () => {
+    const f = findings();
+    assert.ok(!f.some((x) => x.id === 'missing-essential' && /cron/.test(x.evidence)), 'hearthd runs timers and crontabs: it is a cron');
+    const cat = f.find((x) => x.id === 'public-listener' && / 0\.0\.0\.0:\d+/.test(x.evidence) && x.service === 'cat');
+    assert.ok(cat, JSON.stringify(f.filter((x) => x.id === 'public-listener')));
+    assert.ok(!f.some((x) => x.id === 'public-listener' && !x.service && /hearth-acceptor|hearthd/.test(x.evidence)), 'nothing of hearth\'s is "not managed by hearth"');
   });
 
   test('a world-writable service file is found with the chmod that fixes it', () => {

@@ -23,6 +23,46 @@ function tmux(...args: string[]): string {
 
 const screen = () => tmux('capture-pane', '-p', '-t', 'ntsysv');
 
+/** The screen as tmux holds it, with the background colour of every cell (null: the terminal's default). */
+function coloredScreen(): Array<Array<{ ch: string; bg: string | null }>> {
+  return tmux('capture-pane', '-p', '-e', '-t', 'ntsysv')
+    .split('\n')
+    .map((line) => {
+      const cells: Array<{ ch: string; bg: string | null }> = [];
+      let bg: string | null = null;
+      // eslint-disable-next-line no-control-regex
+      for (const m of line.matchAll(/\x1b\[([0-9;:]*)m|([^\x1b])/gu)) {
+        if (m[2] !== undefined) {
+          cells.push({ ch: m[2], bg });
+          continue;
+        }
+        const params = (m[1] || '0').split(';').map(Number);
+        for (let i = 0; i < params.length; i++) {
+          const p = params[i]!;
+          if (p === 0 || p === 49) bg = null;
+          else if ((p >= 40 && p <= 47) || (p >= 100 && p <= 107)) bg = String(p);
+          else if (p === 48 && params[i + 1] === 5) (bg = `5;${params[i + 2]}`), (i += 2);
+          else if (p === 48 && params[i + 1] === 2) (bg = params.slice(i + 2, i + 5).join(';')), (i += 4);
+          else if (p === 38) i += params[i + 1] === 5 ? 2 : 4;
+        }
+      }
+      return cells;
+    });
+}
+
+/** Every cell from the window's top-left corner to its bottom-right one: [row, column, character, background]. */
+function windowCells(): Array<[number, number, string, string | null]> {
+  const rows = coloredScreen();
+  const top = rows.findIndex((r) => r.some((c) => c.ch === '┌'));
+  const bottom = rows.findIndex((r) => r.some((c) => c.ch === '└'));
+  const left = rows[top]!.findIndex((c) => c.ch === '┌');
+  const right = rows[top]!.findIndex((c) => c.ch === '┐');
+  assert.ok(top >= 0 && bottom > top && right > left, 'the window is on screen');
+  const out: Array<[number, number, string, string | null]> = [];
+  for (let r = top; r <= bottom; r++) for (let c = left; c <= right; c++) out.push([r, c, rows[r]![c]?.ch ?? ' ', rows[r]![c]?.bg ?? null]);
+  return out;
+}
+
 describe('hearth ntsysv in tmux', { skip: hasTmux ? false : 'tmux is not installed (apt-get install tmux)' }, () => {
   let d: RunningDaemon;
   let script = '';
@@ -59,6 +99,35 @@ describe('hearth ntsysv in tmux', { skip: hasTmux ? false : 'tmux is not install
     assert.match(text, /\[\*\] app +running/);
     assert.match(text, /\[ \] worker +stopped/);
     assert.match(text, /Ok .* Cancel/);
+    keys('Escape');
+    assert.equal(await exitCode(), 1);
+  });
+
+  test('every cell of the window has the window\'s colours: no cell shows the terminal\'s own background', async () => {
+    await open('--level', '3');
+    // The cursor on a row, a state in colour, the heading, the empty rows and the risk legend are all in it.
+    keys('Down');
+    await eventually(() => windowCells().filter(([, , , bg]) => bg === '44').length > 0, 5000, 'the cursor row');
+    const cells = windowCells();
+    const defaults = cells.filter(([, , , bg]) => bg === null);
+    assert.deepEqual(defaults.slice(0, 5), [], `${defaults.length} cells with the default background`);
+    // Grey window, a blue cursor row, a red focused button: nothing else.
+    assert.deepEqual([...new Set(cells.map(([, , , bg]) => bg))].sort(), ['44', '47']);
+    keys('Escape');
+    assert.equal(await exitCode(), 1);
+  });
+
+  test('the column heading stays put while the cursor moves; the kind is per row', async () => {
+    await open('--level', '3');
+    const heading = () => screen().split('\n').find((l) => /Name +State +Kind +Risk/.test(l));
+    const first = heading();
+    assert.ok(first);
+    keys('Down');
+    const cursorOn = (name: string) => coloredScreen().some((r) => r.map((c) => c.ch).join('').includes(`] ${name} `) && r.some((c) => c.bg === '44'));
+    await eventually(() => cursorOn('worker'), 5000, 'the cursor on worker');
+    assert.equal(heading(), first);
+    assert.match(screen(), /\] app +running +native/);
+    assert.doesNotMatch(screen(), /SysV init scripts/);
     keys('Escape');
     assert.equal(await exitCode(), 1);
   });

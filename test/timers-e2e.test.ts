@@ -58,7 +58,9 @@ describe('timers in hearthd', () => {
   test('failed runs are counted and logged with their exit status and duration', async () => {
     await eventually(() => (rows().find((r) => r.name === 'failing')?.failures ?? 0) >= 1, 8000, 'a failed run');
     assert.match(d.cli('logs', 'hearthd', '-n', '200').stdout, /timer "failing" finished: exit status 3 after \d/);
-    assert.match(d.cli('list').stdout, /failing .*\[\* \* \* \* \* \*\].*exit 3.*failed/);
+    // Timers have their own table: schedule, next, last, result.
+    assert.match(d.cli('list').stdout, /^TIMER +STATE +SCHEDULE +NEXT +LAST +RESULT +DESCRIPTION$/m);
+    assert.match(d.cli('list').stdout, /^failing +\S+ +\* \* \* \* \* \* +\S+ +\S+ +exit code 3, \d+ failed/m);
   });
 
   test('overlap = "skip": a run due while the last one still runs is skipped, and says so', async () => {

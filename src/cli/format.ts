@@ -1,4 +1,15 @@
-import { STATE_CLASS, formatDuration, isRunningState, type ServiceState, type ServiceStatus } from '../model/index.js';
+import {
+  STATE_CLASS,
+  describeExit,
+  formatDuration,
+  formatRelative,
+  formatTimestamp,
+  isRunningState,
+  type ExitInfo,
+  type ServiceState,
+  type ServiceStatus,
+} from '../model/index.js';
+import type { LogRecord, RenderOptions } from '../journal/index.js';
 import type { ColorName } from './output.js';
 
 const CLASS_COLOR = { active: 'green', failed: 'red', activating: 'yellow', deactivating: 'yellow', inactive: 'dim' } as const;
@@ -12,19 +23,25 @@ export function uptime(s: ServiceStatus, now = Date.now()): string {
   return formatDuration(Math.max(0, now - s.startedAt));
 }
 
-export function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
+/** "exit code 1, 5min ago". */
+export function exitAgo(e: ExitInfo, now = Date.now()): string {
+  return `${describeExit(e)}, ${formatRelative(e.at, now)}`;
 }
 
-export function exitText(e: NonNullable<ServiceStatus['lastExit']>, now = Date.now()): string {
-  const how =
-    e.reason === 'oom-killed' ? 'oom-killed (out of memory)' : e.signal ? `killed by ${e.signal}` : e.code === null ? 'exited (status not known: not a child of hearthd)' : `exit code ${e.code}`;
-  return `${how}, ${formatDuration(Math.max(0, now - e.at))} ago`;
+/** "since 2026-12-04 19:07:04 CET; 2min 3s ago", as systemctl status writes it. */
+export function since(at: number, now = Date.now()): string {
+  return `since ${formatTimestamp(at, { zone: true })}; ${formatRelative(at, now)}`;
+}
+
+type Render = (r: LogRecord, o: RenderOptions) => string;
+
+/**
+ * One log record as a line: the time in hearth's one format (UTC with --utc),
+ * then the journal's own rendering of the rest (escaping, the "[err]" mark of
+ * stderr lines, colours by priority).
+ */
+export function logLine(render: Render, r: LogRecord, o: { color: boolean; utc?: boolean; showService?: boolean; raw?: boolean }): string {
+  const time = formatTimestamp(r.ts, { utc: o.utc === true, millis: true, zone: o.utc === true });
+  const rest = render(r, { color: o.color, time: false, showService: o.showService === true, raw: o.raw === true });
+  return `${o.color ? `\x1b[2m${time}\x1b[0m` : time} ${rest}`;
 }

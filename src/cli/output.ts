@@ -5,11 +5,15 @@ export interface CliIo {
   env?: Record<string, string | undefined>;
   /** Is stdout a terminal? Colors are only used on one. */
   isTTY?: boolean;
+  /** The terminal's width in columns, when stdout is one: tables are fitted to it. */
+  columns?: number;
   cwd?: string;
   signal?: AbortSignal;
   /** A secret typed without echo, or piped in (web-password). */
   readSecret?: (prompt: string) => Promise<string>;
 }
+
+import { renderTable, type Column } from './table.js';
 
 const CODES = { red: 31, green: 32, yellow: 33, blue: 34, cyan: 36, bold: 1, dim: 2 } as const;
 export type ColorName = keyof typeof CODES;
@@ -20,11 +24,17 @@ export type ColorName = keyof typeof CODES;
  */
 export class Output {
   readonly color: boolean;
+  /** Columns a line may take: the terminal's width ($COLUMNS overrides it); unlimited when piped. */
+  readonly width: number;
 
   constructor(private readonly io: CliIo) {
     const env = io.env ?? {};
     const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0';
     this.color = forced || (Boolean(io.isTTY) && !env.NO_COLOR && env.TERM !== 'dumb');
+    const fromEnv = Number(env.COLUMNS);
+    if (Number.isInteger(fromEnv) && fromEnv > 0) this.width = fromEnv;
+    else if (io.isTTY && io.columns && io.columns > 0) this.width = io.columns;
+    else this.width = Infinity;
   }
 
   line(text = ''): void {
@@ -49,21 +59,17 @@ export class Output {
     return this.color ? `\x1b[${CODES[name]}m${text}\x1b[0m` : text;
   }
 
-  /** Columns padded to the widest cell; colors applied after padding so they do not skew widths. */
-  table(headers: string[], rows: string[][], paintCell?: (row: number, col: number, padded: string) => string): void {
-    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const render = (cells: string[], row: number): string =>
-      cells
-        .map((c, i) => {
-          const last = i === cells.length - 1;
-          const padded = last ? c : c.padEnd(widths[i]!);
-          if (row < 0) return this.paint('bold', padded);
-          return paintCell ? paintCell(row, i, padded) : padded;
-        })
-        .join('  ')
-        .trimEnd();
+  /**
+   * Columns padded to the widest cell and fitted to the terminal (see table.ts);
+   * colors are applied after padding so they do not skew widths.
+   */
+  table(columns: ReadonlyArray<Column | string>, rows: string[][], paintCell?: (row: number, col: number, padded: string) => string): void {
+    const specs = columns.map((c) => (typeof c === 'string' ? { header: c } : c));
+    const lines = renderTable(specs, rows, this.width, (row, col, padded) => {
+      if (row < 0) return this.paint('bold', padded);
+      return paintCell ? paintCell(row, col, padded) : padded;
+    });
     // One write for the whole table: a 1000-row list is one system call, not 1000.
-    const lines = [render(headers, -1), ...rows.map((r, i) => render(r, i))];
     this.io.stdout(`${lines.join('\n')}\n`);
   }
 }

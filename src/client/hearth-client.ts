@@ -20,6 +20,16 @@ import type {
 } from '../control/index.js';
 import { EventStream } from './event-stream.js';
 
+/** A recorded transition, with what the daemon knows about which one it is (older daemons leave these out). */
+export type AnalyzedTransition = StoredTransition & {
+  /** This transition is the boot, not a later switch. */
+  boot?: boolean;
+  /** When it began (epoch ms). */
+  at?: number;
+  /** The runlevel it left; null at boot. */
+  previous?: number | null;
+};
+
 export type ServiceAction = 'start' | 'stop' | 'restart' | 'reload';
 
 export interface HearthClientOptions {
@@ -100,8 +110,12 @@ export class HearthClient {
     return this.call('POST', '/v1/service', { name, action, args });
   }
 
-  analyze(): Promise<StoredTransition | null> {
-    return this.call('GET', '/v1/analyze');
+  /**
+   * `hearth analyze`: the boot (first entry into the default runlevel since
+   * hearthd or the host started) by default, or the last runlevel switch.
+   */
+  analyze(which: 'boot' | 'last' = 'boot'): Promise<AnalyzedTransition | null> {
+    return this.call('GET', `/v1/analyze?which=${which}`);
   }
 
   atAdd(spec: { at: number | 'batch'; command: string; cwd?: string }): Promise<AtJobInfo> {

@@ -2,6 +2,7 @@ import { HearthError } from '../errors/index.js';
 import { SUPER_SERVER_NAME, compareNames } from '../model/index.js';
 import { loadConfigDir, type LoadedConfig, type LoadOptions } from './config-dir.js';
 import { facilityProblems } from './facility-check.js';
+import { programWarnings } from './program-check.js';
 
 /** What `hearth check` prints, offline or from hearthd: the same function makes both. */
 export interface ConfigReport {
@@ -61,6 +62,7 @@ export function configReport(config: LoadedConfig): ConfigReport {
     ...sysvWarnings(config),
     ...config.insserv.warnings,
     ...facilityProblems(config.insserv, config.sysv.scripts, config.services.values()),
+    ...programWarnings(config),
   ].map((w) => ({
     message: w.message,
     ...(w.file ? { file: w.file } : {}),

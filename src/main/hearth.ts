@@ -46,6 +46,7 @@ const code = await runCli(
     stderr: (text) => stderr.write(text),
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    columns: process.stdout.columns,
     cwd: process.cwd(),
     signal: controller.signal,
     readSecret: (prompt) => import('../cli/read-secret.js').then((m) => m.readSecret(prompt)),

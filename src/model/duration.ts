@@ -17,13 +17,4 @@ export function parseDuration(text: string | number): number | undefined {
   return Math.round(total);
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}min ${s % 60}s`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h ${m % 60}min`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
+// Writing durations back out is time-format.ts's job (one format for CLI, TUI and GUI).

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadLastTransition, saveLastTransition } from './report-store.js';
-import { blame, criticalChain, formatBlame, formatCriticalChain, formatDuration } from './analyze.js';
+import { blame, criticalChain, formatBlame, formatCriticalChain, formatMeasured as formatDuration } from './analyze.js';
 import { escapeXml, renderPlotSvg } from './plot-svg.js';
 import type { RunReport } from './scheduler.js';
 

@@ -3,6 +3,7 @@
  * runlevel switch) and answers "what took long" (blame) and "what was the
  * boot waiting on" (critical chain), in the spirit of systemd-analyze.
  */
+import { formatDuration } from '../model/index.js';
 import type { RunReport, UnitTiming } from './scheduler.js';
 
 export interface BlameEntry {
@@ -19,17 +20,14 @@ export function blame(report: RunReport): BlameEntry[] {
     .sort((a, b) => b.durationMs - a.durationMs || (a.name < b.name ? -1 : 1));
 }
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
-  const min = Math.floor(ms / 60_000);
-  const s = (ms - min * 60_000) / 1000;
-  return `${min}min ${s.toFixed(3).replace(/\.?0+$/, '')}s`;
+/** Measured durations keep their milliseconds, as systemd-analyze prints them: "1.234s". */
+export function formatMeasured(ms: number): string {
+  return formatDuration(ms, { precise: true });
 }
 
 /** `blame` as text: a right-aligned duration column, then the name. */
 export function formatBlame(entries: BlameEntry[]): string {
-  const cols = entries.map((e) => formatDuration(e.durationMs));
+  const cols = entries.map((e) => formatMeasured(e.durationMs));
   const width = Math.max(0, ...cols.map((c) => c.length));
   return entries
     .map((e, i) => `${cols[i]!.padStart(width)} ${e.name}${e.outcome === 'failed' ? ' (failed)' : ''}\n`)
@@ -81,7 +79,7 @@ export function formatCriticalChain(chain: ChainLink[]): string {
   ];
   chain.forEach((link, i) => {
     const prefix = i === 0 ? '' : `${'  '.repeat(i - 1)}└─`;
-    lines.push(`${prefix}${link.name} @${formatDuration(link.readyAtMs)} +${formatDuration(link.durationMs)}`);
+    lines.push(`${prefix}${link.name} @${formatMeasured(link.readyAtMs)} +${formatMeasured(link.durationMs)}`);
   });
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ export { computePriorities, type Priorities } from './priorities.js';
 export { planStart, planStop, type OrderUnit, type Plan, type PlanDep, type PlanOptions } from './order.js';
 export { runPlan, type RunReport, type RunOptions, type UnitTiming, type UnitOutcome, type SchedulerEvent } from './scheduler.js';
 export { planTransition, runTransition, type Transition, type TransitionInput, type TransitionReport } from './transition.js';
-export { blame, formatBlame, criticalChain, formatCriticalChain, formatDuration, type BlameEntry, type ChainLink } from './analyze.js';
+export { blame, formatBlame, criticalChain, formatCriticalChain, formatMeasured, type BlameEntry, type ChainLink } from './analyze.js';
 export { renderPlotSvg, escapeXml, type PlotOptions } from './plot-svg.js';
 export {
   parseChkconfigArgs,

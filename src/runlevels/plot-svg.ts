@@ -5,7 +5,7 @@
  * (and an XML parser) accepts it.
  */
 import type { RunReport } from './scheduler.js';
-import { formatDuration } from './analyze.js';
+import { formatMeasured as formatDuration } from './analyze.js';
 
 /** Escapes text for XML content and attribute values. */
 export function escapeXml(text: string): string {
@@ -21,6 +21,7 @@ export function escapeXml(text: string): string {
 }
 
 export interface PlotOptions {
+  /** What was measured ("hearth: boot into runlevel 3 at …"); the total time is added after it. */
   title?: string;
   /** Pixels per second of the time axis (default: fitted to ~1000px). */
   pxPerSecond?: number;
@@ -41,7 +42,7 @@ export function renderPlotSvg(report: RunReport, opts: PlotOptions = {}): string
   const labelRoom = 40 + Math.max(0, ...units.map((u) => u.name.length)) * 7;
   const width = LEFT + chartWidth + labelRoom;
   const height = TOP + units.length * ROW + 40;
-  const title = opts.title ?? `hearth ${report.kind}: ${formatDuration(totalMs)}`;
+  const title = `${opts.title ?? `hearth ${report.kind}`}: ${formatDuration(totalMs)}`;
 
   const out: string[] = [];
   out.push('<?xml version="1.0" encoding="UTF-8" standalone="no"?>');

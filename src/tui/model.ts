@@ -8,6 +8,8 @@ export interface Item {
   description: string;
   state: ServiceState;
   risk?: 'low' | 'medium' | 'high';
+  /** Why the catalog rates it so. */
+  riskReason?: string;
   /** The box as loaded: on in any of the edited levels (as ntsysv shows it), or enabled (xinetd). */
   initial: boolean;
   checked: boolean;
@@ -41,10 +43,17 @@ export interface TuiState {
 export type Effect = { type: 'action'; action: 'start' | 'stop' | 'restart'; name: string };
 
 const GROUP_ORDER: Record<Item['group'], number> = { sysv: 0, service: 1, inetd: 2 };
-export const GROUP_TITLES: Record<Item['group'], string> = { sysv: 'SysV init scripts', service: 'Native services', inetd: 'xinetd services' };
+/** What the risk column means: at the foot of the window and in F1. */
+export const RISK_LEGEND = 'RISK = high risk, risk = medium (hearth catalog); F1 says why';
 
 /** Builds the list from the daemon's services: the super-server itself is a unit like the others. */
-export function itemsFrom(services: ServiceStatus[], levels: number[], risk: (name: string) => Item['risk'], describe: (name: string) => string): Item[] {
+export function itemsFrom(
+  services: ServiceStatus[],
+  levels: number[],
+  risk: (name: string) => Item['risk'],
+  describe: (name: string) => string,
+  riskReason: (name: string) => string | undefined = () => undefined,
+): Item[] {
   const items: Item[] = [];
   for (const s of services) {
     if (s.state === 'broken') continue;
@@ -53,7 +62,8 @@ export function itemsFrom(services: ServiceStatus[], levels: number[], risk: (na
     const on = perLevel ? levels.some((l) => s.levels![l]) : Boolean(s.enabled);
     const group: Item['group'] = perLevel ? (s.kind === 'sysv' ? 'sysv' : 'service') : 'inetd';
     const r = risk(s.name);
-    items.push({ name: s.name, group, description: s.description || describe(s.name), state: s.state, ...(r ? { risk: r } : {}), initial: on, checked: on });
+    const why = r && r !== 'low' ? riskReason(s.name) : undefined;
+    items.push({ name: s.name, group, description: s.description || describe(s.name), state: s.state, ...(r ? { risk: r } : {}), ...(why ? { riskReason: why } : {}), initial: on, checked: on });
   }
   return items.sort((a, b) => GROUP_ORDER[a.group] - GROUP_ORDER[b.group] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -148,7 +158,7 @@ export function reduce(s: TuiState, key: Key): { state: TuiState; effect?: Effec
       return { state: clampCursor({ ...s, cursor: items.length - 1 }) };
     case 'f1':
       if (!current) return { state: s };
-      return { state: { ...s, popup: { kind: 'help', title: current.name, text: current.description || 'No description.' } } };
+      return { state: { ...s, popup: { kind: 'help', title: current.name, text: helpText(current) } } };
     default:
       break;
   }
@@ -158,6 +168,14 @@ export function reduce(s: TuiState, key: Key): { state: TuiState; effect?: Effec
     if (action && current && s.focus === 'list') return { state: { ...s, popup: { kind: 'confirm', action, name: current.name } } };
   }
   return { state: s };
+}
+
+/** F1: the description, then, for a risky daemon, why it is marked and what the marks mean. */
+function helpText(item: Item): string {
+  const text = item.description || 'No description.';
+  if (item.risk !== 'high' && item.risk !== 'medium') return text;
+  const mark = item.risk === 'high' ? 'RISK' : 'risk';
+  return `${text}\n\n${mark}: ${item.risk} risk${item.riskReason ? `: ${item.riskReason}` : ''}.\n${RISK_LEGEND.replace(/; F1 says why$/, '')}.`;
 }
 
 function toggle(s: TuiState, item: Item | undefined): TuiState {

@@ -55,10 +55,17 @@ describe('ntsysv model', () => {
     assert.equal(press(start(), 'esc').result, 'cancel');
   });
 
-  test("F1 shows the service's description, else the catalog's", () => {
+  test("F1 shows the service's description, else the catalog's, and explains a risk mark", () => {
     const s = press(start(), 'end', 'f1');
-    assert.deepEqual(s.popup, { kind: 'help', title: 'echo-stream', text: 'Echo protocol (RFC 862)' });
+    assert.deepEqual(s.popup, {
+      kind: 'help',
+      title: 'echo-stream',
+      text: 'Echo protocol (RFC 862)\n\nRISK: high risk.\nRISK = high risk, risk = medium (hearth catalog).',
+    });
     assert.equal(press(s, 'space').popup, null, 'any key closes it');
+    const why = itemsFrom(SERVICES, [3], (n) => (n === 'web' ? 'medium' : undefined), () => '', () => 'talks to strangers');
+    const web = initialState(why, [3], false, 10);
+    assert.match((press(web, 'down', 'down', 'f1').popup as { text: string }).text, /\nrisk: medium risk: talks to strangers\./);
   });
 
   test('/ filters as you type; Esc clears the search', () => {
@@ -101,7 +108,9 @@ describe('ntsysv screen', () => {
     assert.match(text, /Services/);
     assert.match(text, /What services should be automatically started\?/);
     assert.match(text, /\[\*\] sleeperd +running/);
-    assert.match(text, /\[ \] echo-stream +stopped +RISK/);
+    assert.match(text, /\[ \] echo-stream +stopped +xinetd +RISK/);
+    assert.match(text, /Name +State +Kind +Risk/, 'a heading row names the columns');
+    assert.match(text, /RISK = high risk, risk = medium/, 'the marks are explained on screen');
     assert.match(text, / Ok .* Cancel /);
   });
 

@@ -46,11 +46,14 @@ export function lookFor(env: Record<string, string | undefined>): Look {
  */
 export async function runNtsysv(client: NtsysvClient, options: NtsysvOptions, term: Terminal): Promise<NtsysvResult> {
   const services = await client.list();
+  // xinetd's "echo-stream" is the catalog's "echo".
+  const known = (name: string) => findDaemon(name) ?? findDaemon(name.replace(/-(stream|dgram)$/, ''));
   const items = itemsFrom(
     services,
     options.levels,
-    (name) => findDaemon(name)?.risk,
-    (name) => findDaemon(name)?.description ?? '',
+    (name) => known(name)?.risk,
+    (name) => known(name)?.description ?? '',
+    (name) => known(name)?.riskReason,
   );
   if (items.length === 0) return { code: 2, errors: ['No services may be managed by ntsysv!'] };
 

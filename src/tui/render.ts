@@ -1,11 +1,11 @@
-import { GROUP_TITLES, changed, visible, type Item, type TuiState } from './model.js';
+import { RISK_LEGEND, changed, visible, type Item, type TuiState } from './model.js';
 
 /**
  * State → screen. Pure: the same state and size always give the same lines,
  * each exactly `width` columns of text (escape codes aside), `height` lines.
  */
 
-export type Style = 'root' | 'window' | 'title' | 'cursor' | 'button' | 'focus' | 'dim' | 'good' | 'bad' | 'warn' | 'help';
+export type Style = 'root' | 'screen' | 'window' | 'title' | 'cursor' | 'button' | 'focus' | 'dim' | 'heading' | 'good' | 'bad' | 'warn' | 'help';
 
 export interface Look {
   /** Colours allowed (NO_COLOR and TERM=dumb say no); reverse video is always used for the cursor. */
@@ -17,20 +17,24 @@ export interface Look {
 type Segment = { text: string; style?: Style };
 type Line = Segment[];
 
+// newt's palette: a blue root, a light grey window. Every style used inside the
+// window sets the window's background too, so no cell shows the terminal's own.
 const SGR_COLOR: Record<Style, string> = {
   root: '1;37;44',
+  screen: '37;44',
   window: '30;47',
   title: '1;31;47',
-  cursor: '7',
+  cursor: '1;37;44',
   button: '30;47',
   focus: '1;37;41',
-  dim: '2',
-  good: '32',
-  bad: '1;31',
-  warn: '33',
+  dim: '2;30;47',
+  heading: '1;30;47',
+  good: '32;47',
+  bad: '1;31;47',
+  warn: '35;47',
   help: '30;46',
 };
-const SGR_PLAIN: Partial<Record<Style, string>> = { cursor: '7', focus: '7', title: '1', bad: '1', root: '1' };
+const SGR_PLAIN: Partial<Record<Style, string>> = { cursor: '7', focus: '7', title: '1', bad: '1', root: '1', heading: '1' };
 
 const BOX_UNICODE = { tl: '┌', tr: '┐', bl: '└', br: '┘', h: '─', v: '│', bar: '▒', thumb: '█' };
 const BOX_ASCII = { tl: '+', tr: '+', bl: '+', br: '+', h: '-', v: '|', bar: ':', thumb: '#' };
@@ -68,31 +72,36 @@ export function listHeight(height: number): number {
 
 const STATE_STYLE: Partial<Record<Item['state'], Style>> = { running: 'good', failed: 'bad', broken: 'bad', backoff: 'warn', starting: 'warn', stopping: 'warn' };
 
+const KIND_LABEL: Record<Item['group'], string> = { sysv: 'sysv', service: 'native', inetd: 'xinetd' };
 export function render(s: TuiState, width: number, height: number, look: Look): string[] {
   const box = look.unicode ? BOX_UNICODE : BOX_ASCII;
   const lines: Line[] = [];
   const levelText = s.levels.join('');
-  lines.push([{ text: fit(` hearth ntsysv - which services start automatically in runlevel${s.levels.length > 1 ? 's' : ''} ${levelText}`, width), style: 'root' }]);
+  lines.push([{ text: ` hearth ntsysv - which services start automatically in runlevel${s.levels.length > 1 ? 's' : ''} ${levelText}`, style: 'root' }]);
 
   const inner = Math.max(20, Math.min(width - 4, 76)) - 2;
   const left = Math.max(0, Math.floor((width - inner - 2) / 2));
-  const pad = ' '.repeat(left);
+  const pad: Segment = { text: ' '.repeat(left), style: 'screen' };
   const rowsForList = listHeight(height);
   const items = visible(s);
 
   const framed = (content: Line): Line => {
     const fill = Math.max(0, inner - len(content));
-    return [{ text: pad }, { text: box.v, style: 'window' }, ...content, { text: ' '.repeat(fill), style: 'window' }, { text: box.v, style: 'window' }];
+    return [pad, { text: box.v, style: 'window' }, ...content, { text: ' '.repeat(fill), style: 'window' }, { text: box.v, style: 'window' }];
   };
   const title = ' Services ';
   const side = Math.max(0, inner - title.length);
-  lines.push([{ text: pad }, { text: box.tl + box.h.repeat(Math.floor(side / 2)), style: 'window' }, { text: title, style: 'title' }, { text: box.h.repeat(Math.ceil(side / 2)) + box.tr, style: 'window' }]);
+  lines.push([pad, { text: box.tl + box.h.repeat(Math.floor(side / 2)), style: 'window' }, { text: title, style: 'title' }, { text: box.h.repeat(Math.ceil(side / 2)) + box.tr, style: 'window' }]);
   lines.push(framed([{ text: fit(' What services should be automatically started?', inner), style: 'window' }]));
-  const group = items[s.cursor]?.group;
-  lines.push(framed([{ text: fit(group ? ` ${GROUP_TITLES[group]}` : '', inner), style: 'dim' }]));
 
-  // The list: checkbox, name, state, risk; a scrollbar on the right when it does not fit.
-  const nameWidth = Math.max(8, inner - 4 - 10 - 7 - 2);
+  // Columns: checkbox and name, state, kind (when there is room), risk; a scrollbar on the right.
+  const showKind = inner >= 50;
+  const fixed = 5 + 10 + (showKind ? 8 : 0) + 5 + 1;
+  const nameWidth = Math.max(4, inner - fixed);
+  const columns = (name: string, state: string, kind: string, risk: string) => `${fit(name, nameWidth)}${fit(state, 10)}${showKind ? fit(kind, 8) : ''}${fit(risk, 5)}`;
+  // A heading row that stays put: the group of a row is in its own Kind column, not above the cursor.
+  lines.push(framed([{ text: fit(`     ${columns('Name', 'State', 'Kind', 'Risk')}`, inner), style: 'heading' }]));
+
   const scrollable = items.length > rowsForList;
   for (let row = 0; row < rowsForList; row++) {
     const item = items[s.scroll + row];
@@ -107,13 +116,16 @@ export function render(s: TuiState, width: number, height: number, look: Look): 
     const cells: Line = [
       { text: ` ${mark} ${fit(item.name, nameWidth)}`, style: here ? 'cursor' : 'window' },
       { text: fit(item.state, 10), style: here ? 'cursor' : (STATE_STYLE[item.state] ?? 'window') },
-      { text: fit(risk, 6), style: here ? 'cursor' : item.risk === 'high' ? 'bad' : 'warn' },
+      ...(showKind ? [{ text: fit(KIND_LABEL[item.group], 8), style: here ? 'cursor' : 'dim' } as Segment] : []),
+      { text: fit(risk, 5), style: here ? 'cursor' : item.risk === 'high' ? 'bad' : item.risk === 'medium' ? 'warn' : 'window' },
     ];
     const used = len(cells);
     lines.push(framed([...cells, { text: ' '.repeat(Math.max(0, inner - 1 - used)), style: here ? 'cursor' : 'window' }, bar]));
   }
 
-  lines.push(framed([{ text: fit(changed(s).length ? ` ${changed(s).length} change(s) to save` : '', inner), style: 'dim' }]));
+  const pending = changed(s).length;
+  const anyRisk = s.items.some((i) => i.risk === 'high' || i.risk === 'medium');
+  lines.push(framed([{ text: fit(pending ? ` ${pending} change(s) to save` : anyRisk ? ` ${RISK_LEGEND}` : '', inner), style: 'dim' }]));
   const ok = '   Ok   ';
   const cancel = s.back ? '  Back  ' : ' Cancel ';
   const gap = Math.max(1, Math.floor((inner - ok.length - cancel.length) / 3));
@@ -125,15 +137,15 @@ export function render(s: TuiState, width: number, height: number, look: Look): 
       { text: cancel, style: s.focus === 'cancel' ? 'focus' : 'button' },
     ]),
   );
-  lines.push([{ text: pad }, { text: box.bl + box.h.repeat(inner) + box.br, style: 'window' }]);
+  lines.push([pad, { text: box.bl + box.h.repeat(inner) + box.br, style: 'window' }]);
 
   const filterLine = s.searching || s.filter ? ` Search: ${s.filter}${s.searching ? '_' : ''}  (Enter keeps it, Esc clears it)` : (s.message ?? '');
-  while (lines.length < height - 2) lines.push([{ text: '' }]);
-  lines.push([{ text: fit(filterLine, width) }]);
+  while (lines.length < height - 2) lines.push([]);
+  lines.push([{ text: fit(filterLine, width), style: 'screen' }]);
   lines.push([{ text: fit(' F1 help  Space toggle  Tab buttons  / search  s t r start stop restart  F12 Ok', width), style: 'help' }]);
 
   if (s.popup) overlay(lines, popupLines(s, Math.min(width - 6, 60), box), width, height);
-  return lines.slice(0, height).map((l) => paint(l, width, look));
+  return lines.slice(0, height).map((l) => paint(l, width, look, 'screen'));
 }
 
 function thumbAt(row: number, rows: number, scroll: number, total: number): boolean {
@@ -144,7 +156,7 @@ function thumbAt(row: number, rows: number, scroll: number, total: number): bool
 function popupLines(s: TuiState, w: number, box: typeof BOX_UNICODE): Line[] {
   const p = s.popup!;
   const inner = w - 2;
-  const body = p.kind === 'help' ? wrap(p.text, inner - 2) : [`${p.action[0]!.toUpperCase()}${p.action.slice(1)} ${p.name} now?`];
+  const body = p.kind === 'help' ? p.text.split('\n').flatMap((para) => wrap(para, inner - 2)) : [`${p.action[0]!.toUpperCase()}${p.action.slice(1)} ${p.name} now?`];
   const title = p.kind === 'help' ? ` ${p.title} ` : ' Confirm ';
   const side = Math.max(0, inner - [...title].length);
   const out: Line[] = [[{ text: box.tl + box.h.repeat(Math.floor(side / 2)), style: 'window' }, { text: title, style: 'title' }, { text: box.h.repeat(Math.ceil(side / 2)) + box.tr, style: 'window' }]];
@@ -161,12 +173,40 @@ function overlay(lines: Line[], box: Line[], width: number, height: number): voi
   const top = Math.max(1, Math.floor((height - box.length) / 2));
   const left = Math.max(0, Math.floor((width - len(box[0]!)) / 2));
   box.forEach((b, i) => {
-    if (top + i < lines.length - 1) lines[top + i] = [{ text: ' '.repeat(left) }, ...b];
+    // Left of the popup the screen stays as it was: the popup covers, it does not blank.
+    if (top + i < lines.length - 1) lines[top + i] = [...cut(lines[top + i]!, left), ...b, ...rest(lines[top + i]!, left + len(b))];
   });
 }
 
-/** Pads or cuts a line to exactly `width` columns, then adds the styles' escape codes. */
-function paint(line: Line, width: number, look: Look): string {
+/** The first `width` columns of a line, styles kept. */
+function cut(line: Line, width: number): Line {
+  const out: Line = [];
+  let used = 0;
+  for (const seg of line) {
+    if (used >= width) break;
+    const chars = [...seg.text].slice(0, width - used);
+    out.push({ ...seg, text: chars.join('') });
+    used += chars.length;
+  }
+  if (used < width) out.push({ text: ' '.repeat(width - used), style: 'screen' });
+  return out;
+}
+
+/** A line from column `from` on, styles kept. */
+function rest(line: Line, from: number): Line {
+  const out: Line = [];
+  let at = 0;
+  for (const seg of line) {
+    const chars = [...seg.text];
+    const skip = Math.max(0, from - at);
+    if (skip < chars.length) out.push({ ...seg, text: chars.slice(skip).join('') });
+    at += chars.length;
+  }
+  return out;
+}
+
+/** Pads or cuts a line to exactly `width` columns (padding in `fill`'s style), then adds the styles' escape codes. */
+function paint(line: Line, width: number, look: Look, fill: Style): string {
   let out = '';
   let used = 0;
   for (const seg of line) {
@@ -174,11 +214,15 @@ function paint(line: Line, width: number, look: Look): string {
     const chars = [...seg.text];
     const text = chars.slice(0, width - used).join('');
     used += Math.min(chars.length, width - used);
-    const code = seg.style ? (look.color ? SGR_COLOR[seg.style] : SGR_PLAIN[seg.style]) : undefined;
-    out += code ? `\x1b[${code}m${text}\x1b[0m` : text;
+    out += styled(text, seg.style, look);
   }
-  if (used < width) out += ' '.repeat(width - used);
+  if (used < width) out += styled(' '.repeat(width - used), fill, look);
   return out;
+}
+
+function styled(text: string, style: Style | undefined, look: Look): string {
+  const code = style ? (look.color ? SGR_COLOR[style] : SGR_PLAIN[style]) : undefined;
+  return code ? `\x1b[${code}m${text}\x1b[0m` : text;
 }
 
 /** The visible text of a rendered line (tests, and width checks). */

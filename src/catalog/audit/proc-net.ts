@@ -65,10 +65,16 @@ export function readListeners(proc = '/proc'): Listener[] {
       }
       const m = /^socket:\[(\d+)\]$/.exec(target);
       const l = m ? wanted.get(Number(m[1])) : undefined;
-      if (l && l.pid === undefined) {
-        l.pid = Number(entry);
-        l.command = commandOf(proc, entry);
+      if (!l) continue;
+      const pid = Number(entry);
+      if (l.holders?.some((h) => h.pid === pid)) continue;
+      const command = commandOf(proc, entry);
+      if (l.pid === undefined) {
+        l.pid = pid;
+        if (command !== undefined) l.command = command;
       }
+      // A socket handed to a helper is held by both: keep them all, the rules decide whose it is.
+      l.holders = [...(l.holders ?? []), command !== undefined ? { pid, command } : { pid }];
     }
   }
   return listeners;

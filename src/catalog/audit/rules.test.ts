@@ -12,8 +12,8 @@ describe('audit rules', () => {
     assert.deepEqual(
       ids({
         services: [
-          { name: 'telnet', kind: 'inetd', running: true, enabled: true, asRoot: true, inetd: { port: 23, protocol: 'tcp', onlyFrom: true, bind: '127.0.0.1' } },
-          { name: 'chargen-dgram', kind: 'inetd', running: true, enabled: true, asRoot: true, inetd: { port: 19, protocol: 'udp', onlyFrom: true, bind: '127.0.0.1' } },
+          { name: 'telnet', kind: 'inetd', running: true, enabled: true, asRoot: true, inetd: { port: 23, protocol: 'tcp', onlyFrom: true } },
+          { name: 'chargen-dgram', kind: 'inetd', running: true, enabled: true, asRoot: true, inetd: { port: 19, protocol: 'udp', onlyFrom: true, bind: '0.0.0.0' } },
           { name: 'echo-stream', kind: 'inetd', running: false, enabled: false, asRoot: true, inetd: { port: 7, protocol: 'tcp', onlyFrom: false } },
         ],
       }),
@@ -49,9 +49,33 @@ describe('audit rules', () => {
     assert.deepEqual(found, ['high world-writable web', 'medium foreign-owner web', 'medium inetd-open-to-all cat', 'medium public-listener web', 'medium root-network-service web']);
   });
 
-  test('missing logger, time sync and cron are each a low finding; hearth\'s own syslog counts as a logger', () => {
-    assert.deepEqual(ids({ processNames: [] }), ['low missing-essential', 'low missing-essential', 'low missing-essential']);
-    assert.equal(ids({ processNames: [], hearthSyslog: true }).length, 2);
+  test('a risky service bound to loopback is only a low finding: the network cannot reach it', () => {
+    const f = audit({
+      ...BASE,
+      services: [{ name: 'echo-stream', kind: 'inetd', running: true, enabled: true, asRoot: false, inetd: { port: 7, protocol: 'tcp', onlyFrom: false, bind: '127.0.0.1' } }],
+    });
+    assert.deepEqual(f.map((x) => `${x.severity} ${x.id}`), ['low risky-service']);
+    assert.match(f[0]!.evidence, /^running on 127\.0\.0\.1 only; /);
+  });
+
+  test('missing logger, time sync and cron are each a low finding, unless hearthd fills the role', () => {
+    const titles = (input: Partial<AuditInput>) => audit({ ...BASE, ...input }).map((f) => f.title);
+    assert.deepEqual(titles({ processNames: [], hearthRoles: [] }), ['no system logger is running', 'no time synchronisation is running', 'no cron is running']);
+    // hearthd runs timers, crontabs and at jobs itself: it is the machine's cron.
+    assert.deepEqual(titles({ processNames: [] }), ['no system logger is running', 'no time synchronisation is running']);
+    assert.deepEqual(titles({ processNames: [], hearthSyslog: true }), ['no time synchronisation is running']);
+  });
+
+  test('a port held by hearth\'s acceptor (or by hearthd) is its inetd service\'s, not "not managed by hearth"', () => {
+    const cat = { name: 'cat', kind: 'inetd' as const, running: true, enabled: true, asRoot: false, inetd: { port: 12323, protocol: 'tcp', onlyFrom: true } };
+    const held = (holders: Array<{ pid: number; command?: string }>, hearthPids?: number[]) =>
+      audit({ ...BASE, services: [cat], listeners: [{ protocol: 'tcp', address: '0.0.0.0', port: 12323, inode: 9, pid: holders[0]!.pid, command: holders[0]!.command ?? '?', holders }], ...(hearthPids ? { hearthPids } : {}) })
+        .filter((f) => f.id === 'public-listener')
+        .map((f) => f.service ?? f.evidence);
+    assert.deepEqual(held([{ pid: 300, command: 'hearth-acceptor' }, { pid: 400, command: 'node' }]), ['cat']);
+    assert.deepEqual(held([{ pid: 300, command: 'sleepy' }], [300]), ['cat'], 'hearthd named by pid');
+    const other = held([{ pid: 301, command: 'nc' }]);
+    assert.match(other[0]!, /held by pid 301 \(nc\).*not managed by hearth/);
   });
 });
 

@@ -1,13 +1,14 @@
 import { findDaemon } from '../lookup.js';
 import { isLoopback } from './proc-net.js';
-import type { AuditInput, Finding, Severity } from './types.js';
+import type { AuditInput, Finding, HearthRole, Listener, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 
 /**
  * The audit's rules: pure functions from what was collected to findings, each
  * with the evidence and the fix. Worst first.
  */
-export function audit(input: AuditInput): Finding[] {
+export function audit(collected: AuditInput): Finding[] {
+  const input = { ...collected, listeners: collected.listeners.map((l) => attributeToInetd(l, collected)) };
   const findings = [
     ...riskyServices(input),
     ...publicListeners(input),
@@ -19,6 +20,29 @@ export function audit(input: AuditInput): Finding[] {
   return findings.sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) || a.id.localeCompare(b.id));
 }
 
+/** hearthd's helpers are named hearth-acceptor, hearth-spawner…; comm is cut at 15 characters. */
+const HELPER_COMMAND = /^hearth-/;
+
+/**
+ * A socket held by hearthd or by one of its helpers (the acceptor that
+ * accepts for a wait = no service) on an inetd-style service's port is that
+ * service's listener, whichever of the holders /proc showed first.
+ */
+function attributeToInetd(l: Listener, input: AuditInput): Listener {
+  if (l.service) return l;
+  const holders = l.holders ?? (l.pid !== undefined ? [{ pid: l.pid, ...(l.command ? { command: l.command } : {}) }] : []);
+  const ours = holders.some((h) => input.hearthPids?.includes(h.pid) || (h.command !== undefined && HELPER_COMMAND.test(h.command)));
+  if (!ours) return l;
+  const proto = l.protocol.replace('6', '');
+  const owner = input.services.find((s) => s.inetd && s.inetd.protocol === proto && s.inetd.port === l.port);
+  return owner ? { ...l, service: owner.name } : l;
+}
+
+/** Is this inetd-style service reachable from this machine only? */
+function loopbackOnly(s: AuditInput['services'][number]): boolean {
+  return s.inetd?.bind !== undefined && isLoopback(s.inetd.bind);
+}
+
 /** Enabled or running services the catalog rates risky; cleartext logins are critical. */
 function riskyServices(input: AuditInput): Finding[] {
   const out: Finding[] = [];
@@ -28,12 +52,14 @@ function riskyServices(input: AuditInput): Finding[] {
     if (!entry || entry.risk === 'low') continue;
     const cleartext = entry.category === 'remote-access' && entry.risk === 'high' && entry.name !== 'vncserver';
     if (entry.risk === 'medium' && !cleartext) continue;
+    // Bound to loopback, the network cannot reach it: worth knowing, not an alarm.
+    const local = loopbackOnly(s);
     out.push({
       id: cleartext ? 'cleartext-login' : 'risky-service',
-      severity: cleartext ? 'critical' : 'high',
+      severity: local ? 'low' : cleartext ? 'critical' : 'high',
       service: s.name,
       title: cleartext ? `${s.name} offers a cleartext remote login` : `${s.name} is a risky service (${entry.name} in the catalog)`,
-      evidence: `${s.running ? 'running' : 'enabled'}; ${entry.riskReason}`,
+      evidence: `${s.running ? 'running' : 'enabled'}${local ? ` on ${s.inetd!.bind} only` : ''}; ${entry.riskReason}`,
       fix: entry.successors?.length
         ? `disable it ("hearth disable ${s.name}") and use ${entry.successors.join(' or ')} instead`
         : `disable it unless it is needed: "hearth disable ${s.name}"`,
@@ -117,6 +143,11 @@ function unsafeFiles(input: AuditInput): Finding[] {
   return out;
 }
 
+/** What hearthd itself is: cron and atd always (timers and the at queue are built in), syslogd when its receiver is on. */
+function hearthRoles(input: AuditInput): Set<HearthRole> {
+  return new Set(input.hearthRoles ?? (['cron', 'atd', ...(input.hearthSyslog ? ['syslog' as const] : [])] as HearthRole[]));
+}
+
 const LOGGERS = ['rsyslogd', 'syslog-ng', 'syslogd', 'systemd-journal', 'busybox-syslogd'];
 const TIME_SYNC = ['chronyd', 'ntpd', 'systemd-timesyn', 'openntpd', 'ntpsec'];
 const CRON = ['cron', 'crond', 'anacron', 'fcron', 'busybox-crond'];
@@ -127,8 +158,9 @@ function missingEssentials(input: AuditInput): Finding[] {
   const out: Finding[] = [];
   const missing = (what: string, names: string[], fix: string) =>
     out.push({ id: 'missing-essential', severity: 'low', title: `no ${what} is running`, evidence: `none of ${names.join(', ')} runs`, fix });
-  if (!input.hearthSyslog && !LOGGERS.some((n) => running.has(n))) missing('system logger', LOGGERS, 'turn on hearthd\'s syslog receiver ([syslog] in hearth.toml) or run rsyslog');
+  const roles = hearthRoles(input);
+  if (!roles.has('syslog') && !LOGGERS.some((n) => running.has(n))) missing('system logger', LOGGERS, 'turn on hearthd\'s syslog receiver ([syslog] in hearth.toml) or run rsyslog');
   if (!TIME_SYNC.some((n) => running.has(n))) missing('time synchronisation', TIME_SYNC, 'run chronyd or systemd-timesyncd');
-  if (!CRON.some((n) => running.has(n))) missing('cron', CRON, 'run a cron daemon for scheduled jobs');
+  if (!roles.has('cron') && !CRON.some((n) => running.has(n))) missing('cron', CRON, 'run a cron daemon for scheduled jobs, or hearthd (its timers and crontabs are cron)');
   return out;
 }

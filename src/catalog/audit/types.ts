@@ -24,8 +24,10 @@ export interface Listener {
   address: string;
   port: number;
   inode: number;
-  /** The owning process, when /proc/PID/fd could be read. */
+  /** The owning process, when /proc/PID/fd could be read (the first of `holders`). */
   pid?: number;
+  /** Every process holding the socket (hearthd and the helper it handed the socket to, say). */
+  holders?: Array<{ pid: number; command?: string }>;
   command?: string;
   uid?: number;
   /** The hearth service it belongs to, when it is one of ours. */
@@ -62,4 +64,13 @@ export interface AuditInput {
   hearthUid: number;
   /** hearthd receives syslog itself (its [syslog] socket is on). */
   hearthSyslog: boolean;
+  /**
+   * hearthd's own pid and its helpers' (hearth-acceptor, hearth-spawner): a
+   * socket they hold on an inetd-style service's port is that service's.
+   */
+  hearthPids?: number[];
+  /** The classic daemons hearthd stands in for; default: cron and atd always, syslogd when hearthSyslog. */
+  hearthRoles?: HearthRole[];
 }
+
+export type HearthRole = 'cron' | 'atd' | 'syslog';

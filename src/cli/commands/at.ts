@@ -1,6 +1,18 @@
 import { HearthError } from '../../errors/index.js';
+import { formatTimestamp } from '../../model/index.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { commandHelp } from '../help-text.js';
+
+/** at and batch read their own syntax, so --help is theirs to notice: only before "--" (after it, it belongs to the job). */
+function wantsHelp(ctx: CommandContext): boolean {
+  const dash = ctx.rawArgs.indexOf('--');
+  return (dash >= 0 ? ctx.rawArgs.slice(0, dash) : ctx.rawArgs).some((a) => a === '--help' || a === '-h');
+}
+
+function timeText(at: number): string {
+  return formatTimestamp(at, { zone: true });
+}
 
 /** The command after "--", as one shell line (at's jobs are shell commands, as at(1) reads them from stdin). */
 function commandOf(ctx: CommandContext, what: string): string {
@@ -14,7 +26,7 @@ function commandOf(ctx: CommandContext, what: string): string {
 async function queue(ctx: CommandContext, when: number | 'batch', what: string): Promise<number> {
   const job = await ctx.client().atAdd({ at: when, command: commandOf(ctx, what), cwd: ctx.cwd });
   if (ctx.json) ctx.out.json(job);
-  else ctx.out.error(`job ${job.id} ${job.batch ? 'queued for when the load is low' : `at ${new Date(job.at).toString()}`}`);
+  else ctx.out.error(`job ${job.id} ${job.batch ? 'queued for when the load is low' : `at ${timeText(job.at)}`}`);
   return EXIT.OK;
 }
 
@@ -27,6 +39,10 @@ export const at: Command = {
     'The command runs through /bin/sh, in the current directory, as hearthd\'s user; its output is in "hearth logs at-ID".',
   rawArgs: true,
   async run(ctx) {
+    if (wantsHelp(ctx)) {
+      ctx.out.line(commandHelp(at));
+      return EXIT.OK;
+    }
     const dash = ctx.rawArgs.indexOf('--');
     const timeWords = dash >= 0 ? ctx.rawArgs.slice(0, dash) : ctx.rawArgs;
     if (timeWords.length === 0) throw new HearthError('ERR_USAGE', 'at needs a TIME', { hint: 'hearth at now + 5 minutes -- COMMAND' });
@@ -40,7 +56,11 @@ export const batch: Command = {
   summary: 'run a command once, when the load average drops below 1.5',
   usage: 'batch -- COMMAND…',
   rawArgs: true,
-  run: (ctx) => queue(ctx, 'batch', 'batch'),
+  run(ctx) {
+    if (!wantsHelp(ctx)) return queue(ctx, 'batch', 'batch');
+    ctx.out.line(commandHelp(batch));
+    return Promise.resolve(EXIT.OK);
+  },
 };
 
 export const atq: Command = {
@@ -50,7 +70,7 @@ export const atq: Command = {
   async run(ctx) {
     const jobs = await ctx.client().atList();
     if (ctx.json) ctx.out.json(jobs);
-    else for (const j of jobs) ctx.out.line(`${j.id}\t${j.batch ? 'batch' : new Date(j.at).toString()}\t${j.command}`);
+    else for (const j of jobs) ctx.out.line(`${j.id}\t${j.batch ? 'batch' : timeText(j.at)}\t${j.command}`);
     return EXIT.OK;
   },
 };

@@ -1,18 +1,22 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { reloadConfig } from './reload-config.js';
 
 /** telinit N: switch runlevels, in order, and wait until the switch is complete. */
 export const init: Command = {
   name: 'init',
   aliases: ['telinit'],
   summary: 'switch to runlevel N: stop what is not enabled there, start what is (in order)',
-  usage: 'init N [--no-block] [--json]',
-  description: '0 stops everything, 1 is single-user, 2-5 multi-user, 6 stops everything then starts the default level. Returns when the switch is complete; --no-block returns at once.',
+  usage: 'init N|q [--no-block] [--json]',
+  description:
+    '0 stops everything, 1 is single-user, 2-5 multi-user, 6 stops everything then starts the default level. Returns when the switch is complete; --no-block returns at once.\n' +
+    'q or Q re-reads the configuration, as "telinit q" made init re-read inittab (the same as "hearth reload-config").',
   options: { 'no-block': { type: 'boolean', description: 'return at once, without waiting for the switch' } },
   async run(ctx) {
     const [arg, ...extra] = ctx.args;
+    if ((arg === 'q' || arg === 'Q') && extra.length === 0) return reloadConfig.run(ctx);
     if (arg === undefined || extra.length > 0 || !/^[0-6sS]$/.test(arg)) {
-      ctx.out.error(`${ctx.programName}: usage: ${ctx.programName === 'telinit' ? 'telinit' : 'hearth init'} N (a runlevel from 0 to 6)${arg !== undefined ? `; got "${[arg, ...extra].join(' ')}"` : ''}`);
+      ctx.out.error(`${ctx.programName}: usage: ${ctx.programName === 'telinit' ? 'telinit' : 'hearth init'} N|q (a runlevel from 0 to 6, or q to re-read the configuration)${arg !== undefined ? `; got "${[arg, ...extra].join(' ')}"` : ''}`);
       return EXIT.USAGE;
     }
     const level = /^[sS]$/.test(arg) ? 1 : Number(arg);

@@ -1,52 +1,84 @@
-import type { ServiceStatus } from '../../model/index.js';
-import type { Command } from '../command.js';
+import { describeExit, exitedCleanly, formatTimestamp, type ServiceStatus } from '../../model/index.js';
+import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { stateColor, uptime } from '../format.js';
+import type { Column } from '../table.js';
 
-/** A timer's line: its schedule, when it runs next, how the last run went. */
-function timerText(s: ServiceStatus, now: number): string {
-  const when = (t: number) => {
-    const d = new Date(t);
-    return Math.abs(t - now) < 86_400_000 ? d.toLocaleTimeString() : d.toLocaleString();
-  };
-  const parts = [`[${s.schedule ?? 'timer'}]`];
-  if (s.nextRun) parts.push(`next ${when(s.nextRun)}`);
-  if (s.lastRun) parts.push(`last ${when(s.lastRun.at)} ${s.lastRun.signal ? `killed by ${s.lastRun.signal}` : `exit ${s.lastRun.code}`}`);
-  if (s.failures) parts.push(`${s.failures} failed`);
-  return `${parts.join(', ')}${s.description ? ` - ${s.description}` : ''}`;
-}
+// On a narrow terminal the description is cut first, then these go in this
+// order (restarts, uptime, pid; then the description itself): name and state stay.
+const SERVICE_COLUMNS: Column[] = [
+  { header: 'NAME', shrink: 'last', min: 8 },
+  { header: 'STATE' },
+  { header: 'PID', align: 'right', drop: 3 },
+  { header: 'UPTIME', drop: 2 },
+  { header: 'RESTARTS', align: 'right', drop: 1 },
+  { header: 'DESCRIPTION', shrink: 'first', min: 16, drop: 4 },
+];
+
+const TIMER_COLUMNS: Column[] = [
+  { header: 'TIMER', shrink: 'last', min: 8 },
+  { header: 'STATE' },
+  { header: 'SCHEDULE', drop: 3 },
+  { header: 'NEXT', drop: 5 },
+  { header: 'LAST', drop: 2 },
+  { header: 'RESULT', drop: 1 },
+  { header: 'DESCRIPTION', shrink: 'first', min: 16, drop: 4 },
+];
 
 export const list: Command = {
   name: 'list',
   aliases: ['ls'],
-  summary: 'list services with their state',
+  summary: 'list services with their state (timers in a table of their own)',
   usage: 'list [--json]',
-  description: 'Broken definitions are listed too, with state "broken" and their first error.',
+  description:
+    'Broken definitions are listed too, with state "broken" and their first error.\n' +
+    'On a terminal the table fits its width: descriptions are cut with "…" and the least useful columns go first; piped, every cell is whole.',
   async run(ctx) {
-    const services = await ctx.client().list();
+    const all = await ctx.client().list();
     if (ctx.json) {
-      ctx.out.json(services);
+      ctx.out.json(all);
       return EXIT.OK;
     }
-    if (services.length === 0) {
+    if (all.length === 0) {
       ctx.out.line('no services defined');
       return EXIT.OK;
     }
     const now = Date.now();
-    const rows = services.map((s) => [
-      s.name,
-      s.state,
-      s.pid === null ? '-' : String(s.pid),
-      uptime(s, now),
-      String(s.restarts),
-      s.state === 'broken' && s.errors?.[0] ? s.errors[0] : s.kind === 'timer' ? timerText(s, now) : s.description,
-    ]);
-    ctx.out.table(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'DESCRIPTION'], rows, (row, col, padded) => {
-      const s = services[row]!;
-      if (col === 1) return ctx.out.paint(stateColor(s.state), padded);
-      if (col === 5 && s.state === 'broken') return ctx.out.paint('red', padded);
-      return padded;
-    });
+    const services = all.filter((s) => s.kind !== 'timer');
+    const timers = all.filter((s) => s.kind === 'timer');
+    if (services.length > 0) printServices(ctx, services, now);
+    if (services.length > 0 && timers.length > 0) ctx.out.line();
+    if (timers.length > 0) printTimers(ctx, timers, now);
     return EXIT.OK;
   },
 };
+
+/** A broken definition shows its first error where the description would be, in red. */
+function describe(s: ServiceStatus): string {
+  return s.state === 'broken' && s.errors?.[0] ? s.errors[0] : s.description;
+}
+
+function printServices(ctx: CommandContext, services: ServiceStatus[], now: number): void {
+  const rows = services.map((s) => [s.name, s.state, s.pid === null ? '-' : String(s.pid), uptime(s, now), String(s.restarts), describe(s)]);
+  ctx.out.table(SERVICE_COLUMNS, rows, (row, col, padded) => paintState(ctx, services[row]!, col, padded, 5));
+}
+
+function printTimers(ctx: CommandContext, timers: ServiceStatus[], now: number): void {
+  const when = (t: number | null | undefined) => (t ? formatTimestamp(t, { today: now }) : '-');
+  const rows = timers.map((s) => {
+    const last = s.lastRun ? describeExit(s.lastRun) : '-';
+    const result = s.failures ? `${last}, ${s.failures} failed` : last;
+    return [s.name, s.state, s.schedule ?? '-', when(s.nextRun), when(s.lastRun?.at), result, describe(s)];
+  });
+  ctx.out.table(TIMER_COLUMNS, rows, (row, col, padded) => {
+    const s = timers[row]!;
+    if (col === 5 && (s.failures || (s.lastRun && !exitedCleanly(s.lastRun)))) return ctx.out.paint('red', padded);
+    return paintState(ctx, s, col, padded, 6);
+  });
+}
+
+function paintState(ctx: CommandContext, s: ServiceStatus, col: number, padded: string, descriptionCol: number): string {
+  if (col === 1) return ctx.out.paint(stateColor(s.state), padded);
+  if (col === descriptionCol && s.state === 'broken') return ctx.out.paint('red', padded);
+  return padded;
+}

@@ -1,8 +1,9 @@
 import type { LogQuery, LogRecord } from '../../client/index.js';
 import { HearthError } from '../../errors/index.js';
-import { didYouMean, isValidServiceName } from '../../model/index.js';
+import { PRIORITY_NAMES, didYouMean, isValidServiceName, parsePriority } from '../../model/index.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { logLine } from '../format.js';
 
 const DEFAULT_LINES = 50;
 const DEFAULT_FOLLOW_LINES = 10;
@@ -16,11 +17,12 @@ function usage(message: string, hint?: string): HearthError {
 export const logs: Command = {
   name: 'logs',
   summary: 'show service output (all services interleaved by time when no NAME)',
-  usage: 'logs [NAME…] [-f] [-n N] [--since TIME] [--until TIME] [--grep TEXT] [-p LEVEL] [--json]',
+  usage: 'logs [NAME…] [-f] [-n N] [--since TIME] [--until TIME] [--grep TEXT] [-p LEVEL] [--utc] [--json]',
   description:
     `Without -n: the last ${DEFAULT_LINES} lines (${DEFAULT_FOLLOW_LINES} with -f), or every line in the --since/--until range.\n` +
     'TIME: now, today, yesterday, 10:00, 2026-11-23 10:00, ISO 8601, @EPOCH, or a duration ago ("5m", "2h ago").\n' +
-    '"hearthd" as NAME shows hearthd\'s own messages. --json prints one JSON record per line.',
+    '"hearthd" as NAME shows hearthd\'s own messages. --json prints one JSON record per line.\n' +
+    'Lines a service wrote to stderr are marked "[err]" and count as priority err for -p, unless the line starts with its own <N> prefix.',
   options: {
     follow: { type: 'boolean', short: 'f', description: 'keep printing new lines until interrupted' },
     lines: { type: 'string', short: 'n', valueName: 'N', description: 'how many of the last lines to show' },
@@ -28,6 +30,7 @@ export const logs: Command = {
     until: { type: 'string', valueName: 'TIME', description: 'only lines at or before TIME' },
     grep: { type: 'string', valueName: 'TEXT', description: 'only lines containing TEXT' },
     raw: { type: 'boolean', description: 'print lines as the service wrote them, terminal escape sequences included (escaped by default)' },
+    utc: { type: 'boolean', description: 'show times in UTC (as journalctl --utc)' },
     priority: { type: 'string', short: 'p', valueName: 'LEVEL', description: 'only this priority or more urgent: emerg alert crit err warning notice info debug, or 0-7 (as journalctl -p)' },
   },
   async run(ctx) {
@@ -54,10 +57,8 @@ export const logs: Command = {
     if (since !== undefined && until !== undefined && since > until) throw usage('--since is after --until');
     if (typeof ctx.values.grep === 'string') query.grep = ctx.values.grep;
     if (typeof ctx.values.priority === 'string') {
-      const levels = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-      const raw = ctx.values.priority.toLowerCase();
-      const p = /^[0-7]$/.test(raw) ? Number(raw) : levels.indexOf(raw === 'error' ? 'err' : raw === 'warn' ? 'warning' : raw);
-      if (p < 0) throw usage(`invalid priority "${ctx.values.priority}"`, `use ${levels.join(', ')} or 0-7`);
+      const p = parsePriority(ctx.values.priority);
+      if (p === undefined) throw usage(`invalid priority "${ctx.values.priority}"`, `use ${PRIORITY_NAMES.join(', ')} or 0-7`);
       query.priority = p;
     }
 
@@ -69,7 +70,8 @@ export const logs: Command = {
     else if (since === undefined && until === undefined) query.lines = DEFAULT_LINES;
 
     const showService = names.length !== 1;
-    const print = (r: LogRecord): void => ctx.out.line(ctx.json ? renderJson(r) : renderLine(r, { color: ctx.out.color, showService, raw: ctx.values.raw === true }));
+    const options = { color: ctx.out.color, showService, raw: ctx.values.raw === true, utc: ctx.values.utc === true };
+    const print = (r: LogRecord): void => ctx.out.line(ctx.json ? renderJson(r) : logLine(renderLine, r, options));
 
     if (!follow) {
       const records = await ctx.client().logs(query);

@@ -1,9 +1,9 @@
 import type { ServiceDetail } from '../../client/index.js';
 import { HearthError } from '../../errors/index.js';
-import { formatDuration, isRunningState, isValidServiceName } from '../../model/index.js';
+import { formatBytes, formatDuration, isRunningState, isValidServiceName } from '../../model/index.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { bytes, exitText, stateColor } from '../format.js';
+import { exitAgo, logLine, since, stateColor } from '../format.js';
 
 export const status: Command = {
   name: 'status',
@@ -61,7 +61,7 @@ async function fetchDetail(ctx: CommandContext, name: string): Promise<ServiceDe
 function printDetail(
   ctx: CommandContext,
   d: ServiceDetail,
-  renderLine: (r: ServiceDetail['recentLogs'][number], o: { color: boolean }) => string,
+  renderLine: Parameters<typeof logLine>[0],
 ): void {
   const { out } = ctx;
   const now = Date.now();
@@ -70,15 +70,15 @@ function printDetail(
   const rows: Array<[string, string]> = [];
   let state = out.paint(stateColor(d.state), d.state);
   if (d.detail) state += ` (${d.detail})`;
-  if (isRunningState(d.state) && d.startedAt !== null) state += ` since ${new Date(d.startedAt).toLocaleString()}; ${formatDuration(Math.max(0, now - d.startedAt))} ago`;
+  if (isRunningState(d.state) && d.startedAt !== null) state += ` ${since(d.startedAt, now)}`;
   rows.push(['State', state]);
   if (d.pid !== null) rows.push(['PID', String(d.pid)]);
-  if (d.memoryBytes !== undefined) rows.push(['Memory', bytes(d.memoryBytes)]);
-  if (d.cpuSeconds !== undefined) rows.push(['CPU', `${d.cpuSeconds.toFixed(2)}s`]);
+  if (d.memoryBytes !== undefined) rows.push(['Memory', formatBytes(d.memoryBytes)]);
+  if (d.cpuSeconds !== undefined) rows.push(['CPU', formatDuration(d.cpuSeconds * 1000, { precise: true })]);
   if (d.tasks !== undefined) rows.push(['Tasks', String(d.tasks)]);
   if (d.cgroup !== undefined) rows.push(['CGroup', d.cgroup]);
   rows.push(['Restarts', String(d.restarts)]);
-  if (d.lastExit) rows.push(['Last exit', exitText(d.lastExit, now)]);
+  if (d.lastExit) rows.push(['Last exit', exitAgo(d.lastExit, now)]);
   if (d.enabled !== undefined) rows.push(['Enabled', d.enabled ? 'yes' : 'no']);
   rows.push(['Source', `${d.source} (${d.kind})`]);
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -87,7 +87,7 @@ function printDetail(
   printWorkers(ctx, d.extra?.workers, now);
   if (d.recentLogs.length > 0) {
     out.line();
-    for (const r of d.recentLogs) out.line(`  ${renderLine(r, { color: out.color })}`);
+    for (const r of d.recentLogs) out.line(`  ${logLine(renderLine, r, { color: out.color })}`);
   }
 }
 

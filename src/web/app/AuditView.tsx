@@ -25,8 +25,12 @@ export function AuditView() {
   if (findings === null) return <p>The audit is not available in this hearthd.</p>;
   if (findings.length === 0) return <p>No findings.</p>;
   const order = ['critical', 'high', 'medium', 'low', 'info'];
+  const counts = order.map((sev) => [sev, findings.filter((f) => f.severity === sev).length] as const).filter(([, n]) => n > 0);
   return (
     <section aria-label="Audit">
+      <p class="audit-summary">
+        {findings.length} finding{findings.length === 1 ? '' : 's'}: {counts.map(([sev, n]) => `${n} ${sev}`).join(', ')}. The fix for each is under it.
+      </p>
       {[...findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity)).map((f) => (
         <article class={`finding sev-${f.severity}`}>
           <h3>

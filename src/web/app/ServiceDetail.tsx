@@ -1,17 +1,16 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, subscribe, type ServiceStatus } from './api.js';
+import { call, type ServiceStatus } from './api.js';
 import type { CatalogInfo } from './ServicesView.js';
+import { LogView } from './LogView.js';
+import { describeExit, formatBytes } from '../../model/display.js';
+import { formatDuration, formatRelative, formatTimestamp } from '../../model/time-format.js';
+import { isRunningState } from '../../model/state.js';
 
 interface Detail extends ServiceStatus {
-  recentLogs: LogLine[];
   extra?: Record<string, unknown>;
 }
 
-interface LogLine {
-  ts: number;
-  stream: string;
-  text: string;
-}
+const cpuText = (seconds: number) => formatDuration(seconds * 1000, { precise: true });
 
 interface Proc {
   pid: number;
@@ -34,7 +33,7 @@ function ProcessList(props: { nodes: Proc[] }) {
     <ul class="procs">
       {props.nodes.map((n) => (
         <li>
-          <code>{n.pid}</code> {n.command} <span class="muted">uid {n.uid}, {(n.rssBytes / 1048576).toFixed(1)} MiB, {n.cpuSeconds.toFixed(2)} s</span>
+          <code>{n.pid}</code> {n.command} <span class="muted">uid {n.uid}, {formatBytes(n.rssBytes)}, CPU {cpuText(n.cpuSeconds)}</span>
           {n.children.length > 0 && <ProcessList nodes={n.children} />}
         </li>
       ))}
@@ -50,16 +49,19 @@ interface Worker {
   ageMs: number;
 }
 
-const MAX_LINES = 500;
-
 /** One service: its settings and state, pool workers, connection counters, and its log as it grows. */
 export function ServiceDetail(props: { name: string; catalog: CatalogInfo | undefined; onClose(): void }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState('');
-  const [lines, setLines] = useState<LogLine[]>([]);
   const [procs, setProcs] = useState<Proc[]>([]);
   const [findings, setFindings] = useState<Finding[]>([]);
   const dialog = useRef<HTMLDivElement>(null);
+
+  // Closing gives the focus back to what opened the panel (the service's name in the list).
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    return () => opener?.focus();
+  }, []);
 
   useEffect(() => {
     const load = () => {
@@ -69,13 +71,8 @@ export function ServiceDetail(props: { name: string; catalog: CatalogInfo | unde
     call<{ findings: Finding[] }>('GET', '/api/v1/audit').then((r) => setFindings(r.findings.filter((f) => f.service === props.name)), () => undefined);
     void load();
     const timer = setInterval(load, 3000);
-    setLines([]);
-    const stop = subscribe<LogLine>(`/api/v1/logs/follow?name=${encodeURIComponent(props.name)}&lines=100`, 'log', (r) => setLines((old) => [...old, r].slice(-MAX_LINES)));
     dialog.current?.focus();
-    return () => {
-      clearInterval(timer);
-      stop();
-    };
+    return () => clearInterval(timer);
   }, [props.name]);
 
   const workers = Array.isArray(detail?.extra?.workers) ? (detail!.extra!.workers as Worker[]) : [];
@@ -97,19 +94,28 @@ export function ServiceDetail(props: { name: string; catalog: CatalogInfo | unde
         <dl class="facts">
           <dt>State</dt>
           <dd>
-            {detail.state}
+            <span class={`state state-${detail.state}`}>{detail.state}</span>
             {detail.detail ? ` (${detail.detail})` : ''}
+            {isRunningState(detail.state) && detail.startedAt !== null && (
+              <span class="muted"> since {formatTimestamp(detail.startedAt)}, {formatRelative(detail.startedAt, Date.now())}</span>
+            )}
           </dd>
+          {(detail.errors ?? []).map((e) => (
+            <>
+              <dt>Error</dt>
+              <dd class="error">{e}</dd>
+            </>
+          ))}
           <dt>PID</dt>
           <dd>{detail.pid ?? '–'}</dd>
           <dt>Memory</dt>
-          <dd>{detail.memoryBytes !== undefined ? `${(detail.memoryBytes / 1048576).toFixed(1)} MiB` : '–'}</dd>
+          <dd>{detail.pid !== null && detail.memoryBytes !== undefined ? formatBytes(detail.memoryBytes) : '–'}</dd>
           <dt>CPU</dt>
-          <dd>{detail.cpuSeconds !== undefined ? `${detail.cpuSeconds.toFixed(2)} s` : '–'}</dd>
+          <dd>{detail.pid !== null && detail.cpuSeconds !== undefined ? cpuText(detail.cpuSeconds) : '–'}</dd>
           <dt>Restarts</dt>
           <dd>{detail.restarts}</dd>
           <dt>Last exit</dt>
-          <dd>{detail.lastExit ? (detail.lastExit.signal ?? `code ${detail.lastExit.code}`) : '–'}</dd>
+          <dd>{detail.lastExit ? `${describeExit(detail.lastExit)}, ${formatTimestamp(detail.lastExit.at)} (${formatRelative(detail.lastExit.at, Date.now())})` : '–'}</dd>
           <dt>Source</dt>
           <dd>{detail.source}</dd>
           {counters.map(([k, v]) => (
@@ -120,6 +126,8 @@ export function ServiceDetail(props: { name: string; catalog: CatalogInfo | unde
           ))}
         </dl>
       )}
+      <h3>Log</h3>
+      <LogView name={props.name} />
       {workers.length > 0 && (
         <table class="workers">
           <caption>Workers</caption>
@@ -137,7 +145,7 @@ export function ServiceDetail(props: { name: string; catalog: CatalogInfo | unde
                 <td>{w.pid}</td>
                 <td>{w.generation}</td>
                 <td>{w.state === 'ready' && w.idle ? 'idle' : w.state}</td>
-                <td>{Math.round(w.ageMs / 1000)} s</td>
+                <td>{formatDuration(w.ageMs)}</td>
               </tr>
             ))}
           </tbody>
@@ -170,10 +178,6 @@ export function ServiceDetail(props: { name: string; catalog: CatalogInfo | unde
           </ul>
         </>
       )}
-      <h3>Log</h3>
-      <pre class="log" aria-live="polite" data-log={props.name}>
-        {lines.map((l) => `${new Date(l.ts).toLocaleTimeString()} ${l.stream === 'err' ? '! ' : ''}${l.text}\n`).join('')}
-      </pre>
     </div>
   );
 }

@@ -1,10 +1,11 @@
-import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call, subscribe, type HearthEvent, type ServiceStatus } from './api.js';
-import { ALL_STATES, needsAttention } from '../../model/state.js';
+import { ALL_STATES } from '../../model/state.js';
 import { ServiceDetail } from './ServiceDetail.js';
-import { Sparkline } from './Sparkline.js';
 import { RunlevelSwitch } from './RunlevelSwitch.js';
+import { LEVELS, ServiceRow, type Action, type RowHandlers } from './ServiceRow.js';
+import { crashedAt, troubleOf } from './trouble.js';
+import { useUsage } from './usage.js';
 
 export interface CatalogInfo {
   risk: 'low' | 'medium' | 'high';
@@ -16,29 +17,34 @@ export interface CatalogInfo {
 /** Staged enablement: seven flags for a per-runlevel unit, one for an inetd-style service. */
 type Pending = Map<string, boolean[] | boolean>;
 
-interface Usage {
-  cpu: number[];
-  mem: number[];
-}
-
-const LEVELS = [0, 1, 2, 3, 4, 5, 6];
 const USAGE_ROWS = 40;
-const USAGE_POINTS = 30;
+const EMPTY_FILTER = { text: '', kind: '', state: '', enabled: '', risk: '', trouble: false };
 
 export function ServicesView(props: { readOnly: boolean }) {
   const [services, setServices] = useState<ServiceStatus[]>([]);
   const [catalog, setCatalog] = useState<Record<string, CatalogInfo>>({});
   const [runlevel, setRunlevel] = useState<number | null>(null);
   const [pending, setPending] = useState<Pending>(new Map());
-  const [filter, setFilter] = useState({ text: '', kind: '', state: '', enabled: '', risk: '' });
+  const [filter, setFilter] = useState(EMPTY_FILTER);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [usage, setUsage] = useState<Record<string, Usage>>({});
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  // When each service last crashed (a backoff or a failure, or its last exit at load).
+  const [crashes, setCrashes] = useState<Record<string, number>>({});
+  const [now, setNow] = useState(Date.now());
 
   const reload = () =>
     Promise.all([call<ServiceStatus[]>('GET', '/api/v1/services'), call<{ runlevel: number | null }>('GET', '/api/v1/info')]).then(([list, info]) => {
       setServices(list);
       setRunlevel(info.runlevel);
+      setCrashes((old) => {
+        const next = { ...old };
+        for (const s of list) {
+          const at = crashedAt(s);
+          if (at !== undefined && at > (next[s.name] ?? 0)) next[s.name] = at;
+        }
+        return next;
+      });
     });
   // Rows get stable callbacks, so a row re-renders only when its own data changes.
   const handlers = useRef<RowHandlers>(null as unknown as RowHandlers);
@@ -48,11 +54,24 @@ export function ServicesView(props: { readOnly: boolean }) {
     const known = call<Record<string, CatalogInfo>>('GET', '/api/catalog').catch(() => ({}));
     void Promise.all([reload(), known]).then(([, c]) => setCatalog(c));
     // Live state: apply each state change to its row; a config reload re-reads the list.
-    return subscribe<HearthEvent>('/api/v1/events', 'event', (e) => {
+    const stop = subscribe<HearthEvent>('/api/v1/events', 'event', (e) => {
       if (e.type === 'service.state') {
-        setServices((list) => list.map((s) => (s.name === e.name ? { ...s, state: e.to, pid: e.pid, ...(e.detail !== undefined ? { detail: e.detail } : {}) } : s)));
+        setServices((list) =>
+          list.map((s) =>
+            s.name === e.name
+              ? { ...s, state: e.to, pid: e.pid, ...(e.detail !== undefined ? { detail: e.detail } : {}) }
+              : s,
+          ),
+        );
+        if (e.to === 'backoff' || e.to === 'failed') setCrashes((old) => ({ ...old, [e.name]: e.at }));
       } else if (e.type === 'config.reloaded') void reload();
     });
+    // "last crash 3s ago" and the crash-loop window move on by themselves.
+    const tick = setInterval(() => setNow(Date.now()), 5000);
+    return () => {
+      stop();
+      clearInterval(tick);
+    };
   }, []);
 
   // Leaving with staged changes asks first.
@@ -66,6 +85,16 @@ export function ServicesView(props: { readOnly: boolean }) {
     return () => window.removeEventListener('beforeunload', warn);
   }, [pending]);
 
+  const troubles = useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const s of services) {
+      const t = troubleOf(s, crashes[s.name], now);
+      if (t) out[s.name] = t;
+    }
+    return out;
+  }, [services, crashes, now]);
+  const troubled = Object.keys(troubles);
+
   const visible = useMemo(() => {
     const text = filter.text.toLowerCase();
     return services.filter(
@@ -74,43 +103,44 @@ export function ServicesView(props: { readOnly: boolean }) {
         (!filter.kind || s.kind === filter.kind) &&
         (!filter.state || s.state === filter.state) &&
         (!filter.enabled || String(Boolean(s.enabled)) === filter.enabled) &&
-        (!filter.risk || catalog[s.name]?.risk === filter.risk),
+        (!filter.risk || catalog[s.name]?.risk === filter.risk) &&
+        (!filter.trouble || troubles[s.name] !== undefined),
     );
-  }, [services, catalog, filter]);
+  }, [services, catalog, filter, troubles]);
 
-  // CPU and memory of the first rows on screen, every 5 s: the sparklines' data.
-  const watched = visible.slice(0, USAGE_ROWS).map((s) => s.name).join('\n');
-  useEffect(() => {
-    const names = watched ? watched.split('\n') : [];
-    const sample = async () => {
-      const details = await Promise.all(names.map((n) => call<ServiceStatus>('GET', `/api/v1/services/${encodeURIComponent(n)}`).catch(() => null)));
-      setUsage((old) => {
-        const next = { ...old };
-        for (const d of details) {
-          if (!d) continue;
-          const u = next[d.name] ?? { cpu: [], mem: [] };
-          next[d.name] = { cpu: [...u.cpu, d.cpuSeconds ?? 0].slice(-USAGE_POINTS), mem: [...u.mem, d.memoryBytes ?? 0].slice(-USAGE_POINTS) };
-        }
-        return next;
-      });
-    };
-    // The first sample waits a moment: the list's first render comes first.
-    const first = setTimeout(sample, 1000);
-    const timer = setInterval(sample, 5000);
-    return () => {
-      clearTimeout(first);
-      clearInterval(timer);
-    };
-  }, [watched]);
+  // The samples also bring restart counts and last exits up to date (events carry only the state).
+  const usage = useUsage(visible.slice(0, USAGE_ROWS).map((s) => s.name), (details) => {
+    const fresh = new Map(details.map((d) => [d.name, d]));
+    setServices((list) =>
+      list.map((s) => {
+        const d = fresh.get(s.name);
+        if (!d || (d.restarts === s.restarts && d.lastExit?.at === s.lastExit?.at)) return s;
+        return { ...s, restarts: d.restarts, lastExit: d.lastExit };
+      }),
+    );
+    setCrashes((old) => {
+      let next = old;
+      for (const d of details) {
+        const at = crashedAt(d);
+        if (at !== undefined && at > (old[d.name] ?? 0)) next = { ...next, [d.name]: at };
+      }
+      return next;
+    });
+  });
 
-  const failed = services.filter((s) => needsAttention(s.state));
-
-  const act = async (name: string, action: 'start' | 'stop' | 'restart' | 'reload') => {
+  const act = async (name: string, action: Action) => {
+    setBusy((b) => new Set(b).add(name));
     try {
       const r = await call<{ ok: boolean; state?: string; error?: { message: string } }>('POST', `/api/v1/services/${encodeURIComponent(name)}/${action}`);
       setMessage(r.ok ? { text: `${name}: ${action} done${r.state ? ` (${r.state})` : ''}`, error: false } : { text: `${name}: ${r.error?.message ?? `${action} failed`}`, error: true });
     } catch (e) {
       setMessage({ text: `${name}: ${(e as Error).message}`, error: true });
+    } finally {
+      setBusy((b) => {
+        const next = new Set(b);
+        next.delete(name);
+        return next;
+      });
     }
   };
 
@@ -158,7 +188,7 @@ export function ServicesView(props: { readOnly: boolean }) {
   // The object stays the same; what it calls is refreshed each render (it closes over current state).
   Object.assign(handlers.current, { act, stageLevel, stageWhole, open: setSelected });
 
-  const select = (key: keyof typeof filter, label: string, options: string[]) => (
+  const select = (key: 'kind' | 'state' | 'enabled' | 'risk', label: string, options: string[]) => (
     <label>
       {label}
       <select value={filter[key]} onChange={(e) => setFilter({ ...filter, [key]: (e.target as HTMLSelectElement).value })}>
@@ -171,7 +201,7 @@ export function ServicesView(props: { readOnly: boolean }) {
   );
 
   return (
-    <section aria-label="Services">
+    <section aria-label="Services" class="services-view">
       <div class="toolbar">
         <input type="search" placeholder="Search services" aria-label="Search services" value={filter.text} onInput={(e) => setFilter({ ...filter, text: (e.target as HTMLInputElement).value })} />
         {select('kind', 'Kind', ['service', 'sysv', 'inetd', 'timer'])}
@@ -179,122 +209,75 @@ export function ServicesView(props: { readOnly: boolean }) {
         {select('enabled', 'Enabled now', ['true', 'false'])}
         {select('risk', 'Risk', ['high', 'medium', 'low'])}
         <span class="counts">
-          {services.length} services{failed.length > 0 && <span class="badge failed" title={failed.map((f) => f.name).join(', ')}>{failed.length} failed</span>}
+          {services.length} services
+          {troubled.length > 0 && (
+            <button
+              type="button"
+              class={`badge failed${filter.trouble ? ' on' : ''}`}
+              aria-pressed={filter.trouble}
+              title={`${troubled.join(', ')}: failed, broken or crash-looping. Click to show only these.`}
+              onClick={() => setFilter({ ...filter, trouble: !filter.trouble })}
+            >
+              {troubled.length} failed
+            </button>
+          )}
         </span>
       </div>
       <RunlevelSwitch current={runlevel} services={services} readOnly={props.readOnly} onSwitched={(text, error) => { setMessage({ text, error }); void reload(); }} />
-      {message && (
-        <p role="status" class={message.error ? 'error' : 'ok'}>
-          {message.text}
-        </p>
-      )}
-      {pending.size > 0 && (
-        <div class="pending" role="region" aria-label="Pending changes">
-          {pending.size} pending change{pending.size > 1 ? 's' : ''}
-          <button type="button" onClick={save}>Save</button>
-          <button type="button" onClick={() => setPending(new Map())}>Revert</button>
-        </div>
-      )}
       <div class="table-wrap">
-      <table class="services">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col" class="opt">Kind</th>
-            <th scope="col" class="wide">Description</th>
-            <th scope="col">State</th>
-            {LEVELS.map((l) => (
-              <th scope="col" class="level" title={`runlevel ${l}`}>{l}</th>
+        <table class="services">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col" class="opt">Kind</th>
+              <th scope="col" class="wide">Description</th>
+              <th scope="col">State</th>
+              {LEVELS.map((l) => (
+                <th scope="col" class="level" title={`starts in runlevel ${l}`}>{l}</th>
+              ))}
+              <th scope="col" class="num opt">Restarts</th>
+              <th scope="col" class="num opt">CPU</th>
+              <th scope="col" class="num">Memory</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {visible.map((s) => (
+              <ServiceRow
+                key={s.name}
+                service={s}
+                staged={pending.get(s.name)}
+                info={catalog[s.name]}
+                usage={usage[s.name]}
+                trouble={troubles[s.name]}
+                busy={busy.has(s.name)}
+                readOnly={props.readOnly}
+                handlers={handlers.current}
+              />
             ))}
-            <th scope="col" class="opt">Restarts</th>
-            <th scope="col" class="opt">CPU</th>
-            <th scope="col" class="opt">Memory</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {visible.map((s) => (
-            <Row key={s.name} service={s} staged={pending.get(s.name)} info={catalog[s.name]} usage={usage[s.name]} readOnly={props.readOnly} handlers={handlers.current} />
-          ))}
-        </tbody>
-      </table>
+          </tbody>
+        </table>
+        {visible.length === 0 && services.length > 0 && <p class="muted">No service matches the filter.</p>}
+      </div>
+      {/* After the table and sticky at the bottom: what appears here never moves a row. */}
+      <div class="footer-bar">
+        {pending.size > 0 && (
+          <div class="pending" role="region" aria-label="Pending changes">
+            {pending.size} pending change{pending.size > 1 ? 's' : ''}
+            <button type="button" onClick={save}>Save</button>
+            <button type="button" onClick={() => setPending(new Map())}>Revert</button>
+          </div>
+        )}
+        <p role="status" class={`message ${message?.error ? 'error' : 'ok'}`}>
+          {message?.text ?? ''}
+          {message && (
+            <button type="button" class="link dismiss" aria-label="Dismiss message" onClick={() => setMessage(null)}>
+              ×
+            </button>
+          )}
+        </p>
       </div>
       {selected && <ServiceDetail name={selected} catalog={catalog[selected]} onClose={() => setSelected(null)} />}
     </section>
   );
-}
-
-interface RowHandlers {
-  act(name: string, action: 'start' | 'stop' | 'restart' | 'reload'): void;
-  stageLevel(s: ServiceStatus, level: number): void;
-  stageWhole(s: ServiceStatus): void;
-  open(name: string): void;
-}
-
-interface RowProps {
-  service: ServiceStatus;
-  staged: boolean[] | boolean | undefined;
-  info: CatalogInfo | undefined;
-  usage: Usage | undefined;
-  readOnly: boolean;
-  handlers: RowHandlers;
-}
-
-/**
- * One service's row. It re-renders only when its own props change: with 1000
- * services, a state change of one of them or a keystroke in the pending bar
- * must not redraw the other 999.
- */
-class Row extends Component<RowProps> {
-  override shouldComponentUpdate(next: RowProps): boolean {
-    const p = this.props;
-    return p.service !== next.service || p.staged !== next.staged || p.info !== next.info || p.usage !== next.usage || p.readOnly !== next.readOnly;
-  }
-
-  override render() {
-    const { service: s, staged, info, usage: u, readOnly, handlers: h } = this.props;
-    const levels = (staged as boolean[] | undefined) ?? s.levels;
-    const risk = info?.risk;
-    return (
-      <tr class={staged !== undefined ? 'changed' : ''} data-service={s.name}>
-        <th scope="row">
-          <button type="button" class="link" onClick={() => h.open(s.name)}>{s.name}</button>
-          {risk && risk !== 'low' && <span class={`badge risk-${risk}`} title={info!.riskReason}>{risk} risk</span>}
-        </th>
-        <td class="opt">{s.kind}</td>
-        <td class="wide">{s.description || info?.description || ''}</td>
-        <td>
-          <span class={`state state-${s.state}`} data-state={s.state}>{s.state}</span>
-        </td>
-        {s.levels || s.kind !== 'inetd'
-          ? LEVELS.map((l) => (
-              <td class="level">
-                {levels && <input type="checkbox" aria-label={`${s.name} in runlevel ${l}`} checked={levels[l]} disabled={readOnly} onChange={() => h.stageLevel(s, l)} />}
-              </td>
-            ))
-          : (
-              <td colSpan={7} class="level whole">
-                <label>
-                  <input type="checkbox" aria-label={`${s.name} on`} checked={(staged as boolean | undefined) ?? Boolean(s.enabled)} disabled={readOnly} onChange={() => h.stageWhole(s)} /> on wherever xinetd runs
-                </label>
-              </td>
-            )}
-        <td class="num opt">{s.restarts}</td>
-        <td class="opt">{u && <Sparkline values={rates(u.cpu)} label={`${s.name} CPU`} format={(v) => `${(v * 100).toFixed(0)}%`} />}</td>
-        <td class="opt">{u && <Sparkline values={u.mem} label={`${s.name} memory`} format={(v) => `${(v / 1048576).toFixed(1)} MiB`} />}</td>
-        <td class="actions">
-          {(['start', 'stop', 'restart', 'reload'] as const).map((a) => (
-            <button type="button" disabled={readOnly} aria-label={`${a} ${s.name}`} onClick={() => h.act(s.name, a)}>
-              {a}
-            </button>
-          ))}
-        </td>
-      </tr>
-    );
-  }
-}
-
-/** CPU seconds samples 5 s apart → share of a core. */
-function rates(cpu: number[]): number[] {
-  return cpu.slice(1).map((v, i) => Math.max(0, (v - cpu[i]!) / 5));
 }

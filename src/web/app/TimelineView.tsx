@@ -1,108 +1,135 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { call } from './api.js';
+import { formatDuration, formatTimestamp } from '../../model/time-format.js';
+import { FONT_PX, layoutGraph, layoutTimeline, type PhaseReport, type UnitTiming } from './timeline-layout.js';
 
-interface UnitTiming {
-  name: string;
-  outcome: string;
-  startedAt?: number;
-  finishedAt?: number;
-  after: string[];
-}
-interface Report {
-  startedAt: number;
-  finishedAt: number;
-  units: UnitTiming[];
-}
 interface Transition {
   level: number;
-  stop: Report;
-  start: Report;
+  stop: PhaseReport;
+  start: PhaseReport;
+  /** Set by a daemon that keeps the boot apart from later switches. */
+  boot?: boolean;
+  at?: number;
+  previous?: number | null;
 }
 
-const ROW = 18;
+type Which = 'boot' | 'last';
+const measured = (ms: number) => formatDuration(ms, { precise: true });
 
-/** The last boot or runlevel switch (`hearth analyze`): a bar per unit, and who waited for whom. */
+function heading(t: Transition): string {
+  const when = formatTimestamp(t.at ?? Math.min(t.stop.startedAt, t.start.startedAt));
+  // A daemon that does not say which transition it sent gets no guess.
+  if (t.boot === undefined) return `Runlevel ${t.level} entered at ${when}`;
+  const what = t.boot ? `Boot into runlevel ${t.level}` : `Switch ${t.previous != null ? `from runlevel ${t.previous} ` : ''}to runlevel ${t.level}`;
+  return `${what} at ${when}`;
+}
+
+/** The container's width, followed as the window resizes: the chart fits it instead of being stretched. */
+function useWidth(): [ref: { current: HTMLDivElement | null }, width: number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(800);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth || 800);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+/** The boot (or the last switch), as `hearth analyze plot` draws it: a bar per unit, and who waited for whom. */
 export function TimelineView() {
+  const [which, setWhich] = useState<Which>('boot');
   const [t, setT] = useState<Transition | null | undefined>(undefined);
   const [error, setError] = useState('');
+  const [ref, width] = useWidth();
   useEffect(() => {
-    call<Transition | null>('GET', '/api/v1/analyze').then(setT, (e: Error) => setError(e.message));
-  }, []);
-  if (error) return <p role="alert" class="error">{error}</p>;
-  if (t === undefined) return <p class="muted">Loading…</p>;
-  if (t === null) return <p>No boot or runlevel switch recorded yet.</p>;
-  const units = [...t.stop.units, ...t.start.units].filter((u) => u.startedAt !== undefined);
-  const t0 = Math.min(t.stop.startedAt, t.start.startedAt);
-  const t1 = Math.max(t.stop.finishedAt, t.start.finishedAt, ...units.map((u) => u.finishedAt ?? 0));
-  const span = Math.max(1, t1 - t0);
-  const width = 640;
-  const x = (ts: number) => 160 + ((ts - t0) / span) * (width - 170);
+    setT(undefined);
+    call<Transition | null>('GET', `/api/v1/analyze?which=${which}`).then(setT, (e: Error) => setError(e.message));
+  }, [which]);
+
+  const choose = (w: Which, label: string) => (
+    <button type="button" class={which === w ? 'tab active' : 'tab'} aria-pressed={which === w} onClick={() => setWhich(w)}>
+      {label}
+    </button>
+  );
+  let body;
+  if (error) body = <p role="alert" class="error">{error}</p>;
+  else if (t === undefined) body = <p class="muted">Loading…</p>;
+  else if (t === null) body = <p>{which === 'boot' ? 'No boot recorded yet.' : 'No runlevel switch recorded yet.'}</p>;
+  else body = <TransitionChart t={t} width={width} />;
   return (
-    <section aria-label="Boot timeline">
-      <h2>
-        Entering runlevel {t.level}: {span} ms
-      </h2>
-      <svg width="100%" viewBox={`0 0 ${width} ${units.length * ROW + 10}`} role="img" aria-label={`Timeline of ${units.length} units`}>
-        {units.map((u, i) => (
-          <g>
-            <text x="0" y={i * ROW + 13} class="tl-name">{u.name}</text>
-            <rect x={x(u.startedAt!)} y={i * ROW + 3} width={Math.max(2, x(u.finishedAt ?? u.startedAt!) - x(u.startedAt!))} height={ROW - 6} class={`tl-bar tl-${u.outcome}`}>
-              <title>{`${u.name}: ${(u.finishedAt ?? u.startedAt!) - u.startedAt!} ms, ${u.outcome}${u.after.length ? `, after ${u.after.join(', ')}` : ''}`}</title>
-            </rect>
-          </g>
-        ))}
-      </svg>
-      <h3>Dependencies</h3>
-      <DependencyGraph units={units} />
-      <ul class="deps">
-        {units.filter((u) => u.after.length > 0).map((u) => (
-          <li>
-            {u.name} ← {u.after.join(', ')}
-          </li>
-        ))}
-      </ul>
+    <section aria-label="Boot timeline" class="timeline" ref={ref}>
+      <div class="toolbar">
+        {choose('boot', 'Boot')}
+        {choose('last', 'Last switch')}
+      </div>
+      {body}
     </section>
+  );
+}
+
+function TransitionChart(props: { t: Transition; width: number }) {
+  const { t } = props;
+  const l = layoutTimeline(t, props.width, measured);
+  const ran = [...t.stop.units, ...t.start.units].filter((u) => u.startedAt !== undefined);
+  return (
+    <>
+      <h2>
+        {heading(t)}: {measured(l.totalMs)}, {l.bars.length} unit{l.bars.length === 1 ? '' : 's'}
+      </h2>
+      {l.bars.length === 0 ? (
+        <p class="muted">Nothing had to start or stop.</p>
+      ) : (
+        <div class="chart-wrap">
+          <svg class="timeline-chart" width={l.width} height={l.height} viewBox={`0 0 ${l.width} ${l.height}`} role="img" aria-label={`Timeline of ${l.bars.length} units`} font-size={FONT_PX}>
+            {l.ticks.map((k) => (
+              <g>
+                <line x1={k.x} y1={16} x2={k.x} y2={l.height - 8} class="tick" />
+                <text x={k.x} y={12} text-anchor="middle" class="tick-label">{measured(k.ms)}</text>
+              </g>
+            ))}
+            {l.bars.map((b) => (
+              <g>
+                <title>{b.title}</title>
+                <text x={l.labelWidth - 8} y={b.labelY} text-anchor="end" class="tl-name">{b.name}</text>
+                <rect x={b.x} y={b.y} width={b.width} height={b.height} rx={2} class={`tl-bar tl-${b.outcome} tl-phase-${b.phase}`} />
+                <text x={b.x + b.width + 4} y={b.labelY} class="tl-time">{measured(b.durationMs)}</text>
+              </g>
+            ))}
+          </svg>
+        </div>
+      )}
+      {ran.some((u) => u.after.length > 0) && (
+        <>
+          <h3>Dependencies</h3>
+          <DependencyGraph units={ran} />
+        </>
+      )}
+    </>
   );
 }
 
 /** Units in columns by how deep their "after" chain goes; a line from each dependency to what waited for it. */
 function DependencyGraph(props: { units: UnitTiming[] }) {
-  const names = new Set(props.units.map((u) => u.name));
-  const byName = new Map(props.units.map((u) => [u.name, u]));
-  const depth = new Map<string, number>();
-  const depthOf = (name: string, seen = new Set<string>()): number => {
-    if (depth.has(name)) return depth.get(name)!;
-    if (seen.has(name)) return 0; // a cycle: analyze reports it; draw it flat
-    seen.add(name);
-    const deps = (byName.get(name)?.after ?? []).filter((d) => names.has(d));
-    const d = deps.length ? 1 + Math.max(...deps.map((x) => depthOf(x, seen))) : 0;
-    depth.set(name, d);
-    return d;
-  };
-  props.units.forEach((u) => depthOf(u.name));
-  const columns: string[][] = [];
-  for (const u of props.units) (columns[depth.get(u.name)!] ??= []).push(u.name);
-  const colW = 150;
-  const rowH = 26;
-  const pos = new Map<string, { x: number; y: number }>();
-  columns.forEach((col, c) => col.forEach((n, r) => pos.set(n, { x: 10 + c * colW, y: 10 + r * rowH })));
-  const height = 20 + Math.max(1, ...columns.map((c) => c.length)) * rowH;
-  const width = 20 + Math.max(1, columns.length) * colW;
+  const g = layoutGraph(props.units);
   return (
-    <svg class="graph" width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label="Dependency graph">
-      {props.units.flatMap((u) =>
-        u.after.filter((d) => pos.has(d)).map((d) => {
-          const a = pos.get(d)!;
-          const b = pos.get(u.name)!;
-          return <line x1={a.x + 130} y1={a.y + 9} x2={b.x} y2={b.y + 9} class="edge" />;
-        }),
-      )}
-      {[...pos].map(([n, p]) => (
-        <g>
-          <rect x={p.x} y={p.y} width="130" height="18" rx="3" class={`node tl-${byName.get(n)?.outcome ?? ''}`} />
-          <text x={p.x + 6} y={p.y + 13} class="tl-name">{n.length > 20 ? `${n.slice(0, 19)}…` : n}</text>
-        </g>
-      ))}
-    </svg>
+    <div class="chart-wrap">
+      <svg class="graph" width={g.width} height={g.height} viewBox={`0 0 ${g.width} ${g.height}`} role="img" aria-label="Dependency graph" font-size={FONT_PX}>
+        {g.edges.map((e) => (
+          <line x1={e.from.x + g.nodeWidth} y1={e.from.y + g.nodeHeight / 2} x2={e.to.x} y2={e.to.y + g.nodeHeight / 2} class="edge" />
+        ))}
+        {g.nodes.map((n) => (
+          <g>
+            <title>{n.name}</title>
+            <rect x={n.x} y={n.y} width={g.nodeWidth} height={g.nodeHeight} rx={3} class={`node tl-${n.outcome}`} />
+            <text x={n.x + 6} y={n.y + g.nodeHeight / 2 + FONT_PX / 3} class="tl-name">{g.label(n.name)}</text>
+          </g>
+        ))}
+      </svg>
+    </div>
   );
 }
