@@ -1,6 +1,6 @@
-export { buildLaunch, applyUmask, type Launch } from './launch.js';
+export { buildLaunch, applyUmask, type Launch, type LaunchOptions } from './launch.js';
 export { serviceEnvironment } from './environment.js';
-export { lookupUser, lookupGroup, type UserInfo, type GroupInfo } from './users.js';
+export { lookupUser, lookupGroup, userGroups, type UserInfo, type GroupInfo } from './users.js';
 export { resolveExecutable, findTool, DEFAULT_PATH } from './resolve-executable.js';
 export { processGroupAlive, readProcStat, type ProcStat } from './proc.js';
 export { readProcessTable, type ProcessNode } from './process-tree.js';

@@ -342,10 +342,11 @@ export class PoolRunner implements Runner {
       else this.later(decision.delayMs, replace);
       this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'replaced', reason: why, ...(decision.delayMs ? { delayMs: decision.delayMs } : {}) });
     } else if (decision.action === 'fail') {
-      this.pausedUntil = now + decision.retryInMs;
-      this.detailText = `workers crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms; replacements paused for ${decision.retryInMs}ms`;
+      const pauseMs = decision.retryInMs ?? this.def.backoff.coolDownMs;
+      this.pausedUntil = now + pauseMs;
+      this.detailText = `workers crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms; replacements paused for ${pauseMs}ms`;
       this.ctx.emit({ type: 'pool.failed', at: Date.now(), name: this.name, reason: this.detailText });
-      this.later(decision.retryInMs, () => this.topUp());
+      this.later(pauseMs, () => this.topUp());
     }
     if (this.serving().length === 0 && decision.action !== 'restart') {
       this.setState(decision.action === 'none' ? 'exited' : 'failed', why);
