@@ -18,6 +18,8 @@
  *   --bind SRC:DST          SRC bound over DST, writable
  *   --inaccessible PATH     PATH hidden: an empty mode-000 tmpfs (directories) or /dev/null (files)
  *   --tmpfs PATH            an empty read-only tmpfs over PATH
+ *   --receive-fds PATH:FD   fetch the sockets hearth-socket holds (its control
+ *                           socket PATH) and place them at FD, FD+1, …
  * A PATH starting with "-" may be missing. Mount options imply a private
  * mount namespace, created once before the first of them, with propagation
  * to the host cut off. Options apply in the order given.
@@ -33,7 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -206,6 +211,57 @@ static int oom_score(const char *value) {
   return 0;
 }
 
+/* The sockets of a socket unit, from the hearth-socket that holds them, at FD and up (inherited across exec). */
+static int receive_fds(const char *spec) {
+  const char *colon = strrchr(spec, ':');
+  if (!colon) {
+    errno = EINVAL;
+    return fail("--receive-fds needs PATH:FD, got", spec);
+  }
+  int first = atoi(colon + 1);
+  struct sockaddr_un a;
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  size_t n = (size_t)(colon - spec);
+  if (n >= sizeof a.sun_path || first < 3) {
+    errno = EINVAL;
+    return fail("bad --receive-fds", spec);
+  }
+  memcpy(a.sun_path, spec, n);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0) return fail("cannot reach the socket holder at", a.sun_path);
+  char byte;
+  struct iovec iov = {&byte, 1};
+  char control[CMSG_SPACE(sizeof(int) * 64)];
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  if (recvmsg(s, &msg, MSG_CMSG_CLOEXEC) <= 0) return fail("no sockets from", a.sun_path);
+  close(s);
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_type != SCM_RIGHTS) {
+    errno = EPROTO;
+    return fail("no sockets from", a.sun_path);
+  }
+  int got = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+  int received[64];
+  memcpy(received, CMSG_DATA(c), sizeof(int) * (size_t)got);
+  /* Move them out of the way first, so placing one never closes another. */
+  for (int k = 0; k < got; k++) {
+    int moved = fcntl(received[k], F_DUPFD_CLOEXEC, first + got);
+    close(received[k]);
+    received[k] = moved;
+  }
+  for (int k = 0; k < got; k++) {
+    if (dup2(received[k], first + k) < 0) return fail("cannot place a socket for", spec);
+    close(received[k]);
+  }
+  return 0;
+}
+
 static const char usage[] = "usage: hearth-exec [--argv0 NAME] [--ignore-sigpipe] [--oom-score-adj N] [--read-only|--read-write|--inaccessible|--tmpfs PATH] [--bind SRC:DST] ... -- PROGRAM [ARG]...\n";
 
 int main(int argc, char **argv) {
@@ -232,6 +288,7 @@ int main(int argc, char **argv) {
     else if (strcmp(opt, "--bind") == 0) rc = bind_over(arg);
     else if (strcmp(opt, "--inaccessible") == 0) rc = inaccessible(arg);
     else if (strcmp(opt, "--tmpfs") == 0) rc = empty_tmpfs(arg);
+    else if (strcmp(opt, "--receive-fds") == 0) rc = receive_fds(arg);
     else {
       fprintf(stderr, "hearth-exec: unknown option %s\n%s", opt, usage);
       return 2;

@@ -82,6 +82,8 @@ export interface ClassicResult {
 export interface DaemonApi {
   info(): DaemonInfo;
   list(): ServiceStatus[];
+  /** A unit's own name for a name it answers to ("nginx" → "nginx.service", an alias, an instance of a template); undefined when none. */
+  resolveName?(name: string): string | undefined;
   /** undefined when no such service. */
   status(name: string): Promise<ServiceDetail | undefined>;
   start(names: string[]): Promise<ActionResult[]>;

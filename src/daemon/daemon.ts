@@ -213,10 +213,14 @@ export class Daemon implements DaemonApi {
     return this.registry.list().map((s) => withCatalogDescription(this.withEnablement(s)));
   }
 
+  resolveName(name: string): string | undefined {
+    return this.registry.resolve(name);
+  }
+
   async status(name: string): Promise<ServiceDetail | undefined> {
     const detail = await this.registry.detail(name);
     if (!detail) return undefined;
-    const recentLogs = await this.journal.query({ names: [name], lines: 10 });
+    const recentLogs = await this.journal.query({ names: [detail.name], lines: 10 });
     return withCatalogDescription({ ...this.withEnablement(detail), recentLogs });
   }
 
@@ -314,8 +318,9 @@ export class Daemon implements DaemonApi {
     return Promise.resolve({ previous, current: level, stopped: [], started: [], failed: [] });
   }
 
-  async setEnabled(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
-    const backend = this.registry.require(name);
+  async setEnabled(asked: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
+    const backend = this.registry.require(asked);
+    const name = this.registry.resolve(asked) ?? asked;
     const own = backend.setEnabled?.(name, levels, on);
     if (own) {
       const outcome = await own;
@@ -404,11 +409,16 @@ export class Daemon implements DaemonApi {
   }
 
   logs(query: LogQuery): Promise<LogRecord[]> {
-    return this.journal.query(query);
+    return this.journal.query(this.resolveQuery(query));
   }
 
   followLogs(query: LogQuery, onRecord: (r: LogRecord) => void): () => void {
-    return this.journal.follow(query, onRecord);
+    return this.journal.follow(this.resolveQuery(query), onRecord);
+  }
+
+  /** "nginx" asks for the logs of the unit that answers to it (nginx.service). */
+  private resolveQuery(query: LogQuery): LogQuery {
+    return query.names ? { ...query, names: query.names.map((n) => this.registry.resolve(n) ?? n) } : query;
   }
 
   subscribe(onEvent: (e: HearthEvent) => void): () => void {

@@ -232,8 +232,13 @@ export const DEFAULT_BACKOFF: RestartBackoff = {
 export const DEFAULT_LOG: LogSettings = { maxBytes: 10 * 1024 * 1024, keep: 5 };
 export const DEFAULT_RUNLEVELS = [2, 3, 4, 5];
 
-/** Service names become file names, socket paths and URL segments: keep them tame. */
-export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
+/**
+ * Service names become file names, socket paths and URL segments: keep them
+ * tame. systemd unit names add ":" (per-connection instances such as
+ * ssh@1-127.0.0.1:22-127.0.0.1:5000.service) and "\\" (escapes such as
+ * \x2d), and may be up to 256 characters long.
+ */
+export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@:\\-]{0,255}$/;
 
 export function isValidServiceName(name: string): boolean {
   return SERVICE_NAME.test(name) && !name.includes('..');

@@ -12,6 +12,7 @@ import { ALL_LEVELS } from './levels.js';
 import { isBootEnabled, isEnabledIn, type Enablement, type EnablementUnit } from './enablement.js';
 import { JsonEnablementStore } from './json-store.js';
 import { SysvTreeEnablement } from './sysv-tree.js';
+import { RoutedEnablement } from './routed-enablement.js';
 import { planStart, type OrderUnit } from './order.js';
 import { runPlan, type RunReport } from './scheduler.js';
 import { joinReports, planTransition, runTransition, type TransitionReport } from './transition.js';
@@ -46,9 +47,11 @@ export class RunlevelHost {
   ) {
     const rcRoot = dirs.configDir;
     const isSysvTree = [0, 1, 2, 3, 4, 5, 6].every((n) => existsSync(join(rcRoot, `rc${n}.d`)));
-    this.enablement = isSysvTree
-      ? new SysvTreeEnablement(rcRoot, () => this.catalog.units().map((u) => u.enable), { autoAdd: true })
-      : new JsonEnablementStore(dirs.stateDir);
+    this.enablement = new RoutedEnablement(
+      isSysvTree
+        ? new SysvTreeEnablement(rcRoot, () => this.catalog.units().filter((u) => !u.enable.own).map((u) => u.enable), { autoAdd: true })
+        : new JsonEnablementStore(dirs.stateDir),
+    );
   }
 
   get current(): number | null {

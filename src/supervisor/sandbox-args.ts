@@ -13,8 +13,15 @@ export interface PrivateTmp {
  * InaccessiblePaths= and PrivateTmp= true. A "+" command runs outside the
  * sandbox, as under systemd. Empty when nothing is asked for.
  */
-export function execHelperArgs(helper: string | null, def: ServiceDefinition, command: CommandLine | undefined, privateTmp: PrivateTmp | undefined): string[] {
+export function execHelperArgs(
+  helper: string | null,
+  def: ServiceDefinition,
+  command: CommandLine | undefined,
+  privateTmp: PrivateTmp | undefined,
+  receiveFds: Array<{ controlPath: string; firstFd: number }> = [],
+): string[] {
   const args: string[] = [];
+  for (const r of receiveFds) args.push('--receive-fds', `${r.controlPath}:${r.firstFd}`);
   if (def.ignoreSigpipe) args.push('--ignore-sigpipe');
   if (def.oomScoreAdjust !== undefined) args.push('--oom-score-adj', String(def.oomScoreAdjust));
   if (command?.privileges !== 'full') args.push(...mountOptions(def, privateTmp));

@@ -32,6 +32,8 @@ export interface LaunchExtras {
   extraEnv?: Record<string, string>;
   /** The unit's private /tmp and /var/tmp on the host (PrivateTmp=). */
   privateTmp?: PrivateTmp;
+  /** Sockets a hearth-socket helper holds, fetched into fds firstFd… before the user switch. */
+  receiveFds?: Array<{ controlPath: string; firstFd: number }>;
 }
 
 let execHelper: string | null | undefined;
@@ -73,7 +75,7 @@ export function serviceLaunch(def: ServiceDefinition, configDir: string, extras:
     const resolved = resolveExecutable(exec[0]!, env.PATH ?? DEFAULT_PATH, def.workingDirectory);
     exec = [...argv0Wrapper(execHelperPath(), def.name, command.argv0), resolved, ...exec.slice(1)];
   }
-  const inner = execHelperArgs(execHelperPath(), def, command ? { ...command, argv0: undefined } : undefined, extras.privateTmp);
+  const inner = execHelperArgs(execHelperPath(), def, command ? { ...command, argv0: undefined } : undefined, extras.privateTmp, extras.receiveFds);
   const launch = buildLaunch({ ...def, exec }, env, launchOptions(def, command, inner));
   const wrapped = extras.activation ? withListenPid(launch.file, launch.args) : launch;
   // Joining the cgroup comes first, so every wrapper after it already runs inside the unit.

@@ -97,7 +97,7 @@ export class ServiceRunner implements Runner {
     private readonly ctx: RunnerContext,
   ) {
     this.tracker = new RestartTracker(def.backoff);
-    this.sockets = new ServiceSockets(def, ctx.notifySocketFor);
+    this.sockets = new ServiceSockets(def, ctx.notifySocketFor, () => ctx.heldSockets?.(def.name) ?? []);
     this.unit = ctx.tracking.unit('service', def.name);
     this.recorder = new RuntimeRecorder(ctx.runtimeState, def.name, () => this.runtimeRecord());
     this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.readiness?.feedOutput(chunk));
@@ -299,8 +299,13 @@ export class ServiceRunner implements Runner {
   private spawnMain(): void {
     const starts = this.def.commands?.start;
     if (this.def.type === 'oneshot') {
-      this.pendingStarts = starts?.length ? [...starts] : [{ argv: this.def.exec }];
-      this.spawnProcess(this.pendingStarts.shift());
+      this.pendingStarts = starts ? [...starts] : [{ argv: this.def.exec }];
+      const first = this.pendingStarts.shift();
+      // A oneshot may have no ExecStart= at all (RemainAfterExit= with ExecStop= only).
+      if (first === undefined) {
+        this.startedAt = Date.now();
+        this.becomeReady();
+      } else this.spawnProcess(first);
       return;
     }
     this.spawnProcess(starts?.[0]);
@@ -355,11 +360,12 @@ export class ServiceRunner implements Runner {
     const journal = this.output.fdsForSpawn();
     let fds: OutputFds | undefined;
     try {
-      fds = outputFds(this.def, journal);
+      const connection = this.ctx.connection?.(this.def.name);
+      fds = outputFds(this.def, journal, connection);
       const { stdout, stderr } = fds;
       return applyUmask(this.def.umask, () =>
         // Its own process group, so a stop reaches every process it forked.
-        spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: ['ignore', stdout, stderr, ...extraStdio] }),
+        spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: [connection ?? 'ignore', stdout, stderr, ...extraStdio] }),
       );
     } finally {
       if (journal) this.output.closeSpawnFds(journal);

@@ -1,8 +1,9 @@
 import { constants, openSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { HearthError } from '../errors/index.js';
 import type { OutputTarget, ServiceDefinition } from '../model/index.js';
 
-type StreamSpec = number | 'pipe' | 'ignore';
+type StreamSpec = number | 'pipe' | 'ignore' | Socket;
 
 /** stdout and stderr for one spawn, and the fds hearthd opened for it (closed right after the spawn). */
 export interface OutputFds {
@@ -27,17 +28,21 @@ function openTarget(def: ServiceDefinition, t: Extract<OutputTarget, { kind: 'fi
  * append:, truncate:). stderr "inherit" goes where stdout goes; stdout
  * "inherit" goes where stdin comes from, which is /dev/null.
  */
-export function outputFds(def: ServiceDefinition, journal: [number, number] | undefined): OutputFds {
+export function outputFds(def: ServiceDefinition, journal: [number, number] | undefined, connection?: Socket): OutputFds {
   const opened: number[] = [];
   const target = def.output ?? { stdout: { kind: 'journal' }, stderr: { kind: 'journal' } };
   const spec = (t: OutputTarget, stream: 0 | 1): StreamSpec => {
     switch (t.kind) {
-      case 'journal':
       case 'socket':
+        if (connection) return connection;
+        return journal?.[stream] ?? 'pipe';
+      case 'journal':
         return journal?.[stream] ?? 'pipe';
       case 'null':
-      case 'inherit':
         return 'ignore';
+      case 'inherit':
+        // stdout inherits stdin: the connection of a per-connection service, else /dev/null.
+        return connection ?? 'ignore';
       case 'file': {
         const fd = openTarget(def, t);
         opened.push(fd);
