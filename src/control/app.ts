@@ -172,6 +172,16 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     return c.json(await need('chkconfig')(argv as string[]));
   });
 
+  app.post('/v1/systemctl', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['argv']);
+    const argv = body.argv;
+    if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && a.length < 4096) || argv.length > 256) {
+      throw new HearthError('ERR_BAD_REQUEST', '"argv" must be an array of strings');
+    }
+    return c.json(await need('systemctl')(argv as string[]));
+  });
+
   app.post('/v1/service', async (c) => {
     const body = await readJsonObject(c.req.raw);
     checkKeys(body, ['name', 'action', 'args']);

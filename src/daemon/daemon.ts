@@ -19,6 +19,8 @@ import type { AtJob } from '../timers/index.js';
 import { createUnits, type Units } from './units.js';
 import { collectAuditInput } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
+import { systemctlHost } from './systemctl-host.js';
+import { runSystemctl } from '../systemd-run/index.js';
 import type {
   ActionResult,
   ClassicResult,
@@ -387,6 +389,29 @@ export class Daemon implements DaemonApi {
       reloadConfig: () => this.reloadConfig(),
       log: (message) => this.log('error', message),
     });
+  }
+
+  /** `hearth systemctl ARGS…`: systemctl's verbs over every unit, with its output and exit codes. */
+  systemctl(argv: string[]): Promise<ClassicResult> {
+    return runSystemctl(
+      argv,
+      systemctlHost({
+        registry: this.registry,
+        systemd: this.units.systemd,
+        runlevels: this.runlevels,
+        status: async (name, lines) => {
+          const detail = await this.registry.detail(name);
+          if (!detail) return undefined;
+          // Like journalctl -u, the unit's lines and hearthd's own about it.
+          const records = await this.journal.query({ names: [detail.name, 'hearthd'], lines: lines * 4 });
+          const recentLogs = records.filter((r) => r.service === detail.name || r.text.startsWith(`${detail.name}:`)).slice(-lines);
+          return { ...this.withEnablement(detail), recentLogs };
+        },
+        setEnabled: (name, on) => this.setEnabled(name, undefined, on),
+        reloadConfig: () => this.reloadConfig(),
+        switchRunlevel: (level) => this.switchRunlevel(level, true),
+      }),
+    );
   }
 
   /** `service NAME ACTION`: passed through to units that take any action (init scripts). */

@@ -54,6 +54,8 @@ export interface Runner {
   /** Sends the reload signal, or (pools) replaces the workers without downtime. */
   reload(): void | Promise<void>;
   handleNotify(payload: Buffer, senderPid?: number): void;
+  /** Sends a signal to the main process, the running control command, or every process; how many it reached. */
+  signal?(signal: NodeJS.Signals, whom: 'main' | 'control' | 'all'): number;
   /** Every pid that belongs to the service, for attribution (syslog, notify). */
   pids?(): number[];
   /** Where the service's processes are tracked (its cgroup). */

@@ -220,6 +220,13 @@ export class ServiceRunner implements Runner {
     signalPid(this.mainPid, this.def.reloadSignal);
   }
 
+  /** `systemctl kill`: the signal to the main process, the control command, or the whole unit. */
+  signal(signal: NodeJS.Signals, whom: 'main' | 'control' | 'all'): number {
+    if (whom === 'main') return this.mainPid !== null && signalPid(this.mainPid, signal) ? 1 : 0;
+    if (whom === 'control') return this.control?.pid != null && signalPid(this.control.pid, signal) ? 1 : 0;
+    return this.boundary().signal(signal) ? 1 : 0;
+  }
+
   /** An sd_notify datagram on this service's own socket. */
   handleNotify(payload: Buffer, _senderPid?: number): void {
     const msg = parseNotify(payload);

@@ -199,6 +199,29 @@ export class SystemdBackend implements UnitBackend {
     return Promise.resolve({ name: own, levels: [0, 1, 2, 3, 4, 5, 6].map((l) => levels.includes(l)), reload: true });
   }
 
+  /** `systemctl kill`: how many processes (0 or 1 per group reached) got the signal. */
+  kill(name: string, signal: NodeJS.Signals, whom: 'main' | 'control' | 'all'): number | undefined {
+    const own = this.state.canonical(name);
+    if (own === undefined || !this.supervisor.has(own)) return undefined;
+    return this.supervisor.get(own).signal?.(signal, whom) ?? 0;
+  }
+
+  /** A loaded unit by any name it answers to (for systemctl cat and show). */
+  unit(name: string): SystemdUnit | undefined {
+    return this.state.unit(name);
+  }
+
+  /** Every unit file on the search path (templates too), for list-unit-files. */
+  unitFileNames(): Array<{ name: string; path: string }> {
+    const dir = this.state.config?.loader.directory;
+    if (!dir) return [];
+    return dir
+      .unitNames()
+      .map((name) => ({ name, path: dir.fragmentOf(name)?.path ?? '' }))
+      .filter((f) => f.path !== '')
+      .sort((a, b) => compareNames(a.name, b.name));
+  }
+
   ownerOf(pid: number): string | undefined {
     return this.supervisor.ownerOf(pid)?.name;
   }

@@ -8,3 +8,6 @@ export { UnitFiles, type LinkChange, type UnitFilePaths } from './unit-files.js'
 export { evaluateConditions, type ConditionOutcome } from './conditions.js';
 export { orderUnit, dependencyWord, TARGET_FACILITIES } from './ordering.js';
 export type { OtherUnits } from './jobs.js';
+export { runSystemctl, type SystemctlResult } from './systemctl/run.js';
+export type { SystemctlHost, UnitDetailView } from './systemctl/host.js';
+export { journalLine, JOURNAL_FORMATS, type JournalFormat, type JournalLineOptions } from './journal-lines.js';

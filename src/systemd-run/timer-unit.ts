@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { bootTime } from '../process/index.js';
 import { CalendarEvent, type SystemdUnit, type TimerValue } from '../systemd/index.js';
 
 /** setTimeout cannot wait longer than this; longer waits are re-armed. */
@@ -30,17 +31,6 @@ export interface TimerContext {
   changed(name: string): void;
   managerStartedAt: number;
   now?: () => number;
-}
-
-/** When this machine booted, from the kernel (btime in /proc/stat). */
-export function bootTime(): number {
-  try {
-    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
-    if (m) return Number(m[1]) * 1000;
-  } catch {
-    // no /proc: fall through
-  }
-  return Date.now() - Math.round(process.uptime() * 1000);
 }
 
 export class TimerUnit {
