@@ -241,7 +241,7 @@ export class SystemdBackend implements UnitBackend {
     const listed = u?.service?.sockets ?? [];
     const out: Array<{ controlPath: string; names: string[] }> = [];
     for (const sock of this.state.sockets.values()) {
-      if (sock.accept || (sock.service !== service && !listed.includes(sock.unit.name))) continue;
+      if (sock.accept || (this.state.canonical(sock.service) !== service && !listed.includes(sock.unit.name))) continue;
       const held = sock.held();
       if (held) out.push(held);
     }
@@ -258,7 +258,7 @@ export class SystemdBackend implements UnitBackend {
   private reactTo(name: string, to: ServiceState): void {
     const inactive = to === 'stopped' || to === 'exited' || to === 'failed';
     if (!inactive) return;
-    for (const s of this.state.sockets.values()) if (!s.accept && s.service === name) s.serviceEnded(to === 'failed');
+    for (const s of this.state.sockets.values()) if (!s.accept && this.state.canonical(s.service) === name) s.serviceEnded(to === 'failed');
     if (this.state.instanceOf.has(name)) void this.state.forgetInstance(name).catch(() => undefined);
     const u = this.state.units.get(name);
     const follow = to === 'failed' ? (u?.unit.onFailure ?? []) : to === 'exited' ? (u?.unit.onSuccess ?? []) : [];

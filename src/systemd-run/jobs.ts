@@ -69,7 +69,8 @@ export async function startUnit(ctx: JobContext, name: string, chain: readonly s
   const conflicting = [...u.unit.conflicts, ...[...ctx.state.units.values()].filter((v) => v.unit.conflicts.includes(own)).map((v) => v.name)];
   await Promise.all(conflicting.filter((c) => up(ctx, c)).map((c) => stopUnit(ctx, c)));
   const next = [...chain, own];
-  const after = new Set(u.unit.after);
+  // A socket comes up before the service it hands its sockets to, as systemd orders them.
+  const after = new Set([...u.unit.after, ...[...ctx.state.sockets.values()].filter((s) => ctx.state.canonical(s.service) === own).map((s) => s.unit.name)]);
   const hard = new Set([...u.unit.requires, ...u.unit.bindsTo]);
   const deps = [...new Set([...u.unit.requires, ...u.unit.bindsTo, ...u.unit.wants])];
   const waited: Array<Promise<void>> = [];

@@ -252,7 +252,11 @@ export function serviceDefinition(unit: SystemdUnit, o: TranslateOptions): Trans
     ...(s.restartForceExitStatus.statuses.length + s.restartForceExitStatus.signals.length ? { restartForce: exitSet(s.restartForceExitStatus) } : {}),
     ...(directories(exec, o.host).length ? { directories: directories(exec, o.host) } : {}),
     ...(exec.runtimeDirectoryPreserve !== 'no' ? { preserveRuntimeDirectories: exec.runtimeDirectoryPreserve } : {}),
-    output: { stdout: outputTarget(exec.standardOutput), stderr: outputTarget(exec.standardError) },
+    output: {
+      // With StandardInput=socket, systemd's default for StandardOutput= is the socket too.
+      stdout: input === 'socket' && !unit.settings.some((x) => x.section === 'Service' && x.key === 'StandardOutput') ? { kind: 'inherit' } : outputTarget(exec.standardOutput),
+      stderr: outputTarget(exec.standardError),
+    },
     ...(sandboxed ? { sandbox: sandboxed } : {}),
     ...(Number.isFinite(s.runtimeMaxUsec) ? { runtimeMaxMs: usecToMs(s.runtimeMaxUsec) } : {}),
   };
