@@ -298,7 +298,7 @@ export function loadSysvScripts(initDir: string, overrideDir?: string): SysvLoad
     names = fs.readdirSync(initDir).sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { scripts: [], errors: [] };
-    throw new HearthError('ERR_CONFIG_IO', `Cannot read init script directory "${initDir}"`, { cause: e, file: initDir });
+    throw new HearthError('ERR_CONFIG_IO', `cannot read init script directory "${initDir}"`, { cause: e, file: initDir });
   }
   const scripts: SysvScript[] = [];
   const errors: HearthError[] = [];
@@ -313,7 +313,7 @@ export function loadSysvScripts(initDir: string, overrideDir?: string): SysvLoad
       executable = (st.mode & 0o111) !== 0;
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      errors.push(new HearthError('ERR_CONFIG_IO', `Cannot read init script "${file}"`, { cause: e, file }));
+      errors.push(new HearthError('ERR_CONFIG_IO', `cannot read init script "${file}"`, { cause: e, file }));
       continue;
     }
     try {

@@ -50,6 +50,8 @@ export interface ReloadReport extends ConfigReport {
 
 export interface ServiceDetail extends ServiceStatus {
   recentLogs: LogRecord[];
+  /** Present while this service's log file cannot be written (disk full): since when, why, what was lost. */
+  logging?: { since: number; reason: string; droppedRecords: number; blocked: boolean };
   /** Extra sections later features add (workers of a pool, inetd counters, …). */
   extra?: Record<string, unknown>;
 }

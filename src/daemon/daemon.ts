@@ -89,7 +89,18 @@ export class Daemon implements DaemonApi {
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
     chmodSync(runtimeDir, 0o700);
 
-    this.journal = new Journal({ dir: logDir, rotation: this.settings.logs });
+    this.journal = new Journal({
+      dir: logDir,
+      rotation: this.settings.logs,
+      onError: (e) => this.log('error', e.toString()),
+      onHealth: (h) =>
+        this.bus.emit({
+          type: 'journal.health',
+          at: Date.now(),
+          degraded: h.degraded,
+          services: h.services.map((s) => ({ service: s.service, reason: s.reason, droppedRecords: s.droppedRecords, blocked: s.blocked })),
+        }),
+    });
     this.bus.subscribe((e) => this.journalEvent(e));
     // Created before any config is read, so the control API can answer during a long boot.
     this.units = await createUnits({
@@ -206,6 +217,7 @@ export class Daemon implements DaemonApi {
       runlevel: this.runlevels?.current ?? null,
       previousRunlevel: this.runlevels?.previous ?? null,
       ...(this.units ? { processTracking: { mode: this.units.tracking.mode, description: this.units.tracking.description } } : {}),
+      ...(this.journal ? { logging: this.journal.health() } : {}),
     };
   }
 
@@ -217,7 +229,9 @@ export class Daemon implements DaemonApi {
     const detail = await this.registry.detail(name);
     if (!detail) return undefined;
     const recentLogs = await this.journal.query({ names: [name], lines: 10 });
-    return withCatalogDescription({ ...this.withEnablement(detail), recentLogs });
+    const outage = this.journal.health().services.find((s) => s.service === name);
+    const logging = outage && { since: outage.since, reason: outage.reason, droppedRecords: outage.droppedRecords, blocked: outage.blocked };
+    return withCatalogDescription({ ...this.withEnablement(detail), recentLogs, ...(logging ? { logging } : {}) });
   }
 
   /** Units switched per runlevel carry their on/off per level and whether they are on now. */
@@ -369,6 +383,8 @@ export class Daemon implements DaemonApi {
       ownerOf: (pid) => this.registry.ownerOf(pid),
       portOffset: inetd.activePortOffset,
       hearthSyslog: this.syslog !== undefined,
+      hearthPids: [process.pid],
+      loggingDegraded: this.journal.health().services,
     });
     return { at: Date.now(), findings: runAudit(input) };
   }

@@ -51,6 +51,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     tracking,
     emit,
     logSink: (def: ServiceDefinition) => {
+      journal.setOnLogFull(def.name, def.onLogFull ?? 'drop');
       const writer = journal.writer(def.name, def.log);
       return {
         write: (stream, chunk) => writer.write(stream, chunk),

@@ -36,13 +36,13 @@ export class JsonEnablementStore implements Enablement {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-      throw new HearthError('ERR_CONFIG_IO', `Cannot read enablement state "${file}"`, { cause: e, file });
+      throw new HearthError('ERR_CONFIG_IO', `cannot read enablement state "${file}"`, { cause: e, file });
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new HearthError('ERR_CONFIG_SYNTAX', `Enablement state "${file}" is not valid JSON`, {
+      throw new HearthError('ERR_CONFIG_SYNTAX', `enablement state "${file}" is not valid JSON`, {
         cause: e,
         file,
         hint: 'move it aside to start from the defaults',

@@ -274,7 +274,7 @@ export class PoolRunner implements Runner {
       this.limitsApplied = true;
     }
     const launch = serviceLaunch(def, this.ctx.configDir, {
-      unit: { joinPrefix: this.unit.joinPrefix(`g${generation}`), marker: this.unit.marker },
+      unit: { tracking: this.unit, leaf: `g${generation}` },
       ...(this.notifySocket !== undefined && def.ready.kind === 'notify' ? { notifySocket: this.notifySocket } : {}),
       ...(!byStdin ? { activation: activationEnv(sockets) } : {}),
     });

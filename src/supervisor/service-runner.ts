@@ -218,7 +218,7 @@ export class ServiceRunner implements Runner {
         this.unit.applyLimits(def.limits);
         this.limitsApplied = true;
       }
-      const launch = serviceLaunch(def, this.ctx.configDir, { ...this.sockets.launchEnv(), unit: { joinPrefix: this.unit.joinPrefix(), marker: this.unit.marker } });
+      const launch = serviceLaunch(def, this.ctx.configDir, { ...this.sockets.launchEnv(), unit: { tracking: this.unit } });
       const output = this.output.fdsForSpawn();
       this.recorder.saveNow({ spawning: true });
       try {

@@ -61,7 +61,7 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     return Promise.reject(
-      new HearthError(missing ? 'ERR_EXEC_NOT_FOUND' : 'ERR_SPAWN', `Cannot run init script "${script}": ${missing ? 'not found' : 'not executable'}`, {
+      new HearthError(missing ? 'ERR_EXEC_NOT_FOUND' : 'ERR_SPAWN', `cannot run init script "${script}": ${missing ? 'not found' : 'not executable'}`, {
         cause: e,
         hint: missing ? undefined : `chmod +x ${script}`,
       }),
@@ -107,7 +107,7 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
     child.once('error', (e) => {
       clearTimeout(timer);
       stopping?.cancel();
-      reject(new HearthError('ERR_SPAWN', `Cannot run init script "${script}": ${e.message}`, { cause: e }));
+      reject(new HearthError('ERR_SPAWN', `cannot run init script "${script}": ${e.message}`, { cause: e }));
     });
     // "exit", not "close": a daemon the script started may keep the pipes open forever.
     child.once('exit', (code, signal) => {

@@ -231,7 +231,7 @@ export class TimerHost {
     const leaf = `run-${++this.runCounter}`;
     try {
       unit.applyLimits(job.def.limits);
-      const launch = serviceLaunch(job.def, this.options.configDir, { unit: { joinPrefix: unit.joinPrefix(leaf), marker: unit.marker } });
+      const launch = serviceLaunch(job.def, this.options.configDir, { unit: { tracking: unit, leaf } });
       child = applyUmask(job.def.umask, () =>
         spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: [job.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] }),
       );
