@@ -18,7 +18,7 @@ export interface DaemonSettings {
   web: WebSettings;
   control: { socketMode: number; socketGroup?: string };
   logs: LogSettings;
-  /** socket: a path, "off", or undefined for RUNTIME_DIR/syslog.sock; udpPort: 127.0.0.1 only. */
+  /** socket: a path, "off", or undefined for RUNTIME_DIR.public/syslog.sock; udpPort: 127.0.0.1 only. */
   syslog: { socket?: string; udpPort?: number };
   /**
    * How hearthd tells which processes belong to a unit: "auto" (a cgroup

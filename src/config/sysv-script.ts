@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { withPolicy } from './sysv-policy.js';
-import { DEFAULT_RUNLEVELS, type ChkconfigHeader, type LsbHeader, type SysvScript } from '../model/index.js';
+import { DEFAULT_RUNLEVELS, isValidServiceName, type ChkconfigHeader, type LsbHeader, type SysvScript } from '../model/index.js';
 
 const LSB_BEGIN = /^###\s*BEGIN INIT INFO\s*$/;
 const LSB_END = /^###\s*END INIT INFO\s*$/;
@@ -305,6 +305,11 @@ export function loadSysvScripts(initDir: string, overrideDir?: string): SysvLoad
   for (const name of names) {
     if (isIgnoredInitFile(name)) continue;
     const file = path.join(initDir, name);
+    if (!isValidServiceName(name)) {
+      // The name becomes a log file name and a cgroup: never one that could leave its directory.
+      errors.push(new HearthError('ERR_CONFIG_VALUE', `invalid service name ${JSON.stringify(name)}: this init script is ignored`, { file }));
+      continue;
+    }
     let text: string;
     let executable = false;
     try {

@@ -21,6 +21,8 @@ export interface DaemonInfo {
   socketPath: string;
   runlevel: number | null;
   previousRunlevel: number | null;
+  /** The syslog socket hearthd receives on (writable by every local user), when it is on. */
+  syslogSocket?: string;
   /** How this hearthd tracks a unit's processes, and so what `stop` guarantees here. */
   processTracking?: { mode: 'cgroup' | 'process-group'; description: string };
   /** Whether logging is degraded (the log filesystem full), and for which services: the journal's health(). */

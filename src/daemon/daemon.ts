@@ -16,7 +16,7 @@ import { SyslogReceiver } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
-import { createUnits, type Units } from './units.js';
+import { createUnits, publicRuntimeDir, type Units } from './units.js';
 import { collectAuditInput } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
 import type {
@@ -88,6 +88,9 @@ export class Daemon implements DaemonApi {
     for (const dir of [stateDir, logDir]) mkdirSync(dir, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
     chmodSync(runtimeDir, 0o700);
+    const publicDir = publicRuntimeDir(runtimeDir);
+    mkdirSync(publicDir, { recursive: true, mode: 0o755 });
+    chmodSync(publicDir, 0o755);
 
     this.journal = new Journal({
       dir: logDir,
@@ -151,7 +154,7 @@ export class Daemon implements DaemonApi {
     if (settings.socket === 'off' && settings.udpPort === undefined) return;
     this.syslog = new SyslogReceiver({
       journal: this.journal,
-      ...(settings.socket !== 'off' ? { socketPath: settings.socket ?? join(this.options.runtimeDir, 'syslog.sock') } : {}),
+      ...(settings.socket !== 'off' ? { socketPath: this.syslogSocketPath() } : {}),
       ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
       attribute: (pid, app) => {
         if (pid !== undefined) return this.registry.ownerOf(pid);
@@ -164,6 +167,11 @@ export class Daemon implements DaemonApi {
       this.log('warn', `syslog receiver not started: ${describeError(e)}`);
       this.syslog = undefined;
     }
+  }
+
+  /** Like /dev/log, writable by every local user: in the public runtime dir, never the 0700 one. */
+  private syslogSocketPath(): string {
+    return this.settings.syslog.socket ?? join(publicRuntimeDir(this.options.runtimeDir), 'syslog.sock');
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */
@@ -218,6 +226,7 @@ export class Daemon implements DaemonApi {
       previousRunlevel: this.runlevels?.previous ?? null,
       ...(this.units ? { processTracking: { mode: this.units.tracking.mode, description: this.units.tracking.description } } : {}),
       ...(this.journal ? { logging: this.journal.health() } : {}),
+      ...(this.settings.syslog.socket !== 'off' ? { syslogSocket: this.syslogSocketPath() } : {}),
     };
   }
 

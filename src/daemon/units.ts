@@ -23,6 +23,15 @@ export interface UnitsOptions {
   startUnit(name: string): Promise<void>;
 }
 
+/**
+ * Sockets every local user must be able to reach (sd_notify for services that
+ * run as other users, the syslog socket): beside the runtime dir, which stays
+ * 0700 around the control socket.
+ */
+export function publicRuntimeDir(runtimeDir: string): string {
+  return `${runtimeDir}.public`;
+}
+
 /** The backends hearthd runs, and the registry that holds them. */
 export interface Units {
   registry: UnitRegistry;
@@ -60,7 +69,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
       };
     },
     configDir: o.configDir,
-    notifyDir: join(o.runtimeDir, 'notify'),
+    notifyDir: join(publicRuntimeDir(o.runtimeDir), 'notify'),
     fifoDir: join(o.runtimeDir, 'output'),
     runtimeStateDir: join(o.runtimeDir, 'services'),
   });

@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
-import { readProcStat } from '../process/index.js';
+import { lookupGroup, lookupUser, readProcStat } from '../process/index.js';
 import { DgramReceiver } from '../native/index.js';
 import type { ProcessTracking } from '../boundary/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
@@ -21,7 +21,12 @@ export interface SupervisorOptions {
   emit(event: HearthEvent): void;
   logSink(def: ServiceDefinition): LogSink;
   configDir: string;
-  /** Where sd_notify sockets go (one per service that uses them); undefined disables ready = "notify". */
+  /**
+   * Where sd_notify sockets go: a directory every local user can traverse
+   * (never hearthd's 0700 runtime dir, which the services of other users could
+   * not reach), with one subdirectory per service owned by that service's user.
+   * undefined disables ready = "notify".
+   */
   notifyDir?: string;
   /** Named pipes for service output that survive hearthd; plain pipes when absent. */
   fifoDir?: string;
@@ -120,7 +125,11 @@ export class Supervisor {
 
 
   async open(): Promise<void> {
-    if (this.options.notifyDir) await mkdir(this.options.notifyDir, { recursive: true, mode: 0o755 });
+    const dir = this.options.notifyDir;
+    if (!dir) return;
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    // mkdir's mode is masked by the umask: the traversal bit for others must really be there.
+    await chmod(dir, 0o755);
   }
 
   close(): void {
@@ -135,8 +144,10 @@ export class Supervisor {
     }
     let receiver = this.notifySockets.get(name);
     if (!receiver) {
-      const r = new DgramReceiver(join(dir, `n${++this.notifyCounter}.sock`), (d) => this.runners.get(name)?.handleNotify(d.payload, d.pid), 0o666);
-      receiver = r.start().then(() => r);
+      const def = this.runners.get(name)?.def;
+      const own = join(dir, name);
+      const r = new DgramReceiver(join(own, `n${++this.notifyCounter}.sock`), (d) => this.runners.get(name)?.handleNotify(d.payload, d.pid), 0o666);
+      receiver = notifyDirFor(own, def).then(() => r.start()).then(() => r);
       receiver.catch(() => this.notifySockets.delete(name));
       this.notifySockets.set(name, receiver);
     }
@@ -261,4 +272,18 @@ export class Supervisor {
     };
     return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
   }
+}
+
+/**
+ * A service's own notify directory: 0700 and owned by the account the service
+ * runs as, so that service (and root) can reach its socket and no other local
+ * user can send it a READY=1 it did not mean.
+ */
+async function notifyDirFor(dir: string, def: ServiceDefinition | undefined): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  if (process.getuid?.() !== 0 || !def || (def.user === undefined && def.group === undefined)) return;
+  const user = def.user !== undefined ? lookupUser(def.user) : undefined;
+  const gid = def.group !== undefined ? lookupGroup(def.group).gid : (user?.gid ?? 0);
+  await chown(dir, user?.uid ?? 0, gid);
 }

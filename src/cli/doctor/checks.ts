@@ -154,7 +154,7 @@ function socketCheck(info: DaemonInfo | undefined, socketPath: string): DoctorCh
   if ((sock.perm ?? 0) & 0o002) {
     return { id: 'socket', status: 'fail', summary: `${summary}: anyone on this machine may control hearthd`, details, fix: 'set [control] socket_mode = "0600" (or "0660" with socket_group) in hearth.toml' };
   }
-  const syslog = fileFacts(extras(info).syslogSocket ?? join(info.runtimeDir, 'syslog.sock'));
+  const syslog = fileFacts(extras(info).syslogSocket ?? `${info.runtimeDir}.public/syslog.sock`);
   if (syslog.exists) details.push(`syslog socket ${syslog.path}: ${syslog.mode} ${syslog.owner}:${syslog.group}`);
   const token = fileFacts(join(info.runtimeDir, 'web-token'));
   if (token.exists) details.push(`web GUI token ${token.path}: ${token.mode} ${token.owner}:${token.group}`);
