@@ -21,6 +21,8 @@ export interface DaemonInfo {
   socketPath: string;
   runlevel: number | null;
   previousRunlevel: number | null;
+  /** State files hearthd found damaged since it started: each was set aside (keptAs) and said so in its log. */
+  stateProblems?: Array<{ file: string; keptAs: string; reason: string; at: number }>;
   /** The syslog socket hearthd receives on (writable by every local user), when it is on. */
   syslogSocket?: string;
   /** How this hearthd tracks a unit's processes, and so what `stop` guarantees here. */

@@ -55,6 +55,8 @@ export class Daemon implements DaemonApi {
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
+  /** State files found damaged since hearthd started (set aside, never silently reset). */
+  private readonly stateProblems: Array<{ file: string; keptAs: string; reason: string; at: number }> = [];
 
   /**
    * hearth.toml as found at start: what must be known before the config dir is
@@ -105,6 +107,9 @@ export class Daemon implements DaemonApi {
         }),
     });
     this.bus.subscribe((e) => this.journalEvent(e));
+    this.bus.subscribe((e) => {
+      if (e.type === 'state.corrupt' && this.stateProblems.length < 100) this.stateProblems.push({ file: e.file, keptAs: e.keptAs, reason: e.reason, at: e.at });
+    });
     // Created before any config is read, so the control API can answer during a long boot.
     this.units = await createUnits({
       ...this.options,
@@ -127,9 +132,10 @@ export class Daemon implements DaemonApi {
     const level = this.options.runlevel ?? recoveredLevel ?? this.config.settings.runlevel;
     await this.registry.apply(this.config, 'boot');
     this.recovery = this.registry.recover();
-    if (this.recovery.adopted.length + this.recovery.died.length + this.recovery.leftStopped.length > 0) {
-      const { adopted, died, leftStopped } = this.recovery;
-      this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]`);
+    const { adopted, died, leftStopped, orphaned = [] } = this.recovery;
+    if (adopted.length + died.length + leftStopped.length + orphaned.length > 0) {
+      const kept = orphaned.length ? `, kept without a definition (orphaned) [${orphaned.join(', ')}]` : '';
+      this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]${kept}`);
     }
     await this.startSyslog(this.config.settings.syslog);
     this.units.at.start();
@@ -227,6 +233,7 @@ export class Daemon implements DaemonApi {
       ...(this.units ? { processTracking: { mode: this.units.tracking.mode, description: this.units.tracking.description } } : {}),
       ...(this.journal ? { logging: this.journal.health() } : {}),
       ...(this.settings.syslog.socket !== 'off' ? { syslogSocket: this.syslogSocketPath() } : {}),
+      ...(this.stateProblems.length ? { stateProblems: [...this.stateProblems] } : {}),
     };
   }
 

@@ -20,6 +20,8 @@ export function eventLevel(e: HearthEvent): 'info' | 'warn' | 'error' {
       return 'error';
     case 'journal.health':
       return e.degraded ? 'error' : 'info';
+    case 'state.corrupt':
+      return 'error';
     case 'service.stop-escalated':
       return 'warn';
     case 'pool.worker':
@@ -97,6 +99,8 @@ export function describeEvent(e: HearthEvent): string | undefined {
       return `runlevel ${e.from ?? 'N'} -> ${e.to}`;
     case 'runlevel.cycle':
       return `dependency cycle, not started: ${e.units.join(' -> ')}`;
+    case 'state.corrupt':
+      return `state file "${e.file}" ${e.reason}: ${e.keptAs === e.file ? 'it could not be moved aside' : `kept as "${e.keptAs}"`}; ${e.recovered ?? 'started from nothing'}`;
     case 'journal.health':
       if (!e.degraded) return 'logging works again: every log file can be written';
       return `logging is degraded: ${e.services.map((s) => `${s.service} (${s.reason}${s.blocked ? ', output held' : `, ${s.droppedRecords} records dropped`})`).join(', ')}`;

@@ -48,7 +48,9 @@ export class RunlevelHost {
     const isSysvTree = [0, 1, 2, 3, 4, 5, 6].every((n) => existsSync(join(rcRoot, `rc${n}.d`)));
     this.enablement = isSysvTree
       ? new SysvTreeEnablement(rcRoot, () => this.catalog.units().map((u) => u.enable), { autoAdd: true })
-      : new JsonEnablementStore(dirs.stateDir);
+      : new JsonEnablementStore(dirs.stateDir, undefined, (c) =>
+          queueMicrotask(() => this.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: "every unit follows its default runlevels until enabled or disabled again" })),
+        );
   }
 
   get current(): number | null {
@@ -62,8 +64,10 @@ export class RunlevelHost {
   /** The level a crashed hearthd was in, so a restart returns to it rather than the default. */
   recoveredLevel(): number | undefined {
     try {
-      const n = Number(readFileSync(this.levelFile(), 'utf8').trim());
-      return Number.isInteger(n) && n >= 0 && n <= 6 ? n : undefined;
+      const text = readFileSync(this.levelFile(), 'utf8').trim();
+      // A clean stop leaves the file empty, and Number('') is 0: that must not mean "runlevel 0".
+      const n = /^[0-6]$/.test(text) ? Number(text) : NaN;
+      return Number.isInteger(n) ? n : undefined;
     } catch {
       return undefined;
     }
@@ -72,8 +76,8 @@ export class RunlevelHost {
   /** The target of a switch a crashed hearthd did not finish, so the next one completes it. */
   interruptedSwitch(): number | undefined {
     try {
-      const n = Number(readFileSync(this.switchFile(), 'utf8').trim());
-      return Number.isInteger(n) && n >= 0 && n <= 6 ? n : undefined;
+      const text = readFileSync(this.switchFile(), 'utf8').trim();
+      return /^[0-6]$/.test(text) ? Number(text) : undefined;
     } catch {
       return undefined;
     }

@@ -14,8 +14,10 @@ import type { RecoveryReport } from '../units/index.js';
 export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
 import { RuntimeStateStore } from './runtime-state.js';
-import { findServiceProcess } from './find-service-process.js';
 import { definitionHash, definitionsEqual } from './definitions-equal.js';
+import { Orphan } from './orphan.js';
+import type { RuntimeRecord } from './runtime-state.js';
+import { markedPids, stopProcesses } from '../boundary/index.js';
 
 export interface SupervisorOptions {
   emit(event: HearthEvent): void;
@@ -45,6 +47,8 @@ export type DefineOutcome = 'added' | 'changed' | 'unchanged';
  */
 export class Supervisor {
   private readonly runners = new Map<string, Runner>();
+  /** Processes of services whose definition is gone, kept from a previous hearthd. */
+  private readonly orphans = new Map<string, Orphan>();
   /**
    * One notify socket per service that asks for one. A shared socket would
    * have to attribute datagrams by sender pid, and the sender (often a short
@@ -58,7 +62,11 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir) : undefined;
-    this.runtimeState = options.runtimeStateDir ? new RuntimeStateStore(options.runtimeStateDir) : undefined;
+    this.runtimeState = options.runtimeStateDir
+      ? new RuntimeStateStore(options.runtimeStateDir, (c) =>
+          options.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: 'the service is found again by its cgroup, or started afresh' }),
+        )
+      : undefined;
   }
 
   /**
@@ -68,24 +76,29 @@ export class Supervisor {
    * their restart policy can be applied.
    */
   recover(): RecoveryReport {
-    const report: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
+    const report: RecoveryReport & { orphaned: string[] } = { adopted: [], leftStopped: [], died: [], changed: [], orphaned: [] };
     if (!this.runtimeState) return report;
+    const recorded = new Set<string>();
     for (const name of this.runtimeState.names()) {
       const runner = this.runners.get(name);
       let record = this.runtimeState.load(name);
+      if (record) recorded.add(name);
       if (runner instanceof PoolRunner && record) {
         runner.reclaim(record);
         (record.wanted ? report.died : report.leftStopped).push(name);
         continue;
       }
-      if (!runner || !(runner instanceof ServiceRunner) || !record) {
-        if (!runner) this.runtimeState.remove(name);
+      if (!runner) {
+        // No definition now (file missing or broken): never forget what it left running.
+        if (this.adoptOrphan(name, record)) report.orphaned.push(name);
+        else this.runtimeState.remove(name);
         continue;
       }
+      if (!(runner instanceof ServiceRunner) || !record) continue;
       if (record.spawning && record.pid === null) {
         // hearthd died between writing its intent and the pid: find the process by its marker.
-        const found = findServiceProcess(name);
-        if (found) record = { ...record, pid: found.pid, pgid: found.pid, startTime: found.startTime };
+        const found = recordFromProcesses(markedPids(this.options.tracking.unit('service', name).marker));
+        if (found?.pid) record = { ...record, pid: found.pid, pgid: found.pgid, startTime: found.startTime };
       }
       if (runner.adopt(record)) {
         report.adopted.push(name);
@@ -98,10 +111,48 @@ export class Supervisor {
           report.changed.push(name);
           void runner.restart().catch(() => undefined);
         }
-      } else if (!record.wanted) report.leftStopped.push(name);
-      else report.died.push(name);
+      } else {
+        // The main process is gone; whatever it left in the unit goes before anything starts again.
+        this.reapLeftovers(name, record);
+        (record.wanted ? report.died : report.leftStopped).push(name);
+      }
+    }
+    // A cgroup with processes but no usable record (the state file was lost or damaged):
+    // adopted by what the cgroup shows, or kept as an orphan; never started a second time.
+    for (const [unit, pids] of this.options.tracking.populatedUnits()) {
+      const name = unit.endsWith('.service') ? unit.slice(0, -'.service'.length) : undefined;
+      if (name === undefined || recorded.has(name) || this.orphans.has(name)) continue;
+      const runner = this.runners.get(name);
+      const record = recordFromProcesses(pids);
+      if (!runner) {
+        if (this.adoptOrphan(name, record)) report.orphaned.push(name);
+      } else if (runner instanceof ServiceRunner && record && runner.state === 'stopped' && runner.adopt(record)) {
+        report.adopted.push(name);
+      }
     }
     return report;
+  }
+
+  /** Keeps a previous hearthd's process of a service without a definition, if it still runs. */
+  private adoptOrphan(name: string, record: RuntimeRecord | undefined): boolean {
+    const unit = this.options.tracking.unit('service', name);
+    const stat = record?.pid != null ? readProcStat(record.pid) : undefined;
+    const mainAlive = stat !== undefined && stat.state !== 'Z' && stat.startTime === record?.startTime;
+    if (!Orphan.alive(record, unit, mainAlive)) return false;
+    const kept: RuntimeRecord = record && mainAlive ? record : { pid: null, pgid: null, startTime: null, startedAt: null, readyAt: null, restarts: record?.restarts ?? 0, wanted: true };
+    this.orphans.set(name, new Orphan(name, kept, unit, this.options.emit, () => this.forgetOrphan(name)));
+    this.options.emit({ type: 'service.state', at: Date.now(), name, from: 'stopped', to: 'orphaned', pid: kept.pid });
+    return true;
+  }
+
+  private forgetOrphan(name: string): void {
+    this.orphans.delete(name);
+    this.runtimeState?.remove(name);
+  }
+
+  private reapLeftovers(name: string, record: RuntimeRecord): void {
+    const unit = this.options.tracking.unit('service', name);
+    if (unit.populated() === true) void stopProcesses(unit.boundary([record.pgid]), { signal: 'SIGTERM', timeoutMs: 10_000 }).done;
   }
 
   /** Creates every service's output pipes in one go (one mkfifo run instead of one per service). */
@@ -187,7 +238,9 @@ export class Supervisor {
   async define(def: ServiceDefinition): Promise<DefineOutcome> {
     const existing = this.runners.get(def.name);
     if (!existing) {
-      this.runners.set(def.name, this.createRunner(def));
+      const runner = this.createRunner(def);
+      this.runners.set(def.name, runner);
+      this.takeOverOrphan(def.name, runner);
       return 'added';
     }
     if (definitionsEqual(existing.def, def)) return 'unchanged';
@@ -204,6 +257,33 @@ export class Supervisor {
     this.runners.set(def.name, replacement);
     if (wasWanted) await replacement.start().catch(() => undefined);
     return 'changed';
+  }
+
+  /** Its definition came back: the runner adopts what the orphan kept running, so it never runs twice. */
+  private takeOverOrphan(name: string, runner: Runner): void {
+    const orphan = this.orphans.get(name);
+    if (!orphan) return;
+    this.orphans.delete(name);
+    orphan.release();
+    if (runner instanceof ServiceRunner && orphan.record.pid !== null && runner.adopt(orphan.record)) return;
+    // No main pid to adopt (or a pool): what is left of the old unit goes, and the service starts afresh.
+    this.reapLeftovers(name, orphan.record);
+  }
+
+  orphanNames(): string[] {
+    return [...this.orphans.keys()];
+  }
+
+  isOrphan(name: string): boolean {
+    return this.orphans.has(name);
+  }
+
+  orphanStatus(name: string, brokenFile?: string): ServiceStatus | undefined {
+    return this.orphans.get(name)?.snapshot(brokenFile);
+  }
+
+  stopOrphan(name: string): Promise<void> {
+    return this.orphans.get(name)?.stop() ?? Promise.resolve();
   }
 
   async remove(name: string): Promise<void> {
@@ -246,7 +326,7 @@ export class Supervisor {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await Promise.all([...[...this.runners.values()].map((r) => r.stop()), ...[...this.orphans.values()].map((o) => o.stop())]);
   }
 
   /** The service a pid belongs to: by its cgroup, else its main pid or any process in its group. */
@@ -286,4 +366,17 @@ async function notifyDirFor(dir: string, def: ServiceDefinition | undefined): Pr
   const user = def.user !== undefined ? lookupUser(def.user) : undefined;
   const gid = def.group !== undefined ? lookupGroup(def.group).gid : (user?.gid ?? 0);
   await chown(dir, user?.uid ?? 0, gid);
+}
+
+/**
+ * What a lost record said, rebuilt from a unit's processes: the main process
+ * is the oldest one (the one hearthd started; everything else descends from it).
+ */
+function recordFromProcesses(pids: number[]): RuntimeRecord | undefined {
+  const oldest = pids
+    .map((pid) => readProcStat(pid))
+    .filter((st): st is NonNullable<typeof st> => st !== undefined && st.state !== 'Z')
+    .sort((a, b) => a.startTime - b.startTime)[0];
+  if (!oldest) return undefined;
+  return { pid: oldest.pid, pgid: oldest.pgrp, startTime: oldest.startTime, startedAt: null, readyAt: null, restarts: 0, wanted: true };
 }
