@@ -78,11 +78,12 @@ describe('CLI output', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     for (const l of lines) assert.ok([...l].length <= 80, `${[...l].length} columns: ${l}`);
-    assert.match(lines[0]!, /^NAME +STATE +PID +UPTIME +RESTARTS +DESCRIPTION$/);
-    assert.match(r.stdout, /web +running +4321 +1min 5s +2 +A description lo.*…\n/);
+    // With a 28-character name in the list, restarts and tasks make room first.
+    assert.match(lines[0]!, /^NAME +STATE +PID +MEMORY +UPTIME +DESCRIPTION$/);
+    assert.match(r.stdout, /web +running +4321 +- +1min 5s +A description.*…\n/);
   });
 
-  test('list on narrower terminals drops restarts, then uptime, then pid; name and state stay', async () => {
+  test('list on narrower terminals drops restarts, tasks, uptime and memory, then pid; name and state stay', async () => {
     const at60 = (await run([...sock, 'list'], { columns: 60 })).stdout.split('\n');
     assert.match(at60[0]!, /^NAME +STATE +PID +DESCRIPTION$/);
     const at40 = (await run([...sock, 'list'], { columns: 40 })).stdout.split('\n');

@@ -295,8 +295,19 @@ export class Supervisor {
     this.closeNotify(name);
   }
 
+  /**
+   * Every service; with cgroups also the whole unit's tasks and memory, which
+   * cost two small reads per running service (without cgroups they would cost
+   * a scan of /proc each, so list leaves them to status).
+   */
   list(): ServiceStatus[] {
-    return [...this.runners.values()].map((r) => r.snapshot());
+    const cheap = this.options.tracking.mode === 'cgroup';
+    return [...this.runners.values()].map((r) => {
+      const s = r.snapshot();
+      if (!cheap || r.pid === null) return s;
+      const u = r.usage();
+      return u ? { ...s, memoryBytes: u.memoryBytes, cpuSeconds: u.cpuSeconds, tasks: u.tasks } : s;
+    });
   }
 
   status(name: string): ServiceStatus {
