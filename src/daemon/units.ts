@@ -78,7 +78,11 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
   const timers = new TimerBackend(
     new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
-  const sysv = new SysvBackend(emit, journal);
+  const sysv = new SysvBackend(emit, journal, {
+    tracking,
+    // With cgroups, a daemon an init script started is watched by its cgroup: its death is seen at once.
+    ...(tracking.mode === 'cgroup' ? { boundaryOf: (name: string) => tracking.unit('sysv', name).boundary([]) } : {}),
+  });
   const registry = new UnitRegistry();
   registry.register(new NativeBackend(supervisor));
   registry.register(inetd);

@@ -33,6 +33,8 @@ export interface RunScriptOptions {
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   /** Extra arguments after the action (service(8) passes them through). */
   args?: readonly string[];
+  /** A command put before the script (hearth-cgexec joining the unit's cgroup), so the daemon it starts stays in the unit. */
+  prefix?: readonly string[];
 }
 
 export interface ScriptResult {
@@ -74,7 +76,8 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
 
   return new Promise((resolve, reject) => {
     // service(8) with no action runs the script with no arguments at all (it then prints its usage).
-    const child = spawn(script, [...(action === '' ? [] : [action]), ...(opts.args ?? [])], {
+    const argv = [...(opts.prefix ?? []), script, ...(action === '' ? [] : [action]), ...(opts.args ?? [])];
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: '/',
       env: { PATH: SYSV_PATH, ...(opts.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
