@@ -103,7 +103,11 @@ class CgroupTracking implements ProcessTracking {
       boundary: (groups, leaf) => new UnionBoundary([new CgroupBoundary(tree.dir(unit, leaf)), new ProcessGroupBoundary(groups)]),
       populated: () => cgroupPopulated(tree.dir(unit)),
       contains: (pid) => cgroupPids(tree.dir(unit)).includes(pid),
-      usage: () => cgroupUsage(tree, unit),
+      // An empty cgroup can still be charged for page cache: no process, no usage to show.
+      usage: () => {
+        const u = cgroupUsage(tree, unit);
+        return u.tasks > 0 ? u : undefined;
+      },
       oomKills: () => cgroupOomKills(tree, unit),
       release: (leaf) => tree.remove(unit, leaf),
     };
