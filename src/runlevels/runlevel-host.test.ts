@@ -44,6 +44,22 @@ describe('RunlevelHost', () => {
     assert.equal(next.interruptedSwitch(), undefined);
   });
 
+  test('a stop that comes in while a switch is under way still leaves no level behind', async () => {
+    const d = dirs();
+    const units = catalog();
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const host = new RunlevelHost(d, { ...units, start: async (name) => (name === 'desk' ? slow : Promise.resolve()).then(() => void units.running.add(name)) }, () => undefined);
+    await host.enter(3, 3);
+    assert.deepEqual([...units.running], ['base']);
+    const switching = host.switchTo(5, 3);
+    const stopping = host.stopAll(3);
+    release();
+    await Promise.all([switching, stopping]);
+    assert.deepEqual([...units.running], []);
+    assert.equal(host.recoveredLevel(), undefined);
+  });
+
   test('a level file that is empty or holds anything but one digit 0-6 is no level', () => {
     const d = dirs();
     const host = new RunlevelHost(d, catalog(), () => undefined);

@@ -126,12 +126,13 @@ export class RunlevelHost {
   /**
    * hearthd is stopping (SIGTERM): everything down, in stop order. It is not
    * a runlevel switch, so nothing of it is recorded, and the level is
-   * forgotten first: a hearthd killed in the middle of its stop comes back
-   * in its default level, not in 0.
+   * forgotten first (a hearthd killed in the middle of its stop comes back
+   * in its default level, not in 0) and again at the end (a switch that was
+   * under way may have written it meanwhile).
    */
   stopAll(defaultLevel: number): Promise<TransitionReport> {
     this.forgetLevel();
-    return this.switchTo(0, defaultLevel, { record: false });
+    return this.switchTo(0, defaultLevel, { record: false }).finally(() => this.forgetLevel());
   }
 
   /** `hearth init N`: stops what is not enabled in N (in stop order), then starts what is. */
