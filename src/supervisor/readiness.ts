@@ -1,25 +1,44 @@
 import { connect } from 'node:net';
 
+export interface TcpWaitOptions {
+  /** Between refused connections. */
+  intervalMs?: number;
+  /**
+   * Asked once a connection is accepted, with the address it reached: false
+   * means "not the listener we wait for" (someone else's), and the wait goes
+   * on, more slowly, since the answer is unlikely to change soon.
+   */
+  accept?: (address: string) => boolean;
+  /** Between accepted connections that accept() turned down. */
+  turnedDownIntervalMs?: number;
+}
+
 /**
- * Polls a TCP port until something accepts. Returns a cancel function; calls
- * onReady once. A refused connection is the normal "not yet" answer.
+ * Polls a TCP port until something accepts (and accept() agrees). Returns a
+ * cancel function; calls onReady once. A refused connection is the normal
+ * "not yet" answer.
  */
-export function waitForTcp(host: string, port: number, onReady: () => void, intervalMs = 50): () => void {
+export function waitForTcp(host: string, port: number, onReady: () => void, options: TcpWaitOptions = {}): () => void {
+  const intervalMs = options.intervalMs ?? 50;
   let cancelled = false;
   let timer: NodeJS.Timeout | undefined;
+  const again = (ms: number) => {
+    if (!cancelled) timer = setTimeout(attempt, ms);
+  };
   const attempt = () => {
     if (cancelled) return;
     const socket = connect({ host, port });
     socket.once('connect', () => {
+      const address = socket.remoteAddress ?? host;
       socket.destroy();
-      if (!cancelled) {
-        cancelled = true;
-        onReady();
-      }
+      if (cancelled) return;
+      if (options.accept && !options.accept(address)) return again(options.turnedDownIntervalMs ?? 250);
+      cancelled = true;
+      onReady();
     });
     socket.once('error', () => {
       socket.destroy();
-      if (!cancelled) timer = setTimeout(attempt, intervalMs);
+      again(intervalMs);
     });
   };
   attempt();

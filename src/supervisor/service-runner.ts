@@ -260,7 +260,11 @@ export class ServiceRunner implements Runner {
     child.once('exit', (code, signal) => this.onChildExit(child, code, signal));
     this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
     this.setState('starting');
-    const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) });
+    const watch = new ReadinessWatch(
+      def,
+      { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) },
+      { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) },
+    );
     this.readiness = watch;
     this.cancels.push(() => watch.cancel());
     watch.begin();
