@@ -68,7 +68,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
   const timers = new TimerBackend(
     new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
-  const sysv = new SysvBackend(emit, journal);
+  const sysv = new SysvBackend(emit, journal, { runtimeDir: o.runtimeDir });
   const registry = new UnitRegistry();
   registry.register(new NativeBackend(supervisor));
   registry.register(inetd);
