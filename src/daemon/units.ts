@@ -58,6 +58,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
         sync: () => journal.flushService(def.name, false),
       };
     },
+    logSettingsChanged: (def: ServiceDefinition) => journal.setRotation(def.name, def.log),
     configDir: o.configDir,
     notifyDir: join(o.runtimeDir, 'notify'),
     fifoDir: join(o.runtimeDir, 'output'),

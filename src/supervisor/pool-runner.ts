@@ -200,6 +200,11 @@ export class PoolRunner implements Runner {
     await this.start();
   }
 
+  redefine(def: ServiceDefinition): void {
+    this.def = def;
+    this.tracker.setBackoff(def.backoff);
+  }
+
   /** Zero-downtime reload: a new generation of workers, ready before the old one stops. */
   reload(): Promise<void> {
     if (this.stateValue !== 'running') {

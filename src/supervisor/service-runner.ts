@@ -167,6 +167,11 @@ export class ServiceRunner implements Runner {
     return this.unit.where;
   }
 
+  redefine(def: ServiceDefinition): void {
+    this.def = def;
+    this.tracker.setBackoff(def.backoff);
+  }
+
   /** Sends the reload signal to the main process. */
   reload(): void {
     if (this.mainPid === null || this.stateValue !== 'running') {
