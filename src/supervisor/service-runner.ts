@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError, describeError } from '../errors/index.js';
-import { isRunningState, type ExitInfo, type ServiceState, type ServiceStatus, type ServiceDefinition } from '../model/index.js';
+import { formatDuration, isRunningState, type ExitInfo, type ServiceState, type ServiceStatus, type ServiceDefinition } from '../model/index.js';
 import { applyUmask, readProcStat } from '../process/index.js';
 import type { RuntimeRecord } from './runtime-state.js';
 import { RuntimeRecorder } from './runtime-recorder.js';
@@ -422,10 +422,11 @@ export class ServiceRunner implements Runner {
       this.restarts++;
       this.spawnNow();
     } else if (decision.action === 'restart') {
-      this.setState('backoff', `${why}; restart in ${decision.delayMs}ms`);
+      this.setState('backoff', `${why}; restart in ${formatDuration(decision.delayMs, { precise: true })}`);
       this.retryAfter(decision.delayMs, false);
     } else {
-      this.setState('failed', `${why}; crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms, retrying in ${decision.retryInMs}ms`);
+      const within = formatDuration(this.def.backoff.burstIntervalMs, { precise: true });
+      this.setState('failed', `${why}; crashed ${this.def.backoff.burst} times within ${within}, retrying in ${formatDuration(decision.retryInMs, { precise: true })}`);
       this.retryAfter(decision.retryInMs, true);
     }
   }
