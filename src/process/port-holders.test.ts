@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
-import { describePortHolders, describeProcess, ipBytes, listenerCovers, parseTcpListeners, pidsHolding, tcpListeners } from './port-holders.js';
+import { describePortHolders, describeProcess, ipBytes, listenerCovers, listenersReachedAt, parseTcpListeners, pidsHolding, tcpListeners } from './port-holders.js';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
 // Rows as a little-endian kernel prints them: 127.0.0.1:8080 and 0.0.0.0:8080 listening, one connection on 8080.
@@ -64,6 +64,8 @@ describe('port holders', () => {
       assert.deepEqual(pidsHolding(inodes, [process.pid, process.ppid]), [process.pid]);
       assert.match(describeProcess(process.pid), new RegExp(`^pid ${process.pid} \\(.*node`));
       assert.match(describePortHolders(inodes), new RegExp(`pid ${process.pid} \\(`));
+      assert.deepEqual(listenersReachedAt(port, ipBytes('127.0.0.1')!).map((l) => l.inode), [...inodes]);
+      assert.deepEqual(listenersReachedAt(port, ipBytes('127.0.0.2')!), [], 'a listener on 127.0.0.1 takes no connection to 127.0.0.2');
     } finally {
       server.close();
     }

@@ -103,21 +103,39 @@ const same = (a: Uint8Array, b: Uint8Array) => a.every((v, i) => v === b[i]);
  */
 export function listenerCovers(l: TcpListener, address: Uint8Array): boolean {
   if (same(l.address, address) || same(l.address, ANY6)) return true;
-  const isV4 = address.slice(0, 12).every((v, i) => v === (i < 10 ? 0 : 0xff));
-  return isV4 && same(l.address, ANY4);
+  return isV4Mapped(address) && same(l.address, ANY4);
+}
+
+function isV4Mapped(address: Uint8Array): boolean {
+  return address.slice(0, 12).every((v, i) => v === (i < 10 ? 0 : 0xff));
+}
+
+function readListeners(port: number, family: 4 | 6): TcpListener[] {
+  try {
+    return parseTcpListeners(readFileSync(family === 4 ? '/proc/net/tcp' : '/proc/net/tcp6', 'latin1'), port, family);
+  } catch {
+    return []; // no IPv6 on this kernel
+  }
 }
 
 /** Every listening TCP socket on a port in hearthd's network namespace. */
 export function tcpListeners(port: number): TcpListener[] {
-  const found: TcpListener[] = [];
-  for (const [file, family] of [['/proc/net/tcp', 4], ['/proc/net/tcp6', 6]] as const) {
-    try {
-      found.push(...parseTcpListeners(readFileSync(file, 'latin1'), port, family));
-    } catch {
-      // no IPv6 on this kernel
-    }
+  return [...readListeners(port, 4), ...readListeners(port, 6)];
+}
+
+/**
+ * The listening sockets on a port that a connection to `address` met. The
+ * kernel prefers an IPv4 listener to a dual-stack IPv6 one for an IPv4
+ * connection, so tcp6 is read only when no IPv4 listener covers it: each of
+ * these files costs a walk of the kernel's whole socket table (about 10 ms on
+ * a large machine), however few sockets it shows.
+ */
+export function listenersReachedAt(port: number, address: Uint8Array): TcpListener[] {
+  if (isV4Mapped(address)) {
+    const v4 = readListeners(port, 4).filter((l) => listenerCovers(l, address));
+    if (v4.length > 0) return v4;
   }
-  return found;
+  return readListeners(port, 6).filter((l) => listenerCovers(l, address));
 }
 
 /** The socket inodes a process holds open (empty when it is gone or not ours to read). */

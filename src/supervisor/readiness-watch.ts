@@ -1,6 +1,6 @@
 import { HearthError } from '../errors/index.js';
 import { formatDuration, type ServiceDefinition } from '../model/index.js';
-import { describePortHolders, ipBytes, listenerCovers, pidsHolding, tcpListeners } from '../process/index.js';
+import { describePortHolders, ipBytes, listenersReachedAt, pidsHolding } from '../process/index.js';
 import { LineMatcher, waitForTcp } from './readiness.js';
 
 export interface ReadinessCallbacks {
@@ -113,7 +113,7 @@ export class ReadinessWatch {
   }
 }
 
-/** The listening sockets on a port that a connection to `reached` could have met. */
+/** The listening sockets on a port that a connection to `reached` met. */
 function listenerSockets(port: number, reached: Uint8Array): Set<number> {
-  return new Set(tcpListeners(port).filter((l) => listenerCovers(l, reached)).map((l) => l.inode));
+  return new Set(listenersReachedAt(port, reached).map((l) => l.inode));
 }

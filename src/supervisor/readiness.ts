@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface TcpWaitOptions {
   /** Between refused connections. */
@@ -9,7 +9,7 @@ export interface TcpWaitOptions {
    * on, more slowly, since the answer is unlikely to change soon.
    */
   accept?: (address: string) => boolean;
-  /** Between accepted connections that accept() turned down. */
+  /** Between accepted connections that accept() turned down (each judgement reads /proc/net/tcp, which is not cheap). */
   turnedDownIntervalMs?: number;
 }
 
@@ -28,15 +28,21 @@ export function waitForTcp(host: string, port: number, onReady: () => void, opti
   const attempt = () => {
     if (cancelled) return;
     const socket = connect({ host, port });
+    let connected = false;
     socket.once('connect', () => {
-      const address = socket.remoteAddress ?? host;
-      socket.destroy();
+      connected = true;
+      // Judged while the connection is still open: a server closed on
+      // abruptly may die of the reset (an unhandled ECONNRESET) before it
+      // could be judged.
+      const accepted = !cancelled && (!options.accept || options.accept(socket.remoteAddress ?? host));
+      closeGently(socket);
       if (cancelled) return;
-      if (options.accept && !options.accept(address)) return again(options.turnedDownIntervalMs ?? 250);
+      if (!accepted) return again(options.turnedDownIntervalMs ?? 500);
       cancelled = true;
       onReady();
     });
     socket.once('error', () => {
+      if (connected) return;
       socket.destroy();
       again(intervalMs);
     });
@@ -46,6 +52,20 @@ export function waitForTcp(host: string, port: number, onReady: () => void, opti
     cancelled = true;
     if (timer) clearTimeout(timer);
   };
+}
+
+/**
+ * Ends a probe connection the polite way: our FIN, whatever the server says
+ * read and dropped, so the server sees a client that left rather than a
+ * reset. One that never closes its side is reset after a second.
+ */
+function closeGently(socket: Socket): void {
+  socket.on('error', () => undefined);
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
+  socket.end();
 }
 
 /**
