@@ -5,7 +5,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDaemonApi, fakeService, startControlServer, type ClassicResult, type ControlServer } from '../control/index.js';
-import type { ActionResult } from '../client/index.js';
 import { formatTimestamp } from '../model/index.js';
 import { runCli } from './run-cli.js';
 
@@ -47,9 +46,9 @@ class Fake extends FakeDaemonApi {
   async atList() {
     return [{ id: 7, at: Date.UTC(2026, 11, 4, 19, 7, 0), batch: false, command: 'make -C /srv', cwd: '/', queuedAt: 0, user: 'me' }] as never;
   }
-  override async start(names: string[]): Promise<ActionResult[]> {
-    const r = await super.start(names);
-    return r.map((x) => ({ ...x, output: 'Starting sleeperd: ok\n' }));
+  /** `service NAME ACTION` hands an init script's action to the script itself. */
+  async passThrough(name: string, action: string): Promise<ClassicResult | null> {
+    return name === 'sleeperd' && action === 'start' ? { stdout: 'Starting sleeperd: ok\n', stderr: '', exitCode: 0 } : null;
   }
 }
 
