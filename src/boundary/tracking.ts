@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import type { LimitSupport, ResourceLimits } from '../model/index.js';
+import type { LimitSupport, ResourceLimits, RlimitValue, Rlimits } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import { CgroupBoundary, cgroupPids, cgroupPopulated } from './cgroup-boundary.js';
 import { applyLimits, limitSupport } from './cgroup-limits.js';
@@ -17,10 +17,11 @@ export type TrackingMode = 'cgroup' | 'process-group';
 export interface UnitTracking {
   /**
    * argv put in front of a launch so the process is in the unit before the
-   * program runs (hearth-cgexec with the unit's cgroup.procs files); empty
-   * when there is nothing to join.
+   * program runs (hearth-cgexec with the unit's cgroup.procs files, which
+   * also sets the rlimits given); undefined when there is nothing to join,
+   * and the rlimits are then the launcher's to set.
    */
-  joinPrefix(leaf?: string): string[];
+  joinPrefix(leaf?: string, rlimits?: Rlimits): string[] | undefined;
   /** Environment that marks the unit's processes, for the fallback and for crash recovery. */
   readonly marker: Record<string, string>;
   /** For `hearth status`: the unit's cgroup, or how its processes are found. */
@@ -95,7 +96,7 @@ class CgroupTracking implements ProcessTracking {
     return {
       marker: { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance },
       where: tree.dir(unit),
-      joinPrefix: (leaf) => [this.cgexec, ...tree.ensure(unit, leaf), '--'],
+      joinPrefix: (leaf, rlimits) => [this.cgexec, ...rlimitFlags(rlimits), ...tree.ensure(unit, leaf), '--'],
       applyLimits: (limits) => {
         tree.ensure(unit);
         applyLimits(tree, unit, limits ?? {});
@@ -162,7 +163,7 @@ class GroupTracking implements ProcessTracking {
     return {
       marker,
       where: `process groups, and processes marked HEARTH_SERVICE=${name}`,
-      joinPrefix: () => [],
+      joinPrefix: () => undefined,
       applyLimits: () => undefined,
       boundary: (groups) => new ProcessGroupBoundary(groups, undefined, undefined, marked),
       populated: () => undefined,
@@ -190,6 +191,12 @@ class GroupTracking implements ProcessTracking {
   }
 
   close(): void {}
+}
+
+/** hearth-cgexec's -r NAME=SOFT:HARD options. */
+function rlimitFlags(rlimits: Rlimits | undefined): string[] {
+  const text = (v: RlimitValue['soft']) => (v === 'unlimited' ? 'unlimited' : String(v));
+  return Object.entries(rlimits ?? {}).flatMap(([name, v]) => (v ? ['-r', `${name}=${text(v.soft)}:${text(v.hard)}`] : []));
 }
 
 function procPids(): number[] {

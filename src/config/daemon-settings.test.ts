@@ -155,3 +155,13 @@ describe('loadDaemonSettings', () => {
     }
   });
 });
+
+describe('[web] hosts', () => {
+  test('names the GUI also answers to are read in lower case; anything that is not a host name is refused with its line', () => {
+    const ok = parseDaemonSettings(FILE, '[web]\nhosts = ["Hearth.Example.org", "[::1]"]\n');
+    assert.deepEqual(ok.errors, []);
+    assert.deepEqual(ok.settings.web.hosts, ['hearth.example.org', '[::1]']);
+    const bad = parseDaemonSettings(FILE, '[web]\nhosts = ["evil.example/path"]\n');
+    assert.match(bad.errors[0]!.toString(), /hearth\.toml:2: "web\.hosts" must hold host names, got "evil\.example\/path"/);
+  });
+});

@@ -21,6 +21,10 @@ export interface DaemonInfo {
   socketPath: string;
   runlevel: number | null;
   previousRunlevel: number | null;
+  /** State files hearthd found damaged since it started: each was set aside (keptAs) and said so in its log. */
+  stateProblems?: Array<{ file: string; keptAs: string; reason: string; at: number }>;
+  /** The syslog socket hearthd receives on (writable by every local user), when it is on. */
+  syslogSocket?: string;
   /** How this hearthd tracks a unit's processes, and so what `stop` guarantees here. */
   processTracking?: { mode: 'cgroup' | 'process-group'; description: string };
   /** Whether logging is degraded (the log filesystem full), and for which services: the journal's health(). */
@@ -50,6 +54,8 @@ export interface ReloadReport extends ConfigReport {
 
 export interface ServiceDetail extends ServiceStatus {
   recentLogs: LogRecord[];
+  /** Present while this service's log file cannot be written (disk full): since when, why, what was lost. */
+  logging?: { since: number; reason: string; droppedRecords: number; blocked: boolean };
   /** Extra sections later features add (workers of a pool, inetd counters, …). */
   extra?: Record<string, unknown>;
 }

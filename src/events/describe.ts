@@ -18,6 +18,10 @@ export function eventLevel(e: HearthEvent): 'info' | 'warn' | 'error' {
     case 'runlevel.cycle':
     case 'config.error':
       return 'error';
+    case 'journal.health':
+      return e.degraded ? 'error' : 'info';
+    case 'state.corrupt':
+      return 'error';
     case 'service.stop-escalated':
       return 'warn';
     case 'pool.worker':
@@ -95,6 +99,11 @@ export function describeEvent(e: HearthEvent): string | undefined {
       return `runlevel ${e.from ?? 'N'} -> ${e.to}`;
     case 'runlevel.cycle':
       return `dependency cycle, not started: ${e.units.join(' -> ')}`;
+    case 'state.corrupt':
+      return `state file "${e.file}" ${e.reason}: ${e.keptAs === e.file ? 'it could not be moved aside' : `kept as "${e.keptAs}"`}; ${e.recovered ?? 'started from nothing'}`;
+    case 'journal.health':
+      if (!e.degraded) return 'logging works again: every log file can be written';
+      return `logging is degraded: ${e.services.map((s) => `${s.service} (${s.reason}${s.blocked ? ', output held' : `, ${s.droppedRecords} records dropped`})`).join(', ')}`;
     case 'config.reloaded':
       return `config reloaded: added [${e.added.join(', ')}] changed [${e.changed.join(', ')}] removed [${e.removed.join(', ')}]${e.errors.length ? `; ${e.errors.length} error(s)` : ''}`;
     case 'config.error':

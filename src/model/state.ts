@@ -14,7 +14,9 @@ export type ServiceState =
   /** A timer between runs: active, waiting for its next run (systemd's "active (waiting)"). */
   | 'waiting'
   /** The definition could not be loaded; see `errors`. */
-  | 'broken';
+  | 'broken'
+  /** Running, started by a previous hearthd, but its definition is gone or broken: shown and stoppable, never doubled. */
+  | 'orphaned';
 
 export interface ExitInfo {
   code: number | null;
@@ -79,6 +81,7 @@ export const STATE_CLASS: Readonly<Record<ServiceState, StateClass>> = {
   exited: 'inactive',
   failed: 'failed',
   broken: 'failed',
+  orphaned: 'active',
 };
 
 export const ALL_STATES = Object.keys(STATE_CLASS) as ServiceState[];
@@ -105,7 +108,7 @@ export function isTransitionalState(state: ServiceState): boolean {
 
 /** Failed, broken, or crash-looping: what the failed badges and `--failed` filters count. */
 export function needsAttention(state: ServiceState): boolean {
-  return STATE_CLASS[state] === 'failed' || state === 'backoff';
+  return STATE_CLASS[state] === 'failed' || state === 'backoff' || state === 'orphaned';
 }
 
 /** A process exists, or a timer is armed: LSB `status` says "running" (exit 0). */

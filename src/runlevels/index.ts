@@ -1,5 +1,5 @@
 export { ALL_LEVELS, CHKCONFIG_DEFAULT_LEVELS, parseLevelString, isRunlevel, levelsToFlags, flagsToLevels, type LevelFlags } from './levels.js';
-export { writeFileAtomicSync } from './atomic-write.js';
+export { writeFileAtomicSync } from '../state/index.js';
 export { type Enablement, type EnablementUnit, isEnabledIn, enabledIn } from './enablement.js';
 export { JsonEnablementStore, ENABLEMENT_FILE } from './json-store.js';
 export { SysvTreeEnablement, describeRcTree, type RcLink } from './sysv-tree.js';

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from '../state/index.js';
 import type { RunReport } from './scheduler.js';
 
 export const LAST_RUN_FILE = 'last-transition.json';

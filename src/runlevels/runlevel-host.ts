@@ -52,7 +52,9 @@ export class RunlevelHost {
     const isSysvTree = [0, 1, 2, 3, 4, 5, 6].every((n) => existsSync(join(rcRoot, `rc${n}.d`)));
     this.enablement = isSysvTree
       ? new SysvTreeEnablement(rcRoot, () => this.catalog.units().map((u) => u.enable), { autoAdd: true })
-      : new JsonEnablementStore(dirs.stateDir);
+      : new JsonEnablementStore(dirs.stateDir, undefined, (c) =>
+          queueMicrotask(() => this.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: "every unit follows its default runlevels until enabled or disabled again" })),
+        );
     this.startedAfterCrash = this.recoveredLevel() !== undefined;
   }
 

@@ -223,7 +223,7 @@ export class ServiceRunner implements Runner {
         this.unit.applyLimits(def.limits);
         this.limitsApplied = true;
       }
-      const launch = serviceLaunch(def, this.ctx.configDir, { ...this.sockets.launchEnv(), unit: { joinPrefix: this.unit.joinPrefix(), marker: this.unit.marker } });
+      const launch = serviceLaunch(def, this.ctx.configDir, { ...this.sockets.launchEnv(), unit: { tracking: this.unit } });
       const output = this.output.fdsForSpawn();
       this.recorder.saveNow({ spawning: true });
       try {
@@ -265,11 +265,7 @@ export class ServiceRunner implements Runner {
     child.once('exit', (code, signal) => this.onChildExit(child, code, signal));
     this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
     this.setState('starting');
-    const watch = new ReadinessWatch(
-      def,
-      { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) },
-      { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) },
-    );
+    const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) }, { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) });
     this.readiness = watch;
     this.cancels.push(() => watch.cancel());
     watch.begin();

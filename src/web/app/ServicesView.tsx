@@ -65,7 +65,7 @@ export function ServicesView(props: { readOnly: boolean }) {
         );
         if (e.to === 'backoff' || e.to === 'failed') setCrashes((old) => ({ ...old, [e.name]: e.at }));
       } else if (e.type === 'config.reloaded') void reload();
-    });
+    }, () => void reload());
     // "last crash 3s ago" and the crash-loop window move on by themselves.
     const tick = setInterval(() => setNow(Date.now()), 5000);
     return () => {
