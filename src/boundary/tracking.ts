@@ -34,6 +34,8 @@ export interface UnitTracking {
   populated(): boolean | undefined;
   /** Whether a pid (from a pidfile or MAINPID=) is a process of this unit. */
   contains(pid: number, groups: Array<number | null>): boolean;
+  /** The unit's live processes now (whose port is it: readiness). */
+  pids(groups: Array<number | null>): number[];
   usage(groups: Array<number | null>): UnitUsage | undefined;
   /** The kernel's OOM kills in this unit so far (0 where not counted). */
   oomKills(): number;
@@ -103,6 +105,7 @@ class CgroupTracking implements ProcessTracking {
       boundary: (groups, leaf) => new UnionBoundary([new CgroupBoundary(tree.dir(unit, leaf)), new ProcessGroupBoundary(groups)]),
       populated: () => cgroupPopulated(tree.dir(unit)),
       contains: (pid) => cgroupPids(tree.dir(unit)).includes(pid),
+      pids: () => cgroupPids(tree.dir(unit)),
       // An empty cgroup can still be charged for page cache: no process, no usage to show.
       usage: () => {
         const u = cgroupUsage(tree, unit);
@@ -172,6 +175,7 @@ class GroupTracking implements ProcessTracking {
         const pgrp = readProcStat(pid)?.pgrp;
         return (pgrp !== undefined && groups.includes(pgrp)) || marked().includes(pid);
       },
+      pids: (groups) => [...new Set([...groups.flatMap((g) => (g === null ? [] : groupMembers(g))), ...marked()])],
       usage: (groups) => {
         const pids = new Set(marked());
         for (const g of groups) if (g !== null) for (const p of groupMembers(g)) pids.add(p);

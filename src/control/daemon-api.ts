@@ -113,8 +113,11 @@ export interface DaemonApi {
    * only knows start/stop/restart/reload (the caller uses those instead).
    */
   passThrough?(name: string, action: string, args: string[]): Promise<ClassicResult | null>;
-  /** The last boot or runlevel switch, for `hearth analyze`. */
-  analyze?(): unknown;
+  /**
+   * For `hearth analyze`: the boot (first entry into the default runlevel
+   * since hearthd or the host started), or the last runlevel switch.
+   */
+  analyze?(which: 'boot' | 'last'): unknown;
   /** `hearth at` / `batch`: queue a job (at: epoch ms, or "batch" for when the load is low). */
   atAdd?(spec: { at: number | 'batch'; command: string; cwd?: string }): Promise<AtJobInfo>;
   /** `hearth atq`. */

@@ -13,7 +13,7 @@ import { EventBus, describeEvent, eventLevel } from '../events/index.js';
 import { checkConfigDir, configReport, loadConfigDir, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Journal } from '../journal/index.js';
 import { SyslogReceiver } from '../syslog/index.js';
-import { RunlevelHost, type RunReport, type StoredTransition } from '../runlevels/index.js';
+import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
 import { createUnits, publicRuntimeDir, type Units } from './units.js';
@@ -148,7 +148,7 @@ export class Daemon implements DaemonApi {
         this.log('warn', `finishing the interrupted switch to runlevel ${interrupted}`);
         await this.runlevels.switchTo(interrupted, this.config.settings.runlevel);
       } else {
-        await this.runlevels.enter(level);
+        await this.runlevels.enter(level, this.config.settings.runlevel);
       }
     } finally {
       this.booting = false;
@@ -205,12 +205,11 @@ export class Daemon implements DaemonApi {
   /** Stops every unit in reverse dependency order (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
-    await this.runlevels.switchTo(0, this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
+    await this.runlevels.stopAll(this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
     this.units.at.stop();
     this.units.tracking.close();
-    this.runlevels.forgetLevel();
     this.syslog?.stop();
     this.log('info', 'hearthd stopped');
     this.journal.close();
@@ -422,8 +421,8 @@ export class Daemon implements DaemonApi {
     return backend.passThrough ? backend.passThrough(name, action, args) : null;
   }
 
-  analyze(): StoredTransition | undefined {
-    return this.runlevels.lastTransition();
+  analyze(which: TransitionKind = 'boot'): StoredTransition | undefined {
+    return this.runlevels.transition(which);
   }
 
   check(configDir?: string): Promise<ConfigReport> {

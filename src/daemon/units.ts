@@ -68,6 +68,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
         sync: () => journal.flushService(def.name, false),
       };
     },
+    logSettingsChanged: (def: ServiceDefinition) => journal.setRotation(def.name, def.log),
     configDir: o.configDir,
     notifyDir: join(publicRuntimeDir(o.runtimeDir), 'notify'),
     fifoDir: join(o.runtimeDir, 'output'),
@@ -79,6 +80,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
   const sysv = new SysvBackend(emit, journal, {
+    runtimeDir: o.runtimeDir,
     tracking,
     // With cgroups, a daemon an init script started is watched by its cgroup: its death is seen at once.
     ...(tracking.mode === 'cgroup' ? { boundaryOf: (name: string) => tracking.unit('sysv', name).boundary([]) } : {}),

@@ -1,4 +1,4 @@
-import { formatDuration, type HearthEvent } from '../model/index.js';
+import { formatDuration, formatTimestamp, type HearthEvent } from '../model/index.js';
 
 /** "exited with code 1" / "killed by SIGKILL": how a process ended, in one phrase. */
 export function describeExit(code: number | null, signal: string | null): string {
@@ -71,7 +71,7 @@ export function describeEvent(e: HearthEvent): string | undefined {
         case 'finished':
           return `timer "${e.name}" finished: ${e.signal ? `killed by ${e.signal}` : `exit status ${e.code}`} after ${formatDuration(e.durationMs)}`;
         case 'skipped':
-          return `timer "${e.name}": still running since ${new Date(e.runningSince).toISOString()}; this run is skipped (overlap = "skip")`;
+          return `timer "${e.name}": still running since ${formatTimestamp(e.runningSince, { zone: true })}; this run is skipped (overlap = "skip")`;
         case 'replaced':
           return `timer "${e.name}": the previous run is stopped for the new one (overlap = "kill")`;
         case 'timed-out':
@@ -89,7 +89,7 @@ export function describeEvent(e: HearthEvent): string | undefined {
         case 'listening':
           return `${e.name}: listening on ${e.protocol} port ${e.port}`;
         case 'suspended':
-          return `${e.name}: suspended until ${new Date(e.until).toISOString()}: ${e.reason}`;
+          return `${e.name}: suspended until ${formatTimestamp(e.until, { zone: true })}: ${e.reason}`;
         default:
           return `${e.name}: ${e.change}`;
       }

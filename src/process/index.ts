@@ -5,3 +5,4 @@ export { resolveExecutable, findTool, DEFAULT_PATH } from './resolve-executable.
 export { processGroupAlive, readProcStat, type ProcStat } from './proc.js';
 export { readProcessTable, type ProcessNode } from './process-tree.js';
 export { raiseNofileLimit, serviceNofileLimit, readNofileLimit, currentNofileSoft, parseNofileRecord, NOFILE_AT_START_ENV, type NofileLimit, type RaisedLimit } from './fd-limit.js';
+export { tcpListeners, listenersReachedAt, listenerCovers, ipBytes, pidsHolding, describePortHolders, describeProcess, type TcpListener } from './port-holders.js';

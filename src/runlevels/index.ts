@@ -27,7 +27,7 @@ export {
 } from './chkconfig-run.js';
 export { formatStatusAllLine, statusAllStateOf, formatRunlevel, type StatusAllState } from './classic-format.js';
 export { sysvEnablementUnit, sysvOrderUnit, serviceOrderUnit, serviceEnablementUnit } from './units.js';
-export { saveLastTransition, loadLastTransition, LAST_RUN_FILE, type StoredTransition } from './report-store.js';
+export { saveTransition, loadTransition, LAST_RUN_FILE, BOOT_RUN_FILE, type StoredTransition, type TransitionKind } from './report-store.js';
 export { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-host.js';
 export { isBootEnabled } from './enablement.js';
 export { loadFacilities, type Facilities } from './facilities.js';

@@ -116,7 +116,8 @@ export class InetdBackend implements UnitBackend {
     const previous = new Set(this.defs.map((d) => d.id));
     this.defs = config.inetd.services;
     const portOffset = config.settings.inetd.portOffset;
-    if (portOffset !== this.portOffset) {
+    const moved = portOffset !== this.portOffset;
+    if (moved) {
       // Every port moves: start over with a fresh engine.
       await this.server.stop();
       this.portOffset = portOffset;
@@ -127,7 +128,8 @@ export class InetdBackend implements UnitBackend {
     const applied = await this.server.apply(this.defs);
     for (const e of applied.errors) this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: e });
     const now = new Set(this.defs.map((d) => d.id));
-    const changed = new Set(applied.changed);
+    // Moved ports: every service that stays was closed and opened again elsewhere.
+    const changed = new Set([...applied.changed, ...(moved ? [...now].filter((n) => previous.has(n)) : [])]);
     const report: ApplyReport = {
       added: [...now].filter((n) => !previous.has(n)),
       changed: [...changed],

@@ -34,9 +34,16 @@ export class NativeBackend implements UnitBackend {
     }
     await Promise.all(
       [...config.services.values()].map(async (def) => {
-        report[await this.supervisor.define(def)].push(def.name);
+        const outcome = await this.supervisor.define(def);
+        // A file fixed since the last load was listed (as broken) before: it changed, it was not added.
+        report[outcome === 'added' && wasBroken.has(def.name) ? 'changed' : outcome].push(def.name);
       }),
     );
+    // Broken files are listed too (as broken, or as the last good definition still running): count them as list shows them.
+    for (const name of this.broken.keys()) {
+      if (config.services.has(name)) continue;
+      (this.supervisor.has(name) || wasBroken.has(name) ? report.unchanged : report.added).push(name);
+    }
     this.supervisor.prepareOutputs();
     return report;
   }

@@ -1,5 +1,5 @@
 import { HearthError, describeError } from '../errors/index.js';
-import type { ExitInfo, PoolSettings, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
+import { formatDuration, type ExitInfo, type PoolSettings, type ServiceDefinition, type ServiceState, type ServiceStatus } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import { usageOfPids } from './resource-usage.js';
 import { bindListeners, type BoundSocket } from '../superserver/index.js';
@@ -200,6 +200,11 @@ export class PoolRunner implements Runner {
     await this.start();
   }
 
+  redefine(def: ServiceDefinition): void {
+    this.def = def;
+    this.tracker.setBackoff(def.backoff);
+  }
+
   /** Zero-downtime reload: a new generation of workers, ready before the old one stops. */
   reload(): Promise<void> {
     if (this.stateValue !== 'running') {
@@ -332,7 +337,8 @@ export class PoolRunner implements Runner {
       this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'replaced', reason: why, ...(decision.delayMs ? { delayMs: decision.delayMs } : {}) });
     } else if (decision.action === 'fail') {
       this.pausedUntil = now + decision.retryInMs;
-      this.detailText = `workers crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms; replacements paused for ${decision.retryInMs}ms`;
+      const within = formatDuration(this.def.backoff.burstIntervalMs, { precise: true });
+      this.detailText = `workers crashed ${this.def.backoff.burst} times within ${within}; replacements paused for ${formatDuration(decision.retryInMs, { precise: true })}`;
       this.ctx.emit({ type: 'pool.failed', at: Date.now(), name: this.name, reason: this.detailText });
       this.later(decision.retryInMs, () => this.topUp());
     }

@@ -14,7 +14,7 @@ import type { RecoveryReport } from '../units/index.js';
 export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
 import { RuntimeStateStore } from './runtime-state.js';
-import { definitionHash, definitionsEqual } from './definitions-equal.js';
+import { definitionChange, definitionHash } from './definitions-equal.js';
 import { Orphan } from './orphan.js';
 import type { RuntimeRecord } from './runtime-state.js';
 import { markedPids, stopProcesses } from '../boundary/index.js';
@@ -36,6 +36,8 @@ export interface SupervisorOptions {
   runtimeStateDir?: string;
   /** Which processes belong to which service: cgroups, or process groups. */
   tracking: ProcessTracking;
+  /** A reload changed a service's settings in place: its log rotation may be new. */
+  logSettingsChanged?(def: ServiceDefinition): void;
 }
 
 
@@ -232,8 +234,10 @@ export class Supervisor {
   }
 
   /**
-   * Adds or replaces a definition. A changed definition of a running service is
-   * applied by restarting it; one that is not running just takes the new form.
+   * Adds or replaces a definition. Settings the process never sees (its
+   * description, order, restart and stop policy, logs) apply in place; any
+   * other change to a running service is applied by restarting it; one that
+   * is not running just takes the new form.
    */
   async define(def: ServiceDefinition): Promise<DefineOutcome> {
     const existing = this.runners.get(def.name);
@@ -243,7 +247,14 @@ export class Supervisor {
       this.takeOverOrphan(def.name, runner);
       return 'added';
     }
-    if (definitionsEqual(existing.def, def)) return 'unchanged';
+    const change = definitionChange(existing.def, def);
+    if (change.kind === 'none') return 'unchanged';
+    if (change.kind === 'live') {
+      existing.redefine(def);
+      this.options.logSettingsChanged?.(def);
+      this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'info', message: `"${def.name}": ${change.settings.join(', ')} changed; applied without a restart` });
+      return 'changed';
+    }
     if (existing instanceof PoolRunner && existing.canReplaceInPlace(def)) {
       // Same sockets: roll the workers over without a moment of downtime. A
       // failed rollover leaves the old workers (and the old definition) serving.

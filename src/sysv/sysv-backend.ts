@@ -36,6 +36,12 @@ interface Unit {
 
 export interface SysvBackendOptions {
   /**
+   * hearthd's runtime dir, given to every script as HEARTH_RUNTIME_DIR: a
+   * script that keeps a pidfile there never meets the pidfile of a script of
+   * the same name run by another hearthd on the machine.
+   */
+  runtimeDir?: string;
+  /**
    * The processes a started script left behind (a cgroup where hearthd has
    * one). When given, the unit is checked at once when it empties, instead of
    * waiting for the next periodic status.
@@ -259,6 +265,7 @@ export class SysvBackend implements UnitBackend {
       return await runScript(u.script.file, action, {
         timeoutMs,
         args,
+        ...(this.options.runtimeDir !== undefined ? { env: { HEARTH_RUNTIME_DIR: this.options.runtimeDir } } : {}),
         ...(prefix ? { prefix } : {}),
         ...(writer ? { onOutput: (chunk: string, stream: 'stdout' | 'stderr') => writer.write(stream === 'stdout' ? 'out' : 'err', chunk) } : {}),
       });

@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readJsonState } from '../state/index.js';
 import { join } from 'node:path';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
-import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration } from '../model/index.js';
+import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration, formatTimestamp } from '../model/index.js';
 import { applyUmask } from '../process/index.js';
 import { stopProcesses, type ProcessTracking, type UnitTracking } from '../boundary/index.js';
 import { definitionsEqual, serviceLaunch } from '../supervisor/index.js';
@@ -302,7 +302,7 @@ export class TimerHost {
       description: job.description,
       kind: 'timer',
       state: running ? 'running' : 'waiting',
-      detail: running ? `running since ${new Date(running.startedAt).toISOString()}` : st?.next ? `next run ${new Date(st.next).toISOString()}` : 'no next run',
+      detail: running ? `running since ${formatTimestamp(running.startedAt, { zone: true })}` : st?.next ? `next run ${formatTimestamp(st.next, { zone: true })}` : 'no next run',
       pid: running?.child.pid ?? null,
       startedAt: running?.startedAt ?? null,
       readyAt: null,
