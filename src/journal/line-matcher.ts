@@ -1,8 +1,7 @@
+import { effectivePriority } from '../model/index.js';
 import { parseLine, type ParsedLine } from './format.js';
 
 const LF = 0x0a;
-/** Records without a priority (plain service output) count as info. */
-const DEFAULT_PRIORITY = 6;
 
 export interface LineFilter {
   since?: number;
@@ -31,7 +30,7 @@ export class LineMatcher {
     const f = this.filter;
     if (f.since !== undefined && line.ts < f.since) return false;
     if (f.until !== undefined && line.ts > f.until) return false;
-    if (f.priority !== undefined && (line.priority ?? DEFAULT_PRIORITY) > f.priority) return false;
+    if (f.priority !== undefined && effectivePriority(line) > f.priority) return false;
     if (f.grep && !line.payload.toString('utf8').includes(f.grep)) return false;
     return true;
   }

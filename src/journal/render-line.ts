@@ -1,3 +1,4 @@
+import { effectivePriority } from '../model/index.js';
 import type { LogRecord } from './types.js';
 
 export interface RenderOptions {
@@ -47,7 +48,8 @@ export function renderLine(r: LogRecord, options: RenderOptions = {}): string {
     if (r.stream === 'err') label += '[err]';
     parts.push(paint(`${label}:`, CYAN, color));
   }
-  const urgency = r.priority !== undefined && r.priority <= 3 ? RED : r.priority === 4 ? YELLOW : r.stream === 'err' ? RED : '';
+  const p = effectivePriority(r);
+  const urgency = p <= 3 ? RED : p === 4 ? YELLOW : '';
   parts.push(color && urgency && !raw ? `${urgency}${text}${RESET}` : text);
   return parts.join(' ');
 }

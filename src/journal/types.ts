@@ -18,7 +18,8 @@ export interface LogQuery {
   grep?: string;
   /**
    * Syslog-style severity ceiling (0 emerg … 7 debug): only records at this
-   * priority or more urgent. Records without a priority count as 6 (info).
+   * priority or more urgent. Records without a priority count as 3 (err)
+   * when a service wrote them to stderr, else as 6 (info).
    */
   priority?: number;
 }
@@ -34,7 +35,7 @@ export interface LogRecord {
   b64?: string;
   /** The line was split (too long) or cut off at exit: no newline ended it here. */
   partial?: boolean;
-  /** Syslog severity 0–7 when known (syslog messages, hearthd's own levels). */
+  /** Syslog severity 0–7 when known (syslog messages, hearthd's own levels, a line's own `<N>` prefix). */
   priority?: number;
   /**
    * The journal's note that records of this service were dropped here (the
