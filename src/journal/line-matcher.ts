@@ -8,6 +8,7 @@ export interface LineFilter {
   until?: number;
   grep?: string;
   priority?: number;
+  facility?: number[];
 }
 
 /**
@@ -31,6 +32,7 @@ export class LineMatcher {
     if (f.since !== undefined && line.ts < f.since) return false;
     if (f.until !== undefined && line.ts > f.until) return false;
     if (f.priority !== undefined && effectivePriority(line) > f.priority) return false;
+    if (f.facility !== undefined && (line.syslog === undefined || !f.facility.includes(line.syslog.facility))) return false;
     if (f.grep && !line.payload.toString('utf8').includes(f.grep)) return false;
     return true;
   }

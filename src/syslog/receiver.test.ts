@@ -56,6 +56,25 @@ describe('SyslogReceiver over UDP on loopback', () => {
     assert.equal(r?.priority, 3);
   });
 
+  test('facility, hostname, app-name, procid, MSGID and structured data are kept with the record', async () => {
+    const port = await start({ attribute: (_pid, app) => app });
+    await send(port, '<134>1 2026-11-24T00:00:00Z db1 pg 812 CKPT [origin@1 ip="10.0.0.1" q="a \\"b\\""][x@2] checkpoint done');
+    await send(port, '<30>Nov 24 01:00:00 pg[9]: bsd style');
+    const got = await recordsOf('pg', 2);
+    assert.deepEqual(got[0]!.syslog, {
+      facility: 16,
+      hostname: 'db1',
+      appName: 'pg',
+      procId: '812',
+      msgId: 'CKPT',
+      structuredData: [{ id: 'origin@1', params: [['ip', '10.0.0.1'], ['q', 'a "b"']] }, { id: 'x@2', params: [] }],
+    });
+    assert.deepEqual(got[1]!.syslog, { facility: 3, appName: 'pg', procId: '9' });
+    assert.deepEqual((await journal.query({ names: ['pg'], facility: [3] })).map((r) => r.text), ['pg[9]: bsd style']);
+    assert.deepEqual((await journal.query({ names: ['pg'], facility: [16, 3] })).length, 2);
+    assert.deepEqual((await journal.query({ names: ['pg'], facility: [0] })).length, 0);
+  });
+
   test('the pid a message claims attributes it when no sender pid is known', async () => {
     const asked: Array<[number | undefined, string | undefined]> = [];
     const port = await start({

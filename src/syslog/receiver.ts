@@ -8,7 +8,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { HearthError } from '../errors/index.js';
-import type { Journal } from '../journal/index.js';
+import type { Journal, SyslogFields } from '../journal/index.js';
 import { DgramReceiver } from '../native/index.js';
 import { formatSyslogPayload } from './format.js';
 import type { SyslogMessage } from './message.js';
@@ -118,7 +118,7 @@ export class SyslogReceiver {
     const { message, body } = parseSyslogDatagram(datagram);
     const service = this.serviceFor(senderPid, message);
     this.limiter?.attach(sender, service);
-    this.options.journal.record(service, { stream: 'syslog', payload: formatSyslogPayload(message, body), priority: message.severity });
+    this.options.journal.record(service, { stream: 'syslog', payload: formatSyslogPayload(message, body), priority: message.severity, syslog: syslogFields(message) });
     this.recorded++;
   }
 
@@ -146,6 +146,17 @@ export class SyslogReceiver {
     const text = `hearth: suppressed ${s.dropped} syslog message${s.dropped === 1 ? '' : 's'} from ${s.sender} (more than ${s.limit.burst} in ${seconds}s)`;
     this.options.journal.record(s.owner ?? this.fallback, { stream: 'syslog', text, priority: 4 });
   }
+}
+
+/** What the journal keeps of the header besides the text and severity. */
+export function syslogFields(m: SyslogMessage): SyslogFields {
+  const f: SyslogFields = { facility: m.facility };
+  if (m.hostname !== undefined) f.hostname = m.hostname;
+  if (m.appName !== undefined) f.appName = m.appName;
+  if (m.procId !== undefined) f.procId = m.procId;
+  if (m.msgId !== undefined) f.msgId = m.msgId;
+  if (m.structuredData !== undefined) f.structuredData = m.structuredData;
+  return f;
 }
 
 function bindUdp(port: number, onMessage: (msg: Buffer, from: RemoteInfo) => void, onError: (e: HearthError) => void): Promise<Socket> {
