@@ -240,7 +240,7 @@ export function buildInetdDefinition(set: AttrSet, ctx: BuildContext): { def: In
     if (eq <= 0) bad('env', `env entry "${w}" has no "="`);
     else env[w.slice(0, eq)] = w.slice(eq + 1);
   }
-  const passenv = [...(get('passenv')?.values ?? [])];
+  const passenvValues = get('passenv')?.values;
 
   const intOf = (k: string, min: number, max: number): number | undefined => {
     const v = one(k);
@@ -360,7 +360,7 @@ export function buildInetdDefinition(set: AttrSet, ctx: BuildContext): { def: In
     ...(server !== undefined ? { server } : {}),
     serverArgs,
     env,
-    passenv,
+    ...(passenvValues ? { passenv: [...passenvValues] } : {}),
     ...(nice !== undefined ? { nice } : {}),
     ...(umask !== undefined ? { umask } : {}),
     rlimits,

@@ -91,8 +91,12 @@ export interface InetdServiceDefinition {
   /** Exactly the argv the server gets after argv[0] (or all of it with NAMEINARGS). */
   serverArgs: string[];
   env: Record<string, string>;
-  /** Names of hearthd's own variables passed through. */
-  passenv: string[];
+  /**
+   * Names of hearthd's own variables passed through. Not set (here or in
+   * defaults): the server gets hearthd's whole environment, as xinetd passes
+   * its own.
+   */
+  passenv?: string[];
   nice?: number;
   umask?: number;
   rlimits: Rlimits;

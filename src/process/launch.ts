@@ -35,7 +35,17 @@ function requireTool(name: string, why: string): string {
  * limits and negative nice need privileges that setpriv then drops. Nothing is
  * ever passed through a shell.
  */
-export function buildLaunch(settings: ProcessSettings, env: Record<string, string | undefined> = {}): Launch {
+export interface IdentityOptions {
+  /**
+   * Supplementary groups of a switched identity: "init" the user's from the
+   * group database (the default), "clear" none (xinetd without `groups = yes`).
+   */
+  groups?: 'init' | 'clear';
+  /** Switch (and set the groups) even when uid and gid are already hearthd's, as xinetd does once user or group is set. */
+  always?: boolean;
+}
+
+export function buildLaunch(settings: ProcessSettings, env: Record<string, string | undefined> = {}, identity: IdentityOptions = {}): Launch {
   const [command, ...rest] = settings.exec;
   if (!command) throw new HearthError('ERR_SPAWN', 'cannot start: "exec" is empty');
   const program = resolveExecutable(command, env.PATH ?? DEFAULT_PATH, settings.workingDirectory);
@@ -47,7 +57,7 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
     user = settings.user !== undefined ? lookupUser(settings.user) : undefined;
     const gid = settings.group !== undefined ? lookupGroup(settings.group).gid : user?.gid;
     const uid = user?.uid ?? myUid;
-    const needsChange = uid !== myUid || (gid !== undefined && gid !== process.getgid?.());
+    const needsChange = identity.always === true || uid !== myUid || (gid !== undefined && gid !== process.getgid?.());
     if (needsChange) {
       if (myUid !== 0) {
         throw new HearthError(
@@ -58,7 +68,7 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
       const setpriv = requireTool('setpriv', 'switch user');
       const privArgs = [`--reuid=${uid}`, `--regid=${gid ?? uid}`];
       // initgroups keeps the user's supplementary groups (spawn's uid/gid would drop them).
-      privArgs.push(user ? '--init-groups' : '--clear-groups');
+      privArgs.push(user && identity.groups !== 'clear' ? '--init-groups' : '--clear-groups');
       argv = [setpriv, ...privArgs, '--', ...argv];
     }
   }

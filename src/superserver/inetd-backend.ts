@@ -12,7 +12,8 @@ import { setXinetdDisable, type LoadedConfig } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
 import type { ApplyReport, EnableOutcome, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
 import { SuperServer } from './super-server.js';
-import type { InetdEvent } from './types.js';
+import type { InetdEvent, InetdLogLine } from './types.js';
+import type { EnvCompat } from './server-launch.js';
 import { inetdSettings } from './settings-view.js';
 
 export interface InetdBackendOptions {
@@ -40,26 +41,42 @@ export class InetdBackend implements UnitBackend {
   readonly kind = 'inetd';
   private server: SuperServer;
   private portOffset = 0;
+  private envCompat: EnvCompat = 'hearth';
   private defs: InetdServiceDefinition[] = [];
   private present = false;
   private on = false;
   private onSince: number | null = null;
 
   constructor(private readonly options: InetdBackendOptions) {
-    this.server = this.createServer(0);
+    this.server = this.createServer();
   }
 
-  private createServer(portOffset: number): SuperServer {
+  private createServer(): SuperServer {
     return new SuperServer({
-      portOffset,
-      onLog: (line) =>
-        this.options.journal.record(line.id, {
-          stream: 'hearth',
-          text: line.message,
-          priority: line.level === 'error' ? 3 : line.level === 'warn' ? 4 : 6,
-        }),
+      portOffset: this.portOffset,
+      envCompat: this.envCompat,
+      onLog: (line) => this.journalLine(line),
       onEvent: (e) => this.forward(e),
     });
+  }
+
+  /**
+   * A connection log line into the journal, under its service. With
+   * log_type = SYSLOG it is the syslog record xinetd would have sent:
+   * its facility, its level, "xinetd" as the identifier.
+   */
+  private journalLine(line: InetdLogLine): void {
+    const s = line.syslog;
+    if (s && line.service) {
+      this.options.journal.record(line.id, {
+        stream: 'syslog',
+        text: line.message,
+        priority: s.level,
+        syslog: { facility: s.facility, appName: SUPER_SERVER_NAME, procId: String(process.pid) },
+      });
+      return;
+    }
+    this.options.journal.record(line.id, { stream: 'hearth', text: line.message, priority: line.level === 'error' ? 3 : line.level === 'warn' ? 4 : 6 });
   }
 
   /** The engine's events as hearthd's: every state change of a service (a cps suspension too) is a service.state. */
@@ -115,12 +132,13 @@ export class InetdBackend implements UnitBackend {
     this.present = config.hasInetdSources;
     const previous = new Set(this.defs.map((d) => d.id));
     this.defs = config.inetd.services;
-    const portOffset = config.settings.inetd.portOffset;
-    if (portOffset !== this.portOffset) {
-      // Every port moves: start over with a fresh engine.
+    const { portOffset, envCompat } = config.settings.inetd;
+    if (portOffset !== this.portOffset || envCompat !== this.envCompat) {
+      // Every port moves, or every server's environment changes: start over with a fresh engine.
       await this.server.stop();
       this.portOffset = portOffset;
-      this.server = this.createServer(portOffset);
+      this.envCompat = envCompat;
+      this.server = this.createServer();
     }
     // While the super-server is off, new definitions are only remembered.
     if (!this.on) await this.server.setEnabled(false);

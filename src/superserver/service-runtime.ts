@@ -9,7 +9,7 @@ import type { ServerProcess } from '../native/index.js';
 import { Admission } from './admission.js';
 import { addressAllowed, toBytes } from './access.js';
 import { onDatagram } from './datagram-service.js';
-import { INTERNAL_NAMES, canServeRaw } from './internal-services.js';
+import { INTERNAL_NAMES, LONG_LIVED, canServeRaw } from './internal-services.js';
 import { listenAcceptor, listenDatagram, listenRaw, listenStream, type Endpoint, type Listener } from './listeners.js';
 import { NOTHING_PREPARED, prepareService, type Prepared } from './service-setup.js';
 import { watchServer } from './server-launch.js';
@@ -18,7 +18,7 @@ import { UdpReplyLimit } from './udp-reply-limit.js';
 import { WaitListener } from './wait-service.js';
 import { ConnectionLog } from './xinetd-log.js';
 import type { EngineContext, InternalName, MuxTarget, ServiceCore } from './engine-context.js';
-import type { InetdServiceState, InetdStateChange } from './types.js';
+import type { InetdLogLine, InetdServiceState, InetdStateChange } from './types.js';
 
 /** After a failed resume (the port briefly taken), try again this much later. */
 const RESUME_RETRY_MS = 1000;
@@ -32,6 +32,7 @@ const RESUME_RETRY_MS = 1000;
 export class ServiceRuntime implements ServiceCore, MuxTarget {
   readonly key: string;
   readonly internal: InternalName | undefined;
+  readonly forks: boolean;
   readonly admission: Admission;
   readonly log: ConnectionLog;
   readonly conns = new Set<{ destroy(): void }>();
@@ -50,14 +51,16 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
   private closed = true;
   private waitPid: number | null = null;
   private readonly udpLimit: UdpReplyLimit;
+  private logFileFull = false;
 
   constructor(readonly def: InetdServiceDefinition, readonly ctx: EngineContext) {
     this.key = inetdDefinitionKey(def);
     this.internal = def.types.includes('INTERNAL') && INTERNAL_NAMES.has(def.name) ? (def.name as InternalName) : undefined;
+    this.forks = !this.internal || (def.protocol === 'tcp' && LONG_LIVED.has(this.internal));
     this.errors = [...def.errors];
     for (const k of REFUSAL_REASONS) this.refused[k] = 0;
     this.admission = new Admission(def, { onSuspend: (until) => this.suspend(until), onResume: () => this.resume() });
-    this.log = new ConnectionLog(def, (l) => ctx.log(l));
+    this.log = new ConnectionLog(def, (l) => this.writeLog(l));
     this.udpLimit = new UdpReplyLimit(ctx.udpReplyRate, ctx.udpReplyRatePerSource);
     if (def.errors.length > 0) this.current = 'broken';
     else if (def.disabled) this.current = 'disabled';
@@ -87,7 +90,22 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
 
   refuse(reason: RefusalReason, remote: string | undefined): void {
     this.refused[reason]++;
+    if (reason !== 'address' || !this.forks) return this.log.refused(reason, remote);
+    // xinetd forks first and its child checks the address: START, FAIL, then the child's EXIT (status 0).
+    const started = this.log.started();
+    this.log.start(0, remote);
     this.log.refused(reason, remote);
+    this.log.exit(0, 0, null, started);
+  }
+
+  /** A line of the connection log: to log_type's FILE (once full, no more), then to the host. */
+  private writeLog(line: InetdLogLine): void {
+    const file = this.prepared.logFile;
+    if (line.service && file && !file.write(line.message) && !this.logFileFull) {
+      this.logFileFull = true;
+      this.log.fileFull(file.path);
+    }
+    this.ctx.log(line);
   }
 
   /** The limits (admission.ts), then the address rules (access.ts) unless they wait for a reverse lookup. */
@@ -107,7 +125,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
   async start(): Promise<void> {
     if (this.def.disabled || this.def.errors.length > 0) return;
     try {
-      this.prepared = await prepareService(this.def, this.internal, this.isMuxClient);
+      this.prepared = await prepareService(this.def, this.internal, this.isMuxClient, this.ctx.envCompat);
       this.closed = false;
       const port = await this.listen();
       if (port === undefined) return; // closed meanwhile

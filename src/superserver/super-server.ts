@@ -44,6 +44,7 @@ export class SuperServer {
       servers: options.serverSpawner ?? this.ownSpawner!,
       acceptorPath: options.acceptor === false ? null : acceptorHelperPath(),
       portOffset: offset,
+      envCompat: options.envCompat ?? 'hearth',
       emit: (e) => {
         try {
           emit(e);
