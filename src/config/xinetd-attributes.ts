@@ -226,6 +226,14 @@ export function buildInetdDefinition(set: AttrSet, ctx: BuildContext): { def: In
     if (flags.includes('NAMEINARGS')) bad('redirect', 'a redirected service cannot have the NAMEINARGS flag');
   }
   if (!internal && !redirect && !server) bad('server', 'server is required (or type = INTERNAL, or redirect)');
+  if (!internal && ctx.origin.format === 'xinetd' && one('user') === undefined) {
+    warnings.push({
+      level: 'warning',
+      message: `service "${ctx.name}": no "user": xinetd disables such a service; hearth runs its server as hearthd's own user`,
+      line: ctx.origin.line,
+      key: 'user',
+    });
+  }
   if (server !== undefined && !server.startsWith('/')) bad('server', `server "${server}" must be an absolute path`);
   if (internal && !['echo', 'discard', 'chargen', 'daytime', 'time', 'tcpmux', 'servers', 'services'].includes(ctx.name)) {
     bad('type', `"${ctx.name}" is not an internal service (echo, discard, chargen, daytime, time, tcpmux)`);

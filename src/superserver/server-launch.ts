@@ -51,12 +51,12 @@ export function launchFor(d: InetdServiceDefinition, envCompat: EnvCompat = 'hea
     },
     {},
     // set_credentials: setgid, then initgroups only with user and groups = yes, else setgroups(0).
-    identity ? { always: true, groups: d.groups === true && d.user !== undefined ? 'init' : 'clear' } : {},
+    { argv0, ...(identity ? { always: true, groups: d.groups === true && d.user !== undefined ? 'init' : 'clear' } : {}) },
   );
   return {
     file: l.file,
     args: l.args,
-    // A wrapper (setpriv, prlimit, nice) keeps its own name; argv0 is for the server itself.
+    // Through a wrapper (setpriv, prlimit, nice) argv[0] is set at the end of the chain.
     argv0: l.file === l.program ? argv0 : undefined,
     env: { ...baseEnvironment(d.passenv), ...d.env },
     umask: d.umask,
