@@ -186,10 +186,10 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
     }, (sock) => acceptStream(this, sock), onError);
   }
 
-  /** A server started for each connection with nothing written first and only address rules to check. */
+  /** A server started for each connection with nothing written first, only address rules to check, and no identd to ask. */
   private get plainServer(): boolean {
     const p = this.prepared;
-    return !!p.launch && !p.banner && !p.bannerSuccess && !p.bannerFail && !p.access?.needsReverse;
+    return !!p.launch && !p.banner && !p.bannerSuccess && !p.bannerFail && !p.access?.needsReverse && !this.log.useridOnSuccess && !this.log.useridOnFailure;
   }
 
   private listenAcceptor(path: string, at: Endpoint, onError: (message: string) => void): Promise<Listener | undefined> {
