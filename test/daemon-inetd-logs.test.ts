@@ -53,7 +53,7 @@ describe('hearthd: log_type SYSLOG and FILE', () => {
 
   test('SYSLOG local4 warning: a syslog record of facility local4 at warning, from "xinetd"', async () => {
     await touch(base);
-    const [r] = await eventually(() => records('bysyslog').length > 0 && records('bysyslog'), 10_000, 'the START record');
+    const [r] = (await eventually(() => records('bysyslog').length > 0 && records('bysyslog'), 10_000, 'the START record')) as Rec[];
     assert.equal(r!.text, 'START: bysyslog pid=0 from=127.0.0.1');
     assert.equal(r!.stream, 'syslog');
     assert.equal(r!.priority, 4);

@@ -136,7 +136,8 @@ export interface InetdServiceStatus {
   /** The port actually bound (after port_offset); null when not listening. */
   port: number | null;
   bind: string | null;
-  state: 'listening' | 'waiting' | 'suspended' | 'disabled' | 'broken' | 'off';
+  /** broken: its definition cannot be served; failed: it could not have its port (see errors). */
+  state: 'listening' | 'waiting' | 'suspended' | 'disabled' | 'broken' | 'failed' | 'off';
   detail?: string;
   served: number;
   refused: Record<RefusalReason, number>;

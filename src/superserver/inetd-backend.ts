@@ -29,6 +29,7 @@ const STATE: Record<InetdServiceStatus['state'], ServiceState> = {
   disabled: 'stopped',
   off: 'stopped',
   broken: 'broken',
+  failed: 'failed',
 };
 
 /** The super-server runs where it is enabled: 2–5 by default, as on the classic systems. */
@@ -46,6 +47,8 @@ export class InetdBackend implements UnitBackend {
   private present = false;
   private on = false;
   private onSince: number | null = null;
+  /** The super-server's state as last announced (running, degraded or stopped). */
+  private announced: ServiceState = 'stopped';
 
   constructor(private readonly options: InetdBackendOptions) {
     this.server = this.createServer();
@@ -81,6 +84,12 @@ export class InetdBackend implements UnitBackend {
 
   /** The engine's events as hearthd's: every state change of a service (a cps suspension too) is a service.state. */
   private forward(e: InetdEvent): void {
+    this.forwardOne(e);
+    // A port lost or won changes the super-server as a whole too.
+    if (e.change && (e.change.to === 'failed' || e.change.from === 'failed')) this.announce();
+  }
+
+  private forwardOne(e: InetdEvent): void {
     const emit = this.options.emit;
     if (e.change) {
       const from = STATE[e.change.from];
@@ -152,6 +161,7 @@ export class InetdBackend implements UnitBackend {
       removed: [...previous].filter((n) => !now.has(n)),
       unchanged: [...now].filter((n) => previous.has(n) && !changed.has(n)),
     };
+    this.announce();
     if (this.present && !wasPresent) report.added.push(SUPER_SERVER_NAME);
     else if (!this.present && wasPresent) {
       await this.setSuperServer(false);
@@ -202,7 +212,7 @@ export class InetdBackend implements UnitBackend {
       await this.setSuperServer(false);
       await this.setSuperServer(true);
     }
-    return this.on ? 'running' : 'stopped';
+    return this.superServerState();
   }
 
   runlevelUnit(name: string): RunlevelUnit | undefined {
@@ -268,19 +278,49 @@ export class InetdBackend implements UnitBackend {
   /** Switches the whole super-server: no inetd-style service listens while it is off. */
   private async setSuperServer(on: boolean): Promise<void> {
     if (on === this.on) return;
-    const from = this.on ? 'running' : 'stopped';
     this.on = on;
     this.onSince = on ? Date.now() : null;
     await this.server.setEnabled(on);
-    this.options.emit({ type: 'service.state', at: Date.now(), name: SUPER_SERVER_NAME, from, to: on ? 'running' : 'stopped', pid: on ? process.pid : null });
+    this.announce();
+  }
+
+  /** running, or degraded while some of its ports could not be bound; stopped when switched off. */
+  private superServerState(): ServiceState {
+    if (!this.on) return 'stopped';
+    return this.server.status().some((s) => s.state === 'failed') ? 'degraded' : 'running';
+  }
+
+  /** Publishes the super-server's state when it changed. */
+  private announce(): void {
+    const to = this.present ? this.superServerState() : 'stopped';
+    const from = this.announced;
+    if (to === from) return;
+    this.announced = to;
+    const detail = to === 'degraded' ? this.degradedDetail() : undefined;
+    this.options.emit({ type: 'service.state', at: Date.now(), name: SUPER_SERVER_NAME, from, to, pid: to === 'stopped' ? null : process.pid, ...(detail ? { detail } : {}) });
+  }
+
+  /** "listening on 3 of 4 ports; not on tcp/8007 (cat): cannot listen on …: the port is in use by pid 812 (nginx)". */
+  private degradedDetail(): string {
+    const all = this.server.status().filter((s) => s.state !== 'disabled' && s.state !== 'broken');
+    const failed = all.filter((s) => s.state === 'failed');
+    const wanted = (s: InetdServiceStatus): number => {
+      const def = this.defs.find((d) => d.id === s.id);
+      const p = def?.port ?? 0;
+      return p > 0 && p < 1024 ? p + this.portOffset : p;
+    };
+    const missing = failed.map((s) => `${s.protocol}/${wanted(s)} (${s.id}): ${s.errors.at(-1) ?? 'not bound'}`);
+    return `listening on ${all.length - failed.length} of ${all.length} ports; not on ${missing.join('; ')}`;
   }
 
   private superServerStatus(count: number): ServiceStatus {
+    const state = this.superServerState();
     return {
       name: SUPER_SERVER_NAME,
       description: `The super-server: listens for ${count} inetd-style service${count === 1 ? '' : 's'} and starts a server per connection`,
       kind: 'service',
-      state: this.on ? 'running' : 'stopped',
+      state,
+      ...(state === 'degraded' ? { detail: this.degradedDetail() } : {}),
       pid: this.on ? process.pid : null,
       startedAt: this.onSince,
       readyAt: this.onSince,
@@ -299,7 +339,7 @@ export class InetdBackend implements UnitBackend {
       description: s.description,
       kind: 'inetd',
       state: STATE[s.state],
-      detail: `${s.state} ${where}; ${counters}${s.detail ? `; ${s.detail}` : ''}`,
+      detail: s.state === 'failed' ? (s.errors.at(-1) ?? `failed ${where}`) : `${s.state} ${where}; ${counters}${s.detail ? `; ${s.detail}` : ''}`,
       pid: s.pid,
       startedAt: null,
       readyAt: null,

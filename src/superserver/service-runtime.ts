@@ -5,6 +5,7 @@ import {
   type InetdServiceDefinition, type InetdServiceStatus, type RefusalReason,
 } from '../model/index.js';
 import { describeError } from '../errors/index.js';
+import { describeBindError } from './bind-error.js';
 import type { ServerProcess } from '../native/index.js';
 import { Admission } from './admission.js';
 import { addressAllowed, toBytes } from './access.js';
@@ -121,23 +122,32 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
     acceptHandOff(this, sock, remote);
   }
 
-  /** Reads banners, resolves names, builds the command line, then listens. Errors leave the service "broken". */
+  /**
+   * Reads banners, resolves names, builds the command line, then listens.
+   * What the definition cannot do (a missing banner file, a name that does
+   * not resolve) leaves the service "broken"; a port it cannot have leaves
+   * it "failed", with who holds the port.
+   */
   async start(): Promise<void> {
     if (this.def.disabled || this.def.errors.length > 0) return;
+    let stage: 'broken' | 'failed' = 'broken';
     try {
       this.prepared = await prepareService(this.def, this.internal, this.isMuxClient, this.ctx.envCompat);
       this.closed = false;
+      stage = 'failed';
       const port = await this.listen();
       if (port === undefined) return; // closed meanwhile
+      this.errors.length = 0;
+      this.errors.push(...this.def.errors);
       const change = this.moveTo('listening');
       if (change) this.ctx.emit({ type: 'inetd.listening', at: Date.now(), id: this.def.id, port, protocol: this.isMuxClient ? 'tcpmux' : this.def.protocol, change });
     } catch (e) {
       this.closed = true;
-      const message = describeError(e);
+      const message = stage === 'failed' ? describeBindError(e, this.def.protocol, this.endpoint) : describeError(e);
       this.errors.push(message);
-      const change = this.moveTo('broken');
+      const change = this.moveTo(stage);
       this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: this.def.id, message, ...(change ? { change } : {}) });
-      throw e;
+      throw new Error(message, { cause: e });
     }
   }
 
@@ -224,7 +234,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
     this.closed = true;
     this.admission.stop();
     this.stopListening();
-    const live = this.current === 'listening' || this.current === 'suspended' || this.current === 'waiting';
+    const live = this.current === 'listening' || this.current === 'suspended' || this.current === 'waiting' || this.current === 'failed';
     if (live) this.detail = undefined;
     const change = live ? this.moveTo('off') : undefined;
     this.ctx.emit({ type: 'inetd.closed', at: Date.now(), id: this.def.id, ...(change ? { change } : {}) });
@@ -267,7 +277,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
       (e) => {
         if (this.closed) return;
         // The port may be briefly taken (a wait = yes server still owns it): try again rather than stay off.
-        this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: this.def.id, message: `cannot resume: ${describeError(e)}` });
+        this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: this.def.id, message: `cannot resume: ${describeBindError(e, this.def.protocol, this.endpoint)}` });
         this.admission.suspendFor(RESUME_RETRY_MS);
       },
     );

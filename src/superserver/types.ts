@@ -14,12 +14,13 @@ export type InetdServiceState = InetdServiceStatus['state'];
  *   event             change.from → change.to
  *   inetd.listening   off | broken → listening          the listener is up (or, for a tcpmux
  *                                                       client, the name is served by tcpmux)
- *   inetd.error       off → broken                      it could not start (bind, banner, name…)
+ *   inetd.error       off → broken                      it cannot be served (banner, name, log file…)
+ *                     off → failed                      it could not have its port (who holds it is said)
  *   inetd.suspended   listening | waiting → suspended   cps tripped; `until` says when it returns
  *   inetd.resumed     suspended → listening            the pause is over and it listens again
  *   inetd.server      listening → waiting              a wait = yes server took the socket…
  *                     waiting → listening              …and gave it back by exiting
- *   inetd.closed      listening | waiting | suspended → off   stopped listening (reload,
+ *   inetd.closed      listening | waiting | suspended | failed → off   stopped listening (reload,
  *                                                       super-server switched off, stop())
  *
  * An inetd.error without `change` (a listener error, a failed resume that is
