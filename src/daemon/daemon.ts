@@ -12,7 +12,7 @@ import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/inde
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
 import { checkConfigDir, configReport, loadConfigDir, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Journal } from '../journal/index.js';
-import { SyslogReceiver } from '../syslog/index.js';
+import { RecentProcesses, SyslogReceiver, type SyslogSender } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
@@ -51,6 +51,8 @@ export class Daemon implements DaemonApi {
   private units!: Units;
   private runlevels!: RunlevelHost;
   private syslog: SyslogReceiver | undefined;
+  /** Processes hearth started, kept a while after they exit, for syslog attribution. */
+  private readonly recentProcesses = new RecentProcesses();
   private booting = false;
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
@@ -91,6 +93,7 @@ export class Daemon implements DaemonApi {
 
     this.journal = new Journal({ dir: logDir, rotation: this.settings.logs });
     this.bus.subscribe((e) => this.journalEvent(e));
+    this.bus.subscribe((e) => this.recentProcesses.observe(e));
     // Created before any config is read, so the control API can answer during a long boot.
     this.units = await createUnits({
       ...this.options,
@@ -142,10 +145,7 @@ export class Daemon implements DaemonApi {
       journal: this.journal,
       ...(settings.socket !== 'off' ? { socketPath: settings.socket ?? join(this.options.runtimeDir, 'syslog.sock') } : {}),
       ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
-      attribute: (pid, app) => {
-        if (pid !== undefined) return this.registry.ownerOf(pid);
-        return app !== undefined && this.registry.has(app) ? app : undefined;
-      },
+      attribute: (sender) => this.syslogSender(sender),
     });
     try {
       await this.syslog.start();
@@ -153,6 +153,23 @@ export class Daemon implements DaemonApi {
       this.log('warn', `syslog receiver not started: ${describeError(e)}`);
       this.syslog = undefined;
     }
+  }
+
+  /**
+   * The unit a syslog message came from: the cgroup the sender was in as it
+   * arrived (read by the helper), else the sender's pid or, when it was gone,
+   * its ancestors' (live, or started by hearth and exited lately); a message
+   * with no pid at all by the unit its tag names.
+   */
+  private syslogSender(s: SyslogSender): string | undefined {
+    const unit = s.cgroup !== undefined ? this.units.tracking.ownerOfCgroup(s.cgroup) : undefined;
+    if (unit && this.registry.has(unit.name)) return unit.name;
+    if (s.pid === undefined) return s.appName !== undefined && this.registry.has(s.appName) ? s.appName : undefined;
+    for (const pid of [s.pid, ...(s.ancestors ?? [])]) {
+      const owner = this.registry.ownerOf(pid) ?? this.recentProcesses.owner(pid);
+      if (owner !== undefined) return owner;
+    }
+    return undefined;
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */

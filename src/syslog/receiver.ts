@@ -1,10 +1,12 @@
 /**
  * A syslogd for hearth: a unix datagram socket (through the hearth-dgram
- * helper, which also reports each sender's pid as the kernel saw it) and
- * optionally UDP on loopback. Every message lands in the journal under the
- * service that sent it — by the sender's pid, then the pid the message
- * claims, then its tag — so a classic daemon that only speaks syslog shows up
- * in `hearth logs NAME`. Floods are cut per sender before any parsing.
+ * helper, which also reports each sender's pid as the kernel saw it, and the
+ * cgroup it was in as the datagram arrived) and optionally UDP on loopback.
+ * Every message lands in the journal under the service that sent it — by
+ * the sender's cgroup or pid (or, for a sender already gone, its ancestors),
+ * then the pid the message claims, then its tag — so a classic daemon that
+ * only speaks syslog, and a `logger` run by a service's script, show up in
+ * `hearth logs NAME`. Floods are cut per sender before any parsing.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { HearthError } from '../errors/index.js';
@@ -25,16 +27,31 @@ export interface SyslogReceiverOptions {
   /** UDP port on 127.0.0.1; 0 picks a free one. Left out: no UDP. */
   udpPort?: number;
   /**
-   * The service a pid belongs to (the daemon looks up its process group), or
-   * with no pid, the service a tag names; undefined when none.
+   * The service that sent a message (see SyslogSender: what is known of the
+   * sender), or with no pid, the service its tag names; undefined when none.
    */
-  attribute(pid: number | undefined, appName?: string): string | undefined;
+  attribute(sender: SyslogSender): string | undefined;
   /** Where unattributed messages go. Default "syslog". */
   fallback?: string;
   /** Per sender; default 10000 messages per 30 s (journald's default). false: no limit. */
   rateLimit?: RateLimit | false;
   /** A socket failed after start (UDP errors); the receiver keeps going. */
   onError?: (err: HearthError) => void;
+}
+
+/** What the receiver knows of a message's sender when it asks who that is. */
+export interface SyslogSender {
+  /** The sender's pid (as the kernel saw it, or as the message claims). */
+  pid?: number;
+  /**
+   * The cgroup v2 path read as the datagram arrived: the sender's own, or
+   * when it was already gone, that of its first living ancestor.
+   */
+  cgroup?: string;
+  /** When the sender was gone: its ancestors up to that living one, parent first. */
+  ancestors?: number[];
+  /** The message's APP-NAME / tag. */
+  appName?: string;
 }
 
 export interface SyslogStats {
@@ -70,7 +87,12 @@ export class SyslogReceiver {
     const { socketPath, udpPort } = this.options;
     this.stopped = false;
     if (socketPath !== undefined) {
-      const unix = new DgramReceiver(socketPath, (d) => this.receive(d.payload, d.pid > 0 ? d.pid : undefined, `pid ${d.pid}`), this.options.socketMode ?? 0o666);
+      const unix = new DgramReceiver(
+        socketPath,
+        (d) => this.receive(d.payload, d.pid > 0 ? { pid: d.pid, ...(d.cgroup ? { cgroup: d.cgroup } : {}), ...(d.lineage?.length ? { ancestors: d.lineage } : {}) } : undefined, `pid ${d.pid}`),
+        this.options.socketMode ?? 0o666,
+        true,
+      );
       await unix.start();
       this.unix = unix;
     }
@@ -111,31 +133,32 @@ export class SyslogReceiver {
   }
 
   /** One datagram from either socket; `sender` keys the rate limit (a pid or an address). */
-  private receive(datagram: Buffer, senderPid: number | undefined, sender: string): void {
+  private receive(datagram: Buffer, from: Omit<SyslogSender, 'appName'> | undefined, sender: string): void {
     if (this.stopped) return;
     this.received++;
     if (this.limiter && !this.limiter.admit(sender)) return;
     const { message, body } = parseSyslogDatagram(datagram);
-    const service = this.serviceFor(senderPid, message);
+    const service = this.serviceFor(from, message);
     this.limiter?.attach(sender, service);
     this.options.journal.record(service, { stream: 'syslog', payload: formatSyslogPayload(message, body), priority: message.severity, syslog: syslogFields(message) });
     this.recorded++;
   }
 
-  private serviceFor(senderPid: number | undefined, m: SyslogMessage): string {
+  private serviceFor(from: Omit<SyslogSender, 'appName'> | undefined, m: SyslogMessage): string {
     const claimed = m.procId !== undefined && /^[1-9]\d{0,9}$/.test(m.procId) ? Number(m.procId) : undefined;
+    const app = m.appName !== undefined ? { appName: m.appName } : {};
     return (
-      (senderPid !== undefined ? this.ask(senderPid, m.appName) : undefined) ??
-      (claimed !== undefined && claimed !== senderPid ? this.ask(claimed, m.appName) : undefined) ??
-      (m.appName !== undefined ? this.ask(undefined, m.appName) : undefined) ??
+      (from !== undefined ? this.ask({ ...from, ...app }) : undefined) ??
+      (claimed !== undefined && claimed !== from?.pid ? this.ask({ pid: claimed, ...app }) : undefined) ??
+      (m.appName !== undefined ? this.ask(app) : undefined) ??
       this.fallback
     );
   }
 
   /** The callback is someone else's code; a throw there must not cost the message. */
-  private ask(pid: number | undefined, appName: string | undefined): string | undefined {
+  private ask(sender: SyslogSender): string | undefined {
     try {
-      return this.options.attribute(pid, appName) || undefined;
+      return this.options.attribute(sender) || undefined;
     } catch {
       return undefined;
     }
