@@ -46,3 +46,44 @@ for (const tracking of ['auto', 'process-group'] as const) {
     });
   });
 }
+
+describe('syslog from the per-connection servers of an inetd-style service', { skip: LOGGER ? false : 'util-linux logger is not installed' }, () => {
+  let d: RunningDaemon;
+  let port = 0;
+  const dir = tempDir('hearth-attr-inetd-');
+  const sock = join(dir.path, 'syslog.sock');
+
+  before(async () => {
+    const { freePortBlock } = await import('./helpers/index.js');
+    port = await freePortBlock(1);
+    const { writeFileSync, chmodSync } = await import('node:fs');
+    const server = join(dir.path, 'server.sh');
+    // The server logs through a logger of its own and ends at once: both are gone when the message is read.
+    writeFileSync(server, `#!/bin/sh\n${LOGGER} -u ${sock} -t not-a-service "from the server $$"\necho done\n`);
+    chmodSync(server, 0o755);
+    d = await startDaemon({
+      'hearth.toml': `[syslog]\nsocket = "${sock}"\n`,
+      'xinetd.d/talker': `service talker\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tport = ${port}\n\tuser = root\n\tserver = ${server}\n}\n`,
+    });
+  });
+  after(async () => {
+    await d?.stop();
+    dir.cleanup();
+  });
+
+  test('each message is filed under the inetd service', async () => {
+    const net = await import('node:net');
+    for (let i = 0; i < 10; i++) {
+      await new Promise<void>((resolve) => {
+        const s = net.connect({ host: '127.0.0.1', port });
+        s.on('data', () => undefined);
+        s.on('close', () => resolve());
+        s.on('error', () => resolve());
+      });
+    }
+    const count = (name: string): number => d.cli('logs', name, '--grep', 'from the server', '--json').stdout.split('\n').filter(Boolean).length;
+    await eventually(() => count('talker') + count('syslog') >= 10, 20_000, 'ten messages');
+    assert.equal(count('syslog'), 0);
+    assert.equal(count('talker'), 10);
+  });
+});

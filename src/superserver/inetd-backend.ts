@@ -238,8 +238,9 @@ export class InetdBackend implements UnitBackend {
     return this.setInetdServiceEnabled(name, on).then(() => ({ name, levels: null, enabled: on, reload: true }));
   }
 
+  /** A wait = yes server holding its socket, or any per-connection server (running or ended lately). */
   ownerOf(pid: number): string | undefined {
-    return this.server.status().find((s) => s.pid === pid)?.id;
+    return this.server.status().find((s) => s.pid === pid)?.id ?? this.server.ownerOf(pid);
   }
 
   async shutdown(): Promise<void> {

@@ -16,6 +16,7 @@ import { NOTHING_PREPARED, prepareService, type Prepared } from './service-setup
 import { watchServer } from './server-launch.js';
 import { acceptHandOff, acceptRaw, acceptStream, decideAcceptorConnection } from './stream-connections.js';
 import { UdpReplyLimit } from './udp-reply-limit.js';
+import { ServerSet } from './server-set.js';
 import { WaitListener } from './wait-service.js';
 import { ConnectionLog } from './xinetd-log.js';
 import type { EngineContext, InternalName, MuxTarget, ServiceCore } from './engine-context.js';
@@ -37,7 +38,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
   readonly admission: Admission;
   readonly log: ConnectionLog;
   readonly conns = new Set<{ destroy(): void }>();
-  readonly children = new Set<ChildProcess | ServerProcess>();
+  readonly children = new ServerSet();
   prepared: Prepared = NOTHING_PREPARED;
   private current: InetdServiceState = 'off';
   private detail: string | undefined;

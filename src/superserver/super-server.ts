@@ -189,6 +189,13 @@ export class SuperServer {
     });
   }
 
+  /** The service whose server (running, or ended lately) has this pid. */
+  ownerOf(pid: number): string | undefined {
+    const now = Date.now();
+    for (const rt of [...this.services.values(), ...this.retired]) if (rt.children.owns(pid, now)) return rt.def.id;
+    return undefined;
+  }
+
   /** Status of one service by id (or by name when the id is unknown). */
   get(idOrName: string): InetdServiceStatus | undefined {
     const rt = this.services.get(idOrName) ?? [...this.services.values()].find((r) => r.def.name === idOrName);

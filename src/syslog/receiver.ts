@@ -64,6 +64,13 @@ export interface SyslogStats {
 }
 
 export const DEFAULT_SYSLOG_RATE_LIMIT: RateLimit = { burst: 10_000, intervalMs: 30_000 };
+/**
+ * A message no unit claims yet is asked about once more this much later:
+ * a server started through hearth's helpers can log before hearthd has
+ * heard its pid. At most MAX_DEFERRED wait at a time; beyond, no second try.
+ */
+const RETRY_MS = 200;
+const MAX_DEFERRED = 1000;
 export const DEFAULT_SYSLOG_FALLBACK = 'syslog';
 
 export class SyslogReceiver {
@@ -75,6 +82,8 @@ export class SyslogReceiver {
   private recorded = 0;
   /** The helper's pipe may still hold datagrams after stop(); they must not reach a closing journal. */
   private stopped = false;
+  /** Messages waiting for their second try; each flush() records it. */
+  private readonly deferred = new Set<{ flush(): void }>();
 
   constructor(private readonly options: SyslogReceiverOptions) {
     this.fallback = options.fallback ?? DEFAULT_SYSLOG_FALLBACK;
@@ -122,9 +131,10 @@ export class SyslogReceiver {
     return { received: this.received, recorded: this.recorded, dropped: this.limiter?.dropped ?? 0 };
   }
 
-  /** Closes the sockets and writes any pending drop report (synchronously, before the journal closes). */
+  /** Closes the sockets and writes any pending drop report and waiting message (synchronously, before the journal closes). */
   stop(): void {
     this.stopped = true;
+    for (const d of [...this.deferred]) d.flush();
     this.unix?.stop();
     this.unix = undefined;
     this.udp?.close();
@@ -138,10 +148,24 @@ export class SyslogReceiver {
     this.received++;
     if (this.limiter && !this.limiter.admit(sender)) return;
     const { message, body } = parseSyslogDatagram(datagram);
+    const ts = Date.now();
+    const file = (service: string): void => {
+      this.limiter?.attach(sender, service);
+      this.options.journal.record(service, { ts, stream: 'syslog', payload: formatSyslogPayload(message, body), priority: message.severity, syslog: syslogFields(message) });
+      this.recorded++;
+    };
     const service = this.serviceFor(from, message);
-    this.limiter?.attach(sender, service);
-    this.options.journal.record(service, { stream: 'syslog', payload: formatSyslogPayload(message, body), priority: message.severity, syslog: syslogFields(message) });
-    this.recorded++;
+    if (service !== this.fallback || from?.pid === undefined || this.deferred.size >= MAX_DEFERRED) return file(service);
+    const entry = {
+      flush: (): void => {
+        clearTimeout(timer);
+        if (!this.deferred.delete(entry)) return;
+        file(this.serviceFor(from, message));
+      },
+    };
+    const timer = setTimeout(entry.flush, RETRY_MS);
+    timer.unref();
+    this.deferred.add(entry);
   }
 
   private serviceFor(from: Omit<SyslogSender, 'appName'> | undefined, m: SyslogMessage): string {
