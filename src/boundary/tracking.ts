@@ -51,6 +51,8 @@ export interface ProcessTracking {
   unit(kind: string, name: string): UnitTracking;
   /** The unit a process belongs to, by its cgroup (undefined without cgroups, or when it is no unit's). */
   ownerOf(pid: number): { name: string; kind: string } | undefined;
+  /** The unit a cgroup v2 path (a "0::" line of /proc/PID/cgroup, read earlier) belongs to. */
+  ownerOfCgroup(path: string): { name: string; kind: string } | undefined;
   /** Units whose cgroup still holds processes (after a crash of hearthd): "NAME.KIND" → pids. */
   populatedUnits(): Map<string, number[]>;
   /** Clean shutdown: remove the empty cgroups. */
@@ -124,7 +126,11 @@ class CgroupTracking implements ProcessTracking {
       return undefined;
     }
     const line = text.split('\n').find((l) => l.startsWith('0::'));
-    const segments = line?.slice(3).split('/') ?? [];
+    return line === undefined ? undefined : this.ownerOfCgroup(line.slice(3));
+  }
+
+  ownerOfCgroup(path: string): { name: string; kind: string } | undefined {
+    const segments = path.split('/');
     const at = segments.indexOf(this.instance);
     const unit = at >= 0 ? segments[at + 1] : undefined;
     const dot = unit?.lastIndexOf('.') ?? -1;
@@ -187,6 +193,10 @@ class GroupTracking implements ProcessTracking {
   }
 
   ownerOf(): undefined {
+    return undefined;
+  }
+
+  ownerOfCgroup(): undefined {
     return undefined;
   }
 

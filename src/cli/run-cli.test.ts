@@ -204,7 +204,7 @@ describe('hearth CLI without a daemon', () => {
 
   test('every daemon command prints one clear line and exits 1', async () => {
     for (const cmd of [['list'], ['status', 'web'], ['start', 'web'], ['logs'], ['reload-config'], ['check']]) {
-      const r = await run(cmd, { HEARTH_SOCKET: socketPath });
+      const r = await run(cmd, { HEARTH_SOCKET: socketPath, HEARTH_LOG_DIR: join(tmpdir(), `hearth-none-${process.pid}`, 'log') });
       assert.equal(r.code, 1, cmd.join(' '));
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);

@@ -14,7 +14,8 @@ import { FLEET_KEYS, checkFleet, defaultFleetSettings, type FleetSettings } from
 
 export interface DaemonSettings {
   runlevel: number;
-  inetd: { portOffset: number };
+  /** envCompat: "xinetd" gives inetd servers exactly xinetd's environment (no REMOTE_ADDR/REMOTE_PORT). */
+  inetd: { portOffset: number; envCompat: 'hearth' | 'xinetd' };
   web: WebSettings;
   control: { socketMode: number; socketGroup?: string };
   logs: LogSettings;
@@ -45,7 +46,7 @@ export interface WebSettings {
 
 export const DEFAULT_SETTINGS: DaemonSettings = {
   runlevel: 3,
-  inetd: { portOffset: 0 },
+  inetd: { portOffset: 0, envCompat: 'hearth' },
   web: { listen: '127.0.0.1:9119' },
   control: { socketMode: 0o600 },
   logs: { ...DEFAULT_LOG },
@@ -60,6 +61,10 @@ const SECTIONS: Record<string, Section> = {
     port_offset: (c, p, v, s) => {
       const n = readInt(c, p, v, 0, 64_000);
       if (n !== undefined) s.inetd.portOffset = n;
+    },
+    env_compat: (c, p, v, s) => {
+      const mode = readOneOf(c, p, v, ['hearth', 'xinetd'] as const);
+      if (mode !== undefined) s.inetd.envCompat = mode;
     },
   },
   web: {

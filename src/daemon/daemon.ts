@@ -12,7 +12,7 @@ import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/inde
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
 import { checkConfigDir, configReport, loadConfigDir, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Journal } from '../journal/index.js';
-import { SyslogReceiver } from '../syslog/index.js';
+import { RecentProcesses, SyslogReceiver, type SyslogSender } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
@@ -51,6 +51,8 @@ export class Daemon implements DaemonApi {
   private units!: Units;
   private runlevels!: RunlevelHost;
   private syslog: SyslogReceiver | undefined;
+  /** Processes hearth started, kept a while after they exit, for syslog attribution. */
+  private readonly recentProcesses = new RecentProcesses();
   private booting = false;
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
@@ -110,6 +112,7 @@ export class Daemon implements DaemonApi {
     this.bus.subscribe((e) => {
       if (e.type === 'state.corrupt' && this.stateProblems.length < 100) this.stateProblems.push({ file: e.file, keptAs: e.keptAs, reason: e.reason, at: e.at });
     });
+    this.bus.subscribe((e) => this.recentProcesses.observe(e));
     // Created before any config is read, so the control API can answer during a long boot.
     this.units = await createUnits({
       ...this.options,
@@ -162,10 +165,7 @@ export class Daemon implements DaemonApi {
       journal: this.journal,
       ...(settings.socket !== 'off' ? { socketPath: this.syslogSocketPath() } : {}),
       ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
-      attribute: (pid, app) => {
-        if (pid !== undefined) return this.registry.ownerOf(pid);
-        return app !== undefined && this.registry.has(app) ? app : undefined;
-      },
+      attribute: (sender) => this.syslogSender(sender),
     });
     try {
       await this.syslog.start();
@@ -178,6 +178,23 @@ export class Daemon implements DaemonApi {
   /** Like /dev/log, writable by every local user: in the public runtime dir, never the 0700 one. */
   private syslogSocketPath(): string {
     return this.settings.syslog.socket ?? join(publicRuntimeDir(this.options.runtimeDir), 'syslog.sock');
+  }
+
+  /**
+   * The unit a syslog message came from: the cgroup the sender was in as it
+   * arrived (read by the helper), else the sender's pid or, when it was gone,
+   * its ancestors' (live, or started by hearth and exited lately); a message
+   * with no pid at all by the unit its tag names.
+   */
+  private syslogSender(s: SyslogSender): string | undefined {
+    const unit = s.cgroup !== undefined ? this.units.tracking.ownerOfCgroup(s.cgroup) : undefined;
+    if (unit && this.registry.has(unit.name)) return unit.name;
+    if (s.pid === undefined) return s.appName !== undefined && this.registry.has(s.appName) ? s.appName : undefined;
+    for (const pid of [s.pid, ...(s.ancestors ?? [])]) {
+      const owner = this.registry.ownerOf(pid) ?? this.recentProcesses.owner(pid);
+      if (owner !== undefined) return owner;
+    }
+    return undefined;
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */

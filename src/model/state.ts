@@ -16,7 +16,12 @@ export type ServiceState =
   /** The definition could not be loaded; see `errors`. */
   | 'broken'
   /** Running, started by a previous hearthd, but its definition is gone or broken: shown and stoppable, never doubled. */
-  | 'orphaned';
+  | 'orphaned'
+  /**
+   * Running, but not all of it: the super-server with some of its ports
+   * not bound (which, and why, in `detail`). systemd's "degraded".
+   */
+  | 'degraded';
 
 export interface ExitInfo {
   code: number | null;
@@ -73,6 +78,7 @@ export type StateClass = 'active' | 'activating' | 'deactivating' | 'inactive' |
 export const STATE_CLASS: Readonly<Record<ServiceState, StateClass>> = {
   running: 'active',
   waiting: 'active',
+  degraded: 'active',
   starting: 'activating',
   // Waiting to be restarted after a crash: systemd's "activating (auto-restart)".
   backoff: 'activating',
@@ -106,9 +112,9 @@ export function isTransitionalState(state: ServiceState): boolean {
   return c === 'activating' || c === 'deactivating';
 }
 
-/** Failed, broken, or crash-looping: what the failed badges and `--failed` filters count. */
+/** Failed, broken, crash-looping or degraded: what the failed badges and `--failed` filters count. */
 export function needsAttention(state: ServiceState): boolean {
-  return STATE_CLASS[state] === 'failed' || state === 'backoff' || state === 'orphaned';
+  return STATE_CLASS[state] === 'failed' || state === 'backoff' || state === 'orphaned' || state === 'degraded';
 }
 
 /** A process exists, or a timer is armed: LSB `status` says "running" (exit 0). */

@@ -1,4 +1,4 @@
-export { buildLaunch, applyUmask, type Launch } from './launch.js';
+export { buildLaunch, applyUmask, type Launch, type IdentityOptions } from './launch.js';
 export { serviceEnvironment } from './environment.js';
 export { lookupUser, lookupGroup, type UserInfo, type GroupInfo } from './users.js';
 export { resolveExecutable, findTool, DEFAULT_PATH } from './resolve-executable.js';

@@ -215,7 +215,7 @@ export function ServicesView(props: { readOnly: boolean }) {
               type="button"
               class={`badge failed${filter.trouble ? ' on' : ''}`}
               aria-pressed={filter.trouble}
-              title={`${troubled.join(', ')}: failed, broken or crash-looping. Click to show only these.`}
+              title={`${troubled.join(', ')}: failed, broken, degraded or crash-looping. Click to show only these.`}
               onClick={() => setFilter({ ...filter, trouble: !filter.trouble })}
             >
               {troubled.length} failed
