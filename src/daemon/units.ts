@@ -24,6 +24,15 @@ export interface UnitsOptions {
   startUnit(name: string): Promise<void>;
 }
 
+/**
+ * Sockets every local user must be able to reach (sd_notify for services that
+ * run as other users, the syslog socket): beside the runtime dir, which stays
+ * 0700 around the control socket.
+ */
+export function publicRuntimeDir(runtimeDir: string): string {
+  return `${runtimeDir}.public`;
+}
+
 /** The backends hearthd runs, and the registry that holds them. */
 export interface Units {
   registry: UnitRegistry;
@@ -51,6 +60,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     });
   }
   const logSink = (def: ServiceDefinition): LogSink => {
+    journal.setOnLogFull(def.name, def.onLogFull ?? 'drop');
     const writer = journal.writer(def.name, def.log);
     return {
       write: (stream, chunk) => writer.write(stream, chunk),
@@ -58,12 +68,14 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
       sync: () => journal.flushService(def.name, false),
     };
   };
+  const logSettingsChanged = (def: ServiceDefinition): void => journal.setRotation(def.name, def.log);
   const supervisor = new Supervisor({
     tracking,
     emit,
     logSink,
+    logSettingsChanged,
     configDir: o.configDir,
-    notifyDir: join(o.runtimeDir, 'notify'),
+    notifyDir: join(publicRuntimeDir(o.runtimeDir), 'notify'),
     fifoDir: join(o.runtimeDir, 'output'),
     runtimeStateDir: join(o.runtimeDir, 'services'),
   });
@@ -72,7 +84,12 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
   const timers = new TimerBackend(
     new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
-  const sysv = new SysvBackend(emit, journal);
+  const sysv = new SysvBackend(emit, journal, {
+    runtimeDir: o.runtimeDir,
+    tracking,
+    // With cgroups, a daemon an init script started is watched by its cgroup: its death is seen at once.
+    ...(tracking.mode === 'cgroup' ? { boundaryOf: (name: string) => tracking.unit('sysv', name).boundary([]) } : {}),
+  });
   const registry = new UnitRegistry();
   const others = {
     has: (name: string) => registry.find(name) !== undefined && registry.find(name) !== systemd,
@@ -80,7 +97,11 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     start: async (name: string) => void (await registry.act(name, 'start')),
     stop: async (name: string) => void (await registry.act(name, 'stop')),
   };
-  const systemd = new SystemdBackend({ tracking, logSink, emit, configDir: o.configDir, runtimeDir: o.runtimeDir, stateDir: o.stateDir, others });
+  const systemd = new SystemdBackend({
+    tracking, logSink, logSettingsChanged, emit, others,
+    configDir: o.configDir, runtimeDir: o.runtimeDir, stateDir: o.stateDir,
+    notifyDir: join(publicRuntimeDir(o.runtimeDir), 'systemd-notify'),
+  });
   await systemd.open();
   registry.register(new NativeBackend(supervisor));
   registry.register(systemd);

@@ -217,6 +217,12 @@ export interface ServiceDefinition extends ProcessSettings {
   stop?: StopSettings;
   /** The service is stopped when it has run this long (systemd's RuntimeMaxSec=). */
   runtimeMaxMs?: number;
+  /**
+   * When the log cannot be written (disk full): "drop" records and write a
+   * gap record later (default), or "block": hold them and stop reading the
+   * service's output, so it waits in write() and loses nothing.
+   */
+  onLogFull?: 'drop' | 'block';
 }
 
 export const DEFAULT_BACKOFF: RestartBackoff = {

@@ -14,7 +14,7 @@ export interface Launch {
 }
 
 /** What a launch may do beyond ProcessSettings (systemd units' privilege settings). */
-export interface LaunchOptions {
+export interface LaunchOptions extends IdentityOptions {
   /** Groups added to the user's own (setpriv --groups). */
   supplementaryGroups?: string[];
   /** setpriv --no-new-privs. */
@@ -64,7 +64,32 @@ function requireTool(name: string, why: string): string {
  * limits and negative nice need privileges that setpriv then drops. Nothing is
  * ever passed through a shell.
  */
+export interface IdentityOptions {
+  /**
+   * Supplementary groups of a switched identity: "init" the user's from the
+   * group database (the default), "clear" none (xinetd without `groups = yes`).
+   */
+  groups?: 'init' | 'clear';
+  /**
+   * Switch even when uid and gid are already hearthd's, as xinetd does once
+   * user or group is set (it clears the supplementary groups). Skipped when
+   * that would change nothing: hearthd has no supplementary group but its own.
+   */
+  always?: boolean;
+  /**
+   * argv[0] for the program. Without a wrapper the caller hands it to
+   * spawn(); the wrappers exec the program by its path, so through them the
+   * last step is perl's `exec { PROGRAM } ARGV0, ARGS` (perl-base is
+   * essential on Debian; without perl, argv[0] stays the path).
+   */
+  argv0?: string;
+}
+
+/** Execs $ARGV[0] with the rest as its argv, argv[0] included; 127 (as a shell) when it cannot. */
+const EXEC_WITH_ARGV0 = 'exec { shift } @ARGV; exit 127';
+
 export function buildLaunch(settings: ProcessSettings, env: Record<string, string | undefined> = {}, options: LaunchOptions = {}): Launch {
+  const identity = options;
   const [command, ...rest] = settings.exec;
   if (!command) throw new HearthError('ERR_SPAWN', 'cannot start: "exec" is empty');
   const program = resolveExecutable(command, env.PATH ?? DEFAULT_PATH, settings.workingDirectory);
@@ -77,7 +102,9 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
     user = settings.user !== undefined ? lookupUser(settings.user) : undefined;
     const gid = settings.group !== undefined ? lookupGroup(settings.group).gid : user?.gid;
     const uid = user?.uid ?? myUid;
-    const needsChange = uid !== myUid || (gid !== undefined && gid !== process.getgid?.());
+    const myGid = process.getgid?.();
+    const groupsToClear = (process.getgroups?.() ?? []).some((g) => g !== myGid);
+    const needsChange = (identity.always === true && groupsToClear) || uid !== myUid || (gid !== undefined && gid !== myGid);
     if (needsChange) {
       if (myUid !== 0) {
         throw new HearthError(
@@ -88,7 +115,7 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
       privArgs.push(`--reuid=${uid}`, `--regid=${gid ?? uid}`);
       // initgroups keeps the user's supplementary groups (spawn's uid/gid would drop them).
       if (options.supplementaryGroups?.length) privArgs.push(`--groups=${groupsFor(user, options.supplementaryGroups)}`);
-      else privArgs.push(user ? '--init-groups' : '--clear-groups');
+      else privArgs.push(user && identity.groups !== 'clear' ? '--init-groups' : '--clear-groups');
     }
   }
   if (options.noNewPrivileges) privArgs.push('--no-new-privs');
@@ -109,6 +136,11 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
     argv = [requireTool('prlimit', 'set resource limits'), ...limits.map(([k, v]) => rlimitArg(k, v)), '--', ...argv];
   }
 
+  if (identity.argv0 !== undefined && argv[0] !== program && identity.argv0 !== program) {
+    const perl = findTool('perl');
+    // The program and its arguments are the chain's tail.
+    if (perl) argv = [...argv.slice(0, argv.length - rest.length - 1), perl, '-e', EXEC_WITH_ARGV0, program, identity.argv0, ...rest];
+  }
   return { file: argv[0]!, args: argv.slice(1), program, user };
 }
 

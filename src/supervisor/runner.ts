@@ -56,6 +56,12 @@ export interface Runner {
   handleNotify(payload: Buffer, senderPid?: number): void;
   /** Sends a signal to the main process, the running control command, or every process; how many it reached. */
   signal?(signal: NodeJS.Signals, whom: 'main' | 'control' | 'all'): number;
+  /**
+   * Takes a definition that differs only in settings the running process
+   * never sees (description, order, restart policy, stop settings, logs):
+   * from now on they apply, without a restart.
+   */
+  redefine(def: ServiceDefinition): void;
   /** Every pid that belongs to the service, for attribution (syslog, notify). */
   pids?(): number[];
   /** Where the service's processes are tracked (its cgroup). */

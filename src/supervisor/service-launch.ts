@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { CommandLine, ServiceDefinition } from '../model/index.js';
-import { buildLaunch, lookupUser, resolveExecutable, serviceEnvironment, DEFAULT_PATH, type LaunchOptions, type UserInfo } from '../process/index.js';
+import { buildLaunch, lookupUser, serviceNofileLimit, resolveExecutable, serviceEnvironment, DEFAULT_PATH, type LaunchOptions, type UserInfo } from '../process/index.js';
+import type { UnitTracking } from '../boundary/index.js';
 import { parseEnvFile } from '../config/index.js';
 import { withListenPid } from '../superserver/index.js';
 import { nativeHelperPath } from '../native/index.js';
@@ -24,8 +25,8 @@ export interface LaunchExtras {
   notifySocket?: string;
   /** LISTEN_FDS and LISTEN_FDNAMES: the command is then wrapped so LISTEN_PID is the program's own pid. */
   activation?: Record<string, string>;
-  /** The unit's process tracking: a prefix that joins its cgroup first, and the marker variables. */
-  unit?: { joinPrefix: string[]; marker: Record<string, string> };
+  /** The unit's process tracking (its cgroup and marker), and the leaf cgroup for this process. */
+  unit?: { tracking: UnitTracking; leaf?: string };
   /** One of the service's commands (ExecStartPre= …) instead of its `exec`, with its prefixes. */
   command?: CommandLine;
   /** Variables of this run: $MAINPID, $RUNTIME_DIRECTORY, $EXIT_CODE … */
@@ -75,16 +76,21 @@ export function serviceLaunch(def: ServiceDefinition, configDir: string, extras:
     const resolved = resolveExecutable(exec[0]!, env.PATH ?? DEFAULT_PATH, def.workingDirectory);
     exec = [...argv0Wrapper(execHelperPath(), def.name, command.argv0), resolved, ...exec.slice(1)];
   }
+  // Services get the descriptor limit hearthd was started with, not the one it raised for itself.
+  const nofile = serviceNofileLimit();
+  const rlimits = { nofile: { soft: nofile.soft, hard: nofile.hard }, ...def.rlimits };
+  // With cgroups, hearth-cgexec joins the unit and sets the rlimits in one exec; else prlimit does.
+  const prefix = extras.unit?.tracking.joinPrefix(extras.unit.leaf, rlimits);
   const inner = execHelperArgs(execHelperPath(), def, command ? { ...command, argv0: undefined } : undefined, extras.privateTmp, extras.receiveFds);
-  const launch = buildLaunch({ ...def, exec }, env, launchOptions(def, command, inner));
+  const launch = buildLaunch({ ...def, exec, rlimits: prefix ? {} : rlimits }, env, launchOptions(def, command, inner));
   const wrapped = extras.activation ? withListenPid(launch.file, launch.args) : launch;
   // Joining the cgroup comes first, so every wrapper after it already runs inside the unit.
-  const chain = [...(extras.unit?.joinPrefix ?? []), wrapped.file, ...wrapped.args];
+  const chain = [...(prefix ?? []), wrapped.file, ...wrapped.args];
   return {
     file: chain[0]!,
     args: chain.slice(1),
     cwd: workingDirectory(def, user),
-    env: { ...env, ...(extras.unit?.marker ?? { HEARTH_SERVICE: def.name }) },
+    env: { ...env, ...(extras.unit?.tracking.marker ?? { HEARTH_SERVICE: def.name }) },
   };
 }
 

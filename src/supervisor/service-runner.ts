@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { HearthError, describeError } from '../errors/index.js';
-import { isRunningState, type CommandLine, type ExitInfo, type ServiceState, type ServiceStatus, type ServiceDefinition } from '../model/index.js';
+import { formatDuration, isRunningState, type CommandLine, type ExitInfo, type ServiceState, type ServiceStatus, type ServiceDefinition } from '../model/index.js';
 import { applyUmask, readProcStat } from '../process/index.js';
 import type { RuntimeRecord } from './runtime-state.js';
 import { RuntimeRecorder } from './runtime-recorder.js';
@@ -205,6 +205,11 @@ export class ServiceRunner implements Runner {
     return this.unit.where;
   }
 
+  redefine(def: ServiceDefinition): void {
+    this.def = def;
+    this.tracker.setBackoff(def.backoff);
+  }
+
   /** ExecReload= when the service has it (resolves when they are done), else the reload signal to the main process. */
   reload(): void | Promise<void> {
     if (this.stateValue !== 'running') {
@@ -356,7 +361,7 @@ export class ServiceRunner implements Runner {
     this.setState('starting');
     // A oneshot is ready when its commands are done, which their exits tell.
     if (def.type === 'oneshot') return;
-    const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) });
+    const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) }, { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) });
     this.readiness = watch;
     this.cancels.push(() => watch.cancel());
     watch.begin();
@@ -386,7 +391,7 @@ export class ServiceRunner implements Runner {
       ...(command ? { command } : {}),
       extraEnv: { ...this.runEnv, ...extras.extraEnv },
       ...(this.privateTmp ? { privateTmp: this.privateTmp } : {}),
-      unit: { joinPrefix: this.unit.joinPrefix(), marker: this.unit.marker },
+      unit: { tracking: this.unit },
     });
   }
 
@@ -658,11 +663,12 @@ export class ServiceRunner implements Runner {
       this.restarts++;
       this.beginStart();
     } else if (decision.action === 'restart') {
-      this.setState('backoff', `${why ?? 'exited'}; restart in ${decision.delayMs}ms`);
+      this.setState('backoff', `${why ?? 'exited'}; restart in ${formatDuration(decision.delayMs, { precise: true })}`);
       this.retryAfter(decision.delayMs, false);
     } else {
       const retry = decision.retryInMs;
-      this.setState('failed', `${why ?? 'exited'}; started ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms${retry !== null ? `, retrying in ${retry}ms` : ''}`);
+      const within = formatDuration(this.def.backoff.burstIntervalMs, { precise: true });
+      this.setState('failed', `${why ?? 'exited'}; crashed ${this.def.backoff.burst} times within ${within}${retry !== null ? `, retrying in ${formatDuration(retry, { precise: true })}` : ''}`);
       if (retry !== null) this.retryAfter(retry, true);
       else this.wanted = false;
     }

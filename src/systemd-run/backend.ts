@@ -20,7 +20,7 @@ import { UnitFiles } from './unit-files.js';
 import { UnitState } from './unit-state.js';
 import { unitDetail, unitStatus } from './views.js';
 
-export interface SystemdBackendOptions extends Pick<SupervisorOptions, 'tracking' | 'logSink' | 'configDir'> {
+export interface SystemdBackendOptions extends Pick<SupervisorOptions, 'tracking' | 'logSink' | 'logSettingsChanged' | 'configDir' | 'notifyDir'> {
   emit(e: HearthEvent): void;
   runtimeDir: string;
   stateDir: string;
@@ -50,9 +50,10 @@ export class SystemdBackend implements UnitBackend {
     this.supervisor = new Supervisor({
       tracking: o.tracking,
       logSink: o.logSink,
+      ...(o.logSettingsChanged ? { logSettingsChanged: o.logSettingsChanged } : {}),
       configDir: o.configDir,
       emit: (e) => this.observe(e),
-      notifyDir: join(dir, 'notify'),
+      notifyDir: o.notifyDir,
       fifoDir: join(dir, 'output'),
       runtimeStateDir: join(dir, 'services'),
       heldSockets: (name) => this.heldFor(name),
