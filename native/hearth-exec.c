@@ -206,7 +206,14 @@ static int oom_score(const char *value) {
   int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
   if (fd < 0) return fail("cannot open", "/proc/self/oom_score_adj");
   ssize_t n = write(fd, value, strlen(value));
+  int err = errno;
   close(fd);
+  if (n < 0 && (err == EACCES || err == EPERM)) {
+    /* A host without CAP_SYS_RESOURCE (a container): systemd goes on without the score too; say so in the unit's log. */
+    fprintf(stderr, "hearth-exec: oom_score_adj left unchanged (not %s): %s; continuing, as systemd does in containers\n", value, strerror(err));
+    return 0;
+  }
+  errno = err;
   if (n < 0) return fail("cannot set oom_score_adj to", value);
   return 0;
 }

@@ -26,7 +26,12 @@ const CLEAN_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGPIPE'];
  * systemd-tmpfiles, systemctl …) talk to systemd as PID 1 or replace what
  * hearth does itself; units that run them are loaded but never started.
  */
-const SYSTEMD_ITSELF = /^\/(?:usr\/)?lib\/systemd\/|\/systemd-[^/]*$|\/(?:systemctl|journalctl|udevadm|loginctl|networkctl|resolvectl|timedatectl|hostnamectl|localectl|bootctl)$/;
+/**
+ * systemd's own programs: under /lib/systemd, or its tools in the bin dirs. A
+ * package's own script that merely has "systemd" in its name (memcached's
+ * systemd-memcached-wrapper, dnsmasq's systemd-helper) is not one of them.
+ */
+const SYSTEMD_ITSELF = /^\/(?:usr\/)?lib\/systemd\/|^\/(?:usr\/)?s?bin\/(?:systemd-[^/]*|systemctl|journalctl|udevadm|loginctl|networkctl|resolvectl|timedatectl|hostnamectl|localectl|bootctl)$/;
 
 export interface TranslateOptions {
   log: LogSettings;
