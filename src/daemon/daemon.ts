@@ -12,7 +12,7 @@ import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/inde
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
 import { checkConfigDir, configReport, loadConfigDir, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Journal } from '../journal/index.js';
-import { RecentProcesses, SyslogReceiver, type SyslogSender } from '../syslog/index.js';
+import { RecentProcesses, SyslogReceiver } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
@@ -20,6 +20,7 @@ import { createUnits, publicRuntimeDir, type Units } from './units.js';
 import { collectAuditInput } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
 import { systemctlHost } from './systemctl-host.js';
+import { syslogAttribution } from './syslog-attribution.js';
 import { runSystemctl } from '../systemd-run/index.js';
 import type {
   ActionResult,
@@ -167,7 +168,7 @@ export class Daemon implements DaemonApi {
       journal: this.journal,
       ...(settings.socket !== 'off' ? { socketPath: this.syslogSocketPath() } : {}),
       ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
-      attribute: (sender) => this.syslogSender(sender),
+      attribute: syslogAttribution(this.units, this.recentProcesses),
     });
     try {
       await this.syslog.start();
@@ -180,23 +181,6 @@ export class Daemon implements DaemonApi {
   /** Like /dev/log, writable by every local user: in the public runtime dir, never the 0700 one. */
   private syslogSocketPath(): string {
     return this.settings.syslog.socket ?? join(publicRuntimeDir(this.options.runtimeDir), 'syslog.sock');
-  }
-
-  /**
-   * The unit a syslog message came from: the cgroup the sender was in as it
-   * arrived (read by the helper), else the sender's pid or, when it was gone,
-   * its ancestors' (live, or started by hearth and exited lately); a message
-   * with no pid at all by the unit its tag names.
-   */
-  private syslogSender(s: SyslogSender): string | undefined {
-    const unit = s.cgroup !== undefined ? this.units.tracking.ownerOfCgroup(s.cgroup) : undefined;
-    if (unit && this.registry.has(unit.name)) return unit.name;
-    if (s.pid === undefined) return s.appName !== undefined && this.registry.has(s.appName) ? s.appName : undefined;
-    for (const pid of [s.pid, ...(s.ancestors ?? [])]) {
-      const owner = this.registry.ownerOf(pid) ?? this.recentProcesses.owner(pid);
-      if (owner !== undefined) return owner;
-    }
-    return undefined;
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */
@@ -259,9 +243,7 @@ export class Daemon implements DaemonApi {
     return this.registry.list().map((s) => withCatalogDescription(this.withEnablement(s)));
   }
 
-  resolveName(name: string): string | undefined {
-    return this.registry.resolve(name);
-  }
+  readonly resolveName = (name: string): string | undefined => this.registry.resolve(name);
 
   async status(name: string): Promise<ServiceDetail | undefined> {
     const detail = await this.registry.detail(name);
@@ -441,25 +423,8 @@ export class Daemon implements DaemonApi {
 
   /** `hearth systemctl ARGS…`: systemctl's verbs over every unit, with its output and exit codes. */
   systemctl(argv: string[]): Promise<ClassicResult> {
-    return runSystemctl(
-      argv,
-      systemctlHost({
-        registry: this.registry,
-        systemd: this.units.systemd,
-        runlevels: this.runlevels,
-        status: async (name, lines) => {
-          const detail = await this.registry.detail(name);
-          if (!detail) return undefined;
-          // Like journalctl -u, the unit's lines and hearthd's own about it.
-          const records = await this.journal.query({ names: [detail.name, 'hearthd'], lines: lines * 4 });
-          const recentLogs = records.filter((r) => r.service === detail.name || r.text.startsWith(`${detail.name}:`)).slice(-lines);
-          return { ...this.withEnablement(detail), recentLogs };
-        },
-        setEnabled: (name, on) => this.setEnabled(name, undefined, on),
-        reloadConfig: () => this.reloadConfig(),
-        switchRunlevel: (level) => this.switchRunlevel(level, true),
-      }),
-    );
+    const { registry, journal, runlevels, units } = this;
+    return runSystemctl(argv, systemctlHost({ registry, journal, runlevels, systemd: units.systemd, withEnablement: (d) => this.withEnablement(d), setEnabled: (n, on) => this.setEnabled(n, undefined, on), reloadConfig: () => this.reloadConfig(), switchRunlevel: (l) => this.switchRunlevel(l, true) }));
   }
 
   /** `service NAME ACTION`: passed through to units that take any action (init scripts). */
@@ -490,8 +455,8 @@ export class Daemon implements DaemonApi {
   }
 
   /** "nginx" asks for the logs of the unit that answers to it (nginx.service). */
-  private resolveQuery(query: LogQuery): LogQuery {
-    return query.names ? { ...query, names: query.names.map((n) => this.registry.resolve(n) ?? n) } : query;
+  private resolveQuery(q: LogQuery): LogQuery {
+    return q.names ? { ...q, names: q.names.map((n) => this.registry.resolve(n) ?? n) } : q;
   }
 
   subscribe(onEvent: (e: HearthEvent) => void): () => void {

@@ -3,13 +3,17 @@ import { signalPid } from '../boundary/index.js';
 import type { SystemctlHost, SystemdBackend } from '../systemd-run/index.js';
 import type { UnitRegistry } from '../units/index.js';
 import type { RunlevelHost } from '../runlevels/index.js';
+import type { Journal } from '../journal/index.js';
+import type { ServiceStatus } from '../model/index.js';
 import type { ServiceDetail } from '../control/daemon-api.js';
 
 export interface SystemctlSources {
   registry: UnitRegistry;
   systemd: SystemdBackend;
   runlevels: RunlevelHost;
-  status(name: string, lines: number): Promise<ServiceDetail | undefined>;
+  journal: Journal;
+  /** A unit's status with its on/off per runlevel. */
+  withEnablement<T extends ServiceStatus>(s: T): T;
   setEnabled(name: string, on: boolean): Promise<unknown>;
   reloadConfig(): Promise<unknown>;
   switchRunlevel(level: number): Promise<unknown>;
@@ -20,7 +24,7 @@ export function systemctlHost(src: SystemctlSources): SystemctlHost {
   const { registry, systemd } = src;
   return {
     list: () => registry.list(),
-    detail: (name, lines) => src.status(name, lines),
+    detail: (name, lines) => status(src, name, lines),
     resolve: (name) => registry.resolve(name),
     act: async (name, action) => void (await registry.act(name, action)),
     setEnabled: async (name, on) => void (await src.setEnabled(name, on)),
@@ -39,4 +43,13 @@ export function systemctlHost(src: SystemctlSources): SystemctlHost {
     systemdUnit: (name) => systemd.unit(name),
     hostname: hostname(),
   };
+}
+
+/** `systemctl status`'s view: like journalctl -u, the unit's own lines and hearthd's about it. */
+async function status(src: SystemctlSources, name: string, lines: number): Promise<ServiceDetail | undefined> {
+  const detail = await src.registry.detail(name);
+  if (!detail) return undefined;
+  const records = await src.journal.query({ names: [detail.name, 'hearthd'], lines: lines * 4 });
+  const recentLogs = records.filter((r) => r.service === detail.name || r.text.startsWith(`${detail.name}:`)).slice(-lines);
+  return { ...src.withEnablement(detail), recentLogs };
 }
