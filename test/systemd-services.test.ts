@@ -143,5 +143,6 @@ describe('systemd services under hearthd', () => {
     assert.match(r.stdout + r.stderr, /systemd\/typo\.service:4: PrivateDevices=yes is not enforced by hearth/);
     const st = sc('status', 'typo');
     assert.match(st.stdout, /Not enforced: .*PrivateDevices=yes/);
+    assert.match(d.cli('status', 'typo.service').stdout, /Not enforced: .*typo\.service:4: PrivateDevices=yes is not enforced by hearth/);
   });
 });

@@ -15,7 +15,7 @@ import { loadInetdSources } from './inetd-sources.js';
 import type { InetdLoadResult } from './xinetd-conf.js';
 import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 import { loadInsservConf, type InsservConf } from './insserv-conf.js';
-import { loadSystemdUnits, type SystemdConfig } from './systemd-units.js';
+import { defaultTargetRunlevel, loadSystemdUnits, type SystemdConfig } from './systemd-units.js';
 
 export interface BrokenService {
   name: string;
@@ -194,6 +194,9 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
   }
   try {
     config.systemd = loadSystemdUnits(dir, config.settings, { log: config.settings.logs, limitSupport: support });
+    // As systemd boots into default.target, it picks the level when hearth.toml names none.
+    const level = config.settings.runlevelFrom === undefined ? defaultTargetRunlevel(config.systemd) : undefined;
+    if (level !== undefined) config.settings = { ...config.settings, runlevel: level, runlevelFrom: 'default.target' };
   } catch (e) {
     config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read the systemd units: ${(e as Error).message}`, { file: 'systemd' }));
   }

@@ -13,7 +13,7 @@ import type { LimitSupport, LogSettings, ServiceDefinition } from '../model/inde
 import { nativeHelperPath } from '../native/index.js';
 import { readNofileLimit } from '../process/index.js';
 import {
-  SYSTEMD_UNIT_PATHS, SUPPORTED_TYPES, TEMPLATE_CHECK_INSTANCE, UnitLoader, classifyUnitName, defaultSearchPath, readHostFacts, serviceDefinition,
+  SYSTEMD_UNIT_PATHS, SUPPORTED_TYPES, runlevelOfDefaultTarget, TEMPLATE_CHECK_INSTANCE, UnitLoader, classifyUnitName, defaultSearchPath, readHostFacts, serviceDefinition,
   type HostFacts, type SystemdUnit, type TranslateOptions, type UnitDiagnostic,
 } from '../systemd/index.js';
 import type { DaemonSettings } from './daemon-settings.js';
@@ -116,4 +116,11 @@ export function loadSystemdUnits(configDir: string, settings: DaemonSettings, op
     if (t.definition) definitions.set(u.name, t.definition);
   }
   return { searchPath, linkDir: systemdLinkDir(configDir), units, definitions, diagnostics, loader, host, translate };
+}
+
+/** The runlevel systemd's default.target stands for (graphical.target: 5), when the units have one that maps. */
+export function defaultTargetRunlevel(systemd: SystemdConfig): number | undefined {
+  const target = systemd.loader.load('default.target');
+  if (target.loadState !== 'loaded') return undefined;
+  return runlevelOfDefaultTarget(target.name) ?? undefined;
 }
