@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { REPO, eventually, tempDir } from './index.js';
 import { inNamespace, startAsPid1, type NamespaceInit } from './pid-namespace.js';
 import { runCli } from './daemon.js';
@@ -97,7 +97,8 @@ export async function startHearthHost(o: HostOptions): Promise<HearthHost> {
   mkdirSync(join(configDir, 'systemd'), { recursive: true });
   writeFileSync(join(configDir, 'hearth.toml'), `[systemd]\nunit_paths = [${JSON.stringify(p.unitDir)}]\n[web]\nlisten = "off"\n`);
   // In the namespace's own /run, as on a host: a runtime dir under /tmp would vanish behind PrivateTmp= (the notify socket with it).
-  const runtime = '/run/hearth';
+  // Named per host, never /run/hearth: hearthd names its cgroup after the runtime dir, and cgroups are shared with this machine.
+  const runtime = `/run/${basename(p.root)}`;
   const args = [join(REPO, 'bin', 'hearthd'), '--config-dir', configDir, '--state-dir', join(p.root, 'state'), '--runtime-dir', runtime, '--log-dir', join(p.root, 'log')];
   const init = await startAsPid1(['/bin/sh', '-c', SETUP, 'setup', join(p.root, 'copies'), ...args], process.env, ['--net']);
   const socket = `/proc/${init.initPid}/root${runtime}/hearth.sock`;
