@@ -59,6 +59,8 @@ export interface LoadedConfig {
 export interface SourceReport {
   name: string;
   dir: string;
+  /** The folder actually read, when dir is a symlink (which fleet set was loaded). */
+  realDir?: string;
   units: string[];
   /** Units of the source not used because the config dir defines the name. */
   shadowed: string[];

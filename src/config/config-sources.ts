@@ -34,8 +34,18 @@ export async function loadConfigSources(dir: string, options: LoadOptions & { lo
   const { lower = [], ...loadOptions } = options;
   const config = await loadConfigDir(dir, loadOptions);
   for (const source of lower) {
-    const read = await readStable(source, (d) => loadConfigDir(d, { ...loadOptions, settings: config.settings }));
+    const read = await readStable(source, (d) => loadConfigDir(d, { ...loadOptions, settings: config.settings })).catch((e: unknown) => {
+      // An unreadable source is a warning: it must never stop the config dir from loading.
+      config.warnings.push(e instanceof HearthError ? e : new HearthError('ERR_CONFIG_IO', String(e), { file: source.dir }));
+      return undefined;
+    });
+    if (!read) {
+      // No set yet (a host that never reached the fleet): nothing to add, nothing to warn about.
+      (config.sources ??= []).push({ name: source.name, dir: source.dir, units: [], shadowed: [] });
+      continue;
+    }
     mergeLowerSource(config, read.config, read.fleetToml, source);
+    config.sources!.at(-1)!.realDir = read.realDir;
   }
   return config;
 }
@@ -45,15 +55,18 @@ export async function loadConfigSources(dir: string, options: LoadOptions & { lo
  * `current`): read through the real folder, and again when the link moved
  * meanwhile, so a load never mixes two sets.
  */
-async function readStable(source: LowerSource, load: (dir: string) => Promise<LoadedConfig>): Promise<{ config: LoadedConfig; fleetToml: string | undefined }> {
+async function readStable(source: LowerSource, load: (dir: string) => Promise<LoadedConfig>): Promise<{ config: LoadedConfig; fleetToml: string | undefined; realDir: string } | undefined> {
   for (let attempt = 0; ; attempt++) {
-    const before = await realpath(source.dir).catch(() => undefined);
-    if (before === undefined) return { config: await load(source.dir), fleetToml: undefined };
+    const before = await realpath(source.dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw new HearthError('ERR_CONFIG_IO', `cannot read the ${source.name} config "${source.dir}": ${e.message}`, { file: source.dir });
+    });
+    if (before === undefined) return undefined;
     const config = await load(before);
     const fleetToml = await readFile(join(before, 'fleet.toml'), 'utf8').catch(() => undefined);
     if ((await realpath(source.dir).catch(() => undefined)) === before || attempt >= STABLE_READS) {
       config.configDir = source.dir;
-      return { config: relocate(config, before, source.dir), fleetToml };
+      return { config: relocate(config, before, source.dir), fleetToml, realDir: before };
     }
   }
 }

@@ -10,7 +10,7 @@ import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/index.js';
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
-import { checkConfigDir, configReport, loadConfigDir, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
+import { checkConfigDir, configReport, loadConfigSources, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Journal } from '../journal/index.js';
 import { SyslogReceiver } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition } from '../runlevels/index.js';
@@ -19,6 +19,7 @@ import type { AtJob } from '../timers/index.js';
 import { createUnits, type Units } from './units.js';
 import { collectAuditInput } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
+import { FleetLink, fleetSources } from './fleet-link.js';
 import type {
   ActionResult,
   ClassicResult,
@@ -55,6 +56,8 @@ export class Daemon implements DaemonApi {
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
+  /** Fleet hook: set when hearth.toml has [fleet] (src/daemon/fleet-link.ts). */
+  private fleet: FleetLink | undefined;
 
   /**
    * hearth.toml as found at start: what must be known before the config dir is
@@ -106,7 +109,9 @@ export class Daemon implements DaemonApi {
     this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.runlevelCatalog(), (e) => this.bus.emit(e));
 
     this.log('info', `process tracking: ${this.units.tracking.description}`);
+    this.fleet = await this.openFleet(); // fleet hook: before the first load, which reads the fleet's last set
     this.config = await this.load(configDir);
+    this.fleet?.configLoaded(this.config); // fleet hook
     this.reportConfigProblems(this.config);
     // After an unclean stop, return to the level hearthd was in, not the default.
     const recoveredLevel = this.runlevels.recoveredLevel();
@@ -133,6 +138,7 @@ export class Daemon implements DaemonApi {
     } finally {
       this.booting = false;
     }
+    this.fleet?.start(); // fleet hook: join once the local units are up
   }
 
   /** The syslog receiver: messages land in the journal under the unit that sent them. */
@@ -180,6 +186,7 @@ export class Daemon implements DaemonApi {
   /** Stops every unit in reverse dependency order (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
+    await this.fleet?.stop().catch((e) => this.log('error', `leaving the fleet: ${describeError(e)}`)); // fleet hook
     await this.runlevels.switchTo(0, this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
@@ -206,6 +213,7 @@ export class Daemon implements DaemonApi {
       runlevel: this.runlevels?.current ?? null,
       previousRunlevel: this.runlevels?.previous ?? null,
       ...(this.units ? { processTracking: { mode: this.units.tracking.mode, description: this.units.tracking.description } } : {}),
+      ...(this.fleet ? { fleet: this.fleet.info() } : {}), // fleet hook
     };
   }
 
@@ -285,6 +293,7 @@ export class Daemon implements DaemonApi {
     this.reportConfigProblems(next, false);
     const applied = await this.registry.apply(next, 'reload');
     this.config = next;
+    this.fleet?.configLoaded(next); // fleet hook
     await Promise.all(
       applied.added
         .filter((n) => this.runlevels.isEnabled(n))
@@ -394,13 +403,43 @@ export class Daemon implements DaemonApi {
     return this.runlevels.lastTransition();
   }
 
-  check(configDir?: string): Promise<ConfigReport> {
-    return checkConfigDir(configDir ?? this.options.configDir, { limitSupport: this.units.tracking.limitSupport });
+  async check(configDir?: string): Promise<ConfigReport> {
+    // Its own config dir is checked as hearthd loads it: with the fleet's set under it.
+    if (configDir === undefined || resolve(configDir) === this.options.configDir) return configReport(await this.load(this.options.configDir));
+    return checkConfigDir(configDir, { limitSupport: this.units.tracking.limitSupport });
   }
 
-  /** A config as this hearthd can run it: limits the host cannot enforce are refused. */
+  /** A config as this hearthd can run it: limits the host cannot enforce are refused; the fleet's set (if any) lies under it. */
   private load(dir: string): Promise<LoadedConfig> {
-    return loadConfigDir(dir, { limitSupport: this.units.tracking.limitSupport });
+    const lower = this.settings.fleet ? fleetSources(this.options.stateDir) : []; // fleet hook
+    return loadConfigSources(dir, { limitSupport: this.units.tracking.limitSupport, lower });
+  }
+
+  /** Fleet hook: the /v1/fleet routes, when this hearthd is in a fleet. */
+  fleetApi() {
+    return this.fleet?.api;
+  }
+
+  /** Fleet hook: joins the fleet when hearth.toml has [fleet]; src/fleet is loaded only then. */
+  private async openFleet(): Promise<FleetLink | undefined> {
+    if (!this.settings.fleet) return undefined;
+    return FleetLink.open(this.settings.fleet, {
+      stateDir: this.options.stateDir,
+      version: this.options.version ?? '0.0.0',
+      list: () => this.list(),
+      start: (n) => this.start(n),
+      stop: (n) => this.stop(n),
+      restart: (n) => this.restart(n),
+      reloadConfig: () => this.reloadConfig(),
+      switchRunlevel: (level, block) => this.switchRunlevel(level, block),
+      runlevel: () => this.runlevels?.current ?? null,
+      audit: () => this.audit(),
+      subscribe: (on) => this.subscribe(on),
+      log: (level, message) => this.log(level, message),
+    }).catch((e: unknown) => {
+      this.log('error', `fleet: not joining the fleet: ${describeError(e)}; running the last fleet set from disk`);
+      return undefined;
+    });
   }
 
   logs(query: LogQuery): Promise<LogRecord[]> {
