@@ -33,6 +33,8 @@ export interface FleetHost extends RunningDaemon {
   processes(unit: string): number[];
   /** The value of HEARTH_INSTANCE in this hearthd's services. */
   instance: string;
+  /** Another hearthd on the same dirs (after crash()). */
+  restart(): Promise<FleetHost>;
 }
 
 export function fleetToml(o: FleetHostOptions): string {
@@ -49,6 +51,7 @@ export function fleetToml(o: FleetHostOptions): string {
 }
 
 export function asFleetHost(d: RunningDaemon, name: string): FleetHost {
+  const relaunch = d.restart;
   const host: FleetHost = Object.assign(d, {
     name,
     instance: instanceName(d.runtimeDir),
@@ -64,9 +67,8 @@ export function asFleetHost(d: RunningDaemon, name: string): FleetHost {
       return (JSON.parse(r.stdout) as { fleet: ReturnType<FleetHost['fleet']> }).fleet;
     },
     processes: (unit: string) => serviceProcesses(unit, d.runtimeDir),
+    restart: async () => asFleetHost(await relaunch(), name),
   });
-  const restart = d.restart;
-  host.restart = async () => asFleetHost(await restart(), name);
   return host;
 }
 
