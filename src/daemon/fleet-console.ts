@@ -13,6 +13,8 @@ import { HearthError, describeError } from '../errors/index.js';
 
 /** The watch stops this long after the last request or subscriber. */
 const IDLE_MS = 5 * 60_000;
+/** A console that could not open its etcd client tries again this often while watched. */
+const RETRY_MS = 5000;
 /** How long one host may take to restart a unit and report it ready. */
 const HOST_TIMEOUT_MS = 60_000;
 
@@ -111,8 +113,11 @@ export class FleetConsole implements FleetApi {
       return { client, admin: new FleetAdmin(client), watch };
     })();
     this.connection.catch((e: unknown) => {
-      this.snapshot = { ...this.snapshot, state: 'stale', error: describeError(e) };
+      // Unreadable TLS or password files: say so, and try again while someone is looking.
+      this.snapshot = { ...this.snapshot, state: 'stale', error: describeError(e), at: Date.now() };
       this.connection = undefined;
+      this.changed();
+      if (this.listeners.size > 0) setTimeout(() => void this.connect().catch(() => undefined), RETRY_MS).unref();
     });
     return this.connection;
   }

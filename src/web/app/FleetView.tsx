@@ -42,7 +42,11 @@ export function FleetView(props: { readOnly: boolean }) {
   const [now, setNow] = useState(Date.now());
 
   useEffect(() => {
-    call<FleetOverview>('GET', '/api/v1/fleet').then(setOverview, (e: Error) => (e instanceof RequestFailed && e.status === 404 ? setOverview(null) : setError(e.message)));
+    // The stream's first message is the overview too; whichever comes later must not put an older one back.
+    call<FleetOverview>('GET', '/api/v1/fleet').then(
+      (o) => setOverview((now) => now ?? o),
+      (e: Error) => (e instanceof RequestFailed && e.status === 404 ? setOverview(null) : setError(e.message)),
+    );
     const stop = subscribe<FleetOverview>('/api/v1/fleet/events', 'fleet', (o) => setOverview(o));
     const tick = setInterval(() => setNow(Date.now()), 5000);
     return () => {
@@ -190,26 +194,28 @@ export function FleetView(props: { readOnly: boolean }) {
       {audit === null ? (
         <p class="muted">Reading the hosts' audit counts…</p>
       ) : (
-        <table class="fleet-audit">
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">Findings</th>
-              <th scope="col">Units with findings or high risk</th>
-            </tr>
-          </thead>
-          <tbody>
-            {audit
-              .filter((r) => shown.some((h) => h.name === r.host))
-              .map((r) => (
-                <tr data-audit-host={r.host}>
-                  <th scope="row">{r.host}</th>
-                  <td class={r.findings ? 'error' : 'ok'}>{r.findings}</td>
-                  <td>{r.units.length ? r.units.map((u) => `${u.name} (${u.state}${u.risk ? `, ${u.risk} risk` : ''}${u.findings ? `, ${u.findings} findings` : ''})`).join(', ') : '—'}</td>
-                </tr>
-              ))}
-          </tbody>
-        </table>
+        <div class="table-wrap">
+          <table class="fleet-audit">
+            <thead>
+              <tr>
+                <th scope="col">Host</th>
+                <th scope="col">Findings</th>
+                <th scope="col">Units with findings or high risk</th>
+              </tr>
+            </thead>
+            <tbody>
+              {audit
+                .filter((r) => shown.some((h) => h.name === r.host))
+                .map((r) => (
+                  <tr data-audit-host={r.host}>
+                    <th scope="row">{r.host}</th>
+                    <td class={r.findings ? 'error' : 'ok'}>{r.findings}</td>
+                    <td>{r.units.length ? r.units.map((u) => `${u.name} (${u.state}${u.risk ? `, ${u.risk} risk` : ''}${u.findings ? `, ${u.findings} finding${u.findings === 1 ? '' : 's'}` : ''})`).join(', ') : '—'}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
