@@ -12,7 +12,7 @@
  *
  *   node --import tsx bench/fleet-hearthd.ts [--hosts 100] [--rounds 5] [--before-rev REV]
  *
- * Results: a summary on stdout and bench/results/fleet-hearthd.json.
+ * Results: a summary on stdout and bench/results/fleet-hearthd-HOSTS.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -216,7 +216,7 @@ async function main() {
     rmSync(scratch, { recursive: true, force: true });
   }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'fleet-hearthd.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(ROOT, 'bench', 'results', `fleet-hearthd-${HOSTS}.json`), JSON.stringify(results, null, 2) + '\n');
 }
 
 await main();

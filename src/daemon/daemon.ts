@@ -109,7 +109,8 @@ export class Daemon implements DaemonApi {
     this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.runlevelCatalog(), (e) => this.bus.emit(e));
 
     this.log('info', `process tracking: ${this.units.tracking.description}`);
-    this.fleet = await this.openFleet(); // fleet hook: before the first load, which reads the fleet's last set
+    // Fleet hook: joins when hearth.toml has [fleet] (src/fleet is loaded only then), before the first load reads its last set.
+    this.fleet = this.settings.fleet && (await FleetLink.open(this.settings.fleet, this));
     this.config = await this.load(configDir);
     this.fleet?.configLoaded(this.config); // fleet hook
     this.reportConfigProblems(this.config);
@@ -418,28 +419,6 @@ export class Daemon implements DaemonApi {
   /** Fleet hook: the /v1/fleet routes, when this hearthd is in a fleet. */
   fleetApi() {
     return this.fleet?.api;
-  }
-
-  /** Fleet hook: joins the fleet when hearth.toml has [fleet]; src/fleet is loaded only then. */
-  private async openFleet(): Promise<FleetLink | undefined> {
-    if (!this.settings.fleet) return undefined;
-    return FleetLink.open(this.settings.fleet, {
-      stateDir: this.options.stateDir,
-      version: this.options.version ?? '0.0.0',
-      list: () => this.list(),
-      start: (n) => this.start(n),
-      stop: (n) => this.stop(n),
-      restart: (n) => this.restart(n),
-      reloadConfig: () => this.reloadConfig(),
-      switchRunlevel: (level, block) => this.switchRunlevel(level, block),
-      runlevel: () => this.runlevels?.current ?? null,
-      audit: () => this.audit(),
-      subscribe: (on) => this.subscribe(on),
-      log: (level, message) => this.log(level, message),
-    }).catch((e: unknown) => {
-      this.log('error', `fleet: not joining the fleet: ${describeError(e)}; running the last fleet set from disk`);
-      return undefined;
-    });
   }
 
   logs(query: LogQuery): Promise<LogRecord[]> {

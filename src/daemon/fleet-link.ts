@@ -22,20 +22,19 @@ import { describeError } from '../errors/index.js';
 import { FailureLog, findingsByUnit, unitSummaries } from './fleet-summary.js';
 import { FleetConsole } from './fleet-console.js';
 
-/** What the link needs from hearthd: the daemon's public face and a few internals. */
+/** What the link needs from hearthd: its public face (the Daemon itself fits). */
 export interface FleetLinkHost {
-  stateDir: string;
-  version: string;
+  readonly options: { stateDir: string; version?: string };
+  readonly bus: { emit(e: HearthEvent): void };
+  info(): { runlevel: number | null };
   list(): ServiceStatus[];
   start(names: string[]): Promise<ActionResult[]>;
   stop(names: string[]): Promise<ActionResult[]>;
   restart(names: string[]): Promise<ActionResult[]>;
   reloadConfig(): Promise<ReloadReport>;
   switchRunlevel(level: number, block: boolean): Promise<RunlevelSwitchResult>;
-  runlevel(): number | null;
   audit(): Promise<AuditReport>;
   subscribe(on: (e: HearthEvent) => void): () => void;
-  log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
 /** The fleet's set as a config source under the config dir: its stable path (absent until a first set exists). */
@@ -45,9 +44,15 @@ export function fleetSources(stateDir: string): LowerSource[] {
 
 /** Unit summaries are built at most this often; the agent limits etcd writes further. */
 const PUBLISH_DELAY_MS = 100;
-/** The audit reads /proc: counted again at most this often while units change, and at least this often. */
-const AUDIT_MIN_INTERVAL_MS = 15_000;
-const AUDIT_MAX_INTERVAL_MS = 120_000;
+/**
+ * The audit reads /proc (every process's sockets: about 0.2 s of CPU on a host with
+ * a hundred processes): counted again at most once a minute while units change,
+ * a few seconds after a burst of changes so it never competes with the starts,
+ * and every five minutes at rest.
+ */
+const AUDIT_MIN_INTERVAL_MS = 60_000;
+const AUDIT_SETTLE_MS = 5_000;
+const AUDIT_MAX_INTERVAL_MS = 300_000;
 /** A reload that raced a set swap loaded the older set: load again, a few times at most. */
 const RELOADS_PER_SET = 3;
 
@@ -62,6 +67,7 @@ export class FleetLink {
   private levelPinned = false;
   private publishTimer: NodeJS.Timeout | undefined;
   private auditTimer: NodeJS.Timeout | undefined;
+  private auditSoon: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private started = false;
   private lastStatus: FleetAgentStatus | undefined;
@@ -75,20 +81,29 @@ export class FleetLink {
     this.console = new FleetConsole(settings, () => this.info());
   }
 
-  /** Creates the agent (reading the last fleet set from disk); throws only for unreadable TLS or password files. */
-  static async open(settings: FleetSettings, host: FleetLinkHost): Promise<FleetLink> {
-    const { FleetAgent } = await import('../fleet/index.js');
-    let link: FleetLink | undefined;
-    const agent = await FleetAgent.create({
-      settings,
-      stateDir: host.stateDir,
-      hearthVersion: host.version,
-      onChange: (set) => link?.newSet(set.dir),
-      onRestartRequest: (unit) => link!.restartForFleet(unit),
-      onStatus: (status) => link?.statusChanged(status),
-    });
-    link = new FleetLink(settings, host, agent);
-    return link;
+  /**
+   * Creates the agent (reading the last fleet set from disk). When it cannot
+   * (unreadable TLS or password files) hearthd says why and runs on without
+   * joining; the last set on disk is still loaded.
+   */
+  static async open(settings: FleetSettings, host: FleetLinkHost): Promise<FleetLink | undefined> {
+    try {
+      const { FleetAgent } = await import('../fleet/index.js');
+      let link: FleetLink | undefined;
+      const agent = await FleetAgent.create({
+        settings,
+        stateDir: host.options.stateDir,
+        hearthVersion: host.options.version ?? '0.0.0',
+        onChange: (set) => link?.newSet(set.dir),
+        onRestartRequest: (unit) => link!.restartForFleet(unit),
+        onStatus: (status) => link?.statusChanged(status),
+      });
+      link = new FleetLink(settings, host, agent);
+      return link;
+    } catch (e) {
+      log(host, 'error', `fleet: not joining the fleet: ${describeError(e)}; running the last fleet set from disk`);
+      return undefined;
+    }
   }
 
   /** After boot: join the fleet and start reporting. */
@@ -143,6 +158,7 @@ export class FleetLink {
     this.unsubscribe?.();
     if (this.publishTimer) clearTimeout(this.publishTimer);
     if (this.auditTimer) clearInterval(this.auditTimer);
+    if (this.auditSoon) clearTimeout(this.auditSoon);
     await Promise.all([this.agent.stop(), this.console.close()]);
   }
 
@@ -151,21 +167,21 @@ export class FleetLink {
     if (!this.started) return;
     const enabledBefore = new Map(this.host.list().map((s) => [s.name, s.enabled]));
     const levelBefore = this.defaultLevel;
-    const current = this.host.runlevel();
+    const current = this.host.info().runlevel;
     for (let i = 0; i < RELOADS_PER_SET; i++) {
       const report = await this.host.reloadConfig();
       if (!report.ok && report.added.length + report.changed.length + report.removed.length + report.unchanged.length === 0) {
-        this.host.log('warn', 'fleet: a new fleet set arrived, but hearth.toml has errors: nothing was reloaded');
+        log(this.host, 'warn', 'fleet: a new fleet set arrived, but hearth.toml has errors: nothing was reloaded');
         return;
       }
       // A reload already in flight may have read the set before this one: load again.
       if (this.loadedSet === dir) break;
     }
-    this.host.log('info', `fleet: now running fleet set ${dir.slice(dir.lastIndexOf('/') + 1)} (${this.fleetUnits.length} units${this.shadowed.length ? `, ${this.shadowed.length} shadowed by local units` : ''})`);
+    log(this.host, 'info', `fleet: now running fleet set ${dir.slice(dir.lastIndexOf('/') + 1)} (${this.fleetUnits.length} units${this.shadowed.length ? `, ${this.shadowed.length} shadowed by local units` : ''})`);
     const level = this.defaultLevel;
     // The fleet moves a host to its runlevel only from the level the fleet had set: an operator's "init 1" stays.
     if (!this.levelPinned && level !== undefined && level !== levelBefore && current === levelBefore) {
-      this.host.log('info', `fleet: switching to runlevel ${level}, as the fleet set says`);
+      log(this.host, 'info', `fleet: switching to runlevel ${level}, as the fleet set says`);
       await this.host.switchRunlevel(level, true);
       return;
     }
@@ -183,13 +199,13 @@ export class FleetLink {
       if (!s.enabled && isUpState(s.state)) stop.push(s.name);
     }
     for (const r of [...(start.length ? await this.host.start(start) : []), ...(stop.length ? await this.host.stop(stop) : [])]) {
-      if (!r.ok) this.host.log('error', `fleet: cannot apply the enablement of "${r.name}": ${r.error?.message ?? 'failed'}`);
+      if (!r.ok) log(this.host, 'error', `fleet: cannot apply the enablement of "${r.name}": ${r.error?.message ?? 'failed'}`);
     }
   }
 
   /** A restart the fleet asked for: resolves once the unit is running (and ready) again. */
   private async restartForFleet(unit: string): Promise<void> {
-    this.host.log('info', `fleet: restarting "${unit}" as the fleet asks`);
+    log(this.host, 'info', `fleet: restarting "${unit}" as the fleet asks`);
     const [r] = await this.host.restart([unit]);
     if (!r?.ok) throw new Error(r?.error?.message ?? `cannot restart "${unit}"`);
     if (!r.state || !isRunningState(r.state)) throw new Error(`"${unit}" is ${r.state ?? 'in an unknown state'} after the restart`);
@@ -201,12 +217,12 @@ export class FleetLink {
     this.lastStatus = status;
     const link = status.link;
     if (link.state !== before?.link.state) {
-      if (link.state === 'connected') this.host.log('info', `fleet: joined as "${status.host}" via ${link.endpoint}`);
-      if (link.state === 'retrying') this.host.log('warn', `fleet unreachable: ${link.lastError}; the units keep running and hearthd keeps trying`);
+      if (link.state === 'connected') log(this.host, 'info', `fleet: joined as "${status.host}" via ${link.endpoint}`);
+      if (link.state === 'retrying') log(this.host, 'warn', `fleet unreachable: ${link.lastError}; the units keep running and hearthd keeps trying`);
     }
     if (status.desired !== before?.desired) {
-      if (status.desired === 'stale') this.host.log('warn', `fleet: running the last fleet set: the desired state cannot be read (${status.lastSyncError ?? 'etcd unreachable'})`);
-      if (status.desired === 'in-sync' && before?.desired === 'stale') this.host.log('info', 'fleet: desired state in sync again');
+      if (status.desired === 'stale') log(this.host, 'warn', `fleet: running the last fleet set: the desired state cannot be read (${status.lastSyncError ?? 'etcd unreachable'})`);
+      if (status.desired === 'in-sync' && before?.desired === 'stale') log(this.host, 'info', 'fleet: desired state in sync again');
     }
     this.console.changed();
   }
@@ -216,8 +232,17 @@ export class FleetLink {
     this.publishTimer ??= setTimeout(() => {
       this.publishTimer = undefined;
       this.agent.publishUnits(unitSummaries(this.host.list(), this.failures, this.findings));
-      if (Date.now() - this.lastAudit > AUDIT_MIN_INTERVAL_MS) void this.refreshAudit();
+      this.scheduleAudit();
     }, PUBLISH_DELAY_MS).unref();
+  }
+
+  private scheduleAudit(): void {
+    if (this.auditSoon) return;
+    const due = Math.max(AUDIT_SETTLE_MS, this.lastAudit + AUDIT_MIN_INTERVAL_MS - Date.now());
+    this.auditSoon = setTimeout(() => {
+      this.auditSoon = undefined;
+      void this.refreshAudit();
+    }, due).unref();
   }
 
   private async refreshAudit(): Promise<void> {
@@ -228,7 +253,11 @@ export class FleetLink {
       this.findings = next;
       if (changed) this.schedulePublish();
     } catch (e) {
-      this.host.log('warn', `fleet: the audit for the fleet report failed: ${describeError(e)}`);
+      log(this.host, 'warn', `fleet: the audit for the fleet report failed: ${describeError(e)}`);
     }
   }
+}
+
+function log(host: FleetLinkHost, level: 'info' | 'warn' | 'error', message: string): void {
+  host.bus.emit({ type: 'daemon.log', at: Date.now(), level, message });
 }
