@@ -141,6 +141,21 @@ describe('a fleet of five hearthd on a real etcd cluster', () => {
     }
   });
 
+  test("fleet.toml's runlevel moves the host there, and a unit enabled only in that level starts", async () => {
+    const db2 = hosts.db2!;
+    assert.equal(db2.cli('runlevel').stdout.trim(), 'N 3');
+    apply('host=db2', { 'services/report.toml': `${sleeper(1006)}runlevels = [5]\n`, 'fleet.toml': 'runlevel = 5\n' });
+    await eventually(() => db2.cli('runlevel').stdout.trim() === '3 5', 20_000, 'db2 in runlevel 5');
+    await waitState(db2, 'report', 'running');
+    await eventually(() => /fleet: switching to runlevel 5, as the fleet set says/.test(db2.cli('logs', 'hearthd', '-n', '100').stdout), 10_000, "hearthd's log to say why it switched");
+  });
+
+  test('fleet audit --json rolls up every host', () => {
+    const rows = adminJson<Array<{ host: string; up: boolean; findings: number; units: unknown[] }>>('audit');
+    assert.deepEqual(rows.map((r) => [r.host, r.up]), [['db1', true], ['db2', true], ['web1', true], ['web2', true], ['web3', true]]);
+    assert.ok(rows.every((r) => Number.isInteger(r.findings) && Array.isArray(r.units)));
+  });
+
   test('diff says what apply would change and whom it reaches; rollback brings the previous version back as a new one', async () => {
     const dir = bundleDir(root.path, 'v-next', { 'services/api.toml': readyService(mark), 'services/worker.toml': sleeper(1000), 'fleet.toml': '[enable]\nworker = []\n' });
     const d = admin('diff', dir, '--selector', 'role=web');

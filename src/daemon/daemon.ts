@@ -10,7 +10,7 @@ import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/index.js';
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
-import { checkConfigDir, configReport, loadConfigSources, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
+import { checkConfigDir, configReport, loadConfigSources, loadDaemonSettings, type DaemonSettings, type LoadedConfig, type LowerSource } from '../config/index.js';
 import { Journal } from '../journal/index.js';
 import { SyslogReceiver } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition } from '../runlevels/index.js';
@@ -19,7 +19,7 @@ import type { AtJob } from '../timers/index.js';
 import { createUnits, type Units } from './units.js';
 import { collectAuditInput } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
-import { FleetLink, fleetSources } from './fleet-link.js';
+import type { FleetLink } from './fleet-link.js';
 import type {
   ActionResult,
   ClassicResult,
@@ -56,8 +56,9 @@ export class Daemon implements DaemonApi {
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
-  /** Fleet hook: set when hearth.toml has [fleet] (src/daemon/fleet-link.ts). */
+  /** Fleet hook: set when hearth.toml has [fleet] (src/daemon/fleet-link.ts), with the fleet's set as a config source. */
   private fleet: FleetLink | undefined;
+  private fleetSets: LowerSource[] = [];
 
   /**
    * hearth.toml as found at start: what must be known before the config dir is
@@ -109,8 +110,12 @@ export class Daemon implements DaemonApi {
     this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.runlevelCatalog(), (e) => this.bus.emit(e));
 
     this.log('info', `process tracking: ${this.units.tracking.description}`);
-    // Fleet hook: joins when hearth.toml has [fleet] (src/fleet is loaded only then), before the first load reads its last set.
-    this.fleet = this.settings.fleet && (await FleetLink.open(this.settings.fleet, this));
+    if (this.settings.fleet) {
+      // Fleet hook: loaded and joined only with [fleet], before the first load reads the fleet's last set.
+      const { FleetLink, fleetSources } = await import('./fleet-link.js');
+      this.fleetSets = fleetSources(stateDir);
+      this.fleet = await FleetLink.open(this.settings.fleet, this);
+    }
     this.config = await this.load(configDir);
     this.fleet?.configLoaded(this.config); // fleet hook
     this.reportConfigProblems(this.config);
@@ -412,8 +417,7 @@ export class Daemon implements DaemonApi {
 
   /** A config as this hearthd can run it: limits the host cannot enforce are refused; the fleet's set (if any) lies under it. */
   private load(dir: string): Promise<LoadedConfig> {
-    const lower = this.settings.fleet ? fleetSources(this.options.stateDir) : []; // fleet hook
-    return loadConfigSources(dir, { limitSupport: this.units.tracking.limitSupport, lower });
+    return loadConfigSources(dir, { limitSupport: this.units.tracking.limitSupport, lower: this.fleetSets });
   }
 
   /** Fleet hook: the /v1/fleet routes, when this hearthd is in a fleet. */
