@@ -8,18 +8,19 @@ import { mkdirSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
-import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/index.js';
+import { audit as runAudit, type AuditReport } from '../catalog/index.js';
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
-import { checkConfigDir, configReport, loadConfigSources, loadDaemonSettings, type DaemonSettings, type LoadedConfig, type LowerSource } from '../config/index.js';
+import { configReport, loadDaemonSettings, type DaemonSettings } from '../config/index.js';
 import { Journal } from '../journal/index.js';
-import { SyslogReceiver } from '../syslog/index.js';
-import { RunlevelHost, type RunReport, type StoredTransition } from '../runlevels/index.js';
+import { RecentProcesses, SyslogReceiver, type SyslogSender } from '../syslog/index.js';
+import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
-import { createUnits, type Units } from './units.js';
-import { collectAuditInput } from './audit-input.js';
+import { createUnits, publicRuntimeDir, type Units } from './units.js';
+import { collectAuditInput, withCatalogDescription } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
-import type { FleetLink } from './fleet-link.js';
+import { ConfigHost } from './config-host.js';
+import { openExtensions, stopExtensions, type DaemonExtension } from './extension.js';
 import type {
   ActionResult,
   ClassicResult,
@@ -47,18 +48,20 @@ export interface DaemonOptions {
 export class Daemon implements DaemonApi {
   readonly bus = new EventBus();
   readonly options: DaemonOptions;
-  private config: LoadedConfig | undefined;
+  private configs!: ConfigHost;
+  private extensions: DaemonExtension[] = [];
   private journal!: Journal;
   private units!: Units;
   private runlevels!: RunlevelHost;
   private syslog: SyslogReceiver | undefined;
+  /** Processes hearth started, kept a while after they exit, for syslog attribution. */
+  private readonly recentProcesses = new RecentProcesses();
   private booting = false;
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
-  /** Fleet hook: set when hearth.toml has [fleet] (src/daemon/fleet-link.ts), with the fleet's set as a config source. */
-  private fleet: FleetLink | undefined;
-  private fleetSets: LowerSource[] = [];
+  /** State files found damaged since hearthd started (set aside, never silently reset). */
+  private readonly stateProblems: Array<{ file: string; keptAs: string; reason: string; at: number }> = [];
 
   /**
    * hearth.toml as found at start: what must be known before the config dir is
@@ -92,9 +95,27 @@ export class Daemon implements DaemonApi {
     for (const dir of [stateDir, logDir]) mkdirSync(dir, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
     chmodSync(runtimeDir, 0o700);
+    const publicDir = publicRuntimeDir(runtimeDir);
+    mkdirSync(publicDir, { recursive: true, mode: 0o755 });
+    chmodSync(publicDir, 0o755);
 
-    this.journal = new Journal({ dir: logDir, rotation: this.settings.logs });
+    this.journal = new Journal({
+      dir: logDir,
+      rotation: this.settings.logs,
+      onError: (e) => this.log('error', e.toString()),
+      onHealth: (h) =>
+        this.bus.emit({
+          type: 'journal.health',
+          at: Date.now(),
+          degraded: h.degraded,
+          services: h.services.map((s) => ({ service: s.service, reason: s.reason, droppedRecords: s.droppedRecords, blocked: s.blocked })),
+        }),
+    });
     this.bus.subscribe((e) => this.journalEvent(e));
+    this.bus.subscribe((e) => {
+      if (e.type === 'state.corrupt' && this.stateProblems.length < 100) this.stateProblems.push({ file: e.file, keptAs: e.keptAs, reason: e.reason, at: e.at });
+    });
+    this.bus.subscribe((e) => this.recentProcesses.observe(e));
     // Created before any config is read, so the control API can answer during a long boot.
     this.units = await createUnits({
       ...this.options,
@@ -110,25 +131,22 @@ export class Daemon implements DaemonApi {
     this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.runlevelCatalog(), (e) => this.bus.emit(e));
 
     this.log('info', `process tracking: ${this.units.tracking.description}`);
-    if (this.settings.fleet) {
-      // Fleet hook: loaded and joined only with [fleet], before the first load reads the fleet's last set.
-      const { FleetLink, fleetSources } = await import('./fleet-link.js');
-      this.fleetSets = fleetSources(stateDir);
-      this.fleet = await FleetLink.open(this.settings.fleet, this);
-    }
-    this.config = await this.load(configDir);
-    this.fleet?.configLoaded(this.config); // fleet hook
-    this.reportConfigProblems(this.config);
+    this.extensions = await openExtensions(this.settings, this); // the fleet, with [fleet] in hearth.toml
+    this.configs = new ConfigHost(configDir, this.units.tracking.limitSupport, this.extensions, (level, message) => this.log(level, message));
+    const config = await this.configs.load();
+    this.configs.report(config);
+    this.configs.use(config);
     // After an unclean stop, return to the level hearthd was in, not the default.
     const recoveredLevel = this.runlevels.recoveredLevel();
-    const level = this.options.runlevel ?? recoveredLevel ?? this.config.settings.runlevel;
-    await this.registry.apply(this.config, 'boot');
+    const level = this.options.runlevel ?? recoveredLevel ?? config.settings.runlevel;
+    await this.registry.apply(config, 'boot');
     this.recovery = this.registry.recover();
-    if (this.recovery.adopted.length + this.recovery.died.length + this.recovery.leftStopped.length > 0) {
-      const { adopted, died, leftStopped } = this.recovery;
-      this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]`);
+    const { adopted, died, leftStopped, orphaned = [] } = this.recovery;
+    if (adopted.length + died.length + leftStopped.length + orphaned.length > 0) {
+      const kept = orphaned.length ? `, kept without a definition (orphaned) [${orphaned.join(', ')}]` : '';
+      this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]${kept}`);
     }
-    await this.startSyslog(this.config.settings.syslog);
+    await this.startSyslog(config.settings.syslog);
     this.units.at.start();
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.registry.runlevelUnits().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
@@ -137,14 +155,14 @@ export class Daemon implements DaemonApi {
       if (interrupted !== undefined) {
         // hearthd died during "init N": finish that switch, stopping what is not enabled in N.
         this.log('warn', `finishing the interrupted switch to runlevel ${interrupted}`);
-        await this.runlevels.switchTo(interrupted, this.config.settings.runlevel);
+        await this.runlevels.switchTo(interrupted, config.settings.runlevel);
       } else {
-        await this.runlevels.enter(level);
+        await this.runlevels.enter(level, config.settings.runlevel);
       }
     } finally {
       this.booting = false;
     }
-    this.fleet?.start(); // fleet hook: join once the local units are up
+    for (const x of this.extensions) x.booted();
   }
 
   /** The syslog receiver: messages land in the journal under the unit that sent them. */
@@ -152,12 +170,9 @@ export class Daemon implements DaemonApi {
     if (settings.socket === 'off' && settings.udpPort === undefined) return;
     this.syslog = new SyslogReceiver({
       journal: this.journal,
-      ...(settings.socket !== 'off' ? { socketPath: settings.socket ?? join(this.options.runtimeDir, 'syslog.sock') } : {}),
+      ...(settings.socket !== 'off' ? { socketPath: this.syslogSocketPath() } : {}),
       ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
-      attribute: (pid, app) => {
-        if (pid !== undefined) return this.registry.ownerOf(pid);
-        return app !== undefined && this.registry.has(app) ? app : undefined;
-      },
+      attribute: (sender) => this.syslogSender(sender),
     });
     try {
       await this.syslog.start();
@@ -165,6 +180,28 @@ export class Daemon implements DaemonApi {
       this.log('warn', `syslog receiver not started: ${describeError(e)}`);
       this.syslog = undefined;
     }
+  }
+
+  /** Like /dev/log, writable by every local user: in the public runtime dir, never the 0700 one. */
+  private syslogSocketPath(): string {
+    return this.settings.syslog.socket ?? join(publicRuntimeDir(this.options.runtimeDir), 'syslog.sock');
+  }
+
+  /**
+   * The unit a syslog message came from: the cgroup the sender was in as it
+   * arrived (read by the helper), else the sender's pid or, when it was gone,
+   * its ancestors' (live, or started by hearth and exited lately); a message
+   * with no pid at all by the unit its tag names.
+   */
+  private syslogSender(s: SyslogSender): string | undefined {
+    const unit = s.cgroup !== undefined ? this.units.tracking.ownerOfCgroup(s.cgroup) : undefined;
+    if (unit && this.registry.has(unit.name)) return unit.name;
+    if (s.pid === undefined) return s.appName !== undefined && this.registry.has(s.appName) ? s.appName : undefined;
+    for (const pid of [s.pid, ...(s.ancestors ?? [])]) {
+      const owner = this.registry.ownerOf(pid) ?? this.recentProcesses.owner(pid);
+      if (owner !== undefined) return owner;
+    }
+    return undefined;
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */
@@ -186,19 +223,18 @@ export class Daemon implements DaemonApi {
   /** After a crash, the operator's stops and restart = "never" still hold. */
   private keptDown(name: string): boolean {
     if (this.recovery.leftStopped.includes(name)) return true;
-    return this.recovery.died.includes(name) && this.config?.services.get(name)?.restart === 'never';
+    return this.recovery.died.includes(name) && this.configs.config?.services.get(name)?.restart === 'never';
   }
 
   /** Stops every unit in reverse dependency order (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
-    await this.fleet?.stop().catch((e) => this.log('error', `leaving the fleet: ${describeError(e)}`)); // fleet hook
-    await this.runlevels.switchTo(0, this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
+    await stopExtensions(this.extensions, (message) => this.log('error', message));
+    await this.runlevels.stopAll(this.configs?.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
     this.units.at.stop();
     this.units.tracking.close();
-    this.runlevels.forgetLevel();
     this.syslog?.stop();
     this.log('info', 'hearthd stopped');
     this.journal.close();
@@ -219,7 +255,10 @@ export class Daemon implements DaemonApi {
       runlevel: this.runlevels?.current ?? null,
       previousRunlevel: this.runlevels?.previous ?? null,
       ...(this.units ? { processTracking: { mode: this.units.tracking.mode, description: this.units.tracking.description } } : {}),
-      ...(this.fleet ? { fleet: this.fleet.info() } : {}), // fleet hook
+      ...(this.journal ? { logging: this.journal.health() } : {}),
+      ...(this.settings.syslog.socket !== 'off' ? { syslogSocket: this.syslogSocketPath() } : {}),
+      ...(this.stateProblems.length ? { stateProblems: [...this.stateProblems] } : {}),
+      ...Object.assign({}, ...this.extensions.map((x) => x.info())),
     };
   }
 
@@ -231,7 +270,9 @@ export class Daemon implements DaemonApi {
     const detail = await this.registry.detail(name);
     if (!detail) return undefined;
     const recentLogs = await this.journal.query({ names: [name], lines: 10 });
-    return withCatalogDescription({ ...this.withEnablement(detail), recentLogs });
+    const outage = this.journal.health().services.find((s) => s.service === name);
+    const logging = outage && { since: outage.since, reason: outage.reason, droppedRecords: outage.droppedRecords, blocked: outage.blocked };
+    return withCatalogDescription({ ...this.withEnablement(detail), recentLogs, ...(logging ? { logging } : {}) });
   }
 
   /** Units switched per runlevel carry their on/off per level and whether they are on now. */
@@ -289,17 +330,16 @@ export class Daemon implements DaemonApi {
   }
 
   private async doReloadConfig(): Promise<ReloadReport> {
-    const next = await this.load(this.options.configDir);
+    const next = await this.configs.load();
     const report = configReport(next);
     if (next.errors.length > 0) {
       // hearth.toml itself is broken: keep everything as it is.
       this.bus.emit({ type: 'config.error', at: Date.now(), errors: report.errors.map((e) => e.text) });
       return { ...report, added: [], changed: [], removed: [], unchanged: [] };
     }
-    this.reportConfigProblems(next, false);
+    this.configs.report(next, false);
     const applied = await this.registry.apply(next, 'reload');
-    this.config = next;
-    this.fleet?.configLoaded(next); // fleet hook
+    this.configs.use(next);
     await Promise.all(
       applied.added
         .filter((n) => this.runlevels.isEnabled(n))
@@ -312,7 +352,7 @@ export class Daemon implements DaemonApi {
 
   switchRunlevel(level: number, block: boolean): Promise<RunlevelSwitchResult> {
     const previous = this.runlevels.current;
-    const run = this.runlevels.switchTo(level, this.config?.settings.runlevel ?? 3).then((report) => {
+    const run = this.runlevels.switchTo(level, this.configs.config?.settings.runlevel ?? 3).then((report) => {
       const done = (r: RunReport) => r.units.filter((u) => u.outcome === 'done').map((u) => u.name);
       return {
         previous,
@@ -384,6 +424,8 @@ export class Daemon implements DaemonApi {
       ownerOf: (pid) => this.registry.ownerOf(pid),
       portOffset: inetd.activePortOffset,
       hearthSyslog: this.syslog !== undefined,
+      hearthPids: [process.pid],
+      loggingDegraded: this.journal.health().services,
     });
     return { at: Date.now(), findings: runAudit(input) };
   }
@@ -405,24 +447,17 @@ export class Daemon implements DaemonApi {
     return backend.passThrough ? backend.passThrough(name, action, args) : null;
   }
 
-  analyze(): StoredTransition | undefined {
-    return this.runlevels.lastTransition();
+  analyze(which: TransitionKind = 'boot'): StoredTransition | undefined {
+    return this.runlevels.transition(which);
   }
 
-  async check(configDir?: string): Promise<ConfigReport> {
-    // Its own config dir is checked as hearthd loads it: with the fleet's set under it.
-    if (configDir === undefined || resolve(configDir) === this.options.configDir) return configReport(await this.load(this.options.configDir));
-    return checkConfigDir(configDir, { limitSupport: this.units.tracking.limitSupport });
+  check(configDir?: string): Promise<ConfigReport> {
+    return this.configs.check(configDir);
   }
 
-  /** A config as this hearthd can run it: limits the host cannot enforce are refused; the fleet's set (if any) lies under it. */
-  private load(dir: string): Promise<LoadedConfig> {
-    return loadConfigSources(dir, { limitSupport: this.units.tracking.limitSupport, lower: this.fleetSets });
-  }
-
-  /** Fleet hook: the /v1/fleet routes, when this hearthd is in a fleet. */
+  /** The /v1/fleet routes, when this hearthd is in a fleet. */
   fleetApi() {
-    return this.fleet?.api;
+    return this.extensions.find((x) => x.fleetApi)?.fleetApi;
   }
 
   logs(query: LogQuery): Promise<LogRecord[]> {
@@ -443,23 +478,9 @@ export class Daemon implements DaemonApi {
     this.bus.emit({ type: 'daemon.log', at: Date.now(), level, message });
   }
 
-  /** Every problem of a loaded config goes to hearthd's log once, as `hearth check` would print it. */
-  private reportConfigProblems(config: LoadedConfig, includeWarnings = true): void {
-    const report = configReport(config);
-    for (const e of report.errors) this.log('error', e.text);
-    if (includeWarnings) for (const w of report.warnings) this.log('warn', w.text);
-  }
-
   /** hearthd's own story goes to the journal under the name "hearthd". */
   private journalEvent(e: HearthEvent): void {
     const text = describeEvent(e);
     if (text) this.journal.daemonLog(eventLevel(e), text);
   }
-}
-
-/** A unit without a description of its own gets the catalog's (ntsysv, the GUI and list show it). */
-function withCatalogDescription<T extends ServiceStatus>(s: T): T {
-  if (s.description) return s;
-  const entry = findDaemon(s.name);
-  return entry ? { ...s, description: entry.description } : s;
 }

@@ -9,18 +9,19 @@
  * enablement changes of fleet units; restarts a unit when the fleet asks and
  * acknowledges once it is ready; publishes unit summaries on change (the
  * agent coalesces and rate-limits the writes); and serves the GUI's Fleet
- * page (FleetConsole). The daemon calls it at a few marked hooks.
+ * page (FleetConsole). The daemon consults it as a DaemonExtension (./extension.ts).
  */
 import { join } from 'node:path';
 import type { ServiceStatus, HearthEvent } from '../model/index.js';
 import { isRunningState, isUpState } from '../model/index.js';
 import type { AuditReport } from '../catalog/index.js';
 import { unitNames, type FleetSettings, type LoadedConfig, type LowerSource } from '../config/index.js';
-import type { ActionResult, FleetApi, FleetInfo, ReloadReport, RunlevelSwitchResult } from '../control/daemon-api.js';
+import type { ActionResult, DaemonInfo, FleetApi, FleetInfo, ReloadReport, RunlevelSwitchResult } from '../control/daemon-api.js';
 import type { FleetAgent, FleetAgentStatus } from '../fleet/index.js';
 import { describeError } from '../errors/index.js';
 import { FailureLog, findingsByUnit, unitSummaries } from './fleet-summary.js';
 import { FleetConsole } from './fleet-console.js';
+import type { DaemonExtension } from './extension.js';
 
 /** What the link needs from hearthd: its public face (the Daemon itself fits). */
 export interface FleetLinkHost {
@@ -56,7 +57,7 @@ const AUDIT_MAX_INTERVAL_MS = 300_000;
 /** A reload that raced a set swap loaded the older set: load again, a few times at most. */
 const RELOADS_PER_SET = 3;
 
-export class FleetLink {
+export class FleetLink implements DaemonExtension {
   private readonly failures = new FailureLog();
   private findings = new Map<string, number>();
   private lastAudit = 0;
@@ -72,13 +73,15 @@ export class FleetLink {
   private started = false;
   private lastStatus: FleetAgentStatus | undefined;
   private readonly console: FleetConsole;
+  readonly lowerSources: readonly LowerSource[];
 
   private constructor(
     private readonly settings: FleetSettings,
     private readonly host: FleetLinkHost,
     private readonly agent: FleetAgent,
   ) {
-    this.console = new FleetConsole(settings, () => this.info());
+    this.console = new FleetConsole(settings, () => this.fleetInfo());
+    this.lowerSources = fleetSources(host.options.stateDir);
   }
 
   /**
@@ -86,7 +89,7 @@ export class FleetLink {
    * (unreadable TLS or password files) hearthd says why and runs on without
    * joining; the last set on disk is still loaded.
    */
-  static async open(settings: FleetSettings, host: FleetLinkHost): Promise<FleetLink | undefined> {
+  static async open(settings: FleetSettings, host: FleetLinkHost): Promise<DaemonExtension> {
     try {
       const { FleetAgent } = await import('../fleet/index.js');
       let link: FleetLink | undefined;
@@ -102,12 +105,12 @@ export class FleetLink {
       return link;
     } catch (e) {
       log(host, 'error', `fleet: not joining the fleet: ${describeError(e)}; running the last fleet set from disk`);
-      return undefined;
+      return { lowerSources: fleetSources(host.options.stateDir), configLoaded: () => undefined, booted: () => undefined, stop: async () => undefined, info: () => ({}) };
     }
   }
 
   /** After boot: join the fleet and start reporting. */
-  start(): void {
+  booted(): void {
     this.started = true;
     this.unsubscribe = this.host.subscribe((e) => {
       if (this.failures.observe(e)) this.schedulePublish();
@@ -131,7 +134,11 @@ export class FleetLink {
     this.console.changed();
   }
 
-  info(): FleetInfo {
+  info(): Partial<DaemonInfo> {
+    return { fleet: this.fleetInfo() };
+  }
+
+  private fleetInfo(): FleetInfo {
     const s = this.agent.status();
     return {
       host: s.host,
@@ -149,7 +156,7 @@ export class FleetLink {
   }
 
   /** The /v1/fleet routes. */
-  get api(): FleetApi {
+  get fleetApi(): FleetApi {
     return this.console;
   }
 
