@@ -132,7 +132,7 @@ describe('fleet faults on a real etcd cluster', () => {
   });
 
   test('a watch follows the client when the client moves to another member, so a member that goes silent later hides nothing', async () => {
-    const client = new EtcdClient({ endpoints: cluster.endpoints, requestTimeoutMs: 1500 });
+    const client = new EtcdClient({ endpoints: cluster.endpoints, requestTimeoutMs: 1500, startAt: 0 });
     const a = await FleetAgent.create({ settings: settings('web6'), stateDir: join(dirs.path, 'web6'), client, reportIntervalMs: 50 });
     a.start();
     agents.push(a);
