@@ -2,13 +2,15 @@
  * The fleet end to end: a real 3-member etcd cluster (Debian's etcd-server)
  * and five real hearthd processes, each with its own dirs, driven with the
  * `hearth fleet` CLI exactly as an admin would: hosts, apply/diff/rollback,
- * label selection, local units winning, fleet.toml enablement, rolling
+ * label selection, xinetd services and timers from the fleet, local units
+ * winning, fleet.toml enablement, rolling
  * restart order and stop-on-failure.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EtcdCluster } from './helpers/etcd-cluster.js';
-import { eventually, tempDir } from './helpers/index.js';
+import { connect } from 'node:net';
+import { eventually, freePort, tempDir } from './helpers/index.js';
 import { breakOn, bundleDir, readyService, startFleetHost, type FleetHost } from './helpers/fleet-hosts.js';
 
 const sleeper = (n: number) => `exec = ["/bin/sleep", "${n}"]\n`;
@@ -150,6 +152,18 @@ describe('a fleet of five hearthd on a real etcd cluster', () => {
     await eventually(() => /fleet: switching to runlevel 5, as the fleet set says/.test(db2.cli('logs', 'hearthd', '-n', '100').stdout), 10_000, "hearthd's log to say why it switched");
   });
 
+  test('xinetd services and timers come from the fleet too: an echo service answers on its port, a timer runs', async () => {
+    const db1 = hosts.db1!;
+    const port = await freePort();
+    const xinetd = ['service echo', '{', '  type = INTERNAL UNLISTED', '  id = echo-stream', '  socket_type = stream', '  protocol = tcp', `  port = ${port}`, '  wait = no', '}', ''].join('\n');
+    apply('host=db1', { 'xinetd.d/echo': xinetd, 'services/tick.toml': 'exec = ["/bin/echo", "fleet-tick"]\nevery = "1s"\n' });
+    await eventually(() => db1.units().some((u) => u.name === 'echo-stream' && /fleet\/current\/xinetd\.d\/echo:1$/.test(u.source)) && db1.stateOf('tick') !== undefined, 20_000, "the fleet's echo-stream and tick listed on db1");
+    const echoed = await eventually(() => echoOnce(port, 'hello fleet\n').catch(() => undefined), 20_000, 'the fleet echo service to answer');
+    assert.equal(echoed, 'hello fleet\n');
+    await eventually(() => /fleet-tick/.test(db1.cli('logs', 'tick', '-n', '5').stdout), 20_000, 'the fleet timer to run');
+    for (const h of [hosts.db2!, ...web()]) assert.equal(h.stateOf('tick'), undefined, `${h.name} has no tick`);
+  });
+
   test('fleet audit --json rolls up every host', () => {
     const rows = adminJson<Array<{ host: string; up: boolean; findings: number; units: unknown[] }>>('audit');
     assert.deepEqual(rows.map((r) => [r.host, r.up]), [['db1', true], ['db2', true], ['web1', true], ['web2', true], ['web3', true]]);
@@ -205,3 +219,21 @@ describe('a fleet of five hearthd on a real etcd cluster', () => {
     }
   });
 });
+
+/** Sends text to 127.0.0.1:port and resolves with what comes back once as much has arrived. */
+function echoOnce(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let got = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer')));
+    socket.on('data', (d) => {
+      got += d;
+      if (got.length >= text.length) {
+        socket.end();
+        resolve(got);
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`closed after ${JSON.stringify(got)}`)));
+  });
+}
