@@ -98,7 +98,8 @@ async function costOfFleet(endpoints: string[], beforeTree: string | undefined) 
   ];
   const out: Record<string, { coldStartMs: number[]; joinedMs: number[]; rss: number[]; pss: number[] }> = {};
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [label, tree, fleet] of subjects) {
+    // A different subject goes first each round, so none gains from the order (a warm page cache, a quiet moment).
+    for (const [label, tree, fleet] of [...subjects.slice(r % subjects.length), ...subjects.slice(0, r % subjects.length)]) {
       const o = (out[label] ??= { coldStartMs: [], joinedMs: [], rss: [], pss: [] });
       const t0 = performance.now();
       const h = startHearthd(tree, `cost-${r}-${label.replace(/\W+/g, '-')}`, SERVICES, fleet ? { endpoints, labels: { role: 'bench' } } : undefined);
