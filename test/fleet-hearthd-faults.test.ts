@@ -61,7 +61,9 @@ describe('hearthd in a fleet, under etcd and host faults', () => {
     try {
       apply(['a', 'b']);
       for (const h of [h1, h2, h3]) await eventually(() => h.stateOf('b') === 'running', 20_000, `b on ${h.name} with a member down`);
-      for (const h of [h1, h2, h3]) assert.equal(h.fleet().link.state, 'connected');
+      // A host whose member died (or whose keepalive met the election) may be between members for a moment: it must get back on its own.
+      for (const h of [h1, h2, h3]) await eventually(() => h.fleet().link.state === 'connected', 10_000, `${h.name} connected with a member down`);
+      assert.deepEqual([...(await hostsView())].sort(), ['app1', 'app2', 'app3'], 'no host was shown down');
     } finally {
       await cluster.restart(0);
       await cluster.waitHealthy();
