@@ -84,7 +84,8 @@ describe('fleet faults on a real etcd cluster', () => {
     await cluster.kill(0);
     await applyUnits(['a', 'b', 'c']);
     await eventually(() => unitsOn(web1).join() === 'a,b,c', 15_000, 'a,b,c on web1 with one member down');
-    assert.equal(web1.status().link.state, 'connected');
+    // Its member may have been the one killed: it moves on by itself.
+    await eventually(() => web1.status().link.state === 'connected', 10_000, 'web1 connected with one member down');
 
     await cluster.kill(1);
     await eventually(() => web1.status().link.state === 'retrying', 15_000, 'web1 to notice etcd is unreachable');
