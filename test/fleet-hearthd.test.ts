@@ -164,6 +164,18 @@ describe('a fleet of five hearthd on a real etcd cluster', () => {
     for (const h of [hosts.db2!, ...web()]) assert.equal(h.stateOf('tick'), undefined, `${h.name} has no tick`);
   });
 
+  test('a unit failing on one host shows in fleet status (with why) and fleet hosts, and fleet status exits 1', async () => {
+    apply('host=web3', { 'services/ghost.toml': 'exec = ["/nonexistent/ghost-daemon"]\n' });
+    await waitState(hosts.web3!, 'ghost', 'failed');
+    const row = await eventually(() => adminJson<Array<{ host: string; state: string; lastFailure?: { reason: string } }>>('status', 'ghost').find((x) => x.host === 'web3' && x.state === 'failed'), 15_000, "web3's failed ghost in fleet status");
+    assert.match(row.lastFailure?.reason ?? '', /ghost-daemon/, JSON.stringify(row));
+    const text = admin('status', 'ghost');
+    assert.equal(text.code, 1, 'fleet status exits 1 while a host has the unit failed');
+    assert.match(text.stdout, /web3\s+.*failed/);
+    const failing = adminJson<Array<{ name: string; unitsFailing: number }>>('hosts').map((h) => [h.name, h.unitsFailing]);
+    assert.deepEqual(failing, [['db1', 0], ['db2', 0], ['web1', 0], ['web2', 0], ['web3', 1]]);
+  });
+
   test('fleet audit --json rolls up every host', () => {
     const rows = adminJson<Array<{ host: string; up: boolean; findings: number; units: unknown[] }>>('audit');
     assert.deepEqual(rows.map((r) => [r.host, r.up]), [['db1', true], ['db2', true], ['web1', true], ['web2', true], ['web3', true]]);
