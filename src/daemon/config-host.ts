@@ -14,8 +14,10 @@ export class ConfigHost {
 
   constructor(
     private readonly configDir: string,
-    private readonly limitSupport: LoadOptions['limitSupport'],
-    private readonly extensions: readonly DaemonExtension[],
+    /** Known once hearthd has set up process tracking; until then the loader asks the host itself. */
+    private readonly limitSupport: () => LoadOptions['limitSupport'],
+    /** Known once hearth.toml's parts are open (before the first load). */
+    private readonly extensions: () => readonly DaemonExtension[],
     private readonly log: (level: 'warn' | 'error', message: string) => void,
   ) {}
 
@@ -25,12 +27,12 @@ export class ConfigHost {
   }
 
   load(): Promise<LoadedConfig> {
-    return loadConfigSources(this.configDir, { limitSupport: this.limitSupport, lower: this.extensions.flatMap((x) => x.lowerSources) });
+    return loadConfigSources(this.configDir, { limitSupport: this.limitSupport(), lower: this.extensions().flatMap((x) => x.lowerSources) });
   }
 
   async check(dir?: string): Promise<ConfigReport> {
     if (dir === undefined || resolve(dir) === this.configDir) return configReport(await this.load());
-    return checkConfigDir(dir, { limitSupport: this.limitSupport });
+    return checkConfigDir(dir, { limitSupport: this.limitSupport() });
   }
 
   /** Every problem of a loaded config goes to hearthd's log once, as `hearth check` would print it. */
@@ -43,6 +45,6 @@ export class ConfigHost {
   /** The config is now in use: the extensions hear of it. */
   use(config: LoadedConfig): void {
     this.current = config;
-    for (const x of this.extensions) x.configLoaded(config);
+    for (const x of this.extensions()) x.configLoaded(config);
   }
 }

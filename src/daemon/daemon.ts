@@ -48,7 +48,7 @@ export interface DaemonOptions {
 export class Daemon implements DaemonApi {
   readonly bus = new EventBus();
   readonly options: DaemonOptions;
-  private configs!: ConfigHost;
+  private readonly configs: ConfigHost;
   private extensions: DaemonExtension[] = [];
   private journal!: Journal;
   private units!: Units;
@@ -79,6 +79,7 @@ export class Daemon implements DaemonApi {
       runtimeDir: resolve(options.runtimeDir),
       logDir: resolve(options.logDir),
     };
+    this.configs = new ConfigHost(this.options.configDir, () => this.units?.tracking.limitSupport, () => this.extensions, (level, message) => this.log(level, message));
   }
 
   get socketPath(): string {
@@ -132,7 +133,6 @@ export class Daemon implements DaemonApi {
 
     this.log('info', `process tracking: ${this.units.tracking.description}`);
     this.extensions = await openExtensions(this.settings, this); // the fleet, with [fleet] in hearth.toml
-    this.configs = new ConfigHost(configDir, this.units.tracking.limitSupport, this.extensions, (level, message) => this.log(level, message));
     const config = await this.configs.load();
     this.configs.report(config);
     this.configs.use(config);
@@ -230,7 +230,7 @@ export class Daemon implements DaemonApi {
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
     await stopExtensions(this.extensions, (message) => this.log('error', message));
-    await this.runlevels.stopAll(this.configs?.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
+    await this.runlevels.stopAll(this.configs.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
     this.units.at.stop();
