@@ -25,6 +25,7 @@ import { completion, complete } from './commands/completion.js';
 import { doctor } from './commands/doctor.js';
 import { systemctl } from './commands/systemctl.js';
 import { journalctl } from './commands/journalctl.js';
+import { fleet } from './commands/fleet/fleet.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -55,6 +56,7 @@ export const COMMANDS: readonly Command[] = [
   audit,
   tree,
   doctor,
+  fleet,
   at,
   batch,
   atq,

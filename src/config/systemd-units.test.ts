@@ -20,7 +20,6 @@ test('default.target picks the default runlevel when hearth.toml names none, as 
     try {
       const config = await loadConfigDir(c.dir);
       assert.equal(config.settings.runlevel, level, target);
-      assert.equal(config.settings.runlevelFrom, 'default.target');
     } finally {
       c.done();
     }
@@ -32,7 +31,6 @@ test('a runlevel in hearth.toml wins over default.target', async () => {
   try {
     const config = await loadConfigDir(c.dir);
     assert.equal(config.settings.runlevel, 2);
-    assert.equal(config.settings.runlevelFrom, 'hearth.toml');
   } finally {
     c.done();
   }
