@@ -18,3 +18,4 @@ export { bindRawTcp, bindRawUdp, bindRawUnix, type RawSocket } from './raw-socke
 export { openRawTcpListener, type RawTcpConnection, type RawTcpListener } from './raw-tcp-listener.js';
 export { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
 export { stopReading } from './stop-reading.js';
+export { SocketHolder, type HeldSocketSpec, type SocketHolderOptions } from './socket-holder.js';
