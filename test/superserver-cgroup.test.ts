@@ -112,10 +112,10 @@ describe('inetd-style servers in their service\'s cgroup', { skip: cgroupsHere ?
     assert.match(v2Line(text) ?? '', /\/hearth-[0-9a-f]+\/bannered\.inetd$/, text);
   });
 
-  test('on hybrid hosts the server is in the v1 hierarchies of its service as well', async () => {
+  test('on hybrid hosts the server is in its service\'s v1 memory cgroup as well (what status reads)', async () => {
     // hearthd names the v1 hierarchies it uses: "process tracking: cgroup v2 at … (with cgroup v1 memory, pids)".
     await eventually(() => /process tracking: /.test(d.output()), 5000, 'the tracking line');
-    const used = /with cgroup v1 ([a-z, ]+)\)/.exec(d.output())?.[1]?.split(', ') ?? [];
+    const used = (/with cgroup v1 ([a-z, ]+)\)/.exec(d.output())?.[1]?.split(', ') ?? []).filter((c) => c === 'memory');
     const lines = (await readAll(base)).split('\n');
     for (const controller of used) {
       const line = lines.find((l) => l.split(':')[1]?.split(',').includes(controller));
@@ -137,6 +137,7 @@ describe('inetd-style servers in their service\'s cgroup', { skip: cgroupsHere ?
     await eventually(() => pidsWith(t.forked).length === 1, 10_000, 'the setsid child');
     const s = detail('forker');
     assert.equal(s.tasks, 1, 'the server is gone; its setsid child is counted');
+    assert.ok((s.memoryBytes ?? 0) > 0, `memory: ${s.memoryBytes}`);
     assert.match(s.cgroup ?? '', /\/forker\.inetd$/);
   });
 

@@ -26,8 +26,11 @@ export interface UnitTracking {
    * The cgroup.procs files a new process writes "0" to, between fork and
    * exec, to be in the unit before its program runs (for the native helpers
    * that fork servers themselves); undefined when there is nothing to join.
+   * For "accounting" (a unit without limits) only the v2 cgroup and, on
+   * hybrid hosts, the v1 memory hierarchy that status reads: every cgroup
+   * joined is a migration in the kernel, paid once per started process.
    */
-  joinFiles(leaf?: string): string[] | undefined;
+  joinFiles(leaf?: string, purpose?: 'limits' | 'accounting'): string[] | undefined;
   /** Environment that marks the unit's processes, for the fallback and for crash recovery. */
   readonly marker: Record<string, string>;
   /** For `hearth status`: the unit's cgroup, or how its processes are found. */
@@ -105,7 +108,7 @@ class CgroupTracking implements ProcessTracking {
       marker: { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance },
       where: tree.dir(unit),
       joinPrefix: (leaf, rlimits) => [this.cgexec, ...rlimitFlags(rlimits), ...tree.ensure(unit, leaf), '--'],
-      joinFiles: (leaf) => tree.ensure(unit, leaf),
+      joinFiles: (leaf, purpose = 'limits') => tree.ensure(unit, leaf, purpose === 'accounting' ? ['memory'] : undefined),
       applyLimits: (limits) => {
         tree.ensure(unit);
         applyLimits(tree, unit, limits ?? {});

@@ -164,7 +164,8 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
   /** A service that starts servers gets its cgroup (created here); each server joins it before it runs. */
   private withCgroups(p: Prepared): Prepared {
     if (!p.launch) return p;
-    const cgroups = this.unit?.joinFiles();
+    // No cgroup limits for inetd-style services: what status shows is all their servers need to join.
+    const cgroups = this.unit?.joinFiles(undefined, 'accounting');
     return cgroups ? { ...p, launch: { ...p.launch, cgroups } } : p;
   }
 
