@@ -80,7 +80,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     runtimeStateDir: join(o.runtimeDir, 'services'),
   });
   await supervisor.open();
-  const inetd = new InetdBackend({ emit, journal, configDir: o.configDir });
+  const inetd = new InetdBackend({ emit, journal, configDir: o.configDir, tracking });
   const timers = new TimerBackend(
     new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
