@@ -1,0 +1,658 @@
+/*
+ * hearth-spool: moves service output from named pipes into spool files, so
+ * that no byte a service wrote is lost when hearthd is killed.
+ *
+ * A read(2) from a pipe takes the bytes out of the kernel; a hearthd killed
+ * between that read and its journal write loses them. Here the bytes move
+ * with splice(2) from the FIFO straight into a regular file: a byte is either
+ * still in the pipe or in the spool file, whoever is killed when. hearthd
+ * reads the spool files (re-readable), journals their lines and records in
+ * the journal itself how far it got, so a new hearthd continues exactly there.
+ * This helper outlives hearthd (one per runtime dir, guarded by a lock); a new
+ * hearthd connects to it, or starts a new one if it died.
+ *
+ * Each stream (KEY, e.g. "web.out") has a FIFO FIFODIR/KEY and spool files
+ * SPOOLDIR/KEY.GEN; a new generation starts when the current one is large,
+ * and a generation is deleted once hearthd has journaled all of it.
+ * Processed bytes are punched out of the current file, so a spool holds about
+ * what is still unjournaled. A stream whose unjournaled bytes pass --cap is
+ * not drained any more: the service blocks in write(), as with a full pipe,
+ * while every other stream flows on.
+ *
+ * Streams of mode "k" (a service's) are opened read-write and never end;
+ * streams of mode "e" (a pool worker's) end when every writer has closed.
+ *
+ * The control socket speaks lines; positions are GEN OFF pairs:
+ *   in   w KEY MODE AGEN AOFF SGEN SOFF  watch KEY; journaled to A, read to S
+ *   in   p KEY AGEN AOFF SGEN SOFF       progress: journaled to A, read to S
+ *   in   d KEY                           drain what the pipe holds now, then say s
+ *   in   q                               exit; fully journaled spools are deleted
+ *   out  s KEY GEN SIZE                  state: the current generation and its size
+ *   out  a KEY GEN SIZE                  more bytes (one notice until the next p)
+ *   out  z KEY GEN SIZE                  an "e" stream ended: nothing more comes
+ *   out  f KEY MESSAGE                   a stream failed (cannot open, disk full)
+ *
+ * usage: hearth-spool --socket PATH --spool-dir DIR --fifo-dir DIR
+ *                     [--cap BYTES] [--rotate BYTES]
+ * Prints "ready" (or "busy": another one runs) on stdout, then detaches it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEY_MAX 200
+#define MAX_GENS 8
+#define IN_LINE_MAX 1024
+#define SPLICE_CHUNK (1 << 20)
+#define OUT_MAX (16u << 20)
+#define TAG_LISTEN UINT64_MAX
+#define TAG_CLIENT (UINT64_MAX - 1)
+
+struct gen {
+  uint64_t n;
+  uint64_t size;
+};
+
+struct stream {
+  char key[KEY_MAX + 1];
+  int used;
+  int ending;
+  int fifo;
+  int spool; /* the current generation, open for writing */
+  struct gen gens[MAX_GENS]; /* live generations, oldest first; the last is written */
+  int ngens;
+  uint64_t ack_gen, ack_off, seen_gen, seen_off;
+  uint64_t punched; /* of the current generation */
+  int notified;
+  int in_epoll;
+  int failing;
+  int reported; /* the current failure was said once */
+  time_t retry_at;
+  int next_in_chain;
+};
+
+static const char *socket_path, *spool_dir, *fifo_dir;
+static uint64_t cap = 4u << 20, rotate_at = 64u << 20;
+static int ep = -1, listener = -1, client = -1;
+static ino_t socket_ino;
+static struct stream *streams;
+static int nstreams, free_slot = -1;
+static int *chains;
+static unsigned nchains;
+static char inbuf[IN_LINE_MAX * 4];
+static size_t in_len;
+static int in_overlong;
+static char *outbuf;
+static size_t out_len, out_cap;
+
+/* --- output to hearthd ------------------------------------------------- */
+
+static void drop_client(void) {
+  if (client < 0) return;
+  close(client);
+  client = -1;
+  out_len = 0;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) {
+  if (client < 0) return;
+  if (out_len > OUT_MAX) {
+    drop_client(); /* a client that never reads: the next hearthd asks again */
+    return;
+  }
+  if (out_cap - out_len < 512) {
+    size_t want = out_cap ? out_cap * 2 : 65536;
+    char *grown = realloc(outbuf, want);
+    if (!grown) return;
+    outbuf = grown;
+    out_cap = want;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(outbuf + out_len, out_cap - out_len, fmt, ap);
+  va_end(ap);
+  if (n > 0 && (size_t)n < out_cap - out_len) out_len += (size_t)n;
+}
+
+static void flush_out(void) {
+  size_t off = 0;
+  while (client >= 0 && off < out_len) {
+    ssize_t n = send(client, outbuf + off, out_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break; /* hearthd is busy: the rest goes with the next flush */
+      drop_client();
+      return;
+    }
+    off += (size_t)n;
+  }
+  if (client < 0) return;
+  memmove(outbuf, outbuf + off, out_len - off);
+  out_len -= off;
+  struct epoll_event ev = {.events = EPOLLIN | (out_len ? EPOLLOUT : 0), .data.u64 = TAG_CLIENT};
+  epoll_ctl(ep, EPOLL_CTL_MOD, client, &ev);
+}
+
+/* --- the stream table ---------------------------------------------------- */
+
+static unsigned hash_key(const char *k) {
+  unsigned h = 2166136261u;
+  for (; *k; k++) h = (h ^ (unsigned char)*k) * 16777619u;
+  return h;
+}
+
+static int find_stream(const char *key) {
+  if (!chains) return -1;
+  for (int i = chains[hash_key(key) % nchains]; i >= 0; i = streams[i].next_in_chain)
+    if (strcmp(streams[i].key, key) == 0) return i;
+  return -1;
+}
+
+static void rehash(void) {
+  unsigned want = nchains ? nchains * 2 : 1024;
+  int *c = malloc(sizeof(int) * want);
+  if (!c) return;
+  for (unsigned i = 0; i < want; i++) c[i] = -1;
+  free(chains);
+  chains = c;
+  nchains = want;
+  for (int i = 0; i < nstreams; i++) {
+    if (!streams[i].used) continue;
+    unsigned b = hash_key(streams[i].key) % nchains;
+    streams[i].next_in_chain = chains[b];
+    chains[b] = i;
+  }
+}
+
+static int new_stream(const char *key) {
+  int i = free_slot;
+  if (i >= 0) {
+    free_slot = streams[i].next_in_chain;
+  } else {
+    struct stream *grown = realloc(streams, sizeof *streams * (size_t)(nstreams + 1));
+    if (!grown) return -1;
+    streams = grown;
+    i = nstreams++;
+  }
+  struct stream *s = &streams[i];
+  memset(s, 0, sizeof *s);
+  snprintf(s->key, sizeof s->key, "%s", key);
+  s->used = 1;
+  s->fifo = s->spool = -1;
+  if (!chains || (unsigned)nstreams > nchains) rehash();
+  unsigned b = hash_key(key) % nchains;
+  s->next_in_chain = chains[b];
+  chains[b] = i;
+  return i;
+}
+
+static void free_stream(int i) {
+  struct stream *s = &streams[i];
+  int *link = &chains[hash_key(s->key) % nchains];
+  while (*link != i) link = &streams[*link].next_in_chain;
+  *link = s->next_in_chain;
+  if (s->fifo >= 0) close(s->fifo);
+  if (s->spool >= 0) close(s->spool);
+  s->used = 0;
+  s->next_in_chain = free_slot;
+  free_slot = i;
+}
+
+static int valid_key(const char *k) {
+  size_t n = strlen(k);
+  if (n == 0 || n > KEY_MAX || k[0] == '.') return 0;
+  for (; *k; k++) {
+    char c = *k;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("_.@+-", c))) return 0;
+  }
+  return 1;
+}
+
+static void gen_path(char *buf, size_t len, const struct stream *s, uint64_t n) {
+  snprintf(buf, len, "%s/%s.%" PRIu64, spool_dir, s->key, n);
+}
+
+/* --- positions ----------------------------------------------------------- */
+
+static struct gen *current(struct stream *s) { return &s->gens[s->ngens - 1]; }
+
+/* Bytes from the start of the oldest live generation to (g, off). */
+static uint64_t absolute(const struct stream *s, uint64_t g, uint64_t off) {
+  uint64_t sum = 0;
+  if (s->ngens == 0 || g < s->gens[0].n) return 0;
+  for (int i = 0; i < s->ngens; i++) {
+    if (s->gens[i].n == g) return sum + (off < s->gens[i].size ? off : s->gens[i].size);
+    sum += s->gens[i].size;
+  }
+  return sum; /* beyond what exists: everything */
+}
+
+static uint64_t unjournaled(const struct stream *s) {
+  const struct gen *c = &s->gens[s->ngens - 1];
+  return absolute(s, c->n, c->size) - absolute(s, s->ack_gen, s->ack_off);
+}
+
+static int later(uint64_t g1, uint64_t o1, uint64_t g2, uint64_t o2) { return g1 > g2 || (g1 == g2 && o1 > o2); }
+
+/* --- draining ------------------------------------------------------------ */
+
+static void watch_fifo(struct stream *s, int on) {
+  if (on == s->in_epoll || s->fifo < 0) return;
+  if (on) {
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)(s - streams)};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, s->fifo, &ev) == 0) s->in_epoll = 1;
+  } else {
+    /* Deleted, not just muted: a dead writer's EPOLLHUP would wake us for nothing. */
+    epoll_ctl(ep, EPOLL_CTL_DEL, s->fifo, NULL);
+    s->in_epoll = 0;
+  }
+}
+
+static void fail(struct stream *s, const char *what, int err) {
+  if (!s->reported) say("f %s %s: %s\n", s->key, what, strerror(err));
+  s->reported = 1;
+  s->failing = 1;
+  s->retry_at = time(NULL) + 1;
+  watch_fifo(s, 0);
+}
+
+static void start_generation(struct stream *s) {
+  if (s->ngens >= MAX_GENS) return;
+  uint64_t n = s->ngens ? current(s)->n + 1 : 0;
+  char path[4096];
+  gen_path(path, sizeof path, s, n);
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    fail(s, "cannot start a spool file", errno);
+    return;
+  }
+  struct stat st;
+  fstat(fd, &st);
+  if (s->spool >= 0) close(s->spool);
+  s->spool = fd;
+  s->gens[s->ngens].n = n;
+  s->gens[s->ngens].size = (uint64_t)st.st_size;
+  s->ngens++;
+  s->punched = 0;
+}
+
+static void end_stream(int i) {
+  struct stream *s = &streams[i];
+  say("z %s %" PRIu64 " %" PRIu64 "\n", s->key, current(s)->n, current(s)->size);
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", fifo_dir, s->key);
+  if (s->in_epoll) epoll_ctl(ep, EPOLL_CTL_DEL, s->fifo, NULL);
+  unlink(path);
+  free_stream(i);
+}
+
+/* Moves what the pipe holds into the spool; with `all`, until the pipe is empty. Returns 0 if the stream ended. */
+static int drain(int i, int all) {
+  struct stream *s = &streams[i];
+  int moved = 0;
+  for (int round = 0; s->fifo >= 0 && !s->failing && (all || round < 4); round++) {
+    uint64_t held = unjournaled(s);
+    if (held >= cap) break;
+    if (current(s)->size >= rotate_at && s->ngens < MAX_GENS) start_generation(s);
+    if (s->failing) break;
+    uint64_t room = cap - held;
+    loff_t off = (loff_t)current(s)->size;
+    ssize_t n = splice(s->fifo, NULL, s->spool, &off, room < SPLICE_CHUNK ? (size_t)room : SPLICE_CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (n > 0) {
+      current(s)->size += (uint64_t)n;
+      moved = 1;
+      s->reported = 0;
+      continue;
+    }
+    if (n == 0) {
+      /* No writer is left (an "e" stream: hearthd opened the write end before asking us to watch it). */
+      if (s->ending) {
+        end_stream(i);
+        return 0;
+      }
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) fail(s, "cannot move output to the spool", errno);
+    break;
+  }
+  if (!s->failing) watch_fifo(s, unjournaled(s) < cap);
+  if (moved && !s->notified) {
+    say("a %s %" PRIu64 " %" PRIu64 "\n", s->key, current(s)->n, current(s)->size);
+    s->notified = 1;
+  }
+  return 1;
+}
+
+/* hearthd journaled up to (g, off): delete generations it finished, free what it read. */
+static void journaled(struct stream *s, uint64_t g, uint64_t off) {
+  if (!later(g, off, s->ack_gen, s->ack_off)) return;
+  s->ack_gen = g;
+  s->ack_off = off;
+  char path[4096];
+  while (s->ngens > 1 && (s->gens[0].n < g || (s->gens[0].n == g && off >= s->gens[0].size))) {
+    gen_path(path, sizeof path, s, s->gens[0].n);
+    unlink(path);
+    memmove(&s->gens[0], &s->gens[1], sizeof s->gens[0] * (size_t)(s->ngens - 1));
+    s->ngens--;
+  }
+  if (g == current(s)->n) {
+    uint64_t upto = off & ~(uint64_t)65535;
+    /* Not supported by this file system: the generation limit still bounds the file. */
+    if (upto > s->punched && fallocate(s->spool, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)s->punched, (off_t)(upto - s->punched)) == 0)
+      s->punched = upto;
+  }
+}
+
+static void progress(int i, uint64_t ag, uint64_t ao, uint64_t sg, uint64_t so) {
+  struct stream *s = &streams[i];
+  journaled(s, ag, ao);
+  s->seen_gen = sg;
+  s->seen_off = so;
+  s->notified = 0;
+  if (later(current(s)->n, current(s)->size, sg, so)) {
+    say("a %s %" PRIu64 " %" PRIu64 "\n", s->key, current(s)->n, current(s)->size);
+    s->notified = 1;
+  }
+  if (!s->failing && !s->in_epoll && unjournaled(s) < cap) drain(i, 0);
+}
+
+/* --- commands ------------------------------------------------------------ */
+
+static int open_generations(struct stream *s, uint64_t ag, uint64_t ao) {
+  char path[4096];
+  struct stat st;
+  /* Generations before the journaled one are done: a crash may have left them. */
+  for (uint64_t back = 1; back <= 64 && back <= ag; back++) {
+    gen_path(path, sizeof path, s, ag - back);
+    if (unlink(path) != 0 && errno == ENOENT) break;
+  }
+  for (uint64_t n = ag; s->ngens < MAX_GENS; n++) {
+    gen_path(path, sizeof path, s, n);
+    if (stat(path, &st) != 0) break;
+    s->gens[s->ngens].n = n;
+    s->gens[s->ngens].size = (uint64_t)st.st_size;
+    s->ngens++;
+  }
+  if (s->ngens == 0) {
+    /* Nothing spooled: start at the journaled generation, or after it if it was finished and deleted. */
+    s->gens[0].n = ao > 0 ? ag + 1 : ag;
+    s->gens[0].size = 0;
+    gen_path(path, sizeof path, s, s->gens[0].n);
+  } else {
+    gen_path(path, sizeof path, s, current(s)->n);
+  }
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return -1;
+  if (s->ngens == 0) s->ngens = 1;
+  s->spool = fd;
+  return 0;
+}
+
+static void cmd_watch(const char *key, const char *mode, uint64_t ag, uint64_t ao, uint64_t sg, uint64_t so) {
+  int i = find_stream(key);
+  if (i < 0) {
+    char path[4096];
+    int ending = mode[0] == 'e';
+    snprintf(path, sizeof path, "%s/%s", fifo_dir, key);
+    int fifo = open(path, (ending ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0 && errno == ENOENT && !ending && mkfifo(path, 0600) == 0) fifo = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    int err = errno;
+    if (fifo >= 0) {
+      struct stat st;
+      if (fstat(fifo, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+        close(fifo);
+        fifo = -1;
+        err = EINVAL;
+      }
+    }
+    i = new_stream(key);
+    if (i < 0) {
+      if (fifo >= 0) close(fifo);
+      say("f %s out of memory\n", key);
+      return;
+    }
+    struct stream *s = &streams[i];
+    s->ending = ending;
+    s->fifo = fifo;
+    if (open_generations(s, ag, ao) != 0) {
+      say("f %s cannot open its spool in %s: %s\n", key, spool_dir, strerror(errno));
+      free_stream(i);
+      return;
+    }
+    if (fifo < 0) {
+      if (ending && err == ENOENT) {
+        /* The worker's pipe is gone: what is spooled is all there is. */
+        say("z %s %" PRIu64 " %" PRIu64 "\n", key, current(s)->n, current(s)->size);
+        free_stream(i);
+        return;
+      }
+      say("f %s cannot open its pipe %s: %s\n", key, path, strerror(err));
+      free_stream(i);
+      return;
+    }
+  }
+  struct stream *s = &streams[i];
+  journaled(s, ag, ao);
+  s->seen_gen = sg;
+  s->seen_off = so;
+  say("s %s %" PRIu64 " %" PRIu64 "\n", s->key, current(s)->n, current(s)->size);
+  s->notified = 1;
+  drain(i, 0);
+}
+
+static void quit(void) {
+  char path[4096];
+  for (int i = 0; i < nstreams; i++) {
+    struct stream *s = &streams[i];
+    if (!s->used || s->ngens == 0 || unjournaled(s) > 0) continue;
+    for (int g = 0; g < s->ngens; g++) {
+      gen_path(path, sizeof path, s, s->gens[g].n);
+      unlink(path);
+    }
+  }
+  flush_out();
+  unlink(socket_path);
+  _exit(0);
+}
+
+static void command(char *line) {
+  char *argv[8];
+  int argc = 0;
+  for (char *tok = strtok(line, " "); tok && argc < 8; tok = strtok(NULL, " ")) argv[argc++] = tok;
+  if (argc == 0) return;
+  if (strcmp(argv[0], "q") == 0) quit();
+  if (argc < 2 || !valid_key(argv[1])) {
+    say("f - bad request \"%s\"\n", argv[0]);
+    return;
+  }
+  uint64_t v[4] = {0, 0, 0, 0};
+  int first = argv[0][0] == 'w' ? 3 : 2;
+  for (int k = 0; k < 4 && first + k < argc; k++) v[k] = strtoull(argv[first + k], NULL, 10);
+  int i = find_stream(argv[1]);
+  switch (argv[0][0]) {
+    case 'w':
+      if (argc == 7) cmd_watch(argv[1], argv[2], v[0], v[1], v[2], v[3]);
+      else say("f %s bad watch request\n", argv[1]);
+      return;
+    case 'p':
+      if (i >= 0 && argc == 6) progress(i, v[0], v[1], v[2], v[3]);
+      return;
+    case 'd':
+      if (i < 0) return;
+      if (drain(i, 1)) {
+        struct stream *s = &streams[i];
+        say("s %s %" PRIu64 " %" PRIu64 "\n", s->key, current(s)->n, current(s)->size);
+        s->notified = 1;
+      }
+      return;
+    default:
+      say("f - bad request \"%s\"\n", argv[0]);
+  }
+}
+
+static void read_client(void) {
+  for (;;) {
+    ssize_t n = recv(client, inbuf + in_len, sizeof inbuf - in_len, MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n <= 0) {
+      drop_client();
+      return;
+    }
+    in_len += (size_t)n;
+    char *start = inbuf, *nl;
+    while ((nl = memchr(start, '\n', in_len - (size_t)(start - inbuf)))) {
+      *nl = 0;
+      if (!in_overlong) command(start);
+      in_overlong = 0;
+      start = nl + 1;
+    }
+    in_len -= (size_t)(start - inbuf);
+    memmove(inbuf, start, in_len);
+    if (in_len == sizeof inbuf) {
+      in_overlong = 1; /* a line longer than any request: skip it */
+      in_len = 0;
+    }
+  }
+}
+
+static void accept_client(void) {
+  int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) return;
+  /* One hearthd at a time: a new connection is a new hearthd, the old one is gone. */
+  drop_client();
+  client = fd;
+  in_len = 0;
+  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_CLIENT};
+  epoll_ctl(ep, EPOLL_CTL_ADD, client, &ev);
+  for (int i = 0; i < nstreams; i++) streams[i].notified = 0;
+}
+
+/* Once a second: retry failed streams; leave when our socket was removed (the runtime dir is gone). */
+static void housekeeping(void) {
+  struct stat st;
+  if (stat(socket_path, &st) != 0 || st.st_ino != socket_ino) _exit(0);
+  time_t now = time(NULL);
+  for (int i = 0; i < nstreams; i++) {
+    struct stream *s = &streams[i];
+    if (!s->used || !s->failing || now < s->retry_at) continue;
+    s->failing = 0;
+    drain(i, 0);
+  }
+}
+
+static int listen_on(const char *path) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof addr.sun_path) return -1;
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  unlink(path); /* we hold the lock: a socket file left here belongs to a dead helper */
+  mode_t old = umask(0077);
+  int ok = bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && listen(fd, 8) == 0;
+  umask(old);
+  struct stat st;
+  if (!ok || stat(path, &st) != 0) {
+    close(fd);
+    return -1;
+  }
+  socket_ino = st.st_ino;
+  return fd;
+}
+
+static void usage(void) {
+  fprintf(stderr, "usage: hearth-spool --socket PATH --spool-dir DIR --fifo-dir DIR [--cap BYTES] [--rotate BYTES]\n");
+  exit(2);
+}
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (i + 1 >= argc) usage();
+    if (strcmp(a, "--socket") == 0) socket_path = argv[++i];
+    else if (strcmp(a, "--spool-dir") == 0) spool_dir = argv[++i];
+    else if (strcmp(a, "--fifo-dir") == 0) fifo_dir = argv[++i];
+    else if (strcmp(a, "--cap") == 0) cap = strtoull(argv[++i], NULL, 10);
+    else if (strcmp(a, "--rotate") == 0) rotate_at = strtoull(argv[++i], NULL, 10);
+    else usage();
+  }
+  if (!socket_path || !spool_dir || !fifo_dir || cap == 0 || rotate_at == 0) usage();
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  mkdir(spool_dir, 0700);
+  char lock_path[4096];
+  snprintf(lock_path, sizeof lock_path, "%s/.lock", spool_dir);
+  int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (lock < 0) {
+    printf("error cannot open %s: %s\n", lock_path, strerror(errno));
+    return 1;
+  }
+  if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+    /* Two helpers splicing into one spool file would tear it: the first one stays. */
+    printf("busy\n");
+    return 3;
+  }
+  listener = listen_on(socket_path);
+  if (listener < 0) {
+    printf("error cannot listen on %s: %s\n", socket_path, strerror(errno));
+    return 1;
+  }
+  ep = epoll_create1(EPOLL_CLOEXEC);
+  struct epoll_event lev = {.events = EPOLLIN, .data.u64 = TAG_LISTEN};
+  epoll_ctl(ep, EPOLL_CTL_ADD, listener, &lev);
+  printf("ready\n");
+  fflush(stdout);
+  /* hearthd may die at any time: nothing of ours may point at its pipes. */
+  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull >= 0) {
+    dup2(devnull, STDIN_FILENO);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    if (devnull > STDERR_FILENO) close(devnull);
+  }
+
+  struct epoll_event evs[256];
+  time_t last_house = time(NULL);
+  for (;;) {
+    int n = epoll_wait(ep, evs, 256, 1000);
+    for (int k = 0; k < n; k++) {
+      uint64_t tag = evs[k].data.u64;
+      if (tag == TAG_LISTEN) accept_client();
+      else if (tag == TAG_CLIENT) {
+        if (evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_client();
+      } else if (tag < (uint64_t)nstreams && streams[tag].used && streams[tag].in_epoll) {
+        drain((int)tag, (evs[k].events & EPOLLHUP) != 0);
+      }
+    }
+    flush_out();
+    time_t now = time(NULL);
+    if (now != last_house) {
+      last_house = now;
+      housekeeping();
+      flush_out();
+    }
+  }
+}
