@@ -8,6 +8,7 @@ import { LogFileSet } from './log-file-set.js';
 import { LogOutages, isFullError, reasonOf, type JournalHealth } from './log-outage.js';
 import { logFilePath, scanLogDir, type LogFileEntry } from './log-files.js';
 import { ServiceLogWriter, type RecordSink } from './service-log-writer.js';
+import type { BatchSeal } from './spool-position.js';
 import { DAEMON_SERVICE, LEVEL_PRIORITY, type DaemonLogLevel, type LogQuery, type LogRecord, type LogStream, type RotationSettings } from './types.js';
 
 /** The model's default log settings (10 MiB, 5 rotated files), one source of truth. */
@@ -86,6 +87,7 @@ export class Journal implements RecordSink {
   private readonly followers = new Set<Follower>();
   private readonly outages = new LogOutages();
   private readonly policies = new Map<string, LogFullPolicy>();
+  private readonly seals = new Map<string, BatchSeal>();
   private retryTimer: NodeJS.Timeout | undefined;
   private flushScheduled: NodeJS.Immediate | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -136,6 +138,13 @@ export class Journal implements RecordSink {
    */
   setOnLogFull(service: string, policy: LogFullPolicy): void {
     this.policies.set(service, policy);
+  }
+
+  /** From now on every write to `service`'s file opens with this seal, in the same write (spool positions). */
+  sealWith(service: string, seal: BatchSeal): void {
+    this.seals.set(service, seal);
+    const set = this.sets.get(service);
+    if (set) set.seal = seal;
   }
 
   /** Is logging degraded, and for which services (for status, the GUI and the audit). */
@@ -278,6 +287,7 @@ export class Journal implements RecordSink {
     let set = this.sets.get(service);
     if (!set) {
       set = new LogFileSet(this.dir, service, this.rotationOf.get(service) ?? this.rotation, (s, recs) => this.notify(s, recs));
+      set.seal = this.seals.get(service);
       this.sets.set(service, set);
     }
     return set;
