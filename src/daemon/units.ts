@@ -6,6 +6,7 @@ import { HearthError } from '../errors/index.js';
 import { openTracking, type ProcessTracking } from '../boundary/index.js';
 import { nativeHelperPath } from '../native/index.js';
 import { NativeBackend, Supervisor } from '../supervisor/index.js';
+import { OutputSpool } from '../spool/index.js';
 import { InetdBackend } from '../superserver/index.js';
 import { SysvBackend } from '../sysv/index.js';
 import { AtQueue, TimerBackend, TimerHost } from '../timers/index.js';
@@ -61,6 +62,11 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     configDir: o.configDir,
     notifyDir: join(o.runtimeDir, 'notify'),
     fifoDir: join(o.runtimeDir, 'output'),
+    spool: OutputSpool.create({
+      journal,
+      runtimeDir: o.runtimeDir,
+      onNotice: (level, message) => emit({ type: 'daemon.log', at: Date.now(), level, message }),
+    }),
     runtimeStateDir: join(o.runtimeDir, 'services'),
   });
   await supervisor.open();

@@ -13,6 +13,7 @@ import type { RecoveryReport } from '../units/index.js';
 
 export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
+import type { OutputSpool } from '../spool/index.js';
 import { RuntimeStateStore } from './runtime-state.js';
 import { findServiceProcess } from './find-service-process.js';
 import { definitionHash, definitionsEqual } from './definitions-equal.js';
@@ -25,6 +26,8 @@ export interface SupervisorOptions {
   notifyDir?: string;
   /** Named pipes for service output that survive hearthd; plain pipes when absent. */
   fifoDir?: string;
+  /** Drains those pipes into spool files journaled exactly once (absent: hearthd reads the pipes). */
+  spool?: OutputSpool;
   /** Pids and counters for crash recovery; no recovery when absent. */
   runtimeStateDir?: string;
   /** Which processes belong to which service: cgroups, or process groups. */
@@ -52,7 +55,7 @@ export class Supervisor {
   private readonly runtimeState: RuntimeStateStore | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir) : undefined;
+    this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir, options.spool) : undefined;
     this.runtimeState = options.runtimeStateDir ? new RuntimeStateStore(options.runtimeStateDir) : undefined;
   }
 
@@ -121,6 +124,17 @@ export class Supervisor {
 
   async open(): Promise<void> {
     if (this.options.notifyDir) await mkdir(this.options.notifyDir, { recursive: true, mode: 0o755 });
+    const spool = this.fifos?.spool;
+    // A spool helper that cannot start at all (it says why): hearthd reads the pipes itself.
+    if (spool) await spool.open().catch(() => spool.close().then(() => (this.fifos!.spool = undefined)));
+  }
+
+  /** Shutdown, once every service stopped: their last output is journaled and the spool helper exits. */
+  async closeOutput(): Promise<void> {
+    const spool = this.fifos?.spool;
+    if (!spool) return;
+    await spool.drainAll();
+    await spool.close();
   }
 
   close(): void {
