@@ -54,10 +54,19 @@ export class OutputSpool implements SpoolHost {
   private readonly progressSet = new Map<SpoolStream, SpooledOutput>();
   private progressScheduled = false;
 
-  /** undefined when the helper was not built: output is then read from the FIFOs directly. */
-  static create(options: OutputSpoolOptions): OutputSpool | undefined {
+  /**
+   * undefined when the helper was not built (or HEARTH_SPOOL=off): output is
+   * then read from the FIFOs directly. HEARTH_SPOOL_CAP_BYTES and
+   * HEARTH_SPOOL_ROTATE_BYTES change the helper's limits (tests make them small).
+   */
+  static create(options: OutputSpoolOptions, env: NodeJS.ProcessEnv = process.env): OutputSpool | undefined {
+    if (env.HEARTH_SPOOL === 'off') return undefined;
     const helperPath = options.helperPath ?? nativeHelperPath(SPOOL_HELPER);
-    return helperPath ? new OutputSpool({ ...options, helperPath }) : undefined;
+    if (!helperPath) return undefined;
+    const bytes = (v: string | undefined) => (v && /^[1-9]\d{0,15}$/.test(v) ? Number(v) : undefined);
+    const capBytes = options.capBytes ?? bytes(env.HEARTH_SPOOL_CAP_BYTES);
+    const rotateBytes = options.rotateBytes ?? bytes(env.HEARTH_SPOOL_ROTATE_BYTES);
+    return new OutputSpool({ ...options, helperPath, ...(capBytes ? { capBytes } : {}), ...(rotateBytes ? { rotateBytes } : {}) });
   }
 
   private constructor(private readonly options: OutputSpoolOptions & { helperPath: string }) {
