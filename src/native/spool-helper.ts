@@ -28,8 +28,11 @@ export interface SpoolHelperOptions {
 }
 
 export interface SpoolHelperEvents {
-  /** The stream's current generation and its size: bytes up to there can be read. `answer`: to a watch or drain. */
-  state(key: string, gen: number, size: number, answer: boolean): void;
+  /**
+   * The stream's current generation and its size: bytes up to there can be read. `answer`: to a
+   * watch or drain; `empty`: the pipe held nothing more when the helper answered.
+   */
+  state(key: string, gen: number, size: number, answer: boolean, empty: boolean): void;
   /** An "end" stream is finished at gen:size; the helper has let go of it. */
   ended(key: string, gen: number, size: number): void;
   /** The helper could not watch or drain a stream ("-": a bad request). */
@@ -169,7 +172,11 @@ export class SpoolHelper {
     this.reported = false;
     socket.on('error', () => undefined);
     socket.once('close', () => this.lost(socket));
-    createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => this.received(line));
+    // readline passes the socket's errors on: a helper killed mid-read (ECONNRESET) must not be an
+    // unhandled 'error' that takes hearthd down; 'close' above handles it.
+    createInterface({ input: socket, crlfDelay: Infinity })
+      .on('line', (line) => this.received(line))
+      .on('error', () => undefined);
     // Everything it must know, in one write: a new helper knows nothing, a running one ignores repeats.
     this.outgoing = [...[...this.watches].map(([key, w]) => watchLine(key, w.mode, w.journaled, w.read)), ...this.outgoing];
     this.flush();
@@ -238,12 +245,12 @@ export class SpoolHelper {
   }
 
   private received(line: string): void {
-    const [kind, key, a, b] = line.split(' ');
+    const [kind, key, a, b, c] = line.split(' ');
     if (!key) return;
     switch (kind) {
       case 's':
       case 'a':
-        this.events.state(key, Number(a), Number(b), kind === 's');
+        this.events.state(key, Number(a), Number(b), kind === 's', c === '1');
         return;
       case 'z':
         this.watches.delete(key);
