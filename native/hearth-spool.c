@@ -27,7 +27,8 @@
  *   in   p KEY AGEN AOFF SGEN SOFF       progress: journaled to A, read to S
  *   in   d KEY                           drain what the pipe holds now, then say s
  *   in   q                               exit; fully journaled spools are deleted
- *   out  s KEY GEN SIZE                  state: the current generation and its size
+ *   out  s KEY GEN SIZE EMPTY            state: the current generation and its size;
+ *                                        EMPTY 1 when the pipe held nothing more just then
  *   out  a KEY GEN SIZE                  more bytes (one notice until the next p)
  *   out  z KEY GEN SIZE                  an "e" stream ended: nothing more comes
  *   out  f KEY MESSAGE                   a stream failed (cannot open, disk full)
@@ -48,6 +49,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -405,6 +407,15 @@ static int open_generations(struct stream *s, uint64_t ag, uint64_t ao) {
   return 0;
 }
 
+/* The answer to a watch or drain. Only "the pipe is empty" lets hearthd conclude that an
+ * unfinished line has no more bytes coming: a spool at its cap leaves bytes in the pipe. */
+static void say_state(struct stream *s) {
+  int queued = 0;
+  int empty = s->fifo >= 0 && ioctl(s->fifo, FIONREAD, &queued) == 0 && queued == 0;
+  say("s %s %" PRIu64 " %" PRIu64 " %d\n", s->key, current(s)->n, current(s)->size, empty);
+  s->notified = 1;
+}
+
 static void cmd_watch(const char *key, const char *mode, uint64_t ag, uint64_t ao, uint64_t sg, uint64_t so) {
   int i = find_stream(key);
   if (i < 0) {
@@ -452,8 +463,7 @@ static void cmd_watch(const char *key, const char *mode, uint64_t ag, uint64_t a
   journaled(s, ag, ao);
   s->seen_gen = sg;
   s->seen_off = so;
-  say("s %s %" PRIu64 " %" PRIu64 "\n", s->key, current(s)->n, current(s)->size);
-  s->notified = 1;
+  say_state(s);
   drain(i, 0);
 }
 
@@ -496,11 +506,7 @@ static void command(char *line) {
       return;
     case 'd':
       if (i < 0) return;
-      if (drain(i, 1)) {
-        struct stream *s = &streams[i];
-        say("s %s %" PRIu64 " %" PRIu64 "\n", s->key, current(s)->n, current(s)->size);
-        s->notified = 1;
-      }
+      if (drain(i, 1)) say_state(&streams[i]);
       return;
     default:
       say("f - bad request \"%s\"\n", argv[0]);

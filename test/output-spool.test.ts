@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { eventually, pidAlive } from './helpers/index.js';
+import { eventually, pidAlive, tempDir } from './helpers/index.js';
 
 /**
  * Service output survives kill -9 of hearthd, of the spool helper, and of
@@ -38,6 +38,9 @@ function journalLines(d: RunningDaemon, name: string): Line[] {
   }
   return out;
 }
+
+/** The lines that end with a newline (a copy cut by a kill may end in the middle of one). */
+const completeLines = (text: string): string[] => text.split('\n').slice(0, -1);
 
 /** n=1 … n=count, each once, in order, and nothing else. */
 function assertExactlyOnce(lines: Line[], count: number): void {
@@ -135,9 +138,13 @@ describe('output spool: no line lost or doubled, whatever is killed', () => {
 
   test('pool workers: each worker\'s lines arrive whole and once, across a kill -9 of hearthd', async () => {
     const per = 60_000;
+    // Each worker also copies its output to a file with tee, which writes a chunk to the file only
+    // after writing it to stdout: every line in the file must be in the journal, even for workers
+    // killed with the hearthd that read them.
+    const copies = tempDir('hearth-pool-copies-');
     let d = await startDaemon({
       'services/pool.toml':
-        `exec = ["/bin/sh", "-c", "seq -f \\"w$$ n=%.0f\\" 1 ${per}; exec sleep 1000"]\nlisten = ["tcp://127.0.0.1:0"]\nworkers = 3\nstop_timeout = "1s"\n`,
+        `exec = ["/bin/sh", "-c", "seq -f \\"w$$ n=%.0f\\" 1 ${per} | tee ${copies.path}/w$$; exec sleep 1000"]\nlisten = ["tcp://127.0.0.1:0"]\nworkers = 3\nstop_timeout = "1s"\n`,
     });
     const byWorker = (): Map<string, Line[]> => {
       const m = new Map<string, Line[]>();
@@ -153,9 +160,20 @@ describe('output spool: no line lost or doubled, whatever is killed', () => {
       await eventually(() => [...byWorker().values()].some((ls) => ls.length > per / 3), 60_000, 'workers writing');
       await d.crash();
       d = await d.restart();
-      // The old workers are killed; three new ones write everything.
-      await eventually(() => [...byWorker().values()].filter((ls) => ls.length === per).length >= 3, 60_000, 'three workers done');
-      const workers = byWorker();
+      // The old workers are killed; three new ones write everything. Every line a worker wrote
+      // (its copy says which) reaches the journal, the old workers' too.
+      const copied = (): Map<string, number> =>
+        new Map(readdirSync(copies.path).map((f) => [f, completeLines(readFileSync(join(copies.path, f), 'utf8')).filter((l) => /^w\d+ n=\d+$/.test(l)).length]));
+      let workers = byWorker();
+      const missing = (): string[] =>
+        [...copied()].filter(([w, n]) => (workers.get(w) ?? []).filter((l) => !l.partial).length < n).map(([w, n]) => `${w} wrote ${n} lines, the journal has ${workers.get(w)?.length ?? 0}`);
+      await eventually(() => {
+        workers = byWorker();
+        return [...workers.values()].filter((ls) => ls.length === per).length >= 3 && missing().length === 0;
+      }, 60_000, 'three workers done and every copied line journaled').catch((e: Error) => {
+        const counts = [...workers].map(([w, ls]) => `${w}: ${ls.length}`).join(', ');
+        throw new Error(`${e.message}: ${missing().join('; ')} (journaled: ${counts}; spool: ${readdirSync(join(d.runtimeDir, 'spool')).join(' ')})`);
+      });
       assert.equal(workers.get('malformed'), undefined, 'no line of one worker spliced into another');
       for (const [w, ls] of workers) {
         // A worker killed mid-write may end with a cut line, journaled as partial; nothing before it is.
@@ -166,6 +184,7 @@ describe('output spool: no line lost or doubled, whatever is killed', () => {
       assert.ok(workers.size >= 4, `the killed hearthd's workers are in the journal too (${workers.size} workers)`);
     } finally {
       await d.stop();
+      copies.cleanup();
     }
   });
 });

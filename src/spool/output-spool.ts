@@ -87,9 +87,9 @@ export class OutputSpool implements SpoolHost {
         ...(options.onNotice ? { onNotice: options.onNotice } : {}),
       },
       {
-        state: (key, gen, size, answer) => {
+        state: (key, gen, size, answer, empty) => {
           const r = this.byKey.get(key);
-          r?.output.onState(r.st, { gen, off: size }, answer);
+          r?.output.onState(r.st, { gen, off: size }, answer, empty);
         },
         ended: (key, gen, size) => {
           const r = this.byKey.get(key);

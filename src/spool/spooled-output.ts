@@ -26,6 +26,10 @@ export interface SpoolStream {
   final?: SpoolPlace;
   /** A run ended: read up to what the helper holds (asked: waiting for its answer). */
   drainTo?: SpoolPlace | 'asked';
+  /** An unfinished line waited long: is there really nothing more? (as drainTo) */
+  probe?: SpoolPlace | 'asked';
+  /** The helper answered while its pipe still held bytes (at its cap): ask again once more is journaled. */
+  reask?: boolean;
 }
 
 /** What a SpooledOutput needs from the OutputSpool that owns it. */
@@ -46,6 +50,15 @@ const READ_AHEAD = 1024 * 1024;
 const CHUNK = 256 * 1024;
 /** How long the end of a run waits for the helper's last bytes before flushing what it has. */
 const FINISH_WAIT_MS = 2000;
+/** An unfinished line (a prompt) is written as a partial record after this long without output. */
+const IDLE_FLUSH_MS = 500;
+/** The writer's own idle flush is replaced by ours (see idleCheck): never within a run. */
+const NEVER_MS = 2_000_000_000;
+
+/** Read up to the helper's answer (none asked: nothing to wait for). */
+function reached(st: SpoolStream, place: SpoolPlace | 'asked' | undefined): boolean {
+  return place !== 'asked' && (place === undefined || st.reader.hasRead(place));
+}
 
 /**
  * The output of one writer of a journal service: a service's stdout and
@@ -60,6 +73,10 @@ export class SpooledOutput {
   private listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
   private finishTimer: NodeJS.Timeout | undefined;
   private writerEnded = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** When a round last read bytes, and when the current probe was sent. */
+  private lastRead = 0;
+  private probeSent = 0;
   private done = false;
   private waiters: Array<() => void> = [];
 
@@ -86,7 +103,7 @@ export class SpooledOutput {
       append: (service: string, r: RawRecord) => this.append(service, r),
       flushService: (service: string, release: boolean) => host.journal.flushService(service, release),
     };
-    this.writer = new ServiceLogWriter(owner, sink);
+    this.writer = new ServiceLogWriter(owner, sink, { idleFlushMs: NEVER_MS });
   }
 
   /** Sees every chunk as it is read (readiness by log line). One listener: the current run's. */
@@ -109,10 +126,19 @@ export class SpooledOutput {
     return new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
-  /** The helper's word on a stream: its newest generation and size ("s" answers a drain). */
-  onState(st: SpoolStream, place: SpoolPlace, answer: boolean): void {
+  /**
+   * The helper's word on a stream: its newest generation and size ("s" answers a watch or a
+   * drain). An answer settles a question (is there more?) only if the pipe was empty then.
+   */
+  onState(st: SpoolStream, place: SpoolPlace, answer: boolean, empty: boolean): void {
     st.reader.newestIs(place.gen);
-    if (answer && st.drainTo === 'asked') st.drainTo = place;
+    if (answer && (st.drainTo === 'asked' || st.probe === 'asked')) {
+      if (!empty) st.reask = true;
+      else {
+        if (st.drainTo === 'asked') st.drainTo = place;
+        if (st.probe === 'asked') st.probe = place;
+      }
+    }
     this.host.due(this);
   }
 
@@ -127,6 +153,11 @@ export class SpooledOutput {
     st.journaled = tag.count;
     st.journaledPlace = { gen: tag.gen, off: tag.off };
     this.host.progress(this, st);
+    if (st.reask) {
+      // The helper has room again: it moves what the pipe holds, and answers anew.
+      st.reask = false;
+      this.host.drain(st.key);
+    }
     if (st.limited) {
       st.limited = false;
       this.host.due(this);
@@ -179,7 +210,10 @@ export class SpooledOutput {
       }
       st.reader.release();
     }
-    if (this.finishTimer && this.streams.every((st) => st.drainTo !== 'asked' && (st.drainTo === undefined || st.reader.hasRead(st.drainTo)))) this.endRun();
+    if (used > 0) this.lastRead = Date.now();
+    if (this.finishTimer && this.streams.every((st) => reached(st, st.drainTo))) this.endRun();
+    if (this.streams.some((st) => st.probe) && this.streams.every((st) => reached(st, st.probe))) this.probed();
+    if (this.holding()) this.armIdle();
     if (this.mode === 'end' && !this.writerEnded && this.streams.every((st) => st.final && st.reader.hasRead(st.final))) {
       this.writerEnded = true;
       this.writer.end();
@@ -206,6 +240,52 @@ export class SpooledOutput {
     const tag: CountedTag = { key: st.key, gen: place.gen, off: place.off, count: st.emitted };
     tagRecord(r, tag);
     this.host.journal.append(service, r);
+  }
+
+  /** Bytes read that are not a record yet: an unfinished line. */
+  private holding(): boolean {
+    return this.streams.some((st) => st.reader.count > st.emitted);
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer || this.writerEnded) return;
+    this.idleTimer = setTimeout(() => this.idleCheck(), IDLE_FLUSH_MS);
+    this.idleTimer.unref();
+  }
+
+  /**
+   * An unfinished line has waited IDLE_FLUSH_MS. That hearthd saw nothing
+   * new does not mean the service wrote nothing: hearthd may have been busy,
+   * or the helper held back at its cap. Only when the helper, asked now, has
+   * nothing more is the line written as a partial record (a prompt).
+   */
+  private idleCheck(): void {
+    this.idleTimer = undefined;
+    if (!this.holding() || this.writerEnded) return;
+    if (this.streams.some((st) => st.probe)) {
+      // No answer yet (the helper restarting, say): ask again; a line is never cut on a guess.
+      this.probeSent = Date.now();
+      for (const st of this.streams) if (st.probe === 'asked') this.host.drain(st.key);
+      this.armIdle();
+      return;
+    }
+    const quiet = Date.now() - this.lastRead;
+    if (quiet < IDLE_FLUSH_MS) {
+      this.idleTimer = setTimeout(() => this.idleCheck(), IDLE_FLUSH_MS - quiet);
+      this.idleTimer.unref();
+      return;
+    }
+    this.probeSent = Date.now();
+    for (const st of this.streams) {
+      // An ended stream has nothing more by definition; the others are asked.
+      st.probe = st.final ?? 'asked';
+      if (!st.final) this.host.drain(st.key);
+    }
+  }
+
+  private probed(): void {
+    for (const st of this.streams) st.probe = undefined;
+    if (this.lastRead < this.probeSent) this.writer.flushHeld();
   }
 
   private endRun(): void {
