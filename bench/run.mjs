@@ -384,7 +384,7 @@ async function restartLatency(parentOf, samples) {
     const victim = [...before][0];
     const parent = parentOf(victim);
     const t0 = performance.now();
-    process.kill(victim, 'SIGKILL');
+    killQuietly(victim);
     for (;;) {
       const kids = children(parent);
       if (kids.some((k) => !before.has(k) && k !== victim && isOurSleep(k))) break;
@@ -493,7 +493,7 @@ async function supervisorWorkloads(tools) {
         const b = await startS6(100);
         s.push(b.coldStartMs);
         await b.stop();
-        for (const pid of ourSleeps()) process.kill(pid, 'SIGKILL'); // s6-svscan's TERM leaves supervised processes
+        for (const pid of ourSleeps()) killQuietly(pid); // s6-svscan's TERM leaves supervised processes
       }
     }
     record(label, 'hearth', 'time', 'ms', h, 'lower');
@@ -518,8 +518,17 @@ async function supervisorWorkloads(tools) {
       results.push({ workload: label, subject: name, metric: 'p95', unit: 'ms', better: 'lower', values: times, median: percentile(times, 95), spread: 0 });
       record(label, name, 'median', 'ms', times, 'lower');
       await sub.stop();
-      for (const pid of ourSleeps()) process.kill(pid, 'SIGKILL');
+      for (const pid of ourSleeps()) killQuietly(pid);
     }
+  }
+}
+
+/** SIGKILL a process that may already be gone (a peer's process can exit between listing and killing). */
+function killQuietly(pid) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (e) {
+    if (e.code !== 'ESRCH') throw e;
   }
 }
 

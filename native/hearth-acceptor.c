@@ -22,11 +22,12 @@
  *   out  q                      the listening socket is closed here
  *
  * The server gets the connection as fds 0, 1 and 2, the environment given
- * with --env plus REMOTE_HOST, REMOTE_ADDR and REMOTE_PORT, no blocked or
- * ignored signals, and --umask if given. Nothing goes through a shell.
+ * with --env plus REMOTE_HOST, REMOTE_ADDR and REMOTE_PORT (only REMOTE_HOST
+ * with --host-only, as xinetd sets it), no blocked or ignored signals, and
+ * --umask if given. Nothing goes through a shell.
  *
  * usage: hearth-acceptor [--umask OCTAL] [--argv0 NAME] [--env NAME=VALUE]...
- *                        [--nodelay] [--keepalive] [--backlog N] -- FILE [ARGS...]
+ *                        [--host-only] [--nodelay] [--keepalive] [--backlog N] -- FILE [ARGS...]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -89,6 +90,7 @@ static int npend;
 static const char *file;
 static char **server_argv;
 static char **server_env; /* with three free slots at the end for REMOTE_* */
+static int host_only;     /* REMOTE_HOST alone, as xinetd sets it */
 static int nenv;
 static int have_umask;
 static mode_t server_umask;
@@ -121,7 +123,7 @@ static void start(struct pending *p) {
   snprintf(addr, sizeof addr, "REMOTE_ADDR=%s", p->addr);
   snprintf(port, sizeof port, "REMOTE_PORT=%u", p->port);
   server_env[nenv] = host;
-  server_env[nenv + 1] = addr;
+  server_env[nenv + 1] = host_only ? NULL : addr;
   server_env[nenv + 2] = port;
   server_env[nenv + 3] = NULL;
 
@@ -222,7 +224,7 @@ static void command(char *line) {
 }
 
 static void usage(const char *why) {
-  fprintf(stderr, "hearth-acceptor: %s\nusage: hearth-acceptor [--umask OCTAL] [--argv0 NAME] [--env NAME=VALUE]... [--nodelay] [--keepalive] [--backlog N] -- FILE [ARGS...]\n", why);
+  fprintf(stderr, "hearth-acceptor: %s\nusage: hearth-acceptor [--umask OCTAL] [--argv0 NAME] [--env NAME=VALUE]... [--host-only] [--nodelay] [--keepalive] [--backlog N] -- FILE [ARGS...]\n", why);
   exit(2);
 }
 
@@ -237,6 +239,7 @@ int main(int argc, char **argv) {
       i++;
       break;
     } else if (strcmp(a, "--nodelay") == 0) nodelay = 1;
+    else if (strcmp(a, "--host-only") == 0) host_only = 1;
     else if (strcmp(a, "--keepalive") == 0) keepalive = 1;
     else if (i + 1 >= argc) usage("an option is missing its value");
     else if (strcmp(a, "--umask") == 0) {

@@ -30,6 +30,8 @@ describe('socket activation of stand-alone services', () => {
       'services/lazy.toml': `exec = ["${process.execPath}", "${activated}"]\nlisten = ["tcp://127.0.0.1:${lazy}"]\nactivation = "on-demand"\n`,
       'services/badlisten.toml': 'exec = ["/bin/true"]\nlisten = ["tcp://nowhere"]\n',
     });
+    // The control socket answers before the boot has started anything.
+    await eventually(() => status('eager').state === 'running', 10_000, 'eager running');
   });
   after(() => d?.stop());
 

@@ -36,7 +36,7 @@ describe('hearthd with an xinetd.d', () => {
     catPort = offset + 1500;
     d = await startDaemon({
       'hearth.toml': `[inetd]\nport_offset = ${offset}\n`,
-      'xinetd.d/daytime': '# default: on\n# description: daytime\nservice daytime\n{\n\ttype = INTERNAL\n\tid = daytime-stream\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tdisable = no\n\tcps = 100 1\n}\n',
+      'xinetd.d/daytime': '# default: on\n# description: daytime\nservice daytime\n{\n\ttype = INTERNAL\n\tid = daytime-stream\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tdisable = no\n\tcps = 20 1\n}\n',
       'xinetd.d/cat': `service cat\n{\n\ttype = UNLISTED\n\tsocket_type = stream\n\tprotocol = tcp\n\tport = ${catPort}\n\twait = no\n\tserver = /bin/cat\n\tdisable = no\n\tlog_on_success = PID HOST\n}\n`,
       'xinetd.d/bad': 'service bad\n{\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = maybe\n}\n',
       'services/plain.toml': 'exec = ["/bin/sleep", "1000"]\n',
@@ -104,8 +104,9 @@ describe('hearthd with an xinetd.d', () => {
     await running;
     const status = JSON.parse(d.cli('status', 'daytime-stream', '--json').stdout) as { extra: { served: number; refused: Record<string, number> } };
     // Past the cps limit the listener is closed for the pause (as xinetd does), so some attempts
-    // are refused by the kernel; the ones hearth saw are served or counted by reason.
-    assert.ok(status.extra.served >= 100, `served ${status.extra.served}`);
+    // are refused by the kernel; the ones hearth saw are served or counted by reason. cps 20
+    // trips within two seconds however slowly this machine makes connections today.
+    assert.ok(status.extra.served >= 20, `served ${status.extra.served}`);
     assert.ok((status.extra.refused.cps ?? 0) >= 1, `refused by cps: ${JSON.stringify(status.extra.refused)}`);
   });
 

@@ -176,9 +176,11 @@ describe('hearthd lifecycle', () => {
     try {
       await eventually(() => out.includes('control socket'), 20_000, 'demo to print its socket');
       assert.match(out, /try "bin\/hearth --socket .* list"/);
+      // The control socket answers before the config is loaded: wait for the demo's services.
       const names = await eventually(() => {
         const r = runCli(socket, ['list', '--json']);
-        return r.code === 0 ? (JSON.parse(r.stdout) as Row[]).map((x) => x.name) : undefined;
+        const listed = r.code === 0 ? (JSON.parse(r.stdout) as Row[]).map((x) => x.name) : [];
+        return listed.includes('hello-web') ? listed : undefined;
       }, 20_000, 'demo list');
       for (const n of ['hello-web', 'flaky', 'stubborn', 'clock']) assert.ok(names.includes(n), `demo has ${n}`);
     } finally {

@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { REPO, eventually, freePortBase, freePortBlock, tempDir } from './helpers/index.js';
@@ -50,15 +50,23 @@ describe('the demo config under hearthd', () => {
     const offset = await freePortBase([7, 13]);
     const [catPort, webPort] = [await freePortBlock(1), await freePortBlock(1)];
     const files = demoFiles();
-    // Ports are picked at run time; the init script is left out (tested above, it would share /tmp without HEARTH_RUNTIME_DIR).
-    delete files['init.d/sleeperd'];
+    // Ports are picked at run time.
     files['hearth.toml'] = files['hearth.toml']!.replace(/port_offset = \d+/, `port_offset = ${offset}`);
     files['xinetd.d/cat'] = files['xinetd.d/cat']!.replace(/12323/g, String(catPort));
     files['services/hello-web.toml'] = files['services/hello-web.toml']!.replace(/18080/g, String(webPort));
-    d = await startDaemon(files, [], { executable: ['bin/hello-web.mjs'] });
+    d = await startDaemon(files, [], { executable: ['bin/hello-web.mjs', 'init.d/sleeperd'] });
   });
   after(async () => {
     await d?.stop();
+  });
+
+  test("hearthd gives the demo's init script its runtime dir, so the pidfile is this hearthd's own", async () => {
+    const pidFile = join(d.runtimeDir, 'sleeperd.pid');
+    await eventually(() => /sleeperd +running/.test(d.cli('list').stdout) && existsSync(pidFile), 10_000, 'sleeperd running with its pidfile in the runtime dir');
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    assert.ok(pid > 0);
+    assert.equal(d.cli('stop', 'sleeperd').code, 0);
+    assert.ok(!existsSync(pidFile), 'stop removed the pidfile');
   });
 
   test('every demo inetd service listens on 127.0.0.1 only, and the audit raises nothing about them', async () => {

@@ -76,6 +76,9 @@ describe('hearth ntsysv in tmux', { skip: hasTmux ? false : 'tmux is not install
     script = join(d.root, 'run-ntsysv.sh');
     writeFileSync(script, `#!/bin/sh\n"${process.execPath}" "${join(REPO, 'bin', 'hearth')}" --socket "${d.socket}" ntsysv "$@"\necho "EXIT=$?"\nsleep 60\n`);
     chmodSync(script, 0o755);
+    // tmux exits when its last session ends; a new-session racing that exit fails with "server
+    // exited unexpectedly". A session that lives for the whole file keeps this private server up.
+    tmux('new-session', '-d', '-s', 'keeper', 'sleep', '100000');
   });
   after(async () => {
     spawnSync('tmux', ['-L', SERVER, 'kill-server']);

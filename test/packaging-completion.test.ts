@@ -72,7 +72,7 @@ describe('shell completion', () => {
   test('bash completes service NAME ACTION, chkconfig states and runlevels', () => {
     assert.deepEqual(bashCandidates([HEARTH, '--socket', daemon.socket, 'service', `db-${tag}`, 're']), ['reload', 'restart']);
     assert.deepEqual(bashCandidates([HEARTH, 'chkconfig', `db-${tag}`, 'o']), ['off', 'on']);
-    assert.deepEqual(bashCandidates([HEARTH, 'init', '']), ['0', '1', '2', '3', '4', '5', '6']);
+    assert.deepEqual(bashCandidates([HEARTH, 'init', '']), ['0', '1', '2', '3', '4', '5', '6', 'q']);
     assert.deepEqual(bashCandidates([HEARTH, 'catalog', 'telne']), ['telnet']);
   });
 

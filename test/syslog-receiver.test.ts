@@ -40,7 +40,7 @@ describe('the syslog receiver with a real logger', { skip }, () => {
       udpPort: 0,
       fallback: 'unclaimed',
       rateLimit: { burst: 50, intervalMs: 60_000 },
-      attribute: (pid, app) => (pid !== undefined ? byPid.get(pid) : app !== undefined && services.has(app) ? app : undefined),
+      attribute: ({ pid, appName }) => (pid !== undefined ? byPid.get(pid) : appName !== undefined && services.has(appName) ? appName : undefined),
     });
     udpPort = (await receiver.start()).udpPort!;
   });

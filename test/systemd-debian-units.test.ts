@@ -113,7 +113,9 @@ describe('real Debian units', { skip }, () => {
   test('every service, socket, timer and target in these packages gives the same diagnostics as systemd-analyze verify', (t) => {
     const units = unitFilesIn(unitDir).filter((n) => /\.(service|socket|timer|target)$/.test(n) && !n.includes('@'));
     const raw = verifyRaw(unitDir, units);
-    assert.ok(raw.includes('nginx.service: Command /usr/sbin/nginx is not executable: No such file or directory'), 'systemd-analyze verify really read the units');
+    // Where nginx is not installed, verify names its missing binary: proof that it read the units.
+    // (Where it is installed, the comparison below still covers every unit.)
+    assert.ok(fs.existsSync('/usr/sbin/nginx') || raw.includes('nginx.service: Command /usr/sbin/nginx is not executable: No such file or directory'), 'systemd-analyze verify really read the units');
     const systemd = verifyLines(unitDir, units, raw);
     assert.deepEqual(compareLines(hearthLines(unitDir, units), systemd), { onlyHearth: [], onlySystemd: [] });
     const all = loader.loadAll();

@@ -19,6 +19,8 @@ describe('hearth tree', () => {
     d = await startDaemon({
       'services/forker.toml': 'exec = ["/bin/sh", "-c", "sleep 1001 & exec sleep 1002"]\n',
       'services/lone.toml': 'exec = ["/bin/sleep", "1003"]\n',
+      // A double fork: the sleep's parent exits, so it is re-parented away from hearthd's tree.
+      'services/runaway.toml': 'exec = ["/bin/sh", "-c", "(setsid sleep 1004 &); exec sleep 1005"]\n',
     });
   });
   after(() => d?.stop());
@@ -36,12 +38,22 @@ describe('hearth tree', () => {
     assert.ok(root.children.every((c) => typeof c.user === 'string'));
   });
 
+  test('with cgroups, a process that left hearthd\'s tree (a double fork) is still shown, under its unit\'s name', async () => {
+    const info = JSON.parse(d.cli('status', 'runaway', '--json').stdout) as { cgroup?: string };
+    if (!info.cgroup?.startsWith('/sys/fs/cgroup')) return; // tracked by process groups here: nothing to attribute
+    const root = await eventually(() => {
+      const t = JSON.parse(d.cli('tree', '--json').stdout) as Node;
+      return t.children.some((c) => c.command === 'sleep 1004') ? t : undefined;
+    }, 5000, 'the escaped sleep under hearthd');
+    assert.equal(root.children.find((c) => c.command === 'sleep 1004')?.service, "runaway (left hearthd's tree)");
+  });
+
   test('the text view draws the tree with pid, user, CPU and memory', () => {
     const r = d.cli('tree');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ +PID USER +CPU +RSS +PROCESS$/m);
     assert.match(r.stdout, /^ +\d+ \S+ +\d+\.\d\ds +\d+\.\dM +hearthd /m);
-    assert.match(r.stdout, /(`-|└─) (forker|lone) /);
+    assert.match(r.stdout, /(`-|└─|├─) (forker|lone) /);
   });
 
   test('--all shows every process, with hearth\'s marked', () => {

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import type { LimitSupport, ResourceLimits } from '../model/index.js';
+import type { LimitSupport, ResourceLimits, RlimitValue, Rlimits } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import { CgroupBoundary, cgroupPids, cgroupPopulated } from './cgroup-boundary.js';
 import { applyLimits, limitSupport } from './cgroup-limits.js';
@@ -17,10 +17,11 @@ export type TrackingMode = 'cgroup' | 'process-group';
 export interface UnitTracking {
   /**
    * argv put in front of a launch so the process is in the unit before the
-   * program runs (hearth-cgexec with the unit's cgroup.procs files); empty
-   * when there is nothing to join.
+   * program runs (hearth-cgexec with the unit's cgroup.procs files, which
+   * also sets the rlimits given); undefined when there is nothing to join,
+   * and the rlimits are then the launcher's to set.
    */
-  joinPrefix(leaf?: string): string[];
+  joinPrefix(leaf?: string, rlimits?: Rlimits): string[] | undefined;
   /** Environment that marks the unit's processes, for the fallback and for crash recovery. */
   readonly marker: Record<string, string>;
   /** For `hearth status`: the unit's cgroup, or how its processes are found. */
@@ -33,6 +34,8 @@ export interface UnitTracking {
   populated(): boolean | undefined;
   /** Whether a pid (from a pidfile or MAINPID=) is a process of this unit. */
   contains(pid: number, groups: Array<number | null>): boolean;
+  /** The unit's live processes now (whose port is it: readiness). */
+  pids(groups: Array<number | null>): number[];
   usage(groups: Array<number | null>): UnitUsage | undefined;
   /** The kernel's OOM kills in this unit so far (0 where not counted). */
   oomKills(): number;
@@ -48,6 +51,8 @@ export interface ProcessTracking {
   unit(kind: string, name: string): UnitTracking;
   /** The unit a process belongs to, by its cgroup (undefined without cgroups, or when it is no unit's). */
   ownerOf(pid: number): { name: string; kind: string } | undefined;
+  /** The unit a cgroup v2 path (a "0::" line of /proc/PID/cgroup, read earlier) belongs to. */
+  ownerOfCgroup(path: string): { name: string; kind: string } | undefined;
   /** Units whose cgroup still holds processes (after a crash of hearthd): "NAME.KIND" → pids. */
   populatedUnits(): Map<string, number[]>;
   /** Clean shutdown: remove the empty cgroups. */
@@ -93,7 +98,7 @@ class CgroupTracking implements ProcessTracking {
     return {
       marker: { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance },
       where: tree.dir(unit),
-      joinPrefix: (leaf) => [this.cgexec, ...tree.ensure(unit, leaf), '--'],
+      joinPrefix: (leaf, rlimits) => [this.cgexec, ...rlimitFlags(rlimits), ...tree.ensure(unit, leaf), '--'],
       applyLimits: (limits) => {
         tree.ensure(unit);
         applyLimits(tree, unit, limits ?? {});
@@ -102,7 +107,12 @@ class CgroupTracking implements ProcessTracking {
       boundary: (groups, leaf) => new UnionBoundary([new CgroupBoundary(tree.dir(unit, leaf)), new ProcessGroupBoundary(groups)]),
       populated: () => cgroupPopulated(tree.dir(unit)),
       contains: (pid) => cgroupPids(tree.dir(unit)).includes(pid),
-      usage: () => cgroupUsage(tree, unit),
+      pids: () => cgroupPids(tree.dir(unit)),
+      // An empty cgroup can still be charged for page cache: no process, no usage to show.
+      usage: () => {
+        const u = cgroupUsage(tree, unit);
+        return u.tasks > 0 ? u : undefined;
+      },
       oomKills: () => cgroupOomKills(tree, unit),
       release: (leaf) => tree.remove(unit, leaf),
     };
@@ -116,7 +126,11 @@ class CgroupTracking implements ProcessTracking {
       return undefined;
     }
     const line = text.split('\n').find((l) => l.startsWith('0::'));
-    const segments = line?.slice(3).split('/') ?? [];
+    return line === undefined ? undefined : this.ownerOfCgroup(line.slice(3));
+  }
+
+  ownerOfCgroup(path: string): { name: string; kind: string } | undefined {
+    const segments = path.split('/');
     const at = segments.indexOf(this.instance);
     const unit = at >= 0 ? segments[at + 1] : undefined;
     const dot = unit?.lastIndexOf('.') ?? -1;
@@ -159,7 +173,7 @@ class GroupTracking implements ProcessTracking {
     return {
       marker,
       where: `process groups, and processes marked HEARTH_SERVICE=${name}`,
-      joinPrefix: () => [],
+      joinPrefix: () => undefined,
       applyLimits: () => undefined,
       boundary: (groups) => new ProcessGroupBoundary(groups, undefined, undefined, marked),
       populated: () => undefined,
@@ -167,6 +181,7 @@ class GroupTracking implements ProcessTracking {
         const pgrp = readProcStat(pid)?.pgrp;
         return (pgrp !== undefined && groups.includes(pgrp)) || marked().includes(pid);
       },
+      pids: (groups) => [...new Set([...groups.flatMap((g) => (g === null ? [] : groupMembers(g))), ...marked()])],
       usage: (groups) => {
         const pids = new Set(marked());
         for (const g of groups) if (g !== null) for (const p of groupMembers(g)) pids.add(p);
@@ -181,11 +196,21 @@ class GroupTracking implements ProcessTracking {
     return undefined;
   }
 
+  ownerOfCgroup(): undefined {
+    return undefined;
+  }
+
   populatedUnits(): Map<string, number[]> {
     return new Map();
   }
 
   close(): void {}
+}
+
+/** hearth-cgexec's -r NAME=SOFT:HARD options. */
+function rlimitFlags(rlimits: Rlimits | undefined): string[] {
+  const text = (v: RlimitValue['soft']) => (v === 'unlimited' ? 'unlimited' : String(v));
+  return Object.entries(rlimits ?? {}).flatMap(([name, v]) => (v ? ['-r', `${name}=${text(v.soft)}:${text(v.hard)}`] : []));
 }
 
 function procPids(): number[] {

@@ -5,7 +5,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDaemonApi, fakeService, startControlServer, type ClassicResult, type ControlServer } from '../control/index.js';
-import type { ActionResult } from '../client/index.js';
 import { formatTimestamp } from '../model/index.js';
 import { runCli } from './run-cli.js';
 
@@ -47,9 +46,9 @@ class Fake extends FakeDaemonApi {
   async atList() {
     return [{ id: 7, at: Date.UTC(2026, 11, 4, 19, 7, 0), batch: false, command: 'make -C /srv', cwd: '/', queuedAt: 0, user: 'me' }] as never;
   }
-  override async start(names: string[]): Promise<ActionResult[]> {
-    const r = await super.start(names);
-    return r.map((x) => ({ ...x, output: 'Starting sleeperd: ok\n' }));
+  /** An init script's action as service(8) passes it through: the script's own words and status. */
+  async passThrough(name: string, action: string): Promise<ClassicResult | null> {
+    return name === 'sleeperd' && action === 'start' ? { stdout: 'Starting sleeperd: ok\n', stderr: '', exitCode: 0 } : null;
   }
 }
 
@@ -79,11 +78,12 @@ describe('CLI output', () => {
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     for (const l of lines) assert.ok([...l].length <= 80, `${[...l].length} columns: ${l}`);
-    assert.match(lines[0]!, /^NAME +STATE +PID +UPTIME +RESTARTS +DESCRIPTION$/);
-    assert.match(r.stdout, /web +running +4321 +1min 5s +2 +A description lo.*…\n/);
+    // With a 28-character name in the list, restarts and tasks make room first.
+    assert.match(lines[0]!, /^NAME +STATE +PID +MEMORY +UPTIME +DESCRIPTION$/);
+    assert.match(r.stdout, /web +running +4321 +- +1min 5s +A description.*…\n/);
   });
 
-  test('list on narrower terminals drops restarts, then uptime, then pid; name and state stay', async () => {
+  test('list on narrower terminals drops restarts, tasks, uptime and memory, then pid; name and state stay', async () => {
     const at60 = (await run([...sock, 'list'], { columns: 60 })).stdout.split('\n');
     assert.match(at60[0]!, /^NAME +STATE +PID +DESCRIPTION$/);
     const at40 = (await run([...sock, 'list'], { columns: 40 })).stdout.split('\n');

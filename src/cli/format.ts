@@ -15,6 +15,8 @@ import type { ColorName } from './output.js';
 const CLASS_COLOR = { active: 'green', failed: 'red', activating: 'yellow', deactivating: 'yellow', inactive: 'dim' } as const;
 
 export function stateColor(state: ServiceState): ColorName {
+  // Up, but not all of it: not the green of a healthy unit.
+  if (state === 'degraded') return 'yellow';
   return CLASS_COLOR[STATE_CLASS[state]];
 }
 

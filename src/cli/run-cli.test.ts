@@ -45,14 +45,14 @@ describe('hearth CLI against a fake-backed control server', () => {
   });
   after(() => server.close());
 
-  test('list prints a table with NAME, STATE, PID, UPTIME, RESTARTS, DESCRIPTION', async () => {
+  test('list prints a table with NAME, STATE, PID, TASKS, MEMORY, UPTIME, RESTARTS, DESCRIPTION', async () => {
     const r = await run([...sock, 'list']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^NAME\s+STATE\s+PID\s+UPTIME\s+RESTARTS\s+DESCRIPTION$/);
-    assert.match(lines[1]!, /^web\s+running\s+4321\s+1min 5s\s+2\s+Demo web server$/);
-    assert.match(lines[2]!, /^worker\s+stopped\s+-\s+-\s+0\s+The worker service$/);
-    assert.match(lines[3]!, /^broken1\s+broken\s+-\s+-\s+0\s+services\/broken1\.toml:2: unknown key "restrat"/);
+    assert.match(lines[0]!, /^NAME\s+STATE\s+PID\s+TASKS\s+MEMORY\s+UPTIME\s+RESTARTS\s+DESCRIPTION$/);
+    assert.match(lines[1]!, /^web\s+running\s+4321\s+-\s+-\s+1min 5s\s+2\s+Demo web server$/);
+    assert.match(lines[2]!, /^worker\s+stopped\s+-\s+-\s+-\s+-\s+0\s+The worker service$/);
+    assert.match(lines[3]!, /^broken1\s+broken\s+-\s+-\s+-\s+-\s+0\s+services\/broken1\.toml:2: unknown key "restrat"/);
     assert.doesNotMatch(r.stdout, /\x1b\[/, 'no colors when not a TTY');
   });
 
@@ -204,7 +204,7 @@ describe('hearth CLI without a daemon', () => {
 
   test('every daemon command prints one clear line and exits 1', async () => {
     for (const cmd of [['list'], ['status', 'web'], ['start', 'web'], ['logs'], ['reload-config'], ['check']]) {
-      const r = await run(cmd, { HEARTH_SOCKET: socketPath });
+      const r = await run(cmd, { HEARTH_SOCKET: socketPath, HEARTH_LOG_DIR: join(tmpdir(), `hearth-none-${process.pid}`, 'log') });
       assert.equal(r.code, 1, cmd.join(' '));
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.split('\n').length, 2, `one line: ${r.stderr}`);

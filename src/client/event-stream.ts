@@ -1,5 +1,16 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { HearthError, type ErrorCode } from '../errors/index.js';
 import { SseParser } from './sse-parser.js';
+
+/** The `error` event hearthd sends before it ends a stream, as an error for the caller. */
+function streamError(data: string): HearthError {
+  try {
+    const e = JSON.parse(data) as { code?: string; message?: string; hint?: string };
+    return new HearthError((e.code ?? 'ERR_DAEMON_ERROR') as ErrorCode, e.message ?? 'hearthd ended the stream', e.hint ? { hint: e.hint } : {});
+  } catch {
+    return new HearthError('ERR_DAEMON_ERROR', `hearthd ended the stream: ${data.slice(0, 200)}`);
+  }
+}
 
 /**
  * A live SSE subscription read as an async iterator of decoded JSON payloads.
@@ -37,6 +48,11 @@ export class EventStream<T> implements AsyncIterable<T> {
     res.on('data', (chunk: string) => {
       this.markReady();
       for (const m of this.parser.push(chunk)) {
+        if (m.event === 'error') {
+          // hearthd ended the stream on purpose (this follower fell behind): say why rather than just stop.
+          this.fail(streamError(m.data));
+          return;
+        }
         const value = this.decode(m.data, m.event);
         if (value !== undefined) this.deliver(value);
       }

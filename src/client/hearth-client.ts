@@ -286,6 +286,7 @@ export function logQueryString(q: LogQuery): string {
   if (q.until !== undefined) p.set('until', String(q.until));
   if (q.grep !== undefined) p.set('grep', q.grep);
   if (q.priority !== undefined) p.set('priority', String(q.priority));
+  if (q.facility !== undefined) p.set('facility', q.facility.join(','));
   const s = p.toString();
   return s ? `?${s}` : '';
 }

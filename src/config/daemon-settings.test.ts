@@ -16,7 +16,7 @@ describe('parseDaemonSettings', () => {
     assert.deepEqual(errors, []);
     assert.deepEqual(settings, {
       runlevel: 3,
-      inetd: { portOffset: 0 },
+      inetd: { portOffset: 0, envCompat: 'hearth' },
       web: { listen: '127.0.0.1:9119' },
       control: { socketMode: 0o600 },
       logs: DEFAULT_LOG,
@@ -53,7 +53,7 @@ describe('parseDaemonSettings', () => {
     assert.deepEqual(errors, []);
     assert.deepEqual(settings, {
       runlevel: 5,
-      inetd: { portOffset: 10000 },
+      inetd: { portOffset: 10000, envCompat: 'hearth' },
       web: { listen: '0.0.0.0:8080', tlsCert: '/etc/hearth/web.crt', tlsKey: '/etc/hearth/web.key', passwordHash: HASH, readonlyPasswordHash: HASH },
       control: { socketMode: 0o660, socketGroup: 'hearth' },
       logs: { maxBytes: 1024 * 1024, keep: 2, maxAgeMs: 7 * 86_400_000 },
@@ -75,6 +75,13 @@ describe('parseDaemonSettings', () => {
     const plain = parseDaemonSettings(FILE, '[web]\npassword_hash = "hunter2"\n').errors.map(String).join();
     assert.match(plain, /must be a hash made by "hearth web-password"/);
     assert.doesNotMatch(plain, /hunter2/, 'the rejected value is not echoed: it may be a real password');
+  });
+
+  test('[inetd] env_compat is "hearth" or "xinetd", and anything else names the key', () => {
+    assert.equal(parseDaemonSettings(FILE, '[inetd]\nenv_compat = "xinetd"\n').settings.inetd.envCompat, 'xinetd');
+    const bad = parseDaemonSettings(FILE, '[inetd]\nenv_compat = "bsd"\n');
+    assert.equal(bad.settings.inetd.envCompat, 'hearth');
+    assert.match(bad.errors.map(String).join(), /hearth\.toml:2: .*env_compat/);
   });
 
   test('web.listen accepts "off" and bracketed IPv6 addresses', () => {
@@ -153,5 +160,15 @@ describe('loadDaemonSettings', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('[web] hosts', () => {
+  test('names the GUI also answers to are read in lower case; anything that is not a host name is refused with its line', () => {
+    const ok = parseDaemonSettings(FILE, '[web]\nhosts = ["Hearth.Example.org", "[::1]"]\n');
+    assert.deepEqual(ok.errors, []);
+    assert.deepEqual(ok.settings.web.hosts, ['hearth.example.org', '[::1]']);
+    const bad = parseDaemonSettings(FILE, '[web]\nhosts = ["evil.example/path"]\n');
+    assert.match(bad.errors[0]!.toString(), /hearth\.toml:2: "web\.hosts" must hold host names, got "evil\.example\/path"/);
   });
 });

@@ -8,17 +8,18 @@ import { parse as parseToml } from 'smol-toml';
 import { HearthError } from '../errors/index.js';
 import { DEFAULT_LOG, type LogSettings } from '../model/index.js';
 import { findKeyLines } from './key-lines.js';
-import { FieldContext, describeValue, isTable, readDuration, readInt, readOctalMode, readOneOf, readSize, readString, type KeyPath } from './toml-values.js';
+import { FieldContext, describeValue, isTable, readDuration, readInt, readOctalMode, readOneOf, readSize, readString, readStringList, type KeyPath } from './toml-values.js';
 import { tomlSyntaxError } from './toml-syntax-error.js';
 import { FLEET_KEYS, checkFleet, defaultFleetSettings, type FleetSettings } from './fleet-settings.js';
 
 export interface DaemonSettings {
   runlevel: number;
-  inetd: { portOffset: number };
+  /** envCompat: "xinetd" gives inetd servers exactly xinetd's environment (no REMOTE_ADDR/REMOTE_PORT). */
+  inetd: { portOffset: number; envCompat: 'hearth' | 'xinetd' };
   web: WebSettings;
   control: { socketMode: number; socketGroup?: string };
   logs: LogSettings;
-  /** socket: a path, "off", or undefined for RUNTIME_DIR/syslog.sock; udpPort: 127.0.0.1 only. */
+  /** socket: a path, "off", or undefined for RUNTIME_DIR.public/syslog.sock; udpPort: 127.0.0.1 only. */
   syslog: { socket?: string; udpPort?: number };
   /**
    * How hearthd tells which processes belong to a unit: "auto" (a cgroup
@@ -36,6 +37,8 @@ export interface WebSettings {
   /** PEM files; both or neither. Required for a listen address other than loopback. */
   tlsCert?: string;
   tlsKey?: string;
+  /** More names the GUI answers to (a reverse proxy's, a DNS name): the Host header is checked against them. */
+  hosts?: string[];
   /** `hearth web-password` output: a password that logs in with full rights, or read-only. */
   passwordHash?: string;
   readonlyPasswordHash?: string;
@@ -43,7 +46,7 @@ export interface WebSettings {
 
 export const DEFAULT_SETTINGS: DaemonSettings = {
   runlevel: 3,
-  inetd: { portOffset: 0 },
+  inetd: { portOffset: 0, envCompat: 'hearth' },
   web: { listen: '127.0.0.1:9119' },
   control: { socketMode: 0o600 },
   logs: { ...DEFAULT_LOG },
@@ -58,6 +61,10 @@ const SECTIONS: Record<string, Section> = {
     port_offset: (c, p, v, s) => {
       const n = readInt(c, p, v, 0, 64_000);
       if (n !== undefined) s.inetd.portOffset = n;
+    },
+    env_compat: (c, p, v, s) => {
+      const mode = readOneOf(c, p, v, ['hearth', 'xinetd'] as const);
+      if (mode !== undefined) s.inetd.envCompat = mode;
     },
   },
   web: {
@@ -81,6 +88,13 @@ const SECTIONS: Record<string, Section> = {
     readonly_password_hash: (c, p, v, s) => {
       const h = readPasswordHash(c, p, v);
       if (h !== undefined) s.web.readonlyPasswordHash = h;
+    },
+    hosts: (c, p, v, s) => {
+      const names = readStringList(c, p, v, 'an array of host names such as ["hearth.example.org"]');
+      if (!names) return;
+      const bad = names.find((n) => !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$|^\[[0-9a-fA-F:.]+\]$/.test(n));
+      if (bad !== undefined) return void c.error(p, `"web.hosts" must hold host names, got ${describeValue(bad)}`);
+      s.web.hosts = names.map((n) => n.toLowerCase());
     },
   },
   control: {

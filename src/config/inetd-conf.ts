@@ -116,7 +116,6 @@ export function parseInetdConf(text: string, file: string, services: ServicesTab
       ...(internal ? {} : { server }),
       serverArgs,
       env: {},
-      passenv: [],
       rlimits: {},
       cps,
       logOnSuccess: [],

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HearthError } from '../errors/index.js';
-import type { InetdServiceDefinition } from '../model/index.js';
+import { HearthError } from '../errors/index.js';
+import { isValidServiceName, type InetdServiceDefinition } from '../model/index.js';
 import { loadXinetdConfig, dedupeInetd, type InetdLoadResult } from './xinetd-conf.js';
 import { loadInetdConf } from './inetd-conf.js';
 import { parseInetdToml } from './inetd-toml.js';
@@ -45,5 +45,22 @@ export async function loadInetdSources(
     all.push(r.service);
     files.push(t.file);
   }
-  return { services: dedupeInetd(all, errors), warnings, errors, files };
+  return { services: dedupeInetd(all.filter((d) => nameIsSafe(d, errors)), errors), warnings, errors, files };
+}
+
+/**
+ * A unit's name becomes a file name (its log), a cgroup and a URL segment:
+ * an xinetd `service`/`id` or an inetd.conf name such as "../x" is refused
+ * here, at the edge, with its file and line, and the service is left out.
+ */
+function nameIsSafe(d: InetdServiceDefinition, errors: HearthError[]): boolean {
+  if (isValidServiceName(d.id)) return true;
+  errors.push(
+    new HearthError('ERR_CONFIG_VALUE', `invalid service name ${JSON.stringify(d.id)}: this service is ignored`, {
+      file: d.origin.file,
+      ...(d.origin.line ? { line: d.origin.line } : {}),
+      hint: 'names use letters, digits, "_", ".", "@" and "-", start with a letter or digit, and never contain ".."',
+    }),
+  );
+  return false;
 }

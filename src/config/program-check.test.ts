@@ -20,7 +20,7 @@ test('check warns about exec programs that are missing or not executable, with f
   writeFileSync(join(dir, 'services', 'path.toml'), 'exec = "sleep 10"\n');
   writeFileSync(join(dir, 'services', 'nopath.toml'), 'exec = "no-such-program-anywhere"\n');
   writeFileSync(join(dir, 'services', 'nightly.toml'), 'schedule = "@daily"\nexec = ["/nonexistent/report.sh"]\n');
-  writeFileSync(join(dir, 'xinetd.d', 'x'), 'service x\n{\n\ttype = UNLISTED\n\tport = 9\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tserver = /no/such/server\n}\n');
+  writeFileSync(join(dir, 'xinetd.d', 'x'), 'service x\n{\n\ttype = UNLISTED\n\tport = 9\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tuser = root\n\tserver = /no/such/server\n}\n');
 
   const r = await checkConfigDir(dir);
   assert.equal(r.ok, true, 'a missing program is a warning: the config itself is valid');

@@ -223,6 +223,7 @@ const SCHEMA: Record<string, Reader> = {
     const ms = readDuration(c, p, v);
     if (ms !== undefined) d.log = { ...d.log, maxAgeMs: ms };
   },
+  on_log_full: (c, p, v, d) => void (d.onLogFull = readOneOf(c, p, v, ['drop', 'block'] as const)),
   log_keep: (c, p, v, d) => {
     const n = readInt(c, p, v, 0, 1000);
     if (n !== undefined) d.log = { ...d.log, keep: n };
@@ -342,6 +343,7 @@ export function parseServiceFile(
     before: draft.before ?? [],
     provides: draft.provides ?? [],
     log: draft.log,
+    ...(draft.onLogFull !== undefined ? { onLogFull: draft.onLogFull } : {}),
   };
   return { definition, errors: [], warnings: c.warnings };
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { withPolicy } from './sysv-policy.js';
-import { DEFAULT_RUNLEVELS, type ChkconfigHeader, type LsbHeader, type SysvScript } from '../model/index.js';
+import { DEFAULT_RUNLEVELS, isValidServiceName, type ChkconfigHeader, type LsbHeader, type SysvScript } from '../model/index.js';
 
 const LSB_BEGIN = /^###\s*BEGIN INIT INFO\s*$/;
 const LSB_END = /^###\s*END INIT INFO\s*$/;
@@ -298,13 +298,18 @@ export function loadSysvScripts(initDir: string, overrideDir?: string): SysvLoad
     names = fs.readdirSync(initDir).sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { scripts: [], errors: [] };
-    throw new HearthError('ERR_CONFIG_IO', `Cannot read init script directory "${initDir}"`, { cause: e, file: initDir });
+    throw new HearthError('ERR_CONFIG_IO', `cannot read init script directory "${initDir}"`, { cause: e, file: initDir });
   }
   const scripts: SysvScript[] = [];
   const errors: HearthError[] = [];
   for (const name of names) {
     if (isIgnoredInitFile(name)) continue;
     const file = path.join(initDir, name);
+    if (!isValidServiceName(name)) {
+      // The name becomes a log file name and a cgroup: never one that could leave its directory.
+      errors.push(new HearthError('ERR_CONFIG_VALUE', `invalid service name ${JSON.stringify(name)}: this init script is ignored`, { file }));
+      continue;
+    }
     let text: string;
     let executable = false;
     try {
@@ -313,7 +318,7 @@ export function loadSysvScripts(initDir: string, overrideDir?: string): SysvLoad
       executable = (st.mode & 0o111) !== 0;
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
-      errors.push(new HearthError('ERR_CONFIG_IO', `Cannot read init script "${file}"`, { cause: e, file }));
+      errors.push(new HearthError('ERR_CONFIG_IO', `cannot read init script "${file}"`, { cause: e, file }));
       continue;
     }
     try {

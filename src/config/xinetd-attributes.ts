@@ -2,9 +2,10 @@ import { didYouMean } from '../model/index.js';
 import {
   DEFAULT_CPS, INETD_FLAGS, INETD_TYPES, LOG_FAILURE_ITEMS, LOG_SUCCESS_ITEMS,
   type InetdFlag, type InetdServiceDefinition, type InetdType, type LogFailureItem, type LogSuccessItem,
-  type Origin, type RlimitValue, type Rlimits, type TimeInterval,
+  type InetdLogType, type Origin, type Rlimits, type TimeInterval,
 } from '../model/index.js';
 import { parseAddressList } from './xinetd-address.js';
+import { parseCount, parseLogType, parseRedirect, parseRlimit, parseTimes } from './xinetd-values.js';
 import type { ServicesTable } from './etc-services.js';
 
 /**
@@ -36,7 +37,7 @@ const DEFAULT_ATTRS: Record<string, number> = {
 /** Filled into each service from defaults before its own lines are read (xinetd's fill_attribute). */
 const PREFILLED = ['log_on_success', 'log_on_failure', 'only_from', 'no_access', 'passenv', 'access_times', 'banner', 'banner_success', 'banner_fail'];
 /** Taken from defaults after the service is read, when the service did not set them. */
-const INHERITED = ['instances', 'per_source', 'umask', 'cps', 'max_load', 'bind', 'log_type'];
+const INHERITED = ['instances', 'per_source', 'umask', 'cps', 'max_load', 'bind', 'log_type', 'groups'];
 /** Each occurrence adds to the set rather than being "already set". */
 const ACCUMULATE = new Set(['type', 'flags']);
 
@@ -128,37 +129,9 @@ export interface BuildContext {
 }
 
 const YES_NO: Record<string, boolean> = { yes: true, no: false, true: true, false: false };
-const SIZE = /^(\d+)([KkMmGg]?)$/;
 const RLIMIT_MAP: Record<string, keyof Rlimits> = {
   rlimit_as: 'as', rlimit_cpu: 'cpu', rlimit_data: 'data', rlimit_rss: 'rss', rlimit_stack: 'stack', rlimit_files: 'nofile',
 };
-
-function parseCount(v: string): number | 'unlimited' | undefined {
-  if (/^unlimited$/i.test(v)) return 'unlimited';
-  return /^\d+$/.test(v) ? Number(v) : undefined;
-}
-
-function parseRlimit(v: string): RlimitValue | undefined {
-  if (/^unlimited$/i.test(v)) return { soft: 'unlimited', hard: 'unlimited' };
-  const m = SIZE.exec(v);
-  if (!m) return undefined;
-  const mult = { '': 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  const n = Number(m[1]) * mult;
-  return { soft: n, hard: n };
-}
-
-function parseTimes(words: string[]): TimeInterval[] | string {
-  const out: TimeInterval[] = [];
-  for (const w of words) {
-    const m = /^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$/.exec(w);
-    if (!m) return `bad access_times interval "${w}" (expected hh:mm-hh:mm)`;
-    const [h1, m1, h2, m2] = [m[1], m[2], m[3], m[4]].map(Number) as [number, number, number, number];
-    // xinetd's own example uses 24:00 as the end of the day.
-    if (h1 > 23 || h2 > 24 || m1 > 59 || m2 > 59 || (h2 === 24 && m2 !== 0)) return `bad access_times interval "${w}"`;
-    out.push({ from: h1 * 60 + m1, to: h2 * 60 + m2 });
-  }
-  return out;
-}
 
 /**
  * Turns one entry's attributes into the model. Every bad value is recorded in
@@ -244,12 +217,23 @@ export function buildInetdDefinition(set: AttrSet, ctx: BuildContext): { def: In
   const redirectWords = get('redirect')?.values;
   let redirect: InetdServiceDefinition['redirect'];
   if (redirectWords) {
-    const [host, p] = redirectWords;
-    if (!host || !p || !/^\d{1,5}$/.test(p) || Number(p) < 1 || Number(p) > 65535) bad('redirect', `redirect must be "host port", got "${redirectWords.join(' ')}"`);
-    else redirect = { host, port: Number(p) };
-    if (protocol !== 'tcp') bad('redirect', 'redirect works only for tcp services');
+    const r = parseRedirect(redirectWords, ctx.services);
+    if (typeof r === 'string') bad('redirect', r);
+    else redirect = r;
+    // xinetd's check_entry: a relay is one connection to one connection, with no program to name.
+    if (socketType !== 'stream') bad('redirect', 'redirect works only for stream (tcp) services');
+    if (wait === true) bad('redirect', 'a redirected service must not wait (wait = no)');
+    if (flags.includes('NAMEINARGS')) bad('redirect', 'a redirected service cannot have the NAMEINARGS flag');
   }
   if (!internal && !redirect && !server) bad('server', 'server is required (or type = INTERNAL, or redirect)');
+  if (!internal && ctx.origin.format === 'xinetd' && one('user') === undefined) {
+    warnings.push({
+      level: 'warning',
+      message: `service "${ctx.name}": no "user": xinetd disables such a service; hearth runs its server as hearthd's own user`,
+      line: ctx.origin.line,
+      key: 'user',
+    });
+  }
   if (server !== undefined && !server.startsWith('/')) bad('server', `server "${server}" must be an absolute path`);
   if (internal && !['echo', 'discard', 'chargen', 'daytime', 'time', 'tcpmux', 'servers', 'services'].includes(ctx.name)) {
     bad('type', `"${ctx.name}" is not an internal service (echo, discard, chargen, daytime, time, tcpmux)`);
@@ -264,7 +248,7 @@ export function buildInetdDefinition(set: AttrSet, ctx: BuildContext): { def: In
     if (eq <= 0) bad('env', `env entry "${w}" has no "="`);
     else env[w.slice(0, eq)] = w.slice(eq + 1);
   }
-  const passenv = [...(get('passenv')?.values ?? [])];
+  const passenvValues = get('passenv')?.values;
 
   const intOf = (k: string, min: number, max: number): number | undefined => {
     const v = one(k);
@@ -345,8 +329,18 @@ export function buildInetdDefinition(set: AttrSet, ctx: BuildContext): { def: In
   };
   const logOnSuccess = logItems<LogSuccessItem>('log_on_success', LOG_SUCCESS_ITEMS);
   const logOnFailure = logItems<LogFailureItem>('log_on_failure', LOG_FAILURE_ITEMS);
+  // xinetd's check_entry disables a service that asks for TRAFFIC without relaying anything.
+  if (logOnSuccess.includes('TRAFFIC') && !redirect && !redirectWords) bad('log_on_success', 'TRAFFIC is logged only for redirected services');
+  let logType: InetdLogType | undefined;
+  const logTypeWords = get('log_type')?.values;
+  if (logTypeWords) {
+    const t = parseLogType(logTypeWords);
+    if (typeof t === 'string') bad('log_type', t);
+    else logType = t;
+  }
 
-  for (const k of ['groups', 'v6only', 'mdns']) bool(k);
+  const groups = bool('groups');
+  for (const k of ['v6only', 'mdns']) bool(k);
   const id = one('id') ?? ctx.name;
   const disable = bool('disable') ?? false;
   let disabled = disable || errors.length > 0;
@@ -370,10 +364,11 @@ export function buildInetdDefinition(set: AttrSet, ctx: BuildContext): { def: In
     wait: wait ?? (protocol === 'udp'),
     ...(one('user') !== undefined ? { user: one('user') } : {}),
     ...(one('group') !== undefined ? { group: one('group') } : {}),
+    ...(groups !== undefined ? { groups } : {}),
     ...(server !== undefined ? { server } : {}),
     serverArgs,
     env,
-    passenv,
+    ...(passenvValues ? { passenv: [...passenvValues] } : {}),
     ...(nice !== undefined ? { nice } : {}),
     ...(umask !== undefined ? { umask } : {}),
     rlimits,
@@ -384,7 +379,7 @@ export function buildInetdDefinition(set: AttrSet, ctx: BuildContext): { def: In
     ...(perSource !== undefined ? { perSource } : {}),
     cps,
     ...(maxLoad !== undefined ? { maxLoad } : {}),
-    ...(get('log_type') ? { logType: get('log_type')!.values.join(' ') } : {}),
+    ...(logType ? { logType } : {}),
     logOnSuccess,
     logOnFailure,
     ...(one('banner') !== undefined ? { banner: one('banner') } : {}),

@@ -131,6 +131,20 @@ describe('control API', () => {
     assert.deepEqual((await res.json()).added, ['new']);
   });
 
+  test('GET /v1/analyze gives the boot by default, the last switch with which=last, and refuses anything else', async () => {
+    const { app, api } = setup();
+    api.transitions = { boot: { level: 3, boot: true }, last: { level: 5, boot: false } };
+    assert.deepEqual(await (await app.request('/v1/analyze')).json(), { level: 3, boot: true });
+    assert.deepEqual(await (await app.request('/v1/analyze?which=boot')).json(), { level: 3, boot: true });
+    assert.deepEqual(await (await app.request('/v1/analyze?which=last')).json(), { level: 5, boot: false });
+    const bad = await app.request('/v1/analyze?which=first');
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error.message, /"which" must be "boot" or "last", got "first"/);
+    assert.deepEqual(api.calls.filter((c) => c.method === 'analyze').map((c) => c.args[0]), ['boot', 'boot', 'last']);
+    api.transitions = {};
+    assert.equal(await (await app.request('/v1/analyze?which=last')).json(), null);
+  });
+
   test('POST /v1/check takes an optional absolute configDir', async () => {
     const { app, api } = setup();
     assert.equal((await app.request('/v1/check', post())).status, 200);

@@ -187,7 +187,13 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     return c.json(await need('passThrough')(name, action, args as string[]));
   });
 
-  app.get('/v1/analyze', (c) => c.json(need('analyze')() ?? null));
+  app.get('/v1/analyze', (c) => {
+    const which = c.req.query('which') ?? 'boot';
+    if (which !== 'boot' && which !== 'last') {
+      throw new HearthError('ERR_BAD_REQUEST', `"which" must be "boot" or "last", got ${quote(which)}`);
+    }
+    return c.json(need('analyze')(which) ?? null);
+  });
 
   app.get('/v1/audit', async (c) => c.json(await need('audit')()));
 

@@ -21,6 +21,10 @@ export interface DaemonInfo {
   socketPath: string;
   runlevel: number | null;
   previousRunlevel: number | null;
+  /** State files hearthd found damaged since it started: each was set aside (keptAs) and said so in its log. */
+  stateProblems?: Array<{ file: string; keptAs: string; reason: string; at: number }>;
+  /** The syslog socket hearthd receives on (writable by every local user), when it is on. */
+  syslogSocket?: string;
   /** How this hearthd tracks a unit's processes, and so what `stop` guarantees here. */
   processTracking?: { mode: 'cgroup' | 'process-group'; description: string };
   /** Whether logging is degraded (the log filesystem full), and for which services: the journal's health(). */
@@ -50,6 +54,8 @@ export interface ReloadReport extends ConfigReport {
 
 export interface ServiceDetail extends ServiceStatus {
   recentLogs: LogRecord[];
+  /** Present while this service's log file cannot be written (disk full): since when, why, what was lost. */
+  logging?: { since: number; reason: string; droppedRecords: number; blocked: boolean };
   /** Extra sections later features add (workers of a pool, inetd counters, …). */
   extra?: Record<string, unknown>;
 }
@@ -107,8 +113,11 @@ export interface DaemonApi {
    * only knows start/stop/restart/reload (the caller uses those instead).
    */
   passThrough?(name: string, action: string, args: string[]): Promise<ClassicResult | null>;
-  /** The last boot or runlevel switch, for `hearth analyze`. */
-  analyze?(): unknown;
+  /**
+   * For `hearth analyze`: the boot (first entry into the default runlevel
+   * since hearthd or the host started), or the last runlevel switch.
+   */
+  analyze?(which: 'boot' | 'last'): unknown;
   /** `hearth at` / `batch`: queue a job (at: epoch ms, or "batch" for when the load is low). */
   atAdd?(spec: { at: number | 'batch'; command: string; cwd?: string }): Promise<AtJobInfo>;
   /** `hearth atq`. */

@@ -100,6 +100,14 @@ export class FakeDaemonApi implements DaemonApi {
     return this.act('reload', names, undefined);
   }
 
+  /** What analyze answers for the boot and for the last switch (nothing recorded when absent). */
+  transitions: Partial<Record<'boot' | 'last', unknown>> = {};
+
+  analyze(which: 'boot' | 'last'): unknown {
+    this.calls.push({ method: 'analyze', args: [which] });
+    return this.transitions[which];
+  }
+
   async reloadConfig(): Promise<ReloadReport> {
     this.calls.push({ method: 'reloadConfig', args: [] });
     return this.reloadReport;

@@ -34,9 +34,9 @@ export function checkInteger(key: string, raw: string, min: number, max: number)
   return n;
 }
 
-const LOG_PARAMS = ['name', 'lines', 'since', 'until', 'grep', 'priority'];
+const LOG_PARAMS = ['name', 'lines', 'since', 'until', 'grep', 'priority', 'facility'];
 
-/** ?name=a&name=b&lines=N&since=MS&until=MS&grep=TEXT&priority=0-7 → LogQuery. */
+/** ?name=a&name=b&lines=N&since=MS&until=MS&grep=TEXT&priority=0-7&facility=0-23,… → LogQuery. */
 export function parseLogQuery(url: string): LogQuery {
   const params = new URL(url, 'http://hearth').searchParams;
   for (const key of new Set(params.keys())) {
@@ -66,6 +66,8 @@ export function parseLogQuery(url: string): LogQuery {
   }
   const priority = one('priority');
   if (priority !== undefined) q.priority = checkInteger('priority', priority, 0, 7);
+  const facility = one('facility');
+  if (facility !== undefined) q.facility = [...new Set(facility.split(',').map((f) => checkInteger('facility', f, 0, 23)))];
   return q;
 }
 

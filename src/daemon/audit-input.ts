@@ -13,6 +13,9 @@ export interface AuditSources {
   ownerOf(pid: number): string | undefined;
   portOffset: number;
   hearthSyslog: boolean;
+  loggingDegraded?: AuditInput['loggingDegraded'];
+  /** hearthd and its helpers: a socket they hold on an inetd port is that service's. */
+  hearthPids?: number[];
 }
 
 
@@ -72,5 +75,5 @@ export function collectAuditInput(src: AuditSources): AuditInput {
     return service ? { ...l, service } : l;
   });
 
-  return { services, listeners, files, processNames: processNames(), hearthUid: uid, hearthSyslog: src.hearthSyslog };
+  return { services, listeners, files, processNames: processNames(), hearthUid: uid, hearthSyslog: src.hearthSyslog, ...(src.hearthPids ? { hearthPids: src.hearthPids } : {}), ...(src.loggingDegraded?.length ? { loggingDegraded: src.loggingDegraded } : {}) };
 }

@@ -12,11 +12,11 @@ import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/inde
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
 import { checkConfigDir, configReport, loadConfigDir, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
 import { Journal } from '../journal/index.js';
-import { SyslogReceiver } from '../syslog/index.js';
-import { RunlevelHost, type RunReport, type StoredTransition } from '../runlevels/index.js';
+import { RecentProcesses, SyslogReceiver, type SyslogSender } from '../syslog/index.js';
+import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
-import { createUnits, type Units } from './units.js';
+import { createUnits, publicRuntimeDir, type Units } from './units.js';
 import { collectAuditInput } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
 import type {
@@ -51,10 +51,14 @@ export class Daemon implements DaemonApi {
   private units!: Units;
   private runlevels!: RunlevelHost;
   private syslog: SyslogReceiver | undefined;
+  /** Processes hearth started, kept a while after they exit, for syslog attribution. */
+  private readonly recentProcesses = new RecentProcesses();
   private booting = false;
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
+  /** State files found damaged since hearthd started (set aside, never silently reset). */
+  private readonly stateProblems: Array<{ file: string; keptAs: string; reason: string; at: number }> = [];
 
   /**
    * hearth.toml as found at start: what must be known before the config dir is
@@ -88,9 +92,27 @@ export class Daemon implements DaemonApi {
     for (const dir of [stateDir, logDir]) mkdirSync(dir, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
     chmodSync(runtimeDir, 0o700);
+    const publicDir = publicRuntimeDir(runtimeDir);
+    mkdirSync(publicDir, { recursive: true, mode: 0o755 });
+    chmodSync(publicDir, 0o755);
 
-    this.journal = new Journal({ dir: logDir, rotation: this.settings.logs });
+    this.journal = new Journal({
+      dir: logDir,
+      rotation: this.settings.logs,
+      onError: (e) => this.log('error', e.toString()),
+      onHealth: (h) =>
+        this.bus.emit({
+          type: 'journal.health',
+          at: Date.now(),
+          degraded: h.degraded,
+          services: h.services.map((s) => ({ service: s.service, reason: s.reason, droppedRecords: s.droppedRecords, blocked: s.blocked })),
+        }),
+    });
     this.bus.subscribe((e) => this.journalEvent(e));
+    this.bus.subscribe((e) => {
+      if (e.type === 'state.corrupt' && this.stateProblems.length < 100) this.stateProblems.push({ file: e.file, keptAs: e.keptAs, reason: e.reason, at: e.at });
+    });
+    this.bus.subscribe((e) => this.recentProcesses.observe(e));
     // Created before any config is read, so the control API can answer during a long boot.
     this.units = await createUnits({
       ...this.options,
@@ -113,9 +135,10 @@ export class Daemon implements DaemonApi {
     const level = this.options.runlevel ?? recoveredLevel ?? this.config.settings.runlevel;
     await this.registry.apply(this.config, 'boot');
     this.recovery = this.registry.recover();
-    if (this.recovery.adopted.length + this.recovery.died.length + this.recovery.leftStopped.length > 0) {
-      const { adopted, died, leftStopped } = this.recovery;
-      this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]`);
+    const { adopted, died, leftStopped, orphaned = [] } = this.recovery;
+    if (adopted.length + died.length + leftStopped.length + orphaned.length > 0) {
+      const kept = orphaned.length ? `, kept without a definition (orphaned) [${orphaned.join(', ')}]` : '';
+      this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]${kept}`);
     }
     await this.startSyslog(this.config.settings.syslog);
     this.units.at.start();
@@ -128,7 +151,7 @@ export class Daemon implements DaemonApi {
         this.log('warn', `finishing the interrupted switch to runlevel ${interrupted}`);
         await this.runlevels.switchTo(interrupted, this.config.settings.runlevel);
       } else {
-        await this.runlevels.enter(level);
+        await this.runlevels.enter(level, this.config.settings.runlevel);
       }
     } finally {
       this.booting = false;
@@ -140,12 +163,9 @@ export class Daemon implements DaemonApi {
     if (settings.socket === 'off' && settings.udpPort === undefined) return;
     this.syslog = new SyslogReceiver({
       journal: this.journal,
-      ...(settings.socket !== 'off' ? { socketPath: settings.socket ?? join(this.options.runtimeDir, 'syslog.sock') } : {}),
+      ...(settings.socket !== 'off' ? { socketPath: this.syslogSocketPath() } : {}),
       ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
-      attribute: (pid, app) => {
-        if (pid !== undefined) return this.registry.ownerOf(pid);
-        return app !== undefined && this.registry.has(app) ? app : undefined;
-      },
+      attribute: (sender) => this.syslogSender(sender),
     });
     try {
       await this.syslog.start();
@@ -153,6 +173,28 @@ export class Daemon implements DaemonApi {
       this.log('warn', `syslog receiver not started: ${describeError(e)}`);
       this.syslog = undefined;
     }
+  }
+
+  /** Like /dev/log, writable by every local user: in the public runtime dir, never the 0700 one. */
+  private syslogSocketPath(): string {
+    return this.settings.syslog.socket ?? join(publicRuntimeDir(this.options.runtimeDir), 'syslog.sock');
+  }
+
+  /**
+   * The unit a syslog message came from: the cgroup the sender was in as it
+   * arrived (read by the helper), else the sender's pid or, when it was gone,
+   * its ancestors' (live, or started by hearth and exited lately); a message
+   * with no pid at all by the unit its tag names.
+   */
+  private syslogSender(s: SyslogSender): string | undefined {
+    const unit = s.cgroup !== undefined ? this.units.tracking.ownerOfCgroup(s.cgroup) : undefined;
+    if (unit && this.registry.has(unit.name)) return unit.name;
+    if (s.pid === undefined) return s.appName !== undefined && this.registry.has(s.appName) ? s.appName : undefined;
+    for (const pid of [s.pid, ...(s.ancestors ?? [])]) {
+      const owner = this.registry.ownerOf(pid) ?? this.recentProcesses.owner(pid);
+      if (owner !== undefined) return owner;
+    }
+    return undefined;
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */
@@ -180,12 +222,11 @@ export class Daemon implements DaemonApi {
   /** Stops every unit in reverse dependency order (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
-    await this.runlevels.switchTo(0, this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
+    await this.runlevels.stopAll(this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
     this.units.at.stop();
     this.units.tracking.close();
-    this.runlevels.forgetLevel();
     this.syslog?.stop();
     this.log('info', 'hearthd stopped');
     this.journal.close();
@@ -206,6 +247,9 @@ export class Daemon implements DaemonApi {
       runlevel: this.runlevels?.current ?? null,
       previousRunlevel: this.runlevels?.previous ?? null,
       ...(this.units ? { processTracking: { mode: this.units.tracking.mode, description: this.units.tracking.description } } : {}),
+      ...(this.journal ? { logging: this.journal.health() } : {}),
+      ...(this.settings.syslog.socket !== 'off' ? { syslogSocket: this.syslogSocketPath() } : {}),
+      ...(this.stateProblems.length ? { stateProblems: [...this.stateProblems] } : {}),
     };
   }
 
@@ -217,7 +261,9 @@ export class Daemon implements DaemonApi {
     const detail = await this.registry.detail(name);
     if (!detail) return undefined;
     const recentLogs = await this.journal.query({ names: [name], lines: 10 });
-    return withCatalogDescription({ ...this.withEnablement(detail), recentLogs });
+    const outage = this.journal.health().services.find((s) => s.service === name);
+    const logging = outage && { since: outage.since, reason: outage.reason, droppedRecords: outage.droppedRecords, blocked: outage.blocked };
+    return withCatalogDescription({ ...this.withEnablement(detail), recentLogs, ...(logging ? { logging } : {}) });
   }
 
   /** Units switched per runlevel carry their on/off per level and whether they are on now. */
@@ -369,6 +415,8 @@ export class Daemon implements DaemonApi {
       ownerOf: (pid) => this.registry.ownerOf(pid),
       portOffset: inetd.activePortOffset,
       hearthSyslog: this.syslog !== undefined,
+      hearthPids: [process.pid],
+      loggingDegraded: this.journal.health().services,
     });
     return { at: Date.now(), findings: runAudit(input) };
   }
@@ -390,8 +438,8 @@ export class Daemon implements DaemonApi {
     return backend.passThrough ? backend.passThrough(name, action, args) : null;
   }
 
-  analyze(): StoredTransition | undefined {
-    return this.runlevels.lastTransition();
+  analyze(which: TransitionKind = 'boot'): StoredTransition | undefined {
+    return this.runlevels.transition(which);
   }
 
   check(configDir?: string): Promise<ConfigReport> {

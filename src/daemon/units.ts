@@ -24,6 +24,15 @@ export interface UnitsOptions {
   startUnit(name: string): Promise<void>;
 }
 
+/**
+ * Sockets every local user must be able to reach (sd_notify for services that
+ * run as other users, the syslog socket): beside the runtime dir, which stays
+ * 0700 around the control socket.
+ */
+export function publicRuntimeDir(runtimeDir: string): string {
+  return `${runtimeDir}.public`;
+}
+
 /** The backends hearthd runs, and the registry that holds them. */
 export interface Units {
   registry: UnitRegistry;
@@ -52,6 +61,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     tracking,
     emit,
     logSink: (def: ServiceDefinition) => {
+      journal.setOnLogFull(def.name, def.onLogFull ?? 'drop');
       const writer = journal.writer(def.name, def.log);
       return {
         write: (stream, chunk) => writer.write(stream, chunk),
@@ -59,8 +69,9 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
         sync: () => journal.flushService(def.name, false),
       };
     },
+    logSettingsChanged: (def: ServiceDefinition) => journal.setRotation(def.name, def.log),
     configDir: o.configDir,
-    notifyDir: join(o.runtimeDir, 'notify'),
+    notifyDir: join(publicRuntimeDir(o.runtimeDir), 'notify'),
     fifoDir: join(o.runtimeDir, 'output'),
     spool: OutputSpool.create({
       journal,
@@ -74,7 +85,12 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
   const timers = new TimerBackend(
     new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
-  const sysv = new SysvBackend(emit, journal);
+  const sysv = new SysvBackend(emit, journal, {
+    runtimeDir: o.runtimeDir,
+    tracking,
+    // With cgroups, a daemon an init script started is watched by its cgroup: its death is seen at once.
+    ...(tracking.mode === 'cgroup' ? { boundaryOf: (name: string) => tracking.unit('sysv', name).boundary([]) } : {}),
+  });
   const registry = new UnitRegistry();
   registry.register(new NativeBackend(supervisor));
   registry.register(inetd);

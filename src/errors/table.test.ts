@@ -43,6 +43,16 @@ describe('the error table', () => {
     for (const code of used) assert.ok(code in ERROR_TABLE, `${code} is used but not in the table`);
   });
 
+  test('messages speak in one voice: they start in lower case ("cannot …"), acronyms aside', () => {
+    const offenders: string[] = [];
+    for (const f of sourceFiles(join(REPO, 'src'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/new HearthError\(\s*'ERR_[A-Z_]+',\s*[`'"]([A-Z][A-Za-z]*)/g)) {
+        if (m[1] !== m[1]!.toUpperCase()) offenders.push(`${f}: ${m[1]}…`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
   test('statuses come from the table; an unknown code is a 500', () => {
     assert.equal(httpStatusOf('ERR_UNKNOWN_SERVICE'), 404);
     assert.equal(httpStatusOf('ERR_CONFIG_VALUE'), 422);

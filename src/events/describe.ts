@@ -1,4 +1,4 @@
-import { formatDuration, type HearthEvent } from '../model/index.js';
+import { formatDuration, formatTimestamp, type HearthEvent } from '../model/index.js';
 
 /** "exited with code 1" / "killed by SIGKILL": how a process ended, in one phrase. */
 export function describeExit(code: number | null, signal: string | null): string {
@@ -17,6 +17,10 @@ export function eventLevel(e: HearthEvent): 'info' | 'warn' | 'error' {
     case 'pool.failed':
     case 'runlevel.cycle':
     case 'config.error':
+      return 'error';
+    case 'journal.health':
+      return e.degraded ? 'error' : 'info';
+    case 'state.corrupt':
       return 'error';
     case 'service.stop-escalated':
       return 'warn';
@@ -67,7 +71,7 @@ export function describeEvent(e: HearthEvent): string | undefined {
         case 'finished':
           return `timer "${e.name}" finished: ${e.signal ? `killed by ${e.signal}` : `exit status ${e.code}`} after ${formatDuration(e.durationMs)}`;
         case 'skipped':
-          return `timer "${e.name}": still running since ${new Date(e.runningSince).toISOString()}; this run is skipped (overlap = "skip")`;
+          return `timer "${e.name}": still running since ${formatTimestamp(e.runningSince, { zone: true })}; this run is skipped (overlap = "skip")`;
         case 'replaced':
           return `timer "${e.name}": the previous run is stopped for the new one (overlap = "kill")`;
         case 'timed-out':
@@ -85,7 +89,7 @@ export function describeEvent(e: HearthEvent): string | undefined {
         case 'listening':
           return `${e.name}: listening on ${e.protocol} port ${e.port}`;
         case 'suspended':
-          return `${e.name}: suspended until ${new Date(e.until).toISOString()}: ${e.reason}`;
+          return `${e.name}: suspended until ${formatTimestamp(e.until, { zone: true })}: ${e.reason}`;
         default:
           return `${e.name}: ${e.change}`;
       }
@@ -95,6 +99,11 @@ export function describeEvent(e: HearthEvent): string | undefined {
       return `runlevel ${e.from ?? 'N'} -> ${e.to}`;
     case 'runlevel.cycle':
       return `dependency cycle, not started: ${e.units.join(' -> ')}`;
+    case 'state.corrupt':
+      return `state file "${e.file}" ${e.reason}: ${e.keptAs === e.file ? 'it could not be moved aside' : `kept as "${e.keptAs}"`}; ${e.recovered ?? 'started from nothing'}`;
+    case 'journal.health':
+      if (!e.degraded) return 'logging works again: every log file can be written';
+      return `logging is degraded: ${e.services.map((s) => `${s.service} (${s.reason}${s.blocked ? ', output held' : `, ${s.droppedRecords} records dropped`})`).join(', ')}`;
     case 'config.reloaded':
       return `config reloaded: added [${e.added.join(', ')}] changed [${e.changed.join(', ')}] removed [${e.removed.join(', ')}]${e.errors.length ? `; ${e.errors.length} error(s)` : ''}`;
     case 'config.error':

@@ -69,3 +69,39 @@ describe('record format', () => {
     assert.equal(toLogRecord('web', { ts: 1, stream: 'out', payload: Buffer.from('x') }).gap, undefined);
   });
 });
+
+describe('syslog header fields in a record', () => {
+  const fields = {
+    facility: 16,
+    hostname: 'db1',
+    appName: 'pg',
+    procId: '812',
+    msgId: 'CKPT',
+    structuredData: [{ id: 'origin@1', params: [['ip', '10.0.0.1'], ['note', 'a "quoted" ] value\n']] as [string, string][] }],
+  };
+
+  test('are kept beside the text, which stays exact (NUL and newline included), and an old reader sees the text after a NUL', () => {
+    const payload = Buffer.from('pg[812]: a\0b\nc');
+    const line = encodeRecord({ ts: 5, stream: 'syslog', payload, priority: 3, syslog: fields });
+    assert.equal(line.indexOf(0x0a), line.length - 1);
+    assert.match(line.toString('latin1'), /^5 sm?x?m?x?3 /);
+    const parsed = parseLine(line, 0, line.length - 1)!;
+    assert.deepEqual(parsed.payload, payload);
+    assert.deepEqual(parsed.syslog, fields);
+    assert.equal(parsed.priority, 3);
+    const r = toLogRecord('db', parsed);
+    assert.deepEqual(r.syslog, fields);
+    assert.equal(r.text, 'pg[812]: a\0b\nc');
+  });
+
+  test('only the facility is required; a damaged header costs the fields, never the record', () => {
+    const minimal = encodeRecord({ ts: 6, stream: 'syslog', payload: Buffer.from('x'), syslog: { facility: 0 } });
+    assert.deepEqual(parseLine(minimal, 0, minimal.length - 1)!.syslog, { facility: 0 });
+    const damaged = Buffer.from('7 sm {"f":99}\0text');
+    const parsed = parseLine(damaged, 0, damaged.length)!;
+    assert.equal(parsed.syslog, undefined);
+    assert.equal(parsed.payload.toString(), 'text');
+    const notJson = Buffer.from('8 sm garbage\0text2');
+    assert.equal(parseLine(notJson, 0, notJson.length)!.payload.toString(), 'text2');
+  });
+});

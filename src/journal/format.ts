@@ -17,6 +17,9 @@
  *              x      PAYLOAD is escaped (see below)
  *              g      a gap record: hearthd's note that records of this
  *                     service were dropped (disk full), saying how many and when
+ *              m      PAYLOAD starts with the syslog header fields: a JSON
+ *                     object, then a NUL byte, then the text (JSON never
+ *                     holds a raw NUL, so the first NUL ends it)
  *              0-7    syslog priority
  *            Readers ignore flag characters they do not know, so later versions
  *            can add some without breaking old files.
@@ -31,7 +34,7 @@
  * writer starts a fresh line when it reopens a file whose last byte is not LF.
  */
 import { isUtf8 } from 'node:buffer';
-import type { LogRecord, LogStream } from './types.js';
+import type { LogRecord, LogStream, SyslogFields } from './types.js';
 
 const LF = 0x0a;
 const SPACE = 0x20;
@@ -49,6 +52,7 @@ export interface RawRecord {
   priority?: number;
   /** The journal's own note that records were dropped here. */
   gap?: boolean;
+  syslog?: SyslogFields;
 }
 
 /** One decoded line, payload still as bytes (the reader decides how to present it). */
@@ -59,6 +63,10 @@ export function encodeRecord(r: RawRecord): Buffer {
   if (r.partial) meta += 'p';
   if (r.gap) meta += 'g';
   let payload = r.payload;
+  if (r.syslog) {
+    meta += 'm';
+    payload = Buffer.concat([Buffer.from(encodeSyslogFields(r.syslog), 'utf8'), NUL_BYTE, payload]);
+  }
   if (payload.includes(LF)) {
     meta += 'x';
     payload = escapePayload(payload);
@@ -109,17 +117,28 @@ export function parseLine(buf: Buffer, start: number, end: number): ParsedLine |
   let partial = false;
   let gap = false;
   let escaped = false;
+  let fields = false;
   let priority: number | undefined;
   for (let i = metaStart + 1; i < metaEnd; i++) {
     const c = buf[i]!;
     if (c === 0x70) partial = true;
     else if (c === 0x67) gap = true;
     else if (c === 0x78) escaped = true;
+    else if (c === 0x6d) fields = true;
     else if (c >= 0x30 && c <= 0x37) priority = c - 0x30;
   }
   let payload: Buffer = Buffer.from(buf.subarray(metaEnd + 1, end));
   if (escaped) payload = unescapePayload(payload);
+  let syslog: SyslogFields | undefined;
+  if (fields) {
+    const nul = payload.indexOf(0);
+    if (nul >= 0) {
+      syslog = decodeSyslogFields(payload.subarray(0, nul).toString('utf8'));
+      payload = payload.subarray(nul + 1);
+    }
+  }
   const line: ParsedLine = { ts, stream, payload };
+  if (syslog) line.syslog = syslog;
   if (partial) line.partial = true;
   if (gap) line.gap = true;
   if (priority !== undefined) line.priority = priority;
@@ -156,7 +175,49 @@ export function toLogRecord(service: string, line: ParsedLine): LogRecord {
   if (line.partial) r.partial = true;
   if (line.gap) r.gap = true;
   if (line.priority !== undefined) r.priority = line.priority;
+  if (line.syslog) r.syslog = line.syslog;
   return r;
+}
+
+const NUL_BYTE = Buffer.from([0]);
+
+/** Short keys on disk: a syslog-heavy log repeats them on every line. */
+function encodeSyslogFields(f: SyslogFields): string {
+  const o: Record<string, unknown> = { f: f.facility };
+  if (f.hostname !== undefined) o.h = f.hostname;
+  if (f.appName !== undefined) o.a = f.appName;
+  if (f.procId !== undefined) o.p = f.procId;
+  if (f.msgId !== undefined) o.m = f.msgId;
+  if (f.structuredData !== undefined) o.d = f.structuredData.map((e) => [e.id, e.params]);
+  return JSON.stringify(o);
+}
+
+/** A damaged or foreign header yields no fields rather than a broken record. */
+function decodeSyslogFields(json: string): SyslogFields | undefined {
+  let o: unknown;
+  try {
+    o = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (typeof o !== 'object' || o === null) return undefined;
+  const v = o as Record<string, unknown>;
+  if (typeof v.f !== 'number' || !Number.isInteger(v.f) || v.f < 0 || v.f > 23) return undefined;
+  const f: SyslogFields = { facility: v.f };
+  if (typeof v.h === 'string') f.hostname = v.h;
+  if (typeof v.a === 'string') f.appName = v.a;
+  if (typeof v.p === 'string') f.procId = v.p;
+  if (typeof v.m === 'string') f.msgId = v.m;
+  if (Array.isArray(v.d)) {
+    const sd: NonNullable<SyslogFields['structuredData']> = [];
+    for (const e of v.d) {
+      if (!Array.isArray(e) || typeof e[0] !== 'string' || !Array.isArray(e[1])) continue;
+      const params = (e[1] as unknown[]).filter((p): p is [string, string] => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string');
+      sd.push({ id: e[0], params: params.map(([n, val]) => [n, val]) });
+    }
+    f.structuredData = sd;
+  }
+  return f;
 }
 
 /** The exact bytes of a record: from b64 when present, else the UTF-8 text. */

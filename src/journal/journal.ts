@@ -1,15 +1,16 @@
 import { lstatSync } from 'node:fs';
 import { HearthError, descriptorShortage } from '../errors/index.js';
 import { DEFAULT_LOG } from '../model/index.js';
-import { toLogRecord, type ParsedLine, type RawRecord } from './format.js';
-import { closeAll, openFiles, readBackward, readForward, type FilePosition } from './file-reader.js';
+import { toLogRecord, type RawRecord } from './format.js';
+import type { FilePosition } from './file-reader.js';
+import { readJournal } from './journal-reader.js';
 import { LineMatcher } from './line-matcher.js';
 import { LogFileSet } from './log-file-set.js';
 import { LogOutages, isFullError, reasonOf, type JournalHealth } from './log-outage.js';
-import { logFilePath, scanLogDir, type LogFileEntry } from './log-files.js';
+import { logFilePath, scanLogDir } from './log-files.js';
 import { ServiceLogWriter, type RecordSink } from './service-log-writer.js';
 import type { BatchSeal } from './spool-position.js';
-import { DAEMON_SERVICE, LEVEL_PRIORITY, type DaemonLogLevel, type LogQuery, type LogRecord, type LogStream, type RotationSettings } from './types.js';
+import { DAEMON_SERVICE, LEVEL_PRIORITY, type DaemonLogLevel, type LogQuery, type LogRecord, type LogStream, type RotationSettings, type SyslogFields } from './types.js';
 
 /** The model's default log settings (10 MiB, 5 rotated files), one source of truth. */
 export const DEFAULT_ROTATION: RotationSettings = { ...DEFAULT_LOG };
@@ -46,12 +47,12 @@ export interface JournalEntry {
   ts?: number;
   partial?: boolean;
   priority?: number;
+  /** A syslog message's facility and header fields. */
+  syslog?: SyslogFields;
 }
 
 /** Flush a service's batch at once when it grows past this, instead of next tick. */
 const EAGER_FLUSH_BYTES = 256 * 1024;
-/** Services read in parallel by one query (each opens up to keep+1 files). */
-const QUERY_PARALLELISM = 16;
 /**
  * A blocked service's output held in memory at most: its pipe is paused, so
  * only what was read before that arrives; a producer that is not paused
@@ -166,6 +167,7 @@ export class Journal implements RecordSink {
     };
     if (entry.partial) r.partial = true;
     if (entry.priority !== undefined) r.priority = entry.priority;
+    if (entry.syslog) r.syslog = entry.syslog;
     this.append(service, r);
   }
 
@@ -414,40 +416,8 @@ export class Journal implements RecordSink {
     return out;
   }
 
-  private async read(q: LogQuery, upTo?: Map<string, FilePosition | null>): Promise<LogRecord[]> {
-    if (q.lines !== undefined && q.lines <= 0) return [];
-    const all = scanLogDir(this.dir);
-    const services = q.names && q.names.length > 0 ? [...new Set(q.names)] : [...all.keys()].sort();
-    const matcher = new LineMatcher(q);
-    const perService = await mapLimited(services, QUERY_PARALLELISM, async (service) => {
-      const entries = all.get(service);
-      if (!entries) return [];
-      if (upTo && !upTo.get(service)) return [];
-      // The first attempt uses the listing already made; a retry (a rotation ran) lists again.
-      let listing: LogFileEntry[] | undefined = entries;
-      const list = (): LogFileEntry[] => {
-        const l = listing ?? scanLogDir(this.dir).get(service) ?? [];
-        listing = undefined;
-        return l;
-      };
-      const files = await openFiles(list, upTo?.get(service) ?? undefined);
-      try {
-        const lines: ParsedLine[] = [];
-        if (q.lines !== undefined) {
-          for (const file of files) if (!(await readBackward(file, matcher, q.lines, lines))) break;
-          lines.reverse();
-        } else {
-          for (let i = files.length - 1; i >= 0; i--) if (!(await readForward(files[i]!, matcher, (l) => lines.push(l)))) break;
-        }
-        return lines.map((l) => toLogRecord(service, l));
-      } finally {
-        await closeAll(files);
-      }
-    });
-    // Each service's records are already in time order; a stable sort by time
-    // interleaves them and keeps ties in service order, then file order.
-    const merged = perService.flat().sort((a, b) => a.ts - b.ts);
-    return q.lines !== undefined && merged.length > q.lines ? merged.slice(merged.length - q.lines) : merged;
+  private read(q: LogQuery, upTo?: Map<string, FilePosition | null>): Promise<LogRecord[]> {
+    return readJournal(this.dir, q, upTo);
   }
 
   /** A failure outside the write path (a query, a follower, pruning). */
@@ -458,17 +428,4 @@ export class Journal implements RecordSink {
         : new HearthError('ERR_LOG_IO', service ? `journal: "${service}": ${reasonOf(e)}` : `journal: ${reasonOf(e)}`, { cause: e });
     this.options.onError?.(err);
   }
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -1,14 +1,14 @@
+import { effectivePriority } from '../model/index.js';
 import { parseLine, type ParsedLine } from './format.js';
 
 const LF = 0x0a;
-/** Records without a priority (plain service output) count as info. */
-const DEFAULT_PRIORITY = 6;
 
 export interface LineFilter {
   since?: number;
   until?: number;
   grep?: string;
   priority?: number;
+  facility?: number[];
 }
 
 /**
@@ -31,7 +31,8 @@ export class LineMatcher {
     const f = this.filter;
     if (f.since !== undefined && line.ts < f.since) return false;
     if (f.until !== undefined && line.ts > f.until) return false;
-    if (f.priority !== undefined && (line.priority ?? DEFAULT_PRIORITY) > f.priority) return false;
+    if (f.priority !== undefined && effectivePriority(line) > f.priority) return false;
+    if (f.facility !== undefined && (line.syslog === undefined || !f.facility.includes(line.syslog.facility))) return false;
     if (f.grep && !line.payload.toString('utf8').includes(f.grep)) return false;
     return true;
   }

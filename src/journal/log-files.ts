@@ -5,10 +5,13 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isValidServiceName } from '../model/index.js';
 
 const FILE = /^(.+)\.log(?:\.([1-9]\d{0,5}))?$/;
 
 export function logFilePath(dir: string, service: string, index = 0): string {
+  // The loaders refuse such names at the edge; this is the last line, should one slip through.
+  if (!isValidServiceName(service)) throw Object.assign(new Error(`refusing a log file for the unsafe name ${JSON.stringify(service)}`), { code: 'EINVAL' });
   return join(dir, index === 0 ? `${service}.log` : `${service}.log.${index}`);
 }
 

@@ -1,3 +1,4 @@
+import { FACILITY_NAMES, PRIORITY_NAMES, effectivePriority } from '../model/index.js';
 import type { LogRecord } from './types.js';
 
 export interface RenderOptions {
@@ -47,7 +48,8 @@ export function renderLine(r: LogRecord, options: RenderOptions = {}): string {
     if (r.stream === 'err') label += '[err]';
     parts.push(paint(`${label}:`, CYAN, color));
   }
-  const urgency = r.priority !== undefined && r.priority <= 3 ? RED : r.priority === 4 ? YELLOW : r.stream === 'err' ? RED : '';
+  const p = effectivePriority(r);
+  const urgency = p <= 3 ? RED : p === 4 ? YELLOW : '';
   parts.push(color && urgency && !raw ? `${urgency}${text}${RESET}` : text);
   return parts.join(' ');
 }
@@ -121,4 +123,38 @@ function formatTime(ts: number, utc: boolean): string {
 /** One record as one line of JSON (for `hearth logs --json`): exact bytes survive via b64. */
 export function renderJson(r: LogRecord): string {
   return JSON.stringify(r);
+}
+
+const STREAM_NAME: Record<LogRecord['stream'], string> = { out: 'stdout', err: 'stderr', hearth: 'hearthd', syslog: 'syslog' };
+
+/**
+ * One record with every field it carries, one `KEY=value` per line under a
+ * header line, as `journalctl -o verbose` shows them (values escaped like
+ * renderLine's text). `header` is the first line (the caller formats the time).
+ */
+export function renderVerbose(r: LogRecord, header: string): string {
+  const lines = [header];
+  const field = (key: string, value: string): void => void lines.push(`    ${key}=${escapeText(value)}`);
+  field('SERVICE', r.service);
+  field('STREAM', STREAM_NAME[r.stream]);
+  const p = effectivePriority(r);
+  field('PRIORITY', `${p} (${PRIORITY_NAMES[p]})${r.priority === undefined ? ', from the stream' : ''}`);
+  const s = r.syslog;
+  if (s) {
+    field('SYSLOG_FACILITY', `${s.facility} (${FACILITY_NAMES[s.facility] ?? '?'})`);
+    if (s.hostname !== undefined) field('SYSLOG_HOSTNAME', s.hostname);
+    if (s.appName !== undefined) field('SYSLOG_IDENTIFIER', s.appName);
+    if (s.procId !== undefined) field('SYSLOG_PID', s.procId);
+    if (s.msgId !== undefined) field('SYSLOG_MSGID', s.msgId);
+    if (s.structuredData !== undefined) field('SYSLOG_STRUCTURED_DATA', s.structuredData.map(sdText).join(''));
+  }
+  if (r.partial) field('PARTIAL', 'yes (no newline ended the line here)');
+  if (r.gap) field('GAP', 'yes (records were dropped here)');
+  lines.push(`    MESSAGE=${r.b64 !== undefined ? escapeBytes(Buffer.from(r.b64, 'base64'), false) : escapeText(r.text)}`);
+  return lines.join('\n');
+}
+
+/** An SD-ELEMENT as RFC 5424 writes it: `[id name="value"]`, with ", \ and ] escaped. */
+function sdText(e: { id: string; params: Array<[string, string]> }): string {
+  return `[${[e.id, ...e.params.map(([n, v]) => `${n}="${v.replace(/["\\\]]/g, (c) => `\\${c}`)}"`)].join(' ')}]`;
 }

@@ -34,6 +34,24 @@ interface StreamState {
   splitter: LineSplitter;
   /** Arrival time of the first byte still held back. */
   heldSince: number;
+  /** The next segment begins a line (the last one ended with its newline). */
+  atLineStart: boolean;
+  /** The `<N>` prefix of the line being continued, for its later pieces. */
+  linePriority: number | undefined;
+}
+
+const LT = 0x3c;
+const GT = 0x3e;
+
+/**
+ * A line that starts with `<0>`…`<7>` says its own syslog priority, as
+ * sd-daemon(3) defines for stdout/stderr and journald reads it: the prefix is
+ * stripped and kept as the record's priority.
+ */
+export function levelPrefix(line: Buffer): number | undefined {
+  if (line.length < 3 || line[0] !== LT || line[2] !== GT) return undefined;
+  const d = line[1]! - 0x30;
+  return d >= 0 && d <= 7 ? d : undefined;
 }
 
 /**
@@ -58,8 +76,8 @@ export class ServiceLogWriter {
     this.idleFlushMs = options.idleFlushMs ?? 500;
     this.now = options.now ?? Date.now;
     this.streams = {
-      out: { splitter: new LineSplitter(maxLine), heldSince: 0 },
-      err: { splitter: new LineSplitter(maxLine), heldSince: 0 },
+      out: { splitter: new LineSplitter(maxLine), heldSince: 0, atLineStart: true, linePriority: undefined },
+      err: { splitter: new LineSplitter(maxLine), heldSince: 0, atLineStart: true, linePriority: undefined },
     };
   }
 
@@ -104,9 +122,7 @@ export class ServiceLogWriter {
     const segments = s.splitter.push(bytes);
     // A line is stamped when it is complete (its newline arrived), as journald does;
     // only a tail flushed without newline carries the time its first byte came.
-    for (const seg of segments) {
-      this.sink.append(this.service, { ts: now, stream, payload: seg.payload, ...(seg.partial ? { partial: true } : {}) });
-    }
+    for (const seg of segments) this.sink.append(this.service, this.record(s, now, stream, seg.payload, seg.partial));
     if (s.splitter.buffered > 0 && (heldBefore === 0 || segments.length > 0)) s.heldSince = now;
     this.armIdle();
   }
@@ -126,8 +142,25 @@ export class ServiceLogWriter {
     for (const stream of ['out', 'err'] as const) {
       const s = this.streams[stream];
       const seg = s.splitter.flush();
-      if (seg) this.sink.append(this.service, { ts: s.heldSince, stream, payload: seg.payload, partial: true });
+      if (seg) this.sink.append(this.service, this.record(s, s.heldSince, stream, seg.payload, true));
     }
+  }
+
+  /**
+   * One segment as a record: a `<N>` prefix at the start of a line is taken
+   * off and becomes the priority of every piece of that line. A stderr line
+   * without one keeps no priority: readers count it as err (effectivePriority).
+   */
+  private record(s: StreamState, ts: number, stream: OutputStream, payload: Buffer, partial: boolean): RawRecord {
+    if (s.atLineStart) {
+      s.linePriority = levelPrefix(payload);
+      if (s.linePriority !== undefined) payload = payload.subarray(3);
+    }
+    s.atLineStart = !partial;
+    const r: RawRecord = { ts, stream, payload };
+    if (partial) r.partial = true;
+    if (s.linePriority !== undefined) r.priority = s.linePriority;
+    return r;
   }
 
   private armIdle(): void {

@@ -18,9 +18,27 @@ export interface LogQuery {
   grep?: string;
   /**
    * Syslog-style severity ceiling (0 emerg … 7 debug): only records at this
-   * priority or more urgent. Records without a priority count as 6 (info).
+   * priority or more urgent. Records without a priority count as 3 (err)
+   * when a service wrote them to stderr, else as 6 (info).
    */
   priority?: number;
+  /** Syslog facilities (0 kern … 23 local7): only syslog records from one of them. */
+  facility?: number[];
+}
+
+/**
+ * What a syslog sender said besides its text, kept with the record (RFC 5424
+ * names; an RFC 3164 TAG[PID] fills appName and procId).
+ */
+export interface SyslogFields {
+  /** 0 kern … 23 local7. */
+  facility: number;
+  hostname?: string;
+  appName?: string;
+  procId?: string;
+  msgId?: string;
+  /** RFC 5424 structured data, elements and parameters in the order sent. */
+  structuredData?: Array<{ id: string; params: Array<[name: string, value: string]> }>;
 }
 
 export interface LogRecord {
@@ -34,8 +52,10 @@ export interface LogRecord {
   b64?: string;
   /** The line was split (too long) or cut off at exit: no newline ended it here. */
   partial?: boolean;
-  /** Syslog severity 0–7 when known (syslog messages, hearthd's own levels). */
+  /** Syslog severity 0–7 when known (syslog messages, hearthd's own levels, a line's own `<N>` prefix). */
   priority?: number;
+  /** A syslog message's facility and header fields (stream "syslog" only). */
+  syslog?: SyslogFields;
   /**
    * The journal's note that records of this service were dropped here (the
    * log filesystem was full): its text says how many, how many bytes, and when.

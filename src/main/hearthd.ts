@@ -11,6 +11,7 @@ import { startControlServer } from '../control/index.js';
 import { defaultDirs } from '../client/index.js';
 import { describeError } from '../errors/index.js';
 import { isLoopbackListen } from '../config/index.js';
+import { raiseNofileLimit } from '../process/index.js';
 import { PACKAGE_ROOT, helperBuildAdvice, installKind, missingHelpers } from '../native/index.js';
 import { HEARTHD_OPTIONS, hearthdUsage } from './hearthd-usage.js';
 import { daemonOutput } from './daemon-output.js';
@@ -67,6 +68,8 @@ function missingHelpersReport(): string | undefined {
 }
 
 async function main(): Promise<void> {
+  // First: hearthd runs at its hard descriptor limit; services keep the limit it was started with.
+  raiseNofileLimit();
   let parsed;
   try {
     parsed = parseArgs({ options: HEARTHD_OPTIONS, strict: true, allowPositionals: false });
@@ -118,7 +121,13 @@ async function main(): Promise<void> {
   let control: { close(): Promise<void> };
   try {
     const { socketMode, socketGroup } = daemon.settings.control;
-    control = await startControlServer({ api: daemon, socketPath: daemon.socketPath, mode: socketMode, ...(socketGroup ? { group: socketGroup } : {}) });
+    control = await startControlServer({
+      api: daemon,
+      socketPath: daemon.socketPath,
+      mode: socketMode,
+      ...(socketGroup ? { group: socketGroup } : {}),
+      onError: (e) => daemon.bus.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: describeError(e) }),
+    });
   } catch (e) {
     fail(describeError(e), 1);
   }

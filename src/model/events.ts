@@ -45,6 +45,11 @@ export type HearthEvent =
   // --- runlevels ---
   | { type: 'runlevel.changed'; at: number; from: number | null; to: number }
   | { type: 'runlevel.cycle'; at: number; units: string[] }
+  // --- the journal ---
+  /** Logging became degraded (a log file cannot be written), or recovered. */
+  | { type: 'journal.health'; at: number; degraded: boolean; services: Array<{ service: string; reason: string; droppedRecords: number; blocked: boolean }> }
+  /** One of hearthd's state files could not be read: it was set aside (never silently reset). */
+  | { type: 'state.corrupt'; at: number; file: string; keptAs: string; reason: string; recovered?: string }
   // --- the daemon itself ---
   | { type: 'config.reloaded'; at: number; added: string[]; changed: string[]; removed: string[]; errors: string[] }
   | { type: 'config.error'; at: number; errors: string[] }

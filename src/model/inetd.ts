@@ -29,6 +29,16 @@ export const INETD_FLAGS: readonly InetdFlag[] = [
   'NORETRY', 'INTERCEPT', 'IDONLY', 'NOLIBWRAP', 'SENSOR', 'LABELED',
 ];
 
+/**
+ * xinetd's log_type: where a service's START/EXIT/FAIL/TRAFFIC/USERID lines
+ * go besides hearth's journal. FILE appends xinetd-format lines to `path`
+ * (stopping at the hard limit); SYSLOG files them as syslog records of that
+ * facility and level.
+ */
+export type InetdLogType =
+  | { kind: 'file'; path: string; softLimit?: number; hardLimit?: number }
+  | { kind: 'syslog'; facility: number; level: number };
+
 export type LogSuccessItem = 'PID' | 'HOST' | 'USERID' | 'EXIT' | 'DURATION' | 'TRAFFIC';
 export type LogFailureItem = 'HOST' | 'USERID' | 'ATTEMPT';
 export const LOG_SUCCESS_ITEMS: readonly LogSuccessItem[] = ['PID', 'HOST', 'USERID', 'EXIT', 'DURATION', 'TRAFFIC'];
@@ -75,12 +85,18 @@ export interface InetdServiceDefinition {
   wait: boolean;
   user?: string;
   group?: string;
+  /** `groups = yes`: the user's supplementary groups (initgroups); otherwise none, as xinetd does. */
+  groups?: boolean;
   server?: string;
   /** Exactly the argv the server gets after argv[0] (or all of it with NAMEINARGS). */
   serverArgs: string[];
   env: Record<string, string>;
-  /** Names of hearthd's own variables passed through. */
-  passenv: string[];
+  /**
+   * Names of hearthd's own variables passed through. Not set (here or in
+   * defaults): the server gets hearthd's whole environment, as xinetd passes
+   * its own.
+   */
+  passenv?: string[];
   nice?: number;
   umask?: number;
   rlimits: Rlimits;
@@ -98,7 +114,7 @@ export interface InetdServiceDefinition {
    */
   cps: { rate: number; pauseSeconds: number; intervalSeconds?: number };
   maxLoad?: number;
-  logType?: string;
+  logType?: InetdLogType;
   logOnSuccess: LogSuccessItem[];
   logOnFailure: LogFailureItem[];
   banner?: string;
@@ -120,7 +136,8 @@ export interface InetdServiceStatus {
   /** The port actually bound (after port_offset); null when not listening. */
   port: number | null;
   bind: string | null;
-  state: 'listening' | 'waiting' | 'suspended' | 'disabled' | 'broken' | 'off';
+  /** broken: its definition cannot be served; failed: it could not have its port (see errors). */
+  state: 'listening' | 'waiting' | 'suspended' | 'disabled' | 'broken' | 'failed' | 'off';
   detail?: string;
   served: number;
   refused: Record<RefusalReason, number>;

@@ -23,3 +23,18 @@ export function parsePriority(text: string): number | undefined {
   const i = (PRIORITY_NAMES as readonly string[]).indexOf(name);
   return i >= 0 ? i : undefined;
 }
+
+/** Syslog facilities by number, as syslog.h and journalctl --facility name them. */
+export const FACILITY_NAMES = [
+  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news',
+  'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'security', 'console', 'solaris-cron',
+  'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
+] as const;
+
+/** "daemon", "local0", "3" → 3, 16, 3; undefined for anything else. */
+export function parseFacility(text: string): number | undefined {
+  const raw = text.toLowerCase();
+  if (/^\d{1,2}$/.test(raw) && Number(raw) < FACILITY_NAMES.length) return Number(raw);
+  const i = (FACILITY_NAMES as readonly string[]).indexOf(raw);
+  return i >= 0 ? i : undefined;
+}

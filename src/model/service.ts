@@ -168,6 +168,12 @@ export interface ServiceDefinition extends ProcessSettings {
   before: string[];
   provides: string[];
   log: LogSettings;
+  /**
+   * When the log cannot be written (disk full): "drop" records and write a
+   * gap record later (default), or "block": hold them and stop reading the
+   * service's output, so it waits in write() and loses nothing.
+   */
+  onLogFull?: 'drop' | 'block';
 }
 
 export const DEFAULT_BACKOFF: RestartBackoff = {

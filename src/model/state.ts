@@ -14,7 +14,14 @@ export type ServiceState =
   /** A timer between runs: active, waiting for its next run (systemd's "active (waiting)"). */
   | 'waiting'
   /** The definition could not be loaded; see `errors`. */
-  | 'broken';
+  | 'broken'
+  /** Running, started by a previous hearthd, but its definition is gone or broken: shown and stoppable, never doubled. */
+  | 'orphaned'
+  /**
+   * Running, but not all of it: the super-server with some of its ports
+   * not bound (which, and why, in `detail`). systemd's "degraded".
+   */
+  | 'degraded';
 
 export interface ExitInfo {
   code: number | null;
@@ -71,6 +78,7 @@ export type StateClass = 'active' | 'activating' | 'deactivating' | 'inactive' |
 export const STATE_CLASS: Readonly<Record<ServiceState, StateClass>> = {
   running: 'active',
   waiting: 'active',
+  degraded: 'active',
   starting: 'activating',
   // Waiting to be restarted after a crash: systemd's "activating (auto-restart)".
   backoff: 'activating',
@@ -79,6 +87,7 @@ export const STATE_CLASS: Readonly<Record<ServiceState, StateClass>> = {
   exited: 'inactive',
   failed: 'failed',
   broken: 'failed',
+  orphaned: 'active',
 };
 
 export const ALL_STATES = Object.keys(STATE_CLASS) as ServiceState[];
@@ -103,9 +112,9 @@ export function isTransitionalState(state: ServiceState): boolean {
   return c === 'activating' || c === 'deactivating';
 }
 
-/** Failed, broken, or crash-looping: what the failed badges and `--failed` filters count. */
+/** Failed, broken, crash-looping or degraded: what the failed badges and `--failed` filters count. */
 export function needsAttention(state: ServiceState): boolean {
-  return STATE_CLASS[state] === 'failed' || state === 'backoff';
+  return STATE_CLASS[state] === 'failed' || state === 'backoff' || state === 'orphaned' || state === 'degraded';
 }
 
 /** A process exists, or a timer is armed: LSB `status` says "running" (exit 0). */

@@ -14,6 +14,8 @@ export interface AcceptorOptions {
   argv0?: string;
   umask?: number;
   env: Record<string, string>;
+  /** The server gets REMOTE_HOST only, not REMOTE_ADDR and REMOTE_PORT (xinetd's environment). */
+  remoteHostOnly?: boolean;
   nodelay?: boolean;
   keepalive?: boolean;
   /** Admit (true) or refuse a connection; called once per connection, synchronously. */
@@ -73,6 +75,7 @@ export class Acceptor {
     const argv: string[] = [];
     if (o.umask !== undefined) argv.push('--umask', o.umask.toString(8));
     if (o.argv0) argv.push('--argv0', o.argv0);
+    if (o.remoteHostOnly) argv.push('--host-only');
     if (o.nodelay) argv.push('--nodelay');
     if (o.keepalive) argv.push('--keepalive');
     for (const [k, v] of Object.entries(o.env)) argv.push('--env', `${k}=${v}`);

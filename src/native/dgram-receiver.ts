@@ -7,6 +7,14 @@ export interface Datagram {
   uid: number;
   gid: number;
   payload: Buffer;
+  /**
+   * With `attribute`: the cgroup v2 path the helper read for the sender as
+   * the datagram arrived, or for its first living ancestor when the sender
+   * was already gone (undefined when none could be read).
+   */
+  cgroup?: string;
+  /** The ancestors walked to find that cgroup (the sender's parent first), when the sender was gone. */
+  lineage?: number[];
 }
 
 /**
@@ -23,6 +31,8 @@ export class DgramReceiver {
     readonly socketPath: string,
     private readonly onDatagram: (d: Datagram) => void,
     private readonly mode = 0o600,
+    /** Ask the helper for each sender's cgroup and ancestry (syslog; see hearth-dgram.c). */
+    private readonly attribute = false,
   ) {}
 
   start(): Promise<void> {
@@ -35,7 +45,8 @@ export class DgramReceiver {
       );
     }
     return new Promise((resolve, reject) => {
-      const child = spawn(helper, [this.socketPath, this.mode.toString(8)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const args = [this.socketPath, this.mode.toString(8), ...(this.attribute ? ['--attribute'] : [])];
+      const child = spawn(helper, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       this.child = child;
       let ready = false;
       let stderr = '';
@@ -63,11 +74,18 @@ export class DgramReceiver {
     for (;;) {
       const nl = this.pending.indexOf(10);
       if (nl < 0) return;
-      const [pid, uid, gid, len] = this.pending.subarray(0, nl).toString('latin1').split(' ').map(Number);
+      const fields = this.pending.subarray(0, nl).toString('latin1').split(' ');
+      const [pid, uid, gid, len] = fields.slice(0, 4).map(Number);
       if (len === undefined || this.pending.length < nl + 1 + len) return;
       const payload = Buffer.from(this.pending.subarray(nl + 1, nl + 1 + len));
       this.pending = this.pending.subarray(nl + 1 + len);
-      this.onDatagram({ pid: pid!, uid: uid!, gid: gid!, payload });
+      const d: Datagram = { pid: pid!, uid: uid!, gid: gid!, payload };
+      if (fields.length > 5) {
+        if (fields[4] !== '-') d.lineage = fields[4]!.split(',').map(Number).filter((n) => n > 0);
+        const cgroup = Buffer.from(fields.slice(5).join(' '), 'latin1').toString('utf8');
+        if (cgroup !== '-') d.cgroup = cgroup;
+      }
+      this.onDatagram(d);
     }
   }
 

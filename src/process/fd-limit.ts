@@ -91,15 +91,19 @@ export function raiseNofileLimit(env: NodeJS.ProcessEnv = process.env): RaisedLi
  * started with, or else a soft limit of 1024 (systemd's default for services)
  * under hearthd's hard limit.
  */
+let forServices: NofileLimit | undefined;
+
 export function serviceNofileLimit(): NofileLimit {
   if (atStart) return atStart;
+  if (forServices) return forServices;
   let hard: Limit = 'unlimited';
   try {
     hard = readNofileLimit().hard;
   } catch {
     // unreadable /proc: the soft default alone still protects select()
   }
-  return { soft: below(SERVICE_DEFAULT_SOFT, hard) || hard === SERVICE_DEFAULT_SOFT ? SERVICE_DEFAULT_SOFT : hard, hard };
+  forServices = { soft: below(SERVICE_DEFAULT_SOFT, hard) || hard === SERVICE_DEFAULT_SOFT ? SERVICE_DEFAULT_SOFT : hard, hard };
+  return forServices;
 }
 
 /** The soft limit hearthd has now, as a number (unlimited counts as a very large one). */

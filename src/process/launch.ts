@@ -35,7 +35,31 @@ function requireTool(name: string, why: string): string {
  * limits and negative nice need privileges that setpriv then drops. Nothing is
  * ever passed through a shell.
  */
-export function buildLaunch(settings: ProcessSettings, env: Record<string, string | undefined> = {}): Launch {
+export interface IdentityOptions {
+  /**
+   * Supplementary groups of a switched identity: "init" the user's from the
+   * group database (the default), "clear" none (xinetd without `groups = yes`).
+   */
+  groups?: 'init' | 'clear';
+  /**
+   * Switch even when uid and gid are already hearthd's, as xinetd does once
+   * user or group is set (it clears the supplementary groups). Skipped when
+   * that would change nothing: hearthd has no supplementary group but its own.
+   */
+  always?: boolean;
+  /**
+   * argv[0] for the program. Without a wrapper the caller hands it to
+   * spawn(); the wrappers exec the program by its path, so through them the
+   * last step is perl's `exec { PROGRAM } ARGV0, ARGS` (perl-base is
+   * essential on Debian; without perl, argv[0] stays the path).
+   */
+  argv0?: string;
+}
+
+/** Execs $ARGV[0] with the rest as its argv, argv[0] included; 127 (as a shell) when it cannot. */
+const EXEC_WITH_ARGV0 = 'exec { shift } @ARGV; exit 127';
+
+export function buildLaunch(settings: ProcessSettings, env: Record<string, string | undefined> = {}, identity: IdentityOptions = {}): Launch {
   const [command, ...rest] = settings.exec;
   if (!command) throw new HearthError('ERR_SPAWN', 'cannot start: "exec" is empty');
   const program = resolveExecutable(command, env.PATH ?? DEFAULT_PATH, settings.workingDirectory);
@@ -47,7 +71,9 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
     user = settings.user !== undefined ? lookupUser(settings.user) : undefined;
     const gid = settings.group !== undefined ? lookupGroup(settings.group).gid : user?.gid;
     const uid = user?.uid ?? myUid;
-    const needsChange = uid !== myUid || (gid !== undefined && gid !== process.getgid?.());
+    const myGid = process.getgid?.();
+    const groupsToClear = (process.getgroups?.() ?? []).some((g) => g !== myGid);
+    const needsChange = (identity.always === true && groupsToClear) || uid !== myUid || (gid !== undefined && gid !== myGid);
     if (needsChange) {
       if (myUid !== 0) {
         throw new HearthError(
@@ -58,7 +84,7 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
       const setpriv = requireTool('setpriv', 'switch user');
       const privArgs = [`--reuid=${uid}`, `--regid=${gid ?? uid}`];
       // initgroups keeps the user's supplementary groups (spawn's uid/gid would drop them).
-      privArgs.push(user ? '--init-groups' : '--clear-groups');
+      privArgs.push(user && identity.groups !== 'clear' ? '--init-groups' : '--clear-groups');
       argv = [setpriv, ...privArgs, '--', ...argv];
     }
   }
@@ -72,6 +98,11 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
     argv = [requireTool('prlimit', 'set resource limits'), ...limits.map(([k, v]) => rlimitArg(k, v)), '--', ...argv];
   }
 
+  if (identity.argv0 !== undefined && argv[0] !== program && identity.argv0 !== program) {
+    const perl = findTool('perl');
+    // The program and its arguments are the chain's tail.
+    if (perl) argv = [...argv.slice(0, argv.length - rest.length - 1), perl, '-e', EXEC_WITH_ARGV0, program, identity.argv0, ...rest];
+  }
   return { file: argv[0]!, args: argv.slice(1), program, user };
 }
 

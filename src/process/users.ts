@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { HearthError } from '../errors/index.js';
+import { HearthError, descriptorShortage } from '../errors/index.js';
 
 export interface UserInfo {
   name: string;
@@ -24,14 +24,17 @@ function lookup(db: 'passwd' | 'group', key: string): string[] | undefined {
       if (fields.length < 3) continue;
       if (numeric ? fields[2] === key : fields[0] === key) return fields;
     }
-  } catch {
-    // fall through to getent
+  } catch (e) {
+    // Out of descriptors is not "no such user": say what it is.
+    throwIfShortOfDescriptors(e, db, key);
+    // otherwise fall through to getent
   }
   try {
     const out = execFileSync('getent', [db, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
     const first = out.split('\n')[0];
     return first ? first.split(':') : undefined;
-  } catch {
+  } catch (e) {
+    throwIfShortOfDescriptors(e, db, key);
     return undefined;
   }
 }
@@ -46,4 +49,9 @@ export function lookupGroup(nameOrGid: string): GroupInfo {
   const f = lookup('group', nameOrGid);
   if (!f) throw new HearthError('ERR_GROUP_NOT_FOUND', `group "${nameOrGid}" does not exist`);
   return { name: f[0]!, gid: Number(f[2]) };
+}
+
+function throwIfShortOfDescriptors(e: unknown, db: string, key: string): void {
+  const shortage = descriptorShortage(e, `look up ${db === 'passwd' ? 'user' : 'group'} "${key}"`);
+  if (shortage) throw shortage;
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadLastTransition, saveLastTransition } from './report-store.js';
+import { loadTransition, saveTransition } from './report-store.js';
 import { blame, criticalChain, formatBlame, formatCriticalChain, formatMeasured as formatDuration } from './analyze.js';
 import { escapeXml, renderPlotSvg } from './plot-svg.js';
 import type { RunReport } from './scheduler.js';
@@ -98,14 +98,35 @@ describe('renderPlotSvg', () => {
   });
 });
 
-describe('last transition store', () => {
+describe('transition store', () => {
+  const stop: RunReport = { kind: 'stop', startedAt: T, finishedAt: T, units: [], cycles: [] };
+
   test('a saved transition reads back after a restart; a missing or corrupt file reads as nothing', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-last-'));
-    assert.equal(loadLastTransition(dir), undefined);
-    const stop: RunReport = { kind: 'stop', startedAt: T, finishedAt: T, units: [], cycles: [] };
-    saveLastTransition(dir, { level: 3, stop, start: report });
-    assert.deepEqual(loadLastTransition(dir), { level: 3, stop, start: report });
+    const dirs = { stateDir: dir, runtimeDir: dir };
+    assert.equal(loadTransition(dirs, 'last'), undefined);
+    const t = { level: 3, previous: null, at: T, boot: true, stop, start: report };
+    saveTransition(dirs, 'last', t);
+    assert.deepEqual(loadTransition(dirs, 'last'), t);
     fs.writeFileSync(path.join(dir, 'last-transition.json'), '{');
-    assert.equal(loadLastTransition(dir), undefined);
+    assert.equal(loadTransition(dirs, 'last'), undefined);
+  });
+
+  test('the boot is kept in the runtime dir, the last switch in the state dir', () => {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-state-'));
+    const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-run-'));
+    const dirs = { stateDir, runtimeDir };
+    saveTransition(dirs, 'boot', { level: 3, previous: null, at: T, boot: true, stop, start: report });
+    saveTransition(dirs, 'last', { level: 5, previous: 3, at: T + 1000, boot: false, stop, start: report });
+    assert.deepEqual(fs.readdirSync(runtimeDir), ['boot-transition.json']);
+    assert.deepEqual(fs.readdirSync(stateDir), ['last-transition.json']);
+    assert.equal(loadTransition(dirs, 'boot')?.level, 3);
+    assert.equal(loadTransition(dirs, 'last')?.level, 5);
+  });
+
+  test('a record from before boot and switch were told apart reads as a switch that began with its first phase', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-old-'));
+    fs.writeFileSync(path.join(dir, 'last-transition.json'), JSON.stringify({ level: 3, stop, start: report }));
+    assert.deepEqual(loadTransition({ stateDir: dir, runtimeDir: dir }, 'last'), { level: 3, previous: null, at: Math.min(T, report.startedAt), boot: false, stop, start: report });
   });
 });

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { setXinetdDisable, xinetdDefaultOn } from '../config/index.js';
-import { writeFileAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from '../state/index.js';
 import type { ChkconfigXinetdService } from './chkconfig-run.js';
 
 /** The names chkconfig skips in xinetd.d: dotfiles, .rpmsave/.rpmnew/.rpmorig/.swp, and names ending in "~" or ",". */

@@ -1,5 +1,5 @@
 export { ALL_LEVELS, CHKCONFIG_DEFAULT_LEVELS, parseLevelString, isRunlevel, levelsToFlags, flagsToLevels, type LevelFlags } from './levels.js';
-export { writeFileAtomicSync } from './atomic-write.js';
+export { writeFileAtomicSync } from '../state/index.js';
 export { type Enablement, type EnablementUnit, isEnabledIn, enabledIn } from './enablement.js';
 export { JsonEnablementStore, ENABLEMENT_FILE } from './json-store.js';
 export { SysvTreeEnablement, describeRcTree, type RcLink } from './sysv-tree.js';
@@ -27,7 +27,7 @@ export {
 } from './chkconfig-run.js';
 export { formatStatusAllLine, statusAllStateOf, formatRunlevel, type StatusAllState } from './classic-format.js';
 export { sysvEnablementUnit, sysvOrderUnit, serviceOrderUnit, serviceEnablementUnit } from './units.js';
-export { saveLastTransition, loadLastTransition, LAST_RUN_FILE, type StoredTransition } from './report-store.js';
+export { saveTransition, loadTransition, LAST_RUN_FILE, BOOT_RUN_FILE, type StoredTransition, type TransitionKind } from './report-store.js';
 export { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-host.js';
 export { isBootEnabled } from './enablement.js';
 export { loadFacilities, type Facilities } from './facilities.js';

@@ -95,13 +95,15 @@ describe('JsonEnablementStore', () => {
     assert.deepEqual(levels(new JsonEnablementStore(dir), web), [3, 4, 5]);
   });
 
-  test('a corrupt file is an error naming the file', () => {
+  test('a corrupt file is set aside and reported, and the store starts from the defaults', () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'enablement.json'), '{nope');
-    assert.throws(
-      () => new JsonEnablementStore(dir),
-      (e: HearthError) => e.code === 'ERR_CONFIG_SYNTAX' && e.file === path.join(dir, 'enablement.json'),
-    );
+    const reported: string[] = [];
+    const s = new JsonEnablementStore(dir, undefined, (c) => reported.push(`${c.file} ${c.reason} -> ${c.keptAs}`));
+    assert.deepEqual(levels(s, web), [2, 3, 4, 5], 'the unit follows its defaults');
+    assert.equal(reported.length, 1);
+    assert.match(reported[0]!, /enablement\.json is not valid JSON .* -> .*enablement\.json\.corrupt-/);
+    assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('enablement.json.corrupt-')));
   });
 
   test('forgetExcept drops entries of services that are gone', () => {

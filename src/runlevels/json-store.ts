@@ -1,7 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HearthError } from '../errors/index.js';
-import { writeFileAtomicSync } from './atomic-write.js';
+import { readJsonState, writeFileAtomicSync, type CorruptionReporter } from '../state/index.js';
 import type { Enablement, EnablementUnit } from './enablement.js';
 import { ALL_LEVELS, flagsToLevels, levelsToFlags, type LevelFlags } from './levels.js';
 
@@ -25,29 +23,18 @@ export class JsonEnablementStore implements Enablement {
   readonly file: string;
   private services: Map<string, Entry>;
 
-  constructor(stateDir: string, fileName = ENABLEMENT_FILE) {
+  constructor(
+    stateDir: string,
+    fileName = ENABLEMENT_FILE,
+    private readonly report: CorruptionReporter = () => undefined,
+  ) {
     this.file = path.join(stateDir, fileName);
-    this.services = JsonEnablementStore.read(this.file);
+    this.services = JsonEnablementStore.read(this.file, report);
   }
 
-  private static read(file: string): Map<string, Entry> {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-      throw new HearthError('ERR_CONFIG_IO', `Cannot read enablement state "${file}"`, { cause: e, file });
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      throw new HearthError('ERR_CONFIG_SYNTAX', `Enablement state "${file}" is not valid JSON`, {
-        cause: e,
-        file,
-        hint: 'move it aside to start from the defaults',
-      });
-    }
+  /** A damaged file is set aside and reported; enablement then starts from each unit's defaults. */
+  private static read(file: string, report: CorruptionReporter): Map<string, Entry> {
+    const parsed = readJsonState<unknown>(file, report);
     const services = (parsed as Partial<StoreFile>)?.services;
     const out = new Map<string, Entry>();
     if (services && typeof services === 'object') {
@@ -63,7 +50,7 @@ export class JsonEnablementStore implements Enablement {
 
   /** Re-reads the file (another process, e.g. an offline `hearth chkconfig`, may have changed it). */
   reload(): void {
-    this.services = JsonEnablementStore.read(this.file);
+    this.services = JsonEnablementStore.read(this.file, this.report);
   }
 
   private save(): void {

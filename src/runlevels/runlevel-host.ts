@@ -16,7 +16,7 @@ import { planStart, type OrderUnit } from './order.js';
 import { runPlan, type RunReport } from './scheduler.js';
 import { joinReports, planTransition, runTransition, type TransitionReport } from './transition.js';
 import { loadFacilities, type Facilities } from './facilities.js';
-import { saveLastTransition, loadLastTransition, type StoredTransition } from './report-store.js';
+import { saveTransition, loadTransition, type StoredTransition, type TransitionKind } from './report-store.js';
 
 export interface RunlevelUnit {
   order: OrderUnit;
@@ -38,6 +38,10 @@ export class RunlevelHost {
   private currentLevel: number | null = null;
   private previousLevel: number | null = null;
   private switching: Promise<TransitionReport> | undefined;
+  /** This hearthd began after an unclean stop (the level file was left behind). */
+  private readonly startedAfterCrash: boolean;
+  /** Whether the boot is known: recorded by this hearthd, or kept from the one that crashed. */
+  private bootKnown: boolean | undefined;
 
   constructor(
     private readonly dirs: { stateDir: string; runtimeDir: string; configDir: string },
@@ -48,7 +52,10 @@ export class RunlevelHost {
     const isSysvTree = [0, 1, 2, 3, 4, 5, 6].every((n) => existsSync(join(rcRoot, `rc${n}.d`)));
     this.enablement = isSysvTree
       ? new SysvTreeEnablement(rcRoot, () => this.catalog.units().map((u) => u.enable), { autoAdd: true })
-      : new JsonEnablementStore(dirs.stateDir);
+      : new JsonEnablementStore(dirs.stateDir, undefined, (c) =>
+          queueMicrotask(() => this.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: "every unit follows its default runlevels until enabled or disabled again" })),
+        );
+    this.startedAfterCrash = this.recoveredLevel() !== undefined;
   }
 
   get current(): number | null {
@@ -61,30 +68,18 @@ export class RunlevelHost {
 
   /** The level a crashed hearthd was in, so a restart returns to it rather than the default. */
   recoveredLevel(): number | undefined {
-    try {
-      const n = Number(readFileSync(this.levelFile(), 'utf8').trim());
-      return Number.isInteger(n) && n >= 0 && n <= 6 ? n : undefined;
-    } catch {
-      return undefined;
-    }
+    return readLevel(this.levelFile());
   }
 
   /** The target of a switch a crashed hearthd did not finish, so the next one completes it. */
   interruptedSwitch(): number | undefined {
-    try {
-      const n = Number(readFileSync(this.switchFile(), 'utf8').trim());
-      return Number.isInteger(n) && n >= 0 && n <= 6 ? n : undefined;
-    } catch {
-      return undefined;
-    }
+    return readLevel(this.switchFile());
   }
 
+  /** A clean stop: the next hearthd is a fresh start into its default level, not a recovery. */
   forgetLevel(): void {
-    try {
-      writeFileSync(this.levelFile(), '');
-    } catch {
-      // nothing to forget
-    }
+    rmSync(this.levelFile(), { force: true });
+    rmSync(this.switchFile(), { force: true });
   }
 
   isEnabled(name: string, level: number | null = this.currentLevel): boolean {
@@ -110,7 +105,9 @@ export class RunlevelHost {
    * Boot: the boot level S first (every unit on in S, in order, to the end),
    * then everything enabled in the level, as sysvinit runs rcS before rc N.
    */
-  async enter(level: number): Promise<RunReport> {
+  async enter(level: number, defaultLevel: number = level): Promise<RunReport> {
+    const previous = this.currentLevel;
+    const at = Date.now();
     this.setLevel(level);
     const units = this.catalog.units();
     const { order, facilities } = this.ordering(units);
@@ -124,13 +121,28 @@ export class RunlevelHost {
     this.reportCycles(plan.cycles);
     const report = joinReports(bootReport, await runPlan(plan, (n) => this.catalog.start(n)));
     const empty: RunReport = { kind: 'stop', startedAt: report.startedAt, finishedAt: report.startedAt, units: [], cycles: [] };
-    this.save({ level, stop: empty, start: report });
+    this.record({ level, previous, at, stop: empty, start: report }, defaultLevel);
     return report;
   }
 
+  /**
+   * hearthd is stopping (SIGTERM): everything down, in stop order. It is not
+   * a runlevel switch, so nothing of it is recorded, and the level is
+   * forgotten first (a hearthd killed in the middle of its stop comes back
+   * in its default level, not in 0) and again at the end (a switch that was
+   * under way may have written it meanwhile).
+   */
+  stopAll(defaultLevel: number): Promise<TransitionReport> {
+    this.forgetLevel();
+    return this.switchTo(0, defaultLevel, { record: false }).finally(() => this.forgetLevel());
+  }
+
   /** `hearth init N`: stops what is not enabled in N (in stop order), then starts what is. */
-  switchTo(level: number, defaultLevel: number): Promise<TransitionReport> {
+  switchTo(level: number, defaultLevel: number, options: { record?: boolean } = {}): Promise<TransitionReport> {
+    const record = options.record !== false;
     const run = (this.switching ?? Promise.resolve()).catch(() => undefined).then(async () => {
+      const previous = this.currentLevel;
+      const at = Date.now();
       const units = this.catalog.units();
       const { order, facilities } = this.ordering(units);
       const transition = planTransition({
@@ -144,12 +156,12 @@ export class RunlevelHost {
         facilities,
       });
       this.reportCycles([...transition.start.cycles, ...transition.boot.cycles, ...transition.stop.cycles]);
-      this.setLevel(level);
-      writeFileSync(this.switchFile(), `${level}\n`);
+      this.setLevel(level, record);
+      if (record) writeFileSync(this.switchFile(), `${level}\n`);
       const report = await runTransition(transition, { start: (n) => this.catalog.start(n), stop: (n) => this.catalog.stop(n) });
-      rmSync(this.switchFile(), { force: true });
-      if (transition.finalLevel !== level) this.setLevel(transition.finalLevel);
-      this.save({ level: transition.finalLevel, stop: report.stop, start: report.start });
+      if (record) rmSync(this.switchFile(), { force: true });
+      if (transition.finalLevel !== level) this.setLevel(transition.finalLevel, record);
+      if (record) this.record({ level: transition.finalLevel, previous, at, stop: report.stop, start: report.start }, defaultLevel);
       return report;
     });
     this.switching = run;
@@ -166,26 +178,50 @@ export class RunlevelHost {
     return { order, facilities };
   }
 
-  lastTransition(): StoredTransition | undefined {
-    return loadLastTransition(this.dirs.stateDir);
+  /** For `hearth analyze`: the boot, or the last transition (which may be the boot). */
+  transition(which: TransitionKind): StoredTransition | undefined {
+    return loadTransition(this.dirs, which);
   }
 
-  private setLevel(level: number): void {
+  /** `persist`: written to the runtime dir for crash recovery (not while hearthd itself stops). */
+  private setLevel(level: number, persist = true): void {
     if (this.currentLevel !== level) {
       this.previousLevel = this.currentLevel;
       this.currentLevel = level;
     }
-    try {
-      writeFileSync(this.levelFile(), `${level}\n`);
-    } catch {
-      // the runtime dir is gone: only crash recovery loses the level
+    if (persist) {
+      try {
+        writeFileSync(this.levelFile(), `${level}\n`);
+      } catch {
+        // the runtime dir is gone: only crash recovery loses the level
+      }
     }
     this.emit({ type: 'runlevel.changed', at: Date.now(), from: this.previousLevel, to: level });
   }
 
-  private save(t: StoredTransition): void {
+  /** Keeps a finished transition as the last one, and as the boot when it is the first entry into the default level. */
+  private record(t: Omit<StoredTransition, 'boot'>, defaultLevel: number): void {
+    const boot = this.takesBoot(t.level, defaultLevel);
+    const stored: StoredTransition = { ...t, boot };
+    this.save('last', stored);
+    if (boot) this.save('boot', stored);
+  }
+
+  /**
+   * The boot is the first entry into the default level since hearthd started.
+   * After an unclean stop the new hearthd adopted what was running, so the
+   * boot the crashed one recorded still describes those services: keep it.
+   */
+  private takesBoot(level: number, defaultLevel: number): boolean {
+    this.bootKnown ??= this.startedAfterCrash && loadTransition(this.dirs, 'boot') !== undefined;
+    if (this.bootKnown || level !== defaultLevel) return false;
+    this.bootKnown = true;
+    return true;
+  }
+
+  private save(which: TransitionKind, t: StoredTransition): void {
     try {
-      saveLastTransition(this.dirs.stateDir, t);
+      saveTransition(this.dirs, which, t);
     } catch {
       // analyze has nothing to show; the switch itself worked
     }
@@ -203,5 +239,15 @@ export class RunlevelHost {
 
   private levelFile(): string {
     return join(this.dirs.runtimeDir, 'runlevel');
+  }
+}
+
+/** A level file holds one digit; anything else (empty, torn, edited) is no level. */
+function readLevel(file: string): number | undefined {
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    return /^[0-6]$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
   }
 }

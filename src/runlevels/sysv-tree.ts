@@ -42,7 +42,7 @@ export class SysvTreeEnablement implements Enablement {
         entries = fs.readdirSync(this.levelDir(level));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw new HearthError('ERR_CONFIG_IO', `Cannot read "${this.levelDir(level)}"`, { cause: e });
+        throw new HearthError('ERR_CONFIG_IO', `cannot read "${this.levelDir(level)}"`, { cause: e });
       }
       for (const file of entries.sort()) {
         const m = /^([SK])(\d\d)(.+)$/.exec(file);

@@ -135,26 +135,52 @@ describe('Admission: cps', () => {
     assert.equal(admission.admit('a', false), null);
   });
 
-  test('connections spread over windows never trip it', () => {
+  test('as in xinetd, a window under two seconds old divides by one: a steady rate below the limit trips it', () => {
+    // 2 a second against cps 3: the 4th connection, in the window's second second, makes 4 / 1 > 3.
     const { admission, clock, calls } = setup({ cps: { rate: 3, pauseSeconds: 5 } });
-    for (let second = 0; second < 10; second++) {
-      for (let i = 0; i < 3; i++) assert.equal(admission.admit('a', false), null);
+    assert.equal(admission.admit('a', false), null);
+    assert.equal(admission.admit('a', false), null);
+    clock.advance(1000);
+    assert.equal(admission.admit('a', false), null);
+    assert.equal(admission.admit('a', false), 'cps');
+    assert.deepEqual(calls, ['suspend until +5000']);
+  });
+
+  test('later in the window the count is averaged over its age, and a window rate seconds old starts over', () => {
+    const { admission, clock, calls } = setup({ cps: { rate: 4, pauseSeconds: 1 } });
+    assert.equal(admission.admit('a', false), null);
+    clock.advance(2000);
+    // Age 2: the 10th connection makes 10 / 2 > 4.
+    for (let i = 2; i <= 9; i++) assert.equal(admission.admit('a', false), null, `connection ${i}`);
+    assert.equal(admission.admit('a', false), 'cps');
+    assert.deepEqual(calls, ['suspend until +1000']);
+    clock.advance(2000);
+    // Age 4 = rate: a new window.
+    for (let i = 1; i <= 4; i++) assert.equal(admission.admit('a', false), null);
+  });
+
+  test('thin traffic never trips it', () => {
+    const { admission, clock, calls } = setup({ cps: { rate: 3, pauseSeconds: 5 } });
+    for (let second = 0; second < 20; second++) {
+      assert.equal(admission.admit('a', false), null);
       clock.advance(1000);
     }
     assert.deepEqual(calls, []);
   });
 
-  test('a burst after reactivation trips it again, with a fresh window', () => {
+  test('the pause does not reset the window: the first connection after it trips again, as xinetd does', () => {
     const { admission, clock, calls } = setup({ cps: { rate: 2, pauseSeconds: 1 } });
     for (let i = 0; i < 3; i++) admission.admit('a', false);
     clock.advance(1000);
     assert.deepEqual(calls, ['suspend until +1000', 'resume']);
-    assert.equal(admission.admit('a', false), null, 'the first connection after the pause is admitted');
-    assert.equal(admission.admit('a', false), null);
+    // Age 1 < rate 2: the count goes on, 4 / 1 > 2.
     assert.equal(admission.admit('a', false), 'cps');
     assert.deepEqual(calls, ['suspend until +1000', 'resume', 'suspend until +1000']);
     clock.advance(1000);
     assert.deepEqual(calls.at(-1), 'resume');
+    // Age 2 = rate: the window starts over.
+    assert.equal(admission.admit('a', false), null);
+    assert.equal(admission.admit('a', false), null);
   });
 
   test('suspension keeps instance and per_source counts: connections still running stay counted', () => {
@@ -163,7 +189,7 @@ describe('Admission: cps', () => {
     assert.equal(connect(admission, 'b'), null);
     assert.equal(connect(admission, 'c'), 'instances');
     assert.equal(admission.admit('d', true), 'cps');
-    clock.advance(1000);
+    clock.advance(3000);
     assert.equal(admission.active, 2);
     assert.equal(admission.activeFrom('a'), 1);
     assert.equal(connect(admission, 'c'), 'instances');

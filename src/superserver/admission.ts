@@ -44,26 +44,31 @@ export interface AdmissionHooks {
  *   daytime and time, answered in-process by xinetd too, are not counted.
  * - per_source: xinetd counts this service's servers whose client has the same
  *   address, only when the address is known; same here, by address string.
- * - cps: like xinetd, the connection that goes over the rate is refused
- *   ("connections per second"), and the service stops listening for the wait
- *   and comes back by itself. Where hearth differs, on purpose: xinetd
- *   averages over a window as long in seconds as the rate is large (count /
- *   elapsed seconds > rate); it does not reset that window when it re-enables
- *   the service (so the first connection after the pause can trip it again);
- *   and svc_activate sets its running-server count to 0, so servers still
- *   running go uncounted. Here a window is `intervalSeconds` long (1 s for
- *   xinetd's cps), the (rate+1)th connection in it trips, a resumed service
- *   starts a fresh window, and instance counts survive the pause. For a burst
- *   that starts from quiet, both trip at the same connection.
+ * - cps: exactly xinetd's rule (access.c parent_access_control), on its
+ *   whole-second clock: the first connection opens a window; while the
+ *   window is younger than `rate` seconds each connection is counted, and
+ *   the one that makes count / max(1, age in seconds) exceed the rate is
+ *   refused and trips the pause; an older window starts over at 1. The pause
+ *   does not reset the window, so after it the first connection trips again
+ *   as long as the window's average is still over the rate. The service
+ *   stops listening for `pauseSeconds` and comes back by itself.
+ *   inetd.conf's `nowait.max` (intervalSeconds, 60 s) keeps inetd's own rule:
+ *   the (max+1)th connection in one interval trips, and a resumed service
+ *   starts a fresh interval.
+ * Where hearth differs, on purpose: xinetd's svc_activate sets the running
+ *   server count to 0 when the service comes back, so servers still running
+ *   then go uncounted and `instances` can be exceeded; here they stay counted.
  */
 export class Admission {
   private running = 0;
   private readonly bySource = new Map<string, number>();
+  /** xinetd's SC_TIME_LIMIT (in whole seconds) and SC_TIME_CONN; or inetd's interval start (ms) and count. */
   private windowStart = 0;
   private windowCount = 0;
   private pausedUntil: number | null = null;
   private cancelResume: (() => void) | undefined;
-  private readonly cpsIntervalMs: number;
+  /** inetd.conf's fixed interval; undefined for xinetd's cps. */
+  private readonly cpsIntervalMs: number | undefined;
 
   constructor(
     private readonly limits: AdmissionLimits,
@@ -71,7 +76,8 @@ export class Admission {
     private readonly clock: Clock = systemClock,
     private readonly loadAverage: () => number = () => os.loadavg()[0]!,
   ) {
-    this.cpsIntervalMs = (limits.cps.intervalSeconds ?? 1) * 1000;
+    const interval = limits.cps.intervalSeconds;
+    this.cpsIntervalMs = interval === undefined ? undefined : interval * 1000;
   }
 
   /** Connections counted against instances right now. */
@@ -97,12 +103,7 @@ export class Admission {
     if (l.cps.rate > 0) {
       // While paused nothing gets in, whatever the window says.
       if (this.pausedUntil !== null) return 'cps';
-      const now = this.clock.now();
-      if (now - this.windowStart >= this.cpsIntervalMs) {
-        this.windowStart = now;
-        this.windowCount = 0;
-      }
-      if (++this.windowCount > l.cps.rate) {
+      if (this.overRate(l.cps.rate)) {
         this.pause(l.cps.pauseSeconds * 1000);
         return 'cps';
       }
@@ -112,6 +113,27 @@ export class Admission {
     if (counted && l.instances !== undefined && this.running >= l.instances) return 'instances';
     if (counted && l.perSource !== undefined && remote !== undefined && this.activeFrom(remote) >= l.perSource) return 'per_source';
     return null;
+  }
+
+  /** Counts one connection; true when it goes over the rate. */
+  private overRate(rate: number): boolean {
+    if (this.cpsIntervalMs !== undefined) {
+      const now = this.clock.now();
+      if (now - this.windowStart >= this.cpsIntervalMs) {
+        this.windowStart = now;
+        this.windowCount = 0;
+      }
+      return ++this.windowCount > rate;
+    }
+    const now = Math.floor(this.clock.now() / 1000);
+    const age = now - this.windowStart;
+    if (this.windowCount === 0 || age >= rate) {
+      this.windowStart = now;
+      this.windowCount = 1;
+      return false;
+    }
+    this.windowCount++;
+    return Math.floor(this.windowCount / Math.max(1, age)) > rate;
   }
 
   /** An admitted connection now holds an instance (and a per_source slot). */
@@ -149,8 +171,11 @@ export class Admission {
     this.cancelResume = this.clock.after(ms, () => {
       this.cancelResume = undefined;
       this.pausedUntil = null;
-      this.windowStart = this.clock.now();
-      this.windowCount = 0;
+      // inetd's interval starts afresh; xinetd's window goes on (see above).
+      if (this.cpsIntervalMs !== undefined) {
+        this.windowStart = this.clock.now();
+        this.windowCount = 0;
+      }
       this.hooks.onResume();
     });
     if (tell) this.hooks.onSuspend(until);

@@ -5,6 +5,7 @@ import type { ServerProcess, ServerSpawner } from '../native/index.js';
 import type { Admission } from './admission.js';
 import type { ConnectionLog } from './xinetd-log.js';
 import type { Prepared } from './service-setup.js';
+import type { EnvCompat } from './server-launch.js';
 import type { InetdEvent, InetdLogLine } from './types.js';
 
 /** A service that tcpmux can hand a connection to. */
@@ -21,6 +22,7 @@ export interface EngineContext {
   /** hearth-acceptor, for plain wait = no TCP services; null: not built or not wanted. */
   acceptorPath: string | null;
   portOffset: number;
+  envCompat: EnvCompat;
   emit(e: InetdEvent): void;
   log(l: InetdLogLine): void;
   /** xinetd keeps one chargen ring position for the whole daemon (advanced by UDP replies). */
@@ -45,6 +47,8 @@ export interface ServiceCore {
   readonly def: InetdServiceDefinition;
   readonly ctx: EngineContext;
   readonly internal: InternalName | undefined;
+  /** xinetd forks a process per connection: a server, a relay, or echo/discard/chargen/tcpmux over TCP. */
+  readonly forks: boolean;
   readonly prepared: Prepared;
   readonly admission: Admission;
   readonly log: ConnectionLog;
@@ -56,6 +60,10 @@ export interface ServiceCore {
   admit(remote: string | undefined, counted: boolean): RefusalReason | null;
   /** One more connection served. */
   countServed(): void;
-  /** Counts and logs a refusal (xinetd's FAIL line). */
+  /**
+   * Counts and logs a refusal: xinetd's FAIL line, between START and EXIT
+   * lines for an address refused where xinetd forks (its child checks the
+   * address after START is logged).
+   */
   refuse(reason: RefusalReason, remote: string | undefined): void;
 }

@@ -7,4 +7,5 @@ export {
 } from './socket-activation.js';
 export type { FdWait } from '../native/index.js';
 export { InetdBackend, type InetdBackendOptions } from './inetd-backend.js';
+export type { EnvCompat } from './server-launch.js';
 export { SUPER_SERVER_NAME } from '../model/index.js';

@@ -12,7 +12,8 @@ import { setXinetdDisable, type LoadedConfig } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
 import type { ApplyReport, EnableOutcome, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
 import { SuperServer } from './super-server.js';
-import type { InetdEvent } from './types.js';
+import type { InetdEvent, InetdLogLine } from './types.js';
+import type { EnvCompat } from './server-launch.js';
 import { inetdSettings } from './settings-view.js';
 
 export interface InetdBackendOptions {
@@ -28,6 +29,7 @@ const STATE: Record<InetdServiceStatus['state'], ServiceState> = {
   disabled: 'stopped',
   off: 'stopped',
   broken: 'broken',
+  failed: 'failed',
 };
 
 /** The super-server runs where it is enabled: 2–5 by default, as on the classic systems. */
@@ -40,30 +42,54 @@ export class InetdBackend implements UnitBackend {
   readonly kind = 'inetd';
   private server: SuperServer;
   private portOffset = 0;
+  private envCompat: EnvCompat = 'hearth';
   private defs: InetdServiceDefinition[] = [];
   private present = false;
   private on = false;
   private onSince: number | null = null;
+  /** The super-server's state as last announced (running, degraded or stopped). */
+  private announced: ServiceState = 'stopped';
 
   constructor(private readonly options: InetdBackendOptions) {
-    this.server = this.createServer(0);
+    this.server = this.createServer();
   }
 
-  private createServer(portOffset: number): SuperServer {
+  private createServer(): SuperServer {
     return new SuperServer({
-      portOffset,
-      onLog: (line) =>
-        this.options.journal.record(line.id, {
-          stream: 'hearth',
-          text: line.message,
-          priority: line.level === 'error' ? 3 : line.level === 'warn' ? 4 : 6,
-        }),
+      portOffset: this.portOffset,
+      envCompat: this.envCompat,
+      onLog: (line) => this.journalLine(line),
       onEvent: (e) => this.forward(e),
     });
   }
 
+  /**
+   * A connection log line into the journal, under its service. With
+   * log_type = SYSLOG it is the syslog record xinetd would have sent:
+   * its facility, its level, "xinetd" as the identifier.
+   */
+  private journalLine(line: InetdLogLine): void {
+    const s = line.syslog;
+    if (s && line.service) {
+      this.options.journal.record(line.id, {
+        stream: 'syslog',
+        text: line.message,
+        priority: s.level,
+        syslog: { facility: s.facility, appName: SUPER_SERVER_NAME, procId: String(process.pid) },
+      });
+      return;
+    }
+    this.options.journal.record(line.id, { stream: 'hearth', text: line.message, priority: line.level === 'error' ? 3 : line.level === 'warn' ? 4 : 6 });
+  }
+
   /** The engine's events as hearthd's: every state change of a service (a cps suspension too) is a service.state. */
   private forward(e: InetdEvent): void {
+    this.forwardOne(e);
+    // A port lost or won changes the super-server as a whole too.
+    if (e.change && (e.change.to === 'failed' || e.change.from === 'failed')) this.announce();
+  }
+
+  private forwardOne(e: InetdEvent): void {
     const emit = this.options.emit;
     if (e.change) {
       const from = STATE[e.change.from];
@@ -115,25 +141,29 @@ export class InetdBackend implements UnitBackend {
     this.present = config.hasInetdSources;
     const previous = new Set(this.defs.map((d) => d.id));
     this.defs = config.inetd.services;
-    const portOffset = config.settings.inetd.portOffset;
-    if (portOffset !== this.portOffset) {
-      // Every port moves: start over with a fresh engine.
+    const { portOffset, envCompat } = config.settings.inetd;
+    const moved = portOffset !== this.portOffset || envCompat !== this.envCompat;
+    if (moved) {
+      // Every port moves, or every server's environment changes: start over with a fresh engine.
       await this.server.stop();
       this.portOffset = portOffset;
-      this.server = this.createServer(portOffset);
+      this.envCompat = envCompat;
+      this.server = this.createServer();
     }
     // While the super-server is off, new definitions are only remembered.
     if (!this.on) await this.server.setEnabled(false);
     const applied = await this.server.apply(this.defs);
     for (const e of applied.errors) this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: e });
     const now = new Set(this.defs.map((d) => d.id));
-    const changed = new Set(applied.changed);
+    // Moved ports: every service that stays was closed and opened again elsewhere.
+    const changed = new Set([...applied.changed, ...(moved ? [...now].filter((n) => previous.has(n)) : [])]);
     const report: ApplyReport = {
       added: [...now].filter((n) => !previous.has(n)),
       changed: [...changed],
       removed: [...previous].filter((n) => !now.has(n)),
       unchanged: [...now].filter((n) => previous.has(n) && !changed.has(n)),
     };
+    this.announce();
     if (this.present && !wasPresent) report.added.push(SUPER_SERVER_NAME);
     else if (!this.present && wasPresent) {
       await this.setSuperServer(false);
@@ -184,7 +214,7 @@ export class InetdBackend implements UnitBackend {
       await this.setSuperServer(false);
       await this.setSuperServer(true);
     }
-    return this.on ? 'running' : 'stopped';
+    return this.superServerState();
   }
 
   runlevelUnit(name: string): RunlevelUnit | undefined {
@@ -210,8 +240,9 @@ export class InetdBackend implements UnitBackend {
     return this.setInetdServiceEnabled(name, on).then(() => ({ name, levels: null, enabled: on, reload: true }));
   }
 
+  /** A wait = yes server holding its socket, or any per-connection server (running or ended lately). */
   ownerOf(pid: number): string | undefined {
-    return this.server.status().find((s) => s.pid === pid)?.id;
+    return this.server.status().find((s) => s.pid === pid)?.id ?? this.server.ownerOf(pid);
   }
 
   async shutdown(): Promise<void> {
@@ -250,19 +281,49 @@ export class InetdBackend implements UnitBackend {
   /** Switches the whole super-server: no inetd-style service listens while it is off. */
   private async setSuperServer(on: boolean): Promise<void> {
     if (on === this.on) return;
-    const from = this.on ? 'running' : 'stopped';
     this.on = on;
     this.onSince = on ? Date.now() : null;
     await this.server.setEnabled(on);
-    this.options.emit({ type: 'service.state', at: Date.now(), name: SUPER_SERVER_NAME, from, to: on ? 'running' : 'stopped', pid: on ? process.pid : null });
+    this.announce();
+  }
+
+  /** running, or degraded while some of its ports could not be bound; stopped when switched off. */
+  private superServerState(): ServiceState {
+    if (!this.on) return 'stopped';
+    return this.server.status().some((s) => s.state === 'failed') ? 'degraded' : 'running';
+  }
+
+  /** Publishes the super-server's state when it changed. */
+  private announce(): void {
+    const to = this.present ? this.superServerState() : 'stopped';
+    const from = this.announced;
+    if (to === from) return;
+    this.announced = to;
+    const detail = to === 'degraded' ? this.degradedDetail() : undefined;
+    this.options.emit({ type: 'service.state', at: Date.now(), name: SUPER_SERVER_NAME, from, to, pid: to === 'stopped' ? null : process.pid, ...(detail ? { detail } : {}) });
+  }
+
+  /** "listening on 3 of 4 ports; not on tcp/8007 (cat): cannot listen on …: the port is in use by pid 812 (nginx)". */
+  private degradedDetail(): string {
+    const all = this.server.status().filter((s) => s.state !== 'disabled' && s.state !== 'broken');
+    const failed = all.filter((s) => s.state === 'failed');
+    const wanted = (s: InetdServiceStatus): number => {
+      const def = this.defs.find((d) => d.id === s.id);
+      const p = def?.port ?? 0;
+      return p > 0 && p < 1024 ? p + this.portOffset : p;
+    };
+    const missing = failed.map((s) => `${s.protocol}/${wanted(s)} (${s.id}): ${s.errors.at(-1) ?? 'not bound'}`);
+    return `listening on ${all.length - failed.length} of ${all.length} ports; not on ${missing.join('; ')}`;
   }
 
   private superServerStatus(count: number): ServiceStatus {
+    const state = this.superServerState();
     return {
       name: SUPER_SERVER_NAME,
       description: `The super-server: listens for ${count} inetd-style service${count === 1 ? '' : 's'} and starts a server per connection`,
       kind: 'service',
-      state: this.on ? 'running' : 'stopped',
+      state,
+      ...(state === 'degraded' ? { detail: this.degradedDetail() } : {}),
       pid: this.on ? process.pid : null,
       startedAt: this.onSince,
       readyAt: this.onSince,
@@ -281,7 +342,7 @@ export class InetdBackend implements UnitBackend {
       description: s.description,
       kind: 'inetd',
       state: STATE[s.state],
-      detail: `${s.state} ${where}; ${counters}${s.detail ? `; ${s.detail}` : ''}`,
+      detail: s.state === 'failed' ? (s.errors.at(-1) ?? `failed ${where}`) : `${s.state} ${where}; ${counters}${s.detail ? `; ${s.detail}` : ''}`,
       pid: s.pid,
       startedAt: null,
       readyAt: null,

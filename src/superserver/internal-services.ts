@@ -17,8 +17,8 @@ export const LONG_LIVED: ReadonlySet<string> = new Set<InternalName>(['echo', 'd
 
 /**
  * daytime, time, echo and discard need no stream machinery: when nothing else
- * does either (banners, reverse lookups, socket flags), they are served from
- * the raw TCP handle.
+ * does either (banners, reverse lookups, identd, socket flags), they are
+ * served from the raw TCP handle.
  */
 export function canServeRaw(core: ServiceCore): boolean {
   const i = core.internal;
@@ -26,6 +26,7 @@ export function canServeRaw(core: ServiceCore): boolean {
   return (
     (i === 'daytime' || i === 'time' || i === 'echo' || i === 'discard') &&
     !p.banner && !p.bannerSuccess && !p.bannerFail && !p.access?.needsReverse &&
+    !core.log.useridOnSuccess && !core.log.useridOnFailure &&
     !core.def.flags.includes('NODELAY') && !core.def.flags.includes('KEEPALIVE')
   );
 }

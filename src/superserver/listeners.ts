@@ -89,6 +89,8 @@ export interface AcceptorLaunch {
   argv0: string | undefined;
   umask: number | undefined;
   env: Record<string, string>;
+  /** REMOTE_ADDR and REMOTE_PORT besides REMOTE_HOST (false: xinetd's environment). */
+  remoteAddrPort: boolean;
   nodelay: boolean;
   keepalive: boolean;
 }
@@ -117,6 +119,7 @@ export async function listenAcceptor(
     ...(launch.argv0 ? { argv0: launch.argv0 } : {}),
     ...(launch.umask !== undefined ? { umask: launch.umask } : {}),
     env: launch.env,
+    ...(launch.remoteAddrPort ? {} : { remoteHostOnly: true }),
     nodelay: launch.nodelay,
     keepalive: launch.keepalive,
     decide: (remote) => hooks.decide(remote),

@@ -5,20 +5,22 @@ import {
   type InetdServiceDefinition, type InetdServiceStatus, type RefusalReason,
 } from '../model/index.js';
 import { describeError } from '../errors/index.js';
+import { describeBindError } from './bind-error.js';
 import type { ServerProcess } from '../native/index.js';
 import { Admission } from './admission.js';
 import { addressAllowed, toBytes } from './access.js';
 import { onDatagram } from './datagram-service.js';
-import { INTERNAL_NAMES, canServeRaw } from './internal-services.js';
+import { INTERNAL_NAMES, LONG_LIVED, canServeRaw } from './internal-services.js';
 import { listenAcceptor, listenDatagram, listenRaw, listenStream, type Endpoint, type Listener } from './listeners.js';
 import { NOTHING_PREPARED, prepareService, type Prepared } from './service-setup.js';
 import { watchServer } from './server-launch.js';
 import { acceptHandOff, acceptRaw, acceptStream, decideAcceptorConnection } from './stream-connections.js';
 import { UdpReplyLimit } from './udp-reply-limit.js';
+import { ServerSet } from './server-set.js';
 import { WaitListener } from './wait-service.js';
 import { ConnectionLog } from './xinetd-log.js';
 import type { EngineContext, InternalName, MuxTarget, ServiceCore } from './engine-context.js';
-import type { InetdServiceState, InetdStateChange } from './types.js';
+import type { InetdLogLine, InetdServiceState, InetdStateChange } from './types.js';
 
 /** After a failed resume (the port briefly taken), try again this much later. */
 const RESUME_RETRY_MS = 1000;
@@ -32,10 +34,11 @@ const RESUME_RETRY_MS = 1000;
 export class ServiceRuntime implements ServiceCore, MuxTarget {
   readonly key: string;
   readonly internal: InternalName | undefined;
+  readonly forks: boolean;
   readonly admission: Admission;
   readonly log: ConnectionLog;
   readonly conns = new Set<{ destroy(): void }>();
-  readonly children = new Set<ChildProcess | ServerProcess>();
+  readonly children = new ServerSet();
   prepared: Prepared = NOTHING_PREPARED;
   private current: InetdServiceState = 'off';
   private detail: string | undefined;
@@ -50,14 +53,16 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
   private closed = true;
   private waitPid: number | null = null;
   private readonly udpLimit: UdpReplyLimit;
+  private logFileFull = false;
 
   constructor(readonly def: InetdServiceDefinition, readonly ctx: EngineContext) {
     this.key = inetdDefinitionKey(def);
     this.internal = def.types.includes('INTERNAL') && INTERNAL_NAMES.has(def.name) ? (def.name as InternalName) : undefined;
+    this.forks = !this.internal || (def.protocol === 'tcp' && LONG_LIVED.has(this.internal));
     this.errors = [...def.errors];
     for (const k of REFUSAL_REASONS) this.refused[k] = 0;
     this.admission = new Admission(def, { onSuspend: (until) => this.suspend(until), onResume: () => this.resume() });
-    this.log = new ConnectionLog(def, (l) => ctx.log(l));
+    this.log = new ConnectionLog(def, (l) => this.writeLog(l));
     this.udpLimit = new UdpReplyLimit(ctx.udpReplyRate, ctx.udpReplyRatePerSource);
     if (def.errors.length > 0) this.current = 'broken';
     else if (def.disabled) this.current = 'disabled';
@@ -87,7 +92,22 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
 
   refuse(reason: RefusalReason, remote: string | undefined): void {
     this.refused[reason]++;
+    if (reason !== 'address' || !this.forks) return this.log.refused(reason, remote);
+    // xinetd forks first and its child checks the address: START, FAIL, then the child's EXIT (status 0).
+    const started = this.log.started();
+    this.log.start(0, remote);
     this.log.refused(reason, remote);
+    this.log.exit(0, 0, null, started);
+  }
+
+  /** A line of the connection log: to log_type's FILE (once full, no more), then to the host. */
+  private writeLog(line: InetdLogLine): void {
+    const file = this.prepared.logFile;
+    if (line.service && file && !file.write(line.message) && !this.logFileFull) {
+      this.logFileFull = true;
+      this.log.fileFull(file.path);
+    }
+    this.ctx.log(line);
   }
 
   /** The limits (admission.ts), then the address rules (access.ts) unless they wait for a reverse lookup. */
@@ -103,23 +123,32 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
     acceptHandOff(this, sock, remote);
   }
 
-  /** Reads banners, resolves names, builds the command line, then listens. Errors leave the service "broken". */
+  /**
+   * Reads banners, resolves names, builds the command line, then listens.
+   * What the definition cannot do (a missing banner file, a name that does
+   * not resolve) leaves the service "broken"; a port it cannot have leaves
+   * it "failed", with who holds the port.
+   */
   async start(): Promise<void> {
     if (this.def.disabled || this.def.errors.length > 0) return;
+    let stage: 'broken' | 'failed' = 'broken';
     try {
-      this.prepared = await prepareService(this.def, this.internal, this.isMuxClient);
+      this.prepared = await prepareService(this.def, this.internal, this.isMuxClient, this.ctx.envCompat);
       this.closed = false;
+      stage = 'failed';
       const port = await this.listen();
       if (port === undefined) return; // closed meanwhile
+      this.errors.length = 0;
+      this.errors.push(...this.def.errors);
       const change = this.moveTo('listening');
       if (change) this.ctx.emit({ type: 'inetd.listening', at: Date.now(), id: this.def.id, port, protocol: this.isMuxClient ? 'tcpmux' : this.def.protocol, change });
     } catch (e) {
       this.closed = true;
-      const message = describeError(e);
+      const message = stage === 'failed' ? describeBindError(e, this.def.protocol, this.endpoint) : describeError(e);
       this.errors.push(message);
-      const change = this.moveTo('broken');
+      const change = this.moveTo(stage);
       this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: this.def.id, message, ...(change ? { change } : {}) });
-      throw e;
+      throw new Error(message, { cause: e });
     }
   }
 
@@ -168,10 +197,10 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
     }, (sock) => acceptStream(this, sock), onError);
   }
 
-  /** A server started for each connection with nothing written first and only address rules to check. */
+  /** A server started for each connection with nothing written first, only address rules to check, and no identd to ask. */
   private get plainServer(): boolean {
     const p = this.prepared;
-    return !!p.launch && !p.banner && !p.bannerSuccess && !p.bannerFail && !p.access?.needsReverse;
+    return !!p.launch && !p.banner && !p.bannerSuccess && !p.bannerFail && !p.access?.needsReverse && !this.log.useridOnSuccess && !this.log.useridOnFailure;
   }
 
   private listenAcceptor(path: string, at: Endpoint, onError: (message: string) => void): Promise<Listener | undefined> {
@@ -206,7 +235,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
     this.closed = true;
     this.admission.stop();
     this.stopListening();
-    const live = this.current === 'listening' || this.current === 'suspended' || this.current === 'waiting';
+    const live = this.current === 'listening' || this.current === 'suspended' || this.current === 'waiting' || this.current === 'failed';
     if (live) this.detail = undefined;
     const change = live ? this.moveTo('off') : undefined;
     this.ctx.emit({ type: 'inetd.closed', at: Date.now(), id: this.def.id, ...(change ? { change } : {}) });
@@ -249,7 +278,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
       (e) => {
         if (this.closed) return;
         // The port may be briefly taken (a wait = yes server still owns it): try again rather than stay off.
-        this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: this.def.id, message: `cannot resume: ${describeError(e)}` });
+        this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: this.def.id, message: `cannot resume: ${describeBindError(e, this.def.protocol, this.endpoint)}` });
         this.admission.suspendFor(RESUME_RETRY_MS);
       },
     );

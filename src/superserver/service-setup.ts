@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import type { InetdServiceDefinition } from '../model/index.js';
 import { compileList, type AccessRules } from './access.js';
-import { launchFor, type Launch } from './server-launch.js';
+import { launchFor, type EnvCompat, type Launch } from './server-launch.js';
+import { XinetdLogFile } from './xinetd-log-file.js';
 import type { InternalName } from './engine-context.js';
 
 /** What a service reads and resolves once per (re)load, before it listens. */
@@ -17,6 +18,8 @@ export interface Prepared {
   redirectHost?: string;
   /** The server to start (not for internal or redirected services). */
   launch?: Launch;
+  /** log_type = FILE: where the connection log lines also go. */
+  logFile?: XinetdLogFile;
 }
 
 export const NOTHING_PREPARED: Prepared = Object.freeze({});
@@ -26,7 +29,7 @@ export const NOTHING_PREPARED: Prepared = Object.freeze({});
  * host names in the address rules and the redirect target, and builds the
  * server's command line. Throws (with the reason) when the service cannot run.
  */
-export async function prepareService(d: InetdServiceDefinition, internal: InternalName | undefined, isMuxClient: boolean): Promise<Prepared> {
+export async function prepareService(d: InetdServiceDefinition, internal: InternalName | undefined, isMuxClient: boolean, envCompat: EnvCompat): Promise<Prepared> {
   if (internal === undefined && d.types.includes('INTERNAL')) throw new Error(`internal service "${d.name}" is not provided by hearth`);
   if (d.protocol === 'udp' && !internal && !d.wait) throw new Error('udp services must use wait = yes (hearth does not start one server per datagram)');
   if (d.wait && d.protocol === 'tcp' && !internal && isMuxClient) throw new Error('tcpmux services must use wait = no');
@@ -39,11 +42,23 @@ export async function prepareService(d: InetdServiceDefinition, internal: Intern
   };
   if (d.onlyFrom || d.noAccess) out.access = await accessRules(d);
   if (d.redirect) {
-    // As xinetd: the name is looked up once, when the service is (re)loaded.
-    out.redirectHost = net.isIP(d.redirect.host) ? d.redirect.host : (await lookup(d.redirect.host)).address;
+    // As xinetd: the name is looked up once, when the service is (re)loaded, as IPv6 only when it has a ":".
+    const host = d.redirect.host;
+    out.redirectHost = net.isIP(host) ? host : (await lookup(host, { family: host.includes(':') ? 6 : 4 })).address;
   }
-  if (!internal && !d.redirect && d.server) out.launch = launchFor(d);
+  // As xinetd's log_start: a log file that cannot be opened keeps the service from starting.
+  if (d.logType?.kind === 'file') out.logFile = openLogFile(d.logType.path, d.logType.hardLimit);
+  if (!internal && !d.redirect && d.server) out.launch = launchFor(d, envCompat);
   return out;
+}
+
+function openLogFile(path: string, hardLimit: number | undefined): XinetdLogFile {
+  try {
+    return XinetdLogFile.open(path, hardLimit);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new Error(`cannot open its log_type FILE "${path}": ${code}`);
+  }
 }
 
 async function accessRules(d: InetdServiceDefinition): Promise<AccessRules> {

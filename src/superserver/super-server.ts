@@ -44,6 +44,7 @@ export class SuperServer {
       servers: options.serverSpawner ?? this.ownSpawner!,
       acceptorPath: options.acceptor === false ? null : acceptorHelperPath(),
       portOffset: offset,
+      envCompat: options.envCompat ?? 'hearth',
       emit: (e) => {
         try {
           emit(e);
@@ -186,6 +187,13 @@ export class SuperServer {
       }
       return s;
     });
+  }
+
+  /** The service whose server (running, or ended lately) has this pid. */
+  ownerOf(pid: number): string | undefined {
+    const now = Date.now();
+    for (const rt of [...this.services.values(), ...this.retired]) if (rt.children.owns(pid, now)) return rt.def.id;
+    return undefined;
   }
 
   /** Status of one service by id (or by name when the id is unknown). */

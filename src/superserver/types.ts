@@ -1,6 +1,7 @@
 import type { spawn } from 'node:child_process';
 import type { InetdServiceStatus } from '../model/index.js';
 import type { ServerSpawner } from '../native/index.js';
+import type { EnvCompat } from './server-launch.js';
 
 /** A service's state, as status() reports it. */
 export type InetdServiceState = InetdServiceStatus['state'];
@@ -13,12 +14,13 @@ export type InetdServiceState = InetdServiceStatus['state'];
  *   event             change.from → change.to
  *   inetd.listening   off | broken → listening          the listener is up (or, for a tcpmux
  *                                                       client, the name is served by tcpmux)
- *   inetd.error       off → broken                      it could not start (bind, banner, name…)
+ *   inetd.error       off → broken                      it cannot be served (banner, name, log file…)
+ *                     off → failed                      it could not have its port (who holds it is said)
  *   inetd.suspended   listening | waiting → suspended   cps tripped; `until` says when it returns
  *   inetd.resumed     suspended → listening            the pause is over and it listens again
  *   inetd.server      listening → waiting              a wait = yes server took the socket…
  *                     waiting → listening              …and gave it back by exiting
- *   inetd.closed      listening | waiting | suspended → off   stopped listening (reload,
+ *   inetd.closed      listening | waiting | suspended | failed → off   stopped listening (reload,
  *                                                       super-server switched off, stop())
  *
  * An inetd.error without `change` (a listener error, a failed resume that is
@@ -44,11 +46,19 @@ export type InetdEvent =
   /** About the engine rather than one service (id names the part, e.g. "hearth-spawner"). */
   | { type: 'inetd.notice'; at: number; id: string; level: 'warn' | 'error'; message: string; change?: never };
 
-/** One connection log line, in xinetd.log(5)'s words (START/EXIT/FAIL). */
+/** One connection log line, in xinetd.log(5)'s words (START/EXIT/FAIL/TRAFFIC/USERID). */
 export interface InetdLogLine {
   id: string;
   level: 'info' | 'warn' | 'error';
   message: string;
+  /**
+   * A line of the service's own xinetd log: the engine has already written it
+   * to log_type's FILE; the host journals it (as a syslog record when `syslog`).
+   * false: hearth's note for the journal only.
+   */
+  service: boolean;
+  /** log_type = SYSLOG facility level: the record's facility and priority. */
+  syslog?: { facility: number; level: number };
 }
 
 export interface SuperServerOptions {
@@ -70,6 +80,8 @@ export interface SuperServerOptions {
   acceptor?: boolean;
   /** Added to every port below 1024 (hearth.toml [inetd] port_offset). */
   portOffset?: number;
+  /** hearth.toml [inetd] env_compat: "xinetd" leaves out REMOTE_ADDR and REMOTE_PORT. Default "hearth". */
+  envCompat?: EnvCompat;
   /** UDP internal services: replies per second per service, and per client address. */
   udpReplyRate?: number;
   udpReplyRatePerSource?: number;

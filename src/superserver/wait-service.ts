@@ -4,6 +4,7 @@ import { describeError } from '../errors/index.js';
 import { bindRawTcp, bindRawUdp, listenFds, waitReadable, type FdWait, type RawSocket } from '../native/index.js';
 import type { Endpoint, Listener } from './listeners.js';
 import type { ServiceCore } from './engine-context.js';
+import { NO_ADDRESS } from './xinetd-log.js';
 
 /** After a failed wait or start, try again this much later rather than spin. */
 const RETRY_MS = 1000;
@@ -95,7 +96,9 @@ export class WaitListener implements Listener {
     const fd = this.raw.fd;
     let child: ChildProcess;
     try {
-      child = applyUmask(l.umask, () => core.ctx.spawn(l.file, l.args, { stdio: [fd, fd, fd], env: l.env, ...(l.argv0 ? { argv0: l.argv0 } : {}) }));
+      // No accepted connection, so no peer: xinetd's REMOTE_HOST then reads "<no address>".
+      const env = { ...l.env, REMOTE_HOST: NO_ADDRESS };
+      child = applyUmask(l.umask, () => core.ctx.spawn(l.file, l.args, { stdio: [fd, fd, fd], env, ...(l.argv0 ? { argv0: l.argv0 } : {}) }));
     } catch {
       core.refuse('spawn', undefined);
       this.later();
@@ -104,7 +107,7 @@ export class WaitListener implements Listener {
     core.countServed();
     core.admission.opened(undefined);
     core.children.add(child);
-    const started = Date.now();
+    const started = core.log.started();
     if (child.pid) core.log.start(child.pid, undefined);
     this.events.started(child);
     let done = false;

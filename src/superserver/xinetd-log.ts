@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { InetdServiceDefinition, RefusalReason } from '../model/index.js';
 import type { InetdLogLine } from './types.js';
 
@@ -7,58 +8,98 @@ const XINETD_REASON: Record<RefusalReason, string> = {
   cps: 'connections per second', load: 'load', spawn: 'fork',
 };
 
+/** What conn_addrstr() prints when a connection has no peer address (a wait = yes TCP service). */
+export const NO_ADDRESS = '<no address>';
+
+type LogDef = Pick<InetdServiceDefinition, 'id' | 'logOnSuccess' | 'logOnFailure' | 'logType'>;
+
 /**
- * One service's connection log, in xinetd.log(5)'s words: START and EXIT
- * lines as log_on_success asks, FAIL lines as log_on_failure asks. Refusals
- * are logged even without log_on_failure, at most once a second under a flood.
+ * One service's connection log in xinetd's own words and formats (log.c,
+ * redirect.c, ident.c): START, EXIT, FAIL, TRAFFIC and USERID lines exactly
+ * as xinetd writes them, marked `service` so the host also writes them where
+ * log_type says. Refusals with no log_on_failure, and cps switching a service
+ * off and on, are hearth's notes for the journal only (xinetd writes the
+ * latter to its own log, not the service's).
  */
 export class ConnectionLog {
   /** log_on_success asks for anything: callers skip the work of a line nobody wants. */
   readonly onSuccess: boolean;
+  /** An EXIT line is wanted (log_on_success EXIT or DURATION). */
+  readonly onExit: boolean;
+  /** USERID in log_on_success / log_on_failure: ask the client's identd (RFC 1413). */
+  readonly useridOnSuccess: boolean;
+  readonly useridOnFailure: boolean;
   private readonly onFailure: boolean;
+  private readonly syslog: InetdLogLine['syslog'];
   private lastQuietRefusal = 0;
   private quietRefusals = 0;
 
   constructor(
-    private readonly def: Pick<InetdServiceDefinition, 'id' | 'logOnSuccess' | 'logOnFailure'>,
+    private readonly def: LogDef,
     private readonly write: (line: InetdLogLine) => void,
     private readonly now: () => number = Date.now,
   ) {
-    this.onSuccess = def.logOnSuccess.length > 0;
+    const s = def.logOnSuccess;
+    this.onSuccess = s.length > 0;
+    this.onExit = s.includes('EXIT') || s.includes('DURATION');
     this.onFailure = def.logOnFailure.length > 0;
+    this.useridOnSuccess = s.includes('USERID');
+    this.useridOnFailure = def.logOnFailure.includes('USERID');
+    const t = def.logType;
+    if (t?.kind === 'syslog') this.syslog = { facility: t.facility, level: t.level };
   }
 
-  /** The time a connection started, for its EXIT line's duration (0 when no EXIT line is wanted). */
+  /** When a server started, in xinetd's whole seconds (its EXIT line's duration is a difference of time() values). */
   started(): number {
-    return this.onSuccess ? this.now() : 0;
+    return Math.floor(this.now() / 1000);
   }
 
+  /** `START: id [pid=N] [from=ADDR]`; pid 0 marks a connection hearthd answers itself, as xinetd's internal services. */
   start(pid: number, remote: string | undefined): void {
     if (!this.onSuccess) return;
     const s = this.def.logOnSuccess;
     let m = `START: ${this.def.id}`;
     if (s.includes('PID')) m += ` pid=${pid}`;
-    if (s.includes('HOST') && remote) m += ` from=${remote}`;
-    this.line('info', m);
+    if (s.includes('HOST')) m += ` from=${remote ?? NO_ADDRESS}`;
+    this.service('info', m);
   }
 
-  /** `extra` (a relay's TRAFFIC figures) is written even when neither EXIT nor DURATION is asked for. */
-  exit(pid: number, code: number | null, signal: NodeJS.Signals | null, started: number, extra = ''): void {
-    if (!this.onSuccess) return;
+  /** `EXIT: id [status=N|signal=N] [pid=N] [duration=N(sec)]`. */
+  exit(pid: number, code: number | null, signal: NodeJS.Signals | null, startedSeconds: number): void {
+    if (!this.onExit) return;
     const s = this.def.logOnSuccess;
-    if (!s.includes('EXIT') && !s.includes('DURATION') && !extra) return;
     let m = `EXIT: ${this.def.id}`;
-    // Neither code nor signal: the server never ran, or its helper died and the status is lost.
-    if (s.includes('EXIT')) m += signal ? ` signal=${signal}` : ` status=${code ?? 'unknown'}`;
+    if (s.includes('EXIT')) {
+      // Neither code nor signal: a helper died and the status is lost; xinetd has no such case.
+      if (signal) m += ` signal=${constants.signals[signal] ?? signal}`;
+      else m += code === null ? ' status=unknown' : ` status=${code}`;
+    }
     if (s.includes('PID')) m += ` pid=${pid}`;
-    if (s.includes('DURATION')) m += ` duration=${Math.round((this.now() - started) / 1000)}(sec)`;
-    this.line('info', m + extra);
+    if (s.includes('DURATION')) m += ` duration=${Math.max(0, this.started() - startedSeconds)}(sec)`;
+    this.service('info', m);
   }
 
+  /** A relay's byte counts, from the client (in) and from the server (out). */
+  traffic(bytesIn: number, bytesOut: number): void {
+    if (!this.def.logOnSuccess.includes('TRAFFIC')) return;
+    this.service('info', `TRAFFIC: ${this.def.id} in=${bytesIn}(bytes) out=${bytesOut}(bytes)`);
+  }
+
+  /** What the client's identd said, after "USERID :". */
+  userid(text: string): void {
+    this.service('info', `USERID: ${this.def.id} ${text}`);
+  }
+
+  /** IDONLY and the client's identd did not say who it is: the connection is dropped. */
+  noid(remote: string | undefined, reason: string): void {
+    this.service('info', `NOID: ${this.def.id} ${remote ?? NO_ADDRESS} ${reason}`);
+  }
+
+  /** `FAIL: id reason [from=ADDR]`; without log_on_failure a journal note, at most one a second under a flood. */
   refused(reason: RefusalReason, remote: string | undefined): void {
     const what = `FAIL: ${this.def.id} ${XINETD_REASON[reason]}`;
     if (this.onFailure) {
-      this.line('warn', `${what}${this.def.logOnFailure.includes('HOST') && remote ? ` from=${remote}` : ''}`);
+      this.service('warn', `${what}${this.def.logOnFailure.includes('HOST') ? ` from=${remote ?? NO_ADDRESS}` : ''}`);
       return;
     }
     const now = this.now();
@@ -67,25 +108,36 @@ export class ConnectionLog {
       return;
     }
     const more = this.quietRefusals > 0 ? ` (+${this.quietRefusals} more refused in the last second)` : '';
-    this.line('warn', `${what}${remote ? ` from=${remote}` : ''}${more}`);
+    this.note('warn', `${what}${remote ? ` from=${remote}` : ''}${more}`);
     this.lastQuietRefusal = now;
     this.quietRefusals = 0;
   }
 
   /** xinetd's words when cps takes a service off, and when it comes back. */
   deactivated(pauseSeconds: number): void {
-    this.line('warn', `Deactivating service ${this.def.id} due to excessive incoming connections. Restarting in ${pauseSeconds} seconds.`);
+    this.note('warn', `Deactivating service ${this.def.id} due to excessive incoming connections.  Restarting in ${pauseSeconds} seconds.`);
   }
 
   activated(): void {
-    this.line('info', `Activating service ${this.def.id}`);
+    this.note('info', `Activating service ${this.def.id}`);
   }
 
   cannotStart(file: string, message: string): void {
-    this.line('error', `cannot start "${file}": ${message}`);
+    this.note('error', `cannot start "${file}": ${message}`);
   }
 
-  private line(level: InetdLogLine['level'], message: string): void {
-    this.write({ id: this.def.id, level, message });
+  /** The log file reached its hard limit and takes no more lines (xinetd's log_in_error). */
+  fileFull(path: string): void {
+    this.note('error', `Size of ${this.def.id} log exceeded hard limit; "${path}" gets no more lines`);
+  }
+
+  /** A line of the service's own log: also to log_type's destination, at its level under SYSLOG. */
+  private service(level: InetdLogLine['level'], message: string): void {
+    this.write({ id: this.def.id, level, message, service: true, ...(this.syslog ? { syslog: this.syslog } : {}) });
+  }
+
+  /** hearth's note for the journal only. */
+  private note(level: InetdLogLine['level'], message: string): void {
+    this.write({ id: this.def.id, level, message, service: false });
   }
 }

@@ -34,9 +34,16 @@ export class NativeBackend implements UnitBackend {
     }
     await Promise.all(
       [...config.services.values()].map(async (def) => {
-        report[await this.supervisor.define(def)].push(def.name);
+        const outcome = await this.supervisor.define(def);
+        // A file fixed since the last load was listed (as broken) before: it changed, it was not added.
+        report[outcome === 'added' && wasBroken.has(def.name) ? 'changed' : outcome].push(def.name);
       }),
     );
+    // Broken files are listed too (as broken, or as the last good definition still running): count them as list shows them.
+    for (const name of this.broken.keys()) {
+      if (config.services.has(name)) continue;
+      (this.supervisor.has(name) || wasBroken.has(name) ? report.unchanged : report.added).push(name);
+    }
     this.supervisor.prepareOutputs();
     return report;
   }
@@ -46,20 +53,29 @@ export class NativeBackend implements UnitBackend {
   }
 
   names(): string[] {
-    return [...new Set([...this.supervisor.names(), ...this.broken.keys()])];
+    return [...new Set([...this.supervisor.names(), ...this.supervisor.orphanNames(), ...this.broken.keys()])];
   }
 
   has(name: string): boolean {
-    return this.supervisor.has(name) || this.broken.has(name);
+    return this.supervisor.has(name) || this.supervisor.isOrphan(name) || this.broken.has(name);
   }
 
   list(): ServiceStatus[] {
-    const brokenOnly = [...this.broken.values()].filter((b) => !this.supervisor.has(b.name)).map(brokenStatus);
-    return [...this.supervisor.list(), ...brokenOnly];
+    const orphans = this.supervisor.orphanNames().map((n) => this.orphanStatus(n));
+    const brokenOnly = [...this.broken.values()].filter((b) => !this.supervisor.has(b.name) && !this.supervisor.isOrphan(b.name)).map(brokenStatus);
+    return [...this.supervisor.list(), ...orphans, ...brokenOnly];
+  }
+
+  /** A process a previous hearthd left running, whose definition is now broken or gone. */
+  private orphanStatus(name: string): ServiceStatus {
+    const broken = this.broken.get(name);
+    const s = this.supervisor.orphanStatus(name, broken?.file)!;
+    return broken ? { ...s, errors: broken.errors.map((e) => e.toString()) } : s;
   }
 
   async detail(name: string): Promise<UnitDetail | undefined> {
     const broken = this.broken.get(name);
+    if (this.supervisor.isOrphan(name)) return this.orphanStatus(name);
     if (!this.supervisor.has(name)) return broken ? brokenStatus(broken) : undefined;
     const def = this.supervisor.definition(name)!;
     return {
@@ -71,6 +87,15 @@ export class NativeBackend implements UnitBackend {
   }
 
   async act(name: string, action: UnitAction): Promise<ServiceState> {
+    if (this.supervisor.isOrphan(name)) {
+      if (action !== 'stop') {
+        throw new HearthError('ERR_SERVICE_BROKEN', `cannot ${action} "${name}": it runs without a definition (orphaned)`, {
+          hint: `fix or restore its service file and run "hearth reload-config" (it is then adopted), or "hearth stop ${name}"`,
+        });
+      }
+      await this.supervisor.stopOrphan(name);
+      return 'stopped';
+    }
     if (!this.supervisor.has(name)) {
       const broken = this.broken.get(name);
       if (broken) throw new HearthError('ERR_SERVICE_BROKEN', `cannot ${action} "${name}": its definition has errors: ${broken.errors[0]?.toString() ?? ''}`);
@@ -85,6 +110,7 @@ export class NativeBackend implements UnitBackend {
   }
 
   isUp(name: string): boolean {
+    if (this.supervisor.isOrphan(name)) return true;
     return this.supervisor.has(name) && isUpState(this.supervisor.get(name).state);
   }
 

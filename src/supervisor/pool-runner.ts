@@ -1,8 +1,8 @@
 import { HearthError, describeError } from '../errors/index.js';
-import type { ExitInfo, PoolSettings, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
-import { applyUmask, readProcStat } from '../process/index.js';
+import { formatDuration, type ExitInfo, type PoolSettings, type ServiceDefinition, type ServiceState, type ServiceStatus } from '../model/index.js';
+import { readProcStat } from '../process/index.js';
 import { usageOfPids } from './resource-usage.js';
-import { activationEnv, activationStdio, bindListeners, type BoundSocket } from '../superserver/index.js';
+import { bindListeners, type BoundSocket } from '../superserver/index.js';
 import { acceptQueueLength, socketInode } from './accept-queue.js';
 import { PoolScaler } from './pool-scaler.js';
 import { PoolWorker, type WorkerLaunch } from './pool-worker.js';
@@ -11,7 +11,7 @@ import { RestartTracker } from './restart-policy.js';
 import type { Runner, RunnerContext } from './runner.js';
 import type { LogSink } from './service-output.js';
 import { describeExit } from '../events/index.js';
-import { serviceLaunch } from './service-launch.js';
+import { workerLaunch } from './pool-launch.js';
 import { ProcessGroupBoundary, stopProcesses, type UnitTracking } from '../boundary/index.js';
 import { definitionHash } from './definitions-equal.js';
 import type { RuntimeRecord } from './runtime-state.js';
@@ -200,6 +200,11 @@ export class PoolRunner implements Runner {
     await this.start();
   }
 
+  redefine(def: ServiceDefinition): void {
+    this.def = def;
+    this.tracker.setBackoff(def.backoff);
+  }
+
   /** Zero-downtime reload: a new generation of workers, ready before the old one stops. */
   reload(): Promise<void> {
     if (this.stateValue !== 'running') {
@@ -267,22 +272,11 @@ export class PoolRunner implements Runner {
   }
 
   private launchFor(def: ServiceDefinition, generation: number): WorkerLaunch {
-    const sockets = this.sockets ?? [];
-    const byStdin = def.pool!.socketFd === 'stdin';
     if (!this.limitsApplied) {
       this.unit.applyLimits(def.limits);
       this.limitsApplied = true;
     }
-    const launch = serviceLaunch(def, this.ctx.configDir, {
-      unit: { joinPrefix: this.unit.joinPrefix(`g${generation}`), marker: this.unit.marker },
-      ...(this.notifySocket !== undefined && def.ready.kind === 'notify' ? { notifySocket: this.notifySocket } : {}),
-      ...(!byStdin ? { activation: activationEnv(sockets) } : {}),
-    });
-    return {
-      ...launch,
-      stdio: byStdin ? [sockets[0]!.fd, 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe', ...activationStdio(sockets)],
-      umask: (fn) => applyUmask(def.umask, fn),
-    };
+    return workerLaunch(def, this.ctx.configDir, this.sockets ?? [], this.notifySocket, { tracking: this.unit, leaf: `g${generation}` });
   }
 
   private spawnWorkers(count: number, generation: number, def: ServiceDefinition = this.def): PoolWorker[] {
@@ -343,7 +337,8 @@ export class PoolRunner implements Runner {
       this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'replaced', reason: why, ...(decision.delayMs ? { delayMs: decision.delayMs } : {}) });
     } else if (decision.action === 'fail') {
       this.pausedUntil = now + decision.retryInMs;
-      this.detailText = `workers crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms; replacements paused for ${decision.retryInMs}ms`;
+      const within = formatDuration(this.def.backoff.burstIntervalMs, { precise: true });
+      this.detailText = `workers crashed ${this.def.backoff.burst} times within ${within}; replacements paused for ${formatDuration(decision.retryInMs, { precise: true })}`;
       this.ctx.emit({ type: 'pool.failed', at: Date.now(), name: this.name, reason: this.detailText });
       this.later(decision.retryInMs, () => this.topUp());
     }
@@ -419,16 +414,7 @@ export class PoolRunner implements Runner {
     this.recycleOld(serving, now);
     const p = this.settings;
     if (p.minWorkers === p.maxWorkers) return;
-    let idle = 0;
-    for (const w of serving) {
-      if (w.state !== 'ready') continue;
-      const stat = readProcStat(w.pid);
-      const ticks = stat ? stat.utimeTicks + stat.stimeTicks : -1;
-      // A worker seen for the first time has no history: count it idle rather than grow on its start-up CPU.
-      w.idle = w.lastCpuTicks === -1 || ticks === w.lastCpuTicks;
-      w.lastCpuTicks = ticks;
-      if (w.idle) idle++;
-    }
+    const idle = serving.filter((w) => w.state === 'ready' && w.sampleIdle()).length;
     const decision = this.scaler.decide({
       now,
       workers: serving.length,

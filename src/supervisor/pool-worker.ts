@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import type { WorkerOutput } from '../spool/index.js';
+import { readProcStat } from '../process/index.js';
 import type { LogSink } from './service-output.js';
 import { LineMatcher } from './readiness.js';
 import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
@@ -102,6 +103,15 @@ export class PoolWorker {
 
   view(now: number): WorkerView {
     return { pid: this.pid, generation: this.generation, state: this.state, idle: this.idle, startedAt: this.startedAt, readyAt: this.readyAt, ageMs: now - this.startedAt };
+  }
+
+  /** Did it use no CPU since the last sample? A worker seen for the first time counts as idle, not busy with its start-up. */
+  sampleIdle(): boolean {
+    const stat = readProcStat(this.pid);
+    const ticks = stat ? stat.utimeTicks + stat.stimeTicks : -1;
+    this.idle = this.lastCpuTicks === -1 || ticks === this.lastCpuTicks;
+    this.lastCpuTicks = ticks;
+    return this.idle;
   }
 
   get alive(): boolean {

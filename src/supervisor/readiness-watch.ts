@@ -1,11 +1,22 @@
 import { HearthError } from '../errors/index.js';
-import type { ServiceDefinition } from '../model/index.js';
+import { formatDuration, type ServiceDefinition } from '../model/index.js';
+import { describePortHolders, ipBytes, listenersReachedAt, pidsHolding } from '../process/index.js';
 import { LineMatcher, waitForTcp } from './readiness.js';
 
 export interface ReadinessCallbacks {
   ready(): void;
   /** start_timeout passed first: the runner treats it as a crash. */
   timedOut(error: HearthError): void;
+}
+
+export interface ReadinessOptions {
+  /**
+   * The service's processes now (its cgroup, or its process groups). With
+   * it, ready = "tcp:…" counts only a listener one of them holds: another
+   * program on the port (a second copy of the service, an old instance) is
+   * not this service being ready.
+   */
+  servicePids?: () => number[];
 }
 
 /**
@@ -18,10 +29,13 @@ export class ReadinessWatch {
   private matcher: LineMatcher | undefined;
   private cancels: Array<() => void> = [];
   private settled = false;
+  /** The address a probe reached on someone else's listener: its holder is named if the start times out. */
+  private foreignReached: Uint8Array | undefined;
 
   constructor(
     private readonly def: ServiceDefinition,
     private readonly callbacks: ReadinessCallbacks,
+    private readonly options: ReadinessOptions = {},
   ) {}
 
   begin(): void {
@@ -33,7 +47,9 @@ export class ReadinessWatch {
     this.armTimeout();
     // A forking daemon is ready when its pidfile is (see the runner); the others as they ask.
     if (this.def.type === 'forking') return;
-    if (ready.kind === 'tcp') this.cancels.push(waitForTcp(ready.host, ready.port, () => this.markReady()));
+    if (ready.kind === 'tcp') {
+      this.cancels.push(waitForTcp(ready.host, ready.port, () => this.markReady(), { accept: (address) => this.ownsListener(ready.port, address) }));
+    }
     if (ready.kind === 'log') this.matcher = new LineMatcher(ready.pattern);
   }
 
@@ -59,13 +75,45 @@ export class ReadinessWatch {
     for (const c of this.cancels.splice(0)) c();
   }
 
+  /**
+   * The probe reached a listener: is it the service's? Only a listener that
+   * can be seen in /proc is judged; one that cannot (behind a proxy, in
+   * another network namespace) counts as before, since there is nothing to
+   * compare.
+   */
+  private ownsListener(port: number, address: string): boolean {
+    const servicePids = this.options.servicePids;
+    const reached = ipBytes(address);
+    if (!servicePids || !reached) return true;
+    const inodes = listenerSockets(port, reached);
+    if (inodes.size === 0 || pidsHolding(inodes, servicePids()).length > 0) return true;
+    this.foreignReached = reached;
+    return false;
+  }
+
   private armTimeout(): void {
     const timer = setTimeout(() => {
       if (this.settled) return;
       this.cancel();
-      const kind = this.def.type === 'forking' ? 'pidfile' : this.def.ready.kind;
-      this.callbacks.timedOut(new HearthError('ERR_READY_TIMEOUT', `"${this.def.name}" did not become ready within ${this.def.startTimeoutMs}ms (ready = ${kind})`));
+      this.callbacks.timedOut(new HearthError('ERR_READY_TIMEOUT', this.timeoutMessage()));
     }, this.def.startTimeoutMs);
     this.cancels.push(() => clearTimeout(timer));
   }
+
+  private timeoutMessage(): string {
+    const kind = this.def.type === 'forking' ? 'pidfile' : this.def.ready.kind;
+    const text = `"${this.def.name}" did not become ready within ${formatDuration(this.def.startTimeoutMs, { precise: true })} (ready = ${kind})`;
+    const ready = this.def.ready;
+    if (ready.kind !== 'tcp' || !this.foreignReached) return text;
+    // As it is now: the other program may have gone since the last probe.
+    const inodes = listenerSockets(ready.port, this.foreignReached);
+    const servicePids = this.options.servicePids?.() ?? [];
+    if (inodes.size === 0 || pidsHolding(inodes, servicePids).length > 0) return text;
+    return `${text}: port ${ready.port} is held by ${describePortHolders(inodes)}, not by the service`;
+  }
+}
+
+/** The listening sockets on a port that a connection to `reached` met. */
+function listenerSockets(port: number, reached: Uint8Array): Set<number> {
+  return new Set(listenersReachedAt(port, reached).map((l) => l.inode));
 }

@@ -1,25 +1,50 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+
+export interface TcpWaitOptions {
+  /** Between refused connections. */
+  intervalMs?: number;
+  /**
+   * Asked once a connection is accepted, with the address it reached: false
+   * means "not the listener we wait for" (someone else's), and the wait goes
+   * on, more slowly, since the answer is unlikely to change soon.
+   */
+  accept?: (address: string) => boolean;
+  /** Between accepted connections that accept() turned down (each judgement reads /proc/net/tcp, which is not cheap). */
+  turnedDownIntervalMs?: number;
+}
 
 /**
- * Polls a TCP port until something accepts. Returns a cancel function; calls
- * onReady once. A refused connection is the normal "not yet" answer.
+ * Polls a TCP port until something accepts (and accept() agrees). Returns a
+ * cancel function; calls onReady once. A refused connection is the normal
+ * "not yet" answer.
  */
-export function waitForTcp(host: string, port: number, onReady: () => void, intervalMs = 50): () => void {
+export function waitForTcp(host: string, port: number, onReady: () => void, options: TcpWaitOptions = {}): () => void {
+  const intervalMs = options.intervalMs ?? 50;
   let cancelled = false;
   let timer: NodeJS.Timeout | undefined;
+  const again = (ms: number) => {
+    if (!cancelled) timer = setTimeout(attempt, ms);
+  };
   const attempt = () => {
     if (cancelled) return;
     const socket = connect({ host, port });
+    let connected = false;
     socket.once('connect', () => {
-      socket.destroy();
-      if (!cancelled) {
-        cancelled = true;
-        onReady();
-      }
+      connected = true;
+      // Judged while the connection is still open: a server closed on
+      // abruptly may die of the reset (an unhandled ECONNRESET) before it
+      // could be judged.
+      const accepted = !cancelled && (!options.accept || options.accept(socket.remoteAddress ?? host));
+      closeGently(socket);
+      if (cancelled) return;
+      if (!accepted) return again(options.turnedDownIntervalMs ?? 500);
+      cancelled = true;
+      onReady();
     });
     socket.once('error', () => {
+      if (connected) return;
       socket.destroy();
-      if (!cancelled) timer = setTimeout(attempt, intervalMs);
+      again(intervalMs);
     });
   };
   attempt();
@@ -27,6 +52,20 @@ export function waitForTcp(host: string, port: number, onReady: () => void, inte
     cancelled = true;
     if (timer) clearTimeout(timer);
   };
+}
+
+/**
+ * Ends a probe connection the polite way: our FIN, whatever the server says
+ * read and dropped, so the server sees a client that left rather than a
+ * reset. One that never closes its side is reset after a second.
+ */
+function closeGently(socket: Socket): void {
+  socket.on('error', () => undefined);
+  const timer = setTimeout(() => socket.destroy(), 1000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
+  socket.end();
 }
 
 /**

@@ -21,7 +21,12 @@ export class RestartTracker {
   private streak = 0;
   private starts: number[] = [];
 
-  constructor(private readonly backoff: RestartBackoff) {}
+  constructor(private backoff: RestartBackoff) {}
+
+  /** A reload changed the backoff settings: the streak and the starts so far still count. */
+  setBackoff(backoff: RestartBackoff): void {
+    this.backoff = backoff;
+  }
 
   recordStart(now: number): void {
     this.starts.push(now);

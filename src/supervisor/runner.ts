@@ -42,6 +42,12 @@ export interface Runner {
   /** Sends the reload signal, or (pools) replaces the workers without downtime. */
   reload(): void | Promise<void>;
   handleNotify(payload: Buffer, senderPid?: number): void;
+  /**
+   * Takes a definition that differs only in settings the running process
+   * never sees (description, order, restart policy, stop settings, logs):
+   * from now on they apply, without a restart.
+   */
+  redefine(def: ServiceDefinition): void;
   /** Every pid that belongs to the service, for attribution (syslog, notify). */
   pids?(): number[];
   /** Where the service's processes are tracked (its cgroup). */

@@ -1,5 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonState, type CorruptionReporter } from '../state/index.js';
 
 /**
  * What a crashed hearthd needs to adopt a service instead of starting it a
@@ -27,7 +28,10 @@ export interface RuntimeRecord {
 }
 
 export class RuntimeStateStore {
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly report: CorruptionReporter = () => undefined,
+  ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
@@ -47,11 +51,9 @@ export class RuntimeStateStore {
   }
 
   load(name: string): RuntimeRecord | undefined {
-    try {
-      return JSON.parse(readFileSync(this.path(name), 'utf8')) as RuntimeRecord;
-    } catch {
-      return undefined;
-    }
+    // A damaged record costs the adoption of that one service (its cgroup still finds its processes).
+    const r = readJsonState<RuntimeRecord>(this.path(name), this.report);
+    return r && typeof r === 'object' && 'wanted' in r ? r : undefined;
   }
 
   remove(name: string): void {

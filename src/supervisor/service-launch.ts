@@ -2,7 +2,8 @@ import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'n
 import { isAbsolute, join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { ServiceDefinition } from '../model/index.js';
-import { buildLaunch, serviceEnvironment } from '../process/index.js';
+import { buildLaunch, serviceEnvironment, serviceNofileLimit } from '../process/index.js';
+import type { UnitTracking } from '../boundary/index.js';
 import { parseEnvFile } from '../config/index.js';
 import { withListenPid } from '../superserver/index.js';
 
@@ -18,8 +19,8 @@ export interface LaunchExtras {
   notifySocket?: string;
   /** LISTEN_FDS and LISTEN_FDNAMES: the command is then wrapped so LISTEN_PID is the program's own pid. */
   activation?: Record<string, string>;
-  /** The unit's process tracking: a prefix that joins its cgroup first, and the marker variables. */
-  unit?: { joinPrefix: string[]; marker: Record<string, string> };
+  /** The unit's process tracking (its cgroup and marker), and the leaf cgroup for this process. */
+  unit?: { tracking: UnitTracking; leaf?: string };
 }
 
 /** An environment file is a few lines of VAR=value; anything bigger is a mistake or an attack. */
@@ -36,17 +37,22 @@ export function serviceLaunch(def: ServiceDefinition, configDir: string, extras:
   // A relative program path in a config file means relative to the config dir.
   const [program, ...args] = def.exec;
   const exec = program && program.includes('/') && !isAbsolute(program) ? [join(configDir, program), ...args] : def.exec;
-  const launch = buildLaunch({ ...def, exec }, { ...envFile, ...def.environment });
+  // Services get the descriptor limit hearthd was started with, not the one it raised for itself.
+  const nofile = serviceNofileLimit();
+  const rlimits = { nofile: { soft: nofile.soft, hard: nofile.hard }, ...def.rlimits };
+  // With cgroups, hearth-cgexec joins the unit and sets the rlimits in one exec; else prlimit does.
+  const prefix = extras.unit?.tracking.joinPrefix(extras.unit.leaf, rlimits);
+  const launch = buildLaunch({ ...def, exec, rlimits: prefix ? {} : rlimits }, { ...envFile, ...def.environment });
   const notify = extras.notifySocket !== undefined ? { NOTIFY_SOCKET: extras.notifySocket } : undefined;
   const env = serviceEnvironment(launch.user, envFile, def.environment, notify, extras.activation);
   const wrapped = extras.activation ? withListenPid(launch.file, launch.args) : launch;
   // Joining the cgroup comes first, so every wrapper after it already runs inside the unit.
-  const argv = [...(extras.unit?.joinPrefix ?? []), wrapped.file, ...wrapped.args];
+  const argv = [...(prefix ?? []), wrapped.file, ...wrapped.args];
   return {
     file: argv[0]!,
     args: argv.slice(1),
     cwd: def.workingDirectory ?? homeOrRoot(launch.user?.home),
-    env: { ...env, ...(extras.unit?.marker ?? { HEARTH_SERVICE: def.name }) },
+    env: { ...env, ...(extras.unit?.tracking.marker ?? { HEARTH_SERVICE: def.name }) },
   };
 }
 

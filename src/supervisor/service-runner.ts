@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError, describeError } from '../errors/index.js';
-import { isRunningState, type ExitInfo, type ServiceState, type ServiceStatus, type ServiceDefinition } from '../model/index.js';
+import { formatDuration, isRunningState, type ExitInfo, type ServiceState, type ServiceStatus, type ServiceDefinition } from '../model/index.js';
 import { applyUmask, readProcStat } from '../process/index.js';
 import type { RuntimeRecord } from './runtime-state.js';
 import { RuntimeRecorder } from './runtime-recorder.js';
@@ -167,6 +167,11 @@ export class ServiceRunner implements Runner {
     return this.unit.where;
   }
 
+  redefine(def: ServiceDefinition): void {
+    this.def = def;
+    this.tracker.setBackoff(def.backoff);
+  }
+
   /** Sends the reload signal to the main process. */
   reload(): void {
     if (this.mainPid === null || this.stateValue !== 'running') {
@@ -218,7 +223,7 @@ export class ServiceRunner implements Runner {
         this.unit.applyLimits(def.limits);
         this.limitsApplied = true;
       }
-      const launch = serviceLaunch(def, this.ctx.configDir, { ...this.sockets.launchEnv(), unit: { joinPrefix: this.unit.joinPrefix(), marker: this.unit.marker } });
+      const launch = serviceLaunch(def, this.ctx.configDir, { ...this.sockets.launchEnv(), unit: { tracking: this.unit } });
       const output = this.output.fdsForSpawn();
       this.recorder.saveNow({ spawning: true });
       try {
@@ -260,7 +265,7 @@ export class ServiceRunner implements Runner {
     child.once('exit', (code, signal) => this.onChildExit(child, code, signal));
     this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
     this.setState('starting');
-    const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) });
+    const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) }, { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) });
     this.readiness = watch;
     this.cancels.push(() => watch.cancel());
     watch.begin();
@@ -413,10 +418,11 @@ export class ServiceRunner implements Runner {
       this.restarts++;
       this.spawnNow();
     } else if (decision.action === 'restart') {
-      this.setState('backoff', `${why}; restart in ${decision.delayMs}ms`);
+      this.setState('backoff', `${why}; restart in ${formatDuration(decision.delayMs, { precise: true })}`);
       this.retryAfter(decision.delayMs, false);
     } else {
-      this.setState('failed', `${why}; crashed ${this.def.backoff.burst} times within ${this.def.backoff.burstIntervalMs}ms, retrying in ${decision.retryInMs}ms`);
+      const within = formatDuration(this.def.backoff.burstIntervalMs, { precise: true });
+      this.setState('failed', `${why}; crashed ${this.def.backoff.burst} times within ${within}, retrying in ${formatDuration(decision.retryInMs, { precise: true })}`);
       this.retryAfter(decision.retryInMs, true);
     }
   }

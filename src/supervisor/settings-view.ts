@@ -1,6 +1,9 @@
 import type { ServiceDefinition } from '../model/index.js';
 import { formatDuration } from '../model/index.js';
 
+/** Configured durations are shown as written, to the millisecond: 1500ms is "1.5s", never "1s". */
+const configured = (ms: number): string => formatDuration(ms, { precise: true });
+
 /**
  * A definition as a reader wants to see it (status detail, the GUI): the
  * service file's keys and values. Environment values are left out, since
@@ -21,9 +24,9 @@ export function serviceSettings(def: ServiceDefinition): Record<string, unknown>
     type: def.type,
     restart: def.restart,
     ready,
-    start_timeout: formatDuration(def.startTimeoutMs),
+    start_timeout: configured(def.startTimeoutMs),
     stop_signal: def.stopSignal,
-    stop_timeout: formatDuration(def.stopTimeoutMs),
+    stop_timeout: configured(def.stopTimeoutMs),
     reload_signal: def.reloadSignal,
     ...(def.listen.length ? { listen: def.listen, activation: def.activation } : {}),
     ...(def.pool ? { pool: def.pool } : {}),

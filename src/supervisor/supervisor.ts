@@ -1,9 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
-import { readProcStat } from '../process/index.js';
+import { lookupGroup, lookupUser, readProcStat } from '../process/index.js';
 import { DgramReceiver } from '../native/index.js';
 import type { ProcessTracking } from '../boundary/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
@@ -15,14 +15,21 @@ export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
 import type { OutputSpool } from '../spool/index.js';
 import { RuntimeStateStore } from './runtime-state.js';
-import { findServiceProcess } from './find-service-process.js';
-import { definitionHash, definitionsEqual } from './definitions-equal.js';
+import { definitionChange, definitionHash } from './definitions-equal.js';
+import { Orphan } from './orphan.js';
+import type { RuntimeRecord } from './runtime-state.js';
+import { markedPids, stopProcesses } from '../boundary/index.js';
 
 export interface SupervisorOptions {
   emit(event: HearthEvent): void;
   logSink(def: ServiceDefinition): LogSink;
   configDir: string;
-  /** Where sd_notify sockets go (one per service that uses them); undefined disables ready = "notify". */
+  /**
+   * Where sd_notify sockets go: a directory every local user can traverse
+   * (never hearthd's 0700 runtime dir, which the services of other users could
+   * not reach), with one subdirectory per service owned by that service's user.
+   * undefined disables ready = "notify".
+   */
   notifyDir?: string;
   /** Named pipes for service output that survive hearthd; plain pipes when absent. */
   fifoDir?: string;
@@ -32,6 +39,8 @@ export interface SupervisorOptions {
   runtimeStateDir?: string;
   /** Which processes belong to which service: cgroups, or process groups. */
   tracking: ProcessTracking;
+  /** A reload changed a service's settings in place: its log rotation may be new. */
+  logSettingsChanged?(def: ServiceDefinition): void;
 }
 
 
@@ -43,6 +52,8 @@ export type DefineOutcome = 'added' | 'changed' | 'unchanged';
  */
 export class Supervisor {
   private readonly runners = new Map<string, Runner>();
+  /** Processes of services whose definition is gone, kept from a previous hearthd. */
+  private readonly orphans = new Map<string, Orphan>();
   /**
    * One notify socket per service that asks for one. A shared socket would
    * have to attribute datagrams by sender pid, and the sender (often a short
@@ -56,7 +67,11 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir, options.spool) : undefined;
-    this.runtimeState = options.runtimeStateDir ? new RuntimeStateStore(options.runtimeStateDir) : undefined;
+    this.runtimeState = options.runtimeStateDir
+      ? new RuntimeStateStore(options.runtimeStateDir, (c) =>
+          options.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: 'the service is found again by its cgroup, or started afresh' }),
+        )
+      : undefined;
   }
 
   /**
@@ -66,24 +81,29 @@ export class Supervisor {
    * their restart policy can be applied.
    */
   recover(): RecoveryReport {
-    const report: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
+    const report: RecoveryReport & { orphaned: string[] } = { adopted: [], leftStopped: [], died: [], changed: [], orphaned: [] };
     if (!this.runtimeState) return report;
+    const recorded = new Set<string>();
     for (const name of this.runtimeState.names()) {
       const runner = this.runners.get(name);
       let record = this.runtimeState.load(name);
+      if (record) recorded.add(name);
       if (runner instanceof PoolRunner && record) {
         runner.reclaim(record);
         (record.wanted ? report.died : report.leftStopped).push(name);
         continue;
       }
-      if (!runner || !(runner instanceof ServiceRunner) || !record) {
-        if (!runner) this.runtimeState.remove(name);
+      if (!runner) {
+        // No definition now (file missing or broken): never forget what it left running.
+        if (this.adoptOrphan(name, record)) report.orphaned.push(name);
+        else this.runtimeState.remove(name);
         continue;
       }
+      if (!(runner instanceof ServiceRunner) || !record) continue;
       if (record.spawning && record.pid === null) {
         // hearthd died between writing its intent and the pid: find the process by its marker.
-        const found = findServiceProcess(name);
-        if (found) record = { ...record, pid: found.pid, pgid: found.pid, startTime: found.startTime };
+        const found = recordFromProcesses(markedPids(this.options.tracking.unit('service', name).marker));
+        if (found?.pid) record = { ...record, pid: found.pid, pgid: found.pgid, startTime: found.startTime };
       }
       if (runner.adopt(record)) {
         report.adopted.push(name);
@@ -96,10 +116,48 @@ export class Supervisor {
           report.changed.push(name);
           void runner.restart().catch(() => undefined);
         }
-      } else if (!record.wanted) report.leftStopped.push(name);
-      else report.died.push(name);
+      } else {
+        // The main process is gone; whatever it left in the unit goes before anything starts again.
+        this.reapLeftovers(name, record);
+        (record.wanted ? report.died : report.leftStopped).push(name);
+      }
+    }
+    // A cgroup with processes but no usable record (the state file was lost or damaged):
+    // adopted by what the cgroup shows, or kept as an orphan; never started a second time.
+    for (const [unit, pids] of this.options.tracking.populatedUnits()) {
+      const name = unit.endsWith('.service') ? unit.slice(0, -'.service'.length) : undefined;
+      if (name === undefined || recorded.has(name) || this.orphans.has(name)) continue;
+      const runner = this.runners.get(name);
+      const record = recordFromProcesses(pids);
+      if (!runner) {
+        if (this.adoptOrphan(name, record)) report.orphaned.push(name);
+      } else if (runner instanceof ServiceRunner && record && runner.state === 'stopped' && runner.adopt(record)) {
+        report.adopted.push(name);
+      }
     }
     return report;
+  }
+
+  /** Keeps a previous hearthd's process of a service without a definition, if it still runs. */
+  private adoptOrphan(name: string, record: RuntimeRecord | undefined): boolean {
+    const unit = this.options.tracking.unit('service', name);
+    const stat = record?.pid != null ? readProcStat(record.pid) : undefined;
+    const mainAlive = stat !== undefined && stat.state !== 'Z' && stat.startTime === record?.startTime;
+    if (!Orphan.alive(record, unit, mainAlive)) return false;
+    const kept: RuntimeRecord = record && mainAlive ? record : { pid: null, pgid: null, startTime: null, startedAt: null, readyAt: null, restarts: record?.restarts ?? 0, wanted: true };
+    this.orphans.set(name, new Orphan(name, kept, unit, this.options.emit, () => this.forgetOrphan(name)));
+    this.options.emit({ type: 'service.state', at: Date.now(), name, from: 'stopped', to: 'orphaned', pid: kept.pid });
+    return true;
+  }
+
+  private forgetOrphan(name: string): void {
+    this.orphans.delete(name);
+    this.runtimeState?.remove(name);
+  }
+
+  private reapLeftovers(name: string, record: RuntimeRecord): void {
+    const unit = this.options.tracking.unit('service', name);
+    if (unit.populated() === true) void stopProcesses(unit.boundary([record.pgid]), { signal: 'SIGTERM', timeoutMs: 10_000 }).done;
   }
 
   /** Creates every service's output pipes in one go (one mkfifo run instead of one per service). */
@@ -123,7 +181,12 @@ export class Supervisor {
 
 
   async open(): Promise<void> {
-    if (this.options.notifyDir) await mkdir(this.options.notifyDir, { recursive: true, mode: 0o755 });
+    const dir = this.options.notifyDir;
+    if (dir) {
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      // mkdir's mode is masked by the umask: the traversal bit for others must really be there.
+      await chmod(dir, 0o755);
+    }
     const spool = this.fifos?.spool;
     // A spool helper that cannot start at all (it says why): hearthd reads the pipes itself.
     if (spool) await spool.open().catch(() => spool.close().then(() => (this.fifos!.spool = undefined)));
@@ -149,8 +212,10 @@ export class Supervisor {
     }
     let receiver = this.notifySockets.get(name);
     if (!receiver) {
-      const r = new DgramReceiver(join(dir, `n${++this.notifyCounter}.sock`), (d) => this.runners.get(name)?.handleNotify(d.payload, d.pid), 0o666);
-      receiver = r.start().then(() => r);
+      const def = this.runners.get(name)?.def;
+      const own = join(dir, name);
+      const r = new DgramReceiver(join(own, `n${++this.notifyCounter}.sock`), (d) => this.runners.get(name)?.handleNotify(d.payload, d.pid), 0o666);
+      receiver = notifyDirFor(own, def).then(() => r.start()).then(() => r);
       receiver.catch(() => this.notifySockets.delete(name));
       this.notifySockets.set(name, receiver);
     }
@@ -184,16 +249,27 @@ export class Supervisor {
   }
 
   /**
-   * Adds or replaces a definition. A changed definition of a running service is
-   * applied by restarting it; one that is not running just takes the new form.
+   * Adds or replaces a definition. Settings the process never sees (its
+   * description, order, restart and stop policy, logs) apply in place; any
+   * other change to a running service is applied by restarting it; one that
+   * is not running just takes the new form.
    */
   async define(def: ServiceDefinition): Promise<DefineOutcome> {
     const existing = this.runners.get(def.name);
     if (!existing) {
-      this.runners.set(def.name, this.createRunner(def));
+      const runner = this.createRunner(def);
+      this.runners.set(def.name, runner);
+      this.takeOverOrphan(def.name, runner);
       return 'added';
     }
-    if (definitionsEqual(existing.def, def)) return 'unchanged';
+    const change = definitionChange(existing.def, def);
+    if (change.kind === 'none') return 'unchanged';
+    if (change.kind === 'live') {
+      existing.redefine(def);
+      this.options.logSettingsChanged?.(def);
+      this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'info', message: `"${def.name}": ${change.settings.join(', ')} changed; applied without a restart` });
+      return 'changed';
+    }
     if (existing instanceof PoolRunner && existing.canReplaceInPlace(def)) {
       // Same sockets: roll the workers over without a moment of downtime. A
       // failed rollover leaves the old workers (and the old definition) serving.
@@ -209,6 +285,33 @@ export class Supervisor {
     return 'changed';
   }
 
+  /** Its definition came back: the runner adopts what the orphan kept running, so it never runs twice. */
+  private takeOverOrphan(name: string, runner: Runner): void {
+    const orphan = this.orphans.get(name);
+    if (!orphan) return;
+    this.orphans.delete(name);
+    orphan.release();
+    if (runner instanceof ServiceRunner && orphan.record.pid !== null && runner.adopt(orphan.record)) return;
+    // No main pid to adopt (or a pool): what is left of the old unit goes, and the service starts afresh.
+    this.reapLeftovers(name, orphan.record);
+  }
+
+  orphanNames(): string[] {
+    return [...this.orphans.keys()];
+  }
+
+  isOrphan(name: string): boolean {
+    return this.orphans.has(name);
+  }
+
+  orphanStatus(name: string, brokenFile?: string): ServiceStatus | undefined {
+    return this.orphans.get(name)?.snapshot(brokenFile);
+  }
+
+  stopOrphan(name: string): Promise<void> {
+    return this.orphans.get(name)?.stop() ?? Promise.resolve();
+  }
+
   async remove(name: string): Promise<void> {
     const runner = this.runners.get(name);
     if (!runner) return;
@@ -218,8 +321,19 @@ export class Supervisor {
     this.closeNotify(name);
   }
 
+  /**
+   * Every service; with cgroups also the whole unit's tasks and memory, which
+   * cost two small reads per running service (without cgroups they would cost
+   * a scan of /proc each, so list leaves them to status).
+   */
   list(): ServiceStatus[] {
-    return [...this.runners.values()].map((r) => r.snapshot());
+    const cheap = this.options.tracking.mode === 'cgroup';
+    return [...this.runners.values()].map((r) => {
+      const s = r.snapshot();
+      if (!cheap || r.pid === null) return s;
+      const u = r.usage();
+      return u ? { ...s, memoryBytes: u.memoryBytes, cpuSeconds: u.cpuSeconds, tasks: u.tasks } : s;
+    });
   }
 
   status(name: string): ServiceStatus {
@@ -249,7 +363,7 @@ export class Supervisor {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    await Promise.all([...[...this.runners.values()].map((r) => r.stop()), ...[...this.orphans.values()].map((o) => o.stop())]);
   }
 
   /** The service a pid belongs to: by its cgroup, else its main pid or any process in its group. */
@@ -275,4 +389,31 @@ export class Supervisor {
     };
     return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
   }
+}
+
+/**
+ * A service's own notify directory: 0700 and owned by the account the service
+ * runs as, so that service (and root) can reach its socket and no other local
+ * user can send it a READY=1 it did not mean.
+ */
+async function notifyDirFor(dir: string, def: ServiceDefinition | undefined): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  if (process.getuid?.() !== 0 || !def || (def.user === undefined && def.group === undefined)) return;
+  const user = def.user !== undefined ? lookupUser(def.user) : undefined;
+  const gid = def.group !== undefined ? lookupGroup(def.group).gid : (user?.gid ?? 0);
+  await chown(dir, user?.uid ?? 0, gid);
+}
+
+/**
+ * What a lost record said, rebuilt from a unit's processes: the main process
+ * is the oldest one (the one hearthd started; everything else descends from it).
+ */
+function recordFromProcesses(pids: number[]): RuntimeRecord | undefined {
+  const oldest = pids
+    .map((pid) => readProcStat(pid))
+    .filter((st): st is NonNullable<typeof st> => st !== undefined && st.state !== 'Z')
+    .sort((a, b) => a.startTime - b.startTime)[0];
+  if (!oldest) return undefined;
+  return { pid: oldest.pid, pgid: oldest.pgrp, startTime: oldest.startTime, startedAt: null, readyAt: null, restarts: 0, wanted: true };
 }

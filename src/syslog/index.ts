@@ -12,5 +12,7 @@ export {
   DEFAULT_SYSLOG_RATE_LIMIT,
   DEFAULT_SYSLOG_FALLBACK,
   type SyslogReceiverOptions,
+  type SyslogSender,
   type SyslogStats,
 } from './receiver.js';
+export { RecentProcesses } from './recent-processes.js';

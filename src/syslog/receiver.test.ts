@@ -48,7 +48,7 @@ describe('SyslogReceiver over UDP on loopback', () => {
   }
 
   test('an RFC 5424 message lands under the service its tag names, as "tag[pid]: message" with its severity', async () => {
-    const port = await start({ attribute: (pid, app) => (pid === undefined && app === 'web' ? 'web' : undefined) });
+    const port = await start({ attribute: ({ pid, appName }) => (pid === undefined && appName === 'web' ? 'web' : undefined) });
     await send(port, '<11>1 2026-11-24T00:00:00Z host web 77 - [x@1 a="b"] disk on fire');
     const [r] = await recordsOf('web', 1);
     assert.equal(r?.text, 'web[77]: disk on fire');
@@ -56,11 +56,30 @@ describe('SyslogReceiver over UDP on loopback', () => {
     assert.equal(r?.priority, 3);
   });
 
+  test('facility, hostname, app-name, procid, MSGID and structured data are kept with the record', async () => {
+    const port = await start({ attribute: ({ appName }) => appName });
+    await send(port, '<134>1 2026-11-24T00:00:00Z db1 pg 812 CKPT [origin@1 ip="10.0.0.1" q="a \\"b\\""][x@2] checkpoint done');
+    await send(port, '<30>Nov 24 01:00:00 pg[9]: bsd style');
+    const got = await recordsOf('pg', 2);
+    assert.deepEqual(got[0]!.syslog, {
+      facility: 16,
+      hostname: 'db1',
+      appName: 'pg',
+      procId: '812',
+      msgId: 'CKPT',
+      structuredData: [{ id: 'origin@1', params: [['ip', '10.0.0.1'], ['q', 'a "b"']] }, { id: 'x@2', params: [] }],
+    });
+    assert.deepEqual(got[1]!.syslog, { facility: 3, appName: 'pg', procId: '9' });
+    assert.deepEqual((await journal.query({ names: ['pg'], facility: [3] })).map((r) => r.text), ['pg[9]: bsd style']);
+    assert.deepEqual((await journal.query({ names: ['pg'], facility: [16, 3] })).length, 2);
+    assert.deepEqual((await journal.query({ names: ['pg'], facility: [0] })).length, 0);
+  });
+
   test('the pid a message claims attributes it when no sender pid is known', async () => {
     const asked: Array<[number | undefined, string | undefined]> = [];
     const port = await start({
-      attribute: (pid, app) => {
-        asked.push([pid, app]);
+      attribute: ({ pid, appName }) => {
+        asked.push([pid, appName]);
         return pid === 4242 ? 'bypid' : undefined;
       },
     });
@@ -106,7 +125,7 @@ describe('SyslogReceiver over UDP on loopback', () => {
   });
 
   test('a flood from one sender is cut at the burst and its drops reported as one record', async () => {
-    const port = await start({ rateLimit: { burst: 5, intervalMs: 60_000 }, attribute: (_pid, app) => app });
+    const port = await start({ rateLimit: { burst: 5, intervalMs: 60_000 }, attribute: ({ appName }) => appName });
     const s = createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
     for (let i = 0; i < 40; i++) await new Promise<void>((r) => s.send(`<13>flood: message ${i}`, port, '127.0.0.1', () => r()));

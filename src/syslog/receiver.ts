@@ -1,14 +1,16 @@
 /**
  * A syslogd for hearth: a unix datagram socket (through the hearth-dgram
- * helper, which also reports each sender's pid as the kernel saw it) and
- * optionally UDP on loopback. Every message lands in the journal under the
- * service that sent it — by the sender's pid, then the pid the message
- * claims, then its tag — so a classic daemon that only speaks syslog shows up
- * in `hearth logs NAME`. Floods are cut per sender before any parsing.
+ * helper, which also reports each sender's pid as the kernel saw it, and the
+ * cgroup it was in as the datagram arrived) and optionally UDP on loopback.
+ * Every message lands in the journal under the service that sent it — by
+ * the sender's cgroup or pid (or, for a sender already gone, its ancestors),
+ * then the pid the message claims, then its tag — so a classic daemon that
+ * only speaks syslog, and a `logger` run by a service's script, show up in
+ * `hearth logs NAME`. Floods are cut per sender before any parsing.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { HearthError } from '../errors/index.js';
-import type { Journal } from '../journal/index.js';
+import type { Journal, SyslogFields } from '../journal/index.js';
 import { DgramReceiver } from '../native/index.js';
 import { formatSyslogPayload } from './format.js';
 import type { SyslogMessage } from './message.js';
@@ -25,16 +27,31 @@ export interface SyslogReceiverOptions {
   /** UDP port on 127.0.0.1; 0 picks a free one. Left out: no UDP. */
   udpPort?: number;
   /**
-   * The service a pid belongs to (the daemon looks up its process group), or
-   * with no pid, the service a tag names; undefined when none.
+   * The service that sent a message (see SyslogSender: what is known of the
+   * sender), or with no pid, the service its tag names; undefined when none.
    */
-  attribute(pid: number | undefined, appName?: string): string | undefined;
+  attribute(sender: SyslogSender): string | undefined;
   /** Where unattributed messages go. Default "syslog". */
   fallback?: string;
   /** Per sender; default 10000 messages per 30 s (journald's default). false: no limit. */
   rateLimit?: RateLimit | false;
   /** A socket failed after start (UDP errors); the receiver keeps going. */
   onError?: (err: HearthError) => void;
+}
+
+/** What the receiver knows of a message's sender when it asks who that is. */
+export interface SyslogSender {
+  /** The sender's pid (as the kernel saw it, or as the message claims). */
+  pid?: number;
+  /**
+   * The cgroup v2 path read as the datagram arrived: the sender's own, or
+   * when it was already gone, that of its first living ancestor.
+   */
+  cgroup?: string;
+  /** When the sender was gone: its ancestors up to that living one, parent first. */
+  ancestors?: number[];
+  /** The message's APP-NAME / tag. */
+  appName?: string;
 }
 
 export interface SyslogStats {
@@ -47,6 +64,13 @@ export interface SyslogStats {
 }
 
 export const DEFAULT_SYSLOG_RATE_LIMIT: RateLimit = { burst: 10_000, intervalMs: 30_000 };
+/**
+ * A message no unit claims yet is asked about once more this much later:
+ * a server started through hearth's helpers can log before hearthd has
+ * heard its pid. At most MAX_DEFERRED wait at a time; beyond, no second try.
+ */
+const RETRY_MS = 200;
+const MAX_DEFERRED = 1000;
 export const DEFAULT_SYSLOG_FALLBACK = 'syslog';
 
 export class SyslogReceiver {
@@ -58,6 +82,8 @@ export class SyslogReceiver {
   private recorded = 0;
   /** The helper's pipe may still hold datagrams after stop(); they must not reach a closing journal. */
   private stopped = false;
+  /** Messages waiting for their second try; each flush() records it. */
+  private readonly deferred = new Set<{ flush(): void }>();
 
   constructor(private readonly options: SyslogReceiverOptions) {
     this.fallback = options.fallback ?? DEFAULT_SYSLOG_FALLBACK;
@@ -70,7 +96,12 @@ export class SyslogReceiver {
     const { socketPath, udpPort } = this.options;
     this.stopped = false;
     if (socketPath !== undefined) {
-      const unix = new DgramReceiver(socketPath, (d) => this.receive(d.payload, d.pid > 0 ? d.pid : undefined, `pid ${d.pid}`), this.options.socketMode ?? 0o666);
+      const unix = new DgramReceiver(
+        socketPath,
+        (d) => this.receive(d.payload, d.pid > 0 ? { pid: d.pid, ...(d.cgroup ? { cgroup: d.cgroup } : {}), ...(d.lineage?.length ? { ancestors: d.lineage } : {}) } : undefined, `pid ${d.pid}`),
+        this.options.socketMode ?? 0o666,
+        true,
+      );
       await unix.start();
       this.unix = unix;
     }
@@ -100,9 +131,10 @@ export class SyslogReceiver {
     return { received: this.received, recorded: this.recorded, dropped: this.limiter?.dropped ?? 0 };
   }
 
-  /** Closes the sockets and writes any pending drop report (synchronously, before the journal closes). */
+  /** Closes the sockets and writes any pending drop report and waiting message (synchronously, before the journal closes). */
   stop(): void {
     this.stopped = true;
+    for (const d of [...this.deferred]) d.flush();
     this.unix?.stop();
     this.unix = undefined;
     this.udp?.close();
@@ -111,31 +143,46 @@ export class SyslogReceiver {
   }
 
   /** One datagram from either socket; `sender` keys the rate limit (a pid or an address). */
-  private receive(datagram: Buffer, senderPid: number | undefined, sender: string): void {
+  private receive(datagram: Buffer, from: Omit<SyslogSender, 'appName'> | undefined, sender: string): void {
     if (this.stopped) return;
     this.received++;
     if (this.limiter && !this.limiter.admit(sender)) return;
     const { message, body } = parseSyslogDatagram(datagram);
-    const service = this.serviceFor(senderPid, message);
-    this.limiter?.attach(sender, service);
-    this.options.journal.record(service, { stream: 'syslog', payload: formatSyslogPayload(message, body), priority: message.severity });
-    this.recorded++;
+    const ts = Date.now();
+    const file = (service: string): void => {
+      this.limiter?.attach(sender, service);
+      this.options.journal.record(service, { ts, stream: 'syslog', payload: formatSyslogPayload(message, body), priority: message.severity, syslog: syslogFields(message) });
+      this.recorded++;
+    };
+    const service = this.serviceFor(from, message);
+    if (service !== this.fallback || from?.pid === undefined || this.deferred.size >= MAX_DEFERRED) return file(service);
+    const entry = {
+      flush: (): void => {
+        clearTimeout(timer);
+        if (!this.deferred.delete(entry)) return;
+        file(this.serviceFor(from, message));
+      },
+    };
+    const timer = setTimeout(entry.flush, RETRY_MS);
+    timer.unref();
+    this.deferred.add(entry);
   }
 
-  private serviceFor(senderPid: number | undefined, m: SyslogMessage): string {
+  private serviceFor(from: Omit<SyslogSender, 'appName'> | undefined, m: SyslogMessage): string {
     const claimed = m.procId !== undefined && /^[1-9]\d{0,9}$/.test(m.procId) ? Number(m.procId) : undefined;
+    const app = m.appName !== undefined ? { appName: m.appName } : {};
     return (
-      (senderPid !== undefined ? this.ask(senderPid, m.appName) : undefined) ??
-      (claimed !== undefined && claimed !== senderPid ? this.ask(claimed, m.appName) : undefined) ??
-      (m.appName !== undefined ? this.ask(undefined, m.appName) : undefined) ??
+      (from !== undefined ? this.ask({ ...from, ...app }) : undefined) ??
+      (claimed !== undefined && claimed !== from?.pid ? this.ask({ pid: claimed, ...app }) : undefined) ??
+      (m.appName !== undefined ? this.ask(app) : undefined) ??
       this.fallback
     );
   }
 
   /** The callback is someone else's code; a throw there must not cost the message. */
-  private ask(pid: number | undefined, appName: string | undefined): string | undefined {
+  private ask(sender: SyslogSender): string | undefined {
     try {
-      return this.options.attribute(pid, appName) || undefined;
+      return this.options.attribute(sender) || undefined;
     } catch {
       return undefined;
     }
@@ -146,6 +193,17 @@ export class SyslogReceiver {
     const text = `hearth: suppressed ${s.dropped} syslog message${s.dropped === 1 ? '' : 's'} from ${s.sender} (more than ${s.limit.burst} in ${seconds}s)`;
     this.options.journal.record(s.owner ?? this.fallback, { stream: 'syslog', text, priority: 4 });
   }
+}
+
+/** What the journal keeps of the header besides the text and severity. */
+export function syslogFields(m: SyslogMessage): SyslogFields {
+  const f: SyslogFields = { facility: m.facility };
+  if (m.hostname !== undefined) f.hostname = m.hostname;
+  if (m.appName !== undefined) f.appName = m.appName;
+  if (m.procId !== undefined) f.procId = m.procId;
+  if (m.msgId !== undefined) f.msgId = m.msgId;
+  if (m.structuredData !== undefined) f.structuredData = m.structuredData;
+  return f;
 }
 
 function bindUdp(port: number, onMessage: (msg: Buffer, from: RemoteInfo) => void, onError: (e: HearthError) => void): Promise<Socket> {

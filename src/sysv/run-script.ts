@@ -33,6 +33,8 @@ export interface RunScriptOptions {
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
   /** Extra arguments after the action (service(8) passes them through). */
   args?: readonly string[];
+  /** A command put before the script (hearth-cgexec joining the unit's cgroup), so the daemon it starts stays in the unit. */
+  prefix?: readonly string[];
 }
 
 export interface ScriptResult {
@@ -61,7 +63,7 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     return Promise.reject(
-      new HearthError(missing ? 'ERR_EXEC_NOT_FOUND' : 'ERR_SPAWN', `Cannot run init script "${script}": ${missing ? 'not found' : 'not executable'}`, {
+      new HearthError(missing ? 'ERR_EXEC_NOT_FOUND' : 'ERR_SPAWN', `cannot run init script "${script}": ${missing ? 'not found' : 'not executable'}`, {
         cause: e,
         hint: missing ? undefined : `chmod +x ${script}`,
       }),
@@ -74,7 +76,8 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
 
   return new Promise((resolve, reject) => {
     // service(8) with no action runs the script with no arguments at all (it then prints its usage).
-    const child = spawn(script, [...(action === '' ? [] : [action]), ...(opts.args ?? [])], {
+    const argv = [...(opts.prefix ?? []), script, ...(action === '' ? [] : [action]), ...(opts.args ?? [])];
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: '/',
       env: { PATH: SYSV_PATH, ...(opts.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,7 +110,7 @@ export function runScript(script: string, action: string, opts: RunScriptOptions
     child.once('error', (e) => {
       clearTimeout(timer);
       stopping?.cancel();
-      reject(new HearthError('ERR_SPAWN', `Cannot run init script "${script}": ${e.message}`, { cause: e }));
+      reject(new HearthError('ERR_SPAWN', `cannot run init script "${script}": ${e.message}`, { cause: e }));
     });
     // "exit", not "close": a daemon the script started may keep the pipes open forever.
     child.once('exit', (code, signal) => {

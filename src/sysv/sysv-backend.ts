@@ -10,7 +10,7 @@ import { HearthError } from '../errors/index.js';
 import { isUpState, type HearthEvent, type ServiceState, type ServiceStatus, type SysvScript } from '../model/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
-import type { ProcessBoundary } from '../boundary/index.js';
+import type { ProcessBoundary, ProcessTracking } from '../boundary/index.js';
 import { statusAllStateOf, sysvEnablementUnit, sysvOrderUnit } from '../runlevels/index.js';
 import type { ApplyReport, PassThroughResult, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
 import { runScript, type ScriptResult } from './run-script.js';
@@ -36,6 +36,12 @@ interface Unit {
 
 export interface SysvBackendOptions {
   /**
+   * hearthd's runtime dir, given to every script as HEARTH_RUNTIME_DIR: a
+   * script that keeps a pidfile there never meets the pidfile of a script of
+   * the same name run by another hearthd on the machine.
+   */
+  runtimeDir?: string;
+  /**
    * The processes a started script left behind (a cgroup where hearthd has
    * one). When given, the unit is checked at once when it empties, instead of
    * waiting for the next periodic status.
@@ -43,6 +49,8 @@ export interface SysvBackendOptions {
   boundaryOf?: (name: string, scriptPid: number | undefined) => ProcessBoundary | undefined;
   /** Limits of the periodic status checks. */
   watch?: { maxConcurrent?: number; maxPerSecond?: number };
+  /** Puts each script, and the daemon it starts, in the unit's cgroup where the host allows it. */
+  tracking?: ProcessTracking;
 }
 
 export class SysvBackend implements UnitBackend {
@@ -253,9 +261,12 @@ export class SysvBackend implements UnitBackend {
   private async run(u: Unit, action: string, args: readonly string[] = [], timeoutMs = SCRIPT_TIMEOUT_MS, journal = true): Promise<ScriptResult> {
     const writer = journal ? this.journal.writer(u.script.name) : undefined;
     try {
+      const prefix = this.options.tracking?.unit('sysv', u.script.name).joinPrefix();
       return await runScript(u.script.file, action, {
         timeoutMs,
         args,
+        ...(this.options.runtimeDir !== undefined ? { env: { HEARTH_RUNTIME_DIR: this.options.runtimeDir } } : {}),
+        ...(prefix ? { prefix } : {}),
         ...(writer ? { onOutput: (chunk: string, stream: 'stdout' | 'stderr') => writer.write(stream === 'stdout' ? 'out' : 'err', chunk) } : {}),
       });
     } finally {

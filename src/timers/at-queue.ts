@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonState } from '../state/index.js';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { HearthEvent } from '../model/index.js';
@@ -40,12 +41,19 @@ export class AtQueue {
 
   constructor(private readonly options: AtQueueOptions) {
     this.file = join(options.stateDir, 'at.json');
-    try {
-      const saved = JSON.parse(readFileSync(this.file, 'utf8')) as { nextId: number; jobs: AtJob[] };
-      this.jobs = saved.jobs;
-      this.nextId = saved.nextId;
-    } catch {
-      // nothing queued yet
+    let recovered: string | undefined;
+    const saved = readJsonState<{ nextId: number; jobs: AtJob[] }>(
+      this.file,
+      (c) => queueMicrotask(() => options.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: recovered ?? 'the at queue starts empty' })),
+      (text) => {
+        const jobs = salvageJobs(text);
+        recovered = `${jobs.length} job(s) recovered from it`;
+        return { nextId: Math.max(0, ...jobs.map((j) => j.id)) + 1, jobs };
+      },
+    );
+    if (saved && Array.isArray(saved.jobs)) {
+      this.jobs = saved.jobs.filter(isJob);
+      this.nextId = Number.isInteger(saved.nextId) ? saved.nextId : Math.max(0, ...this.jobs.map((j) => j.id)) + 1;
     }
   }
 
@@ -135,4 +143,23 @@ export class AtQueue {
   private log(level: 'info' | 'warn' | 'error', message: string): void {
     this.options.emit({ type: 'daemon.log', at: Date.now(), level, message });
   }
+}
+
+function isJob(j: unknown): j is AtJob {
+  const o = j as Partial<AtJob> | undefined;
+  return !!o && Number.isInteger(o.id) && typeof o.at === 'number' && typeof o.command === 'string' && typeof o.cwd === 'string';
+}
+
+/** Whole job objects still readable in a damaged queue file (a torn write keeps the ones before the tear). */
+function salvageJobs(text: string): AtJob[] {
+  const jobs: AtJob[] = [];
+  for (const m of text.matchAll(/\{"id":\d+[^{}]*\}/g)) {
+    try {
+      const j = JSON.parse(m[0]) as unknown;
+      if (isJob(j)) jobs.push(j);
+    } catch {
+      // a piece that is not a whole object: lost
+    }
+  }
+  return jobs;
 }

@@ -49,6 +49,8 @@ describe('timer host scheduling (mocked clock)', () => {
     const h = host();
     h.apply([timer('tick', 'every = "10s"\n')], [], true);
     assert.equal(h.list()[0]!.nextRun, NOW + 10_000);
+    // The one time format, in local time with the zone: never an ISO string in UTC.
+    assert.match(h.list()[0]!.detail ?? '', /^next run 2026-01-10 12:00:10 \S+$/);
     mock.timers.tick(9_999);
     assert.equal(started.length, 0);
     mock.timers.tick(1);

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonState } from '../state/index.js';
 import { join } from 'node:path';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
-import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration } from '../model/index.js';
+import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration, formatTimestamp } from '../model/index.js';
 import { applyUmask } from '../process/index.js';
 import { stopProcesses, type ProcessTracking, type UnitTracking } from '../boundary/index.js';
 import { definitionsEqual, serviceLaunch } from '../supervisor/index.js';
@@ -231,7 +232,7 @@ export class TimerHost {
     const leaf = `run-${++this.runCounter}`;
     try {
       unit.applyLimits(job.def.limits);
-      const launch = serviceLaunch(job.def, this.options.configDir, { unit: { joinPrefix: unit.joinPrefix(leaf), marker: unit.marker } });
+      const launch = serviceLaunch(job.def, this.options.configDir, { unit: { tracking: unit, leaf } });
       child = applyUmask(job.def.umask, () =>
         spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: [job.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'] }),
       );
@@ -301,7 +302,7 @@ export class TimerHost {
       description: job.description,
       kind: 'timer',
       state: running ? 'running' : 'waiting',
-      detail: running ? `running since ${new Date(running.startedAt).toISOString()}` : st?.next ? `next run ${new Date(st.next).toISOString()}` : 'no next run',
+      detail: running ? `running since ${formatTimestamp(running.startedAt, { zone: true })}` : st?.next ? `next run ${formatTimestamp(st.next, { zone: true })}` : 'no next run',
       pid: running?.child.pid ?? null,
       startedAt: running?.startedAt ?? null,
       readyAt: null,
@@ -331,12 +332,14 @@ export class TimerHost {
     this.options.emit({ type: 'daemon.log', at: this.now(), level, message });
   }
 
+  /** Last runs, for persistent timers' catch-up; a damaged file is set aside and reported. */
   private loadSaved(): Record<string, { at: number }> {
-    try {
-      return JSON.parse(readFileSync(this.stateFile, 'utf8')) as Record<string, { at: number }>;
-    } catch {
-      return {};
-    }
+    const saved = readJsonState<Record<string, { at: number }>>(this.stateFile, (c) =>
+      queueMicrotask(() =>
+        this.options.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: 'persistent timers do not catch up runs missed before now' }),
+      ),
+    );
+    return saved && typeof saved === 'object' ? saved : {};
   }
 
   /** Last-run times, written atomically so a crash leaves the old file or the new one. */

@@ -29,6 +29,8 @@ export interface RecoveryReport {
   died: string[];
   /** Adopted, but running an older definition: restarted with the current one. */
   changed: string[];
+  /** Still running, but its definition is gone or broken: kept as "orphaned" (stoppable, never doubled). */
+  orphaned?: string[];
 }
 
 /** What a passed-through action printed and how it ended, as service(8) would show it. */

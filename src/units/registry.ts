@@ -40,11 +40,11 @@ export class UnitRegistry {
   }
 
   recover(): RecoveryReport {
-    const all: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
+    const all: Required<RecoveryReport> = { adopted: [], leftStopped: [], died: [], changed: [], orphaned: [] };
     for (const b of this.backends) {
       const r = b.recover?.();
       if (!r) continue;
-      for (const key of ['adopted', 'leftStopped', 'died', 'changed'] as const) all[key].push(...r[key]);
+      for (const key of ['adopted', 'leftStopped', 'died', 'changed', 'orphaned'] as const) all[key].push(...(r[key] ?? []));
     }
     return all;
   }

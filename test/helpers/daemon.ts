@@ -14,6 +14,8 @@ export interface RunningDaemon {
   /** Runs the CLI against this daemon. */
   cli(...args: string[]): { code: number; stdout: string; stderr: string };
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** A clean stop (SIGTERM) that keeps the dirs, for restart(). */
+  halt(): Promise<void>;
   /** kill -9 of hearthd, keeping its directories for the next one. */
   crash(): Promise<void>;
   /** Starts another hearthd on the same directories (after crash()). */
@@ -88,6 +90,10 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
       const code = await exited;
       dir.cleanup();
       return code;
+    },
+    halt: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
     },
     crash: async () => {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -16,6 +16,7 @@ export function audit(collected: AuditInput): Finding[] {
     ...inetdWithoutOnlyFrom(input),
     ...unsafeFiles(input),
     ...missingEssentials(input),
+    ...degradedLogging(input),
   ];
   return findings.sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) || a.id.localeCompare(b.id));
 }
@@ -163,4 +164,16 @@ function missingEssentials(input: AuditInput): Finding[] {
   if (!TIME_SYNC.some((n) => running.has(n))) missing('time synchronisation', TIME_SYNC, 'run chronyd or systemd-timesyncd');
   if (!roles.has('cron') && !CRON.some((n) => running.has(n))) missing('cron', CRON, 'run a cron daemon for scheduled jobs, or hearthd (its timers and crontabs are cron)');
   return out;
+}
+
+/** A log that cannot be written loses evidence: said while it lasts. */
+function degradedLogging(input: AuditInput): Finding[] {
+  return (input.loggingDegraded ?? []).map((s) => ({
+    id: 'logging-degraded',
+    severity: 'high' as const,
+    service: s.service,
+    title: `the log of "${s.service}" cannot be written`,
+    evidence: `${s.reason}; ${s.blocked ? "its output is held and its pipe paused" : `${s.droppedRecords} records dropped so far`}`,
+    fix: 'free space in the log dir (or fix its permissions); hearthd writes a gap record and carries on by itself',
+  }));
 }

@@ -71,6 +71,8 @@ export interface AuditInput {
   hearthPids?: number[];
   /** The classic daemons hearthd stands in for; default: cron and atd always, syslogd when hearthSyslog. */
   hearthRoles?: HearthRole[];
+  /** Services whose log file cannot be written now (the journal's health), and why. */
+  loggingDegraded?: Array<{ service: string; reason: string; droppedRecords: number; blocked: boolean }>;
 }
 
 export type HearthRole = 'cron' | 'atd' | 'syslog';

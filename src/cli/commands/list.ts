@@ -1,18 +1,21 @@
-import { describeExit, exitedCleanly, formatTimestamp, type ServiceStatus } from '../../model/index.js';
+import { describeExit, exitedCleanly, formatBytes, formatTimestamp, type ServiceStatus } from '../../model/index.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { stateColor, uptime } from '../format.js';
 import type { Column } from '../table.js';
 
 // On a narrow terminal the description is cut first, then these go in this
-// order (restarts, uptime, pid; then the description itself): name and state stay.
+// order (restarts, tasks, uptime, memory, pid; then the description itself):
+// name and state stay.
 const SERVICE_COLUMNS: Column[] = [
   { header: 'NAME', shrink: 'last', min: 8 },
   { header: 'STATE' },
-  { header: 'PID', align: 'right', drop: 3 },
+  { header: 'PID', align: 'right', drop: 4 },
+  { header: 'TASKS', align: 'right', drop: 1 },
+  { header: 'MEMORY', align: 'right', drop: 3 },
   { header: 'UPTIME', drop: 2 },
-  { header: 'RESTARTS', align: 'right', drop: 1 },
-  { header: 'DESCRIPTION', shrink: 'first', min: 16, drop: 4 },
+  { header: 'RESTARTS', align: 'right', drop: 0 },
+  { header: 'DESCRIPTION', shrink: 'first', min: 16, drop: 5 },
 ];
 
 const TIMER_COLUMNS: Column[] = [
@@ -59,8 +62,18 @@ function describe(s: ServiceStatus): string {
 }
 
 function printServices(ctx: CommandContext, services: ServiceStatus[], now: number): void {
-  const rows = services.map((s) => [s.name, s.state, s.pid === null ? '-' : String(s.pid), uptime(s, now), String(s.restarts), describe(s)]);
-  ctx.out.table(SERVICE_COLUMNS, rows, (row, col, padded) => paintState(ctx, services[row]!, col, padded, 5));
+  // Tasks and memory are the whole unit's (every process it started), where hearthd tracks units by cgroup.
+  const rows = services.map((s) => [
+    s.name,
+    s.state,
+    s.pid === null ? '-' : String(s.pid),
+    s.tasks ? String(s.tasks) : '-',
+    s.memoryBytes !== undefined && s.tasks ? formatBytes(s.memoryBytes) : '-',
+    uptime(s, now),
+    String(s.restarts),
+    describe(s),
+  ]);
+  ctx.out.table(SERVICE_COLUMNS, rows, (row, col, padded) => paintState(ctx, services[row]!, col, padded, 7));
 }
 
 function printTimers(ctx: CommandContext, timers: ServiceStatus[], now: number): void {

@@ -77,6 +77,10 @@ function printDetail(
   if (d.cpuSeconds !== undefined) rows.push(['CPU', formatDuration(d.cpuSeconds * 1000, { precise: true })]);
   if (d.tasks !== undefined) rows.push(['Tasks', String(d.tasks)]);
   if (d.cgroup !== undefined) rows.push(['CGroup', d.cgroup]);
+  if (d.logging) {
+    const what = d.logging.blocked ? 'output held, its pipe paused' : `${d.logging.droppedRecords} records dropped`;
+    rows.push(['Logging', out.paint('red', `degraded ${since(d.logging.since, now)}: ${d.logging.reason}; ${what}`)]);
+  }
   rows.push(['Restarts', String(d.restarts)]);
   if (d.lastExit) rows.push(['Last exit', exitAgo(d.lastExit, now)]);
   if (d.enabled !== undefined) rows.push(['Enabled', d.enabled ? 'yes' : 'no']);

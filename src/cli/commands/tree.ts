@@ -38,7 +38,15 @@ export const tree: Command = {
       n.children.forEach(mark);
     };
     const hearthd = table.get(info.pid);
-    if (hearthd) mark(hearthd);
+    if (hearthd) {
+      // With cgroups a unit is everything it started, also what left hearthd's tree (setsid,
+      // double forks re-parented to PID 1): such processes are shown under hearthd, by their unit.
+      for (const n of await escapedUnitProcesses(table, info.runtimeDir, hearthd)) {
+        hearthd.children.push(n.node);
+        if (!label.has(n.node.pid)) label.set(n.node.pid, `${n.unit} (left hearthd's tree)`);
+      }
+      mark(hearthd);
+    }
     const users = new Map<number, string>();
     const userOf = (uid: number) => {
       if (!users.has(uid)) {
@@ -85,3 +93,34 @@ export const tree: Command = {
     return EXIT.OK;
   },
 };
+
+/** Processes in one of this hearthd's unit cgroups that are not below hearthd in the process tree (topmost only). */
+async function escapedUnitProcesses(table: Map<number, ProcessNode>, runtimeDir: string, hearthd: ProcessNode): Promise<Array<{ node: ProcessNode; unit: string }>> {
+  const { instanceName } = await import('../../boundary/index.js');
+  const { readFileSync } = await import('node:fs');
+  const below = new Set<number>();
+  const markBelow = (n: ProcessNode) => {
+    below.add(n.pid);
+    n.children.forEach(markBelow);
+  };
+  markBelow(hearthd);
+  const instance = instanceName(runtimeDir);
+  const unitOf = (pid: number): string | undefined => {
+    try {
+      const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+      const parts = line?.slice(3).split('/') ?? [];
+      const at = parts.indexOf(instance);
+      return at >= 0 ? parts[at + 1] : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const found: Array<{ node: ProcessNode; unit: string }> = [];
+  for (const n of table.values()) {
+    if (below.has(n.pid)) continue;
+    const unit = unitOf(n.pid);
+    // Topmost: its parent is not in the same unit (else it shows up under that parent).
+    if (unit && unitOf(n.ppid) !== unit) found.push({ node: n, unit: unit.replace(/\.service$/, '') });
+  }
+  return found;
+}

@@ -36,7 +36,7 @@ export interface DoctorReport {
  * (older daemons do not send them).
  */
 interface InfoExtras {
-  processTracking?: string;
+  processTracking?: string | { mode: string; description: string };
   cgroupPath?: string;
   reaper?: string;
   uid?: number;
@@ -128,7 +128,19 @@ function trackingCheck(cgroups: CgroupHost, extras: InfoExtras): DoctorCheck {
     v2 ? `cgroup v2 at ${v2.path}: ${v2.writable ? 'writable' : 'read-only'}, ${v2.kill ? 'with' : 'without'} cgroup.kill, controllers: ${v2.controllers.join(' ') || 'none'}` : 'no cgroup v2 mounted',
     `cgroup v1 hierarchies: ${cgroups.v1.join(' ') || 'none'}`,
   ];
-  const said = extras.processTracking ? `hearthd tracks processes by ${extras.processTracking}${extras.cgroupPath ? ` (${extras.cgroupPath})` : ''}` : undefined;
+  const tracking = typeof extras.processTracking === 'string' ? extras.processTracking : extras.processTracking?.description;
+  const said = tracking ? `hearthd tracks processes by ${tracking}${extras.cgroupPath ? ` (${extras.cgroupPath})` : ''}` : undefined;
+  if (typeof extras.processTracking === 'object') {
+    // hearthd says which guarantee holds; the host facts are the evidence.
+    const cgroup = extras.processTracking.mode === 'cgroup';
+    return {
+      id: 'tracking',
+      status: cgroup ? 'ok' : 'warn',
+      summary: said!,
+      details,
+      ...(cgroup ? {} : { fix: 'give hearthd a writable cgroup2 (root, a container with its own cgroup namespace, or Delegate=yes under systemd), and leave [processes] tracking = "auto"' }),
+    };
+  }
   if (v2?.writable && v2.kill) {
     return { id: 'tracking', status: 'ok', summary: said ?? 'this host can give every service its own cgroup (cgroup v2 with cgroup.kill)', details };
   }
@@ -154,7 +166,7 @@ function socketCheck(info: DaemonInfo | undefined, socketPath: string): DoctorCh
   if ((sock.perm ?? 0) & 0o002) {
     return { id: 'socket', status: 'fail', summary: `${summary}: anyone on this machine may control hearthd`, details, fix: 'set [control] socket_mode = "0600" (or "0660" with socket_group) in hearth.toml' };
   }
-  const syslog = fileFacts(extras(info).syslogSocket ?? join(info.runtimeDir, 'syslog.sock'));
+  const syslog = fileFacts(extras(info).syslogSocket ?? `${info.runtimeDir}.public/syslog.sock`);
   if (syslog.exists) details.push(`syslog socket ${syslog.path}: ${syslog.mode} ${syslog.owner}:${syslog.group}`);
   const token = fileFacts(join(info.runtimeDir, 'web-token'));
   if (token.exists) details.push(`web GUI token ${token.path}: ${token.mode} ${token.owner}:${token.group}`);
@@ -233,6 +245,30 @@ export function diagnose(input: DoctorInput): DoctorReport {
   checks.push(trackingCheck(readCgroups(), info ? extras(info) : {}));
   const socket = socketCheck(info, input.socketPath);
   if (socket) checks.push(socket);
-  if (info) checks.push(configCheck(info, input.services), journalCheck(info), portsCheck(info));
+  if (info) checks.push(configCheck(info, input.services), journalCheck(info), portsCheck(info), ...stateChecks(info));
   return { version: input.version, install: { kind, root: PACKAGE_ROOT }, socket: info?.socketPath ?? input.socketPath, ...(info ? { daemon: info } : {}), checks };
+}
+
+/** Degraded logging and damaged state files, as hearthd reports them. */
+function stateChecks(info: DaemonInfo): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  if (info.logging?.degraded) {
+    checks.push({
+      id: 'logging',
+      status: 'fail',
+      summary: `logging is degraded for ${info.logging.services.map((s) => s.service).join(', ')}`,
+      details: info.logging.services.map((s) => `${s.service}: ${s.reason}; ${s.blocked ? 'output held' : `${s.droppedRecords} records dropped`}`),
+      fix: 'free space in the log dir (or fix its permissions); a gap record says what was lost',
+    });
+  }
+  if (info.stateProblems?.length) {
+    checks.push({
+      id: 'state',
+      status: 'warn',
+      summary: `${info.stateProblems.length} damaged state file(s) were set aside since hearthd started`,
+      details: info.stateProblems.map((p) => `${p.file} ${p.reason}; kept as ${p.keptAs}`),
+      fix: 'look at the kept copies; hearthd carries on from what it could read',
+    });
+  }
+  return checks;
 }

@@ -32,7 +32,8 @@ export function LogView(props: { name: string }) {
   useEffect(() => {
     setLines([]);
     following.current = true;
-    return subscribe<LogLine>(`/api/v1/logs/follow?name=${encodeURIComponent(props.name)}&lines=200`, 'log', (r) => setLines((old) => [...old, r].slice(-MAX_LINES)));
+    // A reconnection sends the last 200 lines again: start over rather than show them twice.
+    return subscribe<LogLine>(`/api/v1/logs/follow?name=${encodeURIComponent(props.name)}&lines=200`, 'log', (r) => setLines((old) => [...old, r].slice(-MAX_LINES)), () => setLines([]));
   }, [props.name]);
 
   const needle = text.toLowerCase();

@@ -65,7 +65,14 @@ export class ServiceRow extends Component<RowProps> {
           <button type="button" class="link" onClick={() => h.open(s.name)}>{s.name}</button>
           {risk && risk !== 'low' && <span class={`badge risk-${risk}`} title={info!.riskReason}>{risk} risk</span>}
         </th>
-        <td class="opt kind">{s.kind}</td>
+        <td class="opt kind">
+          {s.kind}
+          {s.levelS && (
+            <span class="badge boot" title="runs once at boot, in level S (Debian's rcS), before the default runlevel; stays in effect in levels 1–5">
+              S
+            </span>
+          )}
+        </td>
         <td class="wide desc" title={description}>{description}</td>
         <td class="state-cell">
           <span class={`state state-${s.state}`} data-state={s.state}>{s.state}</span>

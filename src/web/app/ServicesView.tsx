@@ -65,7 +65,7 @@ export function ServicesView(props: { readOnly: boolean }) {
         );
         if (e.to === 'backoff' || e.to === 'failed') setCrashes((old) => ({ ...old, [e.name]: e.at }));
       } else if (e.type === 'config.reloaded') void reload();
-    });
+    }, () => void reload());
     // "last crash 3s ago" and the crash-loop window move on by themselves.
     const tick = setInterval(() => setNow(Date.now()), 5000);
     return () => {
@@ -215,7 +215,7 @@ export function ServicesView(props: { readOnly: boolean }) {
               type="button"
               class={`badge failed${filter.trouble ? ' on' : ''}`}
               aria-pressed={filter.trouble}
-              title={`${troubled.join(', ')}: failed, broken or crash-looping. Click to show only these.`}
+              title={`${troubled.join(', ')}: failed, broken, degraded or crash-looping. Click to show only these.`}
               onClick={() => setFilter({ ...filter, trouble: !filter.trouble })}
             >
               {troubled.length} failed

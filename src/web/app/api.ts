@@ -36,7 +36,7 @@ export async function call<T>(method: 'GET' | 'POST', path: string, body?: unkno
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const data = (await res.json().catch(() => ({}))) as T & { error?: ApiError };
-  if (!res.ok) throw new RequestFailed(res.status, data.error ?? { code: 'ERR_HTTP', message: `HTTP ${res.status}` });
+  if (!res.ok) throw new RequestFailed(res.status, data.error ?? { code: 'ERR_DAEMON_ERROR', message: `HTTP ${res.status}` });
   return data;
 }
 
@@ -62,9 +62,18 @@ export async function logout(): Promise<void> {
   csrf = '';
 }
 
-/** Server-sent events: calls onEvent for each, reconnecting as EventSource does. */
-export function subscribe<T>(path: string, name: string, onEvent: (data: T) => void): () => void {
+/**
+ * Server-sent events: calls onEvent for each, reconnecting as EventSource
+ * does. Events sent while the connection was down are not replayed, so a
+ * reconnection calls onReopen: the caller reloads what it shows.
+ */
+export function subscribe<T>(path: string, name: string, onEvent: (data: T) => void, onReopen?: () => void): () => void {
   const source = new EventSource(path);
+  let opened = false;
+  source.addEventListener('open', () => {
+    if (opened) onReopen?.();
+    opened = true;
+  });
   source.addEventListener(name, (m) => onEvent(JSON.parse((m as MessageEvent<string>).data) as T));
   return () => source.close();
 }

@@ -20,6 +20,7 @@ export function troubleOf(s: ServiceStatus, lastCrash: number | undefined, now: 
   if (s.state === 'broken') return s.errors?.[0] ?? 'the definition has errors';
   if (s.state === 'failed') return s.detail ?? (s.lastExit ? describeExit(s.lastExit) : 'failed');
   if (s.state === 'backoff') return s.detail ?? `crash-looping: ${s.restarts} restarts`;
+  if (s.state === 'degraded') return s.detail ?? 'partly running';
   if (lastCrash !== undefined && now - lastCrash < CRASH_LOOP_WINDOW_MS && s.restarts > 0 && s.state !== 'stopped') {
     return `crash-looping: ${s.restarts} restarts, last crash ${formatDuration(now - lastCrash)} ago`;
   }

@@ -77,7 +77,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = randomToken();
   const limits = { ...connectionLimitsFor(currentNofileSoft()), ...options.limits };
   const app = createWebApp({
-    allowedHosts: allowedHostNames(host, options.hosts),
+    allowedHosts: allowedHostNames(host, options.hosts ?? settings.hosts),
     api: options.api,
     token,
     ...(settings.passwordHash ? { passwordHash: settings.passwordHash } : {}),
