@@ -67,6 +67,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
         write: (stream, chunk) => writer.write(stream, chunk),
         end: () => writer.end(),
         sync: () => journal.flushService(def.name, false),
+        attach: (flow) => writer.attach(flow),
       };
     },
     logSettingsChanged: (def: ServiceDefinition) => journal.setRotation(def.name, def.log),

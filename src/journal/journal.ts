@@ -175,6 +175,12 @@ export class Journal implements RecordSink {
   append(service: string, r: RawRecord): void {
     const set = this.setFor(service);
     set.append(r);
+    if (this.outages.get(service)) {
+      // The file cannot be written now: the retry timer tries again. Trying the growing batch at
+      // every record would copy it once per record (hearthd spun for minutes on a full disk).
+      this.holdOrDrop(set);
+      return;
+    }
     if (set.pendingBytes >= EAGER_FLUSH_BYTES) this.flushSet(set);
     else {
       this.dirty.add(set);
@@ -320,19 +326,22 @@ export class Journal implements RecordSink {
       this.options.onError?.(this.writeError(service, e));
       this.healthChanged();
     }
-    const blocking = this.policies.get(service) === 'block';
-    if (blocking) {
+    if (this.policies.get(service) === 'block') {
       this.outages.setBlocked(service, true);
       this.writers.get(service)?.pauseProducer();
     }
-    if (!blocking || set.pendingBytes > BLOCK_MAX_BYTES) {
-      const dropped = set.discard();
-      if (dropped) this.outages.dropped(service, dropped);
-    }
+    this.holdOrDrop(set);
     if (!this.retryTimer) {
       this.retryTimer = setInterval(() => this.retry(), this.options.retryMs ?? 5000);
       this.retryTimer.unref();
     }
+  }
+
+  /** In an outage: "block" keeps the batch (up to a bound) for the retry; otherwise it is dropped and counted. */
+  private holdOrDrop(set: LogFileSet): void {
+    if (this.policies.get(set.service) === 'block' && set.pendingBytes <= BLOCK_MAX_BYTES) return;
+    const dropped = set.discard();
+    if (dropped) this.outages.dropped(set.service, dropped);
   }
 
   /** Tries every service in an outage again; a quiet service still gets its gap record written. */

@@ -46,6 +46,8 @@ export class OutputSpool implements SpoolHost {
   private readonly byKey = new Map<string, { output: SpooledOutput; st: SpoolStream }>();
   private readonly services = new Map<string, SpooledOutput>();
   private readonly workers = new Set<SpooledOutput>();
+  /** Each output's detach from its journal writer's flow control. */
+  private readonly flows = new Map<SpooledOutput, () => void>();
   private readonly stock: FifoStock;
   /** Keys with spool files or worker pipes at start, with the oldest generation found. */
   private leftovers = new Map<string, number>();
@@ -179,6 +181,8 @@ export class OutputSpool implements SpoolHost {
       ledger?.forget(st.key);
     }
     output.closeKeepers();
+    this.flows.get(output)?.();
+    this.flows.delete(output);
     this.workers.delete(output);
   }
 
@@ -210,6 +214,8 @@ export class OutputSpool implements SpoolHost {
       this.byKey.set(st.key, { output, st });
       this.helper.watch(st.key, mode, st.journaledPlace, st.reader.place);
     }
+    // on_log_full = "block": the journal pauses this reader while it cannot write the owner's log.
+    this.flows.set(output, this.journal.writer(owner).attach({ pause: () => output.pause(), resume: () => output.resume() }));
     this.due(output);
     return output;
   }

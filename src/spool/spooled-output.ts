@@ -78,6 +78,8 @@ export class SpooledOutput {
   private lastRead = 0;
   private probeSent = 0;
   private done = false;
+  /** The journal cannot write (on_log_full = "block"): nothing is read, so the helper fills to its cap and the writer blocks. */
+  private paused = false;
   private waiters: Array<() => void> = [];
 
   constructor(
@@ -113,6 +115,17 @@ export class SpooledOutput {
 
   unlisten(listener: (stream: OutputStream, chunk: Buffer) => void): void {
     if (this.listener === listener) this.listener = undefined;
+  }
+
+  /** The journal holds this service's output (its disk is full): stop reading. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.host.due(this);
   }
 
   /** An ended output whose records are all journaled. */
@@ -176,12 +189,18 @@ export class SpooledOutput {
       this.host.drain(st.key);
     }
     if (this.finishTimer) clearTimeout(this.finishTimer);
-    this.finishTimer = setTimeout(() => this.endRun(), FINISH_WAIT_MS);
+    this.armFinish();
+  }
+
+  private armFinish(): void {
+    // While paused the last bytes cannot be read: the run ends once they are, never with a line cut short.
+    this.finishTimer = setTimeout(() => (this.paused ? this.armFinish() : this.endRun()), FINISH_WAIT_MS);
     this.finishTimer.unref();
   }
 
   /** Reads and journals up to `budget` bytes. `more`: stopped by the budget, call again. */
   round(budget: number): { used: number; more: boolean } {
+    if (this.paused) return { used: 0, more: false };
     let used = 0;
     let more = false;
     for (const st of this.streams) {

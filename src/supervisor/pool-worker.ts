@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import type { WorkerOutput } from '../spool/index.js';
 import { readProcStat } from '../process/index.js';
-import type { LogSink } from './service-output.js';
+import { pausePipes, type LogSink } from './service-output.js';
 import { LineMatcher } from './readiness.js';
 import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
 
@@ -97,6 +97,9 @@ export class PoolWorker {
     spooled?.output.listen((_stream, chunk) => this.watchReadiness(chunk));
     this.child.stdout?.on('data', (chunk: Buffer) => this.output('out', chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.output('err', chunk));
+    // Plain pipes (no spool): paused while the journal holds the pool's output (the spool pauses itself).
+    const detach = pausePipes(this.sink, [this.child.stdout, this.child.stderr]);
+    this.child.once('close', detach);
     this.child.on('error', () => undefined);
     this.child.once('exit', (code, signal) => this.exit(code, signal));
   }

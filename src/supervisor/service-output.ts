@@ -2,6 +2,12 @@ import type { Socket } from 'node:net';
 import type { SpooledOutput } from '../spool/index.js';
 import type { OutputFifos } from './output-fifo.js';
 
+/** A reader of a service's output that the journal can stop while it cannot write (on_log_full = "block"). */
+export interface OutputFlow {
+  pause(): void;
+  resume(): void;
+}
+
 /** Where a service's output goes: the journal's writer for it. */
 export interface LogSink {
   write(stream: 'out' | 'err', chunk: Buffer): void;
@@ -9,6 +15,21 @@ export interface LogSink {
   sync?(): void;
   /** The process ended: flush any unfinished line. */
   end(): void;
+  /** Registers a reader to pause while the journal holds this service's output; returns the detach. */
+  attach?(flow: OutputFlow): () => void;
+}
+
+/**
+ * Pipes hearthd reads itself, as an OutputFlow: paused, they are not read, so
+ * the writer blocks once the pipe is full. (With the spool the spool pauses.)
+ */
+export function pausePipes(sink: LogSink, pipes: Array<NodeJS.ReadableStream | null | undefined>): () => void {
+  const present = pipes.filter((p): p is NodeJS.ReadableStream => p !== null && p !== undefined);
+  if (present.length === 0 || !sink.attach) return () => undefined;
+  return sink.attach({
+    pause: () => present.forEach((p) => p.pause()),
+    resume: () => present.forEach((p) => p.resume()),
+  });
 }
 
 type Listener = (stream: 'out' | 'err', chunk: Buffer) => void;
@@ -25,6 +46,8 @@ export class ServiceOutput {
   /** hearthd's own hold on the pipes: no SIGPIPE for the service while their reader restarts. */
   private keepers: number[] | undefined;
   private spooled: SpooledOutput | undefined;
+  /** Detaches the pipes hearthd reads itself from the journal's flow control. */
+  private detachFlow: (() => void) | undefined;
   private readonly listener: Listener = (stream, chunk) => this.onChunk(stream, chunk);
 
   constructor(
@@ -55,6 +78,8 @@ export class ServiceOutput {
   attachPipes(stdout: NodeJS.ReadableStream | null, stderr: NodeJS.ReadableStream | null): void {
     stdout?.on('data', (chunk: Buffer) => this.chunk('out', chunk));
     stderr?.on('data', (chunk: Buffer) => this.chunk('err', chunk));
+    this.detachFlow?.();
+    this.detachFlow = pausePipes(this.sink, [stdout, stderr]);
   }
 
   /** Takes up the service's pipes (for a fresh spawn or an adopted service). */
@@ -77,6 +102,7 @@ export class ServiceOutput {
     out.on('error', ignore);
     err.on('error', ignore);
     this.readers = { out, err };
+    this.detachFlow = pausePipes(this.sink, [out, err]);
   }
 
   /** The process ended: its last bytes are read and an unfinished line is flushed. */
@@ -91,6 +117,8 @@ export class ServiceOutput {
     this.readers?.out.destroy();
     this.readers?.err.destroy();
     this.readers = undefined;
+    this.detachFlow?.();
+    this.detachFlow = undefined;
     for (const fd of this.keepers ?? []) this.fifos?.closeFd(fd);
     this.keepers = undefined;
   }
