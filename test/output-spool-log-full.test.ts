@@ -60,7 +60,7 @@ describe('on_log_full acts on service output when the log filesystem is full', (
 
   // Without the spool helper (HEARTH_SPOOL=off) the same test fails today: the writer is not held
   // (see the report of the logpath branch); only the spool path is claimed here.
-  for (const spool of ['on'] as const) {
+  for (const spool of ['on'] as Array<'on' | 'off'>) {
     test(`"block" stops reading and loses nothing, "drop" writes a gap record (spool helper ${spool})`, async () => {
       const dir = tempDir('hearth-logfull-');
       const mnt = join(dir.path, 'mnt');
