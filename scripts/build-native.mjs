@@ -20,10 +20,13 @@ mkdirSync(out, { recursive: true });
 const cc = process.env.CC || 'cc';
 const words = (name) => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
 const failed = [];
+// Headers in native/*/ (a long helper's parts) are included by its .c file: a change to one rebuilds.
+const newestHeader = Math.max(0, ...readdirSync(src, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'build')
+  .flatMap((d) => readdirSync(join(src, d.name)).filter((f) => f.endsWith('.h')).map((f) => statSync(join(src, d.name, f)).mtimeMs)));
 for (const file of readdirSync(src).filter((f) => f.endsWith('.c')).sort()) {
   const target = join(out, file.slice(0, -2));
   try {
-    if (!values.force && statSync(target).mtimeMs >= statSync(join(src, file)).mtimeMs) continue;
+    if (!values.force && statSync(target).mtimeMs >= Math.max(statSync(join(src, file)).mtimeMs, newestHeader)) continue;
   } catch {
     // not built yet
   }
