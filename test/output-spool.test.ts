@@ -188,3 +188,30 @@ describe('output spool: no line lost or doubled, whatever is killed', () => {
     }
   });
 });
+
+describe('output of a service that writes a lot and exits at once is never cut at the pipe size', () => {
+  // 64 KiB is what a pipe holds: output read only up to there at exit would end at that size.
+  const WRITER = `exec = ["/bin/sh", "-c", "seq -f big=%.0f 1 50000; printf tail-without-newline"]\nrestart = "never"\n`;
+  for (const spool of ['on', 'off']) {
+    test(`every byte of 600 KB written in a burst reaches the journal (spool helper ${spool})`, async () => {
+      const before = process.env.HEARTH_SPOOL;
+      if (spool === 'off') process.env.HEARTH_SPOOL = 'off';
+      let d: RunningDaemon | undefined;
+      try {
+        d = await startDaemon({ 'services/burst.toml': WRITER });
+        const daemon = d;
+        await eventually(() => journalLines(daemon, 'burst').some((l) => l.text === 'tail-without-newline'), 30_000, 'the last bytes journaled');
+        const lines = journalLines(daemon, 'burst');
+        const texts = lines.filter((l) => !l.partial).map((l) => l.text);
+        assert.equal(texts.length, 50_000, `all 50000 lines (${texts.length})`);
+        for (let i = 0; i < texts.length; i++) if (texts[i] !== `big=${i + 1}`) assert.fail(`line ${i + 1} is "${texts[i]}"`);
+        assert.deepEqual(lines.filter((l) => l.partial).map((l) => l.text), ['tail-without-newline'], 'only the unfinished last line is partial');
+        if (spool === 'on') assert.ok(readdirSync(join(daemon.runtimeDir, 'spool')).length > 0, 'the output went through the spool');
+      } finally {
+        if (before === undefined) delete process.env.HEARTH_SPOOL;
+        else process.env.HEARTH_SPOOL = before;
+        await d?.stop();
+      }
+    });
+  }
+});
