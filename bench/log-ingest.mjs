@@ -21,7 +21,7 @@ const dirs = { config: join(root, 'config'), state: join(root, 'state'), run: jo
 mkdirSync(join(dirs.config, 'services'), { recursive: true });
 const name = `ingest${process.pid}`;
 // timeout(1) ends the writer after SECONDS; seq writes in 4 KiB blocks, as most programs' stdio does.
-writeFileSync(join(dirs.config, 'services', `${name}.toml`), `exec = ["/usr/bin/timeout", "${seconds}", "/usr/bin/seq", "-f", "n=%.0f", "1", "1000000000000"]\nrestart = "never"\nrunlevels = []\n`);
+writeFileSync(join(dirs.config, 'services', `${name}.toml`), `exec = ["/usr/bin/timeout", "${seconds}", "/usr/bin/seq", "-f", "n=%.0f", "1", "1000000000000"]\nrestart = "never"\nrunlevels = []\nlog_max_size = "4G"\n`);
 
 const ticks = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -35,7 +35,7 @@ function journaled() {
   let count = 0;
   let last = 0;
   for (const f of readdirSync(dirs.log).filter((f) => f.startsWith(`${name}.log`))) {
-    for (const m of readFileSync(join(dirs.log, f), 'latin1').matchAll(/^\d+ o\S* n=(\d+)$/gm)) {
+    for (const m of readFileSync(join(dirs.log, f), 'latin1').matchAll(/^\d+ o(?![^ ]*p)\S* n=(\d+)$/gm)) {
       count++;
       last = Math.max(last, Number(m[1]));
     }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { FIXTURE_BIN, REPO, eventually, serviceProcesses } from './helpers/index.js';
@@ -144,9 +144,14 @@ describe('fault injection: kill -9 of hearthd', () => {
       const atRestart = newest();
       await eventually(() => newest() > atRestart + 20_000, 30_000, 'the flood journaled by the new hearthd');
       d.cli('stop', 'flood');
-      // More lines than `hearth logs` hands out at once: read the files (one service, one file).
-      const numbers = readFileSync(join(d.root, 'log', 'flood.log'), 'latin1')
-        .split('\n')
+      // More lines than `hearth logs` hands out at once: read the files, oldest first.
+      const logDir = join(d.root, 'log');
+      const files = readdirSync(logDir)
+        .map((f) => /^flood\.log(?:\.(\d+))?$/.exec(f))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .sort((a, b) => Number(b[1] ?? 0) - Number(a[1] ?? 0));
+      const numbers = files
+        .flatMap((m) => readFileSync(join(logDir, m[0]), 'latin1').split('\n'))
         .map((l) => /^\d+ o\S* n=(\d+)$/.exec(l))
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => Number(m[1]));
