@@ -23,6 +23,7 @@ import { tree } from './commands/tree.js';
 import { at, atq, atrm, batch } from './commands/at.js';
 import { completion, complete } from './commands/completion.js';
 import { doctor } from './commands/doctor.js';
+import { fleet } from './commands/fleet/fleet.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -51,6 +52,7 @@ export const COMMANDS: readonly Command[] = [
   audit,
   tree,
   doctor,
+  fleet,
   at,
   batch,
   atq,

@@ -51,6 +51,19 @@ export interface LoadedConfig {
   sysv: SysvLoadResult;
   /** insserv.conf and insserv.conf.d/ (Debian's defaults when absent): the LSB facilities. */
   insserv: InsservConf;
+  /** Lower sources merged in (the fleet's set): which units each gave, and which lost to a local unit. */
+  sources?: SourceReport[];
+}
+
+/** What one lower source added to a config (see config-sources.ts). */
+export interface SourceReport {
+  name: string;
+  dir: string;
+  /** The folder actually read, when dir is a symlink (which fleet set was loaded). */
+  realDir?: string;
+  units: string[];
+  /** Units of the source not used because the config dir defines the name. */
+  shadowed: string[];
 }
 
 /**
@@ -107,6 +120,8 @@ async function loadCrontabs(dir: string): Promise<LoadedConfig['cron'] & { warni
 export interface LoadOptions {
   /** What the host can enforce of memory_max and friends; by default, what this process finds. */
   limitSupport?: LimitSupport;
+  /** Use these instead of DIR/hearth.toml: a lower source (the fleet's set) loads with the main dir's settings. */
+  settings?: DaemonSettings;
 }
 
 /**
@@ -140,7 +155,7 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
     config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read config dir "${dir}": ${(e as Error).message}`));
     return config;
   }
-  const settings = loadDaemonSettings(dir);
+  const settings = options.settings ? { settings: structuredClone(options.settings), errors: [] } : loadDaemonSettings(dir);
   config.settings = settings.settings;
   config.errors.push(...settings.errors);
   const support = options.limitSupport ?? hostLimitSupport(config.settings);

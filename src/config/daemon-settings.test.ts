@@ -53,6 +53,7 @@ describe('parseDaemonSettings', () => {
     assert.deepEqual(errors, []);
     assert.deepEqual(settings, {
       runlevel: 5,
+      runlevelSet: true,
       inetd: { portOffset: 10000, envCompat: 'hearth' },
       web: { listen: '0.0.0.0:8080', tlsCert: '/etc/hearth/web.crt', tlsKey: '/etc/hearth/web.key', passwordHash: HASH, readonlyPasswordHash: HASH },
       control: { socketMode: 0o660, socketGroup: 'hearth' },

@@ -14,6 +14,8 @@ import { FLEET_KEYS, checkFleet, defaultFleetSettings, type FleetSettings } from
 
 export interface DaemonSettings {
   runlevel: number;
+  /** hearth.toml names the runlevel itself (then a fleet's fleet.toml does not: local wins). */
+  runlevelSet?: boolean;
   /** envCompat: "xinetd" gives inetd servers exactly xinetd's environment (no REMOTE_ADDR/REMOTE_PORT). */
   inetd: { portOffset: number; envCompat: 'hearth' | 'xinetd' };
   web: WebSettings;
@@ -188,6 +190,7 @@ export function parseDaemonSettings(file: string, text: string): { settings: Dae
     if (key === 'runlevel') {
       const n = readInt(c, [key], value, 0, 6);
       if (n !== undefined) settings.runlevel = n;
+      if (n !== undefined) settings.runlevelSet = true;
       continue;
     }
     const section = key === 'fleet' ? FLEET_KEYS : SECTIONS[key];

@@ -7,6 +7,7 @@ import type { ActionResult, DaemonApi, LogRecord } from './daemon-api.js';
 import { CONTROL_MAX_BODY_BYTES, quote } from './request-limits.js';
 import { DEFAULT_FOLLOWER_BUFFER_BYTES, sseResponse, type SseOptions } from './sse.js';
 import { checkKeys, checkName, checkNames, parseLogQuery, readJsonObject as readBody } from './validate.js';
+import { mountFleetRoutes } from './fleet-routes.js';
 
 export interface ControlAppOptions {
   /** Interval of SSE keep-alive comments. */
@@ -218,6 +219,8 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((i) => Number.isInteger(i) && i > 0)) throw new HearthError('ERR_BAD_REQUEST', '"ids" must be a list of job numbers');
     return c.json(await need('atRemove')(ids as number[]));
   });
+
+  mountFleetRoutes(app, api, { maxBody, stream });
 
   app.get('/v1/logs', async (c) => c.json(await api.logs(parseLogQuery(c.req.url))));
 

@@ -8,17 +8,19 @@ import { mkdirSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
-import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/index.js';
+import { audit as runAudit, type AuditReport } from '../catalog/index.js';
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
-import { checkConfigDir, configReport, loadConfigDir, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
+import { configReport, loadDaemonSettings, type DaemonSettings } from '../config/index.js';
 import { Journal } from '../journal/index.js';
 import { RecentProcesses, SyslogReceiver, type SyslogSender } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
 import { createUnits, publicRuntimeDir, type Units } from './units.js';
-import { collectAuditInput } from './audit-input.js';
+import { collectAuditInput, withCatalogDescription } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
+import { ConfigHost } from './config-host.js';
+import { openExtensions, stopExtensions, type DaemonExtension } from './extension.js';
 import type {
   ActionResult,
   ClassicResult,
@@ -46,7 +48,8 @@ export interface DaemonOptions {
 export class Daemon implements DaemonApi {
   readonly bus = new EventBus();
   readonly options: DaemonOptions;
-  private config: LoadedConfig | undefined;
+  private readonly configs: ConfigHost;
+  private extensions: DaemonExtension[] = [];
   private journal!: Journal;
   private units!: Units;
   private runlevels!: RunlevelHost;
@@ -76,6 +79,7 @@ export class Daemon implements DaemonApi {
       runtimeDir: resolve(options.runtimeDir),
       logDir: resolve(options.logDir),
     };
+    this.configs = new ConfigHost(this.options.configDir, () => this.units?.tracking.limitSupport, () => this.extensions, (level, message) => this.log(level, message));
   }
 
   get socketPath(): string {
@@ -128,19 +132,21 @@ export class Daemon implements DaemonApi {
     this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.runlevelCatalog(), (e) => this.bus.emit(e));
 
     this.log('info', `process tracking: ${this.units.tracking.description}`);
-    this.config = await this.load(configDir);
-    this.reportConfigProblems(this.config);
+    this.extensions = await openExtensions(this.settings, this); // the fleet, with [fleet] in hearth.toml
+    const config = await this.configs.load();
+    this.configs.report(config);
+    this.configs.use(config);
     // After an unclean stop, return to the level hearthd was in, not the default.
     const recoveredLevel = this.runlevels.recoveredLevel();
-    const level = this.options.runlevel ?? recoveredLevel ?? this.config.settings.runlevel;
-    await this.registry.apply(this.config, 'boot');
+    const level = this.options.runlevel ?? recoveredLevel ?? config.settings.runlevel;
+    await this.registry.apply(config, 'boot');
     this.recovery = this.registry.recover();
     const { adopted, died, leftStopped, orphaned = [] } = this.recovery;
     if (adopted.length + died.length + leftStopped.length + orphaned.length > 0) {
       const kept = orphaned.length ? `, kept without a definition (orphaned) [${orphaned.join(', ')}]` : '';
       this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]${kept}`);
     }
-    await this.startSyslog(this.config.settings.syslog);
+    await this.startSyslog(config.settings.syslog);
     this.units.at.start();
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.registry.runlevelUnits().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
@@ -149,13 +155,14 @@ export class Daemon implements DaemonApi {
       if (interrupted !== undefined) {
         // hearthd died during "init N": finish that switch, stopping what is not enabled in N.
         this.log('warn', `finishing the interrupted switch to runlevel ${interrupted}`);
-        await this.runlevels.switchTo(interrupted, this.config.settings.runlevel);
+        await this.runlevels.switchTo(interrupted, config.settings.runlevel);
       } else {
-        await this.runlevels.enter(level, this.config.settings.runlevel);
+        await this.runlevels.enter(level, config.settings.runlevel);
       }
     } finally {
       this.booting = false;
     }
+    for (const x of this.extensions) x.booted();
   }
 
   /** The syslog receiver: messages land in the journal under the unit that sent them. */
@@ -216,13 +223,14 @@ export class Daemon implements DaemonApi {
   /** After a crash, the operator's stops and restart = "never" still hold. */
   private keptDown(name: string): boolean {
     if (this.recovery.leftStopped.includes(name)) return true;
-    return this.recovery.died.includes(name) && this.config?.services.get(name)?.restart === 'never';
+    return this.recovery.died.includes(name) && this.configs.config?.services.get(name)?.restart === 'never';
   }
 
   /** Stops every unit in reverse dependency order (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
-    await this.runlevels.stopAll(this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
+    await stopExtensions(this.extensions, (message) => this.log('error', message));
+    await this.runlevels.stopAll(this.configs.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
     this.units.at.stop();
@@ -250,6 +258,7 @@ export class Daemon implements DaemonApi {
       ...(this.journal ? { logging: this.journal.health() } : {}),
       ...(this.settings.syslog.socket !== 'off' ? { syslogSocket: this.syslogSocketPath() } : {}),
       ...(this.stateProblems.length ? { stateProblems: [...this.stateProblems] } : {}),
+      ...Object.assign({}, ...this.extensions.map((x) => x.info())),
     };
   }
 
@@ -321,16 +330,16 @@ export class Daemon implements DaemonApi {
   }
 
   private async doReloadConfig(): Promise<ReloadReport> {
-    const next = await this.load(this.options.configDir);
+    const next = await this.configs.load();
     const report = configReport(next);
     if (next.errors.length > 0) {
       // hearth.toml itself is broken: keep everything as it is.
       this.bus.emit({ type: 'config.error', at: Date.now(), errors: report.errors.map((e) => e.text) });
       return { ...report, added: [], changed: [], removed: [], unchanged: [] };
     }
-    this.reportConfigProblems(next, false);
+    this.configs.report(next, false);
     const applied = await this.registry.apply(next, 'reload');
-    this.config = next;
+    this.configs.use(next);
     await Promise.all(
       applied.added
         .filter((n) => this.runlevels.isEnabled(n))
@@ -343,7 +352,7 @@ export class Daemon implements DaemonApi {
 
   switchRunlevel(level: number, block: boolean): Promise<RunlevelSwitchResult> {
     const previous = this.runlevels.current;
-    const run = this.runlevels.switchTo(level, this.config?.settings.runlevel ?? 3).then((report) => {
+    const run = this.runlevels.switchTo(level, this.configs.config?.settings.runlevel ?? 3).then((report) => {
       const done = (r: RunReport) => r.units.filter((u) => u.outcome === 'done').map((u) => u.name);
       return {
         previous,
@@ -443,12 +452,12 @@ export class Daemon implements DaemonApi {
   }
 
   check(configDir?: string): Promise<ConfigReport> {
-    return checkConfigDir(configDir ?? this.options.configDir, { limitSupport: this.units.tracking.limitSupport });
+    return this.configs.check(configDir);
   }
 
-  /** A config as this hearthd can run it: limits the host cannot enforce are refused. */
-  private load(dir: string): Promise<LoadedConfig> {
-    return loadConfigDir(dir, { limitSupport: this.units.tracking.limitSupport });
+  /** The /v1/fleet routes, when this hearthd is in a fleet. */
+  fleetApi() {
+    return this.extensions.find((x) => x.fleetApi)?.fleetApi;
   }
 
   logs(query: LogQuery): Promise<LogRecord[]> {
@@ -469,23 +478,9 @@ export class Daemon implements DaemonApi {
     this.bus.emit({ type: 'daemon.log', at: Date.now(), level, message });
   }
 
-  /** Every problem of a loaded config goes to hearthd's log once, as `hearth check` would print it. */
-  private reportConfigProblems(config: LoadedConfig, includeWarnings = true): void {
-    const report = configReport(config);
-    for (const e of report.errors) this.log('error', e.text);
-    if (includeWarnings) for (const w of report.warnings) this.log('warn', w.text);
-  }
-
   /** hearthd's own story goes to the journal under the name "hearthd". */
   private journalEvent(e: HearthEvent): void {
     const text = describeEvent(e);
     if (text) this.journal.daemonLog(eventLevel(e), text);
   }
-}
-
-/** A unit without a description of its own gets the catalog's (ntsysv, the GUI and list show it). */
-function withCatalogDescription<T extends ServiceStatus>(s: T): T {
-  if (s.description) return s;
-  const entry = findDaemon(s.name);
-  return entry ? { ...s, description: entry.description } : s;
 }
