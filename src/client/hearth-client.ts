@@ -108,6 +108,10 @@ export class HearthClient {
     return this.call('POST', '/v1/chkconfig', { argv });
   }
 
+  systemctl(argv: string[]): Promise<ClassicResult> {
+    return this.call('POST', '/v1/systemctl', { argv });
+  }
+
   /** `service NAME ACTION [ARGS]` passed through; null when the unit does not take arbitrary actions. */
   passThrough(name: string, action: string, args: string[] = []): Promise<ClassicResult | null> {
     return this.call('POST', '/v1/service', { name, action, args });

@@ -15,6 +15,7 @@ import { loadInetdSources } from './inetd-sources.js';
 import type { InetdLoadResult } from './xinetd-conf.js';
 import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 import { loadInsservConf, type InsservConf } from './insserv-conf.js';
+import { defaultTargetRunlevel, loadSystemdUnits, type SystemdConfig } from './systemd-units.js';
 
 export interface BrokenService {
   name: string;
@@ -51,6 +52,8 @@ export interface LoadedConfig {
   sysv: SysvLoadResult;
   /** insserv.conf and insserv.conf.d/ (Debian's defaults when absent): the LSB facilities. */
   insserv: InsservConf;
+  /** systemd units from CONFIG_DIR/systemd and [systemd] unit_paths. */
+  systemd?: SystemdConfig;
   /** Lower sources merged in (the fleet's set): which units each gave, and which lost to a local unit. */
   sources?: SourceReport[];
 }
@@ -203,6 +206,14 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
     config.sysv = loadSysvScripts(join(dir, 'init.d'), join(dir, 'chkconfig.d'));
   } catch (e) {
     config.sysv = { scripts: [], errors: [e instanceof HearthError ? e : new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'init.d')}": ${(e as Error).message}`)] };
+  }
+  try {
+    config.systemd = loadSystemdUnits(dir, config.settings, { log: config.settings.logs, limitSupport: support });
+    // As systemd boots into default.target, it picks the level when hearth.toml names none.
+    const level = config.settings.runlevelSet ? undefined : defaultTargetRunlevel(config.systemd);
+    if (level !== undefined) config.settings = { ...config.settings, runlevel: level };
+  } catch (e) {
+    config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read the systemd units: ${(e as Error).message}`, { file: 'systemd' }));
   }
   config.broken.sort((a, b) => compareNames(a.name, b.name));
   config.services = new Map([...config.services.entries()].sort(([a], [b]) => compareNames(a, b)));

@@ -22,6 +22,7 @@ describe('parseDaemonSettings', () => {
       logs: DEFAULT_LOG,
       syslog: {},
       processes: { tracking: 'auto' },
+      systemd: {},
     });
   });
 
@@ -48,6 +49,8 @@ describe('parseDaemonSettings', () => {
       'udp_port = 5140',
       '[processes]',
       'tracking = "process-group"',
+      '[systemd]',
+      'unit_paths = ["/etc/systemd/system", "/lib/systemd/system"]',
     ].join('\n');
     const { settings, errors } = parseDaemonSettings(FILE, text);
     assert.deepEqual(errors, []);
@@ -60,6 +63,7 @@ describe('parseDaemonSettings', () => {
       logs: { maxBytes: 1024 * 1024, keep: 2, maxAgeMs: 7 * 86_400_000 },
       syslog: { socket: '/dev/log', udpPort: 5140 },
       processes: { tracking: 'process-group' },
+      systemd: { unitPaths: ['/etc/systemd/system', '/lib/systemd/system'] },
     });
   });
 

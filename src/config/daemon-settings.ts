@@ -29,6 +29,12 @@ export interface DaemonSettings {
    * (refuse to run without), "process-group".
    */
   processes: { tracking: 'auto' | 'cgroup' | 'process-group' };
+  /**
+   * systemd units are read from CONFIG_DIR/systemd and from these directories
+   * (highest priority first). Unset: systemd's own paths when the config dir
+   * is the host's /etc/hearth, none for a private config dir.
+   */
+  systemd: { unitPaths?: string[] };
   /** Present only when hearth.toml has a [fleet] section: then hearthd joins a fleet on etcd. */
   fleet?: FleetSettings;
 }
@@ -54,6 +60,7 @@ export const DEFAULT_SETTINGS: DaemonSettings = {
   logs: { ...DEFAULT_LOG },
   syslog: {},
   processes: { tracking: 'auto' },
+  systemd: {},
 };
 
 type Section = Record<string, (c: FieldContext, p: KeyPath, v: unknown, s: DaemonSettings) => void>;
@@ -123,6 +130,15 @@ const SECTIONS: Record<string, Section> = {
     tracking: (c, p, v, s) => {
       const mode = readOneOf(c, p, v, ['auto', 'cgroup', 'process-group'] as const);
       if (mode !== undefined) s.processes.tracking = mode;
+    },
+  },
+  systemd: {
+    unit_paths: (c, p, v, s) => {
+      const list = readStringList(c, p, v, 'an array of absolute paths');
+      if (list === undefined) return;
+      const bad = list.find((x) => !x.startsWith('/'));
+      if (bad !== undefined) c.error(p, `"systemd.unit_paths" must hold absolute paths, got "${bad}"`);
+      else s.systemd.unitPaths = list;
     },
   },
   logs: {

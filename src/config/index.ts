@@ -27,3 +27,4 @@ export {
 } from './insserv-conf.js';
 export { facilityProblems } from './facility-check.js';
 export { hearthPolicy } from './sysv-policy.js';
+export { loadSystemdUnits, systemdSearchPath, systemdLinkDir, HOST_CONFIG_DIR, type SystemdConfig } from './systemd-units.js';

@@ -150,6 +150,8 @@ export interface ClassicResult {
 export interface DaemonApi {
   info(): DaemonInfo;
   list(): ServiceStatus[];
+  /** A unit's own name for a name it answers to ("nginx" → "nginx.service", an alias, an instance of a template); undefined when none. */
+  resolveName?(name: string): string | undefined;
   /** undefined when no such service. */
   status(name: string): Promise<ServiceDetail | undefined>;
   start(names: string[]): Promise<ActionResult[]>;
@@ -169,6 +171,8 @@ export interface DaemonApi {
   setEnabled?(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult>;
   /** `hearth chkconfig ARGS…`, evaluated where the enablement lives, with chkconfig's exact output. */
   chkconfig?(argv: string[]): Promise<ClassicResult>;
+  /** `hearth systemctl ARGS…`, evaluated where the units and their files are, with systemctl's output and exit codes. */
+  systemctl?(argv: string[]): Promise<ClassicResult>;
   /**
    * `service NAME ACTION [ARGS]` passed through to a unit that takes any action
    * (an init script): its own output and exit status. null when the unit's kind

@@ -12,13 +12,16 @@ import { audit as runAudit, type AuditReport } from '../catalog/index.js';
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
 import { configReport, loadDaemonSettings, type DaemonSettings } from '../config/index.js';
 import { Journal } from '../journal/index.js';
-import { RecentProcesses, SyslogReceiver, type SyslogSender } from '../syslog/index.js';
+import { RecentProcesses, SyslogReceiver } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
 import { createUnits, publicRuntimeDir, type Units } from './units.js';
 import { collectAuditInput, withCatalogDescription } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
+import { systemctlHost } from './systemctl-host.js';
+import { syslogAttribution } from './syslog-attribution.js';
+import { runSystemctl } from '../systemd-run/index.js';
 import { ConfigHost } from './config-host.js';
 import { openExtensions, stopExtensions, type DaemonExtension } from './extension.js';
 import type {
@@ -172,7 +175,7 @@ export class Daemon implements DaemonApi {
       journal: this.journal,
       ...(settings.socket !== 'off' ? { socketPath: this.syslogSocketPath() } : {}),
       ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
-      attribute: (sender) => this.syslogSender(sender),
+      attribute: syslogAttribution(this.units, this.recentProcesses),
     });
     try {
       await this.syslog.start();
@@ -185,23 +188,6 @@ export class Daemon implements DaemonApi {
   /** Like /dev/log, writable by every local user: in the public runtime dir, never the 0700 one. */
   private syslogSocketPath(): string {
     return this.settings.syslog.socket ?? join(publicRuntimeDir(this.options.runtimeDir), 'syslog.sock');
-  }
-
-  /**
-   * The unit a syslog message came from: the cgroup the sender was in as it
-   * arrived (read by the helper), else the sender's pid or, when it was gone,
-   * its ancestors' (live, or started by hearth and exited lately); a message
-   * with no pid at all by the unit its tag names.
-   */
-  private syslogSender(s: SyslogSender): string | undefined {
-    const unit = s.cgroup !== undefined ? this.units.tracking.ownerOfCgroup(s.cgroup) : undefined;
-    if (unit && this.registry.has(unit.name)) return unit.name;
-    if (s.pid === undefined) return s.appName !== undefined && this.registry.has(s.appName) ? s.appName : undefined;
-    for (const pid of [s.pid, ...(s.ancestors ?? [])]) {
-      const owner = this.registry.ownerOf(pid) ?? this.recentProcesses.owner(pid);
-      if (owner !== undefined) return owner;
-    }
-    return undefined;
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */
@@ -266,11 +252,13 @@ export class Daemon implements DaemonApi {
     return this.registry.list().map((s) => withCatalogDescription(this.withEnablement(s)));
   }
 
+  readonly resolveName = (name: string): string | undefined => this.registry.resolve(name);
+
   async status(name: string): Promise<ServiceDetail | undefined> {
     const detail = await this.registry.detail(name);
     if (!detail) return undefined;
-    const recentLogs = await this.journal.query({ names: [name], lines: 10 });
-    const outage = this.journal.health().services.find((s) => s.service === name);
+    const recentLogs = await this.journal.query({ names: [detail.name], lines: 10 });
+    const outage = this.journal.health().services.find((s) => s.service === detail.name);
     const logging = outage && { since: outage.since, reason: outage.reason, droppedRecords: outage.droppedRecords, blocked: outage.blocked };
     return withCatalogDescription({ ...this.withEnablement(detail), recentLogs, ...(logging ? { logging } : {}) });
   }
@@ -369,8 +357,9 @@ export class Daemon implements DaemonApi {
     return Promise.resolve({ previous, current: level, stopped: [], started: [], failed: [] });
   }
 
-  async setEnabled(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
-    const backend = this.registry.require(name);
+  async setEnabled(asked: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
+    const backend = this.registry.require(asked);
+    const name = this.registry.resolve(asked) ?? asked;
     const own = backend.setEnabled?.(name, levels, on);
     if (own) {
       const outcome = await own;
@@ -441,6 +430,12 @@ export class Daemon implements DaemonApi {
     });
   }
 
+  /** `hearth systemctl ARGS…`: systemctl's verbs over every unit, with its output and exit codes. */
+  systemctl(argv: string[]): Promise<ClassicResult> {
+    const { registry, journal, runlevels, units } = this;
+    return runSystemctl(argv, systemctlHost({ registry, journal, runlevels, systemd: units.systemd, withEnablement: (d) => this.withEnablement(d), setEnabled: (n, on) => this.setEnabled(n, undefined, on), reloadConfig: () => this.reloadConfig(), switchRunlevel: (l) => this.switchRunlevel(l, true) }));
+  }
+
   /** `service NAME ACTION`: passed through to units that take any action (init scripts). */
   async passThrough(name: string, action: string, args: string[]): Promise<ClassicResult | null> {
     const backend = this.registry.require(name);
@@ -461,11 +456,16 @@ export class Daemon implements DaemonApi {
   }
 
   logs(query: LogQuery): Promise<LogRecord[]> {
-    return this.journal.query(query);
+    return this.journal.query(this.resolveQuery(query));
   }
 
   followLogs(query: LogQuery, onRecord: (r: LogRecord) => void): () => void {
-    return this.journal.follow(query, onRecord);
+    return this.journal.follow(this.resolveQuery(query), onRecord);
+  }
+
+  /** "nginx" asks for the logs of the unit that answers to it (nginx.service). */
+  private resolveQuery(q: LogQuery): LogQuery {
+    return q.names ? { ...q, names: q.names.map((n) => this.registry.resolve(n) ?? n) } : q;
   }
 
   subscribe(onEvent: (e: HearthEvent) => void): () => void {

@@ -37,6 +37,14 @@ export const NATIVE_HELPERS: readonly NativeHelper[] = [
   },
   { name: 'hearth-acceptor', without: 'plain TCP inetd-style services accept their connections in hearthd itself, which is slower' },
   {
+    name: 'hearth-exec',
+    without: 'systemd units that ask for sandboxing (ProtectSystem=, PrivateTmp=, ReadWritePaths= …), OOMScoreAdjust=, IgnoreSIGPIPE= or an "@" argv[0] are refused at start',
+  },
+  {
+    name: 'hearth-socket',
+    without: 'systemd .socket units with Accept=no cannot be started',
+  },
+  {
     name: 'hearth-cgexec',
     without: 'units are tracked by process groups and an environment marker instead of cgroups: a process that starts a new session and clears its environment escapes, and resource limits are refused',
   },

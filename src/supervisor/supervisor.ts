@@ -1,4 +1,5 @@
 import { chmod, chown, mkdir } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
@@ -8,7 +9,7 @@ import { DgramReceiver } from '../native/index.js';
 import type { ProcessTracking } from '../boundary/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
 import { PoolRunner } from './pool-runner.js';
-import type { Runner } from './runner.js';
+import type { HeldSockets, Runner } from './runner.js';
 import type { RecoveryReport } from '../units/index.js';
 
 export type { RecoveryReport };
@@ -39,6 +40,10 @@ export interface SupervisorOptions {
   runtimeStateDir?: string;
   /** Which processes belong to which service: cgroups, or process groups. */
   tracking: ProcessTracking;
+  /** Sockets held for a service by a systemd socket unit, passed on at every start. */
+  heldSockets?(name: string): HeldSockets[];
+  /** The connection a per-connection service serves (a systemd socket unit with Accept=yes). */
+  connection?(name: string): Socket | undefined;
   /** A reload changed a service's settings in place: its log rotation may be new. */
   logSettingsChanged?(def: ServiceDefinition): void;
 }
@@ -386,6 +391,8 @@ export class Supervisor {
       ...(this.fifos ? { fifos: this.fifos } : {}),
       ...(this.runtimeState ? { runtimeState: this.runtimeState } : {}),
       tracking: this.options.tracking,
+      ...(this.options.heldSockets ? { heldSockets: this.options.heldSockets } : {}),
+      ...(this.options.connection ? { connection: this.options.connection } : {}),
     };
     return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
   }

@@ -89,6 +89,10 @@ function printDetail(
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) out.line(`  ${k.padStart(width)}: ${v}`);
   for (const e of d.errors ?? []) out.line(`  ${out.paint('red', e)}`);
+  // A systemd unit's settings hearth reads but does not act on: never dropped without a word.
+  const sd = d.extra?.['systemd'] as { notEnforced?: string[]; approximated?: string[] } | undefined;
+  for (const n of sd?.notEnforced ?? []) out.line(`  Not enforced: ${n}`);
+  for (const n of sd?.approximated ?? []) out.line(`  Approximated: ${n}`);
   printWorkers(ctx, d.extra?.workers, now);
   if (d.recentLogs.length > 0) {
     out.line();
