@@ -192,7 +192,12 @@ static int open_generations(struct stream *s, uint64_t ag, uint64_t ao) {
     gen_path(path, sizeof path, s, ag - back);
     if (unlink(path) != 0 && errno == ENOENT) break;
   }
-  for (uint64_t n = ag; s->ngens < MAX_GENS; n++) {
+  /* The journaled generation may be finished and deleted (journaled to its very end) while the
+   * next one holds bytes: look there too, or a new file would be written over them. */
+  uint64_t first = ag;
+  gen_path(path, sizeof path, s, ag);
+  if (ao > 0 && stat(path, &st) != 0) first = ag + 1;
+  for (uint64_t n = first; s->ngens < MAX_GENS; n++) {
     gen_path(path, sizeof path, s, n);
     if (stat(path, &st) != 0) break;
     s->gens[s->ngens].n = n;
@@ -201,7 +206,7 @@ static int open_generations(struct stream *s, uint64_t ag, uint64_t ao) {
   }
   if (s->ngens == 0) {
     /* Nothing spooled: start at the journaled generation, or after it if it was finished and deleted. */
-    s->gens[0].n = ao > 0 ? ag + 1 : ag;
+    s->gens[0].n = first;
     s->gens[0].size = 0;
     gen_path(path, sizeof path, s, s->gens[0].n);
   } else {
