@@ -7,6 +7,7 @@ import { openTracking, type ProcessTracking } from '../boundary/index.js';
 import { nativeHelperPath } from '../native/index.js';
 import { NativeBackend, Supervisor, type LogSink } from '../supervisor/index.js';
 import { SystemdBackend } from '../systemd-run/index.js';
+import { OutputSpool } from '../spool/index.js';
 import { InetdBackend } from '../superserver/index.js';
 import { SysvBackend } from '../sysv/index.js';
 import { AtQueue, TimerBackend, TimerHost } from '../timers/index.js';
@@ -66,6 +67,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
       write: (stream, chunk) => writer.write(stream, chunk),
       end: () => writer.end(),
       sync: () => journal.flushService(def.name, false),
+      attach: (flow) => writer.attach(flow),
     };
   };
   const logSettingsChanged = (def: ServiceDefinition): void => journal.setRotation(def.name, def.log);
@@ -77,6 +79,11 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     configDir: o.configDir,
     notifyDir: join(publicRuntimeDir(o.runtimeDir), 'notify'),
     fifoDir: join(o.runtimeDir, 'output'),
+    spool: OutputSpool.create({
+      journal,
+      runtimeDir: o.runtimeDir,
+      onNotice: (level, message) => emit({ type: 'daemon.log', at: Date.now(), level, message }),
+    }),
     runtimeStateDir: join(o.runtimeDir, 'services'),
   });
   await supervisor.open();

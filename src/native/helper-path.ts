@@ -31,6 +31,10 @@ export const NATIVE_HELPERS: readonly NativeHelper[] = [
   { name: 'hearth-dgram', without: 'services with ready = "notify" cannot start, and the syslog socket is off' },
   { name: 'hearth-notify', without: 'scripts cannot report readiness with hearth-notify' },
   { name: 'hearth-spawner', without: "per-connection (inetd-style) servers start through Node's own spawn, about half as fast" },
+  {
+    name: 'hearth-spool',
+    without: 'hearthd reads service output from its pipes itself: a line it has read but not yet journaled when it is killed (kill -9, OOM) is lost, and pool workers lose what is in their pipes',
+  },
   { name: 'hearth-acceptor', without: 'plain TCP inetd-style services accept their connections in hearthd itself, which is slower' },
   {
     name: 'hearth-exec',

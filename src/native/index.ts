@@ -18,4 +18,6 @@ export { bindRawTcp, bindRawUdp, bindRawUnix, type RawSocket } from './raw-socke
 export { openRawTcpListener, type RawTcpConnection, type RawTcpListener } from './raw-tcp-listener.js';
 export { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
 export { stopReading } from './stop-reading.js';
+export { SpoolHelper, SPOOL_HELPER, type SpoolHelperOptions, type SpoolHelperEvents, type SpoolMode, type SpoolPlace } from './spool-helper.js';
+export { makeFifos } from './fifo.js';
 export { SocketHolder, type HeldSocketSpec, type SocketHolderOptions } from './socket-holder.js';

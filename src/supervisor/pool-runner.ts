@@ -287,7 +287,7 @@ export class PoolRunner implements Runner {
       const worker = new PoolWorker(generation, launch, this.sink, pattern, {
         onReady: () => this.persist(),
         onExit: (w, code, signal) => this.onWorkerExit(w, code, signal),
-      });
+      }, this.ctx.fifos?.spool?.pool(this.name));
       this.workers.add(worker);
       fresh.push(worker);
       if (worker.pid > 0) this.ctx.emit({ type: 'service.spawn', at: Date.now(), name: this.name, pid: worker.pid });

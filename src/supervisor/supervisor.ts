@@ -14,6 +14,7 @@ import type { RecoveryReport } from '../units/index.js';
 
 export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
+import type { OutputSpool } from '../spool/index.js';
 import { RuntimeStateStore } from './runtime-state.js';
 import { definitionChange, definitionHash } from './definitions-equal.js';
 import { Orphan } from './orphan.js';
@@ -33,6 +34,8 @@ export interface SupervisorOptions {
   notifyDir?: string;
   /** Named pipes for service output that survive hearthd; plain pipes when absent. */
   fifoDir?: string;
+  /** Drains those pipes into spool files journaled exactly once (absent: hearthd reads the pipes). */
+  spool?: OutputSpool;
   /** Pids and counters for crash recovery; no recovery when absent. */
   runtimeStateDir?: string;
   /** Which processes belong to which service: cgroups, or process groups. */
@@ -68,7 +71,7 @@ export class Supervisor {
   private readonly runtimeState: RuntimeStateStore | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir) : undefined;
+    this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir, options.spool) : undefined;
     this.runtimeState = options.runtimeStateDir
       ? new RuntimeStateStore(options.runtimeStateDir, (c) =>
           options.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: 'the service is found again by its cgroup, or started afresh' }),
@@ -184,10 +187,22 @@ export class Supervisor {
 
   async open(): Promise<void> {
     const dir = this.options.notifyDir;
-    if (!dir) return;
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    // mkdir's mode is masked by the umask: the traversal bit for others must really be there.
-    await chmod(dir, 0o755);
+    if (dir) {
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      // mkdir's mode is masked by the umask: the traversal bit for others must really be there.
+      await chmod(dir, 0o755);
+    }
+    const spool = this.fifos?.spool;
+    // A spool helper that cannot start at all (it says why): hearthd reads the pipes itself.
+    if (spool) await spool.open().catch(() => spool.close().then(() => (this.fifos!.spool = undefined)));
+  }
+
+  /** Shutdown, once every service stopped: their last output is journaled and the spool helper exits. */
+  async closeOutput(): Promise<void> {
+    const spool = this.fifos?.spool;
+    if (!spool) return;
+    await spool.drainAll();
+    await spool.close();
   }
 
   close(): void {
