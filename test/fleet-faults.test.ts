@@ -146,6 +146,9 @@ describe('fleet faults on a real etcd cluster', () => {
       // As after a request that failed on member 0: the client now talks to member 1, its watches are still on member 0.
       client.rotate();
       cluster.pause(0);
+      // Member 0 may have been the leader: on a busy machine the election can outlast the admin's
+      // request deadline on every member. An admin would retry; the test waits for the new leader.
+      await cluster.waitHealthy(30_000, [0]);
       await applyUnits(['p', 'q', 'r']);
       // Keepalives on member 1 keep working, so only following the client moves the watch off the silent member.
       await eventually(() => unitsOn(a).join() === 'p,q,r', 20_000, 'web6 to see the change made while member 0 is silent');
