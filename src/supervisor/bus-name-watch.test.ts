@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SYSTEM_BUS, missingBus, systemBusAddress } from './bus-name-watch.js';
+import { DEFAULT_SYSTEM_BUS, missingBus, missingWatcher, systemBusAddress } from './bus-name-watch.js';
 
 test('the system bus address: DBUS_SYSTEM_BUS_ADDRESS when set and not blank, else the standard socket', () => {
   assert.equal(systemBusAddress({}), DEFAULT_SYSTEM_BUS);
@@ -32,4 +32,9 @@ test('missingBus: a unix path with no socket is missing; a socket, or an address
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('missingWatcher: gdbus is looked up in PATH, and its absence names the package', () => {
+  assert.match(missingWatcher({ PATH: '/nonexistent-dir' }) ?? '', /gdbus is not installed \(Debian package libglib2\.0-bin\)/);
+  assert.equal(missingWatcher({ PATH: `/nonexistent-dir:/usr/bin` }), undefined);
 });

@@ -7,7 +7,8 @@
  * of our own. docs/systemd.md says why this tool and not another.
  */
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 /** The system bus where the D-Bus specification puts it (Debian's /var/run is /run). */
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/run/dbus/system_bus_socket';
@@ -42,6 +43,19 @@ export function missingBus(address: string): string | undefined {
     }
   }
   return `there is no socket at ${paths.join(', ')}`;
+}
+
+/** Why the watcher cannot run (not in hearthd's PATH), or undefined when it can. */
+export function missingWatcher(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '/usr/bin:/bin').split(delimiter).filter((d) => d !== '')) {
+    try {
+      accessSync(join(dir, BUS_WATCHER), constants.X_OK);
+      return undefined;
+    } catch {
+      /* not here */
+    }
+  }
+  return `${BUS_WATCHER} is not installed (Debian package libglib2.0-bin)`;
 }
 
 /** D-Bus addresses escape bytes as %XX. */

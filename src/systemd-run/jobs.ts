@@ -10,7 +10,7 @@
  * kinds (an init script the unit is After=) are reached through the registry.
  */
 import { HearthError, describeError } from '../errors/index.js';
-import { missingBus, systemBusAddress } from '../supervisor/index.js';
+import { missingBus, missingWatcher, systemBusAddress } from '../supervisor/index.js';
 import type { HostFacts, SystemdUnit } from '../systemd/index.js';
 import { evaluateConditions } from './conditions.js';
 import type { UnitState } from './unit-state.js';
@@ -95,7 +95,7 @@ function refuseWithoutBus(u: SystemdUnit): void {
   const busName = u.service?.busName;
   if (u.service?.type !== 'dbus' || busName === undefined) return;
   const address = systemBusAddress();
-  const missing = missingBus(address);
+  const missing = missingBus(address) ?? missingWatcher();
   if (missing === undefined) return;
   throw new HearthError('ERR_SERVICE_BROKEN', `Unit ${u.name} cannot be started: Type=dbus waits for BusName=${busName} on the system bus, and ${missing} (address ${address})`);
 }
