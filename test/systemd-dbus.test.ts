@@ -8,7 +8,7 @@
 import { describe, test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, eventually, tempDir } from './helpers/index.js';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
@@ -57,9 +57,37 @@ const UNITS: Record<string, string> = {
   'systemd/never.service': `[Service]\nType=dbus\nBusName=${NS}.Never\nTimeoutStartSec=1500ms\nExecStart=/bin/sleep 1000\n`,
   // BusName= alone makes the type dbus, as in systemd.
   'systemd/implied.service': unit('implied', `${NS}.Implied`).replace('Type=dbus\n', ''),
+  'systemd/kept.service': unit('kept', `${NS}.Kept`),
   'systemd/nameless.service': `[Service]\nType=dbus\nExecStart=/bin/sleep 1000\n`,
   'systemd/badname.service': `[Service]\nType=dbus\nBusName=not a bus name\nExecStart=/bin/sleep 1000\n`,
 };
+
+/** Processes whose command line passes the test. */
+function processesWhere(test: (argv: string[]) => boolean): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'))) out.push(Number(pid));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/** hearthd's gdbus children watching `name`. */
+const watchersOf = (name: string) => processesWhere((argv) => argv.some((a) => a.endsWith('gdbus')) && argv.includes(name));
+
+/** After a failed test: whatever of this run's is still up (the bus, services a crashed hearthd left). */
+function killLeftovers(): void {
+  for (const pid of processesWhere((argv) => argv.some((a) => a.includes(W)))) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}
 
 /** A private bus: dbus-daemon prints its address once it listens. */
 async function startBus(): Promise<{ address: string; child: ChildProcess }> {
@@ -99,6 +127,7 @@ describe('Type=dbus units on a bus', () => {
   after(async () => {
     await d?.stop();
     bus?.child.kill();
+    killLeftovers();
     work.cleanup();
   });
 
@@ -145,6 +174,20 @@ describe('Type=dbus units on a bus', () => {
     assert.match(r.stderr + r.stdout, new RegExp(`BusName=${NS.replace(/\./g, '\\.')}\\.Never`));
     await eventually(() => ['failed', 'stopped'].includes(state('never.service') ?? ''), 20_000, 'never to be down');
     assert.notEqual(sc('is-active', 'never.service').code, 0);
+  });
+
+  test('kill -9 of hearthd: its watcher goes with it (no gdbus is left behind)', async () => {
+    const name = `${NS}.Kept`;
+    writeFileSync(join(W, 'kept.go'), '');
+    assert.equal(sc('start', 'kept.service').code, 0);
+    assert.equal(watchersOf(name).length, 1, 'one watcher while it runs');
+    await d.crash();
+    await eventually(() => watchersOf(name).length === 0, 20_000, 'the watcher to end with hearthd');
+    d = await d.restart();
+    // The next hearthd does not adopt systemd units (it reports them orphaned); stopping ends the run.
+    d.cli('stop', 'kept.service');
+    await eventually(() => sc('is-active', 'kept.service').code === 3, 20_000, 'kept to be stopped');
+    assert.equal(watchersOf(name).length, 0);
   });
 
   test('Type=dbus without BusName= is refused with systemd\'s words; an invalid name is ignored with them too', () => {

@@ -34,7 +34,7 @@ test('missingBus: a unix path with no socket is missing; a socket, or an address
   }
 });
 
-test('missingWatcher: gdbus is looked up in PATH, and its absence names the package', () => {
-  assert.match(missingWatcher({ PATH: '/nonexistent-dir' }) ?? '', /gdbus is not installed \(Debian package libglib2\.0-bin\)/);
-  assert.equal(missingWatcher({ PATH: `/nonexistent-dir:/usr/bin` }), undefined);
+test('missingWatcher: gdbus is looked up among the tools, and its absence names the package', () => {
+  assert.match(missingWatcher(() => null) ?? '', /gdbus is not installed \(Debian package libglib2\.0-bin\)/);
+  assert.equal(missingWatcher((name) => (name === 'gdbus' ? '/usr/bin/gdbus' : null)), undefined);
 });

@@ -7,8 +7,8 @@
  * of our own. docs/systemd.md says why this tool and not another.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { findTool } from '../process/index.js';
 
 /** The system bus where the D-Bus specification puts it (Debian's /var/run is /run). */
 export const DEFAULT_SYSTEM_BUS = 'unix:path=/run/dbus/system_bus_socket';
@@ -45,17 +45,9 @@ export function missingBus(address: string): string | undefined {
   return `there is no socket at ${paths.join(', ')}`;
 }
 
-/** Why the watcher cannot run (not in hearthd's PATH), or undefined when it can. */
-export function missingWatcher(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? '/usr/bin:/bin').split(delimiter).filter((d) => d !== '')) {
-    try {
-      accessSync(join(dir, BUS_WATCHER), constants.X_OK);
-      return undefined;
-    } catch {
-      /* not here */
-    }
-  }
-  return `${BUS_WATCHER} is not installed (Debian package libglib2.0-bin)`;
+/** Why the watcher cannot run (not installed), or undefined when it can. */
+export function missingWatcher(find: (name: string) => string | null = findTool): string | undefined {
+  return find(BUS_WATCHER) === null ? `${BUS_WATCHER} is not installed (Debian package libglib2.0-bin)` : undefined;
 }
 
 /** D-Bus addresses escape bytes as %XX. */
@@ -82,7 +74,11 @@ const STDERR_KEPT = 2048;
 /** Watches `name` on the bus at `address`; returns the function that ends the watch. */
 export function watchBusName(name: string, address: string, callbacks: BusNameCallbacks): () => void {
   let ended = false;
-  const child = spawn(BUS_WATCHER, ['monitor', '--address', address, '--dest', name], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const watcher = [findTool(BUS_WATCHER) ?? BUS_WATCHER, 'monitor', '--address', address, '--dest', name];
+  // setpriv --pdeathsig: a watcher outlives a killed hearthd only until the kernel tells it.
+  const setpriv = findTool('setpriv');
+  const argv = setpriv ? [setpriv, '--pdeathsig', 'SIGTERM', '--', ...watcher] : watcher;
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   const ownedLine = `The name ${name} is owned by `;
   const releasedLine = `The name ${name} does not have an owner`;
   let tail = '';

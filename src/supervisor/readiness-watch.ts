@@ -116,7 +116,7 @@ export class ReadinessWatch {
     const address = systemBusAddress();
     this.busAddress = address;
     const fail = (why: string) => {
-      if (this.settled) return;
+      if (this.settled) return this.callbacks.busWatchLost?.(why);
       this.cancel();
       this.callbacks.timedOut(new HearthError('ERR_SPAWN', `"${this.def.name}" cannot see BusName=${name} taken on the system bus at ${address}: ${why}`));
     };
@@ -132,8 +132,7 @@ export class ReadinessWatch {
       },
       failed: (why) => {
         this.endBusWatch = undefined;
-        if (this.settled) this.callbacks.busWatchLost?.(why);
-        else fail(why);
+        fail(why);
       },
     });
   }

@@ -6,7 +6,7 @@ import type { RuntimeRecord } from './runtime-state.js';
 import { isCleanExit } from './restart-policy.js';
 import type { Runner } from './runner.js';
 import { parseNotify } from './readiness.js';
-import { ReadinessWatch } from './readiness-watch.js';
+import { ReadinessWatch, type ReadinessCallbacks } from './readiness-watch.js';
 import { pidAlive, signalPid, whenPidDies } from '../boundary/index.js';
 import { waitForPidFile } from './pidfile.js';
 import { createPrivateTmp, prepareDirectories } from './service-exec.js';
@@ -210,8 +210,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
       {
         ready: () => child === this.child && this.becomeReady(),
         timedOut: (e) => this.startTimedOut(e),
-        nameReleased: (busName) => child === this.child && this.busNameReleased(busName),
-        busWatchLost: (why) => this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: `${why}; it keeps running, but a release of its bus name will not be seen` }),
+        ...this.busNameCallbacks(() => child === this.child),
       },
       { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) },
     );
@@ -241,6 +240,14 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     this.watchMainPid(pid, 50);
     this.setState('running', 'adopted after a hearthd restart');
     return true;
+  }
+
+  /** What a Type=dbus run hears from its bus name watch once it is up. */
+  private busNameCallbacks(current: () => boolean): Pick<ReadinessCallbacks, 'nameReleased' | 'busWatchLost'> {
+    return {
+      nameReleased: (busName) => current() && this.busNameReleased(busName),
+      busWatchLost: (why) => this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: `${why}; it keeps running, but a release of its bus name will not be seen` }),
+    };
   }
 
   /** A main process that is not our child (adopted, or a forking daemon's): watched through /proc. */
