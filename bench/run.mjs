@@ -25,14 +25,20 @@ import { superServer } from './workloads/superserver.mjs';
 import { supervisorWorkloads } from './workloads/supervisor.mjs';
 import { zombieWorkload } from './workloads/zombies.mjs';
 
-const WORKLOADS = [superServer, memoryWorkload, supervisorWorkloads, logIngestWorkload, scaleWorkload, journalWorkload, zombieWorkload, poolWorkload];
+// The newest comparisons first; the report is rewritten after each workload, so a run
+// cut short still leaves every row it measured (each with its own date).
+const WORKLOADS = [logIngestWorkload, memoryWorkload, supervisorWorkloads, superServer, scaleWorkload, journalWorkload, zombieWorkload, poolWorkload];
 
 async function main() {
   const info = { ...machine(), started: new Date().toISOString() };
   const tools = ensurePeers();
   if (!existsSync(join(ROOT, 'dist', 'main', 'hearthd.js'))) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   try {
-    for (const workload of WORKLOADS) await workload(tools);
+    for (const workload of WORKLOADS) {
+      await workload(tools);
+      await runCleanups();
+      report(info, { quiet: true });
+    }
   } finally {
     await runCleanups();
   }

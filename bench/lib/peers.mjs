@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE, HEARTHD, QUICK, ROOT, SCRATCH, have, log, onCleanup, own, waitFor, waitPort } from './env.mjs';
+import { CACHE, HEARTHD, QUICK, ROOT, SCRATCH, have, log, onCleanup, own, sleep, waitFor, waitPort } from './env.mjs';
 import { MARK, ourSleeps } from './procfs.mjs';
 
 /**
@@ -106,9 +106,33 @@ export async function startOpenbsdInetd(inetd, port) {
 
 // --- supervisors --------------------------------------------------------------------
 
-/** Waits until `n` of this run's tagged sleeps exist; a big fleet is polled less often so the poll does not compete. */
-function waitSleeps(n, what) {
-  return waitFor(() => ourSleeps().length >= n, 300000, `${n} ${what}`, n > 2000 ? 250 : 20);
+/**
+ * Waits until `n` of this run's tagged sleeps exist; a big fleet is polled less often so
+ * the poll does not compete. A subject that starts none for STALL_MS has given up (out of
+ * descriptors, say): that is an error naming how far it got.
+ */
+async function waitSleeps(n, what, budgetMs = 600000) {
+  let best = 0;
+  let progressAt = Date.now();
+  const every = n > 2000 ? 250 : 20;
+  for (const end = Date.now() + budgetMs; Date.now() < end; await sleep(every)) {
+    const now = ourSleeps().length;
+    if (now >= n) return;
+    if (now > best) (best = now), (progressAt = Date.now());
+    if (Date.now() - progressAt > STALL_MS) throw new Error(`only ${best} of ${n} ${what} started (none more for ${STALL_MS / 1000} s)`);
+  }
+  throw new Error(`only ${best} of ${n} ${what} started in ${budgetMs / 1000} s`);
+}
+
+const STALL_MS = 30000;
+
+/** A prefix that runs a subject with a raised descriptor limit (root only; the same for every subject of a workload). */
+export function withNofile(limit) {
+  return process.getuid?.() === 0 ? ['prlimit', `--nofile=${limit}:${limit}`] : [];
+}
+
+function ownWith(prefix = [], cmd, argv, opts) {
+  return prefix.length ? own(prefix[0], [...prefix.slice(1), cmd, ...argv], opts) : own(cmd, argv, opts);
 }
 
 /** A supervised sleep per service (the cheapest possible service: what is measured is the supervisor). */
@@ -120,16 +144,16 @@ const SLEEP_SERVICE = `exec = ["/bin/sleep", "${MARK}"]\nrestart = "always"\nres
  * so kills in a row measure restarts, not the crash-loop guard. `services(i)` gives other
  * service files; `waitFor` other readiness.
  */
-export async function startHearth(n, { services, ready, settings = '', env = process.env, nodeDir } = {}) {
+export async function startHearth(n, { services, ready, settings = '', env = process.env, nodeDir, prefix, budgetMs } = {}) {
   const dir = mkdtempSync(join(SCRATCH, 'bench-hearthd-'));
   mkdirSync(join(dir, 'config', 'services'), { recursive: true });
   if (settings) writeFileSync(join(dir, 'config', 'hearth.toml'), settings);
   for (let i = 0; i < n; i++) writeFileSync(join(dir, 'config', 'services', `s${i}.toml`), services ? services(i) : SLEEP_SERVICE);
   const t0 = performance.now();
-  const p = own(HEARTHD, hearthdArgs(dir), { env: withNode(env, nodeDir) });
+  const p = ownWith(prefix, HEARTHD, hearthdArgs(dir), { env: withNode(env, nodeDir) });
   const socket = join(dir, 'r', 'hearth.sock');
   if (ready) await ready(dir);
-  else await waitSleeps(n, 'hearth services');
+  else await waitSleeps(n, 'hearth services', budgetMs);
   await waitFor(() => existsSync(socket), 60000, 'the control socket');
   return { ...p, dir, socket, logDir: join(dir, 'l'), coldStartMs: performance.now() - t0 };
 }
@@ -137,15 +161,15 @@ export async function startHearth(n, { services, ready, settings = '', env = pro
 const HARD_NOFILE = Number(spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim()) || 1024;
 
 /** supervisord with `n` programs (minfds raised for a big fleet, up to the hard limit); output discarded unless `program(i)` says otherwise. */
-export async function startSupervisord(n, { program, ready } = {}) {
+export async function startSupervisord(n, { program, ready, prefix, budgetMs } = {}) {
   const dir = mkdtempSync(join(SCRATCH, 'bench-supervisord-'));
-  let conf = `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/pid\nchildlogdir=${dir}\nminfds=${Math.min(HARD_NOFILE, Math.max(1024, n * 4 + 64))}\n[unix_http_server]\nfile=${dir}/sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n[supervisorctl]\nserverurl=unix://${dir}/sock\n`;
+  let conf = `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/pid\nchildlogdir=${dir}\nminfds=${Math.min(prefix ? 65536 : HARD_NOFILE, Math.max(1024, n * 4 + 64))}\n[unix_http_server]\nfile=${dir}/sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n[supervisorctl]\nserverurl=unix://${dir}/sock\n`;
   for (let i = 0; i < n; i++) conf += program ? program(i, dir) : `[program:s${i}]\ncommand=/bin/sleep ${MARK}\nautorestart=true\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`;
   writeFileSync(join(dir, 'supervisord.conf'), conf);
   const t0 = performance.now();
-  const p = own('supervisord', ['-c', join(dir, 'supervisord.conf')]);
+  const p = ownWith(prefix, 'supervisord', ['-c', join(dir, 'supervisord.conf')]);
   if (ready) await ready(dir);
-  else await waitSleeps(n, 'supervisord programs');
+  else await waitSleeps(n, 'supervisord programs', budgetMs);
   return { ...p, dir, coldStartMs: performance.now() - t0, conf: join(dir, 'supervisord.conf') };
 }
 
@@ -159,12 +183,12 @@ function serviceDirs(kind, n) {
   return dir;
 }
 
-export async function startS6(n) {
+export async function startS6(n, { prefix, budgetMs } = {}) {
   const dir = serviceDirs('s6', n);
   const t0 = performance.now();
   // s6-svscan holds 500 services by default; -c raises that capacity for a bigger fleet.
-  const p = own('s6-svscan', n > 400 ? ['-c', String(n + 16), dir] : [dir]);
-  await waitSleeps(n, 's6 services');
+  const p = ownWith(prefix, 's6-svscan', n > 400 ? ['-c', String(n + 16), dir] : [dir]);
+  await waitSleeps(n, 's6 services', budgetMs);
   return { ...p, dir, coldStartMs: performance.now() - t0 };
 }
 

@@ -69,7 +69,7 @@ function targetTable(all) {
   return lines.join('\n');
 }
 
-export function report(info) {
+export function report(info, { quiet = false } = {}) {
   const all = withEarlierResults();
   const loads = all.map((r) => r.load).filter(Number.isFinite);
   const header =
@@ -79,7 +79,7 @@ export function report(info) {
     `The 1-minute load average while rows were measured ranged ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))} on ${info.cores} cores (other work shared the machine when it is above about 1).`;
   const notes = all.filter((r) => r.note).map((r) => `- ${r.workload}: ${r.note}`);
   const body = `${header}\n\n### Targets\n\n${targetTable(all)}\n\n### All rows\n\n${resultsTable(all)}\n\n### Notes from the run\n\n${notes.join('\n')}\n`;
-  process.stdout.write(`\n${body}\n`);
+  if (!quiet) process.stdout.write(`\n${body}\n`);
   const json = `${JSON.stringify({ machine: info, quick: QUICK, only: ONLY, rounds: ROUNDS, targets: checkTargets(all), results: all }, null, 2)}\n`;
   if (QUICK) {
     mkdirSync(CACHE, { recursive: true });

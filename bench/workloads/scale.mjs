@@ -7,7 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEARTH, HEARTHD, QUICK, SCALE, SCRATCH, have, own, sleep, waitFor, wanted } from '../lib/env.mjs';
-import { startHearth, startS6, startSupervisord } from '../lib/peers.mjs';
+import { privateNodeDir, startHearth, startS6, startSupervisord, withNofile } from '../lib/peers.mjs';
+
+// Every subject of the big fleet runs with this descriptor limit (the machine's hard limit may be lower):
+// hearthd holds several descriptors per service, supervisord a few per program.
+const NOFILE = 65536;
+/** How long a subject may take to start the big fleet before it counts as unable to. */
+const BUDGET_MS = 300000;
 import { MARK, cpuTicks, descendants, memory, openFds, ourSleeps } from '../lib/procfs.mjs';
 import { note, record, unavailable } from '../lib/stats.mjs';
 import { killLeftovers, timeCommand } from './supervisor.mjs';
@@ -37,7 +43,7 @@ async function idleCpu(label, subject, pid) {
 
 async function hearthFleet(n) {
   const label = `${n} native services`;
-  const h = await startHearth(n);
+  const h = await startHearth(n, { prefix: withNofile(NOFILE), nodeDir: privateNodeDir(), budgetMs: BUDGET_MS });
   try {
     record(label, 'hearth', 'cold start until all run', 'ms', [h.coldStartMs], 'lower');
     await sleep(2000);
@@ -46,8 +52,8 @@ async function hearthFleet(n) {
     record(label, 'hearth', 'PSS of the manager and its helpers', 'MiB', [treeMemory(h.pid, sleeps)], 'lower');
     record(label, 'hearth', 'open descriptors of the manager', 'fds', [openFds(h.pid)], 'lower');
     const cli = ['--socket', h.socket];
-    timed(label, 'hearth', 'hearth list', HEARTH, [...cli, 'list']);
-    timed(label, 'hearth', `hearth status s${n >> 1}`, HEARTH, [...cli, 'status', `s${n >> 1}`]);
+    timed(label, 'hearth', 'list every service', HEARTH, [...cli, 'list']);
+    timed(label, 'hearth', 'status of one service', HEARTH, [...cli, 'status', `s${n >> 1}`]);
     // One file changed: the service restarts with the new command line; every other one is untouched.
     const times = [];
     for (let r = 0; r < REPEAT; r++) {
@@ -66,15 +72,15 @@ async function hearthFleet(n) {
 
 async function supervisordFleet(n) {
   const label = `${n} native services`;
-  const s = await startSupervisord(n);
+  const s = await startSupervisord(n, { prefix: withNofile(NOFILE), budgetMs: BUDGET_MS });
   try {
     record(label, 'supervisord', 'cold start until all run', 'ms', [s.coldStartMs], 'lower');
     await sleep(2000);
     record(label, 'supervisord', 'RSS of the manager', 'MiB', [memory(s.pid).rss], 'lower');
     record(label, 'supervisord', 'PSS of the manager and its helpers', 'MiB', [memory(s.pid).pss], 'lower');
     record(label, 'supervisord', 'open descriptors of the manager', 'fds', [openFds(s.pid)], 'lower');
-    timed(label, 'supervisord', 'hearth list', 'supervisorctl', ['-c', s.conf, 'status']);
-    timed(label, 'supervisord', `hearth status s${n >> 1}`, 'supervisorctl', ['-c', s.conf, 'status', `s${n >> 1}`]);
+    timed(label, 'supervisord', 'list every service', 'supervisorctl', ['-c', s.conf, 'status']);
+    timed(label, 'supervisord', 'status of one service', 'supervisorctl', ['-c', s.conf, 'status', `s${n >> 1}`]);
     // One program changed (supervisord has one config file): `update` rereads it and restarts that program.
     const times = [];
     for (let r = 0; r < REPEAT; r++) {
@@ -93,7 +99,7 @@ async function supervisordFleet(n) {
 
 async function s6Fleet(n) {
   const label = `${n} native services`;
-  const s = await startS6(n);
+  const s = await startS6(n, { prefix: withNofile(NOFILE), budgetMs: BUDGET_MS });
   try {
     record(label, 's6', 'cold start until all run', 'ms', [s.coldStartMs], 'lower');
     await sleep(2000);
@@ -135,10 +141,11 @@ async function inetdFleet(n) {
     writeFileSync(join(dir, 'config', 'xinetd.d', 'fleet'), inetdFleetFile(n, base));
     writeFileSync(join(dir, 'xinetd.conf'), `defaults\n{\n\tinstances = UNLIMITED\n}\nincludedir ${join(dir, 'config', 'xinetd.d')}\n`);
     const t0 = performance.now();
+    const [cmd, ...pre] = [...withNofile(NOFILE), subject === 'hearth' ? HEARTHD : 'xinetd'];
     const p =
       subject === 'hearth'
-        ? own(HEARTHD, ['--config-dir', join(dir, 'config'), '--state-dir', join(dir, 's'), '--runtime-dir', join(dir, 'r'), '--log-dir', join(dir, 'l'), '--quiet'])
-        : own('xinetd', ['-dontfork', '-f', join(dir, 'xinetd.conf'), '-pidfile', join(dir, 'pid')]);
+        ? own(cmd, [...pre, '--config-dir', join(dir, 'config'), '--state-dir', join(dir, 's'), '--runtime-dir', join(dir, 'r'), '--log-dir', join(dir, 'l'), '--quiet'])
+        : own(cmd, [...pre, '-dontfork', '-f', join(dir, 'xinetd.conf'), '-pidfile', join(dir, 'pid')]);
     try {
       await waitFor(() => listening(p.pid) || p.child.exitCode !== null, 120000, `${subject} to listen on ${n} ports`, 100);
       if (p.child.exitCode !== null) {
