@@ -1,7 +1,7 @@
 // What every part of the bench shares: options, the scratch dir, waiting, and the
 // processes this run started (and only those) with their cleanup.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -143,4 +143,11 @@ export function own(cmd, argv, opts = {}) {
     await Promise.race([gone, sleep(5000)]);
   });
   return { child, pid: child.pid, stop, stderr: () => err };
+}
+
+/** A fresh directory on the scratch filesystem, removed when the run cleans up. */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(SCRATCH, `bench-${prefix}-`));
+  onCleanup(async () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

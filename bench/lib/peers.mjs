@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE, HEARTHD, QUICK, ROOT, SCRATCH, have, log, onCleanup, own, sleep, waitFor, waitPort } from './env.mjs';
+import { CACHE, HEARTHD, QUICK, ROOT, SCRATCH, have, log, onCleanup, own, scratchDir, sleep, waitFor, waitPort } from './env.mjs';
 import { MARK, ourSleeps } from './procfs.mjs';
 
 /**
@@ -77,7 +77,7 @@ function hearthdArgs(dir) {
 
 /** hearthd reading the very xinetd.d file xinetd gets. */
 export async function startHearthInetd(ports) {
-  const dir = mkdtempSync(join(SCRATCH, 'bench-hearth-'));
+  const dir = scratchDir('hearth');
   mkdirSync(join(dir, 'config', 'xinetd.d'), { recursive: true });
   writeFileSync(join(dir, 'config', 'xinetd.d', 'bench'), xinetdServices(ports));
   const p = own(HEARTHD, hearthdArgs(dir));
@@ -86,7 +86,7 @@ export async function startHearthInetd(ports) {
 }
 
 export async function startXinetd(ports) {
-  const dir = mkdtempSync(join(SCRATCH, 'bench-xinetd-'));
+  const dir = scratchDir('xinetd');
   writeFileSync(join(dir, 'xinetd.conf'), `defaults\n{\n\tinstances = UNLIMITED\n}\n${xinetdServices(ports)}`);
   const p = own('xinetd', ['-dontfork', '-f', join(dir, 'xinetd.conf'), '-pidfile', join(dir, 'pid')]);
   await waitPort(ports.cat);
@@ -95,7 +95,7 @@ export async function startXinetd(ports) {
 
 /** openbsd-inetd reads service names from /etc/services: give it a private one in a mount namespace. */
 export async function startOpenbsdInetd(inetd, port) {
-  const dir = mkdtempSync(join(SCRATCH, 'bench-inetd-'));
+  const dir = scratchDir('inetd');
   writeFileSync(join(dir, 'services'), `echo\t\t${port}/tcp\n`);
   writeFileSync(join(dir, 'inetd.conf'), 'echo\tstream\ttcp\tnowait\troot\tinternal\n');
   const script = 'mount --bind "$1/services" /etc/services && exec "$2" -i "$1/inetd.conf"';
@@ -126,9 +126,14 @@ async function waitSleeps(n, what, budgetMs = 600000) {
 
 const STALL_MS = 30000;
 
-/** A prefix that runs a subject with a raised descriptor limit (root only; the same for every subject of a workload). */
+/**
+ * A prefix that runs a subject with a raised descriptor limit, the same for every subject
+ * of a workload; none where the limit cannot be raised (no CAP_SYS_RESOURCE: the
+ * machine's hard limit then applies to everyone, and the report says what it is).
+ */
 export function withNofile(limit) {
-  return process.getuid?.() === 0 ? ['prlimit', `--nofile=${limit}:${limit}`] : [];
+  const prefix = ['prlimit', `--nofile=${limit}:${limit}`];
+  return spawnSync(prefix[0], [...prefix.slice(1), 'true']).status === 0 ? prefix : [];
 }
 
 function ownWith(prefix = [], cmd, argv, opts) {
@@ -145,7 +150,7 @@ const SLEEP_SERVICE = `exec = ["/bin/sleep", "${MARK}"]\nrestart = "always"\nres
  * service files; `waitFor` other readiness.
  */
 export async function startHearth(n, { services, ready, settings = '', env = process.env, nodeDir, prefix, budgetMs } = {}) {
-  const dir = mkdtempSync(join(SCRATCH, 'bench-hearthd-'));
+  const dir = scratchDir('hearthd');
   mkdirSync(join(dir, 'config', 'services'), { recursive: true });
   if (settings) writeFileSync(join(dir, 'config', 'hearth.toml'), settings);
   for (let i = 0; i < n; i++) writeFileSync(join(dir, 'config', 'services', `s${i}.toml`), services ? services(i) : SLEEP_SERVICE);
@@ -162,7 +167,7 @@ const HARD_NOFILE = Number(spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'ut
 
 /** supervisord with `n` programs (minfds raised for a big fleet, up to the hard limit); output discarded unless `program(i)` says otherwise. */
 export async function startSupervisord(n, { program, ready, prefix, budgetMs } = {}) {
-  const dir = mkdtempSync(join(SCRATCH, 'bench-supervisord-'));
+  const dir = scratchDir('supervisord');
   let conf = `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/pid\nchildlogdir=${dir}\nminfds=${Math.min(prefix ? 65536 : HARD_NOFILE, Math.max(1024, n * 4 + 64))}\n[unix_http_server]\nfile=${dir}/sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n[supervisorctl]\nserverurl=unix://${dir}/sock\n`;
   for (let i = 0; i < n; i++) conf += program ? program(i, dir) : `[program:s${i}]\ncommand=/bin/sleep ${MARK}\nautorestart=true\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`;
   writeFileSync(join(dir, 'supervisord.conf'), conf);
@@ -174,7 +179,7 @@ export async function startSupervisord(n, { program, ready, prefix, budgetMs } =
 }
 
 function serviceDirs(kind, n) {
-  const dir = mkdtempSync(join(SCRATCH, `bench-${kind}-`));
+  const dir = scratchDir(kind);
   for (let i = 0; i < n; i++) {
     mkdirSync(join(dir, `s${i}`));
     writeFileSync(join(dir, `s${i}`, 'run'), `#!/bin/sh\nexec /bin/sleep ${MARK}\n`);
@@ -203,7 +208,7 @@ export async function startRunit(n) {
 
 /** PM2 with `apps` (ecosystem entries); its daemon's pid from PM2_HOME/pm2.pid. */
 export async function startPm2Apps(pm2, apps, { ready, nodeDir } = {}) {
-  const dir = mkdtempSync(join(SCRATCH, 'bench-pm2-'));
+  const dir = scratchDir('pm2');
   const env = withNode({ ...process.env, PM2_HOME: join(dir, 'home') }, nodeDir);
   writeFileSync(join(dir, 'eco.config.js'), `module.exports = ${JSON.stringify({ apps })};\n`);
   const stop = onCleanup(async () => void spawnSync(pm2, ['kill'], { env, stdio: 'ignore', timeout: 60000 }));

@@ -3,9 +3,9 @@
 // accepts each connection and passes it to a worker over IPC. (Keep-alive is not
 // compared: once connected, both are the same two Node workers serving.)
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEARTH, HEARTHD, ROOT, ROUNDS, SCRATCH, SECONDS, freePort, own, sleep, waitPort, wanted } from '../lib/env.mjs';
+import { HEARTH, HEARTHD, ROOT, ROUNDS, SECONDS, freePort, own, scratchDir, sleep, waitPort, wanted } from '../lib/env.mjs';
 import { httpLoad } from '../lib/load.mjs';
 import { startPm2Apps } from '../lib/peers.mjs';
 import { note, record, unavailable } from '../lib/stats.mjs';
@@ -17,7 +17,7 @@ function run(cmd, argv, env) {
 }
 
 async function startHearthPool(port) {
-  const dir = mkdtempSync(join(SCRATCH, 'bench-pool-'));
+  const dir = scratchDir('pool');
   mkdirSync(join(dir, 'config', 'services'), { recursive: true });
   writeFileSync(
     join(dir, 'config', 'services', 'hello.toml'),

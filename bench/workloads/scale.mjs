@@ -4,16 +4,16 @@
 // reload row grow 100× faster than the fleet). Peers: supervisord and s6 where they
 // can hold that many; then SCALE inetd ports against xinetd.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEARTH, HEARTHD, QUICK, SCALE, SCRATCH, have, own, sleep, waitFor, wanted } from '../lib/env.mjs';
+import { HEARTH, HEARTHD, QUICK, SCALE, have, own, scratchDir, sleep, waitFor, wanted } from '../lib/env.mjs';
 import { privateNodeDir, startHearth, startS6, startSupervisord, withNofile } from '../lib/peers.mjs';
 
 // Every subject of the big fleet runs with this descriptor limit (the machine's hard limit may be lower):
 // hearthd holds several descriptors per service, supervisord a few per program.
 const NOFILE = 65536;
 /** How long a subject may take to start the big fleet before it counts as unable to. */
-const BUDGET_MS = 300000;
+const BUDGET_MS = 180000;
 import { MARK, cpuTicks, descendants, memory, openFds, ourSleeps } from '../lib/procfs.mjs';
 import { note, record, unavailable } from '../lib/stats.mjs';
 import { killLeftovers, timeCommand } from './supervisor.mjs';
@@ -111,15 +111,22 @@ async function s6Fleet(n) {
   }
 }
 
-/** SCALE internal daytime services, one port each, in one xinetd.d file both read. */
+/** SCALE internal daytime services, one port each, in one xinetd.d file both read (xinetd knows an internal service by its name; the ids tell them apart). */
 function inetdFleetFile(n, base) {
   let text = '';
-  for (let i = 0; i < n; i++) text += `service d${i}\n{\n\ttype = INTERNAL UNLISTED\n\tid = daytime-d${i}\n\tsocket_type = stream\n\tprotocol = tcp\n\tport = ${base + i}\n\twait = no\n\tuser = root\n\tflags = IPv4\n\tdisable = no\n}\n`;
+  for (let i = 0; i < n; i++) text += `service daytime\n{\n\ttype = INTERNAL UNLISTED\n\tid = daytime-d${i}\n\tsocket_type = stream\n\tprotocol = tcp\n\tport = ${base + i}\n\twait = no\n\tuser = root\n\tflags = IPv4\n\tdisable = no\n}\n`;
   return text;
 }
 
+/** How many of the ports base … base+n−1 have a listening TCP socket (whoever holds it: hearthd or a helper). */
+function listeningIn(base, n) {
+  const r = spawnSync('ss', ['-Htln'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const ports = new Set([...r.stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])).filter((p) => p >= base && p < base + n));
+  return ports.size;
+}
+
 async function portsFree(base, n) {
-  const r = spawnSync('ss', ['-Htanl'], { encoding: 'utf8' });
+  const r = spawnSync('ss', ['-Htan'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const used = new Set([...r.stdout.matchAll(/:(\d+)\s/g)].map((m) => Number(m[1])));
   for (let p = base; p < base + n; p++) if (used.has(p)) return false;
   return true;
@@ -133,10 +140,9 @@ async function inetdFleet(n) {
     if (await portsFree(b, n)) base = b;
   }
   if (!base) return unavailable(label, 'hearth', `no ${n} consecutive free ports below 32000`);
-  const listening = (pid) => openFds(pid) >= n;
   for (const subject of ['hearth', 'xinetd']) {
     if (subject === 'xinetd' && !have('xinetd')) continue;
-    const dir = mkdtempSync(join(SCRATCH, `bench-inetd-${subject}-`));
+    const dir = scratchDir(`inetd-${subject}`);
     mkdirSync(join(dir, 'config', 'xinetd.d'), { recursive: true });
     writeFileSync(join(dir, 'config', 'xinetd.d', 'fleet'), inetdFleetFile(n, base));
     writeFileSync(join(dir, 'xinetd.conf'), `defaults\n{\n\tinstances = UNLIMITED\n}\nincludedir ${join(dir, 'config', 'xinetd.d')}\n`);
@@ -147,7 +153,7 @@ async function inetdFleet(n) {
         ? own(cmd, [...pre, '--config-dir', join(dir, 'config'), '--state-dir', join(dir, 's'), '--runtime-dir', join(dir, 'r'), '--log-dir', join(dir, 'l'), '--quiet'])
         : own(cmd, [...pre, '-dontfork', '-f', join(dir, 'xinetd.conf'), '-pidfile', join(dir, 'pid')]);
     try {
-      await waitFor(() => listening(p.pid) || p.child.exitCode !== null, 120000, `${subject} to listen on ${n} ports`, 100);
+      await waitFor(() => p.child.exitCode !== null || listeningIn(base, n) >= n, 120000, `${subject} to listen on ${n} ports (${listeningIn(base, n)} listening)`, 250);
       if (p.child.exitCode !== null) {
         unavailable(label, subject, `exited ${p.child.exitCode}: ${p.stderr().trim().split('\n').slice(-2).join(' / ')}`);
         continue;
@@ -162,7 +168,6 @@ async function inetdFleet(n) {
       unavailable(label, subject, e.message);
     } finally {
       await p.stop();
-      rmSync(dir, { recursive: true, force: true });
     }
   }
 }
