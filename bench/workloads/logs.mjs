@@ -200,10 +200,15 @@ async function hearthIngest(label, tools, follow) {
       note(label, `${subject}: the follower printed ${followed} of the ${m.total} lines (1 s after the last was captured)`);
     }
     await h.stop();
-    // Counted back with hearthd stopped, through the public offline reader.
+    // Counted back with hearthd stopped, through the public offline reader, one service
+    // at a time (the reader holds what it prints in memory). A reader that fails is an
+    // error, never a count of lost lines.
     const tally = new Tally(m.counts);
-    const reader = hearthLines(['logs', '--dir', h.logDir, ...TAGS.map(serviceOf), '--since', '@0', '--raw'], (l) => tally.add(l));
-    await reader.exited;
+    for (const tag of TAGS) {
+      const reader = hearthLines(['logs', '--dir', h.logDir, serviceOf(tag), '--since', '@0', '--raw'], (l) => tally.add(l));
+      const code = await reader.exited;
+      if (code !== 0) throw new Error(`hearth logs --dir for ${serviceOf(tag)} exited ${code}`);
+    }
     report(label, subject, m, tally, extra);
   } finally {
     follower?.child.kill('SIGKILL');
