@@ -42,6 +42,9 @@ describe('hearthd: log_type SYSLOG and FILE', () => {
       'xinetd.d/bysyslog': svc('bysyslog', base, 'SYSLOG local4 warning'),
       'xinetd.d/byfile': svc('byfile', base + 1, `FILE ${logFile}`),
     });
+    // The control socket answers before the boot has opened the listeners.
+    const listening = (name: string): boolean => (JSON.parse(d.cli('status', name, '--json').stdout || '{}') as { state?: string }).state === 'running';
+    await eventually(() => listening('bysyslog') && listening('byfile'), 10_000, 'both services listening');
   });
   after(async () => {
     await d?.stop();

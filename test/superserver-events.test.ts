@@ -84,7 +84,7 @@ describe('every state change of an inetd service is a typed event with the new s
     assert.deepEqual(problems, []);
   });
 
-  test('a service that cannot bind is reported broken', async () => {
+  test('a service that cannot bind is reported failed', async () => {
     const { ss, events, changes, problems } = watched();
     const port = await freePort();
     const blocker = net.createServer().listen(port, '127.0.0.1');
@@ -95,10 +95,10 @@ describe('every state change of an inetd service is a typed event with the new s
     } finally {
       blocker.close();
     }
-    assert.deepEqual(changes('busy'), ['inetd.error off->broken']);
+    assert.deepEqual(changes('busy'), ['inetd.error off->failed']);
     const error = events.find((e) => e.type === 'inetd.error' && e.id === 'busy');
-    assert.ok(error?.type === 'inetd.error' && /EADDRINUSE/.test(error.message));
-    assert.equal(ss.get('busy')!.state, 'broken');
+    assert.ok(error?.type === 'inetd.error' && /the port is in use by hearthd itself/.test(error.message));
+    assert.equal(ss.get('busy')!.state, 'failed');
     assert.deepEqual(problems, []);
   });
 
