@@ -107,19 +107,22 @@ export async function startOpenbsdInetd(inetd, port) {
 // --- supervisors --------------------------------------------------------------------
 
 /**
- * Waits until `n` of this run's tagged sleeps exist; a big fleet is polled less often so
- * the poll does not compete. A subject that starts none for STALL_MS has given up (out of
- * descriptors, say): that is an error naming how far it got.
+ * Waits until `n` new tagged sleeps exist (any left over from an earlier subject are not
+ * counted); a big fleet is polled less often so the poll does not compete. A subject that
+ * has started some and then none more for STALL_MS has given up (out of descriptors, say):
+ * that is an error naming how far it got. Before its first one only the budget applies
+ * (supervisord reads a big config for a long while before it starts anything).
  */
 async function waitSleeps(n, what, budgetMs = 600000) {
+  const before = new Set(ourSleeps());
   let best = 0;
   let progressAt = Date.now();
   const every = n > 2000 ? 250 : 20;
   for (const end = Date.now() + budgetMs; Date.now() < end; await sleep(every)) {
-    const now = ourSleeps().length;
+    const now = ourSleeps().filter((pid) => !before.has(pid)).length;
     if (now >= n) return;
     if (now > best) (best = now), (progressAt = Date.now());
-    if (Date.now() - progressAt > STALL_MS) throw new Error(`only ${best} of ${n} ${what} started (none more for ${STALL_MS / 1000} s)`);
+    if (best > 0 && Date.now() - progressAt > STALL_MS) throw new Error(`only ${best} of ${n} ${what} started (none more for ${STALL_MS / 1000} s)`);
   }
   throw new Error(`only ${best} of ${n} ${what} started in ${budgetMs / 1000} s`);
 }
