@@ -30,10 +30,11 @@ export class UnitRegistry {
     for (const backend of this.backends) reports.push([backend, await backend.apply(config, phase)]);
     this.shadowed = this.findShadowed();
     const report: ApplyReport = { added: [], changed: [], removed: [], unchanged: [] };
+    const owners = this.owners();
     for (const [backend, r] of reports) {
       // Only the unit that owns a name speaks for it; a shadowed twin's changes are not the unit's.
-      for (const key of ['added', 'changed', 'unchanged'] as const) report[key].push(...r[key].filter((n) => this.find(n) === backend));
-      report.removed.push(...r.removed.filter((n) => !this.has(n)));
+      for (const key of ['added', 'changed', 'unchanged'] as const) report[key].push(...r[key].filter((n) => owners.get(n) === backend));
+      report.removed.push(...r.removed.filter((n) => !owners.has(n)));
     }
     for (const list of Object.values(report)) list.sort(compareNames);
     return { ...report, shadowed: this.shadowed };
@@ -97,9 +98,18 @@ export class UnitRegistry {
   }
 
   runlevelUnits(): RunlevelUnit[] {
-    return this.names()
-      .map((n) => this.runlevelUnit(n))
-      .filter((u): u is RunlevelUnit => u !== undefined);
+    return [...this.owners()].map(([n, backend]) => backend.runlevelUnit(n)).filter((u): u is RunlevelUnit => u !== undefined);
+  }
+
+  /**
+   * Every name with the backend that owns it (the first, in order of precedence), from
+   * one pass over each backend's names: asking find() per name costs a backend's has()
+   * each time, which for xinetd-style services is a scan, n² at 10,000 services.
+   */
+  private owners(): Map<string, UnitBackend> {
+    const owners = new Map<string, UnitBackend>();
+    for (const b of this.backends) for (const n of b.names()) if (!owners.has(n)) owners.set(n, b);
+    return owners;
   }
 
   isUp(name: string): boolean {
