@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE, HEARTHD, QUICK, ROOT, SCRATCH, have, log, onCleanup, own, scratchDir, sleep, waitFor, waitPort } from './env.mjs';
+import { CACHE, HEARTHD, QUICK, ROOT, SCRATCH, have, killQuietly, log, onCleanup, own, scratchDir, sleep, waitFor, waitPort } from './env.mjs';
 import { MARK, ourSleeps } from './procfs.mjs';
 
 /**
@@ -107,19 +107,18 @@ export async function startOpenbsdInetd(inetd, port) {
 // --- supervisors --------------------------------------------------------------------
 
 /**
- * Waits until `n` new tagged sleeps exist (any left over from an earlier subject are not
- * counted); a big fleet is polled less often so the poll does not compete. A subject that
+ * Waits until `n` tagged sleeps exist (clearLeftovers() ran before the subject started:
+ * counting only new pids would miss pids the kernel reused); a big fleet is polled less often so the poll does not compete. A subject that
  * has started some and then none more for STALL_MS has given up (out of descriptors, say):
  * that is an error naming how far it got. Before its first one only the budget applies
  * (supervisord reads a big config for a long while before it starts anything).
  */
 async function waitSleeps(n, what, budgetMs = 600000) {
-  const before = new Set(ourSleeps());
   let best = 0;
   let progressAt = Date.now();
   const every = n > 2000 ? 250 : 20;
   for (const end = Date.now() + budgetMs; Date.now() < end; await sleep(every)) {
-    const now = ourSleeps().filter((pid) => !before.has(pid)).length;
+    const now = ourSleeps().length;
     if (now >= n) return;
     if (now > best) (best = now), (progressAt = Date.now());
     if (best > 0 && Date.now() - progressAt > STALL_MS) throw new Error(`only ${best} of ${n} ${what} started (none more for ${STALL_MS / 1000} s)`);
@@ -128,6 +127,11 @@ async function waitSleeps(n, what, budgetMs = 600000) {
 }
 
 const STALL_MS = 30000;
+
+/** Kills tagged sleeps an earlier subject left behind, so a new subject's count starts at zero. */
+function clearLeftovers() {
+  for (const pid of ourSleeps()) killQuietly(pid);
+}
 
 /**
  * A prefix that runs a subject with a raised descriptor limit, the same for every subject
@@ -153,6 +157,7 @@ const SLEEP_SERVICE = `exec = ["/bin/sleep", "${MARK}"]\nrestart = "always"\nres
  * service files; `waitFor` other readiness.
  */
 export async function startHearth(n, { services, ready, settings = '', env = process.env, nodeDir, prefix, budgetMs } = {}) {
+  clearLeftovers();
   const dir = scratchDir('hearthd');
   mkdirSync(join(dir, 'config', 'services'), { recursive: true });
   if (settings) writeFileSync(join(dir, 'config', 'hearth.toml'), settings);
@@ -170,6 +175,7 @@ const HARD_NOFILE = Number(spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'ut
 
 /** supervisord with `n` programs (minfds raised for a big fleet, up to the hard limit); output discarded unless `program(i)` says otherwise. */
 export async function startSupervisord(n, { program, ready, prefix, budgetMs } = {}) {
+  clearLeftovers();
   const dir = scratchDir('supervisord');
   let conf = `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/pid\nchildlogdir=${dir}\nminfds=${Math.min(prefix ? 65536 : HARD_NOFILE, Math.max(1024, n * 4 + 64))}\n[unix_http_server]\nfile=${dir}/sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n[supervisorctl]\nserverurl=unix://${dir}/sock\n`;
   for (let i = 0; i < n; i++) conf += program ? program(i, dir) : `[program:s${i}]\ncommand=/bin/sleep ${MARK}\nautorestart=true\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`;
@@ -192,6 +198,7 @@ function serviceDirs(kind, n) {
 }
 
 export async function startS6(n, { prefix, budgetMs } = {}) {
+  clearLeftovers();
   const dir = serviceDirs('s6', n);
   const t0 = performance.now();
   // s6-svscan holds 500 services by default; -c raises that capacity for a bigger fleet.
@@ -201,6 +208,7 @@ export async function startS6(n, { prefix, budgetMs } = {}) {
 }
 
 export async function startRunit(n) {
+  clearLeftovers();
   const dir = serviceDirs('runit', n);
   const t0 = performance.now();
   const p = own('runsvdir', ['-P', dir]);
@@ -223,6 +231,7 @@ export async function startPm2Apps(pm2, apps, { ready, nodeDir } = {}) {
 }
 
 export async function startPm2(pm2, n, opts = {}) {
+  clearLeftovers();
   const apps = Array.from({ length: n }, (_, i) => ({ name: `s${i}`, script: '/bin/sleep', args: MARK, interpreter: 'none', autorestart: true }));
   return startPm2Apps(pm2, apps, { ...opts, ready: () => waitSleeps(n, 'pm2 apps') });
 }
