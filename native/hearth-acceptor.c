@@ -24,9 +24,11 @@
  * The server gets the connection as fds 0, 1 and 2, the environment given
  * with --env plus REMOTE_HOST, REMOTE_ADDR and REMOTE_PORT (only REMOTE_HOST
  * with --host-only, as xinetd sets it), no blocked or ignored signals, and
- * --umask if given. Nothing goes through a shell.
+ * --umask if given. With --cgroup (once per hierarchy) each server joins
+ * those cgroup.procs files between fork and exec, so it is inside its
+ * service before its program runs. Nothing goes through a shell.
  *
- * usage: hearth-acceptor [--umask OCTAL] [--argv0 NAME] [--env NAME=VALUE]...
+ * usage: hearth-acceptor [--umask OCTAL] [--argv0 NAME] [--env NAME=VALUE]... [--cgroup PROCS_FILE]...
  *                        [--host-only] [--nodelay] [--keepalive] [--backlog N] -- FILE [ARGS...]
  */
 #define _GNU_SOURCE
@@ -38,7 +40,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "common/server-start.h"
 
 #define LISTEN_FD 3
 #define MAX_PENDING 256 /* undecided connections; accepting pauses beyond this */
@@ -95,6 +98,9 @@ static int nenv;
 static int have_umask;
 static mode_t server_umask;
 static int children;
+/* cgroup.procs files every server joins before it execs (--cgroup); NULL-terminated */
+static const char *cgroups[SERVER_MAX_CGROUPS + 1];
+static int ncgroups;
 
 static struct pending *find(unsigned long id) {
   for (int i = 0; i < npend; i++)
@@ -127,30 +133,19 @@ static void start(struct pending *p) {
   server_env[nenv + 2] = port;
   server_env[nenv + 3] = NULL;
 
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&attr);
-  for (int target = 0; target <= 2; target++) posix_spawn_file_actions_adddup2(&fa, p->fd, target);
-  sigset_t none, dfl;
-  sigemptyset(&none);
-  /* Only what this process changed: glibc resets caught signals by itself. */
-  sigemptyset(&dfl);
-  sigaddset(&dfl, SIGPIPE);
-  sigaddset(&dfl, SIGINT);
-  sigaddset(&dfl, SIGQUIT);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &dfl);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  mode_t old = 0;
-  if (have_umask) old = umask(server_umask); /* single-threaded: exact */
-  pid_t pid;
-  int rc = posix_spawn(&pid, file, &fa, &attr, server_argv, server_env);
-  if (have_umask) umask(old);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    emit("f %lu %s\n", p->id, strerror(rc));
+  struct server_start st = {
+      .file = file,
+      .argv = server_argv,
+      .envp = server_env,
+      .conn = p->fd,
+      .set_umask = have_umask,
+      .umask = server_umask,
+      .cgroups = cgroups,
+  };
+  char err[512];
+  pid_t pid = server_start(&st, err, sizeof err);
+  if (pid < 0) {
+    emit("f %lu %s\n", p->id, err);
   } else {
     children++;
     emit("s %lu %d\n", p->id, (int)pid);
@@ -224,7 +219,7 @@ static void command(char *line) {
 }
 
 static void usage(const char *why) {
-  fprintf(stderr, "hearth-acceptor: %s\nusage: hearth-acceptor [--umask OCTAL] [--argv0 NAME] [--env NAME=VALUE]... [--host-only] [--nodelay] [--keepalive] [--backlog N] -- FILE [ARGS...]\n", why);
+  fprintf(stderr, "hearth-acceptor: %s\nusage: hearth-acceptor [--umask OCTAL] [--argv0 NAME] [--env NAME=VALUE]... [--cgroup PROCS_FILE]... [--host-only] [--nodelay] [--keepalive] [--backlog N] -- FILE [ARGS...]\n", why);
   exit(2);
 }
 
@@ -249,6 +244,11 @@ int main(int argc, char **argv) {
       have_umask = 1;
       server_umask = (mode_t)u;
     } else if (strcmp(a, "--argv0") == 0) argv0 = argv[++i];
+    else if (strcmp(a, "--cgroup") == 0) {
+      const char *c = argv[++i];
+      if (ncgroups == SERVER_MAX_CGROUPS || !cgroup_procs_path_ok(c)) usage("--cgroup takes the absolute path of a cgroup.procs file (at most 8)");
+      cgroups[ncgroups++] = c;
+    }
     else if (strcmp(a, "--env") == 0) {
       const char *e = argv[++i];
       if (e[0] == '=' || !strchr(e, '=')) usage("--env takes NAME=VALUE");

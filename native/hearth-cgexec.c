@@ -9,9 +9,10 @@
  * are set here too (as root, before any privilege is dropped further down the
  * exec chain), which saves a prlimit(1) exec per start.
  *
- * usage: hearth-cgexec [-r NAME=SOFT:HARD]... [CGROUP_PROCS_FILE]... -- PROGRAM [ARGS...]
+ * usage: hearth-cgexec [-r NAME=SOFT:HARD]... [-a ARGV0] [CGROUP_PROCS_FILE]... -- PROGRAM [ARGS...]
  *   NAME is a prlimit(1) name (nofile, core, nproc, …); SOFT and HARD are
- *   numbers or "unlimited".
+ *   numbers or "unlimited". -a gives PROGRAM another argv[0] (an inetd
+ *   server's name, as xinetd passes it).
  * Exits 126 when a limit cannot be set or a cgroup joined (nothing has run
  * yet), 127 when PROGRAM cannot be executed, 2 on bad usage.
  */
@@ -24,7 +25,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static const char usage[] = "usage: hearth-cgexec [-r NAME=SOFT:HARD]... [CGROUP_PROCS_FILE]... -- PROGRAM [ARGS...]\n";
+static const char usage[] = "usage: hearth-cgexec [-r NAME=SOFT:HARD]... [-a ARGV0] [CGROUP_PROCS_FILE]... -- PROGRAM [ARGS...]\n";
 
 static const struct {
   const char *name;
@@ -73,6 +74,7 @@ static int set_limit(const char *spec) {
 }
 
 int main(int argc, char **argv) {
+  const char *argv0 = NULL;
   int i = 1;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     if (strcmp(argv[i], "-r") == 0) {
@@ -81,6 +83,14 @@ int main(int argc, char **argv) {
         return 2;
       }
       i++;
+      continue;
+    }
+    if (strcmp(argv[i], "-a") == 0) {
+      if (i + 1 >= argc) {
+        fputs(usage, stderr);
+        return 2;
+      }
+      argv0 = argv[++i];
       continue;
     }
     int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
@@ -94,7 +104,9 @@ int main(int argc, char **argv) {
     fputs(usage, stderr);
     return 2;
   }
-  execvp(argv[i + 1], argv + i + 1);
-  fprintf(stderr, "hearth-cgexec: cannot run %s: %s\n", argv[i + 1], strerror(errno));
+  const char *program = argv[i + 1];
+  if (argv0) argv[i + 1] = (char *)argv0;
+  execvp(program, argv + i + 1);
+  fprintf(stderr, "hearth-cgexec: cannot run %s: %s\n", program, strerror(errno));
   return 127;
 }

@@ -13,7 +13,8 @@
  * that announces it:
  *
  *   hearthd -> spawner  {"cmd":"NODE_HANDLE","type":"net.Socket","msg":REQUEST,"key":...}
- *                       REQUEST = {"id":N,"file":"/abs/path","argv":[..],"env":["K=V",..],"umask":N?}
+ *                       REQUEST = {"id":N,"file":"/abs/path","argv":[..],"env":["K=V",..],"umask":N?,
+ *                                  "cgroups":["/…/cgroup.procs",..]?}
  *   spawner -> hearthd  {"cmd":"NODE_HANDLE_ACK"}   (or _NACK when no fd came: Node resends)
  *                       {"id":N,"pid":P}  or  {"id":N,"error":"..."}
  *                       {"pid":P,"code":C,"signal":null} / {"pid":P,"code":null,"signal":S}
@@ -22,6 +23,10 @@
  * Node also asks about sockets it handed over when their server closes
  * (NODE_SOCKET_NOTIFY_CLOSE, NODE_SOCKET_GET_COUNT): this helper keeps no
  * sockets, so it answers "all closed" and "0".
+ *
+ * With "cgroups", the server joins those cgroups (the service's, in the cgroup
+ * v2 tree and the v1 hierarchies) between fork and exec: nothing it runs can
+ * escape its service (common/server-start.c).
  *
  * Nothing goes through a shell. Every request is checked before anything is
  * started; a bad one gets an error reply and the helper carries on. It exits
@@ -36,7 +41,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +53,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/server-start.h"
+#include "spawner/json.h"
+#include "spawner/reply.h"
+
 #define MAX_LINE (1 << 20)   /* longest request line accepted */
 #define MAX_ARGS 4096        /* argv and env entries, each */
 #define MAX_FDS 64           /* fds received but not yet claimed by a message */
@@ -56,374 +64,6 @@
 
 static int chan = -1;
 
-/* ---- output: replies are collected and written in one go ------------------ */
-
-static char *out;
-static size_t out_len, out_cap;
-
-static void out_reserve(size_t more) {
-  if (out_len + more <= out_cap) return;
-  size_t cap = out_cap ? out_cap : 4096;
-  while (cap < out_len + more) cap *= 2;
-  char *p = realloc(out, cap);
-  if (!p) {
-    fprintf(stderr, "hearth-spawner: out of memory\n");
-    _exit(1);
-  }
-  out = p;
-  out_cap = cap;
-}
-
-static void out_raw(const char *s, size_t n) {
-  out_reserve(n);
-  memcpy(out + out_len, s, n);
-  out_len += n;
-}
-
-/* A string literal, its length counted by the compiler. */
-#define OUT_LIT(s) out_raw(s, sizeof s - 1)
-
-static void out_printf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char buf[256];
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (n > 0) out_raw(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
-/* A JSON string literal; the text may come from a request, so escape it all. */
-static void out_json_string(const char *s) {
-  OUT_LIT("\"");
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') {
-      char e[2] = {'\\', (char)*p};
-      out_raw(e, 2);
-    } else if (*p < 0x20 || *p >= 0x80) {
-      /* Non-ASCII bytes are escaped one by one: the reply stays valid UTF-8. */
-      out_printf("\\u%04x", *p);
-    } else {
-      out_raw((const char *)p, 1);
-    }
-  }
-  OUT_LIT("\"");
-}
-
-static void flush_all(void) {
-  size_t off = 0;
-  while (off < out_len) {
-    ssize_t n = write(chan, out + off, out_len - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      _exit(0); /* hearthd is gone: nothing left to do */
-    }
-    off += (size_t)n;
-  }
-  out_len = 0;
-}
-
-/* ---- a small strict JSON parser ---------------------------------------------- */
-
-enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ };
-
-typedef struct {
-  int type;
-  int child; /* first element or member (index), -1 if none */
-  int next;  /* next sibling, -1 if last */
-  const char *key; /* member name when inside an object */
-  const char *str; /* decoded, NUL-terminated (in place) */
-  int nul;         /* the string had a \u0000, so str is cut short: never use it */
-  double num;
-} jnode;
-
-typedef struct {
-  char *p, *end;
-  jnode *nodes;
-  int count, cap;
-  const char *err;
-  int depth;
-  int saw_nul; /* set by jstring */
-} jparser;
-
-static int jnew(jparser *j, int type) {
-  if (j->count == j->cap) {
-    int cap = j->cap ? j->cap * 2 : 64;
-    jnode *n = realloc(j->nodes, (size_t)cap * sizeof *n);
-    if (!n) {
-      j->err = "out of memory";
-      return -1;
-    }
-    j->nodes = n;
-    j->cap = cap;
-  }
-  jnode *n = &j->nodes[j->count];
-  memset(n, 0, sizeof *n);
-  n->type = type;
-  n->child = n->next = -1;
-  return j->count++;
-}
-
-static void jspace(jparser *j) {
-  while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n')) j->p++;
-}
-
-static int hex4(const char *s, unsigned *v) {
-  *v = 0;
-  for (int i = 0; i < 4; i++) {
-    char c = s[i];
-    *v <<= 4;
-    if (c >= '0' && c <= '9') *v |= (unsigned)(c - '0');
-    else if (c >= 'a' && c <= 'f') *v |= (unsigned)(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') *v |= (unsigned)(c - 'A' + 10);
-    else return -1;
-  }
-  return 0;
-}
-
-/* Decodes a string literal in place (the result is never longer than the source). */
-static const char *jstring(jparser *j) {
-  char *w = j->p + 1, *start = w; /* skip the opening quote */
-  char *r = w;
-  j->saw_nul = 0;
-  for (;;) {
-    if (r >= j->end) {
-      j->err = "unterminated string";
-      return NULL;
-    }
-    unsigned char c = (unsigned char)*r;
-    if (c == '"') break;
-    if (c < 0x20) {
-      j->err = "control character in a string";
-      return NULL;
-    }
-    if (c != '\\') {
-      *w++ = *r++;
-      continue;
-    }
-    if (r + 1 >= j->end) {
-      j->err = "unterminated string";
-      return NULL;
-    }
-    char e = r[1];
-    r += 2;
-    switch (e) {
-      case '"': *w++ = '"'; break;
-      case '\\': *w++ = '\\'; break;
-      case '/': *w++ = '/'; break;
-      case 'b': *w++ = '\b'; break;
-      case 'f': *w++ = '\f'; break;
-      case 'n': *w++ = '\n'; break;
-      case 'r': *w++ = '\r'; break;
-      case 't': *w++ = '\t'; break;
-      case 'u': {
-        unsigned cp;
-        if (j->end - r < 4 || hex4(r, &cp) < 0) {
-          j->err = "bad \\u escape";
-          return NULL;
-        }
-        r += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          unsigned lo;
-          if (j->end - r >= 6 && r[0] == '\\' && r[1] == 'u' && hex4(r + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
-            r += 6;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          } else {
-            cp = 0xFFFD; /* a lone surrogate, as JSON.stringify may emit */
-          }
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          cp = 0xFFFD;
-        }
-        if (cp == 0) j->saw_nul = 1;
-        /* UTF-8 needs at most as many bytes as the escape had (6, or 12 for a pair). */
-        if (cp < 0x80) *w++ = (char)cp;
-        else if (cp < 0x800) {
-          *w++ = (char)(0xC0 | (cp >> 6));
-          *w++ = (char)(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-          *w++ = (char)(0xE0 | (cp >> 12));
-          *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-          *w++ = (char)(0x80 | (cp & 0x3F));
-        } else {
-          *w++ = (char)(0xF0 | (cp >> 18));
-          *w++ = (char)(0x80 | ((cp >> 12) & 0x3F));
-          *w++ = (char)(0x80 | ((cp >> 6) & 0x3F));
-          *w++ = (char)(0x80 | (cp & 0x3F));
-        }
-        break;
-      }
-      default:
-        j->err = "bad escape in a string";
-        return NULL;
-    }
-  }
-  *w = '\0'; /* at most where the closing quote was */
-  j->p = r + 1;
-  return start;
-}
-
-static int jvalue(jparser *j);
-
-static int jnumber(jparser *j) {
-  char *s = j->p;
-  if (j->p < j->end && *j->p == '-') j->p++;
-  if (j->p >= j->end || *j->p < '0' || *j->p > '9') {
-    j->err = "unexpected character";
-    return -1;
-  }
-  if (*j->p == '0') j->p++;
-  else while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
-  if (j->p < j->end && *j->p == '.') {
-    j->p++;
-    if (j->p >= j->end || *j->p < '0' || *j->p > '9') {
-      j->err = "bad number";
-      return -1;
-    }
-    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
-  }
-  if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
-    j->p++;
-    if (j->p < j->end && (*j->p == '+' || *j->p == '-')) j->p++;
-    if (j->p >= j->end || *j->p < '0' || *j->p > '9') {
-      j->err = "bad number";
-      return -1;
-    }
-    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
-  }
-  char buf[64];
-  size_t len = (size_t)(j->p - s);
-  if (len >= sizeof buf) {
-    j->err = "number too long";
-    return -1;
-  }
-  memcpy(buf, s, len);
-  buf[len] = '\0';
-  int n = jnew(j, J_NUM);
-  if (n >= 0) j->nodes[n].num = strtod(buf, NULL);
-  return n;
-}
-
-static int jliteral(jparser *j, const char *word, int type) {
-  size_t len = strlen(word);
-  if ((size_t)(j->end - j->p) < len || memcmp(j->p, word, len) != 0) {
-    j->err = "unexpected character";
-    return -1;
-  }
-  j->p += len;
-  return jnew(j, type);
-}
-
-static int jcontainer(jparser *j, int type) {
-  char close = type == J_ARR ? ']' : '}';
-  if (++j->depth > 32) {
-    j->err = "nested too deeply";
-    return -1;
-  }
-  int self = jnew(j, type);
-  if (self < 0) return -1;
-  j->p++;
-  jspace(j);
-  int last = -1;
-  if (j->p < j->end && *j->p == close) {
-    j->p++;
-    j->depth--;
-    return self;
-  }
-  for (;;) {
-    const char *key = NULL;
-    jspace(j);
-    if (type == J_OBJ) {
-      if (j->p >= j->end || *j->p != '"') {
-        j->err = "expected a member name";
-        return -1;
-      }
-      key = jstring(j);
-      if (!key) return -1;
-      if (j->saw_nul) {
-        j->err = "NUL character in a member name";
-        return -1;
-      }
-      jspace(j);
-      if (j->p >= j->end || *j->p != ':') {
-        j->err = "expected ':'";
-        return -1;
-      }
-      j->p++;
-    }
-    int v = jvalue(j);
-    if (v < 0) return -1;
-    j->nodes[v].key = key;
-    if (last < 0) j->nodes[self].child = v;
-    else j->nodes[last].next = v;
-    last = v;
-    jspace(j);
-    if (j->p < j->end && *j->p == ',') {
-      j->p++;
-      continue;
-    }
-    if (j->p < j->end && *j->p == close) {
-      j->p++;
-      j->depth--;
-      return self;
-    }
-    j->err = type == J_ARR ? "expected ',' or ']'" : "expected ',' or '}'";
-    return -1;
-  }
-}
-
-static int jvalue(jparser *j) {
-  jspace(j);
-  if (j->p >= j->end) {
-    j->err = "unexpected end of line";
-    return -1;
-  }
-  switch (*j->p) {
-    case '{': return jcontainer(j, J_OBJ);
-    case '[': return jcontainer(j, J_ARR);
-    case '"': {
-      const char *s = jstring(j);
-      if (!s) return -1;
-      int nul = j->saw_nul;
-      int n = jnew(j, J_STR);
-      if (n >= 0) {
-        j->nodes[n].str = s;
-        j->nodes[n].nul = nul;
-      }
-      return n;
-    }
-    case 't': return jliteral(j, "true", J_TRUE);
-    case 'f': return jliteral(j, "false", J_FALSE);
-    case 'n': return jliteral(j, "null", J_NULL);
-    default: return jnumber(j);
-  }
-}
-
-/* Parses one line (modified in place); returns the root node or -1 with j->err set. */
-static int jparse(jparser *j, char *line, size_t len) {
-  j->p = line;
-  j->end = line + len;
-  j->count = 0;
-  j->err = NULL;
-  j->depth = 0;
-  int root = jvalue(j);
-  if (root < 0) return -1;
-  jspace(j);
-  if (j->p != j->end) {
-    j->err = "trailing characters";
-    return -1;
-  }
-  return root;
-}
-
-static jnode *jget(jparser *j, int obj, const char *key) {
-  if (obj < 0 || j->nodes[obj].type != J_OBJ) return NULL;
-  for (int c = j->nodes[obj].child; c >= 0; c = j->nodes[c].next)
-    if (strcmp(j->nodes[c].key, key) == 0) return &j->nodes[c];
-  return NULL;
-}
-
-static int node_index(jparser *j, jnode *n) {
-  return n ? (int)(n - j->nodes) : -1;
-}
 
 /* ---- fds that arrived with the channel's data ------------------------------- */
 
@@ -449,18 +89,6 @@ static int fdq_shift(void) {
 }
 
 /* ---- starting a server ------------------------------------------------------ */
-
-static void reply_error(double id, int has_id, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  if (has_id) out_printf("{\"id\":%.0f,\"error\":", id);
-  else OUT_LIT("{\"error\":");
-  out_json_string(msg);
-  OUT_LIT("}\n");
-}
 
 /* Collects a JSON array of strings into a NULL-terminated vector; NULL on a bad entry. */
 static char **string_vector(jparser *j, jnode *arr, const char *name, int need_eq, double id) {
@@ -497,6 +125,41 @@ static char **string_vector(jparser *j, jnode *arr, const char *name, int need_e
   return v;
 }
 
+/*
+ * "cgroups": absent or null, or up to SERVER_MAX_CGROUPS cgroup.procs paths;
+ * *out is NULL-terminated (or NULL). 0 after replying with the error.
+ */
+static int cgroup_list(jparser *j, jnode *arr, double id, const char ***out) {
+  *out = NULL;
+  if (!arr || arr->type == J_NULL) return 1;
+  if (arr->type != J_ARR) {
+    reply_error(id, 1, "\"cgroups\" must be an array of cgroup.procs paths");
+    return 0;
+  }
+  const char **v = calloc(SERVER_MAX_CGROUPS + 1, sizeof *v);
+  if (!v) {
+    reply_error(id, 1, "out of memory");
+    return 0;
+  }
+  int i = 0;
+  for (int c = arr->child; c >= 0; c = j->nodes[c].next, i++) {
+    jnode *e = &j->nodes[c];
+    if (i == SERVER_MAX_CGROUPS) {
+      reply_error(id, 1, "\"cgroups\" has more than %d entries", SERVER_MAX_CGROUPS);
+      free(v);
+      return 0;
+    }
+    if (e->type != J_STR || e->nul || !cgroup_procs_path_ok(e->str)) {
+      reply_error(id, 1, "\"cgroups\"[%d] must be the absolute path of a cgroup.procs file", i);
+      free(v);
+      return 0;
+    }
+    v[i] = e->str;
+  }
+  *out = v;
+  return 1;
+}
+
 static void start_server(jparser *j, int req, int fd) {
   jnode *idn = jget(j, req, "id");
   if (!idn || idn->type != J_NUM || idn->num < 0 || idn->num > 9007199254740991.0 || idn->num != (double)(int64_t)idn->num) {
@@ -512,6 +175,7 @@ static void start_server(jparser *j, int req, int fd) {
   jnode *file = jget(j, req, "file");
   jnode *um = jget(j, req, "umask");
   char **argv = NULL, **envp = NULL;
+  const char **cgroups = NULL;
   if (!file || file->type != J_STR || file->nul || file->str[0] != '/') {
     reply_error(id, 1, "\"file\" must be an absolute path");
     goto done;
@@ -529,50 +193,32 @@ static void start_server(jparser *j, int req, int fd) {
   envp = string_vector(j, jget(j, req, "env"), "env", 1, id);
   if (!envp) goto done;
 
+  if (!cgroup_list(j, jget(j, req, "cgroups"), id, &cgroups)) goto done;
+
   /* Node accepted the connection non-blocking, and the flag lives in the
      open file the server shares: a server expects a blocking stdin. */
   int fl = fcntl(fd, F_GETFL);
   if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&attr);
-  for (int target = 0; target <= 2; target++) posix_spawn_file_actions_adddup2(&fa, fd, target);
-  sigset_t none, dfl;
-  sigemptyset(&none);
-  /* The server starts as Node would start it: nothing blocked, nothing ignored.
-     Only the signals this process ignores need resetting (glibc resets caught
-     ones itself); each one is a syscall in every server's start. */
-  sigemptyset(&dfl);
-  sigaddset(&dfl, SIGPIPE);
-  sigaddset(&dfl, SIGINT);
-  sigaddset(&dfl, SIGQUIT);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &dfl);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  /* This process is single-threaded: setting the umask around the call is exact. */
-  mode_t old = 0;
-  int set_umask = um && um->type == J_NUM;
-  if (set_umask) old = umask((mode_t)um->num);
-  pid_t pid;
-  int rc = posix_spawn(&pid, file->str, &fa, &attr, argv, envp);
-  if (set_umask) umask(old);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) reply_error(id, 1, "%s", strerror(rc));
+  struct server_start s = {
+      .file = file->str,
+      .argv = argv,
+      .envp = envp,
+      .conn = fd,
+      .set_umask = um && um->type == J_NUM,
+      .umask = um && um->type == J_NUM ? (mode_t)um->num : 0,
+      .cgroups = cgroups,
+  };
+  char err[512];
+  pid_t pid = server_start(&s, err, sizeof err);
+  if (pid < 0) reply_error(id, 1, "%s", err);
   else out_printf("{\"id\":%.0f,\"pid\":%d}\n", id, (int)pid);
 
 done:
   free(argv);
   free(envp);
+  free(cgroups);
   close(fd);
-}
-
-static void ack(const char *cmd) {
-  /* Sent at once, not batched: Node sends the next connection only after it. */
-  out_printf("{\"cmd\":\"%s\"}\n", cmd);
-  flush_all();
 }
 
 static void handle_line(jparser *j, char *line, size_t len) {
@@ -652,6 +298,7 @@ int main(void) {
     return 2;
   }
   chan = (int)cfd;
+  reply_channel(chan);
   if (fcntl(chan, F_SETFD, FD_CLOEXEC) < 0) {
     perror("hearth-spawner: channel");
     return 2;

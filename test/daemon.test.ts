@@ -174,8 +174,9 @@ describe('hearthd lifecycle', () => {
     child.stderr!.on('data', (x) => (out += x));
     const socket = join(dir.path, 'run', 'hearth.sock');
     try {
-      await eventually(() => out.includes('control socket'), 20_000, 'demo to print its socket');
-      assert.match(out, /try "bin\/hearth --socket .* list"/);
+      // The hint comes in its own write, after the line naming the socket: wait for the hint itself.
+      await eventually(() => /try "bin\/hearth --socket .* list"/.test(out), 20_000, 'demo to print how to reach it');
+      assert.match(out, /control socket/);
       // The control socket answers before the config is loaded: wait for the demo's services.
       const names = await eventually(() => {
         const r = runCli(socket, ['list', '--json']);

@@ -154,6 +154,39 @@ describe('fleet desired state on a real etcd cluster', () => {
     await assert.rejects(admin.rollback('role=web', { to: 9 }), /no version 9 to roll back to/);
   });
 
+  test('two applies to one bundle at once: one is written, the other is refused and writes nothing', async () => {
+    // Both applies read the bundle before either writes: hold each transaction until both are ready to send.
+    const ready: Array<() => void> = [];
+    const gated = new Proxy(adminClient, {
+      get(target, prop) {
+        if (prop === 'txn') {
+          return async (...args: Parameters<EtcdClient['txn']>) => {
+            await new Promise<void>((go) => {
+              ready.push(go);
+              if (ready.length === 2) for (const g of ready) g();
+            });
+            return target.txn(...args);
+          };
+        }
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const racer = new FleetAdmin(gated);
+    const a = fleetDir('race-a', { 'services/r.toml': 'exec = ["/bin/sleep", "1"]\n' });
+    const b = fleetDir('race-b', { 'services/r.toml': 'exec = ["/bin/sleep", "2"]\n' });
+    const results = await Promise.allSettled([racer.apply({ dir: a, selector: 'role=none', bundle: 'race' }), racer.apply({ dir: b, selector: 'role=none', bundle: 'race' })]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(won.length, 1, JSON.stringify(results));
+    assert.equal(lost.length, 1);
+    assert.match(String(lost[0]!.reason), /bundle "race" was changed by someone else while this apply ran; nothing was written/);
+    const history = await admin.history('race');
+    assert.deepEqual(history.map((h) => h.version), [1], 'one version: the loser wrote neither bundle nor history');
+    const winner = results[0]!.status === 'fulfilled' ? '1' : '2';
+    assert.equal(history[0]!.files['services/r.toml'], `exec = ["/bin/sleep", "${winner}"]\n`);
+  });
+
   test('history keeps the last N versions, trimmed in the same transaction', async () => {
     for (let i = 1; i <= 4; i++) {
       const dir = fleetDir(`trim-${i}`, { 'services/t.toml': `exec = ["/bin/sleep", "${i}"]\n` });

@@ -61,7 +61,10 @@ describe('fleet faults on a real etcd cluster', () => {
       const termBefore = (await adminClient.status()).raftTerm;
       const killedAt = Date.now();
       child.kill('SIGKILL');
-      await eventually(async () => (await admin.hosts('host=web3'))[0]?.up === false, 4 * TTL_MS + 10_000, 'web3 down');
+      // Generous: on a starved machine etcd may elect leaders again and again, and each election gives every lease a fresh TTL.
+      await eventually(async () => (await admin.hosts('host=web3'))[0]?.up === false, 60_000, 'web3 down').catch(async (e: Error) => {
+        throw new Error(`${e.message} (raft term ${termBefore} before the kill, ${(await adminClient.status()).raftTerm} now)`);
+      });
       const downAfter = Date.now() - killedAt;
       const reelected = (await adminClient.status()).raftTerm !== termBefore;
       t.diagnostic(`web3 showed down ${downAfter} ms after SIGKILL with a ${TTL_MS} ms lease${reelected ? ' (etcd elected a new leader meanwhile)' : ''}`);
@@ -84,7 +87,8 @@ describe('fleet faults on a real etcd cluster', () => {
     await cluster.kill(0);
     await applyUnits(['a', 'b', 'c']);
     await eventually(() => unitsOn(web1).join() === 'a,b,c', 15_000, 'a,b,c on web1 with one member down');
-    assert.equal(web1.status().link.state, 'connected');
+    // Its member may have been the one killed: it moves on by itself.
+    await eventually(() => web1.status().link.state === 'connected', 10_000, 'web1 connected with one member down');
 
     await cluster.kill(1);
     await eventually(() => web1.status().link.state === 'retrying', 15_000, 'web1 to notice etcd is unreachable');
@@ -132,7 +136,7 @@ describe('fleet faults on a real etcd cluster', () => {
   });
 
   test('a watch follows the client when the client moves to another member, so a member that goes silent later hides nothing', async () => {
-    const client = new EtcdClient({ endpoints: cluster.endpoints, requestTimeoutMs: 1500 });
+    const client = new EtcdClient({ endpoints: cluster.endpoints, requestTimeoutMs: 1500, startAt: 0 });
     const a = await FleetAgent.create({ settings: settings('web6'), stateDir: join(dirs.path, 'web6'), client, reportIntervalMs: 50 });
     a.start();
     agents.push(a);
@@ -142,6 +146,9 @@ describe('fleet faults on a real etcd cluster', () => {
       // As after a request that failed on member 0: the client now talks to member 1, its watches are still on member 0.
       client.rotate();
       cluster.pause(0);
+      // Member 0 may have been the leader: on a busy machine the election can outlast the admin's
+      // request deadline on every member. An admin would retry; the test waits for the new leader.
+      await cluster.waitHealthy(30_000, [0]);
       await applyUnits(['p', 'q', 'r']);
       // Keepalives on member 1 keep working, so only following the client moves the watch off the silent member.
       await eventually(() => unitsOn(a).join() === 'p,q,r', 20_000, 'web6 to see the change made while member 0 is silent');

@@ -1,6 +1,7 @@
 /**
- * Single-host hearthd must not pay for the fleet: src/fleet may only be
- * reached from hearthd's entry through import(). Bundled the way
+ * Single-host hearthd must not pay for the fleet: src/fleet, hearthd's fleet
+ * link (src/daemon/fleet-*) and the verbs of `hearth fleet` may only be
+ * reached from the entries through import(). Bundled the way
  * scripts/bundle.mjs bundles it, no chunk that hearthd loads at start (its
  * entry and the chunks it imports statically) may contain a src/fleet module.
  */
@@ -45,7 +46,9 @@ test('hearthd and hearth load no src/fleet module at start', async () => {
     for (const name of ['hearthd', 'hearth']) {
       const entry = Object.keys(meta.outputs).find((o) => o.endsWith(`/${name}.js`))!;
       assert.ok(entry, `no output for ${name}`);
-      const fleetAtStart = [...loadedAtStart(meta, entry)].flatMap((out) => Object.keys(meta.outputs[out]!.inputs).filter((i) => i.startsWith('src/fleet/')));
+      // The fleet library, and hearthd's and the CLI's own fleet parts (src/daemon/fleet-*, the fleet commands).
+      const isFleet = (i: string) => i.startsWith('src/fleet/') || i.startsWith('src/daemon/fleet-') || i.startsWith('src/cli/commands/fleet/') && !i.endsWith('/fleet.ts');
+      const fleetAtStart = [...loadedAtStart(meta, entry)].flatMap((out) => Object.keys(meta.outputs[out]!.inputs).filter(isFleet));
       assert.deepEqual(fleetAtStart, [], `${name} loads fleet code at start: use import('../fleet/index.js') when [fleet] is set`);
     }
   } finally {

@@ -69,7 +69,7 @@ describe('the npm package, installed', () => {
 
   test('the tarball ships native sources, GUI, man pages and catalog, and no tests', () => {
     const files = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-    for (const want of ['package/LICENSE', 'package/native/hearth-init.c', 'package/scripts/build-native.mjs', 'package/dist/gui/index.html', 'package/dist/main/hearthd.bundle.mjs', 'package/dist/man/hearth.1', 'package/dist/catalog/data/classic.js']) {
+    for (const want of ['package/LICENSE', 'package/native/hearth-init.c', 'package/native/common/server-start.c', 'package/native/spawner/json.c', 'package/scripts/build-native.mjs', 'package/dist/gui/index.html', 'package/dist/main/hearthd.bundle.mjs', 'package/dist/man/hearth.1', 'package/dist/catalog/data/classic.js']) {
       assert.ok(files.includes(want), `${want} missing`);
     }
     assert.deepEqual(files.filter((f) => /\.test\.|^package\/test\/|^package\/src\/|^package\/native\/build\//.test(f)), []);

@@ -91,12 +91,17 @@ export class CgroupTree {
     return leaf ? join(this.root, unit, leaf) : join(this.root, unit);
   }
 
-  /** Creates a unit's cgroups; returns the cgroup.procs files a new process must join. */
-  ensure(unit: string, leaf?: string): string[] {
+  /**
+   * Creates a unit's cgroups; returns the cgroup.procs files a new process
+   * must join: the v2 one, then those of the v1 hierarchies in use (or only
+   * of the ones named in `v1`).
+   */
+  ensure(unit: string, leaf?: string, v1?: readonly V1Controller[]): string[] {
     const dir = this.dir(unit, leaf);
     mkdirSync(dir, { recursive: true });
     const files = [join(dir, 'cgroup.procs')];
-    for (const v1root of Object.values(this.v1Roots)) {
+    const roots = Object.entries(this.v1Roots).filter(([c]) => v1 === undefined || v1.includes(c as V1Controller));
+    for (const [, v1root] of roots) {
       const v1dir = join(v1root, unit);
       mkdirSync(v1dir, { recursive: true });
       files.push(join(v1dir, 'cgroup.procs'));

@@ -22,6 +22,15 @@ export interface UnitTracking {
    * and the rlimits are then the launcher's to set.
    */
   joinPrefix(leaf?: string, rlimits?: Rlimits): string[] | undefined;
+  /**
+   * The cgroup.procs files a new process writes "0" to, between fork and
+   * exec, to be in the unit before its program runs (for the native helpers
+   * that fork servers themselves); undefined when there is nothing to join.
+   * For "accounting" (a unit without limits) only the v2 cgroup and, on
+   * hybrid hosts, the v1 memory hierarchy that status reads: every cgroup
+   * joined is a migration in the kernel, paid once per started process.
+   */
+  joinFiles(leaf?: string, purpose?: 'limits' | 'accounting'): string[] | undefined;
   /** Environment that marks the unit's processes, for the fallback and for crash recovery. */
   readonly marker: Record<string, string>;
   /** For `hearth status`: the unit's cgroup, or how its processes are found. */
@@ -99,6 +108,7 @@ class CgroupTracking implements ProcessTracking {
       marker: { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance },
       where: tree.dir(unit),
       joinPrefix: (leaf, rlimits) => [this.cgexec, ...rlimitFlags(rlimits), ...tree.ensure(unit, leaf), '--'],
+      joinFiles: (leaf, purpose = 'limits') => tree.ensure(unit, leaf, purpose === 'accounting' ? ['memory'] : undefined),
       applyLimits: (limits) => {
         tree.ensure(unit);
         applyLimits(tree, unit, limits ?? {});
@@ -174,6 +184,7 @@ class GroupTracking implements ProcessTracking {
       marker,
       where: `process groups, and processes marked HEARTH_SERVICE=${name}`,
       joinPrefix: () => undefined,
+      joinFiles: () => undefined,
       applyLimits: () => undefined,
       boundary: (groups) => new ProcessGroupBoundary(groups, undefined, undefined, marked),
       populated: () => undefined,

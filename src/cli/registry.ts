@@ -23,6 +23,9 @@ import { tree } from './commands/tree.js';
 import { at, atq, atrm, batch } from './commands/at.js';
 import { completion, complete } from './commands/completion.js';
 import { doctor } from './commands/doctor.js';
+import { systemctl } from './commands/systemctl.js';
+import { journalctl } from './commands/journalctl.js';
+import { fleet } from './commands/fleet/fleet.js';
 
 /**
  * Every command, in the order `hearth help` lists them. A new command is one
@@ -45,12 +48,15 @@ export const COMMANDS: readonly Command[] = [
   init,
   chkconfig,
   service,
+  systemctl,
+  journalctl,
   ntsysv,
   analyze,
   catalog,
   audit,
   tree,
   doctor,
+  fleet,
   at,
   batch,
   atq,
@@ -73,6 +79,8 @@ export const PERSONALITIES: Readonly<Record<string, string>> = {
   telinit: 'init',
   runlevel: 'runlevel',
   ntsysv: 'ntsysv',
+  systemctl: 'systemctl',
+  journalctl: 'journalctl',
 };
 
 export function findCommand(name: string, commands: readonly Command[] = COMMANDS): Command | undefined {

@@ -249,7 +249,7 @@ describe('hearth CLI usage', () => {
     }
     const status = await run(['status', '--help']);
     assert.equal(status.code, 0);
-    assert.match(status.stdout, /^usage: hearth status NAME/);
+    assert.match(status.stdout, /^usage: hearth status \[NAME…\]/);
     const viaHelp = await run(['help', 'logs']);
     assert.match(viaHelp.stdout, /--since TIME/);
   });

@@ -17,6 +17,9 @@ import type {
   ServiceDetail,
   AuditReport,
   AtJobInfo,
+  FleetAuditRow,
+  FleetOverview,
+  FleetRestartRun,
 } from '../control/index.js';
 import { EventStream } from './event-stream.js';
 
@@ -105,6 +108,10 @@ export class HearthClient {
     return this.call('POST', '/v1/chkconfig', { argv });
   }
 
+  systemctl(argv: string[]): Promise<ClassicResult> {
+    return this.call('POST', '/v1/systemctl', { argv });
+  }
+
   /** `service NAME ACTION [ARGS]` passed through; null when the unit does not take arbitrary actions. */
   passThrough(name: string, action: string, args: string[] = []): Promise<ClassicResult | null> {
     return this.call('POST', '/v1/service', { name, action, args });
@@ -151,6 +158,24 @@ export class HearthClient {
     return this.stream<LogRecord>(`/v1/logs/follow${logQueryString(query)}`, (data, event) =>
       event === 'log' ? (JSON.parse(data) as LogRecord) : undefined,
     );
+  }
+
+  /** The fleet as hearthd sees it (404 ERR_NOT_FOUND when hearthd is in no fleet). */
+  fleet(): Promise<FleetOverview> {
+    return this.call('GET', '/v1/fleet');
+  }
+
+  /** The overview now, then again on every change. */
+  fleetEvents(): EventStream<FleetOverview> {
+    return this.stream<FleetOverview>('/v1/fleet/events', (data, event) => (event === 'fleet' ? (JSON.parse(data) as FleetOverview) : undefined));
+  }
+
+  fleetRestart(spec: { unit: string; selector?: string; maxUnavailable?: number }): Promise<FleetRestartRun> {
+    return this.call('POST', '/v1/fleet/restart', spec);
+  }
+
+  fleetAudit(selector?: string): Promise<FleetAuditRow[]> {
+    return this.call('GET', `/v1/fleet/audit${selector ? `?selector=${encodeURIComponent(selector)}` : ''}`);
   }
 
   events(): EventStream<HearthEvent> {

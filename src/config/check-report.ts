@@ -3,6 +3,7 @@ import { SUPER_SERVER_NAME, compareNames } from '../model/index.js';
 import { loadConfigDir, type LoadedConfig, type LoadOptions } from './config-dir.js';
 import { facilityProblems } from './facility-check.js';
 import { programWarnings } from './program-check.js';
+import { diagnosticToError } from '../systemd/index.js';
 
 /** What `hearth check` prints, offline or from hearthd: the same function makes both. */
 export interface ConfigReport {
@@ -29,6 +30,7 @@ export function unitNames(config: LoadedConfig): string[] {
     ...config.sysv.scripts.map((s) => s.name),
     ...config.cron.jobs.map((j) => cronJobName(j)),
     ...(config.hasInetdSources ? [SUPER_SERVER_NAME] : []),
+    ...(config.systemd?.units.map((u) => u.name) ?? []),
   ];
 }
 
@@ -40,7 +42,11 @@ export function cronJobName(job: { file: string; line: number }): string {
 export function configReport(config: LoadedConfig): ConfigReport {
   const seen = new Set<string>();
   const errors: ConfigReport['errors'] = [];
-  const all = [...config.errors, ...config.broken.flatMap((b) => b.errors), ...config.inetd.errors, ...config.cron.errors, ...config.sysv.errors];
+  // A problem without a file (a refused unit) names its unit instead, as systemd prints it.
+  const unitProblems = (config.systemd?.diagnostics ?? []).map((d) => (d.file || !d.unit ? d : { ...d, message: `${d.unit}: ${d.message}` }));
+  const unitErrors = unitProblems.filter((d) => d.severity === 'error' && d.kind !== 'not-enforced').map(diagnosticToError);
+  const unitWarnings = unitProblems.filter((d) => d.severity !== 'error' || d.kind === 'not-enforced').map(diagnosticToError);
+  const all = [...config.errors, ...config.broken.flatMap((b) => b.errors), ...config.inetd.errors, ...config.cron.errors, ...config.sysv.errors, ...unitErrors];
   for (const e of all) {
     const text = e.toString();
     if (seen.has(text)) continue;
@@ -63,6 +69,7 @@ export function configReport(config: LoadedConfig): ConfigReport {
     ...config.insserv.warnings,
     ...facilityProblems(config.insserv, config.sysv.scripts, config.services.values()),
     ...programWarnings(config),
+    ...unitWarnings,
   ].map((w) => ({
     message: w.message,
     ...(w.file ? { file: w.file } : {}),
@@ -82,11 +89,23 @@ function shadowWarnings(config: LoadedConfig): HearthError[] {
   const native = new Map<string, string>();
   for (const d of [...config.services.values(), ...config.timers.values()]) native.set(d.name, d.origin.file);
   for (const b of config.broken) native.set(b.name, b.file);
+  const units: HearthError[] = [];
+  // A native service file beats a systemd unit of its name, which beats an init script of its base name.
+  for (const u of config.systemd?.units ?? []) {
+    if (u.type !== 'service') continue;
+    const base = u.name.slice(0, -'.service'.length);
+    const owner = native.get(base);
+    if (owner !== undefined) units.push(new HearthError('ERR_CONFIG_VALUE', `systemd unit "${u.name}" is not used: ${owner} is the unit of that name`, { file: u.fragmentPath ?? u.name }));
+    else native.set(base, u.fragmentPath ?? u.name);
+  }
   for (const d of config.inetd.services) if (!native.has(d.id)) native.set(d.id, d.origin.file);
   if (config.hasInetdSources && !native.has(SUPER_SERVER_NAME)) native.set(SUPER_SERVER_NAME, 'the super-server');
-  return config.sysv.scripts
-    .filter((s) => native.has(s.name))
-    .map((s) => new HearthError('ERR_CONFIG_VALUE', `init script "${s.name}" is not used: ${native.get(s.name)} is the unit of that name`, { file: s.file }));
+  return [
+    ...units,
+    ...config.sysv.scripts
+      .filter((s) => native.has(s.name))
+      .map((s) => new HearthError('ERR_CONFIG_VALUE', `init script "${s.name}" is not used: ${native.get(s.name)} is the unit of that name`, { file: s.file })),
+  ];
 }
 
 /** What init scripts loaded with but should say: bad levels, bad X-Hearth-* values (already "file:line: …"). */

@@ -15,6 +15,7 @@ import { loadInetdSources } from './inetd-sources.js';
 import type { InetdLoadResult } from './xinetd-conf.js';
 import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 import { loadInsservConf, type InsservConf } from './insserv-conf.js';
+import { defaultTargetRunlevel, loadSystemdUnits, type SystemdConfig } from './systemd-units.js';
 
 export interface BrokenService {
   name: string;
@@ -51,6 +52,21 @@ export interface LoadedConfig {
   sysv: SysvLoadResult;
   /** insserv.conf and insserv.conf.d/ (Debian's defaults when absent): the LSB facilities. */
   insserv: InsservConf;
+  /** systemd units from CONFIG_DIR/systemd and [systemd] unit_paths. */
+  systemd?: SystemdConfig;
+  /** Lower sources merged in (the fleet's set): which units each gave, and which lost to a local unit. */
+  sources?: SourceReport[];
+}
+
+/** What one lower source added to a config (see config-sources.ts). */
+export interface SourceReport {
+  name: string;
+  dir: string;
+  /** The folder actually read, when dir is a symlink (which fleet set was loaded). */
+  realDir?: string;
+  units: string[];
+  /** Units of the source not used because the config dir defines the name. */
+  shadowed: string[];
 }
 
 /**
@@ -107,6 +123,8 @@ async function loadCrontabs(dir: string): Promise<LoadedConfig['cron'] & { warni
 export interface LoadOptions {
   /** What the host can enforce of memory_max and friends; by default, what this process finds. */
   limitSupport?: LimitSupport;
+  /** Use these instead of DIR/hearth.toml: a lower source (the fleet's set) loads with the main dir's settings. */
+  settings?: DaemonSettings;
 }
 
 /**
@@ -140,7 +158,7 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
     config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read config dir "${dir}": ${(e as Error).message}`));
     return config;
   }
-  const settings = loadDaemonSettings(dir);
+  const settings = options.settings ? { settings: structuredClone(options.settings), errors: [] } : loadDaemonSettings(dir);
   config.settings = settings.settings;
   config.errors.push(...settings.errors);
   const support = options.limitSupport ?? hostLimitSupport(config.settings);
@@ -188,6 +206,14 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
     config.sysv = loadSysvScripts(join(dir, 'init.d'), join(dir, 'chkconfig.d'));
   } catch (e) {
     config.sysv = { scripts: [], errors: [e instanceof HearthError ? e : new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'init.d')}": ${(e as Error).message}`)] };
+  }
+  try {
+    config.systemd = loadSystemdUnits(dir, config.settings, { log: config.settings.logs, limitSupport: support });
+    // As systemd boots into default.target, it picks the level when hearth.toml names none.
+    const level = config.settings.runlevelSet ? undefined : defaultTargetRunlevel(config.systemd);
+    if (level !== undefined) config.settings = { ...config.settings, runlevel: level };
+  } catch (e) {
+    config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read the systemd units: ${(e as Error).message}`, { file: 'systemd' }));
   }
   config.broken.sort((a, b) => compareNames(a.name, b.name));
   config.services = new Map([...config.services.entries()].sort(([a], [b]) => compareNames(a, b)));

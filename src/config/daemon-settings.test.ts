@@ -22,6 +22,7 @@ describe('parseDaemonSettings', () => {
       logs: DEFAULT_LOG,
       syslog: {},
       processes: { tracking: 'auto' },
+      systemd: {},
     });
   });
 
@@ -48,17 +49,21 @@ describe('parseDaemonSettings', () => {
       'udp_port = 5140',
       '[processes]',
       'tracking = "process-group"',
+      '[systemd]',
+      'unit_paths = ["/etc/systemd/system", "/lib/systemd/system"]',
     ].join('\n');
     const { settings, errors } = parseDaemonSettings(FILE, text);
     assert.deepEqual(errors, []);
     assert.deepEqual(settings, {
       runlevel: 5,
+      runlevelSet: true,
       inetd: { portOffset: 10000, envCompat: 'hearth' },
       web: { listen: '0.0.0.0:8080', tlsCert: '/etc/hearth/web.crt', tlsKey: '/etc/hearth/web.key', passwordHash: HASH, readonlyPasswordHash: HASH },
       control: { socketMode: 0o660, socketGroup: 'hearth' },
       logs: { maxBytes: 1024 * 1024, keep: 2, maxAgeMs: 7 * 86_400_000 },
       syslog: { socket: '/dev/log', udpPort: 5140 },
       processes: { tracking: 'process-group' },
+      systemd: { unitPaths: ['/etc/systemd/system', '/lib/systemd/system'] },
     });
   });
 

@@ -14,6 +14,8 @@ import { FLEET_KEYS, checkFleet, defaultFleetSettings, type FleetSettings } from
 
 export interface DaemonSettings {
   runlevel: number;
+  /** hearth.toml names the runlevel itself (then a fleet's fleet.toml does not: local wins). */
+  runlevelSet?: boolean;
   /** envCompat: "xinetd" gives inetd servers exactly xinetd's environment (no REMOTE_ADDR/REMOTE_PORT). */
   inetd: { portOffset: number; envCompat: 'hearth' | 'xinetd' };
   web: WebSettings;
@@ -27,6 +29,12 @@ export interface DaemonSettings {
    * (refuse to run without), "process-group".
    */
   processes: { tracking: 'auto' | 'cgroup' | 'process-group' };
+  /**
+   * systemd units are read from CONFIG_DIR/systemd and from these directories
+   * (highest priority first). Unset: systemd's own paths when the config dir
+   * is the host's /etc/hearth, none for a private config dir.
+   */
+  systemd: { unitPaths?: string[] };
   /** Present only when hearth.toml has a [fleet] section: then hearthd joins a fleet on etcd. */
   fleet?: FleetSettings;
 }
@@ -52,6 +60,7 @@ export const DEFAULT_SETTINGS: DaemonSettings = {
   logs: { ...DEFAULT_LOG },
   syslog: {},
   processes: { tracking: 'auto' },
+  systemd: {},
 };
 
 type Section = Record<string, (c: FieldContext, p: KeyPath, v: unknown, s: DaemonSettings) => void>;
@@ -123,6 +132,15 @@ const SECTIONS: Record<string, Section> = {
       if (mode !== undefined) s.processes.tracking = mode;
     },
   },
+  systemd: {
+    unit_paths: (c, p, v, s) => {
+      const list = readStringList(c, p, v, 'an array of absolute paths');
+      if (list === undefined) return;
+      const bad = list.find((x) => !x.startsWith('/'));
+      if (bad !== undefined) c.error(p, `"systemd.unit_paths" must hold absolute paths, got "${bad}"`);
+      else s.systemd.unitPaths = list;
+    },
+  },
   logs: {
     max_size: (c, p, v, s) => {
       const n = readSize(c, p, v);
@@ -188,6 +206,7 @@ export function parseDaemonSettings(file: string, text: string): { settings: Dae
     if (key === 'runlevel') {
       const n = readInt(c, [key], value, 0, 6);
       if (n !== undefined) settings.runlevel = n;
+      if (n !== undefined) settings.runlevelSet = true;
       continue;
     }
     const section = key === 'fleet' ? FLEET_KEYS : SECTIONS[key];

@@ -22,6 +22,13 @@ export interface FleetSettings {
   /** etcd user; the password is read from a file so hearth.toml can stay readable. */
   user?: string;
   passwordFile?: string;
+  /**
+   * Credentials for fleet-wide reads and changes made from this machine (the
+   * `hearth fleet` commands, the GUI's Fleet page): an etcd user with the admin
+   * role. Default: user/password_file.
+   */
+  adminUser?: string;
+  adminPasswordFile?: string;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 10_000;
@@ -89,13 +96,18 @@ export const FLEET_KEYS: Record<string, Reader> = {
     else c.error(p, `"fleet.user" must be an etcd user name, got ${describeValue(v)}`);
   },
   password_file: (c, p, v, f) => assign(f, 'passwordFile', readPath(c, p, v)),
+  admin_user: (c, p, v, f) => {
+    if (typeof v === 'string' && /^[A-Za-z0-9._@-]{1,128}$/.test(v)) f.adminUser = v;
+    else c.error(p, `"fleet.admin_user" must be an etcd user name, got ${describeValue(v)}`);
+  },
+  admin_password_file: (c, p, v, f) => assign(f, 'adminPasswordFile', readPath(c, p, v)),
   password: (c, p) => {
     // The value is not quoted back: it is a secret.
     c.error(p, '"fleet.password" is not read: hearth.toml is often world-readable', 'write the password to a file only root can read and set fleet.password_file');
   },
 };
 
-function assign<K extends 'tlsCa' | 'tlsCert' | 'tlsKey' | 'passwordFile'>(f: FleetSettings, key: K, value: string | undefined): void {
+function assign<K extends 'tlsCa' | 'tlsCert' | 'tlsKey' | 'passwordFile' | 'adminPasswordFile'>(f: FleetSettings, key: K, value: string | undefined): void {
   if (value !== undefined) f[key] = value;
 }
 
@@ -131,6 +143,9 @@ export function checkFleet(c: FieldContext, f: FleetSettings, keysGiven: readonl
   }
   if ((f.user === undefined) !== (f.passwordFile === undefined)) {
     c.error(['fleet', f.user === undefined ? 'password_file' : 'user'], '"fleet.user" and "fleet.password_file" must be given together');
+  }
+  if ((f.adminUser === undefined) !== (f.adminPasswordFile === undefined)) {
+    c.error(['fleet', f.adminUser === undefined ? 'admin_password_file' : 'admin_user'], '"fleet.admin_user" and "fleet.admin_password_file" must be given together');
   }
   if (!FLEET_NAME.test(f.name)) {
     c.error(['fleet'], `this machine's host name ${JSON.stringify(f.name)} cannot name a fleet host`, 'set fleet.name');

@@ -1,7 +1,9 @@
-export { loadConfigDir, isIgnoredConfigFile, type LoadedConfig, type LoadOptions, type BrokenService, type InetdTomlService } from './config-dir.js';
+export { loadConfigDir, isIgnoredConfigFile, type LoadedConfig, type LoadOptions, type BrokenService, type InetdTomlService, type SourceReport } from './config-dir.js';
+export { loadConfigSources, mergeLowerSource, type LowerSource } from './config-sources.js';
 export { parseServiceFile, SERVICE_KEYS, type ServiceFileResult } from './service-file.js';
 export { parseDaemonSettings, loadDaemonSettings, DEFAULT_SETTINGS, DAEMON_SETTINGS_KEYS, isLoopbackListen, type DaemonSettings, type WebSettings } from './daemon-settings.js';
 export { parseEndpoint, isLoopbackHost, DEFAULT_LEASE_TTL_MS, FLEET_NAME, HOST_LABEL, type FleetSettings } from './fleet-settings.js';
+export { parseFleetToml, type FleetToml } from './fleet-toml.js';
 export { parseEnvFile, parseEnvFileDetailed } from './env-file.js';
 export { splitCommand, splitCommandDetailed } from './split-command.js';
 export { findKeyLines, type KeyLines } from './key-lines.js';
@@ -25,3 +27,4 @@ export {
 } from './insserv-conf.js';
 export { facilityProblems } from './facility-check.js';
 export { hearthPolicy } from './sysv-policy.js';
+export { loadSystemdUnits, systemdSearchPath, systemdLinkDir, HOST_CONFIG_DIR, type SystemdConfig } from './systemd-units.js';

@@ -7,6 +7,7 @@ import type { ActionResult, DaemonApi, LogRecord } from './daemon-api.js';
 import { CONTROL_MAX_BODY_BYTES, quote } from './request-limits.js';
 import { DEFAULT_FOLLOWER_BUFFER_BYTES, sseResponse, type SseOptions } from './sse.js';
 import { checkKeys, checkName, checkNames, parseLogQuery, readJsonObject as readBody } from './validate.js';
+import { mountFleetRoutes } from './fleet-routes.js';
 
 export interface ControlAppOptions {
   /** Interval of SSE keep-alive comments. */
@@ -53,17 +54,19 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
   };
   const app = new Hono();
   const knownNames = (): string[] => api.list().map((s) => s.name);
+  /** A unit answers to this name: its own, or one it resolves ("nginx" for nginx.service). */
+  const isKnown = (name: string): boolean => knownNames().includes(name) || api.resolveName?.(name) !== undefined;
 
   /** Runs an action on known names; unknown ones become failed results with a hint. */
   const act = async (action: Action, names: string[]): Promise<ActionResult[]> => {
     const known = new Set(knownNames());
-    const valid = names.filter((n) => known.has(n));
+    const valid = names.filter((n) => known.has(n) || api.resolveName?.(n) !== undefined);
     const done = valid.length > 0 ? await api[action](valid) : [];
     const byName = new Map(done.map((r) => [r.name, r]));
     return names.map((name) => {
       const r = byName.get(name);
       if (r) return r;
-      if (known.has(name)) return { name, ok: false, error: { code: 'ERR_INTERNAL', message: `no result for "${name}"` } };
+      if (known.has(name) || api.resolveName?.(name) !== undefined) return { name, ok: false, error: { code: 'ERR_INTERNAL', message: `no result for "${name}"` } };
       const e = unknownService(name, known);
       return { name, ok: false, error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
     });
@@ -156,7 +159,7 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
       throw new HearthError('ERR_BAD_REQUEST', `"levels" must be an array of runlevels 0-6, got ${quote(levels)}`);
     }
     if (typeof body.on !== 'boolean') throw new HearthError('ERR_BAD_REQUEST', '"on" must be true or false');
-    if (!knownNames().includes(name)) throw unknownService(name, knownNames());
+    if (!isKnown(name)) throw unknownService(name, knownNames());
     return c.json(await need('setEnabled')(name, levels as number[] | undefined, body.on));
   });
 
@@ -168,6 +171,16 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
       throw new HearthError('ERR_BAD_REQUEST', '"argv" must be an array of strings');
     }
     return c.json(await need('chkconfig')(argv as string[]));
+  });
+
+  app.post('/v1/systemctl', async (c) => {
+    const body = await readJsonObject(c.req.raw);
+    checkKeys(body, ['argv']);
+    const argv = body.argv;
+    if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && a.length < 4096) || argv.length > 256) {
+      throw new HearthError('ERR_BAD_REQUEST', '"argv" must be an array of strings');
+    }
+    return c.json(await need('systemctl')(argv as string[]));
   });
 
   app.post('/v1/service', async (c) => {
@@ -183,7 +196,7 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     if (!Array.isArray(args) || args.length > 32 || !args.every((a) => typeof a === 'string' && a.length < 4096)) {
       throw new HearthError('ERR_BAD_REQUEST', '"args" must be an array of at most 32 strings');
     }
-    if (!knownNames().includes(name)) throw unknownService(name, knownNames());
+    if (!isKnown(name)) throw unknownService(name, knownNames());
     return c.json(await need('passThrough')(name, action, args as string[]));
   });
 
@@ -218,6 +231,8 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((i) => Number.isInteger(i) && i > 0)) throw new HearthError('ERR_BAD_REQUEST', '"ids" must be a list of job numbers');
     return c.json(await need('atRemove')(ids as number[]));
   });
+
+  mountFleetRoutes(app, api, { maxBody, stream });
 
   app.get('/v1/logs', async (c) => c.json(await api.logs(parseLogQuery(c.req.url))));
 

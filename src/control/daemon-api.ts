@@ -3,6 +3,7 @@ import type { JournalHealth, LogQuery, LogRecord } from '../journal/index.js';
 import type { AuditReport } from '../catalog/index.js';
 import type { AtJob } from '../timers/index.js';
 import type { ConfigReport } from '../config/index.js';
+import type { AuditRow, HostView, RollingResult } from '../fleet/index.js';
 
 /**
  * What the control API needs from the daemon. src/daemon.ts implements it; the
@@ -29,7 +30,68 @@ export interface DaemonInfo {
   processTracking?: { mode: 'cgroup' | 'process-group'; description: string };
   /** Whether logging is degraded (the log filesystem full), and for which services: the journal's health(). */
   logging?: JournalHealth;
+  /** Present when hearth.toml has [fleet]: this host's link to the fleet. */
+  fleet?: FleetInfo;
 }
+
+/** This hearthd's place in a fleet: what `hearth status`, `hearth doctor` and the GUI show. */
+export interface FleetInfo {
+  host: string;
+  labels: Record<string, string>;
+  endpoints: string[];
+  /** connected to etcd; connecting at start; retrying while etcd cannot be reached ("fleet unreachable"). */
+  link:
+    | { state: 'connecting' | 'stopped'; since: number }
+    | { state: 'connected'; since: number; endpoint: string }
+    | { state: 'retrying'; since: number; lastError: string; attempts: number };
+  /** in-sync: watching the desired state; syncing: reading it; stale: cannot, running the last set. */
+  desired: 'syncing' | 'in-sync' | 'stale';
+  lastSyncError?: string;
+  /** The fleet set this host runs (STATE_DIR/fleet/current). */
+  set?: { dir: string; hash: string; revision: number; bundles: Record<string, number> };
+  /** Fleet units in use here, and fleet units a local unit of the same name hides. */
+  units: string[];
+  shadowed: string[];
+  /** Files and fleet.toml keys one bundle lost to another, and units a local one won. */
+  conflicts: Array<{ unit: string; bundle: string; winner: string }>;
+  /** Writes of this host's report to etcd. */
+  report: { writes: number; bytes: number; failures: number; lastWriteAt?: number };
+}
+
+/** A rolling restart started from the GUI, as it goes. */
+export interface FleetRestartRun {
+  id: string;
+  unit: string;
+  selector: string;
+  maxUnavailable: number;
+  startedAt: number;
+  hosts: string[];
+  progress: Record<string, { phase: 'restarting' | 'ready' | 'failed'; error?: string; at: number }>;
+  result?: RollingResult;
+  /** The run could not start (etcd unreachable, no such hosts). */
+  error?: string;
+}
+
+/** The fleet as this hearthd sees it through etcd (the GUI's Fleet page; the browser never talks to etcd). */
+export interface FleetOverview {
+  self: FleetInfo;
+  /** live: watching etcd; syncing: reading it; stale: etcd cannot be read, this is the last view. */
+  view: { state: 'syncing' | 'live' | 'stale'; error?: string; hosts: HostView[]; at: number };
+  /** The last rolling restart started through this hearthd. */
+  restart?: FleetRestartRun;
+}
+
+/** What the control API serves under /v1/fleet, when this hearthd is in a fleet. */
+export interface FleetApi {
+  overview(): FleetOverview;
+  /** Calls on with a fresh overview whenever hosts, this host's link or a restart changes; returns an unsubscribe. */
+  subscribe(on: (overview: FleetOverview) => void): () => void;
+  /** Starts a rolling restart and returns at once; progress arrives through subscribe(). */
+  restart(spec: { unit: string; selector?: string; maxUnavailable?: number }): Promise<FleetRestartRun>;
+  audit(selector?: string): Promise<AuditRow[]>;
+}
+
+export type { AuditRow as FleetAuditRow, HostView as FleetHostView };
 
 export interface ActionResult {
   name: string;
@@ -88,6 +150,8 @@ export interface ClassicResult {
 export interface DaemonApi {
   info(): DaemonInfo;
   list(): ServiceStatus[];
+  /** A unit's own name for a name it answers to ("nginx" → "nginx.service", an alias, an instance of a template); undefined when none. */
+  resolveName?(name: string): string | undefined;
   /** undefined when no such service. */
   status(name: string): Promise<ServiceDetail | undefined>;
   start(names: string[]): Promise<ActionResult[]>;
@@ -107,6 +171,8 @@ export interface DaemonApi {
   setEnabled?(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult>;
   /** `hearth chkconfig ARGS…`, evaluated where the enablement lives, with chkconfig's exact output. */
   chkconfig?(argv: string[]): Promise<ClassicResult>;
+  /** `hearth systemctl ARGS…`, evaluated where the units and their files are, with systemctl's output and exit codes. */
+  systemctl?(argv: string[]): Promise<ClassicResult>;
   /**
    * `service NAME ACTION [ARGS]` passed through to a unit that takes any action
    * (an init script): its own output and exit status. null when the unit's kind
@@ -126,6 +192,8 @@ export interface DaemonApi {
   atRemove?(ids: number[]): Promise<{ missing: number[] }>;
   /** `hearth audit`: findings with evidence and fixes. */
   audit?(): Promise<AuditReport>;
+  /** The fleet routes (/v1/fleet…); undefined when hearth.toml has no [fleet]. */
+  fleetApi?(): FleetApi | undefined;
 }
 
 export type { AuditReport };

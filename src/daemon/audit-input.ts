@@ -1,7 +1,8 @@
+/** What the catalog adds to hearthd's view of its units: the audit's input, and descriptions for units without one. */
 import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { isUpState, type InetdServiceDefinition, type ServiceDefinition, type ServiceStatus, type SysvScript } from '../model/index.js';
-import { processNames, readListeners, type AuditInput, type AuditedFile, type AuditedService } from '../catalog/index.js';
+import { findDaemon, processNames, readListeners, type AuditInput, type AuditedFile, type AuditedService } from '../catalog/index.js';
 
 export interface AuditSources {
   configDir: string;
@@ -76,4 +77,11 @@ export function collectAuditInput(src: AuditSources): AuditInput {
   });
 
   return { services, listeners, files, processNames: processNames(), hearthUid: uid, hearthSyslog: src.hearthSyslog, ...(src.hearthPids ? { hearthPids: src.hearthPids } : {}), ...(src.loggingDegraded?.length ? { loggingDegraded: src.loggingDegraded } : {}) };
+}
+
+/** A unit without a description of its own gets the catalog's (ntsysv, the GUI and list show it). */
+export function withCatalogDescription<T extends ServiceStatus>(s: T): T {
+  if (s.description) return s;
+  const entry = findDaemon(s.name);
+  return entry ? { ...s, description: entry.description } : s;
 }

@@ -8,17 +8,22 @@ import { mkdirSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HearthError, describeError } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
-import { findDaemon, audit as runAudit, type AuditReport } from '../catalog/index.js';
+import { audit as runAudit, type AuditReport } from '../catalog/index.js';
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
-import { checkConfigDir, configReport, loadConfigDir, loadDaemonSettings, type DaemonSettings, type LoadedConfig } from '../config/index.js';
+import { configReport, loadDaemonSettings, type DaemonSettings } from '../config/index.js';
 import { Journal } from '../journal/index.js';
-import { RecentProcesses, SyslogReceiver, type SyslogSender } from '../syslog/index.js';
+import { RecentProcesses, SyslogReceiver } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
 import { createUnits, publicRuntimeDir, type Units } from './units.js';
-import { collectAuditInput } from './audit-input.js';
+import { collectAuditInput, withCatalogDescription } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
+import { systemctlHost } from './systemctl-host.js';
+import { syslogAttribution } from './syslog-attribution.js';
+import { runSystemctl } from '../systemd-run/index.js';
+import { ConfigHost } from './config-host.js';
+import { openExtensions, stopExtensions, type DaemonExtension } from './extension.js';
 import type {
   ActionResult,
   ClassicResult,
@@ -46,7 +51,8 @@ export interface DaemonOptions {
 export class Daemon implements DaemonApi {
   readonly bus = new EventBus();
   readonly options: DaemonOptions;
-  private config: LoadedConfig | undefined;
+  private readonly configs: ConfigHost;
+  private extensions: DaemonExtension[] = [];
   private journal!: Journal;
   private units!: Units;
   private runlevels!: RunlevelHost;
@@ -76,6 +82,7 @@ export class Daemon implements DaemonApi {
       runtimeDir: resolve(options.runtimeDir),
       logDir: resolve(options.logDir),
     };
+    this.configs = new ConfigHost(this.options.configDir, () => this.units?.tracking.limitSupport, () => this.extensions, (level, message) => this.log(level, message));
   }
 
   get socketPath(): string {
@@ -128,19 +135,21 @@ export class Daemon implements DaemonApi {
     this.runlevels = new RunlevelHost({ stateDir, runtimeDir, configDir }, this.runlevelCatalog(), (e) => this.bus.emit(e));
 
     this.log('info', `process tracking: ${this.units.tracking.description}`);
-    this.config = await this.load(configDir);
-    this.reportConfigProblems(this.config);
+    this.extensions = await openExtensions(this.settings, this); // the fleet, with [fleet] in hearth.toml
+    const config = await this.configs.load();
+    this.configs.report(config);
+    this.configs.use(config);
     // After an unclean stop, return to the level hearthd was in, not the default.
     const recoveredLevel = this.runlevels.recoveredLevel();
-    const level = this.options.runlevel ?? recoveredLevel ?? this.config.settings.runlevel;
-    await this.registry.apply(this.config, 'boot');
+    const level = this.options.runlevel ?? recoveredLevel ?? config.settings.runlevel;
+    await this.registry.apply(config, 'boot');
     this.recovery = this.registry.recover();
     const { adopted, died, leftStopped, orphaned = [] } = this.recovery;
     if (adopted.length + died.length + leftStopped.length + orphaned.length > 0) {
       const kept = orphaned.length ? `, kept without a definition (orphaned) [${orphaned.join(', ')}]` : '';
       this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]${kept}`);
     }
-    await this.startSyslog(this.config.settings.syslog);
+    await this.startSyslog(config.settings.syslog);
     this.units.at.start();
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.registry.runlevelUnits().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
@@ -149,13 +158,14 @@ export class Daemon implements DaemonApi {
       if (interrupted !== undefined) {
         // hearthd died during "init N": finish that switch, stopping what is not enabled in N.
         this.log('warn', `finishing the interrupted switch to runlevel ${interrupted}`);
-        await this.runlevels.switchTo(interrupted, this.config.settings.runlevel);
+        await this.runlevels.switchTo(interrupted, config.settings.runlevel);
       } else {
-        await this.runlevels.enter(level, this.config.settings.runlevel);
+        await this.runlevels.enter(level, config.settings.runlevel);
       }
     } finally {
       this.booting = false;
     }
+    for (const x of this.extensions) x.booted();
   }
 
   /** The syslog receiver: messages land in the journal under the unit that sent them. */
@@ -165,7 +175,7 @@ export class Daemon implements DaemonApi {
       journal: this.journal,
       ...(settings.socket !== 'off' ? { socketPath: this.syslogSocketPath() } : {}),
       ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
-      attribute: (sender) => this.syslogSender(sender),
+      attribute: syslogAttribution(this.units, this.recentProcesses),
     });
     try {
       await this.syslog.start();
@@ -178,23 +188,6 @@ export class Daemon implements DaemonApi {
   /** Like /dev/log, writable by every local user: in the public runtime dir, never the 0700 one. */
   private syslogSocketPath(): string {
     return this.settings.syslog.socket ?? join(publicRuntimeDir(this.options.runtimeDir), 'syslog.sock');
-  }
-
-  /**
-   * The unit a syslog message came from: the cgroup the sender was in as it
-   * arrived (read by the helper), else the sender's pid or, when it was gone,
-   * its ancestors' (live, or started by hearth and exited lately); a message
-   * with no pid at all by the unit its tag names.
-   */
-  private syslogSender(s: SyslogSender): string | undefined {
-    const unit = s.cgroup !== undefined ? this.units.tracking.ownerOfCgroup(s.cgroup) : undefined;
-    if (unit && this.registry.has(unit.name)) return unit.name;
-    if (s.pid === undefined) return s.appName !== undefined && this.registry.has(s.appName) ? s.appName : undefined;
-    for (const pid of [s.pid, ...(s.ancestors ?? [])]) {
-      const owner = this.registry.ownerOf(pid) ?? this.recentProcesses.owner(pid);
-      if (owner !== undefined) return owner;
-    }
-    return undefined;
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */
@@ -216,13 +209,14 @@ export class Daemon implements DaemonApi {
   /** After a crash, the operator's stops and restart = "never" still hold. */
   private keptDown(name: string): boolean {
     if (this.recovery.leftStopped.includes(name)) return true;
-    return this.recovery.died.includes(name) && this.config?.services.get(name)?.restart === 'never';
+    return this.recovery.died.includes(name) && this.configs.config?.services.get(name)?.restart === 'never';
   }
 
   /** Stops every unit in reverse dependency order (SIGTERM path) and releases what the daemon holds. */
   async shutdown(): Promise<void> {
     this.log('info', 'stopping all services');
-    await this.runlevels.stopAll(this.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
+    await stopExtensions(this.extensions, (message) => this.log('error', message));
+    await this.runlevels.stopAll(this.configs.config?.settings.runlevel ?? 3).catch((e) => this.log('error', `ordered stop failed: ${describeError(e)}`));
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
     this.units.at.stop();
@@ -250,6 +244,7 @@ export class Daemon implements DaemonApi {
       ...(this.journal ? { logging: this.journal.health() } : {}),
       ...(this.settings.syslog.socket !== 'off' ? { syslogSocket: this.syslogSocketPath() } : {}),
       ...(this.stateProblems.length ? { stateProblems: [...this.stateProblems] } : {}),
+      ...Object.assign({}, ...this.extensions.map((x) => x.info())),
     };
   }
 
@@ -257,11 +252,13 @@ export class Daemon implements DaemonApi {
     return this.registry.list().map((s) => withCatalogDescription(this.withEnablement(s)));
   }
 
+  readonly resolveName = (name: string): string | undefined => this.registry.resolve(name);
+
   async status(name: string): Promise<ServiceDetail | undefined> {
     const detail = await this.registry.detail(name);
     if (!detail) return undefined;
-    const recentLogs = await this.journal.query({ names: [name], lines: 10 });
-    const outage = this.journal.health().services.find((s) => s.service === name);
+    const recentLogs = await this.journal.query({ names: [detail.name], lines: 10 });
+    const outage = this.journal.health().services.find((s) => s.service === detail.name);
     const logging = outage && { since: outage.since, reason: outage.reason, droppedRecords: outage.droppedRecords, blocked: outage.blocked };
     return withCatalogDescription({ ...this.withEnablement(detail), recentLogs, ...(logging ? { logging } : {}) });
   }
@@ -321,16 +318,16 @@ export class Daemon implements DaemonApi {
   }
 
   private async doReloadConfig(): Promise<ReloadReport> {
-    const next = await this.load(this.options.configDir);
+    const next = await this.configs.load();
     const report = configReport(next);
     if (next.errors.length > 0) {
       // hearth.toml itself is broken: keep everything as it is.
       this.bus.emit({ type: 'config.error', at: Date.now(), errors: report.errors.map((e) => e.text) });
       return { ...report, added: [], changed: [], removed: [], unchanged: [] };
     }
-    this.reportConfigProblems(next, false);
+    this.configs.report(next, false);
     const applied = await this.registry.apply(next, 'reload');
-    this.config = next;
+    this.configs.use(next);
     await Promise.all(
       applied.added
         .filter((n) => this.runlevels.isEnabled(n))
@@ -343,7 +340,7 @@ export class Daemon implements DaemonApi {
 
   switchRunlevel(level: number, block: boolean): Promise<RunlevelSwitchResult> {
     const previous = this.runlevels.current;
-    const run = this.runlevels.switchTo(level, this.config?.settings.runlevel ?? 3).then((report) => {
+    const run = this.runlevels.switchTo(level, this.configs.config?.settings.runlevel ?? 3).then((report) => {
       const done = (r: RunReport) => r.units.filter((u) => u.outcome === 'done').map((u) => u.name);
       return {
         previous,
@@ -360,8 +357,9 @@ export class Daemon implements DaemonApi {
     return Promise.resolve({ previous, current: level, stopped: [], started: [], failed: [] });
   }
 
-  async setEnabled(name: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
-    const backend = this.registry.require(name);
+  async setEnabled(asked: string, levels: number[] | undefined, on: boolean): Promise<EnableResult> {
+    const backend = this.registry.require(asked);
+    const name = this.registry.resolve(asked) ?? asked;
     const own = backend.setEnabled?.(name, levels, on);
     if (own) {
       const outcome = await own;
@@ -432,6 +430,12 @@ export class Daemon implements DaemonApi {
     });
   }
 
+  /** `hearth systemctl ARGS…`: systemctl's verbs over every unit, with its output and exit codes. */
+  systemctl(argv: string[]): Promise<ClassicResult> {
+    const { registry, journal, runlevels, units } = this;
+    return runSystemctl(argv, systemctlHost({ registry, journal, runlevels, systemd: units.systemd, withEnablement: (d) => this.withEnablement(d), setEnabled: (n, on) => this.setEnabled(n, undefined, on), reloadConfig: () => this.reloadConfig(), switchRunlevel: (l) => this.switchRunlevel(l, true) }));
+  }
+
   /** `service NAME ACTION`: passed through to units that take any action (init scripts). */
   async passThrough(name: string, action: string, args: string[]): Promise<ClassicResult | null> {
     const backend = this.registry.require(name);
@@ -443,20 +447,25 @@ export class Daemon implements DaemonApi {
   }
 
   check(configDir?: string): Promise<ConfigReport> {
-    return checkConfigDir(configDir ?? this.options.configDir, { limitSupport: this.units.tracking.limitSupport });
+    return this.configs.check(configDir);
   }
 
-  /** A config as this hearthd can run it: limits the host cannot enforce are refused. */
-  private load(dir: string): Promise<LoadedConfig> {
-    return loadConfigDir(dir, { limitSupport: this.units.tracking.limitSupport });
+  /** The /v1/fleet routes, when this hearthd is in a fleet. */
+  fleetApi() {
+    return this.extensions.find((x) => x.fleetApi)?.fleetApi;
   }
 
   logs(query: LogQuery): Promise<LogRecord[]> {
-    return this.journal.query(query);
+    return this.journal.query(this.resolveQuery(query));
   }
 
   followLogs(query: LogQuery, onRecord: (r: LogRecord) => void): () => void {
-    return this.journal.follow(query, onRecord);
+    return this.journal.follow(this.resolveQuery(query), onRecord);
+  }
+
+  /** "nginx" asks for the logs of the unit that answers to it (nginx.service). */
+  private resolveQuery(q: LogQuery): LogQuery {
+    return q.names ? { ...q, names: q.names.map((n) => this.registry.resolve(n) ?? n) } : q;
   }
 
   subscribe(onEvent: (e: HearthEvent) => void): () => void {
@@ -469,23 +478,9 @@ export class Daemon implements DaemonApi {
     this.bus.emit({ type: 'daemon.log', at: Date.now(), level, message });
   }
 
-  /** Every problem of a loaded config goes to hearthd's log once, as `hearth check` would print it. */
-  private reportConfigProblems(config: LoadedConfig, includeWarnings = true): void {
-    const report = configReport(config);
-    for (const e of report.errors) this.log('error', e.text);
-    if (includeWarnings) for (const w of report.warnings) this.log('warn', w.text);
-  }
-
   /** hearthd's own story goes to the journal under the name "hearthd". */
   private journalEvent(e: HearthEvent): void {
     const text = describeEvent(e);
     if (text) this.journal.daemonLog(eventLevel(e), text);
   }
-}
-
-/** A unit without a description of its own gets the catalog's (ntsysv, the GUI and list show it). */
-function withCatalogDescription<T extends ServiceStatus>(s: T): T {
-  if (s.description) return s;
-  const entry = findDaemon(s.name);
-  return entry ? { ...s, description: entry.description } : s;
 }

@@ -5,7 +5,9 @@ import { UnitRegistry } from '../units/index.js';
 import { HearthError } from '../errors/index.js';
 import { openTracking, type ProcessTracking } from '../boundary/index.js';
 import { nativeHelperPath } from '../native/index.js';
-import { NativeBackend, Supervisor } from '../supervisor/index.js';
+import { NativeBackend, Supervisor, type LogSink } from '../supervisor/index.js';
+import { SystemdBackend } from '../systemd-run/index.js';
+import { OutputSpool } from '../spool/index.js';
 import { InetdBackend } from '../superserver/index.js';
 import { SysvBackend } from '../sysv/index.js';
 import { AtQueue, TimerBackend, TimerHost } from '../timers/index.js';
@@ -41,12 +43,14 @@ export interface Units {
   sysv: SysvBackend;
   timers: TimerBackend;
   at: AtQueue;
+  systemd: SystemdBackend;
 }
 
 /**
  * Registers every kind of unit. The order is the precedence when two kinds
- * define the same name: a native service file beats the super-server, which
- * beats a timer, which beats an init script of that name.
+ * define the same name ("nginx" and "nginx.service" count as one): a native
+ * service file beats a systemd unit, which beats the super-server, a timer
+ * and an init script of that name.
  */
 export async function createUnits(o: UnitsOptions): Promise<Units> {
   const { journal, emit } = o;
@@ -56,26 +60,34 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
       hint: 'set [processes] tracking = "auto" to run with process groups',
     });
   }
+  const logSink = (def: ServiceDefinition): LogSink => {
+    journal.setOnLogFull(def.name, def.onLogFull ?? 'drop');
+    const writer = journal.writer(def.name, def.log);
+    return {
+      write: (stream, chunk) => writer.write(stream, chunk),
+      end: () => writer.end(),
+      sync: () => journal.flushService(def.name, false),
+      attach: (flow) => writer.attach(flow),
+    };
+  };
+  const logSettingsChanged = (def: ServiceDefinition): void => journal.setRotation(def.name, def.log);
   const supervisor = new Supervisor({
     tracking,
     emit,
-    logSink: (def: ServiceDefinition) => {
-      journal.setOnLogFull(def.name, def.onLogFull ?? 'drop');
-      const writer = journal.writer(def.name, def.log);
-      return {
-        write: (stream, chunk) => writer.write(stream, chunk),
-        end: () => writer.end(),
-        sync: () => journal.flushService(def.name, false),
-      };
-    },
-    logSettingsChanged: (def: ServiceDefinition) => journal.setRotation(def.name, def.log),
+    logSink,
+    logSettingsChanged,
     configDir: o.configDir,
     notifyDir: join(publicRuntimeDir(o.runtimeDir), 'notify'),
     fifoDir: join(o.runtimeDir, 'output'),
+    spool: OutputSpool.create({
+      journal,
+      runtimeDir: o.runtimeDir,
+      onNotice: (level, message) => emit({ type: 'daemon.log', at: Date.now(), level, message }),
+    }),
     runtimeStateDir: join(o.runtimeDir, 'services'),
   });
   await supervisor.open();
-  const inetd = new InetdBackend({ emit, journal, configDir: o.configDir });
+  const inetd = new InetdBackend({ emit, journal, configDir: o.configDir, tracking });
   const timers = new TimerBackend(
     new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
@@ -86,10 +98,23 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     ...(tracking.mode === 'cgroup' ? { boundaryOf: (name: string) => tracking.unit('sysv', name).boundary([]) } : {}),
   });
   const registry = new UnitRegistry();
+  const others = {
+    has: (name: string) => registry.find(name) !== undefined && registry.find(name) !== systemd,
+    isUp: (name: string) => registry.isUp(name),
+    start: async (name: string) => void (await registry.act(name, 'start')),
+    stop: async (name: string) => void (await registry.act(name, 'stop')),
+  };
+  const systemd = new SystemdBackend({
+    tracking, logSink, logSettingsChanged, emit, others,
+    configDir: o.configDir, runtimeDir: o.runtimeDir, stateDir: o.stateDir,
+    notifyDir: join(publicRuntimeDir(o.runtimeDir), 'systemd-notify'),
+  });
+  await systemd.open();
   registry.register(new NativeBackend(supervisor));
+  registry.register(systemd);
   registry.register(inetd);
   registry.register(timers);
   registry.register(sysv);
   const at = new AtQueue({ stateDir: o.stateDir, journal, emit });
-  return { registry, tracking, supervisor, inetd, sysv, timers, at };
+  return { registry, tracking, supervisor, inetd, sysv, timers, at, systemd };
 }

@@ -45,7 +45,10 @@ describe('the error table', () => {
 
   test('messages speak in one voice: they start in lower case ("cannot …"), acronyms aside', () => {
     const offenders: string[] = [];
-    for (const f of sourceFiles(join(REPO, 'src'))) {
+    // systemd's jobs answer in systemctl's own words ("Unit foo.service not found."), which the
+    // systemctl personality prints byte for byte as scripts expect: that folder keeps its voice.
+    const foreignVoice = join(REPO, 'src', 'systemd-run');
+    for (const f of sourceFiles(join(REPO, 'src')).filter((x) => !x.startsWith(foreignVoice))) {
       for (const m of readFileSync(f, 'utf8').matchAll(/new HearthError\(\s*'ERR_[A-Z_]+',\s*[`'"]([A-Z][A-Za-z]*)/g)) {
         if (m[1] !== m[1]!.toUpperCase()) offenders.push(`${f}: ${m[1]}…`);
       }

@@ -6,9 +6,11 @@
  */
 import { findDaemon } from '../catalog/index.js';
 import type { EtcdClient } from './etcd-client.js';
-import { HOSTS, parseHostKey } from './keys.js';
-import { decodeReport, type AppliedSet, type UnitSummary } from './report.js';
+import { HOSTS } from './keys.js';
 import { matchesHost, parseSelector } from './selector.js';
+import { hostViews, type HostView } from './host-view.js';
+
+export type { HostView };
 import {
   applyBundle,
   bundleHistory,
@@ -24,20 +26,6 @@ import {
 } from './desired.js';
 import { rollingRestart, type RollingProgress, type RollingResult } from './rolling.js';
 import { requestRestart } from './control.js';
-
-export interface HostView {
-  name: string;
-  labels: Record<string, string>;
-  /** Holds a live lease. */
-  up: boolean;
-  /** Last report or registration time (ms since epoch); for a down host, when it was last heard of. */
-  lastSeen?: number;
-  units: UnitSummary[];
-  unitsFailing: number;
-  conflicts: { unit: string; bundle: string; winner: string }[];
-  applied?: AppliedSet;
-  version?: string;
-}
 
 export interface StatusRow {
   host: string;
@@ -80,34 +68,7 @@ export class FleetAdmin {
     const r = await this.client.range(HOSTS, { prefix: true }).catch((e: unknown) => {
       throw fleetError('cannot list the fleet\'s hosts', e);
     });
-    const byHost = new Map<string, Partial<Record<string, string>>>();
-    for (const kv of r.kvs) {
-      const k = parseHostKey(kv.key);
-      if (!k) continue;
-      const entry = byHost.get(k.host) ?? {};
-      entry[k.leaf] = kv.value;
-      byHost.set(k.host, entry);
-    }
-    const views: HostView[] = [];
-    for (const [name, keys] of byHost) {
-      const info = parseJson(keys.info) as { labels?: Record<string, string>; registeredAt?: number; version?: string } | undefined;
-      const report = keys.report ? decodeReport(keys.report) : undefined;
-      const labels = info?.labels ?? {};
-      if (sel && !matchesHost(sel, name, labels)) continue;
-      const lastSeen = Math.max(report?.at ?? 0, info?.registeredAt ?? 0) || undefined;
-      views.push({
-        name,
-        labels,
-        up: keys.alive !== undefined,
-        ...(lastSeen ? { lastSeen } : {}),
-        units: report?.units ?? [],
-        unitsFailing: (report?.units ?? []).filter((u) => u.state === 'failed').length,
-        conflicts: report?.conflicts ?? [],
-        ...(report?.applied ? { applied: report.applied } : {}),
-        ...(info?.version ? { version: info.version } : {}),
-      });
-    }
-    return views.sort((a, b) => a.name.localeCompare(b.name));
+    return hostViews(r.kvs, sel);
   }
 
   /** One row per host and unit (or per host for one unit, "absent" where it is missing). */
@@ -208,14 +169,5 @@ async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     throw fleetError(what, e);
-  }
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }

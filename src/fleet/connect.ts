@@ -15,16 +15,25 @@ async function readNamed(path: string, key: string): Promise<string> {
   }
 }
 
-export async function openFleetClient(settings: FleetSettings, options: { requestTimeoutMs?: number } = {}): Promise<EtcdClient> {
+/**
+ * A client for [fleet]'s endpoints and TLS files. As the host by default; with
+ * asAdmin, as admin_user when [fleet] names one (the `hearth fleet` commands
+ * and the GUI's Fleet page read other hosts and write desired state).
+ */
+export async function openFleetClient(settings: FleetSettings, options: { requestTimeoutMs?: number; asAdmin?: boolean } = {}): Promise<EtcdClient> {
   const tls: EtcdTls = {};
   if (settings.tlsCa) tls.ca = await readNamed(settings.tlsCa, 'fleet.tls_ca');
   if (settings.tlsCert) tls.cert = await readNamed(settings.tlsCert, 'fleet.tls_cert');
   if (settings.tlsKey) tls.key = await readNamed(settings.tlsKey, 'fleet.tls_key');
   let auth: { user: string; password: string } | undefined;
-  if (settings.user && settings.passwordFile) {
-    const password = (await readNamed(settings.passwordFile, 'fleet.password_file')).replace(/\r?\n$/, '');
-    if (password === '') throw new HearthError('ERR_CONFIG_VALUE', `fleet.password_file "${settings.passwordFile}" is empty`, { file: 'hearth.toml', key: 'fleet.password_file' });
-    auth = { user: settings.user, password };
+  const admin = options.asAdmin && settings.adminUser && settings.adminPasswordFile;
+  const user = admin ? settings.adminUser : settings.user;
+  const passwordFile = admin ? settings.adminPasswordFile : settings.passwordFile;
+  const key = admin ? 'fleet.admin_password_file' : 'fleet.password_file';
+  if (user && passwordFile) {
+    const password = (await readNamed(passwordFile, key)).replace(/\r?\n$/, '');
+    if (password === '') throw new HearthError('ERR_CONFIG_VALUE', `${key} "${passwordFile}" is empty`, { file: 'hearth.toml', key });
+    auth = { user, password };
   }
   return new EtcdClient({
     endpoints: settings.endpoints,

@@ -22,6 +22,13 @@ export interface EtcdClientOptions {
   auth?: { user: string; password: string };
   /** Deadline of one request to one member; default 5 s. */
   requestTimeoutMs?: number;
+  /**
+   * The member to talk to first (an index into endpoints). Default: one picked
+   * at random, so a fleet's hosts spread over the members instead of all
+   * holding their watches and keepalives on the first one (measured: 1,000
+   * hosts on member 0 took its RSS from 60 to 334 MiB; see docs/fleet.md).
+   */
+  startAt?: number;
 }
 
 export interface KeyValue {
@@ -135,6 +142,7 @@ export class EtcdClient {
   constructor(private readonly options: EtcdClientOptions) {
     if (options.endpoints.length === 0) throw new EtcdError('unreachable', 'no etcd endpoints given');
     this.endpoints = [...options.endpoints];
+    this.current = (options.startAt ?? Math.floor(Math.random() * this.endpoints.length)) % this.endpoints.length;
     this.timeoutMs = options.requestTimeoutMs ?? 5000;
     this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8, ...options.tls });
   }

@@ -6,7 +6,9 @@
  * hearthd runs a FleetAgent; the CLI and GUI use FleetAdmin and printRoles.
  */
 export { FleetAgent, type FleetAgentOptions, type FleetAgentStatus } from './agent.js';
-export { FleetAdmin, type HostView, type StatusRow, type AuditRow, type RestartOptions } from './admin.js';
+export { FleetAdmin, type StatusRow, type AuditRow, type RestartOptions } from './admin.js';
+export { hostViews, type HostView } from './host-view.js';
+export { FleetWatch, type FleetWatchSnapshot, type FleetWatchOptions } from './fleet-watch.js';
 export { openFleetClient } from './connect.js';
 export { printRoles, renderRoles, hostRole, ADMIN_ROLE, type RoleCommand, type PrintRolesOptions } from './rbac.js';
 export { rollingRestart, type RollingOptions, type RollingProgress, type RollingResult } from './rolling.js';

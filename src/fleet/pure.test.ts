@@ -7,7 +7,7 @@ import { diffLines } from './line-diff.js';
 import { Backoff } from './backoff.js';
 import { parseFleetToml, pathProblem, unitsOf } from './bundle.js';
 import { printRoles, renderRoles } from './rbac.js';
-import { prefixEnd } from './etcd-client.js';
+import { EtcdClient, prefixEnd } from './etcd-client.js';
 
 describe('selectors', () => {
   test('match labels (all pairs), the implicit host label, and "*"', () => {
@@ -136,4 +136,16 @@ describe('RBAC roles', () => {
 
 test('prefixEnd is the first key after the prefix', () => {
   assert.equal(Buffer.from(prefixEnd('/a/'), 'base64').toString(), '/a0');
+});
+
+test('clients start on a member picked at random, so a fleet spreads over the members; startAt pins one', () => {
+  const endpoints = ['http://127.0.0.1:1', 'http://127.0.0.1:2', 'http://127.0.0.1:3'];
+  const clients = Array.from({ length: 60 }, () => new EtcdClient({ endpoints }));
+  const first = new Set(clients.map((c) => c.endpoint));
+  for (const c of clients) c.close();
+  // 60 picks all landing on one member: a chance of 3 in 3^60.
+  assert.equal(first.size, 3, `60 clients started on ${[...first].join(', ')}`);
+  const pinned = new EtcdClient({ endpoints, startAt: 2 });
+  assert.equal(pinned.endpoint, endpoints[2]);
+  pinned.close();
 });

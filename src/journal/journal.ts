@@ -9,6 +9,7 @@ import { LogFileSet } from './log-file-set.js';
 import { LogOutages, isFullError, reasonOf, type JournalHealth } from './log-outage.js';
 import { logFilePath, scanLogDir } from './log-files.js';
 import { ServiceLogWriter, type RecordSink } from './service-log-writer.js';
+import type { BatchSeal } from './spool-position.js';
 import { DAEMON_SERVICE, LEVEL_PRIORITY, type DaemonLogLevel, type LogQuery, type LogRecord, type LogStream, type RotationSettings, type SyslogFields } from './types.js';
 
 /** The model's default log settings (10 MiB, 5 rotated files), one source of truth. */
@@ -87,6 +88,7 @@ export class Journal implements RecordSink {
   private readonly followers = new Set<Follower>();
   private readonly outages = new LogOutages();
   private readonly policies = new Map<string, LogFullPolicy>();
+  private readonly seals = new Map<string, BatchSeal>();
   private retryTimer: NodeJS.Timeout | undefined;
   private flushScheduled: NodeJS.Immediate | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -139,6 +141,13 @@ export class Journal implements RecordSink {
     this.policies.set(service, policy);
   }
 
+  /** From now on every write to `service`'s file opens with this seal, in the same write (spool positions). */
+  sealWith(service: string, seal: BatchSeal): void {
+    this.seals.set(service, seal);
+    const set = this.sets.get(service);
+    if (set) set.seal = seal;
+  }
+
   /** Is logging degraded, and for which services (for status, the GUI and the audit). */
   health(): JournalHealth {
     return this.outages.health();
@@ -166,6 +175,12 @@ export class Journal implements RecordSink {
   append(service: string, r: RawRecord): void {
     const set = this.setFor(service);
     set.append(r);
+    if (this.outages.get(service)) {
+      // The file cannot be written now: the retry timer tries again. Trying the growing batch at
+      // every record would copy it once per record (hearthd spun for minutes on a full disk).
+      this.holdOrDrop(set);
+      return;
+    }
     if (set.pendingBytes >= EAGER_FLUSH_BYTES) this.flushSet(set);
     else {
       this.dirty.add(set);
@@ -280,6 +295,7 @@ export class Journal implements RecordSink {
     let set = this.sets.get(service);
     if (!set) {
       set = new LogFileSet(this.dir, service, this.rotationOf.get(service) ?? this.rotation, (s, recs) => this.notify(s, recs));
+      set.seal = this.seals.get(service);
       this.sets.set(service, set);
     }
     return set;
@@ -310,19 +326,22 @@ export class Journal implements RecordSink {
       this.options.onError?.(this.writeError(service, e));
       this.healthChanged();
     }
-    const blocking = this.policies.get(service) === 'block';
-    if (blocking) {
+    if (this.policies.get(service) === 'block') {
       this.outages.setBlocked(service, true);
       this.writers.get(service)?.pauseProducer();
     }
-    if (!blocking || set.pendingBytes > BLOCK_MAX_BYTES) {
-      const dropped = set.discard();
-      if (dropped) this.outages.dropped(service, dropped);
-    }
+    this.holdOrDrop(set);
     if (!this.retryTimer) {
       this.retryTimer = setInterval(() => this.retry(), this.options.retryMs ?? 5000);
       this.retryTimer.unref();
     }
+  }
+
+  /** In an outage: "block" keeps the batch (up to a bound) for the retry; otherwise it is dropped and counted. */
+  private holdOrDrop(set: LogFileSet): void {
+    if (this.policies.get(set.service) === 'block' && set.pendingBytes <= BLOCK_MAX_BYTES) return;
+    const dropped = set.discard();
+    if (dropped) this.outages.dropped(set.service, dropped);
   }
 
   /** Tries every service in an outage again; a quiet service still gets its gap record written. */

@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { encodeRecord, readTs, type RawRecord } from './format.js';
 import { logFilePath } from './log-files.js';
+import type { BatchSeal } from './spool-position.js';
 import type { RotationSettings } from './types.js';
 
 const LF = 0x0a;
@@ -43,6 +44,8 @@ export class LogFileSet {
   private batchRecords: RawRecord[] = [];
   /** Timestamps never go backwards within a service, so readers may binary-search by time. */
   private lastTs = -1;
+  /** Opens every write with a record of its own, in the same write (spool positions, see spool-position.ts). */
+  seal: BatchSeal | undefined;
 
   constructor(
     readonly dir: string,
@@ -101,7 +104,10 @@ export class LogFileSet {
     if (this.batchBytes === 0 && !lead) return;
     this.open();
     const fd = this.fd!;
-    const parts = lead ? [encodeRecord(lead), ...this.batch] : this.batch;
+    let parts = lead ? [encodeRecord(lead), ...this.batch] : this.batch;
+    const records = lead ? [lead, ...this.batchRecords] : this.batchRecords;
+    const sealed = this.seal?.open(records, parts.reduce((n, b) => n + b.length, 0), records[0]?.ts ?? this.lastTs);
+    if (sealed) parts = [sealed.head, ...parts];
     const total = parts.reduce((n, b) => n + b.length, 0);
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, total);
     try {
@@ -110,7 +116,7 @@ export class LogFileSet {
       this.rollback(fd);
       throw e;
     }
-    const records = lead ? [lead, ...this.batchRecords] : this.batchRecords;
+    sealed?.commit();
     this.batch = [];
     this.batchBytes = 0;
     this.batchRecords = [];
@@ -123,6 +129,7 @@ export class LogFileSet {
     const recs = this.batchRecords;
     if (recs.length === 0) return undefined;
     const dropped = { records: recs.length, bytes: this.batchBytes, firstTs: recs[0]!.ts, lastTs: recs[recs.length - 1]!.ts };
+    this.seal?.dropped(recs);
     this.batch = [];
     this.batchBytes = 0;
     this.batchRecords = [];
@@ -224,6 +231,13 @@ export class LogFileSet {
     }
     this.pruneByAge(Date.now());
     this.open();
+    if (this.seal && this.fd !== undefined) {
+      // The new file carries the positions from its first byte on.
+      const sealed = this.seal.open([], 0, this.lastTs);
+      writeAll(this.fd, sealed.head);
+      this.size += sealed.head.length;
+      sealed.commit();
+    }
   }
 
   /** Deletes rotated files whose last write is older than maxAgeMs. */

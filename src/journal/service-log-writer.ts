@@ -21,9 +21,10 @@ export interface ServiceLogWriterOptions {
 type OutputStream = 'out' | 'err';
 
 /**
- * The producer side of a service's output (its stdout/stderr pipes): with
- * on_log_full = "block" the journal pauses reading them while the log cannot
- * be written, so the service blocks in write() instead of losing lines.
+ * The producer side of a service's output (its pipes, its spool, a pool
+ * worker's): with on_log_full = "block" the journal pauses reading them while
+ * the log cannot be written, so the service blocks in write() instead of
+ * losing lines.
  */
 export interface FlowControl {
   pause(): void;
@@ -64,7 +65,8 @@ export class ServiceLogWriter {
   private readonly idleFlushMs: number;
   private readonly now: () => number;
   private idleTimer: NodeJS.Timeout | undefined;
-  private flow: FlowControl | undefined;
+  /** Every reader of this service's output: one per run, or one per pool worker. */
+  private readonly flows = new Set<FlowControl>();
   private paused = false;
 
   constructor(
@@ -82,15 +84,15 @@ export class ServiceLogWriter {
   }
 
   /**
-   * Connects the pipes of the run that starts now (each start of the service
-   * has new ones); returns the detach for when they close. A run that starts
-   * while the journal holds its output is paused at once.
+   * Connects a reader of the service's output (a run's pipes, a pool worker's);
+   * returns the detach for when it closes. A reader that starts while the
+   * journal holds the service's output is paused at once.
    */
   attach(flow: FlowControl): () => void {
-    this.flow = flow;
+    this.flows.add(flow);
     if (this.paused) flow.pause();
     return () => {
-      if (this.flow === flow) this.flow = undefined;
+      this.flows.delete(flow);
     };
   }
 
@@ -98,14 +100,14 @@ export class ServiceLogWriter {
   pauseProducer(): void {
     if (this.paused) return;
     this.paused = true;
-    this.flow?.pause();
+    for (const flow of this.flows) flow.pause();
   }
 
   /** Writing works again. */
   resumeProducer(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.flow?.resume();
+    for (const flow of this.flows) flow.resume();
   }
 
   get producerPaused(): boolean {

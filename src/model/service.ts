@@ -3,8 +3,18 @@
  * is turned into these types by a loader in src/config. Nothing here knows how a
  * service is run.
  */
+import type { ExitSet, OutputTarget, SandboxSettings, ServiceCommands, ServiceDirectory, StopSettings } from './service-exec.js';
 
-export type RestartPolicy = 'always' | 'on-failure' | 'never';
+export type * from './service-exec.js';
+
+
+/**
+ * When a service whose main process ended by itself is started again. The
+ * first three are hearth's own; the others are systemd's Restart= values
+ * (on-success: clean exits only; on-abnormal: signals and timeouts; on-abort:
+ * unclean signals; on-watchdog: never here, hearth runs no watchdog).
+ */
+export type RestartPolicy = 'always' | 'on-failure' | 'never' | 'on-success' | 'on-abnormal' | 'on-abort' | 'on-watchdog';
 
 export type Readiness =
   | { kind: 'none' }
@@ -36,6 +46,10 @@ export interface RestartBackoff {
   burstIntervalMs: number;
   /** A failed service is tried again after this long, rather than abandoned. */
   coolDownMs: number;
+  /** systemd's RestartSec=: every restart waits exactly this long (no immediate first restart, no growth). */
+  constantDelayMs?: number;
+  /** systemd's start limit: after the burst the service stays failed until someone starts it. */
+  stayFailed?: boolean;
 }
 
 export interface LogSettings {
@@ -47,7 +61,7 @@ export interface LogSettings {
 
 /** Where a definition came from, for messages and for reload diffing. */
 export interface Origin {
-  format: 'toml' | 'sysv' | 'xinetd' | 'inetd';
+  format: 'toml' | 'sysv' | 'xinetd' | 'inetd' | 'systemd';
   file: string;
   line?: number;
 }
@@ -140,8 +154,12 @@ export interface ServiceDefinition extends ProcessSettings {
   name: string;
   description: string;
   origin: Origin;
-  /** "simple" runs in the foreground; "forking" double-forks and leaves a pidfile. */
-  type: 'simple' | 'forking';
+  /**
+   * "simple" runs in the foreground; "forking" double-forks and leaves a
+   * pidfile (without one: the launcher's exit 0 is readiness); "oneshot" runs
+   * its command(s) to the end, and is done (or, with remainAfterExit, up) then.
+   */
+  type: 'simple' | 'forking' | 'oneshot';
   pidFile?: string;
   restart: RestartPolicy;
   backoff: RestartBackoff;
@@ -168,6 +186,37 @@ export interface ServiceDefinition extends ProcessSettings {
   before: string[];
   provides: string[];
   log: LogSettings;
+  /** Commands around the main one (systemd's Exec*=). */
+  commands?: ServiceCommands;
+  /** A oneshot whose commands all succeeded stays "running" (systemd's RemainAfterExit=). */
+  remainAfterExit?: boolean;
+  /** Exits that count as clean besides code 0 (systemd's SuccessExitStatus=, plus the four clean signals for units). */
+  successExit?: ExitSet;
+  /** An unclean exit that is not restarted leaves the service "failed" rather than "exited" (systemd's way). */
+  failedAfterUncleanExit?: boolean;
+  /** Exits after which the service is never restarted / always restarted, whatever `restart` says. */
+  restartPrevent?: ExitSet;
+  restartForce?: ExitSet;
+  /** Made before start; runtime ones removed after stop (unless preserveRuntimeDirectories). */
+  directories?: ServiceDirectory[];
+  preserveRuntimeDirectories?: 'no' | 'yes' | 'restart';
+  /** Default: both to the journal. */
+  output?: { stdout: OutputTarget; stderr: OutputTarget };
+  /** Supplementary groups besides the user's own (setpriv --groups). */
+  supplementaryGroups?: string[];
+  /** Files in systemd's EnvironmentFile= syntax, read at every start, after `environment`. */
+  environmentFiles?: Array<{ path: string; optional: boolean }>;
+  /** Variables taken from hearthd's own environment (PassEnvironment=), and ones removed at the end (UnsetEnvironment=). */
+  passEnvironment?: string[];
+  unsetEnvironment?: string[];
+  /** The kernel's OOM score adjustment, -1000..1000. */
+  oomScoreAdjust?: number;
+  /** Whether SIGPIPE is ignored in the service's processes (systemd's default), applied by hearth-exec. */
+  ignoreSigpipe?: boolean;
+  sandbox?: SandboxSettings;
+  stop?: StopSettings;
+  /** The service is stopped when it has run this long (systemd's RuntimeMaxSec=). */
+  runtimeMaxMs?: number;
   /**
    * When the log cannot be written (disk full): "drop" records and write a
    * gap record later (default), or "block": hold them and stop reading the
@@ -189,8 +238,13 @@ export const DEFAULT_BACKOFF: RestartBackoff = {
 export const DEFAULT_LOG: LogSettings = { maxBytes: 10 * 1024 * 1024, keep: 5 };
 export const DEFAULT_RUNLEVELS = [2, 3, 4, 5];
 
-/** Service names become file names, socket paths and URL segments: keep them tame. */
-export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
+/**
+ * Service names become file names, socket paths and URL segments: keep them
+ * tame. systemd unit names add ":" (per-connection instances such as
+ * ssh@1-127.0.0.1:22-127.0.0.1:5000.service) and "\\" (escapes such as
+ * \x2d), and may be up to 256 characters long.
+ */
+export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.@:\\-]{0,255}$/;
 
 export function isValidServiceName(name: string): boolean {
   return SERVICE_NAME.test(name) && !name.includes('..');

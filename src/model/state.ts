@@ -34,7 +34,7 @@ export interface ExitInfo {
 export interface ServiceStatus {
   name: string;
   description: string;
-  kind: 'service' | 'sysv' | 'inetd' | 'timer';
+  kind: 'service' | 'sysv' | 'inetd' | 'timer' | 'systemd';
   state: ServiceState;
   /** Human-readable detail, like "ready" or "restart in 400ms" or an sd_notify STATUS=. */
   detail?: string;

@@ -14,6 +14,8 @@ export interface AcceptorOptions {
   argv0?: string;
   umask?: number;
   env: Record<string, string>;
+  /** cgroup.procs files each server joins between fork and exec (its service's cgroups). */
+  cgroups?: string[];
   /** The server gets REMOTE_HOST only, not REMOTE_ADDR and REMOTE_PORT (xinetd's environment). */
   remoteHostOnly?: boolean;
   nodelay?: boolean;
@@ -79,6 +81,7 @@ export class Acceptor {
     if (o.nodelay) argv.push('--nodelay');
     if (o.keepalive) argv.push('--keepalive');
     for (const [k, v] of Object.entries(o.env)) argv.push('--env', `${k}=${v}`);
+    for (const c of o.cgroups ?? []) argv.push('--cgroup', c);
     argv.push('--', o.file, ...o.args);
     const h = spawn(this.path, argv, { stdio: ['pipe', 'pipe', 'pipe', o.fd], env: {} });
     this.helper = h;

@@ -31,7 +31,19 @@ export const NATIVE_HELPERS: readonly NativeHelper[] = [
   { name: 'hearth-dgram', without: 'services with ready = "notify" cannot start, and the syslog socket is off' },
   { name: 'hearth-notify', without: 'scripts cannot report readiness with hearth-notify' },
   { name: 'hearth-spawner', without: "per-connection (inetd-style) servers start through Node's own spawn, about half as fast" },
+  {
+    name: 'hearth-spool',
+    without: 'hearthd reads service output from its pipes itself: a line it has read but not yet journaled when it is killed (kill -9, OOM) is lost, and pool workers lose what is in their pipes',
+  },
   { name: 'hearth-acceptor', without: 'plain TCP inetd-style services accept their connections in hearthd itself, which is slower' },
+  {
+    name: 'hearth-exec',
+    without: 'systemd units that ask for sandboxing (ProtectSystem=, PrivateTmp=, ReadWritePaths= …), OOMScoreAdjust=, IgnoreSIGPIPE= or an "@" argv[0] are refused at start',
+  },
+  {
+    name: 'hearth-socket',
+    without: 'systemd .socket units with Accept=no cannot be started',
+  },
   {
     name: 'hearth-cgexec',
     without: 'units are tracked by process groups and an environment marker instead of cgroups: a process that starts a new session and clears its environment escapes, and resource limits are refused',

@@ -8,6 +8,7 @@ import { OrphanWatch } from './orphan-watch.js';
 import { SpawnedServer, signalName, type ServerProcess } from './server-process.js';
 
 export const SPAWNER_HELPER = 'hearth-spawner';
+const CGEXEC_HELPER = 'hearth-cgexec';
 
 
 export interface ServerSpawnOptions {
@@ -16,6 +17,11 @@ export interface ServerSpawnOptions {
   env: Record<string, string>;
   argv0?: string;
   umask?: number;
+  /**
+   * cgroup.procs files the server joins between fork and exec (its service's
+   * cgroups), so it is inside the service before its program runs.
+   */
+  cgroups?: string[];
 }
 
 export interface ServerSpawnerOptions {
@@ -38,6 +44,7 @@ interface Request {
   argv: string[];
   env: string[];
   umask?: number;
+  cgroups?: string[];
 }
 
 interface Pending {
@@ -105,6 +112,7 @@ export class ServerSpawner {
     for (const [k, v] of Object.entries(options.env)) env.push(`${k}=${v}`);
     const request: Request = { id: this.nextId++, file, argv: [options.argv0 ?? file, ...args], env };
     if (options.umask !== undefined) request.umask = options.umask;
+    if (options.cgroups?.length) request.cgroups = options.cgroups;
     const p: Pending = { request, server, socket: options.socket, args, options, handedOver: false };
     this.pending.set(request.id, p);
     this.send(p);
@@ -267,8 +275,9 @@ export class ServerSpawner {
   private spawnWithNode(server: SpawnedServer, file: string, args: string[], o: ServerSpawnOptions): void {
     let child: ChildProcess;
     try {
+      const run = joinThenRun(file, args, o);
       child = applyUmask(o.umask, () =>
-        this.fallback(file, args, { stdio: [o.socket, o.socket, o.socket], env: o.env, ...(o.argv0 ? { argv0: o.argv0 } : {}) }),
+        this.fallback(run.file, run.args, { stdio: [o.socket, o.socket, o.socket], env: o.env, ...(run.argv0 ? { argv0: run.argv0 } : {}) }),
       );
     } catch (e) {
       o.socket.destroy();
@@ -285,6 +294,17 @@ export class ServerSpawner {
     for (const [pid, server] of this.running) this.orphans.add(pid, () => server.exited(null, null));
     this.running.clear();
   }
+}
+
+/**
+ * How Node's spawn starts a server that must join cgroups: through
+ * hearth-cgexec, which joins them and then execs it (with its argv[0]).
+ */
+export function joinThenRun(file: string, args: string[], o: Pick<ServerSpawnOptions, 'argv0' | 'cgroups'>): { file: string; args: string[]; argv0?: string } {
+  if (!o.cgroups?.length) return { file, args, ...(o.argv0 ? { argv0: o.argv0 } : {}) };
+  const cgexec = nativeHelperPath(CGEXEC_HELPER);
+  if (cgexec === null) throw new HearthError('ERR_SPAWN', `cannot put the server into its cgroup: "${CGEXEC_HELPER}" is not built (${helperBuildAdvice()})`);
+  return { file: cgexec, args: [...(o.argv0 ? ['-a', o.argv0] : []), ...o.cgroups, '--', file, ...args] };
 }
 
 function isExecutable(path: string): boolean {

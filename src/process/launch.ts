@@ -1,6 +1,6 @@
 import type { ProcessSettings, RlimitValue } from '../model/index.js';
 import { HearthError } from '../errors/index.js';
-import { lookupGroup, lookupUser, type UserInfo } from './users.js';
+import { lookupGroup, lookupUser, userGroups, type UserInfo } from './users.js';
 import { DEFAULT_PATH, findTool, resolveExecutable } from './resolve-executable.js';
 
 export interface Launch {
@@ -11,6 +11,33 @@ export interface Launch {
   program: string;
   /** The account the program ends up running as. */
   user: UserInfo | undefined;
+}
+
+/** What a launch may do beyond ProcessSettings (systemd units' privilege settings). */
+export interface LaunchOptions extends IdentityOptions {
+  /** Groups added to the user's own (setpriv --groups). */
+  supplementaryGroups?: string[];
+  /** setpriv --no-new-privs. */
+  noNewPrivileges?: boolean;
+  /** Capability names the program may have at most (setpriv --bounding-set); undefined: unchanged. */
+  boundingSet?: string[];
+  /** Kept across the switch to the user (inheritable and ambient). */
+  ambientCapabilities?: string[];
+  /** A wrapper that runs with full rights right before the user switch (hearth-exec). */
+  inner?: string[];
+  /** Run as hearthd's own user, whatever settings.user says (systemd's "+" and "!"). */
+  noUserSwitch?: boolean;
+}
+
+function capList(names: readonly string[], sign: '+' | '-'): string {
+  return names.map((n) => `${sign}${n.toLowerCase().replace(/^cap_/, '')}`).join(',');
+}
+
+/** The user's own supplementary groups plus extra ones, as gids, for setpriv --groups. */
+function groupsFor(user: UserInfo | undefined, extra: readonly string[]): string {
+  const gids = new Set<number>(user ? userGroups(user.name) : []);
+  for (const g of extra) gids.add(lookupGroup(g).gid);
+  return [...gids].join(',');
 }
 
 function limitText(v: number | 'unlimited'): string {
@@ -29,8 +56,10 @@ function requireTool(name: string, why: string): string {
 
 /**
  * Builds the exec chain that applies a service's process settings without
- * native code: prlimit (rlimits) → nice → setpriv (uid, gid, supplementary
- * groups) → the program. Each wrapper execs the next, so the pid spawn returns
+ * native code: prlimit (rlimits) → nice → an inner wrapper (hearth-exec, for
+ * systemd units' sandbox) → setpriv (uid, gid, supplementary groups,
+ * capabilities, no_new_privs; it keeps ambient capabilities across the
+ * switch by itself) → the program. Each wrapper execs the next, so the pid spawn returns
  * stays the service's pid. Wrappers run as root first because raising hard
  * limits and negative nice need privileges that setpriv then drops. Nothing is
  * ever passed through a shell.
@@ -59,7 +88,8 @@ export interface IdentityOptions {
 /** Execs $ARGV[0] with the rest as its argv, argv[0] included; 127 (as a shell) when it cannot. */
 const EXEC_WITH_ARGV0 = 'exec { shift } @ARGV; exit 127';
 
-export function buildLaunch(settings: ProcessSettings, env: Record<string, string | undefined> = {}, identity: IdentityOptions = {}): Launch {
+export function buildLaunch(settings: ProcessSettings, env: Record<string, string | undefined> = {}, options: LaunchOptions = {}): Launch {
+  const identity = options;
   const [command, ...rest] = settings.exec;
   if (!command) throw new HearthError('ERR_SPAWN', 'cannot start: "exec" is empty');
   const program = resolveExecutable(command, env.PATH ?? DEFAULT_PATH, settings.workingDirectory);
@@ -67,7 +97,8 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
 
   const myUid = process.getuid?.() ?? 0;
   let user: UserInfo | undefined;
-  if (settings.user !== undefined || settings.group !== undefined) {
+  const privArgs: string[] = [];
+  if (!options.noUserSwitch && (settings.user !== undefined || settings.group !== undefined)) {
     user = settings.user !== undefined ? lookupUser(settings.user) : undefined;
     const gid = settings.group !== undefined ? lookupGroup(settings.group).gid : user?.gid;
     const uid = user?.uid ?? myUid;
@@ -81,13 +112,20 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
           `cannot run as user "${settings.user ?? myUid}" group "${settings.group ?? gid}": hearthd is not running as root`,
         );
       }
-      const setpriv = requireTool('setpriv', 'switch user');
-      const privArgs = [`--reuid=${uid}`, `--regid=${gid ?? uid}`];
+      privArgs.push(`--reuid=${uid}`, `--regid=${gid ?? uid}`);
       // initgroups keeps the user's supplementary groups (spawn's uid/gid would drop them).
-      privArgs.push(user && identity.groups !== 'clear' ? '--init-groups' : '--clear-groups');
-      argv = [setpriv, ...privArgs, '--', ...argv];
+      if (options.supplementaryGroups?.length) privArgs.push(`--groups=${groupsFor(user, options.supplementaryGroups)}`);
+      else privArgs.push(user && identity.groups !== 'clear' ? '--init-groups' : '--clear-groups');
     }
   }
+  if (options.noNewPrivileges) privArgs.push('--no-new-privs');
+  if (options.boundingSet !== undefined) privArgs.push(`--bounding-set=${['-all', ...(options.boundingSet.length ? [capList(options.boundingSet, '+')] : [])].join(',')}`);
+  if (options.ambientCapabilities?.length) {
+    const caps = capList(options.ambientCapabilities, '+');
+    privArgs.push(`--inh-caps=${caps}`, `--ambient-caps=${caps}`);
+  }
+  if (privArgs.length > 0) argv = [requireTool('setpriv', 'switch user or drop privileges'), ...privArgs, '--', ...argv];
+  if (options.inner?.length) argv = [...options.inner, ...argv];
 
   if (settings.nice !== undefined && settings.nice !== 0) {
     argv = [requireTool('nice', 'set nice'), '-n', String(settings.nice), '--', ...argv];

@@ -51,6 +51,22 @@ export function lookupGroup(nameOrGid: string): GroupInfo {
   return { name: f[0]!, gid: Number(f[2]) };
 }
 
+/** The gids of the groups that list a user as a member, besides its primary group (what initgroups(3) sets). */
+export function userGroups(name: string): number[] {
+  const gids: number[] = [];
+  try {
+    for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f.length >= 4 && f[3]!.split(',').includes(name)) gids.push(Number(f[2]));
+    }
+  } catch {
+    // no /etc/group: only the primary group
+  }
+  const primary = lookup('passwd', name)?.[3];
+  if (primary !== undefined) gids.unshift(Number(primary));
+  return [...new Set(gids)];
+}
+
 function throwIfShortOfDescriptors(e: unknown, db: string, key: string): void {
   const shortage = descriptorShortage(e, `look up ${db === 'passwd' ? 'user' : 'group'} "${key}"`);
   if (shortage) throw shortage;

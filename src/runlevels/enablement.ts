@@ -24,6 +24,8 @@ export interface EnablementUnit {
   shouldStart?: readonly string[];
   requiredStop?: readonly string[];
   shouldStop?: readonly string[];
+  /** Where this unit's enablement lives when it is not the common store (a systemd unit's .wants links). */
+  own?: Enablement;
 }
 
 export interface Enablement {

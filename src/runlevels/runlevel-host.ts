@@ -12,6 +12,7 @@ import { ALL_LEVELS } from './levels.js';
 import { isBootEnabled, isEnabledIn, type Enablement, type EnablementUnit } from './enablement.js';
 import { JsonEnablementStore } from './json-store.js';
 import { SysvTreeEnablement } from './sysv-tree.js';
+import { RoutedEnablement } from './routed-enablement.js';
 import { planStart, type OrderUnit } from './order.js';
 import { runPlan, type RunReport } from './scheduler.js';
 import { joinReports, planTransition, runTransition, type TransitionReport } from './transition.js';
@@ -50,11 +51,13 @@ export class RunlevelHost {
   ) {
     const rcRoot = dirs.configDir;
     const isSysvTree = [0, 1, 2, 3, 4, 5, 6].every((n) => existsSync(join(rcRoot, `rc${n}.d`)));
-    this.enablement = isSysvTree
-      ? new SysvTreeEnablement(rcRoot, () => this.catalog.units().map((u) => u.enable), { autoAdd: true })
-      : new JsonEnablementStore(dirs.stateDir, undefined, (c) =>
-          queueMicrotask(() => this.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: "every unit follows its default runlevels until enabled or disabled again" })),
-        );
+    this.enablement = new RoutedEnablement(
+      isSysvTree
+        ? new SysvTreeEnablement(rcRoot, () => this.catalog.units().filter((u) => !u.enable.own).map((u) => u.enable), { autoAdd: true })
+        : new JsonEnablementStore(dirs.stateDir, undefined, (c) =>
+            queueMicrotask(() => this.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: "every unit follows its default runlevels until enabled or disabled again" })),
+          ),
+    );
     this.startedAfterCrash = this.recoveredLevel() !== undefined;
   }
 

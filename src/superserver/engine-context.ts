@@ -2,6 +2,7 @@ import type net from 'node:net';
 import type { ChildProcess, spawn as spawnType } from 'node:child_process';
 import type { InetdServiceDefinition, RefusalReason } from '../model/index.js';
 import type { ServerProcess, ServerSpawner } from '../native/index.js';
+import type { UnitTracking } from '../boundary/index.js';
 import type { Admission } from './admission.js';
 import type { ConnectionLog } from './xinetd-log.js';
 import type { Prepared } from './service-setup.js';
@@ -23,6 +24,8 @@ export interface EngineContext {
   acceptorPath: string | null;
   portOffset: number;
   envCompat: EnvCompat;
+  /** A service's cgroup side (cgroup or process-group tracking); undefined: servers are tracked by pid only. */
+  unitOf?(id: string): UnitTracking;
   emit(e: InetdEvent): void;
   log(l: InetdLogLine): void;
   /** xinetd keeps one chargen ring position for the whole daemon (advanced by UDP replies). */

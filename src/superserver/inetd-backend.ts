@@ -10,6 +10,7 @@ import { HearthError } from '../errors/index.js';
 import { SUPER_SERVER_NAME, type HearthEvent, type InetdServiceDefinition, type InetdServiceStatus, type ServiceState, type ServiceStatus } from '../model/index.js';
 import { setXinetdDisable, type LoadedConfig } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
+import type { ProcessTracking } from '../boundary/index.js';
 import type { ApplyReport, EnableOutcome, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
 import { SuperServer } from './super-server.js';
 import type { InetdEvent, InetdLogLine } from './types.js';
@@ -20,6 +21,11 @@ export interface InetdBackendOptions {
   emit(event: HearthEvent): void;
   journal: Journal;
   configDir: string;
+  /**
+   * hearthd's process tracking: with cgroups, each inetd-style service has a
+   * cgroup (NAME.inetd) that its servers join before they run.
+   */
+  tracking?: ProcessTracking;
 }
 
 const STATE: Record<InetdServiceStatus['state'], ServiceState> = {
@@ -54,10 +60,17 @@ export class InetdBackend implements UnitBackend {
     this.server = this.createServer();
   }
 
+  /** The tracking, when it is by cgroup (process groups know nothing of servers the helpers fork). */
+  private get cgroups(): ProcessTracking | undefined {
+    const t = this.options.tracking;
+    return t?.mode === 'cgroup' ? t : undefined;
+  }
+
   private createServer(): SuperServer {
     return new SuperServer({
       portOffset: this.portOffset,
       envCompat: this.envCompat,
+      ...(this.cgroups ? { unitOf: (id: string) => this.cgroups!.unit('inetd', id) } : {}),
       onLog: (line) => this.journalLine(line),
       onEvent: (e) => this.forward(e),
     });
@@ -185,8 +198,11 @@ export class InetdBackend implements UnitBackend {
     const s = this.server.get(name);
     if (!s) return undefined;
     const def = this.defs.find((d) => d.id === name);
+    const unit = this.cgroups?.unit('inetd', s.id);
     return {
       ...this.toStatus(s),
+      // Every process of its servers, from its cgroup.
+      ...(unit ? { ...unit.usage([]), cgroup: unit.where } : {}),
       extra: {
         protocol: s.protocol,
         port: s.port,

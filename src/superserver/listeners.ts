@@ -91,6 +91,8 @@ export interface AcceptorLaunch {
   env: Record<string, string>;
   /** REMOTE_ADDR and REMOTE_PORT besides REMOTE_HOST (false: xinetd's environment). */
   remoteAddrPort: boolean;
+  /** cgroup.procs files each server joins before it runs. */
+  cgroups?: string[];
   nodelay: boolean;
   keepalive: boolean;
 }
@@ -119,6 +121,7 @@ export async function listenAcceptor(
     ...(launch.argv0 ? { argv0: launch.argv0 } : {}),
     ...(launch.umask !== undefined ? { umask: launch.umask } : {}),
     env: launch.env,
+    ...(launch.cgroups ? { cgroups: launch.cgroups } : {}),
     ...(launch.remoteAddrPort ? {} : { remoteHostOnly: true }),
     nodelay: launch.nodelay,
     keepalive: launch.keepalive,

@@ -23,6 +23,11 @@ export interface Launch {
   umask: number | undefined;
   /** REMOTE_ADDR and REMOTE_PORT besides REMOTE_HOST. */
   remoteAddrPort: boolean;
+  /**
+   * The service's cgroup.procs files (cgroup tracking): every server joins
+   * them between fork and exec, so nothing it starts can leave the service.
+   */
+  cgroups?: string[];
 }
 
 /**
@@ -98,6 +103,7 @@ export function startConnectionServer(core: ServiceCore, sock: net.Socket, remot
     env,
     ...(l.argv0 ? { argv0: l.argv0 } : {}),
     ...(l.umask !== undefined ? { umask: l.umask } : {}),
+    ...(l.cgroups ? { cgroups: l.cgroups } : {}),
   });
   watchServer(core, child, remote, userid);
 }

@@ -5,6 +5,7 @@ import {
   type InetdServiceDefinition, type InetdServiceStatus, type RefusalReason,
 } from '../model/index.js';
 import { describeError } from '../errors/index.js';
+import { ProcessGroupBoundary, stopProcesses, type UnitTracking } from '../boundary/index.js';
 import { describeBindError } from './bind-error.js';
 import type { ServerProcess } from '../native/index.js';
 import { Admission } from './admission.js';
@@ -24,6 +25,8 @@ import type { InetdLogLine, InetdServiceState, InetdStateChange } from './types.
 
 /** After a failed resume (the port briefly taken), try again this much later. */
 const RESUME_RETRY_MS = 1000;
+/** How long a stopped service's servers get after SIGTERM before SIGKILL (xinetd sends SIGKILL at once). */
+export const SERVER_STOP_TIMEOUT_MS = 5000;
 
 /**
  * One inetd-style service: its listener, its limits and counters, and the
@@ -54,6 +57,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
   private waitPid: number | null = null;
   private readonly udpLimit: UdpReplyLimit;
   private logFileFull = false;
+  private tracking: UnitTracking | undefined;
 
   constructor(readonly def: InetdServiceDefinition, readonly ctx: EngineContext) {
     this.key = inetdDefinitionKey(def);
@@ -133,7 +137,7 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
     if (this.def.disabled || this.def.errors.length > 0) return;
     let stage: 'broken' | 'failed' = 'broken';
     try {
-      this.prepared = await prepareService(this.def, this.internal, this.isMuxClient, this.ctx.envCompat);
+      this.prepared = this.withCgroups(await prepareService(this.def, this.internal, this.isMuxClient, this.ctx.envCompat));
       this.closed = false;
       stage = 'failed';
       const port = await this.listen();
@@ -150,6 +154,32 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
       this.ctx.emit({ type: 'inetd.error', at: Date.now(), id: this.def.id, message, ...(change ? { change } : {}) });
       throw new Error(message, { cause: e });
     }
+  }
+
+  /** The service's cgroup side, where hearthd tracks units by cgroup. */
+  get unit(): UnitTracking | undefined {
+    return (this.tracking ??= this.ctx.unitOf?.(this.def.id));
+  }
+
+  /** A service that starts servers gets its cgroup (created here); each server joins it before it runs. */
+  private withCgroups(p: Prepared): Prepared {
+    if (!p.launch) return p;
+    // No cgroup limits for inetd-style services: what status shows is all their servers need to join.
+    const cgroups = this.unit?.joinFiles(undefined, 'accounting');
+    return cgroups ? { ...p, launch: { ...p.launch, cgroups } } : p;
+  }
+
+  /**
+   * Stops every process of this service's servers: SIGTERM, then SIGKILL to
+   * whatever is left after SERVER_STOP_TIMEOUT_MS; resolves once none is
+   * left. With cgroup tracking that is the service's whole cgroup (children
+   * that called setsid or double-forked, servers of an earlier definition of
+   * the service); without, the servers hearth started, by pid.
+   */
+  async stopServers(): Promise<void> {
+    const pids = [...this.children].map((c) => c.pid ?? null);
+    const boundary = this.unit ? this.unit.boundary(pids) : new ProcessGroupBoundary(pids);
+    await stopProcesses(boundary, { signal: 'SIGTERM', timeoutMs: SERVER_STOP_TIMEOUT_MS }).done;
   }
 
   /**
@@ -243,13 +273,12 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
     return Promise.all([this.released, this.opening]).then(() => undefined);
   }
 
-  /** close(), and also end in-process connections and (optionally) signal running servers. */
-  destroy(killServers: boolean): Promise<void> {
+  /** close(), and also end in-process connections and (optionally) stop running servers. */
+  async destroy(killServers: boolean): Promise<void> {
     const released = this.close();
     for (const c of this.conns) c.destroy();
     this.conns.clear();
-    if (killServers) for (const c of this.children) c.kill('SIGTERM');
-    return released;
+    await Promise.all([released, killServers ? this.stopServers() : undefined]);
   }
 
   private stopListening(): void {

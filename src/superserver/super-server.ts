@@ -14,8 +14,10 @@ const SMALL_SERVICE_PORTS = [7, 9, 13, 19, 37];
  * service and starts (or answers for) each connection. It knows nothing of
  * config files; the daemon loads definitions and calls apply() on every
  * reload. Unchanged services keep their listeners and live connections (xinetd
- * drops them on reload); a changed or removed service stops listening and its
- * running servers are left to finish.
+ * drops them on reload); a changed service stops listening and its running
+ * servers are left to finish; a removed or disabled service, and every
+ * service when the super-server is switched off, has its servers stopped
+ * (with cgroup tracking, everything they started).
  */
 export class SuperServer {
   private readonly services = new Map<string, ServiceRuntime>();
@@ -44,6 +46,7 @@ export class SuperServer {
       servers: options.serverSpawner ?? this.ownSpawner!,
       acceptorPath: options.acceptor === false ? null : acceptorHelperPath(),
       portOffset: offset,
+      ...(options.unitOf ? { unitOf: options.unitOf } : {}),
       envCompat: options.envCompat ?? 'hearth',
       emit: (e) => {
         try {
@@ -99,20 +102,26 @@ export class SuperServer {
     }
     const toStart: ServiceRuntime[] = [];
     const releasing: Array<Promise<void>> = [];
+    const ending: ServiceRuntime[] = [];
     for (const [id, rt] of this.services) {
       const d = next.get(id);
       if (!d) {
         releasing.push(this.retire(rt));
         this.services.delete(id);
         result.removed.push(id);
+        ending.push(rt);
       } else if (inetdDefinitionKey(d) !== rt.key) {
         releasing.push(this.retire(rt));
         this.services.delete(id);
         result.changed.push(id);
+        // xinetd kills the servers of a service it drops; one that still serves keeps them.
+        if (d.disabled || d.errors.length > 0) ending.push(rt);
       }
     }
     // A changed service may listen on the same port again: only once the old listener (and its helper) let go.
     await Promise.all(releasing);
+    // Its servers are gone before the reload is done (and before its cgroup could be made again).
+    await this.stopServers(ending);
     for (const [id, d] of next) {
       if (this.services.has(id)) continue;
       if (!result.changed.includes(id)) result.added.push(id);
@@ -132,6 +141,12 @@ export class SuperServer {
     return result;
   }
 
+  /** Stops the servers of these runtimes; the cgroups of services no longer defined are removed. */
+  private async stopServers(runtimes: ServiceRuntime[]): Promise<void> {
+    await Promise.all(runtimes.map((rt) => rt.stopServers()));
+    for (const rt of runtimes) if (!this.services.has(rt.def.id)) rt.unit?.release();
+  }
+
   private retire(rt: ServiceRuntime): Promise<void> {
     const released = rt.close();
     if (rt.active > 0) this.retired.add(rt);
@@ -144,8 +159,11 @@ export class SuperServer {
       const result: ApplyResult = { added: [], changed: [], removed: [], errors: [] };
       if (on === this.enabled) return result;
       this.enabled = on;
-      if (!on) await Promise.all([...this.services.values()].map((rt) => rt.close()));
-      else {
+      if (!on) {
+        await Promise.all([...this.services.values()].map((rt) => rt.close()));
+        // Off means no server of any inetd-style service runs either.
+        await this.stopServers([...this.services.values(), ...this.retired]);
+      } else {
         for (const rt of this.services.values()) {
           try {
             await rt.start();
@@ -167,7 +185,8 @@ export class SuperServer {
   /**
    * Stops listening everywhere and ends in-process connections; resolves when
    * every port is free. Servers already started keep running (a wait = yes
-   * server keeps its socket) unless killServers (SIGTERM) is asked for.
+   * server keeps its socket) unless killServers is asked for: then it
+   * resolves once they are stopped too (stopServers).
    */
   async stop(options: { killServers?: boolean } = {}): Promise<void> {
     await this.queue;

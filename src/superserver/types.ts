@@ -1,6 +1,7 @@
 import type { spawn } from 'node:child_process';
 import type { InetdServiceStatus } from '../model/index.js';
 import type { ServerSpawner } from '../native/index.js';
+import type { UnitTracking } from '../boundary/index.js';
 import type { EnvCompat } from './server-launch.js';
 
 /** A service's state, as status() reports it. */
@@ -78,6 +79,13 @@ export interface SuperServerOptions {
    * starts servers while hearthd decides and logs. false: never.
    */
   acceptor?: boolean;
+  /**
+   * The process tracking of a service by id (hearthd's cgroup per unit): its
+   * servers join the service's cgroup before they run, and stopping the
+   * service stops everything in it. Without it, a service's servers are
+   * known by pid only.
+   */
+  unitOf?(id: string): UnitTracking;
   /** Added to every port below 1024 (hearth.toml [inetd] port_offset). */
   portOffset?: number;
   /** hearth.toml [inetd] env_compat: "xinetd" leaves out REMOTE_ADDR and REMOTE_PORT. Default "hearth". */

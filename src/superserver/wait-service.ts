@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { applyUmask } from '../process/index.js';
 import { describeError } from '../errors/index.js';
-import { bindRawTcp, bindRawUdp, listenFds, waitReadable, type FdWait, type RawSocket } from '../native/index.js';
+import { bindRawTcp, bindRawUdp, joinThenRun, listenFds, waitReadable, type FdWait, type RawSocket } from '../native/index.js';
 import type { Endpoint, Listener } from './listeners.js';
 import type { ServiceCore } from './engine-context.js';
 import { NO_ADDRESS } from './xinetd-log.js';
@@ -98,7 +98,9 @@ export class WaitListener implements Listener {
     try {
       // No accepted connection, so no peer: xinetd's REMOTE_HOST then reads "<no address>".
       const env = { ...l.env, REMOTE_HOST: NO_ADDRESS };
-      child = applyUmask(l.umask, () => core.ctx.spawn(l.file, l.args, { stdio: [fd, fd, fd], env, ...(l.argv0 ? { argv0: l.argv0 } : {}) }));
+      // With cgroup tracking the server joins the service's cgroup before it runs (through hearth-cgexec).
+      const run = joinThenRun(l.file, l.args, { ...(l.argv0 ? { argv0: l.argv0 } : {}), ...(l.cgroups ? { cgroups: l.cgroups } : {}) });
+      child = applyUmask(l.umask, () => core.ctx.spawn(run.file, run.args, { stdio: [fd, fd, fd], env, ...(run.argv0 ? { argv0: run.argv0 } : {}) }));
     } catch {
       core.refuse('spawn', undefined);
       this.later();

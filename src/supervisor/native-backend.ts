@@ -120,6 +120,7 @@ export class NativeBackend implements UnitBackend {
 
   async shutdown(): Promise<void> {
     await this.supervisor.stopAll();
+    await this.supervisor.closeOutput();
     // A clean stop leaves nothing for the next hearthd to adopt.
     this.supervisor.forgetRuntimeState();
     this.supervisor.close();

@@ -1,19 +1,27 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
+import { makeFifos } from '../native/index.js';
+import type { OutputSpool } from '../spool/index.js';
 
 /**
  * Service output goes through a named pipe per stream instead of an anonymous
  * pipe, so it outlives hearthd: if hearthd is killed, the service keeps its
- * stdout (opened read-write, so there is always a reader and never a SIGPIPE),
- * what it writes waits in the pipe (the writer blocks when the pipe is full
- * rather than losing data), and the next hearthd opens the same FIFO and
- * reads on from where the last one stopped.
+ * stdout (opened read-write, so there is always a reader and never a SIGPIPE)
+ * and what it writes waits in the pipe (the writer blocks when the pipe is
+ * full rather than losing data).
+ *
+ * With `spool` (the hearth-spool helper runs) the pipes are drained into spool
+ * files and journaled from there, exactly once whatever is killed. Without it
+ * hearthd reads the pipes itself, and what it has read but not yet written
+ * when it is killed is lost.
  */
 export class OutputFifos {
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    public spool?: OutputSpool,
+  ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
@@ -23,10 +31,8 @@ export class OutputFifos {
 
   /** Creates the FIFOs of many services with one mkfifo(1) run: Node has no mkfifo. */
   ensure(names: string[]): void {
-    const missing = names.flatMap((n) => Object.values(this.paths(n))).filter((p) => !existsSync(p));
-    if (missing.length === 0) return;
     try {
-      execFileSync('mkfifo', ['-m', '600', '--', ...missing], { stdio: ['ignore', 'ignore', 'pipe'] });
+      makeFifos(names.flatMap((n) => Object.values(this.paths(n))));
     } catch (e) {
       throw new HearthError('ERR_SPAWN', `cannot create output pipes in "${this.dir}": ${(e as Error).message}`, { cause: e });
     }
@@ -37,39 +43,10 @@ export class OutputFifos {
     return openSync(path, constants.O_RDWR);
   }
 
-  /** hearthd's reading end; never sees EOF while any service-side fd is open. */
+  /** hearthd's reading end (without the spool helper); never sees EOF while any service-side fd is open. */
   openReader(path: string): Socket {
     const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     return new Socket({ fd, readable: true, writable: false });
-  }
-
-  /** The unfinished last line a hearthd had read when it died, if any. */
-  readCarry(name: string, stream: 'out' | 'err'): Buffer | undefined {
-    try {
-      const b = readFileSync(this.carryPath(name, stream));
-      return b.length > 0 ? b : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Replaced atomically; an empty tail removes the file. */
-  writeCarry(name: string, stream: 'out' | 'err', tail: Buffer): void {
-    const path = this.carryPath(name, stream);
-    try {
-      if (tail.length === 0) {
-        rmSync(path, { force: true });
-        return;
-      }
-      writeFileSync(`${path}.tmp`, tail);
-      renameSync(`${path}.tmp`, path);
-    } catch {
-      // losing the carry costs at most one partial line after a crash
-    }
-  }
-
-  private carryPath(name: string, stream: 'out' | 'err'): string {
-    return join(this.dir, `${name}.${stream}.carry`);
   }
 
   closeFd(fd: number): void {

@@ -287,7 +287,7 @@ export class PoolRunner implements Runner {
       const worker = new PoolWorker(generation, launch, this.sink, pattern, {
         onReady: () => this.persist(),
         onExit: (w, code, signal) => this.onWorkerExit(w, code, signal),
-      });
+      }, this.ctx.fifos?.spool?.pool(this.name));
       this.workers.add(worker);
       fresh.push(worker);
       if (worker.pid > 0) this.ctx.emit({ type: 'service.spawn', at: Date.now(), name: this.name, pid: worker.pid });
@@ -336,11 +336,12 @@ export class PoolRunner implements Runner {
       else this.later(decision.delayMs, replace);
       this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'replaced', reason: why, ...(decision.delayMs ? { delayMs: decision.delayMs } : {}) });
     } else if (decision.action === 'fail') {
-      this.pausedUntil = now + decision.retryInMs;
+      const pauseMs = decision.retryInMs ?? this.def.backoff.coolDownMs;
+      this.pausedUntil = now + pauseMs;
       const within = formatDuration(this.def.backoff.burstIntervalMs, { precise: true });
-      this.detailText = `workers crashed ${this.def.backoff.burst} times within ${within}; replacements paused for ${formatDuration(decision.retryInMs, { precise: true })}`;
+      this.detailText = `workers crashed ${this.def.backoff.burst} times within ${within}; replacements paused for ${formatDuration(pauseMs, { precise: true })}`;
       this.ctx.emit({ type: 'pool.failed', at: Date.now(), name: this.name, reason: this.detailText });
-      this.later(decision.retryInMs, () => this.topUp());
+      this.later(pauseMs, () => this.topUp());
     }
     if (this.serving().length === 0 && decision.action !== 'restart') {
       this.setState(decision.action === 'none' ? 'exited' : 'failed', why);

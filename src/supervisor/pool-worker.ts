@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import type { WorkerOutput } from '../spool/index.js';
 import { readProcStat } from '../process/index.js';
-import type { LogSink } from './service-output.js';
+import { pausePipes, type LogSink } from './service-output.js';
 import { LineMatcher } from './readiness.js';
 import { ProcessGroupBoundary, stopProcesses } from '../boundary/index.js';
 
@@ -33,10 +35,17 @@ export interface WorkerEvents {
   onExit(worker: PoolWorker, code: number | null, signal: NodeJS.Signals | null): void;
 }
 
+/** Where a worker's output goes when the spool helper runs: its own pipes and spool. */
+export interface WorkerSpool {
+  open(): WorkerOutput;
+}
+
 /**
  * One process of a pool. Its output goes to the pool's journal a whole line
  * at a time, so lines of different workers never splice into each other; a
  * `ready = "log:…"` pattern is matched against this worker's own output.
+ * With a spool, the worker writes into pipes of its own that the spool helper
+ * drains, so its output outlives hearthd; without, hearthd reads plain pipes.
  */
 export class PoolWorker {
   state: WorkerState = 'starting';
@@ -60,13 +69,23 @@ export class PoolWorker {
     private readonly sink: LogSink,
     readyPattern: RegExp | undefined,
     private readonly events: WorkerEvents,
+    spool?: WorkerSpool,
   ) {
     this.readiness = new Promise<void>((resolve, reject) => (this.settleReady = { resolve, reject }));
     // Nobody may be waiting (a plain replacement); an early exit is then reported through onExit alone.
     this.readiness.catch(() => undefined);
-    this.child = launch.umask(() =>
-      spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio: launch.stdio }),
-    );
+    let spooled: WorkerOutput | undefined;
+    try {
+      spooled = spool?.open();
+    } catch {
+      spooled = undefined; // no pipes could be made: plain pipes, read by hearthd
+    }
+    const stdio = spooled ? [launch.stdio[0]!, ...spooled.fds, ...launch.stdio.slice(3)] : launch.stdio;
+    try {
+      this.child = launch.umask(() => spawn(launch.file, launch.args, { cwd: launch.cwd, env: launch.env, detached: true, stdio }));
+    } finally {
+      for (const fd of spooled?.fds ?? []) closeSync(fd);
+    }
     if (this.child.pid === undefined) {
       // spawn() failed synchronously enough to have no pid: report it as an exit.
       this.pid = 0;
@@ -75,8 +94,12 @@ export class PoolWorker {
     }
     this.pid = this.child.pid;
     this.matcher = readyPattern ? new LineMatcher(readyPattern) : undefined;
+    spooled?.output.listen((_stream, chunk) => this.watchReadiness(chunk));
     this.child.stdout?.on('data', (chunk: Buffer) => this.output('out', chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.output('err', chunk));
+    // Plain pipes (no spool): paused while the journal holds the pool's output (the spool pauses itself).
+    const detach = pausePipes(this.sink, [this.child.stdout, this.child.stderr]);
+    this.child.once('close', detach);
     this.child.on('error', () => undefined);
     this.child.once('exit', (code, signal) => this.exit(code, signal));
   }
@@ -137,6 +160,10 @@ export class PoolWorker {
       this.sink.write(stream, data.subarray(0, nl + 1));
       this.partial[stream] = Buffer.from(data.subarray(nl + 1));
     }
+    this.watchReadiness(chunk);
+  }
+
+  private watchReadiness(chunk: Buffer): void {
     if (this.matcher && this.state === 'starting' && this.matcher.feed(chunk)) {
       this.matcher = undefined;
       this.markReady();

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { HearthEvent, ServiceDefinition, ServiceState, ServiceStatus } from '../model/index.js';
 import type { OutputFifos } from './output-fifo.js';
 import type { RuntimeStateStore } from './runtime-state.js';
@@ -18,6 +19,17 @@ export interface RunnerContext {
   configDir: string;
   /** Which processes belong to which unit on this host (cgroups or process groups). */
   tracking: ProcessTracking;
+  /** Sockets held for the service elsewhere (a systemd socket unit's), passed on at every start. */
+  heldSockets?(name: string): HeldSockets[];
+  /** The connection a per-connection service (Accept=yes) serves: its stdin, and its stdout/stderr where they say "socket". */
+  connection?(name: string): Socket | undefined;
+}
+
+/** Listening sockets a hearth-socket helper holds: fetched from controlPath into the service's fds 3… */
+export interface HeldSockets {
+  controlPath: string;
+  /** LISTEN_FDNAMES, one per socket. */
+  names: string[];
 }
 
 
@@ -42,6 +54,8 @@ export interface Runner {
   /** Sends the reload signal, or (pools) replaces the workers without downtime. */
   reload(): void | Promise<void>;
   handleNotify(payload: Buffer, senderPid?: number): void;
+  /** Sends a signal to the main process, the running control command, or every process; how many it reached. */
+  signal?(signal: NodeJS.Signals, whom: 'main' | 'control' | 'all'): number;
   /**
    * Takes a definition that differs only in settings the running process
    * never sees (description, order, restart policy, stop settings, logs):

@@ -1,39 +1,66 @@
 import type { Socket } from 'node:net';
+import type { SpooledOutput } from '../spool/index.js';
 import type { OutputFifos } from './output-fifo.js';
+
+/** A reader of a service's output that the journal can stop while it cannot write (on_log_full = "block"). */
+export interface OutputFlow {
+  pause(): void;
+  resume(): void;
+}
 
 /** Where a service's output goes: the journal's writer for it. */
 export interface LogSink {
   write(stream: 'out' | 'err', chunk: Buffer): void;
-  /** Put everything written so far on disk now (crash safety for output read from the FIFOs). */
+  /** Put everything written so far on disk now (output read straight from the FIFOs). */
   sync?(): void;
   /** The process ended: flush any unfinished line. */
   end(): void;
+  /** Registers a reader to pause while the journal holds this service's output; returns the detach. */
+  attach?(flow: OutputFlow): () => void;
 }
 
-/** The journal splits lines longer than this and writes the pieces: nothing is left to carry then. */
-const LONGEST_CARRIED_LINE = 16 * 1024;
+/**
+ * Pipes hearthd reads itself, as an OutputFlow: paused, they are not read, so
+ * the writer blocks once the pipe is full. (With the spool the spool pauses.)
+ */
+export function pausePipes(sink: LogSink, pipes: Array<NodeJS.ReadableStream | null | undefined>): () => void {
+  const present = pipes.filter((p): p is NodeJS.ReadableStream => p !== null && p !== undefined);
+  if (present.length === 0 || !sink.attach) return () => undefined;
+  return sink.attach({
+    pause: () => present.forEach((p) => p.pause()),
+    resume: () => present.forEach((p) => p.resume()),
+  });
+}
+
+type Listener = (stream: 'out' | 'err', chunk: Buffer) => void;
 
 /**
  * A service's stdout and stderr on their way to the journal. With FIFOs the
- * output outlives hearthd: the service writes into named pipes that the next
- * hearthd reads on from where the last one stopped. Without them, the
- * child's own pipes are read.
+ * output outlives hearthd: the service writes into named pipes, which the
+ * hearth-spool helper drains into spool files that are journaled exactly once
+ * (src/spool), or, without the helper, which hearthd reads itself. Without
+ * FIFOs, the child's own pipes are read.
  */
 export class ServiceOutput {
-  private readers: { out: Socket; err: Socket; keepers: number[] } | undefined;
-  private readonly carry: Record<'out' | 'err', Buffer> = { out: Buffer.alloc(0), err: Buffer.alloc(0) };
+  private readers: { out: Socket; err: Socket } | undefined;
+  /** hearthd's own hold on the pipes: no SIGPIPE for the service while their reader restarts. */
+  private keepers: number[] | undefined;
+  private spooled: SpooledOutput | undefined;
+  /** Detaches the pipes hearthd reads itself from the journal's flow control. */
+  private detachFlow: (() => void) | undefined;
+  private readonly listener: Listener = (stream, chunk) => this.onChunk(stream, chunk);
 
   constructor(
     private readonly name: string,
     private readonly sink: LogSink,
     private readonly fifos: OutputFifos | undefined,
     /** Sees every chunk as it arrives (readiness by log line). */
-    private readonly onChunk: (stream: 'out' | 'err', chunk: Buffer) => void,
+    private readonly onChunk: Listener,
   ) {}
 
   /**
    * With FIFOs: the service's stdout/stderr fds (the caller closes them right
-   * after spawn), plus hearthd's readers, opened once per service.
+   * after spawn), plus hearthd's side, opened once per service.
    */
   fdsForSpawn(): [number, number] | undefined {
     const fifos = this.fifos;
@@ -51,63 +78,55 @@ export class ServiceOutput {
   attachPipes(stdout: NodeJS.ReadableStream | null, stderr: NodeJS.ReadableStream | null): void {
     stdout?.on('data', (chunk: Buffer) => this.chunk('out', chunk));
     stderr?.on('data', (chunk: Buffer) => this.chunk('err', chunk));
+    this.detachFlow?.();
+    this.detachFlow = pausePipes(this.sink, [stdout, stderr]);
   }
 
-  /**
-   * Opens hearthd's reading ends (for a fresh spawn or an adopted service).
-   * The readers never see EOF because a keeper fd stays open beside them.
-   */
+  /** Takes up the service's pipes (for a fresh spawn or an adopted service). */
   openReaders(): void {
     const fifos = this.fifos;
-    if (!fifos || this.readers) return;
+    if (!fifos || this.keepers) return;
     fifos.ensure([this.name]);
     const paths = fifos.paths(this.name);
+    this.keepers = [fifos.openForService(paths.out), fifos.openForService(paths.err)];
+    if (fifos.spool) {
+      this.spooled = fifos.spool.service(this.name);
+      this.spooled.listen(this.listener);
+      return;
+    }
     const out = fifos.openReader(paths.out);
     const err = fifos.openReader(paths.err);
-    // Bytes a crashed hearthd had read but not yet written as a whole line come first.
-    for (const stream of ['out', 'err'] as const) {
-      const carried = fifos.readCarry(this.name, stream);
-      if (carried) {
-        this.carry[stream] = carried;
-        this.sink.write(stream, carried);
-      }
-    }
     out.on('data', (chunk: Buffer) => this.fifoChunk('out', chunk));
     err.on('data', (chunk: Buffer) => this.fifoChunk('err', chunk));
     const ignore = () => undefined;
     out.on('error', ignore);
     err.on('error', ignore);
-    this.readers = { out, err, keepers: [fifos.openForService(paths.out), fifos.openForService(paths.err)] };
+    this.readers = { out, err };
+    this.detachFlow = pausePipes(this.sink, [out, err]);
   }
 
-  /** The process ended: flush an unfinished line. */
+  /** The process ended: its last bytes are read and an unfinished line is flushed. */
   end(): void {
-    this.sink.end();
+    if (this.spooled) this.spooled.finish();
+    else this.sink.end();
   }
 
   close(): void {
-    if (!this.readers) return;
-    this.readers.out.destroy();
-    this.readers.err.destroy();
-    for (const fd of this.readers.keepers) this.fifos?.closeFd(fd);
+    this.spooled?.unlisten(this.listener);
+    this.spooled = undefined;
+    this.readers?.out.destroy();
+    this.readers?.err.destroy();
     this.readers = undefined;
+    this.detachFlow?.();
+    this.detachFlow = undefined;
+    for (const fd of this.keepers ?? []) this.fifos?.closeFd(fd);
+    this.keepers = undefined;
   }
 
-  /**
-   * Output read from a FIFO has left the pipe: a kill -9 of hearthd before it
-   * is on disk would lose it. So each chunk is written through at once, and the
-   * unfinished last line (held in memory until its newline) is kept in a small
-   * carry file the next hearthd starts from.
-   */
+  /** Read straight from a FIFO (no spool helper): written through at once, to keep the loss on a kill small. */
   private fifoChunk(stream: 'out' | 'err', chunk: Buffer): void {
     this.chunk(stream, chunk);
     this.sink.sync?.();
-    const nl = chunk.lastIndexOf(10);
-    const before = this.carry[stream];
-    let tail = nl >= 0 ? chunk.subarray(nl + 1) : before.length ? Buffer.concat([before, chunk]) : chunk;
-    if (tail.length >= LONGEST_CARRIED_LINE) tail = Buffer.alloc(0);
-    this.carry[stream] = Buffer.from(tail);
-    if (tail.length > 0 || before.length > 0) this.fifos?.writeCarry(this.name, stream, tail);
   }
 
   private chunk(stream: 'out' | 'err', chunk: Buffer): void {

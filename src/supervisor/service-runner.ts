@@ -1,122 +1,44 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { HearthError, describeError } from '../errors/index.js';
-import { formatDuration, isRunningState, type ExitInfo, type ServiceState, type ServiceStatus, type ServiceDefinition } from '../model/index.js';
-import { applyUmask, readProcStat } from '../process/index.js';
+import { HearthError } from '../errors/index.js';
+import type { CommandLine } from '../model/index.js';
+import { readProcStat } from '../process/index.js';
 import type { RuntimeRecord } from './runtime-state.js';
-import { RuntimeRecorder } from './runtime-recorder.js';
-import { RestartTracker } from './restart-policy.js';
-import type { Runner, RunnerContext } from './runner.js';
-import { definitionHash } from './definitions-equal.js';
+import { isCleanExit } from './restart-policy.js';
+import type { Runner } from './runner.js';
 import { parseNotify } from './readiness.js';
 import { ReadinessWatch } from './readiness-watch.js';
-import { ServiceSockets } from './service-sockets.js';
-import { Waiters } from './waiters.js';
-import { serviceLaunch } from './service-launch.js';
-import { pidAlive, signalPid, stopProcesses, whenPidDies, type ProcessBoundary, type UnitTracking } from '../boundary/index.js';
-import { describeExit } from '../events/index.js';
-import { ServiceOutput, type LogSink } from './service-output.js';
-import { onlyRootCouldWrite, waitForPidFile } from './pidfile.js';
+import { pidAlive, signalPid, whenPidDies } from '../boundary/index.js';
+import { waitForPidFile } from './pidfile.js';
+import { createPrivateTmp, prepareDirectories } from './service-exec.js';
+import { guarded } from './run-steps.js';
+import { ServiceEnding } from './service-ending.js';
 
-export { describeExit };
-export type { LogSink, RunnerContext };
+export { describeExit } from '../events/index.js';
+export type { LogSink } from './service-output.js';
+export type { RunnerContext } from './runner.js';
 
 /**
  * One service's lifecycle: a state machine driven by commands (start, stop,
  * restart, reload) and by what its processes do (exit, become ready). Every
  * transition is published as an event. The runner owns its timers; nothing here
  * blocks the event loop.
+ *
+ * A start runs ExecCondition= and ExecStartPre= (when the definition has
+ * them), then the main process, waits for readiness, then ExecStartPost=. An
+ * end, asked for or not, runs ExecStop= (if the service had come up), stops
+ * whatever is left through the one stop path, runs ExecStopPost= and cleans
+ * up. Each asynchronous step checks `generation`: a stop or a new start makes
+ * the steps of the previous one give up.
  */
-export class ServiceRunner implements Runner {
-  private stateValue: ServiceState = 'stopped';
-  private detail: string | undefined;
-  private child: ChildProcess | undefined;
-  /** The service's main pid: the child, or the pid a forking daemon left in its pidfile. */
-  private mainPid: number | null = null;
-  private pgid: number | null = null;
-  private startedAt: number | null = null;
-  private readyAt: number | null = null;
-  private restarts = 0;
-  private lastExit: ExitInfo | null = null;
-  /** What the operator asked for; crashes do not change it, stop does. */
-  private wanted = false;
-  private readonly tracker: RestartTracker;
-  private readonly output: ServiceOutput;
-  private readonly recorder: RuntimeRecorder;
-  /** This service's processes as the host tracks them (its cgroup, or its process groups). */
-  private readonly unit: UnitTracking;
-  private limitsApplied = false;
-  /** The unit's OOM-kill count when the current process started. */
-  private oomKillsAtStart = 0;
-  private readonly readyWaiters = new Waiters();
-  private readonly stopWaiters = new Waiters();
-  /** Cancels whatever is pending: readiness probes, timeouts, retry timers. */
-  private cancels: Array<() => void> = [];
-  private stopCancels: Array<() => void> = [];
-  /** Resolves the wait of a stop in progress for the main process's exit to be seen. */
-  private mainGone: (() => void) | undefined;
-  private readiness: ReadinessWatch | undefined;
-  private readonly sockets: ServiceSockets;
-  private replacing = false;
-  private defHashValue: string | undefined;
-
-  constructor(
-    public def: ServiceDefinition,
-    private readonly ctx: RunnerContext,
-  ) {
-    this.tracker = new RestartTracker(def.backoff);
-    this.sockets = new ServiceSockets(def, ctx.notifySocketFor);
-    this.unit = ctx.tracking.unit('service', def.name);
-    this.recorder = new RuntimeRecorder(ctx.runtimeState, def.name, () => this.runtimeRecord());
-    this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.readiness?.feedOutput(chunk));
-  }
-
-  get name(): string {
-    return this.def.name;
-  }
-
-  get state(): ServiceState {
-    return this.stateValue;
-  }
-
-  get pid(): number | null {
-    return this.mainPid;
-  }
-
-  get processGroup(): number | null {
-    return this.pgid;
-  }
-
-  /** True once the operator asked for the service to run and has not stopped it since. */
-  get wantedRunning(): boolean {
-    return this.wanted;
-  }
-
-  snapshot(): ServiceStatus {
-    return {
-      name: this.def.name,
-      description: this.def.description,
-      kind: 'service',
-      state: this.stateValue,
-      ...(this.detail ? { detail: this.detail } : {}),
-      pid: this.mainPid,
-      startedAt: this.startedAt,
-      readyAt: this.readyAt,
-      restarts: this.restarts,
-      lastExit: this.lastExit,
-      source: this.def.origin.file,
-    };
-  }
-
+export class ServiceRunner extends ServiceEnding implements Runner {
   /** Resolves once the service is running and ready; rejects if it cannot get there. */
   start(): Promise<void> {
     if (this.stateValue === 'running') return Promise.resolve();
     const settled = this.readyWaiters.wait();
     if (this.stateValue === 'starting') return settled;
-    if (this.stateValue === 'stopping') {
-      this.wanted = true;
-      return settled;
-    }
     this.wanted = true;
+    // Being stopped or wound down: that path starts it again once it is done.
+    if (this.stopping || this.windingDown) return settled;
     // An operator's start forgives earlier crashes, as `systemctl reset-failed; start` would.
     this.tracker.reset();
     this.cancelPending();
@@ -134,49 +56,23 @@ export class ServiceRunner implements Runner {
     return settled;
   }
 
-  /**
-   * Resolves once no process of the service is left. `replacing` is a stop on
-   * the way to a new definition (reload): the operator's intent to run it
-   * stays recorded, so a hearthd killed in between starts it again.
-   */
-  stop(options: { replacing?: boolean } = {}): Promise<void> {
-    this.wanted = false;
-    this.replacing = options.replacing === true;
-    this.cancelPending();
-    this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" was stopped before it became ready`));
-    if (!isRunningState(this.stateValue) || (this.mainPid === null && this.pgid === null)) {
-      if (this.stateValue !== 'stopped') this.setState('stopped');
-      return Promise.resolve();
-    }
-    const done = this.stopWaiters.wait();
-    if (this.stateValue !== 'stopping') this.beginStop();
-    return done;
-  }
-
   async restart(): Promise<void> {
     await this.stop();
     await this.start();
   }
 
-  usage(): { memoryBytes: number; cpuSeconds: number; tasks: number } | undefined {
-    return this.unit.usage([this.pgid, this.mainPid]);
-  }
-
-  /** Where this service's processes are tracked, for `hearth status`. */
-  get cgroup(): string {
-    return this.unit.where;
-  }
-
-  redefine(def: ServiceDefinition): void {
-    this.def = def;
-    this.tracker.setBackoff(def.backoff);
-  }
-
-  /** Sends the reload signal to the main process. */
-  reload(): void {
-    if (this.mainPid === null || this.stateValue !== 'running') {
+  /** ExecReload= when the service has it (resolves when they are done), else the reload signal to the main process. */
+  reload(): void | Promise<void> {
+    if (this.stateValue !== 'running') {
       throw new HearthError('ERR_SPAWN', `cannot reload "${this.name}": it is ${this.stateValue}, not running`);
     }
+    const commands = this.def.commands?.reload;
+    if (commands?.length) {
+      return this.runControl('ExecReload', commands, this.mainPidEnv()).then((r) => {
+        if (!r.ok) throw new HearthError('ERR_SPAWN', `reloading "${this.name}" failed: ${r.why ?? 'ExecReload= failed'}`);
+      });
+    }
+    if (this.mainPid === null) throw new HearthError('ERR_SPAWN', `cannot reload "${this.name}": it has no main process to signal and no ExecReload=`);
     signalPid(this.mainPid, this.def.reloadSignal);
   }
 
@@ -192,9 +88,9 @@ export class ServiceRunner implements Runner {
   }
 
   /** activation = "on-demand" waits for the first connection; everything else starts now. */
-  private launchOrArm(): void {
+  protected launchOrArm(): void {
     if (this.def.activation !== 'on-demand' || !this.sockets.hasListeners) {
-      this.spawnNow();
+      this.beginStart();
       return;
     }
     const wait = this.sockets.waitForFirstConnection();
@@ -205,7 +101,7 @@ export class ServiceRunner implements Runner {
     });
     wait.ready.then(
       () => {
-        if (!cancelled && this.wanted && this.child === undefined) this.spawnNow();
+        if (!cancelled && this.wanted && this.child === undefined) this.beginStart();
       },
       (e) => {
         if (!cancelled) this.startFailed(e);
@@ -215,30 +111,69 @@ export class ServiceRunner implements Runner {
     this.readyWaiters.resolveAll();
   }
 
-  private spawnNow(): void {
+  /** Directories, private /tmp, then ExecCondition= and ExecStartPre=, then the main process. */
+  protected beginStart(): void {
+    const gen = ++this.generation;
     const def = this.def;
-    let child: ChildProcess;
+    this.timedOut = false;
+    this.remaining = false;
     try {
       if (!this.limitsApplied) {
         this.unit.applyLimits(def.limits);
         this.limitsApplied = true;
       }
-      const launch = serviceLaunch(def, this.ctx.configDir, { ...this.sockets.launchEnv(), unit: { tracking: this.unit } });
-      const output = this.output.fdsForSpawn();
-      this.recorder.saveNow({ spawning: true });
-      try {
-        child = applyUmask(def.umask, () =>
-          spawn(launch.file, launch.args, {
-            cwd: launch.cwd,
-            env: launch.env,
-            // Its own process group, so a stop reaches every process it forked.
-            detached: true,
-            stdio: ['ignore', output?.[0] ?? 'pipe', output?.[1] ?? 'pipe', ...this.sockets.stdio()],
-          }),
-        );
-      } finally {
-        if (output) this.output.closeSpawnFds(output);
+      this.runEnv = prepareDirectories(def);
+      this.privateTmp ??= createPrivateTmp(def);
+    } catch (e) {
+      this.startFailed(e);
+      return;
+    }
+    const c = def.commands;
+    if (c?.condition?.length || c?.startPre?.length || c?.startPost?.length || def.type === 'oneshot') this.armStartDeadline();
+    if (!c?.condition?.length && !c?.startPre?.length) {
+      this.spawnMain();
+      return;
+    }
+    this.setState('starting', c.condition?.length ? 'checking ExecCondition=' : 'running ExecStartPre=');
+    void guarded(() => gen === this.generation, async (still) => {
+      if (c.condition?.length) {
+        const r = await this.runControl('ExecCondition', c.condition);
+        if (!still()) return;
+        // 1-254: the condition says "not now", which is not a failure.
+        if (!r.ok && !this.timedOut && r.signal === null && r.code !== null && r.code >= 1 && r.code <= 254) return this.skipStart(r.why ?? 'ExecCondition= failed');
+        if (!r.ok) return this.failRun(r, 'ExecCondition= failed', false);
       }
+      if (c.startPre?.length) {
+        const r = await this.runControl('ExecStartPre', c.startPre);
+        if (!still()) return;
+        if (!r.ok) return this.failRun(r, 'ExecStartPre= failed', false);
+      }
+      this.spawnMain();
+    }, (e) => this.startFailed(e));
+  }
+
+  protected spawnMain(): void {
+    const starts = this.def.commands?.start;
+    if (this.def.type === 'oneshot') {
+      this.pendingStarts = starts ? [...starts] : [{ argv: this.def.exec }];
+      const first = this.pendingStarts.shift();
+      // A oneshot may have no ExecStart= at all (RemainAfterExit= with ExecStop= only).
+      if (first === undefined) {
+        this.startedAt = Date.now();
+        this.becomeReady();
+      } else this.spawnProcess(first);
+      return;
+    }
+    this.spawnProcess(starts?.[0]);
+  }
+
+  protected spawnProcess(command: CommandLine | undefined): void {
+    const def = this.def;
+    let child: ChildProcess;
+    try {
+      const launch = this.launch(command, { ...this.sockets.launchEnv() });
+      this.recorder.saveNow({ spawning: true });
+      child = this.spawnTracked(launch, this.sockets.stdio());
     } catch (e) {
       this.startFailed(e);
       return;
@@ -250,6 +185,7 @@ export class ServiceRunner implements Runner {
     }
     const now = Date.now();
     this.child = child;
+    this.mainCommand = command;
     this.mainPid = def.type === 'forking' ? null : child.pid;
     this.pgid = child.pid;
     this.startedAt = now;
@@ -258,6 +194,8 @@ export class ServiceRunner implements Runner {
     this.tracker.recordStart(now);
     this.oomKillsAtStart = this.unit.oomKills();
     this.output.attachPipes(child.stdout, child.stderr);
+    let resolveMain!: () => void;
+    this.mainDone = { promise: new Promise<void>((r) => (resolveMain = r)), resolve: () => resolveMain() };
     this.recorder.saveSoon();
     child.on('error', () => {
       /* exit follows; nothing to add */
@@ -265,25 +203,12 @@ export class ServiceRunner implements Runner {
     child.once('exit', (code, signal) => this.onChildExit(child, code, signal));
     this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
     this.setState('starting');
+    // A oneshot is ready when its commands are done, which their exits tell.
+    if (def.type === 'oneshot') return;
     const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) }, { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) });
     this.readiness = watch;
     this.cancels.push(() => watch.cancel());
     watch.begin();
-  }
-
-  /** What a recovering hearthd needs to adopt this service (see RuntimeRecorder). */
-  private runtimeRecord(): RuntimeRecord {
-    const pid = this.mainPid;
-    return {
-      pid,
-      pgid: this.pgid,
-      startTime: pid !== null ? (readProcStat(pid)?.startTime ?? null) : null,
-      startedAt: this.startedAt,
-      readyAt: this.readyAt,
-      restarts: this.restarts,
-      wanted: this.wanted || this.replacing,
-      defHash: (this.defHashValue ??= definitionHash(this.def)),
-    };
   }
 
   /**
@@ -302,46 +227,92 @@ export class ServiceRunner implements Runner {
     this.pgid = record.pgid;
     this.startedAt = record.startedAt;
     this.readyAt = record.readyAt ?? Date.now();
-    // Not our child: watch it through /proc, quickly enough that a death is noticed at once.
-    this.stopCancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null), 50));
+    this.watchMainPid(pid, 50);
     this.setState('running', 'adopted after a hearthd restart');
     return true;
   }
 
-  /** The start timed out: treat it as a crash; the exit path applies the restart policy. */
-  private startTimedOut(err: HearthError): void {
-    if (this.stateValue !== 'starting') return;
-    this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: err.message });
-    this.rejectReady(err);
-    this.detail = 'start timed out';
-    this.boundary().kill();
+  /** A main process that is not our child (adopted, or a forking daemon's): watched through /proc. */
+  protected watchMainPid(pid: number, pollMs?: number): void {
+    let resolveMain!: () => void;
+    this.mainDone = { promise: new Promise<void>((r) => (resolveMain = r)), resolve: () => resolveMain() };
+    this.stopCancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null), pollMs));
   }
 
-  private becomeReady(): void {
+  /** Ready by its type: ExecStartPost= comes next, if any. */
+  protected becomeReady(): void {
     this.cancelPending();
+    const post = this.def.commands?.startPost;
+    if (!post?.length) return this.ready();
+    this.detail = 'running ExecStartPost=';
+    this.emitState('starting', 'starting');
+    const gen = this.generation;
+    void guarded(() => gen === this.generation, async (still) => {
+      const r = await this.runControl('ExecStartPost', post);
+      if (!still()) return;
+      if (!r.ok) return this.failRun(r, 'ExecStartPost= failed', true);
+      this.ready();
+    }, (e) => this.startFailed(e));
+  }
+
+  protected ready(): void {
+    this.clearStartDeadline();
     this.readyAt = Date.now();
-    this.setState('running');
+    if (this.def.type === 'oneshot' && !this.def.remainAfterExit) {
+      this.readyWaiters.resolveAll();
+      void this.windDown({ code: 0, signal: null }, undefined, this.startedAt === null ? 0 : Date.now() - this.startedAt, true);
+      return;
+    }
+    this.remaining = this.def.type === 'oneshot';
+    this.setState('running', this.remaining ? 'its commands are done; it remains active' : undefined);
+    if (this.def.runtimeMaxMs !== undefined) {
+      const timer = setTimeout(() => {
+        if (this.stateValue !== 'running') return;
+        this.timedOut = true;
+        this.detail = `ran longer than its maximum runtime (${this.def.runtimeMaxMs}ms)`;
+        this.boundary().signal(this.def.stopSignal);
+      }, this.def.runtimeMaxMs);
+      this.cancels.push(() => clearTimeout(timer));
+    }
     this.readyWaiters.resolveAll();
   }
 
-  private onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  protected onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.child = undefined;
     this.output.end();
-    if (this.def.type === 'forking' && this.stateValue === 'starting') {
-      this.onForkingLauncherExit(code, signal);
+    const ignore = this.mainCommand?.ignoreFailure === true;
+    if (this.def.type === 'oneshot' && this.stateValue === 'starting' && !this.stopping) {
+      const ok = ignore || isCleanExit({ code, signal, timedOut: this.timedOut }, this.def.successExit);
+      if (!ok) return this.onMainExit(code, signal);
+      this.mainPid = null;
+      this.pgid = null;
+      this.mainDone?.resolve();
+      const next = this.pendingStarts.shift();
+      if (next) this.spawnProcess(next);
+      else this.becomeReady();
       return;
     }
-    this.onMainExit(code, signal);
+    if (this.def.type === 'forking' && this.stateValue === 'starting' && !this.stopping) {
+      this.onForkingLauncherExit(ignore && !this.timedOut ? 0 : code, signal);
+      return;
+    }
+    this.onMainExit(ignore && !this.timedOut ? 0 : code, ignore ? null : signal);
   }
 
   /** A classic daemon's launcher exited: success means the daemon is now in the background. */
-  private onForkingLauncherExit(code: number | null, signal: NodeJS.Signals | null): void {
+  protected onForkingLauncherExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (code !== 0) {
       this.onMainExit(code, signal);
       return;
     }
-    const pidFile = this.def.pidFile!;
+    const pidFile = this.def.pidFile;
+    if (pidFile === undefined) {
+      // No pidfile (systemd allows it): ready now; the unit's boundary still holds the daemon.
+      this.pgid = null;
+      this.becomeReady();
+      return;
+    }
     this.cancels.push(
       waitForPidFile(
         pidFile,
@@ -352,8 +323,8 @@ export class ServiceRunner implements Runner {
           if (refused) return this.onMainExit(code, signal, new HearthError('ERR_PIDFILE', refused));
           this.mainPid = pid;
           this.becomeReady();
-          // Pushed after becomeReady, which cancels pending work: the death watch outlives readiness.
-          this.stopCancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null)));
+          // Armed after becomeReady, which cancels pending work: the death watch outlives readiness.
+          this.watchMainPid(pid);
         },
         (why) => {
           if (this.stateValue !== 'starting') return;
@@ -364,82 +335,16 @@ export class ServiceRunner implements Runner {
     );
   }
 
-  private onMainExit(code: number | null, signal: NodeJS.Signals | null, error?: HearthError): void {
-    const now = Date.now();
-    const pid = this.mainPid ?? this.pgid ?? 0;
-    const ranForMs = this.startedAt === null ? 0 : now - this.startedAt;
-    const oomKilled = this.unit.oomKills() > this.oomKillsAtStart;
-    this.lastExit = { code, signal, at: now, ...(oomKilled ? { reason: 'oom-killed' as const } : {}) };
-    this.ctx.emit({ type: 'service.exit', at: now, name: this.name, pid, code, signal, ...(oomKilled ? { reason: 'oom-killed' as const } : {}) });
-    const groups = [this.pgid, this.mainPid];
-    this.mainPid = null;
-
-    if (this.stateValue === 'stopping' && this.mainGone) {
-      this.mainGone();
-      return;
-    }
-    this.cancelPending();
-    for (const c of this.stopCancels.splice(0)) c();
-    this.pgid = null;
-    const why = error?.message ?? (oomKilled ? `out of memory: killed by the kernel (memory_max)` : describeExit(code, signal));
-    if (this.stateValue === 'starting') this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" exited before it was ready: ${why}`));
-    // What the main process left behind goes before anything starts again, so
-    // a restart never meets the old workers on its port (KillMode "process" keeps them).
-    const leftovers = this.def.killMode === 'process' ? undefined : this.unit.boundary(groups);
-    if (leftovers && !leftovers.isEmpty()) {
-      this.setState('stopping', `${why}; stopping what it left running`);
-      const stop = stopProcesses(leftovers, { signal: this.def.stopSignal, timeoutMs: this.def.stopTimeoutMs, onEscalate: () => this.escalated() });
-      this.stopCancels.push(stop.cancel);
-      void stop.done.then(() => {
-        if (this.stateValue === 'stopping') this.afterExit({ code, signal }, why, ranForMs);
-      });
-      return;
-    }
-    this.afterExit({ code, signal }, why, ranForMs);
+  /** ExecCondition= said "not now": the start succeeds without running anything, as in systemd. */
+  protected skipStart(why: string): void {
+    this.clearStartDeadline();
+    this.cleanUpRun(false);
+    this.wanted = false;
+    this.setState('stopped', `start condition failed: ${why}`);
+    this.readyWaiters.resolveAll();
   }
 
-  /** The main process is gone and so is everything it started: apply the restart policy. */
-  private afterExit(exit: { code: number | null; signal: NodeJS.Signals | null }, why: string, ranForMs: number): void {
-    for (const c of this.stopCancels.splice(0)) c();
-    if (!this.wanted) {
-      // An operator's stop that came in meanwhile is done now too.
-      this.setState(this.stopWaiters.pending ? 'stopped' : 'exited', why);
-      this.stopWaiters.resolveAll();
-      return;
-    }
-    const decision = this.tracker.decide(this.def.restart, exit, ranForMs, Date.now());
-    if (decision.action === 'none' && this.def.activation === 'on-demand' && this.sockets.hasListeners) {
-      // A socket-activated service that exits is started again by the next connection.
-      this.launchOrArm();
-    } else if (decision.action === 'none') {
-      this.wanted = false;
-      this.setState('exited', why);
-    } else if (decision.action === 'restart' && decision.delayMs === 0) {
-      this.restarts++;
-      this.spawnNow();
-    } else if (decision.action === 'restart') {
-      this.setState('backoff', `${why}; restart in ${formatDuration(decision.delayMs, { precise: true })}`);
-      this.retryAfter(decision.delayMs, false);
-    } else {
-      const within = formatDuration(this.def.backoff.burstIntervalMs, { precise: true });
-      this.setState('failed', `${why}; crashed ${this.def.backoff.burst} times within ${within}, retrying in ${formatDuration(decision.retryInMs, { precise: true })}`);
-      this.retryAfter(decision.retryInMs, true);
-    }
-  }
-
-  /**
-   * A main pid named by a pidfile or MAINPID= is trusted only if it is a
-   * process of this service, or if only root could have written the pidfile:
-   * otherwise a service could make hearthd signal any process on the host.
-   */
-  private refusalOf(pid: number, pidFile?: string): string | undefined {
-    if (this.unit.contains(pid, [this.pgid])) return undefined;
-    if (pidFile !== undefined && onlyRootCouldWrite(pidFile)) return undefined;
-    const source = pidFile !== undefined ? `pidfile "${pidFile}"` : 'MAINPID=';
-    return `"${this.name}": refusing pid ${pid} from ${source}: it is not a process of the service${pidFile !== undefined ? ', and the file is not owned by root or is writable by others' : ''}`;
-  }
-
-  private acceptMainPid(pid: number, source: string): void {
+  protected acceptMainPid(pid: number, source: string): void {
     const refused = this.refusalOf(pid);
     if (!refused) {
       this.mainPid = pid;
@@ -448,109 +353,5 @@ export class ServiceRunner implements Runner {
     this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: refused.replace('MAINPID=', source) });
     // A start that names a foreign main process fails; a running service keeps its main pid.
     if (this.stateValue === 'starting') this.startTimedOut(new HearthError('ERR_PIDFILE', refused));
-  }
-
-  private escalated(): void {
-    this.ctx.emit({ type: 'service.stop-escalated', at: Date.now(), name: this.name, signal: this.def.stopSignal, timeoutMs: this.def.stopTimeoutMs });
-  }
-
-  private startFailed(e: unknown): void {
-    const err = e instanceof HearthError ? e : new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${describeError(e)}`, { cause: e });
-    this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: err.message });
-    this.rejectReady(err);
-    this.child = undefined;
-    this.mainPid = null;
-    this.pgid = null;
-    this.setState('failed', err.message);
-    // The binary or user may appear later (a package being installed): try again after the cool-down.
-    if (this.wanted) this.retryAfter(this.def.backoff.coolDownMs, true);
-  }
-
-  private retryAfter(ms: number, resetTracker: boolean): void {
-    const timer = setTimeout(() => {
-      if (!this.wanted) return;
-      if (resetTracker) this.tracker.reset();
-      this.restarts++;
-      this.spawnNow();
-    }, ms);
-    this.cancels.push(() => clearTimeout(timer));
-  }
-
-  /** The processes one stop must reach: the unit's cgroup, or the group hearthd created and the main pid's own. */
-  private boundary(): ProcessBoundary {
-    return this.unit.boundary([this.pgid, this.mainPid]);
-  }
-
-  /** The one stop path: stop signal, SIGKILL after stop_timeout, done when the main exit is seen and nothing is left. */
-  private beginStop(): void {
-    this.setState('stopping');
-    const stop = stopProcesses(this.boundary(), {
-      signal: this.def.stopSignal,
-      timeoutMs: this.def.stopTimeoutMs,
-      killMode: this.def.killMode ?? 'control-group',
-      mainPid: this.mainPid,
-      onEscalate: () => this.escalated(),
-    });
-    const mainGone = this.child === undefined && this.mainPid === null ? Promise.resolve() : new Promise<void>((resolve) => (this.mainGone = resolve));
-    let cancelled = false;
-    this.stopCancels.push(() => {
-      cancelled = true;
-      stop.cancel();
-    });
-    void Promise.all([stop.done, mainGone]).then(() => {
-      if (!cancelled && this.stateValue === 'stopping') this.finishStop();
-    });
-  }
-
-  private finishStop(): void {
-    for (const c of this.stopCancels.splice(0)) c();
-    this.mainGone = undefined;
-    this.pgid = null;
-    this.mainPid = null;
-    this.setState('stopped');
-    this.stopWaiters.resolveAll();
-    if (this.wanted) {
-      // start() was called while stopping.
-      this.tracker.reset();
-      this.spawnNow();
-    }
-  }
-
-  private rejectReady(e: Error): void {
-    this.readyWaiters.rejectAll(e);
-  }
-
-  private cancelPending(): void {
-    for (const c of this.cancels.splice(0)) c();
-  }
-
-  private setState(to: ServiceState, detail?: string): void {
-    const from = this.stateValue;
-    this.stateValue = to;
-    if (from !== to) this.recorder.saveSoon();
-    if (detail !== undefined || to !== 'running') this.detail = detail;
-    this.emitState(from, to);
-  }
-
-  private emitState(from: ServiceState, to: ServiceState): void {
-    this.ctx.emit({
-      type: 'service.state',
-      at: Date.now(),
-      name: this.name,
-      from,
-      to,
-      pid: this.mainPid,
-      ...(this.detail ? { detail: this.detail } : {}),
-    });
-  }
-
-  /** Releases timers, sockets and output pipes when the service is removed from the config. */
-  dispose(): void {
-    this.recorder.dispose();
-    this.output.close();
-    this.unit.release();
-    this.cancelPending();
-    for (const c of this.stopCancels.splice(0)) c();
-    this.sockets.close();
   }
 }

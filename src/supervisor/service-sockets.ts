@@ -1,6 +1,7 @@
 import { HearthError, describeError } from '../errors/index.js';
 import type { ServiceDefinition } from '../model/index.js';
-import { activationEnv, activationStdio, bindListeners, waitForFirstConnection, type BoundSocket } from '../superserver/index.js';
+import type { HeldSockets } from './runner.js';
+import { activationStdio, bindListeners, waitForFirstConnection, type BoundSocket } from '../superserver/index.js';
 
 /**
  * What a service holds beyond its processes: its sd_notify socket and the
@@ -14,6 +15,8 @@ export class ServiceSockets {
   constructor(
     private readonly def: ServiceDefinition,
     private readonly notifySocketFor: (name: string) => Promise<string>,
+    /** Sockets a systemd socket unit holds for the service, as they are at each start. */
+    private readonly held: () => HeldSockets[] = () => [],
   ) {}
 
   /** Whether something must be bound before the first spawn. */
@@ -39,12 +42,21 @@ export class ServiceSockets {
     }
   }
 
-  /** NOTIFY_SOCKET and LISTEN_FDS for the launch. */
-  launchEnv(): { notifySocket?: string; activation?: Record<string, string> } {
+  /** NOTIFY_SOCKET and LISTEN_FDS for the launch; held sockets come after hearthd's own, fetched by the launch chain. */
+  launchEnv(): { notifySocket?: string; activation?: Record<string, string>; receiveFds?: Array<{ controlPath: string; firstFd: number }> } {
     const sockets = this.listeners ?? [];
+    const held = this.held();
+    const names = [...sockets.map((s) => s.name), ...held.flatMap((h) => h.names)];
+    let next = 3 + sockets.length;
+    const receiveFds = held.map((h) => {
+      const at = { controlPath: h.controlPath, firstFd: next };
+      next += h.names.length;
+      return at;
+    });
     return {
       ...(this.def.ready.kind === 'notify' ? { notifySocket: this.notifyPath() } : {}),
-      ...(sockets.length > 0 ? { activation: activationEnv(sockets) } : {}),
+      ...(names.length > 0 ? { activation: { LISTEN_FDS: String(names.length), LISTEN_FDNAMES: names.join(':') } } : {}),
+      ...(receiveFds.length > 0 ? { receiveFds } : {}),
     };
   }
 

@@ -1,4 +1,5 @@
 import { chmod, chown, mkdir } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
@@ -8,11 +9,12 @@ import { DgramReceiver } from '../native/index.js';
 import type { ProcessTracking } from '../boundary/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
 import { PoolRunner } from './pool-runner.js';
-import type { Runner } from './runner.js';
+import type { HeldSockets, Runner } from './runner.js';
 import type { RecoveryReport } from '../units/index.js';
 
 export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
+import type { OutputSpool } from '../spool/index.js';
 import { RuntimeStateStore } from './runtime-state.js';
 import { definitionChange, definitionHash } from './definitions-equal.js';
 import { Orphan } from './orphan.js';
@@ -32,10 +34,16 @@ export interface SupervisorOptions {
   notifyDir?: string;
   /** Named pipes for service output that survive hearthd; plain pipes when absent. */
   fifoDir?: string;
+  /** Drains those pipes into spool files journaled exactly once (absent: hearthd reads the pipes). */
+  spool?: OutputSpool;
   /** Pids and counters for crash recovery; no recovery when absent. */
   runtimeStateDir?: string;
   /** Which processes belong to which service: cgroups, or process groups. */
   tracking: ProcessTracking;
+  /** Sockets held for a service by a systemd socket unit, passed on at every start. */
+  heldSockets?(name: string): HeldSockets[];
+  /** The connection a per-connection service serves (a systemd socket unit with Accept=yes). */
+  connection?(name: string): Socket | undefined;
   /** A reload changed a service's settings in place: its log rotation may be new. */
   logSettingsChanged?(def: ServiceDefinition): void;
 }
@@ -63,7 +71,7 @@ export class Supervisor {
   private readonly runtimeState: RuntimeStateStore | undefined;
 
   constructor(private readonly options: SupervisorOptions) {
-    this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir) : undefined;
+    this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir, options.spool) : undefined;
     this.runtimeState = options.runtimeStateDir
       ? new RuntimeStateStore(options.runtimeStateDir, (c) =>
           options.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: 'the service is found again by its cgroup, or started afresh' }),
@@ -179,10 +187,22 @@ export class Supervisor {
 
   async open(): Promise<void> {
     const dir = this.options.notifyDir;
-    if (!dir) return;
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    // mkdir's mode is masked by the umask: the traversal bit for others must really be there.
-    await chmod(dir, 0o755);
+    if (dir) {
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      // mkdir's mode is masked by the umask: the traversal bit for others must really be there.
+      await chmod(dir, 0o755);
+    }
+    const spool = this.fifos?.spool;
+    // A spool helper that cannot start at all (it says why): hearthd reads the pipes itself.
+    if (spool) await spool.open().catch(() => spool.close().then(() => (this.fifos!.spool = undefined)));
+  }
+
+  /** Shutdown, once every service stopped: their last output is journaled and the spool helper exits. */
+  async closeOutput(): Promise<void> {
+    const spool = this.fifos?.spool;
+    if (!spool) return;
+    await spool.drainAll();
+    await spool.close();
   }
 
   close(): void {
@@ -371,6 +391,8 @@ export class Supervisor {
       ...(this.fifos ? { fifos: this.fifos } : {}),
       ...(this.runtimeState ? { runtimeState: this.runtimeState } : {}),
       tracking: this.options.tracking,
+      ...(this.options.heldSockets ? { heldSockets: this.options.heldSockets } : {}),
+      ...(this.options.connection ? { connection: this.options.connection } : {}),
     };
     return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
   }

@@ -42,21 +42,21 @@ function exists(p: string): boolean {
  * Plans "create path → target" unless it is already so; returns systemd's
  * result code for it: 1 (done or already there) or -1 (in the way).
  */
-function link(plan: LinkPlan, problems: string[], p: string, target: string, force: boolean): number {
+function link(plan: LinkPlan, problems: string[], p: string, target: string, force: boolean, verb = 'enable'): number {
   if (plan.ops.some((o) => o.op === 'symlink' && o.path === p)) return 1;
   const current = readlinkOrNull(p);
   if (current !== null) {
     const abs = path.isAbsolute(current) ? current : path.join(path.dirname(p), current);
     if (path.normalize(abs) === path.normalize(target) || (fs.existsSync(abs) && fs.existsSync(target) && fs.realpathSync(abs) === fs.realpathSync(target))) return 1;
     if (!force) {
-      problems.push(`Failed to enable unit: File ${p} already exists and is a symlink to ${current}.`);
+      problems.push(`Failed to ${verb} unit: File ${p} already exists and is a symlink to ${current}.`);
       return -1;
     }
     plan.ops.push({ op: 'symlink', path: p, target, replace: true });
     return 1;
   }
   if (exists(p)) {
-    problems.push(`Failed to enable unit: File ${p} already exists.`);
+    problems.push(`Failed to ${verb} unit: File ${p} already exists.`);
     return -1;
   }
   plan.ops.push({ op: 'symlink', path: p, target });
@@ -269,7 +269,7 @@ export function planMask(names: readonly string[], paths: InstallPaths): LinkPla
   const plan: LinkPlan = { ops: [], errors: [], warnings: [] };
   for (const name of names) {
     if (classifyUnitName(name) === null) plan.errors.push(`Failed to mask unit: Unit name ${name} is not valid.`);
-    else link(plan, plan.errors, path.join(paths.configPath, name), '/dev/null', true);
+    else link(plan, plan.errors, path.join(paths.configPath, name), '/dev/null', true, 'mask');
   }
   return plan;
 }

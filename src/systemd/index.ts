@@ -28,3 +28,4 @@ export * from './calendar/index.js';
 export { planEnable, planDisable, planMask, planUnmask, unitFileState, type LinkOp, type LinkPlan, type UnitFileState } from './enablement.js';
 export { discover, type InstallInfo, type InstallPaths } from './install-info.js';
 export { RUNLEVEL_TARGETS, runlevelsOfTarget, runlevelTargetAlias, targetForRunlevelWord, runlevelsFor, runlevelOfDefaultTarget } from './runlevels.js';
+export { serviceDefinition, commandLine, LONGEST_TIMEOUT_MS, type TranslateOptions, type Translation } from './service-definition.js';

@@ -4,7 +4,7 @@ import type { Key } from './keys.js';
 /** What ntsysv lists: a unit that starts per runlevel, or an xinetd service that is on or off as a whole. */
 export interface Item {
   name: string;
-  group: 'sysv' | 'service' | 'inetd';
+  group: 'sysv' | 'systemd' | 'service' | 'inetd';
   description: string;
   state: ServiceState;
   risk?: 'low' | 'medium' | 'high';
@@ -42,7 +42,7 @@ export interface TuiState {
 /** Something the driver must do for the reducer: start/stop/restart a service now. */
 export type Effect = { type: 'action'; action: 'start' | 'stop' | 'restart'; name: string };
 
-const GROUP_ORDER: Record<Item['group'], number> = { sysv: 0, service: 1, inetd: 2 };
+const GROUP_ORDER: Record<Item['group'], number> = { sysv: 0, systemd: 1, service: 2, inetd: 3 };
 /** What the risk column means: at the foot of the window and in F1. */
 export const RISK_LEGEND = 'RISK = high risk, risk = medium (hearth catalog); F1 says why';
 
@@ -60,7 +60,7 @@ export function itemsFrom(
     const perLevel = s.levels !== undefined;
     if (!perLevel && s.kind !== 'inetd') continue;
     const on = perLevel ? levels.some((l) => s.levels![l]) : Boolean(s.enabled);
-    const group: Item['group'] = perLevel ? (s.kind === 'sysv' ? 'sysv' : 'service') : 'inetd';
+    const group: Item['group'] = perLevel ? (s.kind === 'sysv' || s.kind === 'systemd' ? s.kind : 'service') : 'inetd';
     const r = risk(s.name);
     const why = r && r !== 'low' ? riskReason(s.name) : undefined;
     items.push({ name: s.name, group, description: s.description || describe(s.name), state: s.state, ...(r ? { risk: r } : {}), ...(why ? { riskReason: why } : {}), initial: on, checked: on });

@@ -72,7 +72,7 @@ export function listHeight(height: number): number {
 
 const STATE_STYLE: Partial<Record<Item['state'], Style>> = { running: 'good', failed: 'bad', broken: 'bad', backoff: 'warn', starting: 'warn', stopping: 'warn' };
 
-const KIND_LABEL: Record<Item['group'], string> = { sysv: 'sysv', service: 'native', inetd: 'xinetd' };
+const KIND_LABEL: Record<Item['group'], string> = { sysv: 'sysv', systemd: 'systemd', service: 'native', inetd: 'xinetd' };
 export function render(s: TuiState, width: number, height: number, look: Look): string[] {
   const box = look.unicode ? BOX_UNICODE : BOX_ASCII;
   const lines: Line[] = [];

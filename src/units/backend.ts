@@ -66,7 +66,6 @@ export interface UnitBackend {
   apply(config: LoadedConfig, phase: 'boot' | 'reload'): Promise<ApplyReport>;
   /** After an unclean stop of the previous hearthd: adopt what still runs. */
   recover?(): RecoveryReport;
-  /** Every name has() accepts, and no other (the registry maps names to owners from these). */
   names(): readonly string[];
   has(name: string): boolean;
   list(): ServiceStatus[];

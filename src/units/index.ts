@@ -3,4 +3,4 @@
  * and the registry that answers for a unit by name without knowing its kind.
  */
 export type { UnitBackend, UnitAction, UnitDetail, RunlevelUnit, ApplyReport, RecoveryReport, EnableOutcome, PassThroughResult } from './backend.js';
-export { UnitRegistry, type ShadowedUnit } from './registry.js';
+export { UnitRegistry, unitKey, type ShadowedUnit } from './registry.js';

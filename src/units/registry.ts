@@ -10,11 +10,23 @@ export interface ShadowedUnit {
   by: string;
 }
 
+/** The suffix a unit name may leave out: "nginx" and "nginx.service" are one unit, as systemctl reads them. */
+const IMPLIED_SUFFIX = '.service';
+
+/** The name two kinds of unit are compared by: without the implied suffix. */
+export function unitKey(name: string): string {
+  return name.endsWith(IMPLIED_SUFFIX) && name.length > IMPLIED_SUFFIX.length ? name.slice(0, -IMPLIED_SUFFIX.length) : name;
+}
+
 /**
  * Every unit hearthd knows, whatever its kind. Backends are registered in
  * order of precedence: when two kinds define the same name (a native service
  * and an init script called "cron"), the earlier one is the unit and the
- * later one is reported as shadowed — never run twice.
+ * later one is reported as shadowed — never run twice. "cron" and
+ * "cron.service" count as the same name, so a systemd unit shadows an init
+ * script of its base name (as systemd ignores a script that has a unit) and
+ * a native service file shadows a systemd unit. A name resolves with or
+ * without its ".service": `hearth status nginx` finds nginx.service.
  */
 export class UnitRegistry {
   private readonly backends: UnitBackend[] = [];
@@ -33,8 +45,8 @@ export class UnitRegistry {
     const owners = this.owners();
     for (const [backend, r] of reports) {
       // Only the unit that owns a name speaks for it; a shadowed twin's changes are not the unit's.
-      for (const key of ['added', 'changed', 'unchanged'] as const) report[key].push(...r[key].filter((n) => owners.get(n) === backend));
-      report.removed.push(...r.removed.filter((n) => !owners.has(n)));
+      for (const key of ['added', 'changed', 'unchanged'] as const) report[key].push(...r[key].filter((n) => owners.get(unitKey(n))?.backend === backend));
+      report.removed.push(...r.removed.filter((n) => !this.has(n)));
     }
     for (const list of Object.values(report)) list.sort(compareNames);
     return { ...report, shadowed: this.shadowed };
@@ -52,15 +64,43 @@ export class UnitRegistry {
 
   /** The backend that owns a name, or undefined. */
   find(name: string): UnitBackend | undefined {
-    return this.backends.find((b) => b.has(name));
+    return this.lookup(name)?.backend;
+  }
+
+  /** The unit's own name for what was asked ("nginx" → "nginx.service"), or undefined when no unit has it. */
+  resolve(name: string): string | undefined {
+    return this.lookup(name)?.name;
   }
 
   has(name: string): boolean {
     return this.find(name) !== undefined;
   }
 
+  /** Every unit's name; a shadowed twin's is not one. */
   names(): string[] {
-    return [...new Set(this.backends.flatMap((b) => b.names()))];
+    return [...this.owners().values()].map((o) => o.name);
+  }
+
+  /** Each unit key to the first backend that defines it, in order of precedence. */
+  private owners(): Map<string, { backend: UnitBackend; name: string }> {
+    const owners = new Map<string, { backend: UnitBackend; name: string }>();
+    for (const backend of this.backends) {
+      for (const name of backend.names()) {
+        const key = unitKey(name);
+        // The exact name beats the same name with the implied suffix.
+        const held = owners.get(key);
+        if (!held || (held.backend === backend && name === key)) owners.set(key, { backend, name });
+      }
+    }
+    return owners;
+  }
+
+  private lookup(name: string): { backend: UnitBackend; name: string } | undefined {
+    const owner = this.owners().get(unitKey(name));
+    if (owner) return owner;
+    // Names a backend answers to without listing them (a systemd unit's aliases, a template's instances).
+    const backend = this.backends.find((b) => b.has(name));
+    return backend ? { backend, name } : undefined;
   }
 
   kindOf(name: string): string | undefined {
@@ -72,48 +112,42 @@ export class UnitRegistry {
   }
 
   list(): ServiceStatus[] {
-    const seen = new Set<string>();
+    const owners = this.owners();
     const out: ServiceStatus[] = [];
     for (const b of this.backends) {
       for (const s of b.list()) {
-        if (seen.has(s.name)) continue;
-        seen.add(s.name);
-        out.push(s);
+        const owner = owners.get(unitKey(s.name));
+        if (owner?.backend === b && owner.name === s.name) out.push(s);
       }
     }
     return out.sort((a, b) => compareNames(a.name, b.name));
   }
 
   detail(name: string): Promise<UnitDetail | undefined> {
-    return this.find(name)?.detail(name) ?? Promise.resolve(undefined);
+    const hit = this.lookup(name);
+    return hit?.backend.detail(hit.name) ?? Promise.resolve(undefined);
   }
 
   /** Resolves with the state the unit settled in; rejects with a HearthError. */
   act(name: string, action: UnitAction): Promise<ServiceState> {
-    return this.require(name).act(name, action);
+    const hit = this.lookup(name);
+    return (hit?.backend ?? this.require(name)).act(hit?.name ?? name, action);
   }
 
   runlevelUnit(name: string): RunlevelUnit | undefined {
-    return this.find(name)?.runlevelUnit(name);
+    const hit = this.lookup(name);
+    return hit?.backend.runlevelUnit(hit.name);
   }
 
   runlevelUnits(): RunlevelUnit[] {
-    return [...this.owners()].map(([n, backend]) => backend.runlevelUnit(n)).filter((u): u is RunlevelUnit => u !== undefined);
-  }
-
-  /**
-   * Every name with the backend that owns it (the first, in order of precedence), from
-   * one pass over each backend's names: asking find() per name costs a backend's has()
-   * each time, which for xinetd-style services is a scan, n² at 10,000 services.
-   */
-  private owners(): Map<string, UnitBackend> {
-    const owners = new Map<string, UnitBackend>();
-    for (const b of this.backends) for (const n of b.names()) if (!owners.has(n)) owners.set(n, b);
-    return owners;
+    // One owners map for the whole pass: a lookup per name would rebuild it for each
+    // (n² at 10,000 units; a --cpu-prof of a 10,000-port boot showed the per-name scans).
+    return [...this.owners().values()].map((o) => o.backend.runlevelUnit(o.name)).filter((u): u is RunlevelUnit => u !== undefined);
   }
 
   isUp(name: string): boolean {
-    return this.find(name)?.isUp(name) ?? false;
+    const hit = this.lookup(name);
+    return hit?.backend.isUp(hit.name) ?? false;
   }
 
   ownerOf(pid: number): string | undefined {
@@ -137,13 +171,12 @@ export class UnitRegistry {
   }
 
   private findShadowed(): ShadowedUnit[] {
-    const owner = new Map<string, string>();
+    const owners = this.owners();
     const shadowed: ShadowedUnit[] = [];
     for (const b of this.backends) {
       for (const n of b.names()) {
-        const first = owner.get(n);
-        if (first === undefined) owner.set(n, b.kind);
-        else if (first !== b.kind) shadowed.push({ name: n, kind: b.kind, by: first });
+        const owner = owners.get(unitKey(n))!;
+        if (owner.backend !== b) shadowed.push({ name: n, kind: b.kind, by: owner.backend.kind });
       }
     }
     return shadowed;

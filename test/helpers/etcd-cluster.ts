@@ -123,12 +123,15 @@ export class EtcdCluster {
     m.process = child;
   }
 
-  /** Waits until every running member answers /health with true (a leader is known and quorum holds). */
-  async waitHealthy(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Waits until every running member answers /health with true (a leader is known and quorum holds);
+   * members in `paused` (SIGSTOPped on purpose) are not asked.
+   */
+  async waitHealthy(timeoutMs = 30_000, paused: readonly number[] = []): Promise<void> {
     await eventually(
       async () => {
-        for (const m of this.members) {
-          if (!m.process) continue;
+        for (const [i, m] of this.members.entries()) {
+          if (!m.process || paused.includes(i)) continue;
           if (m.process.exitCode !== null || m.process.signalCode !== null) {
             throw new Error(`etcd member ${m.name} exited: ${this.log(m)}`);
           }

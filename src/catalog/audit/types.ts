@@ -37,7 +37,7 @@ export interface Listener {
 /** What the rules look at about each service hearth manages. */
 export interface AuditedService {
   name: string;
-  kind: 'service' | 'sysv' | 'inetd' | 'timer';
+  kind: 'service' | 'sysv' | 'inetd' | 'timer' | 'systemd';
   running: boolean;
   enabled: boolean;
   /** Runs as root (no user set while hearthd is root, or user root). */

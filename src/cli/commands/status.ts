@@ -8,13 +8,14 @@ import { exitAgo, logLine, since, stateColor } from '../format.js';
 export const status: Command = {
   name: 'status',
   summary: 'show one service in detail (LSB exit: 0 running, 3 not running, 4 unknown)',
-  usage: 'status NAME… [--json]',
+  usage: 'status [NAME…] [--json]',
   description:
     'Shows state, pid, uptime, memory, CPU, restarts, the last exit and the last log lines.\n' +
+    'Without a name: hearthd itself (version, pid, runlevel, units by state) and its link to the fleet.\n' +
     'With several names the exit code is the worst: 4 if any is unknown, else 3 if any is not running.\n' +
     '--json prints the service object (an array for several names).',
   async run(ctx) {
-    if (ctx.args.length === 0) throw new HearthError('ERR_USAGE', 'status needs a service NAME', { hint: 'see "hearth list"' });
+    if (ctx.args.length === 0) return (await import('./daemon-status.js')).daemonStatus(ctx);
     const found: ServiceDetail[] = [];
     let code: number = EXIT.OK;
     for (const name of ctx.args) {
@@ -88,6 +89,10 @@ function printDetail(
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) out.line(`  ${k.padStart(width)}: ${v}`);
   for (const e of d.errors ?? []) out.line(`  ${out.paint('red', e)}`);
+  // A systemd unit's settings hearth reads but does not act on: never dropped without a word.
+  const sd = d.extra?.['systemd'] as { notEnforced?: string[]; approximated?: string[] } | undefined;
+  for (const n of sd?.notEnforced ?? []) out.line(`  Not enforced: ${n}`);
+  for (const n of sd?.approximated ?? []) out.line(`  Approximated: ${n}`);
   printWorkers(ctx, d.extra?.workers, now);
   if (d.recentLogs.length > 0) {
     out.line();

@@ -9,6 +9,7 @@ import type { DaemonInfo } from '../../client/index.js';
 import type { ServiceStatus } from '../../model/index.js';
 import { NATIVE_HELPERS, PACKAGE_ROOT, helperBuildAdvice, installKind, nativeHelperPath, type InstallKind } from '../../native/index.js';
 import { directorySize, exists, fileFacts, freeSpace, listeningPorts, processFacts, readCgroups, type CgroupHost } from './host.js';
+import { fleetCheck } from './fleet-check.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail';
 
@@ -246,6 +247,8 @@ export function diagnose(input: DoctorInput): DoctorReport {
   const socket = socketCheck(info, input.socketPath);
   if (socket) checks.push(socket);
   if (info) checks.push(configCheck(info, input.services), journalCheck(info), portsCheck(info), ...stateChecks(info));
+  const fleet = info ? fleetCheck(info) : undefined;
+  if (fleet) checks.push(fleet);
   return { version: input.version, install: { kind, root: PACKAGE_ROOT }, socket: info?.socketPath ?? input.socketPath, ...(info ? { daemon: info } : {}), checks };
 }
 

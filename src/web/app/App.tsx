@@ -4,8 +4,9 @@ import { Login } from './Login.js';
 import { ServicesView } from './ServicesView.js';
 import { TimelineView } from './TimelineView.js';
 import { AuditView } from './AuditView.js';
+import { FleetView } from './FleetView.js';
 
-type View = 'services' | 'timeline' | 'audit';
+type View = 'services' | 'timeline' | 'audit' | 'fleet';
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
@@ -33,6 +34,7 @@ export function App() {
           {tab('services', 'Services')}
           {tab('timeline', 'Boot timeline')}
           {tab('audit', 'Audit')}
+          {tab('fleet', 'Fleet')}
         </nav>
         <span class="muted">{session.role === 'readonly' ? 'read-only' : ''}</span>
         <button type="button" onClick={() => logout().then(() => setSession(null))}>
@@ -43,6 +45,7 @@ export function App() {
         {view === 'services' && <ServicesView readOnly={session.role === 'readonly'} />}
         {view === 'timeline' && <TimelineView />}
         {view === 'audit' && <AuditView />}
+        {view === 'fleet' && <FleetView readOnly={session.role === 'readonly'} />}
       </main>
     </div>
   );

@@ -204,7 +204,7 @@ export function ServicesView(props: { readOnly: boolean }) {
     <section aria-label="Services" class="services-view">
       <div class="toolbar">
         <input type="search" placeholder="Search services" aria-label="Search services" value={filter.text} onInput={(e) => setFilter({ ...filter, text: (e.target as HTMLInputElement).value })} />
-        {select('kind', 'Kind', ['service', 'sysv', 'inetd', 'timer'])}
+        {select('kind', 'Kind', ['service', 'sysv', 'systemd', 'inetd', 'timer'])}
         {select('state', 'State', ALL_STATES)}
         {select('enabled', 'Enabled now', ['true', 'false'])}
         {select('risk', 'Risk', ['high', 'medium', 'low'])}

@@ -1,0 +1,92 @@
+/* hearth-spawner's replies: see reply.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reply.h"
+
+static int chan = -1;
+static char *out;
+static size_t out_len, out_cap;
+
+void reply_channel(int fd) {
+  chan = fd;
+}
+
+static void out_reserve(size_t more) {
+  if (out_len + more <= out_cap) return;
+  size_t cap = out_cap ? out_cap : 4096;
+  while (cap < out_len + more) cap *= 2;
+  char *p = realloc(out, cap);
+  if (!p) {
+    fprintf(stderr, "hearth-spawner: out of memory\n");
+    _exit(1);
+  }
+  out = p;
+  out_cap = cap;
+}
+
+void out_raw(const char *s, size_t n) {
+  out_reserve(n);
+  memcpy(out + out_len, s, n);
+  out_len += n;
+}
+
+void out_printf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char buf[256];
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n > 0) out_raw(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+void out_json_string(const char *s) {
+  OUT_LIT("\"");
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') {
+      char e[2] = {'\\', (char)*p};
+      out_raw(e, 2);
+    } else if (*p < 0x20 || *p >= 0x80) {
+      /* Non-ASCII bytes are escaped one by one: the reply stays valid UTF-8. */
+      out_printf("\\u%04x", *p);
+    } else {
+      out_raw((const char *)p, 1);
+    }
+  }
+  OUT_LIT("\"");
+}
+
+void flush_all(void) {
+  size_t off = 0;
+  while (off < out_len) {
+    ssize_t n = write(chan, out + off, out_len - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      _exit(0); /* hearthd is gone: nothing left to do */
+    }
+    off += (size_t)n;
+  }
+  out_len = 0;
+}
+
+void reply_error(double id, int has_id, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (has_id) out_printf("{\"id\":%.0f,\"error\":", id);
+  else OUT_LIT("{\"error\":");
+  out_json_string(msg);
+  OUT_LIT("}\n");
+}
+
+void ack(const char *cmd) {
+  /* Sent at once, not batched: Node sends the next connection only after it. */
+  out_printf("{\"cmd\":\"%s\"}\n", cmd);
+  flush_all();
+}

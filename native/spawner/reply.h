@@ -1,0 +1,29 @@
+/*
+ * hearth-spawner's replies to hearthd: collected in a buffer and written to
+ * the IPC channel in one go (ack() writes at once: Node waits for it).
+ */
+#ifndef HEARTH_SPAWNER_REPLY_H
+#define HEARTH_SPAWNER_REPLY_H
+
+#include <stddef.h>
+
+/* The channel replies go to (NODE_CHANNEL_FD). */
+void reply_channel(int fd);
+
+void out_raw(const char *s, size_t n);
+/* A string literal, its length counted by the compiler. */
+#define OUT_LIT(s) out_raw(s, sizeof s - 1)
+void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A JSON string literal; the text may come from a request, so all of it is escaped. */
+void out_json_string(const char *s);
+
+/* {"id":ID,"error":MESSAGE}, or {"error":MESSAGE} without an id. */
+void reply_error(double id, int has_id, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* {"cmd":CMD}, written at once. */
+void ack(const char *cmd);
+
+/* Writes everything collected; exits quietly when hearthd is gone. */
+void flush_all(void);
+
+#endif

@@ -1,0 +1,301 @@
+import { constants, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SpoolLedger, type Journal, type SpoolTag } from '../journal/index.js';
+import { SpoolHelper, SPOOL_HELPER, nativeHelperPath, type SpoolMode, type SpoolPlace } from '../native/index.js';
+import { FifoStock } from './fifo-stock.js';
+import { SpooledOutput, type CountedTag, type OutputStream, type SpoolHost, type SpoolStream } from './spooled-output.js';
+
+export interface OutputSpoolOptions {
+  journal: Journal;
+  /** FIFOs go to RUNTIME_DIR/output, spool files to RUNTIME_DIR/spool, the helper's socket is RUNTIME_DIR/spool.sock. */
+  runtimeDir: string;
+  /** The helper binary; undefined finds the built one. */
+  helperPath?: string;
+  capBytes?: number;
+  rotateBytes?: number;
+  onNotice?: (level: 'warn' | 'error' | 'info', message: string) => void;
+}
+
+/** A pool worker's output: the descriptors to give it as stdout and stderr (close them after spawn), and its reader. */
+export interface WorkerOutput {
+  fds: [number, number];
+  output: SpooledOutput;
+}
+
+/** Bytes read per turn of the event loop, across all outputs and for one. */
+const TICK_BUDGET = 4 * 1024 * 1024;
+const OUTPUT_BUDGET = 1024 * 1024;
+const RETRY_WATCH_MS = 5000;
+const SPOOL_FILE = /^(.+\.(?:out|err))\.(\d+)$/;
+const WORKER_FIFO = /^([^+]+\+[^+]+)\.(?:out|err)$/;
+
+/**
+ * The durable path of service output: services write into FIFOs, hearth-spool
+ * moves the bytes into spool files, and this reads the spool files into the
+ * journal, where each write records how far it got (SpoolLedger). Whatever is
+ * killed (hearthd, the helper, both), every byte is in a pipe, a spool file or
+ * the journal, and a new hearthd continues from the journal's own record of
+ * its progress: no line is lost, none is written twice.
+ */
+export class OutputSpool implements SpoolHost {
+  readonly journal: Journal;
+  readonly fifoDir: string;
+  readonly spoolDir: string;
+  private readonly helper: SpoolHelper;
+  private readonly ledgers = new Map<string, SpoolLedger>();
+  private readonly byKey = new Map<string, { output: SpooledOutput; st: SpoolStream }>();
+  private readonly services = new Map<string, SpooledOutput>();
+  private readonly workers = new Set<SpooledOutput>();
+  /** Each output's detach from its journal writer's flow control. */
+  private readonly flows = new Map<SpooledOutput, () => void>();
+  private readonly stock: FifoStock;
+  /** Keys with spool files or worker pipes at start, with the oldest generation found. */
+  private leftovers = new Map<string, number>();
+  private readonly dueSet = new Set<SpooledOutput>();
+  private roundScheduled = false;
+  private readonly progressSet = new Map<SpoolStream, SpooledOutput>();
+  private progressScheduled = false;
+
+  /**
+   * undefined when the helper was not built (or HEARTH_SPOOL=off): output is
+   * then read from the FIFOs directly. HEARTH_SPOOL_CAP_BYTES and
+   * HEARTH_SPOOL_ROTATE_BYTES change the helper's limits (tests make them small).
+   */
+  static create(options: OutputSpoolOptions, env: NodeJS.ProcessEnv = process.env): OutputSpool | undefined {
+    if (env.HEARTH_SPOOL === 'off') return undefined;
+    const helperPath = options.helperPath ?? nativeHelperPath(SPOOL_HELPER);
+    if (!helperPath) return undefined;
+    const bytes = (v: string | undefined) => (v && /^[1-9]\d{0,15}$/.test(v) ? Number(v) : undefined);
+    const capBytes = options.capBytes ?? bytes(env.HEARTH_SPOOL_CAP_BYTES);
+    const rotateBytes = options.rotateBytes ?? bytes(env.HEARTH_SPOOL_ROTATE_BYTES);
+    return new OutputSpool({ ...options, helperPath, ...(capBytes ? { capBytes } : {}), ...(rotateBytes ? { rotateBytes } : {}) });
+  }
+
+  private constructor(private readonly options: OutputSpoolOptions & { helperPath: string }) {
+    this.journal = options.journal;
+    this.fifoDir = join(options.runtimeDir, 'output');
+    this.spoolDir = join(options.runtimeDir, 'spool');
+    mkdirSync(this.fifoDir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.spoolDir, { recursive: true, mode: 0o700 });
+    this.stock = new FifoStock(this.fifoDir);
+    this.helper = new SpoolHelper(
+      {
+        helperPath: options.helperPath,
+        socketPath: join(options.runtimeDir, 'spool.sock'),
+        spoolDir: this.spoolDir,
+        fifoDir: this.fifoDir,
+        ...(options.capBytes ? { capBytes: options.capBytes } : {}),
+        ...(options.rotateBytes ? { rotateBytes: options.rotateBytes } : {}),
+        ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+      },
+      {
+        state: (key, gen, size, answer, empty) => {
+          const r = this.byKey.get(key);
+          r?.output.onState(r.st, { gen, off: size }, answer, empty);
+        },
+        ended: (key, gen, size) => {
+          const r = this.byKey.get(key);
+          r?.output.onEnded(r.st, { gen, off: size });
+        },
+        failed: (key, message) => this.failed(key, message),
+      },
+    );
+  }
+
+  /**
+   * Connects to the helper (starting it if need be) and takes up what a
+   * previous hearthd left: spool files not yet journaled, workers' pipes.
+   */
+  async open(): Promise<void> {
+    this.leftovers = this.scan();
+    await this.helper.open();
+    for (const key of this.leftovers.keys()) {
+      const worker = key.includes('+') ? key.replace(/\.(out|err)$/, '') : undefined;
+      if (worker) {
+        if (!this.byKey.has(`${worker}.out`)) this.orphan(worker);
+      } else this.service(key.replace(/\.(out|err)$/, ''));
+    }
+  }
+
+  /** The output of service `name`: one for hearthd's whole life, through every run and reload. */
+  service(name: string): SpooledOutput {
+    let o = this.services.get(name);
+    if (!o) {
+      o = this.create(name, { out: `${name}.out`, err: `${name}.err` }, 'keep');
+      this.services.set(name, o);
+    }
+    return o;
+  }
+
+  /** Outputs for the workers of pool `name`: each worker gets its own pipes and spool. */
+  pool(name: string): { open(): WorkerOutput } {
+    return { open: () => this.worker(name) };
+  }
+
+  /** hearthd stops: every service's last bytes are read and journaled (workers' too, as they end). */
+  async drainAll(timeoutMs = 3000): Promise<void> {
+    for (const o of this.services.values()) o.finish();
+    const all = Promise.all([...this.services.values(), ...this.workers].map((o) => o.settled()));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Tells the helper the last positions and to exit (deleting what is fully journaled). */
+  async close(): Promise<void> {
+    this.stock.clear();
+    this.flushProgress();
+    await this.helper.close();
+    for (const o of this.workers) o.closeKeepers();
+  }
+
+  // --- SpoolHost --------------------------------------------------------------
+
+  due(output: SpooledOutput): void {
+    this.dueSet.add(output);
+    if (this.roundScheduled) return;
+    this.roundScheduled = true;
+    setImmediate(() => this.rounds());
+  }
+
+  progress(output: SpooledOutput, st: SpoolStream): void {
+    this.progressSet.set(st, output);
+    if (this.progressScheduled) return;
+    this.progressScheduled = true;
+    setImmediate(() => this.flushProgress());
+  }
+
+  drain(key: string): void {
+    this.helper.drain(key);
+  }
+
+  finished(output: SpooledOutput): void {
+    const ledger = this.ledgers.get(output.owner);
+    for (const st of output.streams) {
+      // The files go first: a stream the seal no longer names must have none left.
+      for (const path of st.reader.paths()) rmSync(path, { force: true });
+      rmSync(join(this.fifoDir, st.key), { force: true });
+      this.byKey.delete(st.key);
+      this.progressSet.delete(st);
+      this.helper.forget(st.key);
+      ledger?.forget(st.key);
+    }
+    output.closeKeepers();
+    this.flows.get(output)?.();
+    this.flows.delete(output);
+    this.workers.delete(output);
+  }
+
+  // --- internals --------------------------------------------------------------
+
+  private worker(pool: string): WorkerOutput {
+    const base = this.stock.take(pool);
+    const paths = [join(this.fifoDir, `${base}.out`), join(this.fifoDir, `${base}.err`)];
+    // A reader of our own first: the helper may be restarting, and a pipe without readers kills its writer.
+    const keepers = paths.map((p) => openSync(p, constants.O_RDONLY | constants.O_NONBLOCK));
+    // The write ends open before the helper watches: from then on, "no writer left" means the worker is done.
+    const fds = paths.map((p) => openSync(p, constants.O_WRONLY)) as [number, number];
+    const output = this.create(pool, { out: `${base}.out`, err: `${base}.err` }, 'end', keepers);
+    this.workers.add(output);
+    return { fds, output };
+  }
+
+  /** A worker of a previous hearthd: read what it left, to its end. */
+  private orphan(base: string): void {
+    const pool = base.slice(0, base.indexOf('+'));
+    this.workers.add(this.create(pool, { out: `${base}.out`, err: `${base}.err` }, 'end'));
+  }
+
+  private create(owner: string, keys: Record<OutputStream, string>, mode: SpoolMode, keepers: number[] = []): SpooledOutput {
+    const ledger = this.ledger(owner);
+    const start = (key: string): SpoolPlace => ledger.point(key) ?? { gen: this.leftovers.get(key) ?? 0, off: 0 };
+    const output = new SpooledOutput(owner, keys, mode, { out: start(keys.out), err: start(keys.err) }, this.spoolDir, this, keepers);
+    for (const st of output.streams) {
+      this.byKey.set(st.key, { output, st });
+      this.helper.watch(st.key, mode, st.journaledPlace, st.reader.place);
+    }
+    // on_log_full = "block": the journal pauses this reader while it cannot write the owner's log.
+    this.flows.set(output, this.journal.writer(owner).attach({ pause: () => output.pause(), resume: () => output.resume() }));
+    this.due(output);
+    return output;
+  }
+
+  /** The seal keeper of a journal service; made once, before anything of it is written. */
+  private ledger(owner: string): SpoolLedger {
+    let ledger = this.ledgers.get(owner);
+    if (ledger) return ledger;
+    ledger = new SpoolLedger(owner);
+    this.journal.flushService(owner, true);
+    ledger.recover(this.journal.dir);
+    // Workers finished just before a crash: their files are gone, so the seal need not name them.
+    for (const key of ledger.keys()) if (key.includes('+') && !this.leftovers.has(key)) ledger.forget(key);
+    ledger.onCommit = (tags) => this.committed(tags);
+    this.journal.sealWith(owner, ledger);
+    this.ledgers.set(owner, ledger);
+    return ledger;
+  }
+
+  private committed(tags: SpoolTag[]): void {
+    for (const tag of tags) {
+      const r = this.byKey.get(tag.key);
+      if (r) r.output.committed(r.st, tag as CountedTag);
+    }
+  }
+
+  private rounds(): void {
+    this.roundScheduled = false;
+    let budget = TICK_BUDGET;
+    for (const output of [...this.dueSet]) {
+      if (budget <= 0) break;
+      this.dueSet.delete(output);
+      if (output.finished) continue;
+      const r = output.round(Math.min(OUTPUT_BUDGET, budget));
+      budget -= r.used;
+      if (r.more) this.dueSet.add(output);
+    }
+    this.flushProgress();
+    if (this.dueSet.size > 0 && !this.roundScheduled) {
+      this.roundScheduled = true;
+      setImmediate(() => this.rounds());
+    }
+  }
+
+  private flushProgress(): void {
+    this.progressScheduled = false;
+    for (const st of this.progressSet.keys()) this.helper.progress(st.key, st.journaledPlace, st.reader.place);
+    this.progressSet.clear();
+  }
+
+  private failed(key: string, message: string): void {
+    const r = this.byKey.get(key);
+    this.options.onNotice?.('error', r ? `output of "${r.output.owner}" (${key}): ${message}` : `"${SPOOL_HELPER}": ${message}`);
+    if (!r || r.output.mode !== 'keep') return;
+    // A stream the helper could not take up (a full disk, say) is asked for again; its bytes wait in the pipe.
+    setTimeout(() => {
+      if (this.byKey.get(key) === r) this.helper.watch(key, 'keep', r.st.journaledPlace, r.st.reader.place);
+    }, RETRY_WATCH_MS).unref();
+  }
+
+  /** Spool files and worker pipes present now, by key, with the oldest generation of each. */
+  private scan(): Map<string, number> {
+    const found = new Map<string, number>();
+    for (const name of safeReaddir(this.spoolDir)) {
+      const m = SPOOL_FILE.exec(name);
+      if (!m) continue;
+      const gen = Number(m[2]);
+      found.set(m[1]!, Math.min(gen, found.get(m[1]!) ?? gen));
+    }
+    for (const name of safeReaddir(this.fifoDir)) {
+      if (WORKER_FIFO.test(name) && !found.has(name)) found.set(name, 0);
+    }
+    return found;
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

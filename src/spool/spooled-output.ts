@@ -1,0 +1,328 @@
+import { closeSync } from 'node:fs';
+import { ServiceLogWriter, tagRecord, type Journal, type RawRecord, type RecordSink, type SpoolTag } from '../journal/index.js';
+import type { SpoolMode, SpoolPlace } from '../native/index.js';
+import { SpoolReader } from './spool-reader.js';
+
+export type OutputStream = 'out' | 'err';
+
+/** A tag that also says how many of the reader's bytes it covers. */
+export interface CountedTag extends SpoolTag {
+  count: number;
+}
+
+/** One spool stream (a service's stdout, a worker's stderr, …) as hearthd reads it. */
+export interface SpoolStream {
+  key: string;
+  stream: OutputStream;
+  reader: SpoolReader;
+  /** Bytes (reader counts) that became records. */
+  emitted: number;
+  /** Bytes that are in the journal, and the place that is. */
+  journaled: number;
+  journaledPlace: SpoolPlace;
+  /** Reading stopped: too much read is not journaled yet. */
+  limited: boolean;
+  /** An ended stream's last place. */
+  final?: SpoolPlace;
+  /** A run ended: read up to what the helper holds (asked: waiting for its answer). */
+  drainTo?: SpoolPlace | 'asked';
+  /** An unfinished line waited long: is there really nothing more? (as drainTo) */
+  probe?: SpoolPlace | 'asked';
+  /** The helper answered while its pipe still held bytes (at its cap): ask again once more is journaled. */
+  reask?: boolean;
+}
+
+/** What a SpooledOutput needs from the OutputSpool that owns it. */
+export interface SpoolHost {
+  readonly journal: Journal;
+  /** Read this output soon. */
+  due(output: SpooledOutput): void;
+  /** Tell the helper how far this stream got. */
+  progress(output: SpooledOutput, stream: SpoolStream): void;
+  /** Ask the helper to move everything in the pipe now. */
+  drain(key: string): void;
+  /** An ended output is journaled completely: its files may go. */
+  finished(output: SpooledOutput): void;
+}
+
+/** Never hold more than this much read and not yet journaled, per stream. */
+const READ_AHEAD = 1024 * 1024;
+const CHUNK = 256 * 1024;
+/** How long the end of a run waits for the helper's last bytes before flushing what it has. */
+const FINISH_WAIT_MS = 2000;
+/** An unfinished line (a prompt) is written as a partial record after this long without output. */
+const IDLE_FLUSH_MS = 500;
+/** The writer's own idle flush is replaced by ours (see idleCheck): never within a run. */
+const NEVER_MS = 2_000_000_000;
+
+/** Read up to the helper's answer (none asked: nothing to wait for). */
+function reached(st: SpoolStream, place: SpoolPlace | 'asked' | undefined): boolean {
+  return place !== 'asked' && (place === undefined || st.reader.hasRead(place));
+}
+
+/**
+ * The output of one writer of a journal service: a service's stdout and
+ * stderr, or one pool worker's. Bytes come from the spool files; whole lines
+ * go through a ServiceLogWriter of its own (so lines of different workers never
+ * splice together) into the journal, each record tagged with the spool place
+ * its last byte came from, so the journal's seal records how far it got.
+ */
+export class SpooledOutput {
+  readonly streams: SpoolStream[];
+  private readonly writer: ServiceLogWriter;
+  private listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
+  private finishTimer: NodeJS.Timeout | undefined;
+  private writerEnded = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** When a round last read bytes, and when the current probe was sent. */
+  private lastRead = 0;
+  private probeSent = 0;
+  private done = false;
+  /** The journal cannot write (on_log_full = "block"): nothing is read, so the helper fills to its cap and the writer blocks. */
+  private paused = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    readonly owner: string,
+    keys: Record<OutputStream, string>,
+    readonly mode: SpoolMode,
+    starts: Record<OutputStream, SpoolPlace>,
+    spoolDir: string,
+    private readonly host: SpoolHost,
+    /** Descriptors kept open for the pipes' sake, closed when the output is finished. */
+    private readonly keepers: number[] = [],
+  ) {
+    this.streams = (['out', 'err'] as const).map((stream) => ({
+      key: keys[stream],
+      stream,
+      reader: new SpoolReader(spoolDir, keys[stream], starts[stream]),
+      emitted: 0,
+      journaled: 0,
+      journaledPlace: starts[stream],
+      limited: false,
+    }));
+    const sink: RecordSink = {
+      append: (service: string, r: RawRecord) => this.append(service, r),
+      flushService: (service: string, release: boolean) => host.journal.flushService(service, release),
+    };
+    this.writer = new ServiceLogWriter(owner, sink, { idleFlushMs: NEVER_MS });
+  }
+
+  /** Sees every chunk as it is read (readiness by log line). One listener: the current run's. */
+  listen(listener: (stream: OutputStream, chunk: Buffer) => void): void {
+    this.listener = listener;
+  }
+
+  unlisten(listener: (stream: OutputStream, chunk: Buffer) => void): void {
+    if (this.listener === listener) this.listener = undefined;
+  }
+
+  /** The journal holds this service's output (its disk is full): stop reading. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.host.due(this);
+  }
+
+  /** An ended output whose records are all journaled. */
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** Resolves when a run's end is written (keep) or the output is finished (end). */
+  settled(): Promise<void> {
+    if (this.mode === 'keep' ? this.finishTimer === undefined : this.done) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * The helper's word on a stream: its newest generation and size ("s" answers a watch or a
+   * drain). An answer settles a question (is there more?) only if the pipe was empty then.
+   */
+  onState(st: SpoolStream, place: SpoolPlace, answer: boolean, empty: boolean): void {
+    st.reader.newestIs(place.gen);
+    if (answer && (st.drainTo === 'asked' || st.probe === 'asked')) {
+      if (!empty) st.reask = true;
+      else {
+        if (st.drainTo === 'asked') st.drainTo = place;
+        if (st.probe === 'asked') st.probe = place;
+      }
+    }
+    this.host.due(this);
+  }
+
+  onEnded(st: SpoolStream, place: SpoolPlace): void {
+    st.reader.newestIs(place.gen);
+    st.final = place;
+    this.host.due(this);
+  }
+
+  /** Records up to `tag` reached the file (or were given up on). */
+  committed(st: SpoolStream, tag: CountedTag): void {
+    st.journaled = tag.count;
+    st.journaledPlace = { gen: tag.gen, off: tag.off };
+    this.host.progress(this, st);
+    if (st.reask) {
+      // The helper has room again: it moves what the pipe holds, and answers anew.
+      st.reask = false;
+      this.host.drain(st.key);
+    }
+    if (st.limited) {
+      st.limited = false;
+      this.host.due(this);
+    }
+    this.checkDone();
+  }
+
+  /**
+   * The service's process ended: read what the helper still holds for it,
+   * then write an unfinished last line as a partial record.
+   */
+  finish(): void {
+    if (this.mode !== 'keep') return;
+    for (const st of this.streams) {
+      st.drainTo = 'asked';
+      this.host.drain(st.key);
+    }
+    if (this.finishTimer) clearTimeout(this.finishTimer);
+    this.armFinish();
+  }
+
+  private armFinish(): void {
+    // While paused the last bytes cannot be read: the run ends once they are, never with a line cut short.
+    this.finishTimer = setTimeout(() => (this.paused ? this.armFinish() : this.endRun()), FINISH_WAIT_MS);
+    this.finishTimer.unref();
+  }
+
+  /** Reads and journals up to `budget` bytes. `more`: stopped by the budget, call again. */
+  round(budget: number): { used: number; more: boolean } {
+    if (this.paused) return { used: 0, more: false };
+    let used = 0;
+    let more = false;
+    for (const st of this.streams) {
+      for (;;) {
+        if (used >= budget) {
+          more = true;
+          break;
+        }
+        if (st.reader.count - st.journaled >= READ_AHEAD) {
+          st.limited = true;
+          break;
+        }
+        const chunk = st.reader.read(Math.min(CHUNK, budget - used));
+        if (!chunk) {
+          // Caught up: the helper says when more comes.
+          this.host.progress(this, st);
+          break;
+        }
+        used += chunk.length;
+        this.writer.write(st.stream, chunk);
+        try {
+          this.listener?.(st.stream, chunk);
+        } catch {
+          // a listener's trouble is not the output's
+        }
+      }
+      st.reader.release();
+    }
+    if (used > 0) this.lastRead = Date.now();
+    if (this.finishTimer && this.streams.every((st) => reached(st, st.drainTo))) this.endRun();
+    if (this.streams.some((st) => st.probe) && this.streams.every((st) => reached(st, st.probe))) this.probed();
+    if (this.holding()) this.armIdle();
+    if (this.mode === 'end' && !this.writerEnded && this.streams.every((st) => st.final && st.reader.hasRead(st.final))) {
+      this.writerEnded = true;
+      this.writer.end();
+      this.checkDone();
+    }
+    return { used, more };
+  }
+
+  /** Lets go of the pipes' descriptors (the output is finished, or hearthd stops). */
+  closeKeepers(): void {
+    for (const fd of this.keepers.splice(0)) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  private append(service: string, r: RawRecord): void {
+    const st = r.stream === 'err' ? this.streams[1]! : this.streams[0]!;
+    st.emitted += r.payload.length + (r.partial ? 0 : 1);
+    const place = st.reader.placeOf(st.emitted);
+    const tag: CountedTag = { key: st.key, gen: place.gen, off: place.off, count: st.emitted };
+    tagRecord(r, tag);
+    this.host.journal.append(service, r);
+  }
+
+  /** Bytes read that are not a record yet: an unfinished line. */
+  private holding(): boolean {
+    return this.streams.some((st) => st.reader.count > st.emitted);
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer || this.writerEnded) return;
+    this.idleTimer = setTimeout(() => this.idleCheck(), IDLE_FLUSH_MS);
+    this.idleTimer.unref();
+  }
+
+  /**
+   * An unfinished line has waited IDLE_FLUSH_MS. That hearthd saw nothing
+   * new does not mean the service wrote nothing: hearthd may have been busy,
+   * or the helper held back at its cap. Only when the helper, asked now, has
+   * nothing more is the line written as a partial record (a prompt).
+   */
+  private idleCheck(): void {
+    this.idleTimer = undefined;
+    if (!this.holding() || this.writerEnded) return;
+    if (this.streams.some((st) => st.probe)) {
+      // No answer yet (the helper restarting, say): ask again; a line is never cut on a guess.
+      this.probeSent = Date.now();
+      for (const st of this.streams) if (st.probe === 'asked') this.host.drain(st.key);
+      this.armIdle();
+      return;
+    }
+    const quiet = Date.now() - this.lastRead;
+    if (quiet < IDLE_FLUSH_MS) {
+      this.idleTimer = setTimeout(() => this.idleCheck(), IDLE_FLUSH_MS - quiet);
+      this.idleTimer.unref();
+      return;
+    }
+    this.probeSent = Date.now();
+    for (const st of this.streams) {
+      // An ended stream has nothing more by definition; the others are asked.
+      st.probe = st.final ?? 'asked';
+      if (!st.final) this.host.drain(st.key);
+    }
+  }
+
+  private probed(): void {
+    for (const st of this.streams) st.probe = undefined;
+    if (this.lastRead < this.probeSent) this.writer.flushHeld();
+  }
+
+  private endRun(): void {
+    if (this.finishTimer) clearTimeout(this.finishTimer);
+    this.finishTimer = undefined;
+    for (const st of this.streams) st.drainTo = undefined;
+    this.writer.end();
+    this.wake();
+  }
+
+  private checkDone(): void {
+    if (this.done || !this.writerEnded || !this.streams.every((st) => st.journaled === st.reader.count)) return;
+    this.done = true;
+    this.host.finished(this);
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,56 @@
+import { constants, openSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { HearthError } from '../errors/index.js';
+import type { OutputTarget, ServiceDefinition } from '../model/index.js';
+
+type StreamSpec = number | 'pipe' | 'ignore' | Socket;
+
+/** stdout and stderr for one spawn, and the fds hearthd opened for it (closed right after the spawn). */
+export interface OutputFds {
+  stdout: StreamSpec;
+  stderr: StreamSpec;
+  opened: number[];
+}
+
+function openTarget(def: ServiceDefinition, t: Extract<OutputTarget, { kind: 'file' }>): number {
+  const mode = t.mode === 'append' ? constants.O_APPEND : t.mode === 'truncate' ? constants.O_TRUNC : 0;
+  try {
+    // Opened as hearthd, before the user switch, as systemd does: the service need not be able to open it.
+    return openSync(t.path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOCTTY | mode, 0o666);
+  } catch (e) {
+    throw new HearthError('ERR_SPAWN', `cannot start "${def.name}": cannot open "${t.path}" for its output: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Where a spawn's stdout and stderr go: the journal (the service's FIFO fds,
+ * or pipes hearthd reads), nowhere, or a file (StandardOutput=file:,
+ * append:, truncate:). stderr "inherit" goes where stdout goes; stdout
+ * "inherit" goes where stdin comes from, which is /dev/null.
+ */
+export function outputFds(def: ServiceDefinition, journal: [number, number] | undefined, connection?: Socket): OutputFds {
+  const opened: number[] = [];
+  const target = def.output ?? { stdout: { kind: 'journal' }, stderr: { kind: 'journal' } };
+  const spec = (t: OutputTarget, stream: 0 | 1): StreamSpec => {
+    switch (t.kind) {
+      case 'socket':
+        if (connection) return connection;
+        return journal?.[stream] ?? 'pipe';
+      case 'journal':
+        return journal?.[stream] ?? 'pipe';
+      case 'null':
+        return 'ignore';
+      case 'inherit':
+        // stdout inherits stdin: the connection of a per-connection service, else /dev/null.
+        return connection ?? 'ignore';
+      case 'file': {
+        const fd = openTarget(def, t);
+        opened.push(fd);
+        return fd;
+      }
+    }
+  };
+  const stdout = spec(target.stdout, 0);
+  const stderr = target.stderr.kind === 'inherit' ? (stdout === journal?.[0] && journal ? journal[1] : stdout) : spec(target.stderr, 1);
+  return { stdout, stderr, opened };
+}

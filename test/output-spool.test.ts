@@ -1,0 +1,223 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { eventually, pidAlive, tempDir } from './helpers/index.js';
+
+/**
+ * Service output survives kill -9 of hearthd, of the spool helper, and of
+ * both: every line is journaled exactly once. The writers are seq(1) runs of a
+ * known length, so the journal can be checked against the whole truth, their
+ * 4 KiB writes cut lines anywhere, and the spool's limits are set small so
+ * that writers block and spool files change generation many times.
+ */
+
+const LINES = 600_000;
+const FLOOD = `exec = ["/usr/bin/seq", "-f", "n=%.0f", "1", "${LINES}"]\nrestart = "never"\n`;
+
+interface Line {
+  stream: string;
+  partial: boolean;
+  text: string;
+}
+
+/** The records of a service as its files hold them, oldest first (seals and other unknown lines skipped, as readers do). */
+function journalLines(d: RunningDaemon, name: string): Line[] {
+  const dir = join(d.root, 'log');
+  const files = readdirSync(dir)
+    .map((f) => /^(.+)\.log(?:\.(\d+))?$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] === name)
+    .sort((a, b) => Number(b[2] ?? 0) - Number(a[2] ?? 0));
+  const out: Line[] = [];
+  for (const m of files) {
+    for (const raw of readFileSync(join(dir, m[0]), 'latin1').split('\n')) {
+      const r = /^\d+ ([oe])(p?)\S* (.*)$/.exec(raw);
+      if (r) out.push({ stream: r[1]!, partial: r[2] === 'p', text: r[3]! });
+    }
+  }
+  return out;
+}
+
+/** The lines that end with a newline (a copy cut by a kill may end in the middle of one). */
+const completeLines = (text: string): string[] => text.split('\n').slice(0, -1);
+
+/** n=1 … n=count, each once, in order, and nothing else. */
+function assertExactlyOnce(lines: Line[], count: number): void {
+  const texts = lines.filter((l) => l.stream === 'o').map((l) => l.text);
+  assert.equal(lines.filter((l) => l.partial).length, 0, 'no line was cut');
+  for (let i = 0; i < texts.length; i++) {
+    if (texts[i] !== `n=${i + 1}`) assert.fail(`line ${i + 1} is "${texts[i]}" (expected n=${i + 1}): a line was lost, doubled or broken`);
+  }
+  assert.equal(texts.length, count, 'every line arrived');
+}
+
+const journaledCount = (d: RunningDaemon, name: string): number => {
+  const r = d.cli('logs', name, '-n', '1', '--json');
+  const m = /"text":"n=(\d+)"/.exec(r.stdout);
+  return m ? Number(m[1]) : 0;
+};
+
+function spoolHelperPid(runtimeDir: string): number | undefined {
+  const socket = join(runtimeDir, 'spool.sock');
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const argv = readFileSync(`/proc/${e}/cmdline`, 'latin1').split('\0');
+      if (argv[0]!.endsWith('hearth-spool') && argv.includes(socket) && pidAlive(Number(e))) return Number(e);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+const saved: Record<string, string | undefined> = {};
+before(() => {
+  for (const [k, v] of Object.entries({ HEARTH_SPOOL_CAP_BYTES: '65536', HEARTH_SPOOL_ROTATE_BYTES: '262144' })) {
+    saved[k] = process.env[k];
+    process.env[k] = v;
+  }
+});
+after(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+describe('output spool: no line lost or doubled, whatever is killed', () => {
+  test('kill -9 of hearthd five times during a flood', async () => {
+    let d = await startDaemon({ 'services/flood.toml': FLOOD });
+    try {
+      for (let k = 1; k <= 5; k++) {
+        await eventually(() => journaledCount(d, 'flood') > (k * LINES) / 8, 60_000, `${k}/8 of the lines journaled`);
+        await d.crash();
+        d = await d.restart();
+      }
+      await eventually(() => journaledCount(d, 'flood') === LINES, 60_000, 'the last line journaled');
+      assertExactlyOnce(journalLines(d, 'flood'), LINES);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('kill -9 of the spool helper during a flood: it is started again', async () => {
+    const d = await startDaemon({ 'services/flood.toml': FLOOD });
+    try {
+      const pids = new Set<number>();
+      for (let k = 1; k <= 3; k++) {
+        await eventually(() => journaledCount(d, 'flood') > (k * LINES) / 5, 60_000, `${k}/5 of the lines journaled`);
+        const pid = await eventually(() => spoolHelperPid(d.runtimeDir), 5000, 'the spool helper');
+        pids.add(pid);
+        process.kill(pid, 'SIGKILL');
+      }
+      await eventually(() => journaledCount(d, 'flood') === LINES, 60_000, 'the last line journaled');
+      assertExactlyOnce(journalLines(d, 'flood'), LINES);
+      assert.equal(pids.size, 3, 'a new helper each time');
+      assert.match(d.cli('logs', 'hearthd', '-n', '100').stdout, /"hearth-spool" went away; starting it again/);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('kill -9 of hearthd and the spool helper together', async () => {
+    let d = await startDaemon({ 'services/flood.toml': FLOOD });
+    try {
+      await eventually(() => journaledCount(d, 'flood') > LINES / 4, 60_000, 'a quarter of the lines journaled');
+      const helper = await eventually(() => spoolHelperPid(d.runtimeDir), 5000, 'the spool helper');
+      process.kill(helper, 'SIGKILL');
+      await d.crash();
+      d = await d.restart();
+      await eventually(() => journaledCount(d, 'flood') === LINES, 60_000, 'the last line journaled');
+      assertExactlyOnce(journalLines(d, 'flood'), LINES);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  test('pool workers: each worker\'s lines arrive whole and once, across a kill -9 of hearthd', async () => {
+    const per = 60_000;
+    // Each worker also copies its output to a file with tee, which writes a chunk to the file only
+    // after writing it to stdout: every line in the file must be in the journal, even for workers
+    // killed with the hearthd that read them.
+    const copies = tempDir('hearth-pool-copies-');
+    let d = await startDaemon({
+      'services/pool.toml':
+        `exec = ["/bin/sh", "-c", "seq -f \\"w$$ n=%.0f\\" 1 ${per} | tee ${copies.path}/w$$; exec sleep 1000"]\nlisten = ["tcp://127.0.0.1:0"]\nworkers = 3\nstop_timeout = "1s"\n`,
+    });
+    const byWorker = (): Map<string, Line[]> => {
+      const m = new Map<string, Line[]>();
+      for (const l of journalLines(d, 'pool')) {
+        // A worker killed before its last line's first space leaves a partial record too short to name it.
+        const w = /^(w\d+) /.exec(l.text)?.[1] ?? (l.partial && /^(w\d*)?$/.test(l.text) ? 'cut-short' : 'malformed');
+        let list = m.get(w);
+        if (!list) m.set(w, (list = []));
+        list.push(l);
+      }
+      return m;
+    };
+    try {
+      await eventually(() => [...byWorker().values()].some((ls) => ls.length > per / 3), 60_000, 'workers writing');
+      await d.crash();
+      d = await d.restart();
+      // Whether the new hearthd keeps the old workers or replaces them, every line a worker wrote
+      // (its copy says which) reaches the journal, the old workers' too.
+      const copied = (): Map<string, number> =>
+        new Map(readdirSync(copies.path).map((f) => [f, completeLines(readFileSync(join(copies.path, f), 'utf8')).filter((l) => /^w\d+ n=\d+$/.test(l)).length]));
+      let workers = byWorker();
+      const missing = (): string[] =>
+        [...copied()].filter(([w, n]) => (workers.get(w) ?? []).filter((l) => !l.partial).length < n).map(([w, n]) => `${w} wrote ${n} lines, the journal has ${workers.get(w)?.length ?? 0}`);
+      await eventually(() => {
+        workers = byWorker();
+        return [...workers.values()].filter((ls) => ls.length === per).length >= 3 && missing().length === 0;
+      }, 60_000, 'three workers done and every copied line journaled').catch((e: Error) => {
+        const counts = [...workers].map(([w, ls]) => `${w}: ${ls.length}`).join(', ');
+        throw new Error(`${e.message}: ${missing().join('; ')} (journaled: ${counts}; spool: ${readdirSync(join(d.runtimeDir, 'spool')).join(' ')})`);
+      });
+      assert.equal(workers.get('malformed'), undefined, 'no line of one worker spliced into another');
+      // At most one cut line per killed worker (three of them), whether or not it is long enough to name it.
+      const cut = [...workers.values()].flat().filter((l) => l.partial).length;
+      assert.ok(cut <= 3, `${cut} cut lines for 3 killed workers`);
+      workers.delete('cut-short');
+      for (const [w, ls] of workers) {
+        // A worker killed mid-write may end with a cut line, journaled as partial; nothing before it is.
+        const whole = ls.filter((l) => !l.partial);
+        assert.ok(ls.length - whole.length <= 1 && (whole.length === ls.length || ls[ls.length - 1]!.partial), `${w}: only its very last line may be cut`);
+        whole.forEach((l, i) => assert.equal(l.text, `${w} n=${i + 1}`, `${w}: line ${i + 1} lost, doubled or broken`));
+      }
+      // Every worker that ever ran (its copy file says so), under the killed hearthd or the new one, is in the journal.
+      assert.deepEqual([...workers.keys()].sort(), readdirSync(copies.path).sort(), 'every worker that ran is in the journal');
+    } finally {
+      await d.stop();
+      copies.cleanup();
+    }
+  });
+});
+
+describe('output of a service that writes a lot and exits at once is never cut at the pipe size', () => {
+  // 64 KiB is what a pipe holds: output read only up to there at exit would end at that size.
+  const WRITER = `exec = ["/bin/sh", "-c", "seq -f big=%.0f 1 50000; printf tail-without-newline"]\nrestart = "never"\n`;
+  for (const spool of ['on', 'off']) {
+    test(`every byte of 600 KB written in a burst reaches the journal (spool helper ${spool})`, async () => {
+      const before = process.env.HEARTH_SPOOL;
+      if (spool === 'off') process.env.HEARTH_SPOOL = 'off';
+      let d: RunningDaemon | undefined;
+      try {
+        d = await startDaemon({ 'services/burst.toml': WRITER });
+        const daemon = d;
+        await eventually(() => journalLines(daemon, 'burst').some((l) => l.text === 'tail-without-newline'), 30_000, 'the last bytes journaled');
+        const lines = journalLines(daemon, 'burst');
+        const texts = lines.filter((l) => !l.partial).map((l) => l.text);
+        assert.equal(texts.length, 50_000, `all 50000 lines (${texts.length})`);
+        for (let i = 0; i < texts.length; i++) if (texts[i] !== `big=${i + 1}`) assert.fail(`line ${i + 1} is "${texts[i]}"`);
+        assert.deepEqual(lines.filter((l) => l.partial).map((l) => l.text), ['tail-without-newline'], 'only the unfinished last line is partial');
+        if (spool === 'on') assert.ok(readdirSync(join(daemon.runtimeDir, 'spool')).length > 0, 'the output went through the spool');
+      } finally {
+        if (before === undefined) delete process.env.HEARTH_SPOOL;
+        else process.env.HEARTH_SPOOL = before;
+        await d?.stop();
+      }
+    });
+  }
+});
