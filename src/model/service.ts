@@ -23,7 +23,9 @@ export type Readiness =
   /** Ready once something accepts on this TCP port. */
   | { kind: 'tcp'; host: string; port: number }
   /** Ready once a line of output matches. */
-  | { kind: 'log'; pattern: RegExp };
+  | { kind: 'log'; pattern: RegExp }
+  /** Ready once this well-known name has an owner on the system bus (systemd's Type=dbus). */
+  | { kind: 'dbus'; name: string };
 
 /** Resource limits by prlimit(1) name; soft and hard both, or "unlimited". */
 export type Rlimits = Partial<Record<RlimitName, RlimitValue>>;

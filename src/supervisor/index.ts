@@ -6,3 +6,4 @@ export { resourceUsage } from './resource-usage.js';
 export type { Runner } from './runner.js';
 export { serviceLaunch, type ServiceLaunch } from './service-launch.js';
 export { NativeBackend } from './native-backend.js';
+export { systemBusAddress, missingBus, missingWatcher } from './bus-name-watch.js';

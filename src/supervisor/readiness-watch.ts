@@ -1,12 +1,17 @@
 import { HearthError } from '../errors/index.js';
 import { formatDuration, type ServiceDefinition } from '../model/index.js';
 import { describePortHolders, ipBytes, listenersReachedAt, pidsHolding } from '../process/index.js';
+import { missingBus, systemBusAddress, watchBusName } from './bus-name-watch.js';
 import { LineMatcher, waitForTcp } from './readiness.js';
 
 export interface ReadinessCallbacks {
   ready(): void;
   /** start_timeout passed first: the runner treats it as a crash. */
   timedOut(error: HearthError): void;
+  /** ready = "dbus": the name lost its owner after the service was ready. */
+  nameReleased?(name: string): void;
+  /** ready = "dbus": the watch on the bus ended after the service was ready (the bus went away). */
+  busWatchLost?(why: string): void;
 }
 
 export interface ReadinessOptions {
@@ -31,6 +36,9 @@ export class ReadinessWatch {
   private settled = false;
   /** The address a probe reached on someone else's listener: its holder is named if the start times out. */
   private foreignReached: Uint8Array | undefined;
+  /** ready = "dbus": the watch on the name, which outlives readiness (a released name ends the run). */
+  private endBusWatch: (() => void) | undefined;
+  private busAddress: string | undefined;
 
   constructor(
     private readonly def: ServiceDefinition,
@@ -51,6 +59,14 @@ export class ReadinessWatch {
       this.cancels.push(waitForTcp(ready.host, ready.port, () => this.markReady(), { accept: (address) => this.ownsListener(ready.port, address) }));
     }
     if (ready.kind === 'log') this.matcher = new LineMatcher(ready.pattern);
+    if (ready.kind === 'dbus') this.watchBus(ready.name);
+  }
+
+  /** Ends everything, the bus name watch too: the run is over. */
+  end(): void {
+    this.cancel();
+    this.endBusWatch?.();
+    this.endBusWatch = undefined;
   }
 
   /** Output of the service, for ready = "log:…". */
@@ -91,6 +107,36 @@ export class ReadinessWatch {
     return false;
   }
 
+  /**
+   * Type=dbus: ready when the name has an owner; after that a released name
+   * is reported (systemd then stops the unit). A bus that is not there fails
+   * the start at once rather than at the timeout.
+   */
+  private watchBus(name: string): void {
+    const address = systemBusAddress();
+    this.busAddress = address;
+    const fail = (why: string) => {
+      if (this.settled) return this.callbacks.busWatchLost?.(why);
+      this.cancel();
+      this.callbacks.timedOut(new HearthError('ERR_SPAWN', `"${this.def.name}" cannot see BusName=${name} taken on the system bus at ${address}: ${why}`));
+    };
+    const missing = missingBus(address);
+    if (missing !== undefined) {
+      queueMicrotask(() => fail(missing));
+      return;
+    }
+    this.endBusWatch = watchBusName(name, address, {
+      owned: () => this.markReady(),
+      released: () => {
+        if (this.settled) this.callbacks.nameReleased?.(name);
+      },
+      failed: (why) => {
+        this.endBusWatch = undefined;
+        fail(why);
+      },
+    });
+  }
+
   private armTimeout(): void {
     const timer = setTimeout(() => {
       if (this.settled) return;
@@ -104,6 +150,7 @@ export class ReadinessWatch {
     const kind = this.def.type === 'forking' ? 'pidfile' : this.def.ready.kind;
     const text = `"${this.def.name}" did not become ready within ${formatDuration(this.def.startTimeoutMs, { precise: true })} (ready = ${kind})`;
     const ready = this.def.ready;
+    if (ready.kind === 'dbus') return `${text}: nothing took BusName=${ready.name} on the system bus at ${this.busAddress ?? systemBusAddress()}`;
     if (ready.kind !== 'tcp' || !this.foreignReached) return text;
     // As it is now: the other program may have gone since the last probe.
     const inodes = listenerSockets(ready.port, this.foreignReached);

@@ -6,7 +6,7 @@ import type { RuntimeRecord } from './runtime-state.js';
 import { isCleanExit } from './restart-policy.js';
 import type { Runner } from './runner.js';
 import { parseNotify } from './readiness.js';
-import { ReadinessWatch } from './readiness-watch.js';
+import { ReadinessWatch, type ReadinessCallbacks } from './readiness-watch.js';
 import { pidAlive, signalPid, whenPidDies } from '../boundary/index.js';
 import { waitForPidFile } from './pidfile.js';
 import { createPrivateTmp, prepareDirectories } from './service-exec.js';
@@ -205,9 +205,19 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     this.setState('starting');
     // A oneshot is ready when its commands are done, which their exits tell.
     if (def.type === 'oneshot') return;
-    const watch = new ReadinessWatch(def, { ready: () => child === this.child && this.becomeReady(), timedOut: (e) => this.startTimedOut(e) }, { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) });
+    const watch = new ReadinessWatch(
+      def,
+      {
+        ready: () => child === this.child && this.becomeReady(),
+        timedOut: (e) => this.startTimedOut(e),
+        ...this.busNameCallbacks(() => child === this.child),
+      },
+      { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) },
+    );
     this.readiness = watch;
     this.cancels.push(() => watch.cancel());
+    // The bus name watch lives as long as the run (Type=dbus): the end of the run ends it.
+    this.stopCancels.push(() => watch.end());
     watch.begin();
   }
 
@@ -230,6 +240,14 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     this.watchMainPid(pid, 50);
     this.setState('running', 'adopted after a hearthd restart');
     return true;
+  }
+
+  /** What a Type=dbus run hears from its bus name watch once it is up. */
+  private busNameCallbacks(current: () => boolean): Pick<ReadinessCallbacks, 'nameReleased' | 'busWatchLost'> {
+    return {
+      nameReleased: (busName) => current() && this.busNameReleased(busName),
+      busWatchLost: (why) => this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: `${why}; it keeps running, but a release of its bus name will not be seen` }),
+    };
   }
 
   /** A main process that is not our child (adopted, or a forking daemon's): watched through /proc. */
@@ -333,6 +351,17 @@ export class ServiceRunner extends ServiceEnding implements Runner {
         () => this.unit.populated(),
       ),
     );
+  }
+
+  /**
+   * Type=dbus: the name was released while running. systemd then no longer
+   * counts the service as good and stops it with a successful result; here
+   * the stop signal ends the main process, and the run ends as after any clean exit.
+   */
+  protected busNameReleased(busName: string): void {
+    if (this.stateValue !== 'running' || this.stopping || this.windingDown) return;
+    this.ctx.emit({ type: 'service.error', at: Date.now(), name: this.name, message: `its bus name ${busName} was released; stopping it, as systemd does` });
+    this.boundary().signal(this.def.stopSignal);
   }
 
   /** ExecCondition= said "not now": the start succeeds without running anything, as in systemd. */

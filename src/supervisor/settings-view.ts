@@ -10,7 +10,7 @@ const configured = (ms: number): string => formatDuration(ms, { precise: true })
  * they often hold secrets; their names are shown.
  */
 export function serviceSettings(def: ServiceDefinition): Record<string, unknown> {
-  const ready = def.ready.kind === 'tcp' ? `tcp:${def.ready.host}:${def.ready.port}` : def.ready.kind === 'log' ? `log:${def.ready.pattern.source}` : def.ready.kind;
+  const ready = def.ready.kind === 'tcp' ? `tcp:${def.ready.host}:${def.ready.port}` : def.ready.kind === 'log' ? `log:${def.ready.pattern.source}` : def.ready.kind === 'dbus' ? `dbus:${def.ready.name}` : def.ready.kind;
   return {
     exec: def.exec,
     ...(def.user ? { user: def.user } : {}),

@@ -10,7 +10,8 @@
  * kinds (an init script the unit is After=) are reached through the registry.
  */
 import { HearthError, describeError } from '../errors/index.js';
-import type { HostFacts } from '../systemd/index.js';
+import { missingBus, missingWatcher, systemBusAddress } from '../supervisor/index.js';
+import type { HostFacts, SystemdUnit } from '../systemd/index.js';
 import { evaluateConditions } from './conditions.js';
 import type { UnitState } from './unit-state.js';
 
@@ -85,10 +86,27 @@ export async function startUnit(ctx: JobContext, name: string, chain: readonly s
   await startOwn(ctx, own);
 }
 
+/**
+ * Type=dbus is ready when its BusName= has an owner on the system bus: with
+ * no bus to ask, it could never be, so the start is refused before anything
+ * runs. Checked after the dependencies, which may be what brings the bus up.
+ */
+function refuseWithoutBus(u: SystemdUnit): void {
+  const busName = u.service?.busName;
+  if (u.service?.type !== 'dbus' || busName === undefined) return;
+  const address = systemBusAddress();
+  const missing = missingBus(address) ?? missingWatcher();
+  if (missing === undefined) return;
+  throw new HearthError('ERR_SERVICE_BROKEN', `Unit ${u.name} cannot be started: Type=dbus waits for BusName=${busName} on the system bus, and ${missing} (address ${address})`);
+}
+
 async function startOwn(ctx: JobContext, name: string): Promise<void> {
   const s = ctx.state;
   const type = s.units.get(name)!.type;
-  if (type === 'service') return s.supervisor.start(name);
+  if (type === 'service') {
+    refuseWithoutBus(s.units.get(name)!);
+    return s.supervisor.start(name);
+  }
   if (type === 'socket') return s.sockets.get(name)!.start();
   if (type === 'timer') return s.timers.get(name)!.start();
   if (type === 'target') s.targets.set(name, { active: true, since: Date.now() });

@@ -166,7 +166,7 @@ export const CGROUP_KEYS: Table = {
 
 export const SERVICE_KEYS: Table = {
   Type: {
-    kind: 'enumType', support: 'approximated', note: 'idle runs as simple; notify-reload reloads with SIGHUP and does not wait for RELOADING=1/READY=1; dbus is refused (hearth does not watch bus names, so it cannot tell when such a unit is ready)',
+    kind: 'enumType', support: 'approximated', note: 'idle runs as simple; notify-reload reloads with SIGHUP and does not wait for RELOADING=1/READY=1; dbus is ready when BusName= has an owner on the system bus, as in systemd, but when the name is released the stop signal goes before ExecStop= (systemd runs ExecStop= first), and there is no implied dependency on dbus.socket',
     exactFor: (t) => ['simple', 'exec', 'forking', 'oneshot', 'notify'].includes(t as string),
   },
   ExitType: { kind: 'enumExitType', support: 'approximated', note: 'ExitType=cgroup is run as ExitType=main: the run ends with the main process, and what it left is stopped then' },
@@ -192,7 +192,7 @@ export const SERVICE_KEYS: Table = {
   SysVStartPriority: { kind: 'removed', support: 'informational' },
   BusPolicy: { kind: 'removed', support: 'informational' },
   NonBlocking: { kind: 'bool', support: 'not-enforced', note: 'passed sockets keep their blocking mode' },
-  BusName: { kind: 'string', support: 'approximated', note: 'only Type=dbus needs it, and hearth refuses Type=dbus units' },
+  BusName: { kind: 'busName', support: 'supported' },
   FileDescriptorStoreMax: { kind: 'unsigned', support: 'not-enforced', note: 'hearth keeps no file descriptor store' },
   NotifyAccess: { kind: 'enumNotifyAccess', support: 'approximated', note: 'hearth accepts notifications from any process of the unit' },
   Sockets: { kind: 'deps', support: 'supported' },

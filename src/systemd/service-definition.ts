@@ -174,7 +174,6 @@ export function serviceDefinition(unit: SystemdUnit, o: TranslateOptions): Trans
   const note = (message: string) => problems.push({ severity: 'info', kind: 'approximated', message, ...where });
   const s = unit.service;
   if (!s || unit.loadState !== 'loaded') return refuse(`${unit.name} is ${unit.loadState}; it cannot be started`);
-  if (s.type === 'dbus') return refuse(`Type=dbus: hearth does not watch D-Bus names, so it cannot tell when ${unit.name} is ready; refusing to start it`);
   const input = s.exec.standardInput.type;
   if (input !== 'null' && input !== 'socket' && input !== 'file') return refuse(`StandardInput=${input} is not supported by hearth; refusing to start ${unit.name}`);
   const own = s.execStart.find((c) => SYSTEMD_ITSELF.test(c.path));
@@ -191,7 +190,7 @@ export function serviceDefinition(unit: SystemdUnit, o: TranslateOptions): Trans
   if (s.kill.killMode === 'none') note('KillMode=none: hearth stops the main process (as KillMode=process), it never leaves a unit unstopped');
   const starts = s.execStart.map(commandLine);
   const home = exec.workingDirectory?.path === '~';
-  const typeMap = { simple: 'simple', exec: 'simple', idle: 'simple', notify: 'simple', 'notify-reload': 'simple', forking: 'forking', oneshot: 'oneshot' } as const;
+  const typeMap = { simple: 'simple', exec: 'simple', idle: 'simple', dbus: 'simple', notify: 'simple', 'notify-reload': 'simple', forking: 'forking', oneshot: 'oneshot' } as const;
   if (s.type === 'idle') note('Type=idle runs as Type=simple: hearth has no job queue to wait for');
   if (s.type === 'notify-reload') note('Type=notify-reload reloads with SIGHUP and does not wait for RELOADING=1/READY=1');
   const intervalMs = unit.unit.startLimitIntervalUsec !== undefined ? usecToMs(unit.unit.startLimitIntervalUsec) : 10_000;
@@ -231,7 +230,7 @@ export function serviceDefinition(unit: SystemdUnit, o: TranslateOptions): Trans
     stop: { sendSigkill: s.kill.sendSigkill, sendSighup: s.kill.sendSighup },
     limits: resourceLimits(s.cgroup, o, note),
     reloadSignal: 'SIGHUP',
-    ready: s.type === 'notify' || s.type === 'notify-reload' ? { kind: 'notify' } : { kind: 'none' },
+    ready: s.type === 'notify' || s.type === 'notify-reload' ? { kind: 'notify' } : s.type === 'dbus' && s.busName !== undefined ? { kind: 'dbus', name: s.busName } : { kind: 'none' },
     startTimeoutMs: usecToMs(s.timeoutStartUsec),
     listen: [],
     activation: 'start',

@@ -90,6 +90,19 @@ const parseMemory: KindParser = (v, c) => {
     return { set: n };
   };
 
+/**
+ * A D-Bus service name: at most 255 bytes, two or more dot-separated
+ * elements of [A-Za-z0-9_-]; a well-known name's elements do not start with
+ * a digit, a unique name (":1.42") starts with a colon and its may.
+ */
+function isBusServiceName(name: string): boolean {
+  if (name.length > 255) return false;
+  const unique = name.startsWith(':');
+  const parts = (unique ? name.slice(1) : name).split('.');
+  const element = unique ? /^[A-Za-z0-9_-]+$/ : /^[A-Za-z_-][A-Za-z0-9_-]*$/;
+  return parts.length >= 2 && parts.every((p) => element.test(p));
+}
+
 export const KINDS = {
   /** Free text with specifiers (Description=, SyslogIdentifier=). */
   string: (v, c) => {
@@ -393,6 +406,13 @@ export const KINDS = {
     if (!r.ok) return warn(`Failed to resolve unit specifiers in ${v}, ignoring: ${r.message}`);
     if (!r.value.endsWith('.service')) return warn(`Unit must be of type service, ignoring: ${v}`);
     return parseUnitName(r.value)?.kind === 'plain' ? { set: r.value } : warn(`Failed to load unit ${v}, ignoring: Invalid argument`);
+  },
+  /** BusName=: a bus name as the D-Bus specification allows it, which systemd checks. */
+  busName: (v, c) => {
+    if (v === '') return { reset: true };
+    const r = printf(v, c);
+    if (!r.ok) return warn(`Failed to resolve unit specifiers in ${v}, ignoring: ${r.message}`);
+    return isBusServiceName(r.value) ? { set: r.value } : warn(`Invalid bus name, ignoring: ${r.value}`);
   },
   fdName: (v, c) => {
     if (v === '') return { reset: true };

@@ -116,6 +116,13 @@ ExecStart=/bin/false
 Type=dbus
 ExecStart=/bin/true
 `,
+  'dbus-names.service': `[Service]
+BusName=not a bus name
+BusName=org.example.1st
+BusName=:1.42
+BusName=org.example.Good-name_2
+ExecStart=/bin/true
+`,
   'fatal-user.service': `[Service]
 ExecStart=/bin/true
 User=bad:user
