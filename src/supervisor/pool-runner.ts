@@ -61,7 +61,7 @@ export class PoolRunner implements Runner {
     public def: ServiceDefinition,
     private readonly ctx: RunnerContext,
   ) {
-    this.unit = ctx.tracking.unit('service', def.name);
+    this.unit = ctx.tracking.unit(ctx.trackingKind, def.name);
     this.sink = ctx.logSink(def);
     this.tracker = new RestartTracker(def.backoff);
     this.scaler = new PoolScaler(this.settings);

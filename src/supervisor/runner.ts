@@ -19,6 +19,8 @@ export interface RunnerContext {
   configDir: string;
   /** Which processes belong to which unit on this host (cgroups or process groups). */
   tracking: ProcessTracking;
+  /** The kind its units are tracked as (the cgroup is NAME.KIND): "service", or "systemd" for systemd's units. */
+  trackingKind: string;
   /** Sockets held for the service elsewhere (a systemd socket unit's), passed on at every start. */
   heldSockets?(name: string): HeldSockets[];
   /** The connection a per-connection service (Accept=yes) serves: its stdin, and its stdout/stderr where they say "socket". */

@@ -40,6 +40,12 @@ export interface SupervisorOptions {
   runtimeStateDir?: string;
   /** Which processes belong to which service: cgroups, or process groups. */
   tracking: ProcessTracking;
+  /**
+   * The kind its services are tracked as (cgroup NAME.KIND): "service" for hearth's own,
+   * another for a second supervisor (systemd's units), so neither takes the other's cgroups
+   * for orphans after a crash.
+   */
+  trackingKind?: string;
   /** Sockets held for a service by a systemd socket unit, passed on at every start. */
   heldSockets?(name: string): HeldSockets[];
   /** The connection a per-connection service serves (a systemd socket unit with Accept=yes). */
@@ -70,7 +76,10 @@ export class Supervisor {
   private readonly fifos: OutputFifos | undefined;
   private readonly runtimeState: RuntimeStateStore | undefined;
 
+  private readonly kind: string;
+
   constructor(private readonly options: SupervisorOptions) {
+    this.kind = options.trackingKind ?? 'service';
     this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir, options.spool) : undefined;
     this.runtimeState = options.runtimeStateDir
       ? new RuntimeStateStore(options.runtimeStateDir, (c) =>
@@ -107,7 +116,7 @@ export class Supervisor {
       if (!(runner instanceof ServiceRunner) || !record) continue;
       if (record.spawning && record.pid === null) {
         // hearthd died between writing its intent and the pid: find the process by its marker.
-        const found = recordFromProcesses(markedPids(this.options.tracking.unit('service', name).marker));
+        const found = recordFromProcesses(markedPids(this.options.tracking.unit(this.kind, name).marker));
         if (found?.pid) record = { ...record, pid: found.pid, pgid: found.pgid, startTime: found.startTime };
       }
       if (runner.adopt(record)) {
@@ -130,7 +139,8 @@ export class Supervisor {
     // A cgroup with processes but no usable record (the state file was lost or damaged):
     // adopted by what the cgroup shows, or kept as an orphan; never started a second time.
     for (const [unit, pids] of this.options.tracking.populatedUnits()) {
-      const name = unit.endsWith('.service') ? unit.slice(0, -'.service'.length) : undefined;
+      const suffix = `.${this.kind}`;
+      const name = unit.endsWith(suffix) ? unit.slice(0, -suffix.length) : undefined;
       if (name === undefined || recorded.has(name) || this.orphans.has(name)) continue;
       const runner = this.runners.get(name);
       const record = recordFromProcesses(pids);
@@ -145,7 +155,7 @@ export class Supervisor {
 
   /** Keeps a previous hearthd's process of a service without a definition, if it still runs. */
   private adoptOrphan(name: string, record: RuntimeRecord | undefined): boolean {
-    const unit = this.options.tracking.unit('service', name);
+    const unit = this.options.tracking.unit(this.kind, name);
     const stat = record?.pid != null ? readProcStat(record.pid) : undefined;
     const mainAlive = stat !== undefined && stat.state !== 'Z' && stat.startTime === record?.startTime;
     if (!Orphan.alive(record, unit, mainAlive)) return false;
@@ -161,7 +171,7 @@ export class Supervisor {
   }
 
   private reapLeftovers(name: string, record: RuntimeRecord): void {
-    const unit = this.options.tracking.unit('service', name);
+    const unit = this.options.tracking.unit(this.kind, name);
     if (unit.populated() === true) void stopProcesses(unit.boundary([record.pgid]), { signal: 'SIGTERM', timeoutMs: 10_000 }).done;
   }
 
@@ -374,7 +384,7 @@ export class Supervisor {
   /** The service a pid belongs to: by its cgroup, else its main pid or any process in its group. */
   ownerOf(pid: number): Runner | undefined {
     const unit = this.options.tracking.ownerOf(pid);
-    if (unit !== undefined) return unit.kind === 'service' ? this.runners.get(unit.name) : undefined;
+    if (unit !== undefined) return unit.kind === this.kind ? this.runners.get(unit.name) : undefined;
     for (const r of this.runners.values()) if (r.pid === pid || r.pids?.().includes(pid)) return r;
     const pgrp = readProcStat(pid)?.pgrp;
     if (pgrp === undefined) return undefined;
@@ -391,6 +401,7 @@ export class Supervisor {
       ...(this.fifos ? { fifos: this.fifos } : {}),
       ...(this.runtimeState ? { runtimeState: this.runtimeState } : {}),
       tracking: this.options.tracking,
+      trackingKind: this.kind,
       ...(this.options.heldSockets ? { heldSockets: this.options.heldSockets } : {}),
       ...(this.options.connection ? { connection: this.options.connection } : {}),
     };

@@ -49,6 +49,8 @@ export class SystemdBackend implements UnitBackend {
     this.stamps = this.loadStamps();
     this.supervisor = new Supervisor({
       tracking: o.tracking,
+      // Cgroups NAME.systemd ("nginx.service.systemd"): apart from hearth's own services.
+      trackingKind: 'systemd',
       logSink: o.logSink,
       ...(o.logSettingsChanged ? { logSettingsChanged: o.logSettingsChanged } : {}),
       configDir: o.configDir,
