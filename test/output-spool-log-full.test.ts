@@ -13,7 +13,8 @@ import { eventually, pidAlive, tempDir } from './helpers/index.js';
  * alive, its output not done), and when space returns (the tmpfs is made
  * larger) every line reaches the journal exactly once. A service with the
  * default "drop" loses lines meanwhile and its log says so in a gap record.
- * Through the spool helper, the default output path.
+ * Both output paths: through the spool helper (the default), and with
+ * HEARTH_SPOOL=off, where hearthd reads the FIFOs itself and pauses them.
  */
 
 const LINES = 200_000; // about 1.9 MB of output: more than the tmpfs holds
@@ -58,9 +59,7 @@ describe('on_log_full acts on service output when the log filesystem is full', (
     else process.env.HEARTH_SPOOL_CAP_BYTES = saved.HEARTH_SPOOL_CAP_BYTES;
   });
 
-  // Without the spool helper (HEARTH_SPOOL=off) the same test fails today: the writer is not held
-  // (see the report of the logpath branch); only the spool path is claimed here.
-  for (const spool of ['on'] as Array<'on' | 'off'>) {
+  for (const spool of ['on', 'off'] as const) {
     test(`"block" stops reading and loses nothing, "drop" writes a gap record (spool helper ${spool})`, async () => {
       const dir = tempDir('hearth-logfull-');
       const mnt = join(dir.path, 'mnt');
