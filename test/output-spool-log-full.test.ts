@@ -81,6 +81,8 @@ describe('on_log_full acts on service output when the log filesystem is full', (
         if (before === undefined) delete process.env.HEARTH_SPOOL;
         else process.env.HEARTH_SPOOL = before;
         const daemon = d;
+        // The helper is built, so only this line says that hearthd reads the pipes itself.
+        if (spool === 'off') await eventually(() => /HEARTH_SPOOL=off: hearth-spool is not used; hearthd reads service output/.test(daemon.output()), 10_000, 'hearthd to say it runs without the spool');
         // Blocked: the journal says so, and the writer waits in write() with its output unfinished.
         await eventually(() => {
           const s = JSON.parse(daemon.cli('status', 'careful', '--json').stdout) as { logging?: { blocked: boolean } };
