@@ -115,11 +115,18 @@ export class OutputSpool implements SpoolHost {
     this.leftovers = this.scan();
     await this.helper.open();
     for (const key of this.leftovers.keys()) {
+      // Journaled before the definitions load: not rotated by the defaults meanwhile.
+      this.journal.awaitRotation(key.replace(/\.(out|err)$/, '').replace(/\+.*$/, ''));
       const worker = key.includes('+') ? key.replace(/\.(out|err)$/, '') : undefined;
       if (worker) {
         if (!this.byKey.has(`${worker}.out`)) this.orphan(worker);
       } else this.service(key.replace(/\.(out|err)$/, ''));
     }
+  }
+
+  /** The definitions are loaded: output taken up before them is rotated by its service's settings, or the defaults. */
+  definitionsLoaded(): void {
+    this.journal.rotationSettled();
   }
 
   /** The output of service `name`: one for hearthd's whole life, through every run and reload. */
