@@ -101,6 +101,10 @@ static int children;
 /* cgroup.procs files every server joins before it execs (--cgroup); NULL-terminated */
 static const char *cgroups[SERVER_MAX_CGROUPS + 1];
 static int ncgroups;
+/* The same files, opened once at start: pending connections can fill the descriptor table. */
+static int cgroup_fds[SERVER_MAX_CGROUPS];
+/* accept4 failed for want of a descriptor: wait until a pending connection is handed on. */
+static int starved;
 
 static struct pending *find(unsigned long id) {
   for (int i = 0; i < npend; i++)
@@ -110,6 +114,7 @@ static struct pending *find(unsigned long id) {
 
 static void drop(struct pending *p) {
   close(p->fd);
+  starved = 0;
   *p = pend[--npend];
 }
 
@@ -141,6 +146,7 @@ static void start(struct pending *p) {
       .set_umask = have_umask,
       .umask = server_umask,
       .cgroups = cgroups,
+      .cgroup_fds = ncgroups ? cgroup_fds : NULL,
   };
   char err[512];
   pid_t pid = server_start(&st, err, sizeof err);
@@ -181,7 +187,11 @@ static void accept_all(int nodelay, int keepalive) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
     int fd = accept4(LISTEN_FD, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
-    if (fd < 0) return; /* EAGAIN, or a connection that died in the queue */
+    if (fd < 0) {
+      /* Out of descriptors: the connection waits in the queue (polling now would spin). */
+      if (errno == EMFILE || errno == ENFILE) starved = 1;
+      return; /* else EAGAIN, or a connection that died in the queue */
+    }
     int one = 1;
     if (nodelay) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (keepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
@@ -289,6 +299,13 @@ int main(int argc, char **argv) {
     perror("hearth-acceptor: signalfd");
     return 1;
   }
+  if (ncgroups) {
+    char err[512];
+    if (cgroup_procs_open(cgroups, cgroup_fds, err, sizeof err) < 0) {
+      fprintf(stderr, "hearth-acceptor: %s\n", err);
+      return 1;
+    }
+  }
   emit("r\n");
   flush_out();
 
@@ -299,13 +316,16 @@ int main(int argc, char **argv) {
     struct pollfd p[3] = {
       {sfd, POLLIN, 0},
       {input_open ? STDIN_FILENO : -1, POLLIN, 0},
-      {listening && npend < MAX_PENDING ? LISTEN_FD : -1, POLLIN, 0},
+      {listening && !starved && npend < MAX_PENDING ? LISTEN_FD : -1, POLLIN, 0},
     };
-    if (poll(p, 3, -1) < 0) {
+    /* Starved with nothing pending to hand on (descriptors held elsewhere): look again shortly. */
+    int ready = poll(p, 3, starved ? 100 : -1);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       perror("hearth-acceptor: poll");
       return 1;
     }
+    if (ready == 0) starved = 0;
     if (p[0].revents & POLLIN) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) > 0) {

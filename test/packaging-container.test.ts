@@ -2,7 +2,8 @@
  * examples/container without docker (no engine runs here): the image's layout
  * is rebuilt in namespaces of its own. /etc and /var are overlays whose upper
  * layer holds the example's /etc/hearth, /run is a fresh tmpfs, the network
- * is a loopback of its own, and hearthd starts as PID 1 with no arguments, as
+ * is a loopback of its own, the host's systemd units and /tmp are hidden (the
+ * image has neither), and hearthd starts as PID 1 with no arguments, as
  * the image's ENTRYPOINT does. `hearth` is then used through nsenter, as
  * `docker exec` would, and SIGTERM to PID 1 is `docker stop`.
  */
@@ -23,6 +24,11 @@ function initScript(upper: string, scratch: string): string {
     `mount -t overlay overlay -o lowerdir=/etc,upperdir=${upper}/etc,workdir=${scratch}/etc /etc`,
     `mount -t overlay overlay -o lowerdir=/var,upperdir=${upper}/var,workdir=${scratch}/var /var`,
     'mount -t tmpfs tmpfs /run',
+    // The image (node:20-bookworm-slim) has no systemd units and a /tmp of its own. This host has
+    // both: its enabled units would all start here (systemd-tmpfiles --boot among them, which empties
+    // /tmp), and the host's /tmp must never be the container's.
+    ...['/etc/systemd', '/lib/systemd/system', '/usr/lib/systemd/system', '/tmp']
+      .map((d) => `if [ -d ${d} ]; then mount -t tmpfs tmpfs ${d}; fi`),
     'ip link set lo up',
     `exec ${join(REPO, 'bin', 'hearthd')}`,
   ].join('\n');

@@ -69,22 +69,40 @@ static __attribute__((noinline)) void child(const struct server_start *s, const 
   _exit(127);
 }
 
-pid_t server_start(const struct server_start *s, char *err, size_t errlen) {
-  int fds[SERVER_MAX_CGROUPS];
-  int nfds = 0;
-  pid_t pid = -1;
-  for (const char *const *c = s->cgroups; c && *c; c++) {
-    if (nfds == SERVER_MAX_CGROUPS) {
+int cgroup_procs_open(const char *const *cgroups, int *fds, char *err, size_t errlen) {
+  int n = 0;
+  for (const char *const *c = cgroups; c && *c; c++) {
+    if (n == SERVER_MAX_CGROUPS) {
       snprintf(err, errlen, "more than %d cgroups", SERVER_MAX_CGROUPS);
-      goto out;
+      goto fail;
     }
     int fd = open(*c, O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
       snprintf(err, errlen, "cannot join the cgroup of %s: %s", *c, strerror(errno));
-      goto out;
+      goto fail;
     }
-    fds[nfds++] = fd;
+    fds[n++] = fd;
   }
+  return n;
+fail:
+  while (n > 0) close(fds[--n]);
+  return -1;
+}
+
+static __attribute__((noinline)) int count_paths(const char *const *c) {
+  int n = 0;
+  while (c && c[n]) n++;
+  return n;
+}
+
+pid_t server_start(const struct server_start *s, char *err, size_t errlen) {
+  int opened[SERVER_MAX_CGROUPS];
+  const int nopened = s->cgroup_fds ? 0 : cgroup_procs_open(s->cgroups, opened, err, errlen);
+  if (nopened < 0) return -1;
+  /* Not assigned again after vfork: the child shares this frame. */
+  const int *const fds = s->cgroup_fds ? s->cgroup_fds : opened;
+  const int nfds = s->cgroup_fds ? count_paths(s->cgroups) : nopened;
+  pid_t pid = -1;
   volatile struct child_failure f = {0, 0};
   pid = vfork();
   if (pid == 0) child(s, fds, nfds, &f);
@@ -97,7 +115,6 @@ pid_t server_start(const struct server_start *s, char *err, size_t errlen) {
     else snprintf(err, errlen, "%s", strerror(f.err));
     pid = -1;
   }
-out:
-  for (int i = 0; i < nfds; i++) close(fds[i]);
+  for (int i = 0; i < nopened; i++) close(opened[i]);
   return pid;
 }

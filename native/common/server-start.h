@@ -19,7 +19,13 @@ struct server_start {
   int set_umask;
   mode_t umask;
   const char *const *cgroups; /* cgroup.procs files the server joins before it execs; NULL-terminated or NULL */
+  /* The same files already open (O_WRONLY|O_CLOEXEC), one per entry of cgroups, or NULL: a helper
+     that holds many connections opens them once, so a full descriptor table cannot stop a start. */
+  const int *cgroup_fds;
 };
+
+/* Opens every cgroup.procs file of a NULL-terminated list for server_start's cgroup_fds; -1 with a message in err. */
+int cgroup_procs_open(const char *const *cgroups, int *fds, char *err, size_t errlen);
 
 /*
  * Starts the server; returns its pid, or -1 with a message in err. Nothing

@@ -156,11 +156,23 @@ describe('CLI output', () => {
   test('chkconfig --level 9 says the level is invalid before the usage', async () => {
     const r = await run([...sock, 'chkconfig', '--level', '9', 'web', 'on']);
     assert.equal(r.code, 1);
-    const [first, second] = r.stderr.split('\n');
+    const [first, ...rest] = r.stderr.split('\n');
     assert.equal(first, 'hearth: invalid runlevel "9": runlevels are the digits 0 to 6, as in --level 35');
-    assert.match(second!, /^usage:/);
+    assert.match(rest.join('\n'), /^usage: +chkconfig /m);
     const ok = await run([...sock, 'chkconfig', '--level', '35', 'web', 'on']);
     assert.equal(ok.stderr, '');
+  });
+
+  test('a chkconfig line that cannot parse is answered without hearthd, as hearthd would answer it', async () => {
+    const down = ['--socket', '/nonexistent/hearth.sock'];
+    const bad = await run([...down, 'chkconfig', '--level', '9', 'web', 'on']);
+    const viaDaemon = await run([...sock, 'chkconfig', '--level', '9', 'web', 'on']);
+    assert.equal(bad.code, 1);
+    assert.doesNotMatch(bad.stderr, /cannot reach hearthd/);
+    assert.equal(bad.stderr, viaDaemon.stderr);
+    // A valid line still needs hearthd, and says so.
+    const good = await run([...down, 'chkconfig', '--level', '35', 'web', 'on']);
+    assert.match(good.stderr, /cannot reach hearthd/);
   });
 
   test('service NAME start prints what the init script printed', async () => {

@@ -5,9 +5,9 @@ import { SUPER_SERVER_NAME } from '../model/index.js';
 import { parseSysvScript } from '../config/index.js';
 import {
   ALL_LEVELS,
-  chkconfigUsage,
   isBootEnabled,
   parseChkconfigArgs,
+  chkconfigArgumentError,
   runChkconfig,
   sysvEnablementUnit,
   listXinetdFiles,
@@ -31,9 +31,7 @@ export interface ChkconfigSources {
 /** `hearth chkconfig ARGS…`, evaluated where the enablement lives, with chkconfig's exact output. */
 export async function chkconfig(argv: string[], src: ChkconfigSources): Promise<ClassicResult> {
   const parsed = parseChkconfigArgs(argv);
-  if (!parsed.ok) {
-    return { stdout: '', stderr: `${parsed.usage ? chkconfigUsage('chkconfig', src.version) : parsed.message}\n`, exitCode: parsed.exitCode };
-  }
+  if (!parsed.ok) return chkconfigArgumentError(argv, src.version)!;
   return runChkconfig(parsed.action, {
     services: src.registry.runlevelUnits().map((u) => ({ unit: u.enable, boot: isBootEnabled(src.runlevels.enablement, u.enable) })),
     // chkconfig lists xinetd services per file of xinetd.d, named after the file.

@@ -128,6 +128,17 @@ export function parseChkconfigArgs(argv: readonly string[]): ChkconfigParse {
 }
 
 /**
+ * chkconfig's answer to a command line it cannot parse (the usage or a
+ * message on stderr, exit 1), or undefined when it parses. Pure, so the CLI
+ * answers a bad line without hearthd and hearthd answers it the same way.
+ */
+export function chkconfigArgumentError(argv: readonly string[], version?: string): { stdout: string; stderr: string; exitCode: number } | undefined {
+  const parsed = parseChkconfigArgs(argv);
+  if (parsed.ok) return undefined;
+  return { stdout: '', stderr: `${parsed.usage ? chkconfigUsage('chkconfig', version) : parsed.message}\n`, exitCode: parsed.exitCode };
+}
+
+/**
  * The usage text chkconfig prints to stderr (then exits 1). The synopsis lines
  * keep chkconfig's syntax, since scripts and people know it; the words around
  * them are hearth's own.

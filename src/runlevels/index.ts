@@ -12,6 +12,7 @@ export { renderPlotSvg, escapeXml, type PlotOptions } from './plot-svg.js';
 export {
   parseChkconfigArgs,
   chkconfigUsage,
+  chkconfigArgumentError,
   type ChkconfigAction,
   type ChkconfigParse,
   type ChkconfigType,

@@ -55,6 +55,8 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
   const timings = new Map<string, UnitTiming>();
   const state = new Map<string, 'waiting' | 'running' | UnitOutcome>(plan.order.map((n) => [n, 'waiting']));
   let running = 0;
+  let unsettled = plan.order.length;
+  let waiting = [...plan.order];
   // An interactive script (X-Interactive) runs alone, as insserv makes it the only member of its group.
   const exclusive = new Set(plan.exclusive ?? []);
   let aloneRunning = false;
@@ -69,7 +71,7 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
     };
 
     const settle = () => {
-      if ([...state.values()].some((s) => s === 'waiting' || s === 'running')) return false;
+      if (unsettled > 0) return false;
       resolve({
         kind: plan.kind,
         startedAt,
@@ -80,18 +82,23 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
       return true;
     };
 
+    // Each pump walks only the units still waiting (in plan order), and settling is a
+    // counter: walking the whole plan and every state after each completion made a boot
+    // of n services cost n² (10,000 services: seconds of hearthd's event loop).
     const pump = () => {
       let progressed = true;
       while (progressed) {
         progressed = false;
-        for (const name of plan.order) {
-          if (state.get(name) !== 'waiting') continue;
+        const walk = waiting;
+        waiting = [];
+        for (const name of walk) {
           const deps = plan.deps[name] ?? [];
           const after = deps.map((d) => d.name);
           const blockedBy = deps.find((d) => d.hard && plan.kind === 'start' && (state.get(d.name) === 'failed' || state.get(d.name) === 'skipped'));
           if (blockedBy || opts.signal?.aborted) {
             const reason = blockedBy ? `dependency "${blockedBy.name}" ${state.get(blockedBy.name)}` : 'aborted';
             state.set(name, 'skipped');
+            unsettled--;
             timings.set(name, { name, outcome: 'skipped', error: reason, after });
             emit({ type: 'unit.skipped', name, at: now(), reason });
             progressed = true;
@@ -101,7 +108,10 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
             const s = state.get(d.name);
             return s === 'done' || s === 'failed' || s === 'skipped';
           });
-          if (!ready || running >= limit || aloneRunning || (exclusive.has(name) && running > 0)) continue;
+          if (!ready || running >= limit || aloneRunning || (exclusive.has(name) && running > 0)) {
+            waiting.push(name);
+            continue;
+          }
           launch(name, after);
           progressed = true;
         }
@@ -138,6 +148,7 @@ export function runPlan(plan: Plan, action: (name: string) => Promise<void>, opt
         },
       ).finally(() => {
         running--;
+        unsettled--;
         if (exclusive.has(name)) aloneRunning = false;
         pump();
       });

@@ -140,9 +140,9 @@ export class UnitRegistry {
   }
 
   runlevelUnits(): RunlevelUnit[] {
-    return this.names()
-      .map((n) => this.runlevelUnit(n))
-      .filter((u): u is RunlevelUnit => u !== undefined);
+    // One owners map for the whole pass: a lookup per name would rebuild it for each
+    // (n² at 10,000 units; a --cpu-prof of a 10,000-port boot showed the per-name scans).
+    return [...this.owners().values()].map((o) => o.backend.runlevelUnit(o.name)).filter((u): u is RunlevelUnit => u !== undefined);
   }
 
   isUp(name: string): boolean {

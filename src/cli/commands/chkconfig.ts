@@ -1,3 +1,4 @@
+import { chkconfigArgumentError } from '../../runlevels/index.js';
 import type { Command } from '../command.js';
 
 /** The --level value given, if any (chkconfig also takes --levels and --level=LEVELS). */
@@ -23,7 +24,9 @@ export const chkconfig: Command = {
   rawArgs: true,
   async run(ctx) {
     const levels = levelArgument(ctx.rawArgs);
-    const r = await ctx.client().chkconfig(ctx.rawArgs);
+    // A line chkconfig cannot parse is answered here, the same as hearthd would, even with hearthd down.
+    const { hearthVersion } = await import('../run-cli.js');
+    const r = chkconfigArgumentError(ctx.rawArgs, hearthVersion()) ?? (await ctx.client().chkconfig(ctx.rawArgs));
     // chkconfig answers a bad level with its usage text alone; say first what was wrong with it.
     if (levels !== undefined && !/^[0-6]+$/.test(levels) && r.exitCode !== 0) {
       ctx.out.raw('', `${ctx.programName}: invalid runlevel${levels.length > 1 ? 's' : ''} "${levels}": runlevels are the digits 0 to 6, as in --level 35\n`);

@@ -1,0 +1,80 @@
+// hearthd's super-server against xinetd (connections per second, the same xinetd.d
+// file for both) and against openbsd-inetd (echo throughput on one connection).
+import { QUICK, ROUNDS, freePort, wanted } from '../lib/env.mjs';
+import { connRate, throughput } from '../lib/load.mjs';
+import { startHearthInetd, startOpenbsdInetd, startXinetd } from '../lib/peers.mjs';
+import { record, unavailable } from '../lib/stats.mjs';
+
+const CASES = [
+  ['daytime', 'internal daytime, 1 client', 'daytime', 1, 0],
+  ['daytime', 'internal daytime, 2 clients', 'daytime', 2, 0],
+  ['echo', 'internal echo, 1 client', 'echo', 1, 64],
+  ['echo', 'internal echo, 2 clients', 'echo', 2, 64],
+  ['cat', '/bin/cat per connection, 2 clients', 'cat', 2, 64],
+];
+
+async function connectionRates(tools) {
+  const ports = async () => ({ daytime: await freePort(), echo: await freePort(), cat: await freePort() });
+  const hp = await ports();
+  const xp = await ports();
+  const hearth = await startHearthInetd(hp);
+  const xinetd = await startXinetd(xp);
+  try {
+    for (const [key, label, svc, clients, send] of CASES) {
+      if (!wanted(key)) continue;
+      const rates = { h: [], x: [] };
+      const cpu = { h: 0, x: 0 };
+      for (let r = 0; r < ROUNDS; r++) {
+        // Interleaved, and the order alternates between rounds: values[i] of both rows come from round i.
+        for (const which of r % 2 ? ['x', 'h'] : ['h', 'x']) {
+          const res = await connRate(tools.loadgen, which === 'h' ? hp[svc] : xp[svc], clients, send);
+          rates[which].push(res.rate);
+          cpu[which] = Math.max(cpu[which], res.clientCpu);
+        }
+      }
+      record(label, 'hearth', 'connections', 'conn/s', rates.h, 'higher', { clientCpu: cpu.h });
+      record(label, 'xinetd', 'connections', 'conn/s', rates.x, 'higher', { clientCpu: cpu.x });
+    }
+  } finally {
+    await hearth.stop();
+    await xinetd.stop();
+  }
+}
+
+async function echoThroughput(tools) {
+  const bytes = QUICK ? 100e6 : 1e9;
+  const label = `echo throughput, one connection, ${bytes / 1e9} GB`;
+  const ep = await freePort();
+  const hearth = await startHearthInetd({ daytime: await freePort(), echo: ep, cat: await freePort() });
+  const ip = await freePort();
+  let inetd = null;
+  if (!tools.inetd) unavailable(label, 'openbsd-inetd', 'could not unpack the package');
+  else inetd = await startOpenbsdInetd(tools.inetd, ip).catch((e) => (unavailable(label, 'openbsd-inetd', e.message), null));
+  try {
+    const h = [];
+    const o = [];
+    const cpu = { h: 0, o: 0 };
+    for (let r = 0; r < (QUICK ? 1 : 3); r++) {
+      const a = throughput(tools.loadgen, ep, bytes);
+      h.push(a.rate);
+      cpu.h = Math.max(cpu.h, a.clientCpu);
+      if (inetd) {
+        const b = throughput(tools.loadgen, ip, bytes);
+        o.push(b.rate);
+        cpu.o = Math.max(cpu.o, b.clientCpu);
+      }
+    }
+    record(label, 'hearth', 'throughput', 'MB/s', h, 'higher', { clientCpu: cpu.h });
+    if (inetd) record(label, 'openbsd-inetd', 'throughput', 'MB/s', o, 'higher', { clientCpu: cpu.o });
+  } finally {
+    await hearth.stop();
+    await inetd?.stop();
+  }
+}
+
+export async function superServer(tools) {
+  if (!['daytime', 'echo', 'cat', 'throughput'].some(wanted)) return;
+  if (!tools.xinetd) return unavailable('super-server', 'xinetd', 'not installed');
+  if (['daytime', 'echo', 'cat'].some(wanted)) await connectionRates(tools);
+  if (wanted('throughput')) await echoThroughput(tools);
+}
