@@ -13,7 +13,8 @@ import { eventually, pidAlive, tempDir } from './helpers/index.js';
  * alive, its output not done), and when space returns (the tmpfs is made
  * larger) every line reaches the journal exactly once. A service with the
  * default "drop" loses lines meanwhile and its log says so in a gap record.
- * Through the spool helper, the default output path.
+ * Both output paths: through the spool helper (the default), and with
+ * HEARTH_SPOOL=off, where hearthd reads the FIFOs itself and pauses them.
  */
 
 const LINES = 200_000; // about 1.9 MB of output: more than the tmpfs holds
@@ -58,9 +59,7 @@ describe('on_log_full acts on service output when the log filesystem is full', (
     else process.env.HEARTH_SPOOL_CAP_BYTES = saved.HEARTH_SPOOL_CAP_BYTES;
   });
 
-  // Without the spool helper (HEARTH_SPOOL=off) the same test fails today: the writer is not held
-  // (see the report of the logpath branch); only the spool path is claimed here.
-  for (const spool of ['on'] as Array<'on' | 'off'>) {
+  for (const spool of ['on', 'off'] as const) {
     test(`"block" stops reading and loses nothing, "drop" writes a gap record (spool helper ${spool})`, async () => {
       const dir = tempDir('hearth-logfull-');
       const mnt = join(dir.path, 'mnt');
@@ -82,6 +81,8 @@ describe('on_log_full acts on service output when the log filesystem is full', (
         if (before === undefined) delete process.env.HEARTH_SPOOL;
         else process.env.HEARTH_SPOOL = before;
         const daemon = d;
+        // The helper is built, so only this line says that hearthd reads the pipes itself.
+        if (spool === 'off') await eventually(() => /HEARTH_SPOOL=off: hearth-spool is not used; hearthd reads service output/.test(daemon.output()), 10_000, 'hearthd to say it runs without the spool');
         // Blocked: the journal says so, and the writer waits in write() with its output unfinished.
         await eventually(() => {
           const s = JSON.parse(daemon.cli('status', 'careful', '--json').stdout) as { logging?: { blocked: boolean } };

@@ -197,6 +197,25 @@ describe('rotation', () => {
     assert.deepEqual(readdirSync(j.dir).sort(), ['small.log', 'small.log.1']);
   });
 
+  test('output journaled before its service\'s settings are known is not rotated by the defaults meanwhile', () => {
+    const j = journal({ rotation: { maxBytes: 512, keep: 1 } });
+    j.awaitRotation('big');
+    j.awaitRotation('gone');
+    for (const name of ['big', 'gone']) {
+      for (let i = 0; i < 100; i++) j.record(name, { stream: 'out', text: `early ${i}` });
+    }
+    j.flush();
+    assert.deepEqual(readdirSync(j.dir).sort(), ['big.log', 'gone.log'], 'held: no rotation at 512 bytes');
+    j.setRotation('big', { maxBytes: 1 << 20, keep: 5 });
+    // No definition came for "gone": once they are all loaded, the defaults apply to it.
+    j.rotationSettled();
+    for (const name of ['big', 'gone']) {
+      for (let i = 0; i < 100; i++) j.record(name, { stream: 'out', text: `later ${i}` });
+    }
+    j.flush();
+    assert.deepEqual(readdirSync(j.dir).sort(), ['big.log', 'gone.log', 'gone.log.1']);
+  });
+
   test('retention by age deletes rotated files not written for longer than maxAgeMs', async () => {
     const j = journal({ rotation: { maxBytes: 512, keep: 5, maxAgeMs: 3_600_000 } });
     const w = j.writer('old');

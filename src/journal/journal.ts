@@ -82,6 +82,8 @@ export class Journal implements RecordSink {
   readonly dir: string;
   private readonly rotation: RotationSettings;
   private readonly rotationOf = new Map<string, RotationSettings>();
+  /** Services journaled before their definition is loaded: not rotated by size until it is (awaitRotation). */
+  private readonly rotationPending = new Set<string>();
   private readonly sets = new Map<string, LogFileSet>();
   private readonly writers = new Map<string, ServiceLogWriter>();
   private readonly dirty = new Set<LogFileSet>();
@@ -127,8 +129,40 @@ export class Journal implements RecordSink {
   /** Changes a service's rotation settings (a config reload). */
   setRotation(service: string, rotation: RotationSettings): void {
     this.rotationOf.set(service, rotation);
+    this.rotationPending.delete(service);
     const set = this.sets.get(service);
     if (set) set.rotation = rotation;
+  }
+
+  /**
+   * Output of `service` is journaled before its definition is loaded (the
+   * spool takes up what a killed hearthd left, at start): its files are not
+   * rotated by size until setRotation gives its own settings, or
+   * rotationSettled the defaults. The defaults may be far smaller than its
+   * log_max_size: rotating by them cut a 1G log into 10M files and pushed
+   * older ones past log_keep.
+   */
+  awaitRotation(service: string): void {
+    if (this.rotationOf.has(service)) return;
+    this.rotationPending.add(service);
+    const set = this.sets.get(service);
+    if (set) set.rotation = this.rotationFor(service);
+  }
+
+  /** Every definition is loaded: a service still waiting has none of its own, so the defaults apply. */
+  rotationSettled(): void {
+    const pending = [...this.rotationPending];
+    this.rotationPending.clear();
+    for (const service of pending) {
+      const set = this.sets.get(service);
+      if (set) set.rotation = this.rotationFor(service);
+    }
+  }
+
+  private rotationFor(service: string): RotationSettings {
+    const own = this.rotationOf.get(service);
+    if (own) return own;
+    return this.rotationPending.has(service) ? { ...this.rotation, maxBytes: Number.POSITIVE_INFINITY } : this.rotation;
   }
 
   /**
@@ -294,7 +328,7 @@ export class Journal implements RecordSink {
   private setFor(service: string): LogFileSet {
     let set = this.sets.get(service);
     if (!set) {
-      set = new LogFileSet(this.dir, service, this.rotationOf.get(service) ?? this.rotation, (s, recs) => this.notify(s, recs));
+      set = new LogFileSet(this.dir, service, this.rotationFor(service), (s, recs) => this.notify(s, recs));
       set.seal = this.seals.get(service);
       this.sets.set(service, set);
     }

@@ -92,3 +92,31 @@ describe('priorities of service output, as journald files them', () => {
     assert.equal(renderLine({ ...base, stream: 'out', text: 'o' }, { color: true, time: false }), 'o');
   });
 });
+
+describe('an unfinished line while the journal holds the output (on_log_full = "block")', () => {
+  test('is not written as a partial record while paused, since its rest waits unread in the pipe', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-hold-'));
+    const j = new Journal({ dir, idleFlushMs: 100 });
+    cleanup.push(() => {
+      j.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const w = j.writer('svc');
+    let paused = false;
+    w.attach({ pause: () => (paused = true), resume: () => (paused = false) });
+    w.write('out', 'n=1\nn=');
+    w.pauseProducer();
+    assert.ok(paused);
+    t.mock.timers.tick(1000);
+    assert.deepEqual((await j.query({ names: ['svc'] })).map((r) => [r.text, r.partial ?? false]), [['n=1', false]], 'the held "n=" is not cut off');
+    w.resumeProducer();
+    assert.ok(!paused);
+    w.write('out', '2\n');
+    assert.deepEqual((await j.query({ names: ['svc'] })).map((r) => [r.text, r.partial ?? false]), [['n=1', false], ['n=2', false]]);
+    // A real prompt after resuming is still flushed on idle.
+    w.write('out', 'password: ');
+    t.mock.timers.tick(100);
+    assert.deepEqual((await j.query({ names: ['svc'] })).map((r) => [r.text, r.partial ?? false]).at(-1), ['password: ', true]);
+  });
+});

@@ -108,6 +108,7 @@ export class ServiceLogWriter {
     if (!this.paused) return;
     this.paused = false;
     for (const flow of this.flows) flow.resume();
+    this.armIdle();
   }
 
   get producerPaused(): boolean {
@@ -170,7 +171,8 @@ export class ServiceLogWriter {
     if (this.streams.out.splitter.buffered === 0 && this.streams.err.splitter.buffered === 0) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      this.flushHeld();
+      // Paused, the rest of the line waits in the pipe unread: it is not a prompt. resumeProducer re-arms.
+      if (!this.paused) this.flushHeld();
     }, this.idleFlushMs);
     // A held prompt must not keep hearthd (or a test) alive.
     this.idleTimer.unref();

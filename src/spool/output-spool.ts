@@ -1,7 +1,7 @@
 import { constants, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpoolLedger, type Journal, type SpoolTag } from '../journal/index.js';
-import { SpoolHelper, SPOOL_HELPER, nativeHelperPath, type SpoolMode, type SpoolPlace } from '../native/index.js';
+import { NATIVE_HELPERS, SpoolHelper, SPOOL_HELPER, nativeHelperPath, type SpoolMode, type SpoolPlace } from '../native/index.js';
 import { FifoStock } from './fifo-stock.js';
 import { SpooledOutput, type CountedTag, type OutputStream, type SpoolHost, type SpoolStream } from './spooled-output.js';
 
@@ -62,7 +62,12 @@ export class OutputSpool implements SpoolHost {
    * HEARTH_SPOOL_ROTATE_BYTES change the helper's limits (tests make them small).
    */
   static create(options: OutputSpoolOptions, env: NodeJS.ProcessEnv = process.env): OutputSpool | undefined {
-    if (env.HEARTH_SPOOL === 'off') return undefined;
+    if (env.HEARTH_SPOOL === 'off') {
+      // The helper is there, so the start report of missing helpers says nothing: say it here, once.
+      const without = NATIVE_HELPERS.find((h) => h.name === SPOOL_HELPER)?.without ?? 'hearthd reads service output from its pipes itself';
+      options.onNotice?.('warn', `HEARTH_SPOOL=off: ${SPOOL_HELPER} is not used; ${without}`);
+      return undefined;
+    }
     const helperPath = options.helperPath ?? nativeHelperPath(SPOOL_HELPER);
     if (!helperPath) return undefined;
     const bytes = (v: string | undefined) => (v && /^[1-9]\d{0,15}$/.test(v) ? Number(v) : undefined);
@@ -110,11 +115,18 @@ export class OutputSpool implements SpoolHost {
     this.leftovers = this.scan();
     await this.helper.open();
     for (const key of this.leftovers.keys()) {
+      // Journaled before the definitions load: not rotated by the defaults meanwhile.
+      this.journal.awaitRotation(key.replace(/\.(out|err)$/, '').replace(/\+.*$/, ''));
       const worker = key.includes('+') ? key.replace(/\.(out|err)$/, '') : undefined;
       if (worker) {
         if (!this.byKey.has(`${worker}.out`)) this.orphan(worker);
       } else this.service(key.replace(/\.(out|err)$/, ''));
     }
+  }
+
+  /** The definitions are loaded: output taken up before them is rotated by its service's settings, or the defaults. */
+  definitionsLoaded(): void {
+    this.journal.rotationSettled();
   }
 
   /** The output of service `name`: one for hearthd's whole life, through every run and reload. */

@@ -46,8 +46,10 @@ export class ServiceOutput {
   /** hearthd's own hold on the pipes: no SIGPIPE for the service while their reader restarts. */
   private keepers: number[] | undefined;
   private spooled: SpooledOutput | undefined;
-  /** Detaches the pipes hearthd reads itself from the journal's flow control. */
-  private detachFlow: (() => void) | undefined;
+  /** Detaches the FIFO readers (no spool helper) from the journal's flow control. */
+  private detachFifoFlow: (() => void) | undefined;
+  /** Detaches each child's own pipes still open (the main process, a control command): one per child. */
+  private readonly pipeFlows = new Set<() => void>();
   private readonly listener: Listener = (stream, chunk) => this.onChunk(stream, chunk);
 
   constructor(
@@ -74,12 +76,26 @@ export class ServiceOutput {
     for (const fd of fds) this.fifos!.closeFd(fd);
   }
 
-  /** A child with its own pipes (no FIFOs): read them. */
+  /**
+   * A child with its own pipes (no FIFOs): read them, paused with the rest
+   * until they close. A child spawned onto the FIFOs has none (null): its
+   * output is the FIFO readers', which stay attached.
+   */
   attachPipes(stdout: NodeJS.ReadableStream | null, stderr: NodeJS.ReadableStream | null): void {
+    const present = [stdout, stderr].filter((p): p is NodeJS.ReadableStream => p !== null);
+    if (present.length === 0) return;
     stdout?.on('data', (chunk: Buffer) => this.chunk('out', chunk));
     stderr?.on('data', (chunk: Buffer) => this.chunk('err', chunk));
-    this.detachFlow?.();
-    this.detachFlow = pausePipes(this.sink, [stdout, stderr]);
+    const detach = pausePipes(this.sink, present);
+    this.pipeFlows.add(detach);
+    let open = present.length;
+    for (const pipe of present) {
+      pipe.once('close', () => {
+        if (--open > 0) return;
+        detach();
+        this.pipeFlows.delete(detach);
+      });
+    }
   }
 
   /** Takes up the service's pipes (for a fresh spawn or an adopted service). */
@@ -102,7 +118,7 @@ export class ServiceOutput {
     out.on('error', ignore);
     err.on('error', ignore);
     this.readers = { out, err };
-    this.detachFlow = pausePipes(this.sink, [out, err]);
+    this.detachFifoFlow = pausePipes(this.sink, [out, err]);
   }
 
   /** The process ended: its last bytes are read and an unfinished line is flushed. */
@@ -117,8 +133,10 @@ export class ServiceOutput {
     this.readers?.out.destroy();
     this.readers?.err.destroy();
     this.readers = undefined;
-    this.detachFlow?.();
-    this.detachFlow = undefined;
+    this.detachFifoFlow?.();
+    this.detachFifoFlow = undefined;
+    for (const detach of this.pipeFlows) detach();
+    this.pipeFlows.clear();
     for (const fd of this.keepers ?? []) this.fifos?.closeFd(fd);
     this.keepers = undefined;
   }

@@ -96,6 +96,8 @@ export class Supervisor {
    */
   recover(): RecoveryReport {
     const report: RecoveryReport & { orphaned: string[] } = { adopted: [], leftStopped: [], died: [], changed: [], orphaned: [] };
+    // Runs once the definitions are loaded, so output taken up at start is rotated by its own service's settings.
+    this.fifos?.spool?.definitionsLoaded();
     if (!this.runtimeState) return report;
     const recorded = new Set<string>();
     for (const name of this.runtimeState.names()) {
