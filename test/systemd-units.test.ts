@@ -111,7 +111,10 @@ describe('sockets, timers, targets and dependencies', () => {
     assert.equal(sc('start', 'app.target').code, 0);
     assert.equal(sc('is-active', 'member.service').stdout.trim(), 'active');
     assert.equal(sc('start', 'after-script').code, 0);
-    await eventually(() => existsSync(join(W, 'order')), 5000, 'the unit to run');
+    // The shell creates the file at its redirect, before cat has written: wait for the unit to be running,
+    // by which time its exec has replaced the shell and cat is done.
+    await eventually(() => sc('is-active', 'after-script').stdout.trim() === 'active' && existsSync(join(W, 'order')), 5000, 'the unit to run');
+    await eventually(() => readFileSync(join(W, 'order'), 'utf8') !== '' || undefined, 5000, 'cat to have written');
     assert.equal(readFileSync(join(W, 'order'), 'utf8').trim(), 'early-ran');
   });
 
