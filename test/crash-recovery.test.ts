@@ -83,7 +83,8 @@ describe('the super-server after a crash', () => {
         s.on('error', reject);
       });
     try {
-      assert.match(await daytime(), /\d{4}/);
+      // The control socket answers before the boot has opened the listeners.
+      await eventually(() => daytime().then((t) => /\d{4}/.test(t), () => false), 10_000, 'daytime up');
       await d.crash();
       const t0 = Date.now();
       d = await d.restart();
