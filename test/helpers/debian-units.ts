@@ -23,7 +23,9 @@ export interface DebianTree {
   unitDir: string;
 }
 
-const CACHE = path.join(os.tmpdir(), 'hearth-debian-units');
+/** Where Debian's packages are unpacked, shared by the tests (outside the checkout). */
+export const DEBIAN_UNITS_CACHE = path.join(os.tmpdir(), 'hearth-debian-units');
+const CACHE = DEBIAN_UNITS_CACHE;
 
 function run(cmd: string, args: string[], cwd: string): { ok: boolean; out: string } {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 300_000 });

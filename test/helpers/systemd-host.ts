@@ -9,11 +9,12 @@
  * (CI installs them; policy-rc.d keeps the package scripts from starting them).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { REPO, eventually, tempDir } from './index.js';
 import { inNamespace, startAsPid1, type NamespaceInit } from './pid-namespace.js';
 import { runCli } from './daemon.js';
+import { DEBIAN_UNITS_CACHE } from './debian-units.js';
 
 /** Directories the daemons write, each replaced by a private copy inside the namespace. */
 const PRIVATE_COPIES = ['/var/log', '/var/lib/redis', '/var/lib/nginx', '/var/lib/misc', '/var/spool/cron', '/var/lib/postgresql', '/etc/postgresql'];
@@ -36,6 +37,13 @@ const SETUP = [
   'copies=$1; shift',
   'ip link set lo up',
   'mount -t tmpfs -o mode=0755 tmpfs /run',
+  // A /tmp of its own, holding only the folders named before "--" (this host's own, the unpacked
+  // packages): whatever the units do to /tmp (PrivateTmp=, tmpfiles, cleanup) never reaches this
+  // machine's /tmp or other tests' files.
+  'n=0',
+  'while [ "$1" != "--" ]; do n=$((n + 1)); mkdir -p "/run/.keep/$n"; mount --bind "$1" "/run/.keep/$n"; eval "keep_$n=\\$1"; shift; done; shift',
+  'mount -t tmpfs -o mode=1777 tmpfs /tmp',
+  'i=1; while [ $i -le $n ]; do eval "d=\\$keep_$i"; mkdir -p "$d"; mount --bind "/run/.keep/$i" "$d"; umount "/run/.keep/$i"; i=$((i + 1)); done',
   // /run/systemd/system is sd_booted()'s test: daemons such as rsyslog take their sockets from
   // the manager only when it exists (and otherwise bind /dev/log, which is the host's).
   'mkdir -p /run/systemd/journal /run/systemd/system /run/lock',
@@ -43,6 +51,11 @@ const SETUP = [
   'if id postgres >/dev/null 2>&1; then install -d -o postgres -g postgres -m 2775 /run/postgresql; fi',
   'exec "$@"',
 ].join('\n');
+
+/** The folders under /tmp the namespace keeps: the host's own, and the unpacked Debian packages (the peer runs from there). */
+function kept(root: string): string[] {
+  return [root, ...(existsSync(DEBIAN_UNITS_CACHE) ? [DEBIAN_UNITS_CACHE] : [])];
+}
 
 export interface HostOptions {
   /** Unit files to copy from the Debian tree, and files of the test's own (name → content). */
@@ -100,7 +113,7 @@ export async function startHearthHost(o: HostOptions): Promise<HearthHost> {
   // Named per host, never /run/hearth: hearthd names its cgroup after the runtime dir, and cgroups are shared with this machine.
   const runtime = `/run/${basename(p.root)}`;
   const args = [join(REPO, 'bin', 'hearthd'), '--config-dir', configDir, '--state-dir', join(p.root, 'state'), '--runtime-dir', runtime, '--log-dir', join(p.root, 'log')];
-  const init = await startAsPid1(['/bin/sh', '-c', SETUP, 'setup', join(p.root, 'copies'), ...args], process.env, ['--net']);
+  const init = await startAsPid1(['/bin/sh', '-c', SETUP, 'setup', join(p.root, 'copies'), ...kept(p.root), '--', ...args], process.env, ['--net']);
   const socket = `/proc/${init.initPid}/root${runtime}/hearth.sock`;
   await eventually(() => runCli(socket, ['list']).code === 0, 30_000, `hearthd in the namespace: ${init.output()}`);
   return { ...host(p.root, p.unitDir, init, p.cleanup), socket, configDir, cli: (...a) => runCli(socket, a) };
@@ -111,7 +124,7 @@ export async function startPlainHost(o: HostOptions): Promise<NamespaceHost> {
   const p = await prepare('hearth-sdpeer-', o);
   mkdirSync(join(p.root, 'etc-units'), { recursive: true });
   const bind = ['/bin/sh', '-c', 'mount --bind "$1" /lib/systemd/system && mount --bind "$2" /etc/systemd/system && shift 2 && exec "$@"', 'bind', p.unitDir, join(p.root, 'etc-units')];
-  const init = await startAsPid1(['/bin/sh', '-c', SETUP, 'setup', join(p.root, 'copies'), ...bind, 'tini', '-s', '--', 'sleep', 'infinity'], process.env, ['--net']);
+  const init = await startAsPid1(['/bin/sh', '-c', SETUP, 'setup', join(p.root, 'copies'), ...kept(p.root), '--', ...bind, 'tini', '-s', '--', 'sleep', 'infinity'], process.env, ['--net']);
   await eventually(() => inNamespace(init.initPid, ['test', '-d', '/run/systemd']).code === 0, 10_000, 'the namespace');
   return host(p.root, p.unitDir, init, p.cleanup);
 }
