@@ -144,10 +144,13 @@ static int new_stream(const char *key) {
   }
   struct stream *s = &streams[i];
   memset(s, 0, sizeof *s);
+  /* Before this slot counts as used: rehash links every used stream, and linking this one
+     again below would make it its own successor (a lookup that misses would never end). */
+  if (!chains || (unsigned)nstreams > nchains) rehash();
+  if (!chains) return -1;
   snprintf(s->key, sizeof s->key, "%s", key);
   s->used = 1;
   s->fifo = s->spool = -1;
-  if (!chains || (unsigned)nstreams > nchains) rehash();
   unsigned b = hash_key(key) % nchains;
   s->next_in_chain = chains[b];
   chains[b] = i;
