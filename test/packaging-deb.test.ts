@@ -185,7 +185,12 @@ describe('the Debian package', () => {
     assert.equal(sh('/etc/init.d/hearthd', ['stop']).code, 0);
     // No web GUI on the machine's port 9119 during the test; /etc/default/hearthd is read by the script.
     writeFileSync('/etc/default/hearthd', 'HEARTHD_OPTS="--web-listen off"\n');
-    const started = sh('/etc/init.d/hearthd', ['start']);
+    // This machine's /etc is real: hearthd from /etc/hearth would also run every systemd unit the
+    // machine has enabled (systemd-tmpfiles --boot among them, which empties /tmp under the other
+    // tests). It starts in a mount namespace where the machine's units and /tmp are hidden; /run is
+    // shared, so the pidfile, the socket and the script's status and stop work from here.
+    const hide = 'for d in /etc/systemd /usr/lib/systemd/system /tmp; do mount -t tmpfs tmpfs "$d"; done; exec /etc/init.d/hearthd start';
+    const started = sh('unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c', hide]);
     assert.equal(started.code, 0, started.stdout + started.stderr);
     await eventually(() => sh('/usr/bin/hearth', ['--socket', '/run/hearth/hearth.sock', 'list']).code === 0, 20_000, 'the init script\'s hearthd answering');
     assert.equal(sh('/etc/init.d/hearthd', ['status']).code, 0);
