@@ -135,16 +135,23 @@ static void cn_drain(void) {
   }
 }
 
-/* The cgroup v2 path of a process (its "0::" line), while /proc still has it. */
-static int read_cgroup(int pid, char *out, size_t size) {
-  char path[64], text[8192];
-  snprintf(path, sizeof path, "/proc/%d/cgroup", pid);
+/* /proc/PID/NAME into text (NUL-terminated); 0 when the process or the file is gone. */
+static int read_proc(int pid, const char *name, char *text, size_t size) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
-  ssize_t n = read(fd, text, sizeof text - 1);
+  ssize_t n = read(fd, text, size - 1);
   close(fd);
   if (n <= 0) return 0;
   text[n] = 0;
+  return 1;
+}
+
+/* The cgroup v2 path of a process (its "0::" line), while /proc still has it. */
+static int read_cgroup(int pid, char *out, size_t size) {
+  char text[8192];
+  if (!read_proc(pid, "cgroup", text, sizeof text)) return 0;
   char *line = strncmp(text, "0::", 3) == 0 ? text : strstr(text, "\n0::");
   if (!line) return 0;
   line += line == text ? 3 : 4;
@@ -158,14 +165,8 @@ static int read_cgroup(int pid, char *out, size_t size) {
 static int ppid_of(int pid) {
   struct fork_rec *r = &forks[pid % FORKS];
   if (r->pid == pid && r->ppid > 0) return r->ppid;
-  char path[64], text[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t n = read(fd, text, sizeof text - 1);
-  close(fd);
-  if (n <= 0) return 0;
-  text[n] = 0;
+  char text[1024];
+  if (!read_proc(pid, "stat", text, sizeof text)) return 0;
   /* "pid (comm) state ppid …": comm may hold spaces and parentheses. */
   char *end = strrchr(text, ')');
   int ppid = 0;
