@@ -7,29 +7,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { FIXTURE_BIN, eventually, freePort, pidAlive, tempDir } from './helpers/index.js';
-
-/** Pids with the token as one of their arguments (each test's sleeps carry a unique one). */
-function pidsWith(token: string): number[] {
-  const found: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'latin1').split('\0').includes(token) && pidAlive(Number(e))) found.push(Number(e));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-/** A sleep duration no other process on the machine uses: 9000 seconds plus a random fraction. */
-function uniqueSleep(): string {
-  return `9000.${Math.floor(Math.random() * 1e9)}`;
-}
+import { FIXTURE_BIN, eventually, freePort, pidAlive, pidsWith, tempDir, uniqueSleep } from './helpers/index.js';
 
 interface Detail {
   state: string;

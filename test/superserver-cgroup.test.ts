@@ -9,31 +9,13 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { eventually, freePortBlock, pidAlive, tempDir } from './helpers/index.js';
+import { eventually, freePortBlock, pidsWith, tempDir, uniqueSleep } from './helpers/index.js';
 
 const cgroupsHere = existsSync('/sys/fs/cgroup/unified/cgroup.procs') || existsSync('/sys/fs/cgroup/cgroup.procs');
 const LOGGER = ['/usr/bin/logger', '/bin/logger'].find((p) => existsSync(p));
-
-/** Pids with the token as one of their arguments (each test's sleeps carry a unique one). */
-function pidsWith(token: string): number[] {
-  const found: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/cmdline`, 'latin1').split('\0').includes(token) && pidAlive(Number(e))) found.push(Number(e));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-function uniqueSleep(): string {
-  return `9000.${Math.floor(Math.random() * 1e9)}`;
-}
 
 /** Everything the server writes until it closes the connection. */
 function readAll(port: number): Promise<string> {

@@ -185,3 +185,22 @@ export function zombiesUnder(initPid: number): number {
   }
   return rows.filter(([pid, , stat]) => tree.has(Number(pid)) && stat!.startsWith('Z')).length;
 }
+
+/** Pids with the token as one of their arguments (each test's sleeps carry a unique one). */
+export function pidsWith(token: string): number[] {
+  const found: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'latin1').split('\0').includes(token) && pidAlive(Number(e))) found.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** A sleep duration no other process on the machine uses: 9000 seconds plus a random fraction. */
+export function uniqueSleep(): string {
+  return `9000.${Math.floor(Math.random() * 1e9)}`;
+}
