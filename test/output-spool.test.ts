@@ -72,6 +72,12 @@ function spoolHelperPid(runtimeDir: string): number | undefined {
   return undefined;
 }
 
+/** Waits for the flood's last line, then checks every line is in the journal exactly once. */
+async function everyLineOnce(d: RunningDaemon): Promise<void> {
+  await eventually(() => journaledCount(d, 'flood') === LINES, 60_000, 'the last line journaled');
+  assertExactlyOnce(journalLines(d, 'flood'), LINES);
+}
+
 const saved: Record<string, string | undefined> = {};
 before(() => {
   for (const [k, v] of Object.entries({ HEARTH_SPOOL_CAP_BYTES: '65536', HEARTH_SPOOL_ROTATE_BYTES: '262144' })) {
@@ -95,8 +101,7 @@ describe('output spool: no line lost or doubled, whatever is killed', () => {
         await d.crash();
         d = await d.restart();
       }
-      await eventually(() => journaledCount(d, 'flood') === LINES, 60_000, 'the last line journaled');
-      assertExactlyOnce(journalLines(d, 'flood'), LINES);
+      await everyLineOnce(d);
     } finally {
       await d.stop();
     }
@@ -112,8 +117,7 @@ describe('output spool: no line lost or doubled, whatever is killed', () => {
         pids.add(pid);
         process.kill(pid, 'SIGKILL');
       }
-      await eventually(() => journaledCount(d, 'flood') === LINES, 60_000, 'the last line journaled');
-      assertExactlyOnce(journalLines(d, 'flood'), LINES);
+      await everyLineOnce(d);
       assert.equal(pids.size, 3, 'a new helper each time');
       assert.match(d.cli('logs', 'hearthd', '-n', '100').stdout, /"hearth-spool" went away; starting it again/);
     } finally {
@@ -129,8 +133,7 @@ describe('output spool: no line lost or doubled, whatever is killed', () => {
       process.kill(helper, 'SIGKILL');
       await d.crash();
       d = await d.restart();
-      await eventually(() => journaledCount(d, 'flood') === LINES, 60_000, 'the last line journaled');
-      assertExactlyOnce(journalLines(d, 'flood'), LINES);
+      await everyLineOnce(d);
     } finally {
       await d.stop();
     }
