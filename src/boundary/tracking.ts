@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { LimitSupport, ResourceLimits, RlimitValue, Rlimits } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import { CgroupBoundary, cgroupPids, cgroupPopulated } from './cgroup-boundary.js';
-import { applyLimits, limitSupport } from './cgroup-limits.js';
-import { locateCgroups } from './cgroup-mounts.js';
+import { applyLimits, limitSupport, v1HierarchiesFor } from './cgroup-limits.js';
+import { locateCgroups, type V1Controller } from './cgroup-mounts.js';
 import { CgroupTree, instanceName } from './cgroup-tree.js';
 import { cgroupOomKills, cgroupUsage, type UnitUsage } from './cgroup-usage.js';
 import { ProcessGroupBoundary } from './process-group.js';
@@ -26,16 +26,22 @@ export interface UnitTracking {
    * The cgroup.procs files a new process writes "0" to, between fork and
    * exec, to be in the unit before its program runs (for the native helpers
    * that fork servers themselves); undefined when there is nothing to join.
-   * For "accounting" (a unit without limits) only the v2 cgroup and, on
-   * hybrid hosts, the v1 memory hierarchy that status reads: every cgroup
-   * joined is a migration in the kernel, paid once per started process.
+   * Like joinPrefix: the v2 cgroup and, on hybrid hosts, only the v1
+   * hierarchies the unit uses (see applyLimits).
    */
-  joinFiles(leaf?: string, purpose?: 'limits' | 'accounting'): string[] | undefined;
+  joinFiles(leaf?: string): string[] | undefined;
   /** Environment that marks the unit's processes, for the fallback and for crash recovery. */
   readonly marker: Record<string, string>;
   /** For `hearth status`: the unit's cgroup, or how its processes are found. */
   readonly where: string;
-  /** Before a start: the unit's limits as its cgroup's settings. Throws a HearthError when impossible. */
+  /**
+   * Before a start: the unit's limits as its cgroup's settings. Throws a
+   * HearthError when impossible. On hybrid hosts it also decides which v1
+   * hierarchies the unit's processes join from then on: memory (status reads
+   * it) and those its limits need. Every cgroup joined is a directory made
+   * and a migration in the kernel per started process, so a unit without
+   * limits joins no more than it is counted in.
+   */
   applyLimits(limits: ResourceLimits | undefined): void;
   /** Everything of the unit (or one leaf of it), plus the process groups known to belong to it. */
   boundary(groups: Array<number | null>, leaf?: string): ProcessBoundary;
@@ -104,14 +110,16 @@ class CgroupTracking implements ProcessTracking {
   unit(kind: string, name: string): UnitTracking {
     const unit = `${name}.${kind}`;
     const tree = this.tree;
+    let v1InUse: readonly V1Controller[] = ['memory'];
     return {
       marker: { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance },
       where: tree.dir(unit),
-      joinPrefix: (leaf, rlimits) => [this.cgexec, ...rlimitFlags(rlimits), ...tree.ensure(unit, leaf), '--'],
-      joinFiles: (leaf, purpose = 'limits') => tree.ensure(unit, leaf, purpose === 'accounting' ? ['memory'] : undefined),
+      joinPrefix: (leaf, rlimits) => [this.cgexec, ...rlimitFlags(rlimits), ...tree.ensure(unit, leaf, v1InUse), '--'],
+      joinFiles: (leaf) => tree.ensure(unit, leaf, v1InUse),
       applyLimits: (limits) => {
-        tree.ensure(unit);
-        applyLimits(tree, unit, limits ?? {});
+        v1InUse = v1HierarchiesFor(limits ?? {});
+        tree.ensure(unit, undefined, v1InUse);
+        applyLimits(tree, unit, limits ?? {}, v1InUse);
       },
       // The process groups cover the moment between fork and joining the cgroup.
       boundary: (groups, leaf) => new UnionBoundary([new CgroupBoundary(tree.dir(unit, leaf)), new ProcessGroupBoundary(groups)]),

@@ -164,8 +164,8 @@ export class ServiceRuntime implements ServiceCore, MuxTarget {
   /** A service that starts servers gets its cgroup (created here); each server joins it before it runs. */
   private withCgroups(p: Prepared): Prepared {
     if (!p.launch) return p;
-    // No cgroup limits for inetd-style services: what status shows is all their servers need to join.
-    const cgroups = this.unit?.joinFiles(undefined, 'accounting');
+    // No cgroup limits for inetd-style services: their servers join only what status reads.
+    const cgroups = this.unit?.joinFiles();
     return cgroups ? { ...p, launch: { ...p.launch, cgroups } } : p;
   }
 

@@ -1,0 +1,66 @@
+/**
+ * Which cgroups a unit's processes join: the v2 cgroup always; on a hybrid
+ * host, of the v1 hierarchies only memory (which status reads) and those its
+ * limits need. Each cgroup joined is a directory and a kernel migration per
+ * started process, which showed in the cold start of 100 services.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { nativeHelperPath } from '../src/native/index.js';
+import { openTracking } from '../src/boundary/index.js';
+import { tempDir } from './helpers/index.js';
+
+const CGEXEC = nativeHelperPath('hearth-cgexec');
+const cgroupsHere = existsSync('/sys/fs/cgroup/unified/cgroup.procs') || existsSync('/sys/fs/cgroup/cgroup.procs');
+const skip = !CGEXEC ? 'hearth-cgexec is not built' : cgroupsHere ? false : 'this host has no cgroup v2 hierarchy';
+
+const cleanups: Array<() => void> = [];
+after(() => {
+  for (const c of cleanups.reverse()) c();
+});
+
+function openHere() {
+  const rt = tempDir('hearth-cg-hier-');
+  const tracking = openTracking({ runtimeDir: rt.path, mode: 'cgroup', cgexec: CGEXEC });
+  cleanups.push(() => {
+    tracking.close();
+    rt.cleanup();
+  });
+  assert.equal(tracking.mode, 'cgroup', tracking.description);
+  return tracking;
+}
+
+const V1 = ['memory', 'pids', 'cpu', 'blkio'];
+
+/** "/sys/fs/cgroup/pids/…/x.service/cgroup.procs" → "pids"; a file in the v2 tree → "v2". */
+function hierarchyOf(file: string): string {
+  const mount = file.split('/')[4] ?? '';
+  return mount.split(',').find((c) => V1.includes(c)) ?? 'v2';
+}
+
+test('a unit without limits joins its v2 cgroup and, on a hybrid host, only the v1 memory hierarchy', { skip }, () => {
+  const tracking = openHere();
+  const unit = tracking.unit('service', 'plain');
+  unit.applyLimits(undefined);
+  const joined = (unit.joinFiles() ?? []).map(hierarchyOf);
+  assert.equal(joined[0], 'v2');
+  for (const h of joined.slice(1)) assert.equal(h, 'memory', `joined ${joined.join(', ')}`);
+  const prefix = unit.joinPrefix() ?? [];
+  assert.deepEqual(prefix.filter((a) => a.endsWith('/cgroup.procs')).map(hierarchyOf), joined);
+});
+
+test('a limit adds the hierarchy that enforces it, with the value written there', { skip }, () => {
+  const tracking = openHere();
+  if (!tracking.limitSupport.tasks_max.ok) return assert.fail(`tasks_max unsupported here: ${tracking.limitSupport.tasks_max.why}`);
+  const unit = tracking.unit('service', 'limited');
+  unit.applyLimits({ tasksMax: 17 });
+  const files = unit.joinFiles() ?? [];
+  const pids = files.find((f) => hierarchyOf(f) === 'pids') ?? files[0]!;
+  assert.equal(readFileSync(pids.replace(/cgroup\.procs$/, 'pids.max'), 'utf8').trim(), '17');
+  // Dropping the limit lifts it: in v2 the value goes back to "max"; on a hybrid host the
+  // unit's processes no longer join the v1 pids hierarchy at all.
+  unit.applyLimits({});
+  if (hierarchyOf(pids) === 'v2') assert.equal(readFileSync(pids.replace(/cgroup\.procs$/, 'pids.max'), 'utf8').trim(), 'max');
+  assert.ok(!(unit.joinFiles() ?? []).some((f) => hierarchyOf(f) === 'pids'));
+});
