@@ -13,16 +13,23 @@ function readProc(path) {
   }
 }
 
+/**
+ * The process runs the tagged sleep itself. Only the exact command counts: a wrapper
+ * whose arguments end with it (hearth-cgexec … -- /bin/sleep MARK, before it has joined
+ * the cgroups and exec'd) has not started the service yet.
+ */
+function isSleepCommand(cmd) {
+  return cmd === `sleep\0${MARK}\0` || cmd === `/bin/sleep\0${MARK}\0`;
+}
+
 export function isOurSleep(pid) {
-  return readProc(`/proc/${pid}/cmdline`)?.endsWith(`${MARK}\0`) ?? false;
+  return isSleepCommand(readProc(`/proc/${pid}/cmdline`));
 }
 
 export function ourSleeps() {
   const pids = [];
   for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const cmd = readProc(`/proc/${e}/cmdline`);
-    if (cmd === `sleep\0${MARK}\0` || cmd === `/bin/sleep\0${MARK}\0`) pids.push(Number(e));
+    if (/^\d+$/.test(e) && isSleepCommand(readProc(`/proc/${e}/cmdline`))) pids.push(Number(e));
   }
   return pids;
 }

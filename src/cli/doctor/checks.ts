@@ -154,6 +154,25 @@ function trackingCheck(cgroups: CgroupHost, extras: InfoExtras): DoctorCheck {
   };
 }
 
+/**
+ * Every process hearthd starts with cgroup tracking moves itself into its
+ * unit's cgroup before it runs. Without favordynmods the kernel makes such a
+ * move wait for an RCU grace period whenever none happened just before: on a
+ * quiet host each start or restart waits that long (8 to 11 ms measured on
+ * kernel 6.18 here, against about 40 microseconds with favordynmods).
+ */
+export function migrationCheck(cgroups: CgroupHost): DoctorCheck | undefined {
+  const v2 = cgroups.v2;
+  if (!v2?.writable) return undefined;
+  if (v2.favorDynmods) return { id: 'cgroup-moves', status: 'ok', summary: `cgroup2 at ${v2.path} is mounted with favordynmods: a process joins its unit's cgroup without waiting` };
+  return {
+    id: 'cgroup-moves',
+    status: 'info',
+    summary: `cgroup2 at ${v2.path} is mounted without favordynmods: on a quiet host each service start or restart waits for the kernel (about 10 ms) while the new process joins its unit's cgroup`,
+    fix: 'boot with cgroup_favordynmods=true on the kernel command line (Linux 6.3 and later), or add favordynmods to the cgroup2 mount options; both apply to the whole host and make forks and exits slightly slower',
+  };
+}
+
 function socketCheck(info: DaemonInfo | undefined, socketPath: string): DoctorCheck | undefined {
   const sock = fileFacts(info?.socketPath ?? socketPath);
   const dir = fileFacts(dirname(sock.path));
@@ -243,7 +262,10 @@ export function diagnose(input: DoctorInput): DoctorReport {
   ];
   const info = input.info;
   if (info) checks.push(userCheck(info, extras(info)), pid1Check(info, extras(info)));
-  checks.push(trackingCheck(readCgroups(), info ? extras(info) : {}));
+  const cgroups = readCgroups();
+  checks.push(trackingCheck(cgroups, info ? extras(info) : {}));
+  const moves = migrationCheck(cgroups);
+  if (moves) checks.push(moves);
   const socket = socketCheck(info, input.socketPath);
   if (socket) checks.push(socket);
   if (info) checks.push(configCheck(info, input.services), journalCheck(info), portsCheck(info), ...stateChecks(info));

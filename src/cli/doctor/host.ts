@@ -11,7 +11,8 @@ import { parseProcNet } from '../../catalog/index.js';
 
 export interface CgroupHost {
   /** Where a cgroup2 hierarchy is mounted (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
-  v2?: { path: string; writable: boolean; kill: boolean; controllers: string[] };
+  /** favorDynmods: mounted with favordynmods, which makes moving a process between cgroups cheap (see migrationCheck). */
+  v2?: { path: string; writable: boolean; kill: boolean; controllers: string[]; favorDynmods: boolean };
   /** v1 hierarchies by controller name (memory, pids, …). */
   v1: string[];
 }
@@ -37,6 +38,7 @@ export function readCgroups(mountinfo = '/proc/self/mountinfo'): CgroupHost {
         writable: canWrite(mountPoint),
         kill: exists(join(mountPoint, 'cgroup.kill')) || hasKillBelow(mountPoint),
         controllers: readWords(join(mountPoint, 'cgroup.controllers')),
+        favorDynmods: options.split(',').includes('favordynmods'),
       };
     } else if (type === 'cgroup') {
       host.v1.push(...options.split(',').filter((o) => !['rw', 'ro', 'relatime', 'nosuid', 'nodev', 'noexec'].includes(o)));
