@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, log, machine, runCleanups } from './lib/env.mjs';
+import { cgroupMoveMs } from './lib/cgroup-moves.mjs';
 import { ensurePeers } from './lib/peers.mjs';
 import { report } from './lib/report.mjs';
 import { journalWorkload } from './workloads/journal.mjs';
@@ -30,7 +31,7 @@ import { zombieWorkload } from './workloads/zombies.mjs';
 const WORKLOADS = [logIngestWorkload, memoryWorkload, supervisorWorkloads, superServer, scaleWorkload, journalWorkload, zombieWorkload, poolWorkload];
 
 async function main() {
-  const info = { ...machine(), started: new Date().toISOString() };
+  const info = { ...machine(), cgroupMoveMs: cgroupMoveMs(), started: new Date().toISOString() };
   const tools = ensurePeers();
   if (!existsSync(join(ROOT, 'dist', 'main', 'hearthd.js'))) spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   try {
