@@ -45,10 +45,23 @@ test('limits are set, and lifted again when the definition drops them', () => {
     assert.equal(readFileSync(u.file('memory', 'memory.limit_in_bytes'), 'utf8'), String(32 * 1024 * 1024));
     assert.equal(readFileSync(u.file('pids', 'pids.max'), 'utf8'), '50');
     assert.equal(readFileSync(u.file('cpu', 'cpu.cfs_quota_us'), 'utf8'), '50000');
-    applyLimits(u.tree, 'web', {});
+    // Lifted in every hierarchy the unit's processes still join.
+    applyLimits(u.tree, 'web', {}, ['memory', 'pids', 'cpu']);
     assert.equal(readFileSync(u.file('memory', 'memory.limit_in_bytes'), 'utf8'), '-1');
     assert.equal(readFileSync(u.file('pids', 'pids.max'), 'utf8'), 'max');
     assert.equal(readFileSync(u.file('cpu', 'cpu.cfs_quota_us'), 'utf8'), '-1');
+  } finally {
+    u.cleanup();
+  }
+});
+
+test('a v1 hierarchy the unit no longer joins is left alone; memory, which status reads, is always kept', () => {
+  const u = hybridUnit();
+  try {
+    applyLimits(u.tree, 'web', { memoryMax: 32 * 1024 * 1024, tasksMax: 50 });
+    applyLimits(u.tree, 'web', {});
+    assert.equal(readFileSync(u.file('memory', 'memory.limit_in_bytes'), 'utf8'), '-1');
+    assert.equal(readFileSync(u.file('pids', 'pids.max'), 'utf8'), '50');
   } finally {
     u.cleanup();
   }
