@@ -5,7 +5,7 @@
  */
 import type { KeyValue } from './etcd-client.js';
 import { parseHostKey } from './keys.js';
-import { decodeReport, type AppliedSet, type UnitSummary } from './report.js';
+import { decodeReport, unitNeedsAttention, type AppliedSet, type UnitSummary } from './report.js';
 import { matchesHost, type Selector } from './selector.js';
 
 export interface HostView {
@@ -45,7 +45,7 @@ export function hostViews(kvs: Iterable<Pick<KeyValue, 'key' | 'value'>>, select
       up: keys.alive !== undefined,
       ...(lastSeen ? { lastSeen } : {}),
       units: report?.units ?? [],
-      unitsFailing: (report?.units ?? []).filter((u) => u.state === 'failed').length,
+      unitsFailing: (report?.units ?? []).filter((u) => unitNeedsAttention(u.state)).length,
       conflicts: report?.conflicts ?? [],
       ...(report?.applied ? { applied: report.applied } : {}),
       ...(info?.version ? { version: info.version } : {}),

@@ -34,7 +34,7 @@ export { assignBundles, type AssignedSet } from './assignment.js';
 export { materialise, readCurrentSet, fleetRoot, SET_META, type MaterialisedSet } from './materialise.js';
 export { HostRegistration, type FleetLinkState, type RegistrationOptions } from './registration.js';
 export { ReportPublisher, type PublisherStats, type PublisherOptions } from './publisher.js';
-export { encodeReport, decodeReport, REPORT_LIMITS, type HostReport, type UnitSummary, type Conflict, type AppliedSet } from './report.js';
+export { encodeReport, decodeReport, unitNeedsAttention, REPORT_LIMITS, type HostReport, type UnitSummary, type Conflict, type AppliedSet } from './report.js';
 export { parseSelector, formatSelector, matchesHost, type Selector } from './selector.js';
 export { diffLines, type DiffLine } from './line-diff.js';
 export { Backoff } from './backoff.js';

@@ -4,6 +4,18 @@
  * found, and which desired set it has materialised. Bounded so a broken host
  * cannot fill etcd.
  */
+import { isServiceState, needsAttention } from '../model/index.js';
+
+/**
+ * Whether a unit a host reports needs the administrator: the model's own
+ * answer (failed, broken, crash-looping, orphaned, degraded), so the fleet
+ * counts what each host's GUI and `--failed` count. A state this version does
+ * not know (a newer host, or a kind-specific word like "listening") does not.
+ */
+export function unitNeedsAttention(state: string): boolean {
+  return isServiceState(state) && needsAttention(state);
+}
+
 export interface UnitSummary {
   name: string;
   kind: string;

@@ -112,6 +112,11 @@ export function isTransitionalState(state: ServiceState): boolean {
   return c === 'activating' || c === 'deactivating';
 }
 
+/** A state named by someone else (a fleet host's report, a newer hearth): one this version knows. */
+export function isServiceState(state: string): state is ServiceState {
+  return Object.hasOwn(STATE_CLASS, state);
+}
+
 /** Failed, broken, crash-looping or degraded: what the failed badges and `--failed` filters count. */
 export function needsAttention(state: ServiceState): boolean {
   return STATE_CLASS[state] === 'failed' || state === 'backoff' || state === 'orphaned' || state === 'degraded';

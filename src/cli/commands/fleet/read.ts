@@ -1,4 +1,5 @@
 /** `hearth fleet hosts|status|audit`: what the fleet's hosts report, read from etcd. */
+import { unitNeedsAttention } from '../../../fleet/report.js';
 import { formatRelative } from '../../../model/index.js';
 import type { CommandContext } from '../../command.js';
 import { EXIT } from '../../exit-codes.js';
@@ -57,11 +58,11 @@ const STATUS_COLUMNS: Column[] = [
   { header: 'LAST FAILURE', shrink: 'first', min: 12, drop: 1 },
 ];
 
-/** One line per host and unit; with UNIT, one line per host ("absent" where the host lacks it). Exit 1 when a row is failed or absent, or its host down. */
+/** One line per host and unit; with UNIT, one line per host ("absent" where the host lacks it). Exit 1 when a row needs attention (failed, broken, crash-looping…) or is absent, or its host down. */
 export async function status(ctx: CommandContext): Promise<number> {
   const unit = ctx.args[1];
   const rows = await withAdmin(ctx, (admin) => admin.status(unit, selectorOf(ctx)));
-  const bad = rows.some((r) => !r.up || r.state === 'failed' || r.state === 'absent');
+  const bad = rows.some((r) => !r.up || unitNeedsAttention(r.state) || r.state === 'absent');
   if (ctx.json) {
     ctx.out.json(rows);
     return bad && unit ? EXIT.FAILURE : EXIT.OK;
@@ -83,7 +84,7 @@ export async function status(ctx: CommandContext): Promise<number> {
   ctx.out.table(STATUS_COLUMNS, table, (row, col, padded) => {
     const r = rows[row]!;
     if (col === 0 && !r.up) return ctx.out.paint('red', padded);
-    if (col === 2) return ctx.out.paint(r.state === 'running' ? 'green' : r.state === 'failed' || r.state === 'absent' ? 'red' : 'yellow', padded);
+    if (col === 2) return ctx.out.paint(r.state === 'running' ? 'green' : unitNeedsAttention(r.state) || r.state === 'absent' ? 'red' : 'yellow', padded);
     return padded;
   });
   return bad && unit ? EXIT.FAILURE : EXIT.OK;
