@@ -6,7 +6,7 @@ import { encodeReport, type UnitSummary } from './report.js';
 
 const unit = (name: string, state: string): UnitSummary => ({ name, kind: 'service', state, enabled: [3], pids: 0, restarts: 0, findings: 0 });
 
-test('a host counts as failing what its own hearth list --failed would: failed, broken, crash-looping, orphaned, degraded', () => {
+test('a host counts as failing every unit the model says needs attention: failed, broken, crash-looping, orphaned, degraded', () => {
   const units = [
     unit('ok', 'running'),
     unit('done', 'exited'),

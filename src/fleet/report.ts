@@ -8,9 +8,9 @@ import { isServiceState, needsAttention } from '../model/index.js';
 
 /**
  * Whether a unit a host reports needs the administrator: the model's own
- * answer (failed, broken, crash-looping, orphaned, degraded), so the fleet
- * counts what each host's GUI and `--failed` count. A state this version does
- * not know (a newer host, or a kind-specific word like "listening") does not.
+ * answer (failed, broken, crash-looping, orphaned, degraded), so every view
+ * of the fleet counts the same units. A state this version does not know (a
+ * newer host, or a kind's own word like "listening") does not count.
  */
 export function unitNeedsAttention(state: string): boolean {
   return isServiceState(state) && needsAttention(state);

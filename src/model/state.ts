@@ -117,7 +117,7 @@ export function isServiceState(state: string): state is ServiceState {
   return Object.hasOwn(STATE_CLASS, state);
 }
 
-/** Failed, broken, crash-looping or degraded: what the failed badges and `--failed` filters count. */
+/** Failed, broken, crash-looping, orphaned or degraded: a unit that needs an administrator (the fleet's failing units). */
 export function needsAttention(state: ServiceState): boolean {
   return STATE_CLASS[state] === 'failed' || state === 'backoff' || state === 'orphaned' || state === 'degraded';
 }
