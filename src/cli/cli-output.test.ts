@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDaemonApi, fakeService, startControlServer, type ClassicResult, type ControlServer } from '../control/index.js';
@@ -184,13 +184,15 @@ describe('CLI output', () => {
 
 describe('hearth analyze asks for the boot unless --last', () => {
   let server: Server;
+  let socketDir = '';
   let socketPath = '';
   const asked: string[] = [];
   const T = Date.UTC(2026, 11, 4, 19, 0, 0);
   const report = (ms: number) => ({ kind: 'start', startedAt: T, finishedAt: T + ms, cycles: [], units: [{ name: 'web', outcome: 'done', startedAt: T, finishedAt: T + ms, after: [] }] });
 
   before(async () => {
-    socketPath = join(mkdtempSync(join(tmpdir(), 'hearth-analyze-')), 'hearth.sock');
+    socketDir = mkdtempSync(join(tmpdir(), 'hearth-analyze-'));
+    socketPath = join(socketDir, 'hearth.sock');
     server = createServer((req, res) => {
       asked.push(req.url ?? '');
       const last = req.url?.includes('which=last');
@@ -200,7 +202,10 @@ describe('hearth analyze asks for the boot unless --last', () => {
     });
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   });
-  after(() => server.close());
+  after(() => {
+    server.close();
+    rmSync(socketDir, { recursive: true, force: true });
+  });
 
   test('blame shows the boot by default and the last switch with --last, durations as systemd-analyze writes them', async () => {
     const boot = await run(['--socket', socketPath, 'analyze', 'blame']);
