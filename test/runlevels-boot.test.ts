@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSysvScripts } from '../src/config/sysv-script.js';
 import {
@@ -25,6 +24,7 @@ import {
 import { runScript } from '../src/sysv/index.js';
 import type { SysvScript } from '../src/model/index.js';
 import { xmlProblems } from './fixtures/sysv/xml-well-formed.js';
+import { testTempDir } from '../src/testing/temp-dir.js';
 
 /** An init script that logs begin/ready/stop; `rendezvous` makes start wait until that service has begun. */
 function script(header: string, name: string, rendezvous?: string): string {
@@ -50,9 +50,9 @@ const lsb = (provides: string, requires: string, levels: string) =>
   `### BEGIN INIT INFO\n# Provides: ${provides}\n# Required-Start: ${requires}\n# Default-Start: ${levels}\n# Short-Description: ${provides}\n### END INIT INFO`;
 
 test('boot to 3, switch to 5, persist a change across a restart, analyze, then halt', async () => {
-  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-boot-cfg-'));
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-boot-state-'));
-  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-boot-run-'));
+  const configDir = testTempDir('hearth-boot-cfg-');
+  const stateDir = testTempDir('hearth-boot-state-');
+  const runDir = testTempDir('hearth-boot-run-');
   const initDir = path.join(configDir, 'init.d');
   fs.mkdirSync(initDir);
   const write = (name: string, text: string) => fs.writeFileSync(path.join(initDir, name), text, { mode: 0o755 });

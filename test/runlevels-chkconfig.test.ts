@@ -6,7 +6,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSysvScripts } from '../src/config/sysv-script.js';
@@ -19,11 +18,12 @@ import {
   sysvEnablementUnit,
   type ChkconfigContext,
 } from '../src/runlevels/index.js';
+import { testTempDir } from '../src/testing/temp-dir.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/sysv');
 
 function setup() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-chkconfig-'));
+  const root = testTempDir('hearth-chkconfig-');
   fs.cpSync(path.join(fixtures, 'tree-init.d'), path.join(root, 'init.d'), { recursive: true });
   for (let l = 0; l <= 6; l++) fs.mkdirSync(path.join(root, `rc${l}.d`));
   const xdir = path.join(root, 'xinetd.d');

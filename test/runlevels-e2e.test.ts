@@ -1,11 +1,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, symlinkSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { FIXTURES, REPO, eventually, freePortBase, pidAlive } from './helpers/index.js';
+import { testTempDir } from '../src/testing/temp-dir.js';
 
 interface Row {
   name: string;
@@ -18,7 +18,7 @@ interface Row {
 
 describe('runlevels, SysV scripts and the classic tools in hearthd', () => {
   let d: RunningDaemon;
-  const scratch = mkdtempSync(join(tmpdir(), 'hearth-rl-'));
+  const scratch = testTempDir('hearth-rl-');
   const pidFile = join(scratch, 'sleeperd.pid');
   let offset = 0;
 
@@ -161,7 +161,7 @@ describe('runlevels, SysV scripts and the classic tools in hearthd', () => {
   });
 
   test('invoked through links named chkconfig, runlevel and service, hearth acts as those tools', () => {
-    const bin = mkdtempSync(join(tmpdir(), 'hearth-links-'));
+    const bin = testTempDir('hearth-links-');
     for (const n of ['chkconfig', 'runlevel', 'service', 'telinit']) symlinkSync(join(REPO, 'bin', 'hearth'), join(bin, n));
     const env = { ...process.env, HEARTH_SOCKET: d.socket };
     const run = (n: string, ...a: string[]) => spawnSync(join(bin, n), a, { env, encoding: 'utf8' });

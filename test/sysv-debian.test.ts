@@ -10,15 +10,15 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSysvScripts } from '../src/config/sysv-script.js';
 import { formatStatusAllLine, planStart, statusAllStateOf, sysvOrderUnit } from '../src/runlevels/index.js';
 import { runScript } from '../src/sysv/index.js';
+import { testTempDir } from '../src/testing/temp-dir.js';
 
 const NAMES = ['cron', 'dbus', 'hwclock.sh', 'procps', 'ssh', 'x11-common', 'xinetd'];
 const missing = NAMES.filter((n) => !fs.existsSync(path.join('/etc/init.d', n)));
-const debian = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-debian-init-'));
+const debian = testTempDir('hearth-debian-init-');
 for (const n of NAMES) if (!missing.includes(n)) fs.copyFileSync(path.join('/etc/init.d', n), path.join(debian, n));
 
 describe('real Debian init scripts', { skip: missing.length ? `missing /etc/init.d/${missing.join(', ')} (CI installs cron openssh-server dbus procps util-linux x11-common xinetd)` : false }, () => {
@@ -48,7 +48,7 @@ describe('real Debian init scripts', { skip: missing.length ? `missing /etc/init
   test('service --status-all output matches Debian service(8) for the same directory', async (t) => {
     if (!fs.existsSync('/usr/sbin/service')) return t.skip('Debian service(8) not installed');
     // Debian's service with its init.d directory pointed at the fixture.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-service-'));
+    const dir = testTempDir('hearth-service-');
     const service = path.join(dir, 'service');
     fs.writeFileSync(service, fs.readFileSync('/usr/sbin/service', 'utf8').replace('SERVICEDIR="/etc/init.d"', `SERVICEDIR="${debian}"`));
     fs.chmodSync(service, 0o755);

@@ -1,12 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDaemonApi, fakeService, startControlServer, type ClassicResult, type ControlServer } from '../control/index.js';
 import { formatTimestamp } from '../model/index.js';
 import { runCli } from './run-cli.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 /**
  * What the CLI prints: tables fitted to the terminal, one time format, stderr
@@ -67,7 +66,7 @@ describe('CLI output', () => {
     ]);
     api.log({ ts: Date.UTC(2026, 0, 1, 12, 0, 0, 5), service: 'web', stream: 'out', text: 'GET / 200' });
     api.log({ ts: Date.UTC(2026, 0, 1, 12, 0, 1), service: 'web', stream: 'err', text: 'disk full' });
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'hearth-cli-out-')), 'hearth.sock');
+    const socketPath = join(testTempDir('hearth-cli-out-'), 'hearth.sock');
     server = await startControlServer({ api, socketPath });
     sock = ['--socket', socketPath];
   });
@@ -184,15 +183,13 @@ describe('CLI output', () => {
 
 describe('hearth analyze asks for the boot unless --last', () => {
   let server: Server;
-  let socketDir = '';
   let socketPath = '';
   const asked: string[] = [];
   const T = Date.UTC(2026, 11, 4, 19, 0, 0);
   const report = (ms: number) => ({ kind: 'start', startedAt: T, finishedAt: T + ms, cycles: [], units: [{ name: 'web', outcome: 'done', startedAt: T, finishedAt: T + ms, after: [] }] });
 
   before(async () => {
-    socketDir = mkdtempSync(join(tmpdir(), 'hearth-analyze-'));
-    socketPath = join(socketDir, 'hearth.sock');
+    socketPath = join(testTempDir('hearth-analyze-'), 'hearth.sock');
     server = createServer((req, res) => {
       asked.push(req.url ?? '');
       const last = req.url?.includes('which=last');
@@ -202,10 +199,7 @@ describe('hearth analyze asks for the boot unless --last', () => {
     });
     await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   });
-  after(() => {
-    server.close();
-    rmSync(socketDir, { recursive: true, force: true });
-  });
+  after(() => server.close());
 
   test('blame shows the boot by default and the last switch with --last, durations as systemd-analyze writes them', async () => {
     const boot = await run(['--socket', socketPath, 'analyze', 'blame']);

@@ -1,13 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDaemonApi, fakeService, startControlServer, type ControlServer } from '../control/index.js';
 import { runCli, type RunCliOptions } from './run-cli.js';
 import type { Command } from './command.js';
 import { COMMANDS } from './registry.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 interface Ran {
   code: number;
@@ -39,7 +40,7 @@ describe('hearth CLI against a fake-backed control server', () => {
     ]);
     api.log({ ts: Date.UTC(2026, 0, 1, 12), service: 'web', stream: 'out', text: 'GET / 200' });
     api.log({ ts: Date.UTC(2026, 0, 1, 12, 1), service: 'worker', stream: 'err', text: 'boom \x1b[31m' });
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'hearth-cli-')), 'hearth.sock');
+    const socketPath = join(testTempDir('hearth-cli-'), 'hearth.sock');
     server = await startControlServer({ api, socketPath });
     sock = ['--socket', socketPath];
   });
@@ -215,7 +216,7 @@ describe('hearth CLI without a daemon', () => {
   // src/config is written concurrently; until its face exists there is nothing to load with.
   const noLoader = !existsSync(new URL('../config/index.ts', import.meta.url));
   test('check --config-dir works offline with the config loaders', { skip: noLoader && 'src/config/index.ts not there yet' }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hearth-check-'));
+    const dir = testTempDir('hearth-check-');
     mkdirSync(join(dir, 'services'));
     writeFileSync(join(dir, 'services', 'ok.toml'), 'exec = ["/bin/true"]\n');
     writeFileSync(join(dir, 'services', 'bad.toml'), 'exec = ["/bin/true"]\nrestrat = "always"\n');

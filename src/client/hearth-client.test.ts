@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDaemonApi, fakeService, startControlServer, type ControlServer } from '../control/index.js';
 import type { HearthEvent } from '../model/index.js';
 import { HearthClient } from './hearth-client.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 describe('HearthClient against a real control server', () => {
   let api: FakeDaemonApi;
@@ -14,7 +13,7 @@ describe('HearthClient against a real control server', () => {
 
   before(async () => {
     api = new FakeDaemonApi([fakeService('web', { state: 'running', pid: 31 }), fakeService('worker')]);
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'hearth-client-')), 'hearth.sock');
+    const socketPath = join(testTempDir('hearth-client-'), 'hearth.sock');
     server = await startControlServer({ api, socketPath, keepAliveMs: 30 });
     client = new HearthClient({ socketPath });
   });
@@ -90,7 +89,7 @@ describe('HearthClient against a real control server', () => {
 
 describe('HearthClient without a daemon', () => {
   test('a missing socket is ERR_DAEMON_UNREACHABLE naming the socket, with a hint', async () => {
-    const socketPath = join(mkdtempSync(join(tmpdir(), 'hearth-client-')), 'hearth.sock');
+    const socketPath = join(testTempDir('hearth-client-'), 'hearth.sock');
     const client = new HearthClient({ socketPath });
     await assert.rejects(client.list(), (e: Error & { code?: string; hint?: string }) => {
       assert.equal(e.code, 'ERR_DAEMON_UNREACHABLE');

@@ -1,9 +1,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { expandFacilities, isIgnoredInsservFile, loadInsservConf, parseInsservConf } from './insserv-conf.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 const members = (conf: ReturnType<typeof parseInsservConf>, f: string) =>
   expandFacilities(conf).table[f]!.map((m) => `${m.optional ? '+' : ''}${m.name}`);
@@ -42,7 +42,7 @@ describe('insserv.conf', () => {
   });
 
   test("without insserv.conf, Debian's defaults apply; with one, only the files are read", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-insserv-'));
+    const dir = testTempDir('hearth-insserv-');
     const builtIn = loadInsservConf(dir);
     assert.equal(builtIn.builtIn, true);
     assert.deepEqual(members(builtIn, '$remote_fs').slice(0, 2), ['+mountall', '+mountall-bootclean']);

@@ -1,11 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { includedFileNames, loadXinetdConfig, parseCommentHeader, parseXinetdText } from './xinetd-conf.js';
 import { parseEtcServices } from './etc-services.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 const FIX = fileURLToPath(new URL('../../test/fixtures/xinetd/', import.meta.url));
 const SERVICES = parseEtcServices('echo 7/tcp\necho 7/udp\ndaytime 13/tcp\ndaytime 13/udp\nftp 21/tcp\n');
@@ -46,7 +46,7 @@ describe('xinetd.conf loader', () => {
   });
 
   test('includedir really skips those files on disk and resolves relative to the including file', async () => {
-    const dir = mkdtempSync(join(os.tmpdir(), 'hearth-xi-'));
+    const dir = testTempDir('hearth-xi-');
     mkdirSync(join(dir, 'd'));
     const svc = (name: string, port: number) => `service ${name}\n{\n socket_type = stream\n wait = no\n type = UNLISTED\n port = ${port}\n server = /bin/cat\n}\n`;
     writeFileSync(join(dir, 'd', 'one'), svc('one', 9001));

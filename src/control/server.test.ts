@@ -1,15 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync, writeFileSync, existsSync, chmodSync, mkdirSync } from 'node:fs';
+import { statSync, writeFileSync, existsSync, chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { startControlServer } from './server.js';
 import { lookupGroupId } from './group-id.js';
 import { FakeDaemonApi, fakeService } from './fake-daemon-api.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'hearth-ctl-'));
+const tempDir = (): string => testTempDir('hearth-ctl-');
 const api = (): FakeDaemonApi => new FakeDaemonApi([fakeService('web', { state: 'running', pid: 9 })]);
 
 function get(socketPath: string, path: string): Promise<{ status: number; body: string }> {

@@ -2,12 +2,12 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTransition, saveTransition } from './report-store.js';
 import { blame, criticalChain, formatBlame, formatCriticalChain, formatMeasured as formatDuration } from './analyze.js';
 import { escapeXml, renderPlotSvg } from './plot-svg.js';
 import type { RunReport } from './scheduler.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 /**
  * Well-formedness by a real XML parser (Python's expat) when one is around,
@@ -102,7 +102,7 @@ describe('transition store', () => {
   const stop: RunReport = { kind: 'stop', startedAt: T, finishedAt: T, units: [], cycles: [] };
 
   test('a saved transition reads back after a restart; a missing or corrupt file reads as nothing', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-last-'));
+    const dir = testTempDir('hearth-last-');
     const dirs = { stateDir: dir, runtimeDir: dir };
     assert.equal(loadTransition(dirs, 'last'), undefined);
     const t = { level: 3, previous: null, at: T, boot: true, stop, start: report };
@@ -113,8 +113,8 @@ describe('transition store', () => {
   });
 
   test('the boot is kept in the runtime dir, the last switch in the state dir', () => {
-    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-state-'));
-    const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-run-'));
+    const stateDir = testTempDir('hearth-state-');
+    const runtimeDir = testTempDir('hearth-run-');
     const dirs = { stateDir, runtimeDir };
     saveTransition(dirs, 'boot', { level: 3, previous: null, at: T, boot: true, stop, start: report });
     saveTransition(dirs, 'last', { level: 5, previous: 3, at: T + 1000, boot: false, stop, start: report });
@@ -125,7 +125,7 @@ describe('transition store', () => {
   });
 
   test('a record from before boot and switch were told apart reads as a switch that began with its first phase', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-old-'));
+    const dir = testTempDir('hearth-old-');
     fs.writeFileSync(path.join(dir, 'last-transition.json'), JSON.stringify({ level: 3, stop, start: report }));
     assert.deepEqual(loadTransition({ stateDir: dir, runtimeDir: dir }, 'last'), { level: 3, previous: null, at: Math.min(T, report.startedAt), boot: false, stop, start: report });
   });

@@ -1,16 +1,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseChkconfigArgs } from './chkconfig-args.js';
 import { formatChkconfigLine, formatXinetdSection } from './chkconfig-format.js';
 import { runChkconfig, type ChkconfigContext } from './chkconfig-run.js';
 import { JsonEnablementStore } from './json-store.js';
 import { levelsToFlags } from './levels.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 function context(overrides: Partial<ChkconfigContext> = {}) {
-  const store = new JsonEnablementStore(fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-chk-')));
+  const store = new JsonEnablementStore(testTempDir('hearth-chk-'));
   const xinetdCalls: [string, boolean][] = [];
   const ctx: ChkconfigContext = {
     services: [

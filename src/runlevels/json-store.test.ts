@@ -1,14 +1,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { JsonEnablementStore } from './json-store.js';
 import { flagsToLevels } from './levels.js';
 import type { EnablementUnit } from './enablement.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-enable-'));
+const tmp = () => testTempDir('hearth-enable-');
 const web: EnablementUnit = { name: 'web', defaultLevels: [2, 3, 4, 5] };
 const levels = (s: JsonEnablementStore, u: EnablementUnit) => {
   const f = s.get(u);

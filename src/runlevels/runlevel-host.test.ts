@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { RunlevelHost, type RunlevelUnit, type UnitCatalog } from './runlevel-host.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 /** Two units: "base" in 3 and 5, "desk" in 5 only; starting and stopping just flips a flag. */
 function catalog(): UnitCatalog & { running: Set<string> } {
@@ -23,7 +23,7 @@ function catalog(): UnitCatalog & { running: Set<string> } {
 }
 
 function dirs() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-rlhost-'));
+  const root = testTempDir('hearth-rlhost-');
   const d = { stateDir: path.join(root, 'state'), runtimeDir: path.join(root, 'run'), configDir: path.join(root, 'config') };
   for (const dir of Object.values(d)) fs.mkdirSync(dir);
   return d;

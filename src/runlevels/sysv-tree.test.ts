@@ -1,7 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSysvScripts } from '../config/sysv-script.js';
@@ -9,12 +8,13 @@ import { SysvTreeEnablement, describeRcTree } from './sysv-tree.js';
 import { sysvEnablementUnit } from './units.js';
 import { flagsToLevels } from './levels.js';
 import type { EnablementUnit } from './enablement.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/sysv');
 
 /** A temp SysV root: init.d copied from the fixture, rc0.d … rc6.d empty. */
 function makeTree(): { root: string; units: EnablementUnit[]; tree: SysvTreeEnablement; unit: (n: string) => EnablementUnit } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-rc-'));
+  const root = testTempDir('hearth-rc-');
   fs.cpSync(path.join(fixtures, 'tree-init.d'), path.join(root, 'init.d'), { recursive: true });
   for (let l = 0; l <= 6; l++) fs.mkdirSync(path.join(root, `rc${l}.d`));
   const units = loadSysvScripts(path.join(root, 'init.d')).scripts.map(sysvEnablementUnit);

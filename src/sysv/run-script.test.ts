@@ -1,14 +1,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HearthError } from '../errors/index.js';
 import { runScript } from './run-script.js';
+import { testTempDir } from '../testing/temp-dir.js';
 
 const scripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/sysv/scripts');
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-rs-'));
+const tmp = () => testTempDir('hearth-rs-');
 
 function alive(pid: number): boolean {
   try {
