@@ -64,6 +64,26 @@ describe('control API', () => {
     });
   });
 
+  test('command lines in a body are arrays of a bounded number of short strings, else a 400 naming the field and the bound', async () => {
+    const { app, api } = setup();
+    const cases: Array<[string, unknown, RegExp]> = [
+      ['/v1/chkconfig', { argv: '--list' }, /"argv" must be an array of at most 64 strings/],
+      ['/v1/chkconfig', { argv: ['--list', 3] }, /"argv" must be an array of at most 64 strings/],
+      ['/v1/chkconfig', { argv: Array(65).fill('x') }, /"argv" must be an array of at most 64 strings/],
+      ['/v1/systemctl', { argv: Array(257).fill('x') }, /"argv" must be an array of at most 256 strings/],
+      ['/v1/systemctl', { argv: ['x'.repeat(4096)] }, /each under 4096 characters/],
+      ['/v1/service', { name: 'web', action: 'status', args: Array(33).fill('x') }, /"args" must be an array of at most 32 strings/],
+    ];
+    for (const [path, body, message] of cases) {
+      const res = await app.request(path, post(body));
+      assert.equal(res.status, 400, path);
+      const { error } = await res.json();
+      assert.equal(error.code, 'ERR_BAD_REQUEST');
+      assert.match(error.message, message, JSON.stringify(body).slice(0, 80));
+    }
+    assert.equal(api.calls.length, 0);
+  });
+
   test('an invalid service name is a 400 and never reaches the daemon', async () => {
     const { app, api } = setup();
     const res = await app.request('/v1/services/-rf');

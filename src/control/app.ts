@@ -6,7 +6,7 @@ import { didYouMean } from '../model/index.js';
 import type { ActionResult, DaemonApi, LogRecord } from './daemon-api.js';
 import { CONTROL_MAX_BODY_BYTES, quote } from './request-limits.js';
 import { DEFAULT_FOLLOWER_BUFFER_BYTES, sseResponse, type SseOptions } from './sse.js';
-import { checkKeys, checkName, checkNames, parseLogQuery, readJsonObject as readBody } from './validate.js';
+import { checkKeys, checkName, checkNames, checkStrings, parseLogQuery, readJsonObject as readBody } from './validate.js';
 import { mountFleetRoutes } from './fleet-routes.js';
 
 export interface ControlAppOptions {
@@ -166,21 +166,15 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
   app.post('/v1/chkconfig', async (c) => {
     const body = await readJsonObject(c.req.raw);
     checkKeys(body, ['argv']);
-    const argv = body.argv;
-    if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && a.length < 4096) || argv.length > 64) {
-      throw new HearthError('ERR_BAD_REQUEST', '"argv" must be an array of strings');
-    }
-    return c.json(await need('chkconfig')(argv as string[]));
+    const argv = checkStrings('argv', body.argv, 64);
+    return c.json(await need('chkconfig')(argv));
   });
 
   app.post('/v1/systemctl', async (c) => {
     const body = await readJsonObject(c.req.raw);
     checkKeys(body, ['argv']);
-    const argv = body.argv;
-    if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string' && a.length < 4096) || argv.length > 256) {
-      throw new HearthError('ERR_BAD_REQUEST', '"argv" must be an array of strings');
-    }
-    return c.json(await need('systemctl')(argv as string[]));
+    const argv = checkStrings('argv', body.argv, 256);
+    return c.json(await need('systemctl')(argv));
   });
 
   app.post('/v1/service', async (c) => {
@@ -192,12 +186,9 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     if (typeof action !== 'string' || !/^([A-Za-z0-9][A-Za-z0-9_.-]{0,63})?$/.test(action)) {
       throw new HearthError('ERR_BAD_REQUEST', `"action" must be a word like "configtest", got ${JSON.stringify(action)}`);
     }
-    const args = body.args ?? [];
-    if (!Array.isArray(args) || args.length > 32 || !args.every((a) => typeof a === 'string' && a.length < 4096)) {
-      throw new HearthError('ERR_BAD_REQUEST', '"args" must be an array of at most 32 strings');
-    }
+    const args = checkStrings('args', body.args ?? [], 32);
     if (!isKnown(name)) throw unknownService(name, knownNames());
-    return c.json(await need('passThrough')(name, action, args as string[]));
+    return c.json(await need('passThrough')(name, action, args));
   });
 
   app.get('/v1/analyze', (c) => {

@@ -92,3 +92,11 @@ export function checkKeys(body: Record<string, unknown>, allowed: string[]): voi
     }
   }
 }
+
+/** A list of strings from a request body (a command line, a script's arguments): at most `max`, each under 4 KiB. */
+export function checkStrings(key: string, value: unknown, max: number): string[] {
+  if (!Array.isArray(value) || value.length > max || !value.every((a) => typeof a === 'string' && a.length < 4096)) {
+    throw bad(`${quote(key)} must be an array of at most ${max} strings, each under 4096 characters`);
+  }
+  return value as string[];
+}
