@@ -79,13 +79,15 @@ static int enter_namespace(void) {
   return 0;
 }
 
-/* "-PATH": missing is fine. Returns 1 to skip, 0 to go on, -1 on error. */
-static int check_path(const char **path, struct stat *st) {
+/*
+ * The path an option acts on ("-PATH": missing is fine), with the mount
+ * namespace entered. Returns 1 to act on *path, 0 to skip it, -1 on error.
+ */
+static int target(const char **path, struct stat *st) {
   int optional = (*path)[0] == '-';
   if (optional) (*path)++;
-  if (stat(*path, st) == 0) return 0;
-  if (optional && errno == ENOENT) return 1;
-  return fail("cannot find", *path);
+  if (stat(*path, st) != 0) return optional && errno == ENOENT ? 0 : fail("cannot find", *path);
+  return enter_namespace() == 0 ? 1 : -1;
 }
 
 static int is_api_fs(const char *mp) {
@@ -117,9 +119,8 @@ static int below(const char *mp, const char *path) {
 
 static int read_only(const char *path) {
   struct stat st;
-  int c = check_path(&path, &st);
-  if (c != 0) return c > 0 ? 0 : -1;
-  if (enter_namespace() != 0) return -1;
+  int t = target(&path, &st);
+  if (t <= 0) return t;
   /* Not a mount of its own yet: make it one, so the flag stays below PATH. */
   if (set_readonly(path, 1) != 0) {
     if (errno != EINVAL) return fail("cannot make read-only", path);
@@ -146,13 +147,13 @@ static int read_only(const char *path) {
   return rc;
 }
 
-static int read_write(const char *path) {
+/* SRC bound over DST (DST over itself for --read-write), writable there whatever is read-only around it. */
+static int bind_writable(const char *src, const char *dst) {
   struct stat st;
-  int c = check_path(&path, &st);
-  if (c != 0) return c > 0 ? 0 : -1;
-  if (enter_namespace() != 0) return -1;
-  if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) != 0) return fail("cannot bind", path);
-  if (set_readonly(path, 0) != 0) return fail("cannot make writable", path);
+  int t = target(&dst, &st);
+  if (t <= 0) return t;
+  if (mount(src ? src : dst, dst, NULL, MS_BIND | MS_REC, NULL) != 0) return fail("cannot bind over", dst);
+  if (set_readonly(dst, 0) != 0) return fail("cannot make writable", dst);
   return 0;
 }
 
@@ -170,21 +171,13 @@ static int bind_over(const char *spec) {
   }
   memcpy(src, spec, n);
   src[n] = '\0';
-  const char *dst = colon + 1;
-  struct stat st;
-  int c = check_path(&dst, &st);
-  if (c != 0) return c > 0 ? 0 : -1;
-  if (enter_namespace() != 0) return -1;
-  if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) != 0) return fail("cannot bind over", dst);
-  if (set_readonly(dst, 0) != 0) return fail("cannot make writable", dst);
-  return 0;
+  return bind_writable(src, colon + 1);
 }
 
 static int inaccessible(const char *path) {
   struct stat st;
-  int c = check_path(&path, &st);
-  if (c != 0) return c > 0 ? 0 : -1;
-  if (enter_namespace() != 0) return -1;
+  int t = target(&path, &st);
+  if (t <= 0) return t;
   if (S_ISDIR(st.st_mode)) {
     if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=000,size=4k") != 0) return fail("cannot hide", path);
     return 0;
@@ -195,9 +188,8 @@ static int inaccessible(const char *path) {
 
 static int empty_tmpfs(const char *path) {
   struct stat st;
-  int c = check_path(&path, &st);
-  if (c != 0) return c > 0 ? 0 : -1;
-  if (enter_namespace() != 0) return -1;
+  int t = target(&path, &st);
+  if (t <= 0) return t;
   if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=4k") != 0) return fail("cannot mount a tmpfs over", path);
   return 0;
 }
@@ -291,7 +283,7 @@ int main(int argc, char **argv) {
       rc = 0;
     } else if (strcmp(opt, "--oom-score-adj") == 0) rc = oom_score(arg);
     else if (strcmp(opt, "--read-only") == 0) rc = read_only(arg);
-    else if (strcmp(opt, "--read-write") == 0) rc = read_write(arg);
+    else if (strcmp(opt, "--read-write") == 0) rc = bind_writable(NULL, arg);
     else if (strcmp(opt, "--bind") == 0) rc = bind_over(arg);
     else if (strcmp(opt, "--inaccessible") == 0) rc = inaccessible(arg);
     else if (strcmp(opt, "--tmpfs") == 0) rc = empty_tmpfs(arg);
