@@ -10,6 +10,7 @@ import type {
   ReloadReport,
   ServiceDetail,
 } from './daemon-api.js';
+import { stateEvent } from '../model/index.js';
 
 /**
  * An in-memory DaemonApi for tests of the API, the client and every front end:
@@ -81,7 +82,7 @@ export class FakeDaemonApi implements DaemonApi {
         s.state = to;
         s.pid = to === 'running' ? 1000 + this.calls.length : null;
         s.startedAt = to === 'running' ? Date.now() : null;
-        this.emit({ type: 'service.state', at: Date.now(), name, from, to, pid: s.pid });
+        this.emit(stateEvent(name, from, to, s.pid));
       }
       return { name, ok: true, state: s.state };
     });

@@ -57,3 +57,10 @@ export type HearthEvent =
   | { type: 'daemon.log'; at: number; level: 'info' | 'warn' | 'error'; message: string };
 
 export type HearthEventType = HearthEvent['type'];
+
+export type StateEvent = Extract<HearthEvent, { type: 'service.state' }>;
+
+/** A unit's state change; `detail` is carried only when there is one. */
+export function stateEvent(name: string, from: ServiceState, to: ServiceState, pid: number | null, detail?: string, at: number = Date.now()): StateEvent {
+  return { type: 'service.state', at, name, from, to, pid, ...(detail ? { detail } : {}) };
+}

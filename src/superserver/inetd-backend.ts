@@ -7,7 +7,7 @@
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { HearthError } from '../errors/index.js';
-import { SUPER_SERVER_NAME, type HearthEvent, type InetdServiceDefinition, type InetdServiceStatus, type ServiceState, type ServiceStatus } from '../model/index.js';
+import { SUPER_SERVER_NAME, type HearthEvent, type InetdServiceDefinition, type InetdServiceStatus, type ServiceState, type ServiceStatus, stateEvent } from '../model/index.js';
 import { setXinetdDisable, type LoadedConfig } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
 import type { ProcessTracking } from '../boundary/index.js';
@@ -109,7 +109,7 @@ export class InetdBackend implements UnitBackend {
       const to = STATE[e.change.to];
       if (from !== to) {
         const detail = e.type === 'inetd.suspended' ? e.reason : e.type === 'inetd.error' ? e.message : undefined;
-        emit({ type: 'service.state', at: e.at, name: e.id, from, to, pid: null, ...(detail ? { detail } : {}) });
+        emit(stateEvent(e.id, from, to, null, detail, e.at));
       }
     }
     switch (e.type) {
@@ -316,7 +316,7 @@ export class InetdBackend implements UnitBackend {
     if (to === from) return;
     this.announced = to;
     const detail = to === 'degraded' ? this.degradedDetail() : undefined;
-    this.options.emit({ type: 'service.state', at: Date.now(), name: SUPER_SERVER_NAME, from, to, pid: to === 'stopped' ? null : process.pid, ...(detail ? { detail } : {}) });
+    this.options.emit(stateEvent(SUPER_SERVER_NAME, from, to, to === 'stopped' ? null : process.pid, detail));
   }
 
   /** "listening on 3 of 4 ports; not on tcp/8007 (cat): cannot listen on …: the port is in use by pid 812 (nginx)". */

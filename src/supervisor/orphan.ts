@@ -1,6 +1,7 @@
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
 import { stopProcesses, whenPidDies, type UnitTracking } from '../boundary/index.js';
 import type { RuntimeRecord } from './runtime-state.js';
+import { stateEvent } from '../model/index.js';
 
 /** How long an orphan gets to end on SIGTERM: it has no stop_timeout of its own any more. */
 const ORPHAN_STOP_TIMEOUT_MS = 10_000;
@@ -61,7 +62,7 @@ export class Orphan {
   async stop(): Promise<void> {
     if (this.state === 'stopping') return;
     this.state = 'stopping';
-    this.emit({ type: 'service.state', at: Date.now(), name: this.name, from: 'orphaned', to: 'stopping', pid: this.record.pid });
+    this.emit(stateEvent(this.name, 'orphaned', 'stopping', this.record.pid));
     await stopProcesses(this.unit.boundary([this.record.pgid, this.record.pid]), { signal: 'SIGTERM', timeoutMs: ORPHAN_STOP_TIMEOUT_MS }).done;
     this.finish();
   }
@@ -73,7 +74,7 @@ export class Orphan {
 
   private finish(): void {
     this.cancelWatch();
-    this.emit({ type: 'service.state', at: Date.now(), name: this.name, from: this.state, to: 'stopped', pid: null });
+    this.emit(stateEvent(this.name, this.state, 'stopped', null));
     this.gone();
   }
 }

@@ -1,5 +1,5 @@
 import { HearthError, describeError } from '../errors/index.js';
-import { formatDuration, type ExitInfo, type PoolSettings, type ServiceDefinition, type ServiceState, type ServiceStatus } from '../model/index.js';
+import { formatDuration, type ExitInfo, type PoolSettings, type ServiceDefinition, type ServiceState, type ServiceStatus, stateEvent } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import { usageOfPids } from './resource-usage.js';
 import { bindListeners, type BoundSocket } from '../superserver/index.js';
@@ -483,14 +483,6 @@ export class PoolRunner implements Runner {
     const from = this.stateValue;
     this.stateValue = to;
     if (detail !== undefined || to === 'running' || to === 'stopped') this.detailText = detail;
-    this.ctx.emit({
-      type: 'service.state',
-      at: Date.now(),
-      name: this.name,
-      from,
-      to,
-      pid: null,
-      ...(this.detailText ? { detail: this.detailText } : {}),
-    });
+    this.ctx.emit(stateEvent(this.name, from, to, null, this.detailText));
   }
 }

@@ -19,6 +19,7 @@ import { CommandSequence, type CommandOutcome } from './service-commands.js';
 import { outputFds, type OutputFds } from './service-stdio.js';
 import { removePrivateTmp, removeRuntimeDirectories } from './service-exec.js';
 import type { PrivateTmp } from './sandbox-args.js';
+import { stateEvent } from '../model/index.js';
 
 /**
  * What every part of a service's lifecycle shares: its state and the one way
@@ -288,15 +289,7 @@ export abstract class ServiceRunnerBase {
   }
 
   protected emitState(from: ServiceState, to: ServiceState): void {
-    this.ctx.emit({
-      type: 'service.state',
-      at: Date.now(),
-      name: this.name,
-      from,
-      to,
-      pid: this.mainPid,
-      ...(this.detail ? { detail: this.detail } : {}),
-    });
+    this.ctx.emit(stateEvent(this.name, from, to, this.mainPid, this.detail));
   }
 
   /** Releases timers, sockets and output pipes when the service is removed from the config. */

@@ -20,6 +20,7 @@ import { definitionChange, definitionHash } from './definitions-equal.js';
 import { Orphan } from './orphan.js';
 import type { RuntimeRecord } from './runtime-state.js';
 import { markedPids, stopProcesses } from '../boundary/index.js';
+import { stateEvent } from '../model/index.js';
 
 export interface SupervisorOptions {
   emit(event: HearthEvent): void;
@@ -163,7 +164,7 @@ export class Supervisor {
     if (!Orphan.alive(record, unit, mainAlive)) return false;
     const kept: RuntimeRecord = record && mainAlive ? record : { pid: null, pgid: null, startTime: null, startedAt: null, readyAt: null, restarts: record?.restarts ?? 0, wanted: true };
     this.orphans.set(name, new Orphan(name, kept, unit, this.options.emit, () => this.forgetOrphan(name)));
-    this.options.emit({ type: 'service.state', at: Date.now(), name, from: 'stopped', to: 'orphaned', pid: kept.pid });
+    this.options.emit(stateEvent(name, 'stopped', 'orphaned', kept.pid));
     return true;
   }
 

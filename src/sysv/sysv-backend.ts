@@ -7,7 +7,7 @@
  */
 import { constants } from 'node:os';
 import { HearthError } from '../errors/index.js';
-import { isUpState, type HearthEvent, type ServiceState, type ServiceStatus, type SysvScript } from '../model/index.js';
+import { isUpState, type HearthEvent, type ServiceState, type ServiceStatus, type SysvScript, stateEvent } from '../model/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
 import type { ProcessBoundary, ProcessTracking } from '../boundary/index.js';
@@ -278,7 +278,7 @@ export class SysvBackend implements UnitBackend {
     const from = u.state;
     u.state = to;
     u.detail = detail;
-    if (from !== to) this.emit({ type: 'service.state', at: Date.now(), name: u.script.name, from, to, pid: null, ...(detail ? { detail } : {}) });
+    if (from !== to) this.emit(stateEvent(u.script.name, from, to, null, detail));
   }
 
   private toStatus(u: Unit): ServiceStatus {

@@ -10,6 +10,7 @@ import { definitionsEqual, serviceLaunch } from '../supervisor/index.js';
 import { nextCronRun, parseCronSchedule, type CronSchedule, type CrontabJob } from '../schedule/index.js';
 import type { Journal } from '../journal/index.js';
 import { cronJobName } from '../config/index.js';
+import { stateEvent } from '../model/index.js';
 
 /**
  * hearthd's crond and anacron: native timers (services/NAME.toml with
@@ -317,7 +318,7 @@ export class TimerHost {
   }
 
   private emitState(name: string, from: 'running' | 'waiting', to: 'running' | 'waiting'): void {
-    this.options.emit({ type: 'service.state', at: this.now(), name, from, to, pid: null });
+    this.options.emit(stateEvent(name, from, to, null, undefined, this.now()));
   }
 
   private unitOf(job: TimerJob): UnitTracking {
