@@ -1,20 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { FIXTURES, freePort, eventually } from './helpers/index.js';
-
-function ask(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let data = '';
-    s.on('data', (d) => (data += d));
-    s.on('end', () => resolve(data));
-    s.on('error', reject);
-    s.setTimeout(10_000, () => s.destroy(new Error('timeout')));
-  });
-}
+import { FIXTURES, freePort, eventually, exchange } from './helpers/index.js';
 
 const activated = join(FIXTURES, 'xinetd', 'activated.mjs');
 
@@ -38,7 +26,7 @@ describe('socket activation of stand-alone services', () => {
   const status = (name: string) => JSON.parse(d.cli('status', name, '--json').stdout) as { state: string; pid: number | null; detail?: string };
 
   test('the service gets the socket at fd 3 with LISTEN_FDS and its own pid as LISTEN_PID', async () => {
-    const reply = await ask(eager);
+    const reply = await exchange(eager);
     const pid = status('eager').pid;
     assert.match(reply, new RegExp(`fd=3 name=\\S+ pid=${pid} listen_pid=${pid}`));
   });
@@ -46,7 +34,7 @@ describe('socket activation of stand-alone services', () => {
   test('the socket stays bound across a crash, so a client during the restart is still served', async () => {
     const pid = status('eager').pid!;
     process.kill(pid, 'SIGKILL');
-    const reply = await ask(eager);
+    const reply = await exchange(eager);
     assert.match(reply, /fd=3/);
     await eventually(() => status('eager').pid !== pid, 5000, 'new pid');
   });
@@ -55,7 +43,7 @@ describe('socket activation of stand-alone services', () => {
     const before = status('lazy');
     assert.equal(before.pid, null);
     assert.match(before.detail ?? '', /starts on the first connection/);
-    const reply = await ask(lazy);
+    const reply = await exchange(lazy);
     assert.match(reply, /fd=3/);
     assert.equal(status('lazy').state, 'running');
   });

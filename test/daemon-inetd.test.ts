@@ -4,20 +4,7 @@ import { connect } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { eventually, freePortBase } from './helpers/index.js';
-
-/** Connects, sends `send` (if any), half-closes, and resolves with everything read. */
-function exchange(port: number, send?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let data = '';
-    s.on('connect', () => (send === undefined ? undefined : s.end(send)));
-    s.on('data', (d) => (data += d));
-    s.on('end', () => resolve(data));
-    s.on('error', reject);
-    s.setTimeout(5000, () => s.destroy(new Error('timeout')));
-  });
-}
+import { eventually, freePortBase, exchange } from './helpers/index.js';
 
 interface Row {
   name: string;

@@ -6,11 +6,10 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { FIXTURE_BIN, eventually, freePort, pidAlive, pidsWith, tempDir, uniqueSleep } from './helpers/index.js';
+import { FIXTURE_BIN, eventually, freePort, pidAlive, pidsWith, tempDir, uniqueSleep, exchange } from './helpers/index.js';
 
 interface Detail {
   state: string;
@@ -19,16 +18,6 @@ interface Detail {
   memoryBytes?: number;
   detail?: string;
   lastExit?: { reason?: string; signal?: string | null } | null;
-}
-
-function readLine(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let data = '';
-    s.on('data', (d) => (data += d));
-    s.on('end', () => resolve(data));
-    s.on('error', reject);
-  });
 }
 
 const cgroupsHere = existsSync('/sys/fs/cgroup/unified/cgroup.procs') || existsSync('/sys/fs/cgroup/cgroup.procs');
@@ -84,7 +73,7 @@ describe('process boundary with cgroups', { skip: cgroupsHere ? false : 'this ho
 
   test('the workers of a forking daemon whose master is killed are stopped, and it restarts on the same port', async () => {
     const pidfile = join(out.path, 'prefork.pid');
-    await eventually(async () => /^worker \d+/.test(await readLine(port).catch(() => '')), 10_000, 'the prefork server to answer');
+    await eventually(async () => /^worker \d+/.test(await exchange(port).catch(() => '')), 10_000, 'the prefork server to answer');
     const master = Number(readFileSync(pidfile, 'utf8'));
     process.kill(master, 'SIGKILL');
     // A new master with new workers must come up: the old workers (own sessions) held the port.
@@ -98,12 +87,12 @@ describe('process boundary with cgroups', { skip: cgroupsHere ? false : 'this ho
     ).catch((e: Error) => {
       throw new Error(`${e.message}\n${d.cli('status', 'prefork').stdout}\n${d.cli('logs', 'prefork', '-n', '30').stdout}`);
     });
-    const answer = await readLine(port);
+    const answer = await exchange(port);
     assert.match(answer, /^worker \d+/);
     assert.equal(detail('prefork').tasks, 3, 'one master and two workers: the old workers are gone');
     assert.equal(d.cli('stop', 'prefork').code, 0);
     assert.equal(detail('prefork').tasks ?? 0, 0);
-    await assert.rejects(readLine(port), 'nothing answers after stop');
+    await assert.rejects(exchange(port), 'nothing answers after stop');
   });
 
   test('tasks_max = 50 contains a fork bomb and the rest of the machine is fine', async () => {

@@ -12,21 +12,10 @@ import { connect } from 'node:net';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
-import { eventually, freePortBlock, pidsWith, tempDir, uniqueSleep } from './helpers/index.js';
+import { eventually, freePortBlock, pidsWith, tempDir, uniqueSleep, exchange } from './helpers/index.js';
 
 const cgroupsHere = existsSync('/sys/fs/cgroup/unified/cgroup.procs') || existsSync('/sys/fs/cgroup/cgroup.procs');
 const LOGGER = ['/usr/bin/logger', '/bin/logger'].find((p) => existsSync(p));
-
-/** Everything the server writes until it closes the connection. */
-function readAll(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let data = '';
-    s.on('data', (d) => (data += d));
-    s.on('close', () => resolve(data));
-    s.on('error', reject);
-  });
-}
 
 /** The cgroup v2 line ("0::/…") of what a server printed. */
 function v2Line(text: string): string | undefined {
@@ -84,12 +73,12 @@ describe('inetd-style servers in their service\'s cgroup', { skip: cgroupsHere ?
   const detail = (name: string) => JSON.parse(d.cli('status', name, '--json').stdout) as { tasks?: number; cgroup?: string; memoryBytes?: number };
 
   test('a server started by the acceptor helper reads its own cgroup as its service\'s', async () => {
-    const line = v2Line(await eventually(() => readAll(base), 10_000, 'the plain server'));
+    const line = v2Line(await eventually(() => exchange(base), 10_000, 'the plain server'));
     assert.match(line ?? '', /\/hearth-[0-9a-f]+\/plain\.inetd$/, `got ${line}`);
   });
 
   test('a server started by the spawner helper (a banner goes first) is in its service\'s cgroup too', async () => {
-    const text = await eventually(() => readAll(base + 1), 10_000, 'the bannered server');
+    const text = await eventually(() => exchange(base + 1), 10_000, 'the bannered server');
     assert.match(text, /^banner\n/);
     assert.match(v2Line(text) ?? '', /\/hearth-[0-9a-f]+\/bannered\.inetd$/, text);
   });
@@ -98,7 +87,7 @@ describe('inetd-style servers in their service\'s cgroup', { skip: cgroupsHere ?
     // hearthd names the v1 hierarchies it uses: "process tracking: cgroup v2 at … (with cgroup v1 memory, pids)".
     await eventually(() => /process tracking: /.test(d.output()), 5000, 'the tracking line');
     const used = (/with cgroup v1 ([a-z, ]+)\)/.exec(d.output())?.[1]?.split(', ') ?? []).filter((c) => c === 'memory');
-    const lines = (await readAll(base)).split('\n');
+    const lines = (await exchange(base)).split('\n');
     for (const controller of used) {
       const line = lines.find((l) => l.split(':')[1]?.split(',').includes(controller));
       assert.match(line ?? '', /\/hearth-[0-9a-f]+\/plain\.inetd$/, `${controller}: ${line}`);
@@ -115,7 +104,7 @@ describe('inetd-style servers in their service\'s cgroup', { skip: cgroupsHere ?
   });
 
   test('hearth status shows the tasks and the cgroup of every process the servers left', async () => {
-    assert.equal((await readAll(base + 2)).trim(), 'forked');
+    assert.equal((await exchange(base + 2)).trim(), 'forked');
     await eventually(() => pidsWith(t.forked).length === 1, 10_000, 'the setsid child');
     const s = detail('forker');
     assert.equal(s.tasks, 1, 'the server is gone; its setsid child is counted');
@@ -124,14 +113,14 @@ describe('inetd-style servers in their service\'s cgroup', { skip: cgroupsHere ?
   });
 
   test('a message from a daemon far below a server is filed under the service by its cgroup', { skip: LOGGER ? false : 'util-linux logger is not installed' }, async () => {
-    await readAll(base + 5);
+    await exchange(base + 5);
     const count = (name: string) => d.cli('logs', name, '--grep', token, '-n', '100', '--json').stdout.split('\n').filter(Boolean).length;
     await eventually(() => count('logging') + count('syslog') >= 1, 15_000, 'the message');
     assert.equal(count('logging'), 1, d.cli('logs', 'syslog', '-n', '5').stdout);
   });
 
   test('a reload without the service stops its servers\' setsid children and removes its cgroup', async () => {
-    assert.equal((await readAll(base + 4)).trim(), 'forked');
+    assert.equal((await exchange(base + 4)).trim(), 'forked');
     await eventually(() => pidsWith(t.gone).length === 1, 10_000, 'the setsid child');
     const cgroup = detail('goner').cgroup!;
     assert.ok(existsSync(cgroup));
@@ -155,7 +144,7 @@ describe('inetd-style servers in their service\'s cgroup', { skip: cgroupsHere ?
     assert.deepEqual(pidsWith(t.forked), [], 'the stop returned with the setsid child still running');
     assert.deepEqual(pidsWith(t.daemonized), []);
     assert.equal(d.cli('start', 'xinetd').code, 0);
-    assert.match(v2Line(await eventually(() => readAll(base), 10_000, 'the plain server again')) ?? '', /\/plain\.inetd$/);
+    assert.match(v2Line(await eventually(() => exchange(base), 10_000, 'the plain server again')) ?? '', /\/plain\.inetd$/);
   });
 });
 
@@ -183,7 +172,7 @@ describe('inetd-style servers with process-group tracking (no cgroups)', () => {
   });
 
   test('servers start as before, in no cgroup of hearth\'s', async () => {
-    const text = await eventually(() => readAll(base), 10_000, 'the server');
+    const text = await eventually(() => exchange(base), 10_000, 'the server');
     assert.ok(text.length > 0);
     assert.doesNotMatch(text, /\.inetd$/m);
     assert.equal((JSON.parse(d.cli('status', 'plain', '--json').stdout) as { cgroup?: string }).cgroup, undefined);

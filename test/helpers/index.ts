@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -203,4 +204,21 @@ export function pidsWith(token: string): number[] {
 /** A sleep duration no other process on the machine uses: 9000 seconds plus a random fraction. */
 export function uniqueSleep(): string {
   return `9000.${Math.floor(Math.random() * 1e9)}`;
+}
+
+/**
+ * A TCP exchange with 127.0.0.1:PORT: writes `send` (and ends its side) when
+ * given, and resolves with everything the server wrote once it ends the
+ * connection; rejects on a refused or reset connection, or after timeoutMs.
+ */
+export function exchange(port: number, send?: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port });
+    let data = '';
+    if (send !== undefined) s.on('connect', () => s.end(send));
+    s.on('data', (d) => (data += d));
+    s.on('end', () => resolve(data));
+    s.on('error', reject);
+    s.setTimeout(timeoutMs, () => s.destroy(new Error('timeout')));
+  });
 }
