@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './env.mjs';
+import { median } from './stats.mjs';
 
 const CGEXEC = join(ROOT, 'native', 'build', 'hearth-cgexec');
 
@@ -13,11 +14,6 @@ function timed(cmd, argv) {
   const t0 = performance.now();
   spawnSync(cmd, argv, { stdio: 'ignore' });
   return performance.now() - t0;
-}
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 /** Milliseconds one isolated cgroup move adds to a start (median of 5, 300 ms apart), or null where it cannot be measured. */
