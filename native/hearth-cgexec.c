@@ -25,52 +25,20 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "common/rlimits.h"
+
 static const char usage[] = "usage: hearth-cgexec [-r NAME=SOFT:HARD]... [-a ARGV0] [CGROUP_PROCS_FILE]... -- PROGRAM [ARGS...]\n";
 
-static const struct {
-  const char *name;
-  int resource;
-} limits[] = {
-    {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
-    {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},
-    {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-    {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
-    {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
-    {"stack", RLIMIT_STACK},
-};
-
-static int parse_value(const char *s, rlim_t *out) {
-  if (strcmp(s, "unlimited") == 0) {
-    *out = RLIM_INFINITY;
-    return 0;
-  }
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || end == s || *end) return -1;
-  *out = (rlim_t)v;
-  return 0;
-}
-
-/* "nofile=1024:4096" */
+/* "nofile=1024:4096"; -1 when malformed. */
 static int set_limit(const char *spec) {
-  char buf[128];
-  if (strlen(spec) >= sizeof buf) return -1;
-  strcpy(buf, spec);
-  char *eq = strchr(buf, '='), *colon = eq ? strchr(eq, ':') : NULL;
-  if (!eq || !colon) return -1;
-  *eq = *colon = '\0';
-  for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
-    if (strcmp(limits[i].name, buf) != 0) continue;
-    struct rlimit rl;
-    if (parse_value(eq + 1, &rl.rlim_cur) || parse_value(colon + 1, &rl.rlim_max)) return -1;
-    if (setrlimit(limits[i].resource, &rl) != 0) {
-      fprintf(stderr, "hearth-cgexec: cannot set the %s limit to %s:%s: %s\n", buf, eq + 1, colon + 1, strerror(errno));
-      exit(126);
-    }
-    return 0;
+  int resource;
+  struct rlimit rl;
+  if (rlimit_parse(spec, &resource, &rl) != 0) return -1;
+  if (setrlimit(resource, &rl) != 0) {
+    fprintf(stderr, "hearth-cgexec: cannot set the limit %s: %s\n", spec, strerror(errno));
+    exit(126);
   }
-  return -1;
+  return 0;
 }
 
 int main(int argc, char **argv) {

@@ -26,7 +26,8 @@ const words = (name) => (process.env[name] ?? '').split(/\s+/).filter(Boolean);
 
 /** Shared sources (native/common/) each helper links. */
 const COMMON = {
-  'hearth-spawner': ['server-start.c'],
+  'hearth-spawner': ['server-start.c', 'rlimits.c'],
+  'hearth-cgexec': ['rlimits.c'],
   'hearth-acceptor': ['server-start.c'],
 };
 
