@@ -1,12 +1,14 @@
 /*
- * hearth-spawner: starts one server per TCP connection for hearthd.
+ * hearth-spawner: starts processes for hearthd: one server per TCP
+ * connection, and the main processes of services.
  *
- * Forking hearthd (a Node process of some 60 MiB) for every connection costs
- * more than the server it starts: the kernel copies its page tables each
- * time. This helper is started once by hearthd, with a Node IPC channel, and
- * stays small: hearthd hands it each accepted connection with
- * child.send(request, socket), and it starts the server with posix_spawn
- * (a vfork-style clone) with the socket as fds 0, 1 and 2.
+ * Forking hearthd (a Node process of some 60 MiB) costs more than what it
+ * starts: the kernel copies its page tables each time. This helper is
+ * started once by hearthd, with a Node IPC channel, and stays small: hearthd
+ * hands it each accepted connection with child.send(request, socket), and it
+ * starts the server with vfork with the socket as fds 0, 1 and 2; a service
+ * request carries no connection, and its process is created right inside the
+ * unit's cgroup (spawner/service-start.c, spawner/service-request.h).
  *
  * The channel speaks Node's own IPC protocol (JSON serialization): one JSON
  * value per line, the connection's fd riding on the sendmsg(2) of the line
@@ -56,13 +58,16 @@
 #include "common/server-start.h"
 #include "spawner/json.h"
 #include "spawner/reply.h"
+#include "spawner/service-request.h"
+#include "spawner/vector.h"
 
 #define MAX_LINE (1 << 20)   /* longest request line accepted */
-#define MAX_ARGS 4096        /* argv and env entries, each */
 #define MAX_FDS 64           /* fds received but not yet claimed by a message */
 #define HANDLE_PREFIX "{\"cmd\":\"NODE_HANDLE\""
 
 static int chan = -1;
+/* The pid of hearthd, whose descriptors a service request names. */
+static pid_t hearthd;
 
 
 /* ---- fds that arrived with the channel's data ------------------------------- */
@@ -89,41 +94,6 @@ static int fdq_shift(void) {
 }
 
 /* ---- starting a server ------------------------------------------------------ */
-
-/* Collects a JSON array of strings into a NULL-terminated vector; NULL on a bad entry. */
-static char **string_vector(jparser *j, jnode *arr, const char *name, int need_eq, double id) {
-  if (!arr || arr->type != J_ARR) {
-    reply_error(id, 1, "\"%s\" must be an array of strings", name);
-    return NULL;
-  }
-  int n = 0;
-  for (int c = arr->child; c >= 0; c = j->nodes[c].next) n++;
-  if (n > MAX_ARGS) {
-    reply_error(id, 1, "\"%s\" has %d entries (at most %d)", name, n, MAX_ARGS);
-    return NULL;
-  }
-  char **v = calloc((size_t)n + 1, sizeof *v);
-  if (!v) {
-    reply_error(id, 1, "out of memory");
-    return NULL;
-  }
-  int i = 0;
-  for (int c = arr->child; c >= 0; c = j->nodes[c].next, i++) {
-    jnode *e = &j->nodes[c];
-    if (e->type == J_STR && e->nul) {
-      reply_error(id, 1, "\"%s\"[%d] contains a NUL character", name, i);
-      free(v);
-      return NULL;
-    }
-    if (e->type != J_STR || (need_eq && (e->str[0] == '=' || !strchr(e->str, '=')))) {
-      reply_error(id, 1, need_eq ? "\"%s\"[%d] must be a \"NAME=value\" string" : "\"%s\"[%d] must be a string", name, i);
-      free(v);
-      return NULL;
-    }
-    v[i] = (char *)e->str;
-  }
-  return v;
-}
 
 /*
  * "cgroups": absent or null, or up to SERVER_MAX_CGROUPS cgroup.procs paths;
@@ -266,6 +236,10 @@ static void handle_line(jparser *j, char *line, size_t len) {
     }
     return;
   }
+  if (is_service_request(j, root)) {
+    start_service(j, root, hearthd);
+    return;
+  }
   /* A request without a connection: answer it, so the sender is not left waiting. */
   start_server(j, root, -1);
 }
@@ -307,7 +281,8 @@ int main(void) {
   if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(chan, F_SETFL, fl & ~O_NONBLOCK);
 
   prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() == 1) return 0; /* hearthd already gone */
+  hearthd = getppid();
+  if (hearthd == 1) return 0; /* hearthd already gone */
   /* Keyboard signals are for hearthd, which stops us by closing the channel. */
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);

@@ -5,6 +5,8 @@
 #ifndef HEARTH_SPAWNER_JSON_H
 #define HEARTH_SPAWNER_JSON_H
 
+#include <stddef.h>
+
 enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ };
 
 typedef struct {

@@ -1,0 +1,215 @@
+/* Reading a service request (see service-request.h) into a service_start. */
+#define _GNU_SOURCE
+#include "service-request.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/rlimits.h"
+#include "common/server-start.h"
+#include "reply.h"
+#include "service-start.h"
+#include "vector.h"
+
+int is_service_request(jparser *j, int req) {
+  return req >= 0 && j->nodes[req].type == J_OBJ && jget(j, req, "stdio") != NULL;
+}
+
+/* Absolute, and no "." or ".." segment: the helper runs as root. */
+static int clean_absolute(const char *p) {
+  if (p[0] != '/') return 0;
+  for (const char *s = p; (s = strchr(s, '/')) != NULL; s++) {
+    if (s[1] == '.' && (s[2] == '/' || s[2] == '\0')) return 0;
+    if (s[1] == '.' && s[2] == '.' && (s[3] == '/' || s[3] == '\0')) return 0;
+  }
+  return 1;
+}
+
+static const char *string_field(jparser *j, int req, const char *key, int required) {
+  jnode *n = jget(j, req, key);
+  if (!n || n->type == J_NULL) return required ? NULL : "";
+  if (n->type != J_STR || n->nul) return NULL;
+  return n->str;
+}
+
+/* The access mode and O_APPEND of hearthd's descriptor, from its fdinfo. */
+static int reopen_flags(pid_t hearthd, int fd) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", (int)hearthd, fd);
+  int info = open(path, O_RDONLY | O_CLOEXEC);
+  if (info < 0) return -1;
+  ssize_t n = read(info, buf, sizeof buf - 1);
+  close(info);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  char *f = strstr(buf, "\nflags:");
+  if (!f) return -1;
+  long flags = strtol(f + 7, NULL, 8);
+  return (int)(flags & (O_ACCMODE | O_APPEND));
+}
+
+/* fd `i` of the process: /dev/null, or the file behind hearthd's descriptor. -1 after replying. */
+static int open_stdio(jnode *e, int i, pid_t hearthd, double id) {
+  if (e->type == J_NULL) {
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) reply_error(id, 1, "cannot open /dev/null: %s", strerror(errno));
+    return fd;
+  }
+  if (e->type != J_NUM || e->num < 0 || e->num > 1 << 30 || e->num != (double)(int)e->num) {
+    reply_error(id, 1, "\"stdio\"[%d] must be null or a descriptor number", i);
+    return -1;
+  }
+  /* hearthd gone: its pid may name another process by now. */
+  if (getppid() != hearthd) {
+    reply_error(id, 1, "hearthd is gone");
+    return -1;
+  }
+  int flags = reopen_flags(hearthd, (int)e->num);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/fd/%d", (int)hearthd, (int)e->num);
+  int fd = flags < 0 ? -1 : open(path, flags | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) reply_error(id, 1, "cannot open hearthd's descriptor %d for fd %d: %s", (int)e->num, i, strerror(errno));
+  return fd;
+}
+
+static int read_limits(jparser *j, jnode *arr, struct service_start *s, double id) {
+  if (!arr || arr->type == J_NULL) return 1;
+  if (arr->type != J_ARR) {
+    reply_error(id, 1, "\"rlimits\" must be an array of \"NAME=SOFT:HARD\" strings");
+    return 0;
+  }
+  int i = 0;
+  for (int c = arr->child; c >= 0; c = j->nodes[c].next, i++) {
+    jnode *e = &j->nodes[c];
+    if (i == SERVICE_MAX_LIMITS) {
+      reply_error(id, 1, "\"rlimits\" has more than %d entries", SERVICE_MAX_LIMITS);
+      return 0;
+    }
+    if (e->type != J_STR || e->nul || rlimit_parse(e->str, &s->limit_resource[i], &s->limit[i]) != 0) {
+      reply_error(id, 1, "\"rlimits\"[%d] must be a \"NAME=SOFT:HARD\" string", i);
+      return 0;
+    }
+  }
+  s->nlimits = i;
+  return 1;
+}
+
+/* The v1 cgroup.procs files, opened; 0 after replying (what was opened is in s->join for the caller to close). */
+static int open_joins(jparser *j, jnode *arr, struct service_start *s, double id) {
+  if (!arr || arr->type == J_NULL) return 1;
+  if (arr->type != J_ARR) {
+    reply_error(id, 1, "\"joins\" must be an array of cgroup.procs paths");
+    return 0;
+  }
+  int i = 0;
+  for (int c = arr->child; c >= 0; c = j->nodes[c].next, i++) {
+    jnode *e = &j->nodes[c];
+    if (i == SERVICE_MAX_JOINS) {
+      reply_error(id, 1, "\"joins\" has more than %d entries", SERVICE_MAX_JOINS);
+      return 0;
+    }
+    if (e->type != J_STR || e->nul || !cgroup_procs_path_ok(e->str)) {
+      reply_error(id, 1, "\"joins\"[%d] must be the absolute path of a cgroup.procs file", i);
+      return 0;
+    }
+    int fd = open(e->str, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      reply_error(id, 1, "cannot join the cgroup of %s: %s", e->str, strerror(errno));
+      return 0;
+    }
+    s->join_path[i] = e->str;
+    s->join[s->njoins++] = fd;
+  }
+  return 1;
+}
+
+void start_service(jparser *j, int req, pid_t hearthd) {
+  jnode *idn = jget(j, req, "id");
+  if (!idn || idn->type != J_NUM || idn->num < 0 || idn->num > 9007199254740991.0 || idn->num != (double)(int64_t)idn->num) {
+    reply_error(0, 0, "a request needs an \"id\" (a non-negative integer)");
+    return;
+  }
+  double id = idn->num;
+  struct service_start s;
+  memset(&s, 0, sizeof s);
+  s.stdio[0] = s.stdio[1] = s.stdio[2] = -1;
+  s.cgroup_dir = -1;
+  char **argv = NULL, **envp = NULL;
+
+  const char *file = string_field(j, req, "file", 1);
+  const char *cwd = string_field(j, req, "cwd", 0);
+  const char *cgroup = string_field(j, req, "cgroup", 0);
+  jnode *um = jget(j, req, "umask");
+  jnode *stdio = jget(j, req, "stdio");
+  if (!file || !clean_absolute(file)) {
+    reply_error(id, 1, "\"file\" must be an absolute path");
+    goto done;
+  }
+  if (!cwd || (*cwd && cwd[0] != '/')) {
+    reply_error(id, 1, "\"cwd\" must be an absolute path");
+    goto done;
+  }
+  if (!cgroup || (*cgroup && !clean_absolute(cgroup))) {
+    reply_error(id, 1, "\"cgroup\" must be the absolute path of a cgroup v2 directory");
+    goto done;
+  }
+  if (um && um->type != J_NULL && (um->type != J_NUM || um->num < 0 || um->num > 0777 || um->num != (double)(int)um->num)) {
+    reply_error(id, 1, "\"umask\" must be an integer from 0 to 0777");
+    goto done;
+  }
+  if (!stdio || stdio->type != J_ARR) {
+    reply_error(id, 1, "\"stdio\" must be an array of three entries");
+    goto done;
+  }
+  argv = string_vector(j, jget(j, req, "argv"), "argv", 0, id);
+  if (!argv) goto done;
+  if (!argv[0]) {
+    reply_error(id, 1, "\"argv\" must not be empty");
+    goto done;
+  }
+  envp = string_vector(j, jget(j, req, "env"), "env", 1, id);
+  if (!envp) goto done;
+  if (!read_limits(j, jget(j, req, "rlimits"), &s, id)) goto done;
+  if (!open_joins(j, jget(j, req, "joins"), &s, id)) goto done;
+  int entries = 0;
+  for (int c = stdio->child; c >= 0; c = j->nodes[c].next) entries++;
+  if (entries != 3) {
+    reply_error(id, 1, "\"stdio\" must be an array of three entries");
+    goto done;
+  }
+  int i = 0;
+  for (int c = stdio->child; c >= 0; c = j->nodes[c].next, i++)
+    if ((s.stdio[i] = open_stdio(&j->nodes[c], i, hearthd, id)) < 0) goto done;
+  if (*cgroup) {
+    s.cgroup_dir = open(cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (s.cgroup_dir < 0) {
+      reply_error(id, 1, "cannot join the cgroup %s: %s", cgroup, strerror(errno));
+      goto done;
+    }
+    s.cgroup = cgroup;
+  }
+  s.file = file;
+  s.argv = argv;
+  s.envp = envp;
+  s.cwd = *cwd ? cwd : NULL;
+  s.set_umask = um && um->type == J_NUM;
+  s.umask = s.set_umask ? (mode_t)um->num : 0;
+
+  char err[512];
+  pid_t pid = service_start(&s, err, sizeof err);
+  if (pid < 0) reply_error(id, 1, "%s", err);
+  else out_printf("{\"id\":%.0f,\"pid\":%d}\n", id, (int)pid);
+
+done:
+  for (int k = 0; k < 3; k++)
+    if (s.stdio[k] >= 0) close(s.stdio[k]);
+  for (int k = 0; k < s.njoins; k++) close(s.join[k]);
+  if (s.cgroup_dir >= 0) close(s.cgroup_dir);
+  free(argv);
+  free(envp);
+}

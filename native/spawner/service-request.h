@@ -1,0 +1,30 @@
+/*
+ * A request to start a service's process (a message that carries no
+ * connection):
+ *
+ *   {"id":N,"file":"/abs","argv":[..],"env":["K=V",..],"cwd":"/abs"?,"umask":N?,
+ *    "stdio":[IN,OUT,ERR],"rlimits":["nofile=1024:4096",..]?,
+ *    "cgroup":"/sys/fs/cgroup/…/NAME.service"?,"joins":["/…/cgroup.procs",..]?}
+ *
+ * IN, OUT and ERR are null (/dev/null) or the number of a descriptor hearthd
+ * holds open (a FIFO or a file, never a socket): the helper opens the same
+ * file through /proc/HEARTHD/fd/N with the access mode hearthd has, so
+ * nothing but numbers travels. hearthd keeps its copies open until the reply.
+ *
+ *   reply:  {"id":N,"pid":P}  or  {"id":N,"error":"..."}; the exit comes later
+ *           as for per-connection servers.
+ */
+#ifndef HEARTH_SPAWNER_SERVICE_REQUEST_H
+#define HEARTH_SPAWNER_SERVICE_REQUEST_H
+
+#include <sys/types.h>
+
+#include "json.h"
+
+/* Whether a parsed request is one for a service (it has "stdio"). */
+int is_service_request(jparser *j, int req);
+
+/* Checks the request, starts the process and replies. hearthd: the pid whose descriptors "stdio" names. */
+void start_service(jparser *j, int req, pid_t hearthd);
+
+#endif

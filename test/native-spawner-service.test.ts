@@ -1,0 +1,179 @@
+/**
+ * hearth-spawner's service requests, driven directly: the process is created
+ * inside the cgroup it names, its fds 0-2 are hearthd's descriptors reopened
+ * with hearthd's access mode, and every bad request gets an error naming the
+ * field while the helper carries on.
+ */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServerSpawner, nativeHelperPath, type ServerProcess, type ServiceSpawnRequest } from '../src/native/index.js';
+import { tempDir } from './helpers/index.js';
+
+const HELPER = nativeHelperPath('hearth-spawner');
+const skip = HELPER ? false : 'native/build/hearth-spawner is not built (no C compiler?)';
+const V2 = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) => {
+  try {
+    return readFileSync(join(d, 'cgroup.controllers'), 'utf8') !== undefined && process.getuid?.() === 0;
+  } catch {
+    return false;
+  }
+});
+
+type Outcome = { pid: number; exit: Promise<{ code: number | null; signal: string | null }> } | { error: string };
+
+/** Starts a request and waits for the pid (with its exit still to come) or the error. */
+function start(spawner: ServerSpawner, r: Partial<ServiceSpawnRequest>): Promise<Outcome> {
+  const p: ServerProcess = spawner.spawnService({ file: '/bin/true', argv: ['true'], env: {}, cwd: '/', stdio: [null, null, null], ...r });
+  const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => p.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve) => {
+    p.once('spawn', () => resolve({ pid: p.pid!, exit }));
+    p.once('error', (e: Error) => resolve({ error: e.message }));
+  });
+}
+
+function started(o: Outcome): { pid: number; exit: Promise<{ code: number | null; signal: string | null }> } {
+  if ('error' in o) assert.fail(`expected a start, got: ${o.error}`);
+  return o;
+}
+
+describe('hearth-spawner: service requests', { skip }, () => {
+  const dir = tempDir('hearth-spawner-req-');
+  const spawner = new ServerSpawner();
+  after(() => {
+    spawner.close();
+    dir.cleanup();
+  });
+
+  test('output goes to the file behind hearthd\'s descriptor, appended when hearthd opened it to append; a FIFO is reopened as one', async () => {
+    const log = join(dir.path, 'out.log');
+    writeFileSync(log, 'before\n');
+    const appendFd = openSync(log, 'a');
+    const fifo = join(dir.path, 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const fifoFd = openSync(fifo, 'r+');
+    try {
+      const s = started(await start(spawner, { file: '/bin/sh', argv: ['sh', '-c', 'echo one; echo two >&2'], stdio: [null, appendFd, fifoFd] }));
+      assert.deepEqual(await s.exit, { code: 0, signal: null });
+      assert.equal(readFileSync(log, 'utf8'), 'before\none\n');
+      // The FIFO holds what the program wrote (hearthd's own copy is open for reading too).
+      const buf = Buffer.alloc(64);
+      const n = readSync(fifoFd, buf);
+      assert.equal(buf.subarray(0, n).toString(), 'two\n');
+    } finally {
+      closeSync(appendFd);
+      closeSync(fifoFd);
+    }
+  });
+
+  test('the working directory, umask, environment, limits and a session of its own', async () => {
+    const out = join(dir.path, 'facts');
+    const fd = openSync(out, 'w');
+    try {
+      const script = 'echo "$(pwd) $(umask) $(ulimit -Sn):$(ulimit -Hn) $GREETING $(ps -o sid= -p $$) $$"';
+      const s = started(
+        await start(spawner, { file: '/bin/sh', argv: ['sh', '-c', script], env: { GREETING: 'hi', PATH: '/usr/bin:/bin' }, cwd: '/usr', umask: 0o077, rlimits: ['nofile=111:222'], stdio: [null, fd, fd] }),
+      );
+      assert.deepEqual(await s.exit, { code: 0, signal: null });
+      const [cwd, umask, nofile, greeting, sid, pid] = readFileSync(out, 'utf8').trim().split(/\s+/);
+      assert.deepEqual([cwd, umask, nofile, greeting], ['/usr', '0077', '111:222', 'hi']);
+      assert.equal(sid, pid, 'it leads its own session');
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  test('the process is created inside the cgroup v2 the request names', { skip: V2 ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
+    const cg = join(V2!, `hearth-spawner-test-${process.pid}`);
+    mkdirSync(cg, { recursive: true });
+    const out = join(dir.path, 'cgroup');
+    const fd = openSync(out, 'w');
+    try {
+      const s = started(await start(spawner, { file: '/bin/cat', argv: ['cat', '/proc/self/cgroup'], cgroup: cg, stdio: [null, fd, fd] }));
+      assert.deepEqual(await s.exit, { code: 0, signal: null });
+      const line = /^0::(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1];
+      assert.equal(line, `/hearth-spawner-test-${process.pid}`);
+    } finally {
+      closeSync(fd);
+      rmdirSync(cg);
+    }
+  });
+
+  test('a cgroup once killed through cgroup.kill still gets its process, inside it', { skip: V2 ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
+    // Kernel 6.18 SIGKILLs every CLONE_INTO_CGROUP child of a cgroup that was
+    // killed once; the helper sees it die unborn and starts it by a move instead.
+    const cg = join(V2!, `hearth-spawner-killed-${process.pid}`);
+    mkdirSync(cg, { recursive: true });
+    writeFileSync(join(cg, 'cgroup.kill'), '1');
+    const out = join(dir.path, 'killed-cgroup');
+    const fd = openSync(out, 'w');
+    try {
+      const s = started(await start(spawner, { file: '/bin/cat', argv: ['cat', '/proc/self/cgroup'], cgroup: cg, stdio: [null, fd, fd] }));
+      assert.deepEqual(await s.exit, { code: 0, signal: null });
+      assert.equal(/^0::(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1], `/hearth-spawner-killed-${process.pid}`);
+    } finally {
+      closeSync(fd);
+      rmdirSync(cg);
+    }
+  });
+
+  test('the exit status: a code, or the signal that ended it', async () => {
+    const a = started(await start(spawner, { file: '/bin/sh', argv: ['sh', '-c', 'exit 7'] }));
+    assert.deepEqual(await a.exit, { code: 7, signal: null });
+    const b = started(await start(spawner, { file: '/bin/sleep', argv: ['sleep', '30'] }));
+    process.kill(b.pid, 'SIGKILL');
+    assert.deepEqual(await b.exit, { code: null, signal: 'SIGKILL' });
+  });
+
+  test('what keeps a program from running is an error, and no exit follows', async () => {
+    const cases: Array<[Partial<ServiceSpawnRequest>, RegExp]> = [
+      [{ file: '/nonexistent/program' }, /cannot run \/nonexistent\/program: No such file/],
+      [{ cwd: '/nonexistent-dir' }, /cannot enter the working directory \/nonexistent-dir/],
+      [{ stdio: [null, 987654, null] }, /cannot open hearthd's descriptor 987654 for fd 1/],
+      [{ cgroup: '/nonexistent-cgroup' }, /cannot join the cgroup \/nonexistent-cgroup/],
+      [{ joins: ['/nonexistent/cgroup.procs'] }, /cannot join the cgroup of \/nonexistent\/cgroup\.procs/],
+    ];
+    for (const [request, message] of cases) {
+      const o = await start(spawner, request);
+      assert.ok('error' in o, `${JSON.stringify(request)} started`);
+      assert.match(o.error, message);
+    }
+  });
+});
+
+describe('hearth-spawner: malformed service requests', { skip }, () => {
+  test('each is refused with the field it got wrong, and the helper carries on', async () => {
+    const h = spawn(HELPER!, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+    const replies = new Map<number, string>();
+    h.on('message', (m: { id?: number; error?: string; pid?: number }) => {
+      if (typeof m.id === 'number') replies.set(m.id, m.error ?? `pid ${m.pid}`);
+    });
+    const ok = { file: '/bin/true', argv: ['true'], env: [], stdio: [null, null, null] };
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ file: 'bin/true' }, /"file" must be an absolute path/],
+      [{ file: '/bin/../bin/true' }, /"file" must be an absolute path/],
+      [{ cwd: 'tmp' }, /"cwd" must be an absolute path/],
+      [{ stdio: [null, null] }, /"stdio" must be an array of three entries/],
+      [{ stdio: [null, 'x', null] }, /"stdio"\[1\] must be null or a descriptor number/],
+      [{ rlimits: ['nofile=12'] }, /"rlimits"\[0\] must be a "NAME=SOFT:HARD" string/],
+      [{ rlimits: ['bogus=1:2'] }, /"rlimits"\[0\]/],
+      [{ cgroup: '/sys/fs/cgroup/../etc' }, /"cgroup" must be the absolute path/],
+      [{ joins: ['/etc/passwd'] }, /"joins"\[0\] must be the absolute path of a cgroup.procs file/],
+      [{ env: ['NOEQUALS'] }, /"env"\[0\] must be a "NAME=value" string/],
+      [{ argv: [] }, /"argv" must not be empty/],
+      [{ umask: 512 }, /"umask" must be an integer from 0 to 0777/],
+    ];
+    try {
+      bad.forEach(([fields], i) => h.send({ ...ok, ...fields, id: i + 1 }));
+      h.send({ ...ok, id: 100 });
+      const deadline = Date.now() + 10_000;
+      while (replies.size < bad.length + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      bad.forEach(([fields, message], i) => assert.match(replies.get(i + 1) ?? '(no reply)', message, JSON.stringify(fields)));
+      assert.match(replies.get(100) ?? '', /^pid \d+$/, 'a good request after the bad ones still starts');
+    } finally {
+      h.disconnect();
+    }
+  });
+});
