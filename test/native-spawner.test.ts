@@ -170,7 +170,7 @@ describe('hearth-spawner, the resident helper that starts one server per connect
     const first = sp.helperPid!;
     process.kill(first, 'SIGKILL');
     await waitFor(() => notices.length > 0);
-    assert.match(notices[0]!, /killed by SIGKILL; started again; 1 running server/);
+    assert.match(notices[0]!, /killed by SIGKILL; started again; 1 running process it started is watched/);
     assert.ok(sp.helperPid && sp.helperPid !== first);
     // Every connection after the restart is served.
     const texts = Array.from({ length: 20 }, (_, i) => `after ${i}\n`);

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import type { LimitSupport, ResourceLimits, RlimitValue, Rlimits } from '../model/index.js';
-import { readProcStat } from '../process/index.js';
+import { dirname } from 'node:path';
+import type { LimitSupport, ResourceLimits, Rlimits } from '../model/index.js';
+import { readProcStat, rlimitSpecs } from '../process/index.js';
 import { CgroupBoundary, cgroupPids, cgroupPopulated } from './cgroup-boundary.js';
 import { applyLimits, limitSupport, v1HierarchiesFor } from './cgroup-limits.js';
 import { locateCgroups, type V1Controller } from './cgroup-mounts.js';
@@ -30,6 +31,13 @@ export interface UnitTracking {
    * hierarchies the unit uses (see applyLimits).
    */
   joinFiles(leaf?: string): string[] | undefined;
+  /**
+   * For a launcher that creates the process inside the unit (hearth-spawner,
+   * with clone3's CLONE_INTO_CGROUP): the unit's cgroup v2 directory, and the
+   * cgroup.procs files of the v1 hierarchies the process still joins itself
+   * (the same as joinFiles'); undefined when there is nothing to join.
+   */
+  joinTarget(leaf?: string): { cgroup: string; joins: string[] } | undefined;
   /** Environment that marks the unit's processes, for the fallback and for crash recovery. */
   readonly marker: Record<string, string>;
   /** For `hearth status`: the unit's cgroup, or how its processes are found. */
@@ -116,6 +124,10 @@ class CgroupTracking implements ProcessTracking {
       where: tree.dir(unit),
       joinPrefix: (leaf, rlimits) => [this.cgexec, ...rlimitFlags(rlimits), ...tree.ensure(unit, leaf, v1InUse), '--'],
       joinFiles: (leaf) => tree.ensure(unit, leaf, v1InUse),
+      joinTarget: (leaf) => {
+        const [v2, ...v1] = tree.ensure(unit, leaf, v1InUse);
+        return { cgroup: dirname(v2!), joins: v1 };
+      },
       applyLimits: (limits) => {
         v1InUse = v1HierarchiesFor(limits ?? {});
         tree.ensure(unit, undefined, v1InUse);
@@ -193,6 +205,7 @@ class GroupTracking implements ProcessTracking {
       where: `process groups, and processes marked HEARTH_SERVICE=${name}`,
       joinPrefix: () => undefined,
       joinFiles: () => undefined,
+      joinTarget: () => undefined,
       applyLimits: () => undefined,
       boundary: (groups) => new ProcessGroupBoundary(groups, undefined, undefined, marked),
       populated: () => undefined,
@@ -228,8 +241,7 @@ class GroupTracking implements ProcessTracking {
 
 /** hearth-cgexec's -r NAME=SOFT:HARD options. */
 function rlimitFlags(rlimits: Rlimits | undefined): string[] {
-  const text = (v: RlimitValue['soft']) => (v === 'unlimited' ? 'unlimited' : String(v));
-  return Object.entries(rlimits ?? {}).flatMap(([name, v]) => (v ? ['-r', `${name}=${text(v.soft)}:${text(v.hard)}`] : []));
+  return rlimitSpecs(rlimits).flatMap((spec) => ['-r', spec]);
 }
 
 function procPids(): number[] {

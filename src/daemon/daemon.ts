@@ -220,6 +220,7 @@ export class Daemon implements DaemonApi {
     // Whatever the plan could not reach (a cycle, a unit that refused) goes now.
     await this.registry.shutdown();
     this.units.at.stop();
+    this.units.spawner.close();
     this.units.tracking.close();
     this.syslog?.stop();
     this.log('info', 'hearthd stopped');

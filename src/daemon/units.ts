@@ -4,7 +4,7 @@ import type { Journal } from '../journal/index.js';
 import { UnitRegistry } from '../units/index.js';
 import { HearthError } from '../errors/index.js';
 import { openTracking, type ProcessTracking } from '../boundary/index.js';
-import { nativeHelperPath } from '../native/index.js';
+import { ServerSpawner, nativeHelperPath } from '../native/index.js';
 import { NativeBackend, Supervisor, type LogSink } from '../supervisor/index.js';
 import { SystemdBackend } from '../systemd-run/index.js';
 import { OutputSpool } from '../spool/index.js';
@@ -44,6 +44,8 @@ export interface Units {
   timers: TimerBackend;
   at: AtQueue;
   systemd: SystemdBackend;
+  /** The one hearth-spawner: services' main processes and per-connection servers. */
+  spawner: ServerSpawner;
 }
 
 /**
@@ -71,8 +73,12 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     };
   };
   const logSettingsChanged = (def: ServiceDefinition): void => journal.setRotation(def.name, def.log);
+  const spawner = new ServerSpawner({
+    onNotice: (level, message) => emit({ type: 'daemon.log', at: Date.now(), level, message }),
+  });
   const supervisor = new Supervisor({
     tracking,
+    spawner,
     emit,
     logSink,
     logSettingsChanged,
@@ -87,7 +93,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     runtimeStateDir: join(o.runtimeDir, 'services'),
   });
   await supervisor.open();
-  const inetd = new InetdBackend({ emit, journal, configDir: o.configDir, tracking });
+  const inetd = new InetdBackend({ emit, journal, configDir: o.configDir, tracking, spawner });
   const timers = new TimerBackend(
     new TimerHost({ configDir: o.configDir, stateDir: o.stateDir, journal, emit, runlevel: o.runlevel, startService: o.startUnit, tracking }),
   );
@@ -105,7 +111,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     stop: async (name: string) => void (await registry.act(name, 'stop')),
   };
   const systemd = new SystemdBackend({
-    tracking, logSink, logSettingsChanged, emit, others,
+    tracking, logSink, logSettingsChanged, emit, others, spawner,
     configDir: o.configDir, runtimeDir: o.runtimeDir, stateDir: o.stateDir,
     notifyDir: join(publicRuntimeDir(o.runtimeDir), 'systemd-notify'),
   });
@@ -116,5 +122,5 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
   registry.register(timers);
   registry.register(sysv);
   const at = new AtQueue({ stateDir: o.stateDir, journal, emit });
-  return { registry, tracking, supervisor, inetd, sysv, timers, at, systemd };
+  return { registry, tracking, supervisor, inetd, sysv, timers, at, systemd, spawner };
 }

@@ -11,7 +11,7 @@ export {
   type NativeHelper,
 } from './helper-path.js';
 export { DgramReceiver, type Datagram } from './dgram-receiver.js';
-export { ServerSpawner, SPAWNER_HELPER, joinThenRun, type ServerSpawnOptions, type ServerSpawnerOptions } from './spawner.js';
+export { ServerSpawner, SPAWNER_HELPER, joinThenRun, type ServerSpawnOptions, type ServerSpawnerOptions, type ServiceSpawnRequest } from './spawner.js';
 export type { ServerProcess } from './server-process.js';
 export { Acceptor, ACCEPTOR_HELPER, acceptorHelperPath, type AcceptorOptions } from './acceptor.js';
 export { bindRawTcp, bindRawUdp, bindRawUnix, type RawSocket } from './raw-sockets.js';

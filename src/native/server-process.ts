@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 
 /** What the super-server needs of a per-connection server: a ChildProcess's shape. Events: spawn, exit, error. */
 export interface ServerProcess extends EventEmitter {
-  readonly pid: number | undefined;
+  readonly pid?: number | undefined;
   kill(signal?: NodeJS.Signals): boolean;
 }
 

@@ -47,29 +47,57 @@ interface Request {
   cgroups?: string[];
 }
 
+/** A service's process, which the helper creates inside its cgroup (native/spawner/service-request.h). */
+export interface ServiceSpawnRequest {
+  /** The program or its first wrapper, by absolute path. */
+  file: string;
+  /** argv, argv[0] included. */
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  umask?: number;
+  /**
+   * hearthd's descriptors that become fds 0, 1 and 2 (a FIFO or a file, never
+   * a socket: the helper reopens them through /proc), null for /dev/null. The
+   * caller keeps them open until the process started or failed.
+   */
+  stdio: [number | null, number | null, number | null];
+  /** "NAME=SOFT:HARD" (prlimit names). */
+  rlimits?: string[];
+  /** The unit's cgroup v2 directory, which the process is created in. */
+  cgroup?: string;
+  /** cgroup.procs files of the v1 hierarchies it joins before it execs. */
+  joins?: string[];
+}
+
+type WireServiceRequest = Omit<ServiceSpawnRequest, 'env'> & { id: number; env: string[] };
+
 interface Pending {
-  request: Request;
+  request: Request | WireServiceRequest;
   server: SpawnedServer;
-  socket: net.Socket;
-  args: string[];
-  options: ServerSpawnOptions;
+  /** A per-connection server's connection, and what Node's spawn needs if the helper cannot take it. */
+  connection?: { socket: net.Socket; args: string[]; options: ServerSpawnOptions };
   /** Node wrote it to the channel (or failed to): the socket is no longer ours to resend. */
   handedOver: boolean;
 }
 
 /**
- * Starts one server per TCP connection through hearth-spawner, a small
- * resident helper: forking hearthd itself for every connection is what made
- * per-connection services slow. Each connection travels to the helper over
- * Node's IPC channel (child.send(request, socket)); the helper answers with the
- * server's pid and later its exit status.
+ * Starts processes through hearth-spawner, a small resident helper: one
+ * server per TCP connection, and services' main processes. Forking hearthd
+ * itself for each is what made per-connection services slow, and a service
+ * the helper creates is inside its cgroup from its first instruction
+ * without the cost of moving it there (native/spawner/service-start.c).
+ * Each request travels to the helper over Node's IPC channel (a connection
+ * with child.send(request, socket)); the helper answers with the pid and
+ * later the exit status.
  *
- * If the helper dies, it is started again at once and connections not yet
- * handed to it go to the new one. Servers it had started are re-parented to
- * init: their exit status is lost, so they are watched through /proc and
+ * If the helper dies, it is started again at once and requests not yet
+ * handed to it go to the new one. Processes it had started are re-parented
+ * to init: their exit status is lost, so they are watched through /proc and
  * reported as exited (code and signal null) when they are gone, which keeps
  * instance counts honest. Without the helper (no C compiler at install time,
- * or it died MAX_DEATHS times in a minute) servers start with Node's spawn.
+ * or it died MAX_DEATHS times in a minute) servers start with Node's spawn,
+ * and services with their runner's own spawn (see usesHelper).
  */
 export class ServerSpawner {
   private helper: ChildProcess | undefined;
@@ -113,9 +141,26 @@ export class ServerSpawner {
     const request: Request = { id: this.nextId++, file, argv: [options.argv0 ?? file, ...args], env };
     if (options.umask !== undefined) request.umask = options.umask;
     if (options.cgroups?.length) request.cgroups = options.cgroups;
-    const p: Pending = { request, server, socket: options.socket, args, options, handedOver: false };
+    const p: Pending = { request, server, connection: { socket: options.socket, args, options }, handedOver: false };
     this.pending.set(request.id, p);
     this.send(p);
+    return server;
+  }
+
+  /**
+   * Starts a service's process through the helper (check usesHelper first:
+   * there is no fallback here, the caller has its own spawn). 'spawn' comes
+   * with the pid once the program was exec'd, or 'error'; 'exit' later.
+   */
+  spawnService(r: ServiceSpawnRequest): ServerProcess {
+    const server = new SpawnedServer();
+    const env = Object.entries(r.env).map(([k, v]) => `${k}=${v}`);
+    const p: Pending = { request: { ...r, id: this.nextId++, env }, server, handedOver: false };
+    this.pending.set(p.request.id, p);
+    if (this.closed || !this.usesHelper) {
+      this.pending.delete(p.request.id);
+      process.nextTick(() => this.lose(p, `"${SPAWNER_HELPER}" is not available`));
+    } else this.send(p);
     return server;
   }
 
@@ -148,17 +193,17 @@ export class ServerSpawner {
     if (h && !h.connected) return;
     if (!h) {
       this.pending.delete(p.request.id);
-      this.spawnWithNode(p.server, p.request.file, p.args, p.options);
+      if (p.connection) this.spawnWithNode(p.server, p.request.file, p.connection.args, p.connection.options);
+      else this.lose(p, `"${SPAWNER_HELPER}" is not available`);
       return;
     }
     // Node passes one handle at a time and queues the rest until the helper
     // acknowledges it; the callback runs once this one was written (or failed).
-    h.send(p.request, p.socket, (err) => {
+    h.send(p.request, p.connection?.socket, (err) => {
       p.handedOver = true;
       if (err && this.pending.get(p.request.id) === p) {
         this.pending.delete(p.request.id);
-        p.server.failed(new HearthError('ERR_SPAWN', `cannot hand the connection to "${SPAWNER_HELPER}": ${err.message}`));
-        p.socket.destroy();
+        this.lose(p, `cannot hand the request to "${SPAWNER_HELPER}": ${err.message}`);
       }
     });
   }
@@ -245,7 +290,7 @@ export class ServerSpawner {
     for (const p of this.pending.values()) {
       if (p.handedOver) {
         lost++;
-        this.lose(p, `"${SPAWNER_HELPER}" ended before it started the server`);
+        this.lose(p, `"${SPAWNER_HELPER}" ended before it started the process`);
       } else resend.push(p);
     }
     this.pending.clear();
@@ -253,7 +298,7 @@ export class ServerSpawner {
       this.giveUp(`it ended ${this.deaths.length} times within a minute`);
     }
     const restart = this.disabled ? 'servers now start with Node\'s spawn' : 'started again';
-    this.notice('error', `"${SPAWNER_HELPER}" (pid ${h.pid ?? '?'}) ${how}${said}; ${restart}; ${orphans} running server(s) it started are watched until they end (exit status unknown)${lost ? `; ${lost} connection(s) lost` : ''}`);
+    this.notice('error', `"${SPAWNER_HELPER}" (pid ${h.pid ?? '?'}) ${how}${said}; ${restart}; ${orphans === 1 ? '1 running process it started is' : `${orphans} running processes it started are`} watched until they end (exit status unknown)${lost ? `; ${lost} start${lost === 1 ? '' : 's'} lost` : ''}`);
     for (const p of resend) {
       this.pending.set(p.request.id, p);
       this.send(p);
@@ -263,7 +308,7 @@ export class ServerSpawner {
 
   private lose(p: Pending, why: string): void {
     p.server.failed(new HearthError('ERR_SPAWN', why));
-    p.socket.destroy();
+    p.connection?.socket.destroy();
   }
 
   private giveUp(why: string): void {

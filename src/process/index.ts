@@ -1,4 +1,4 @@
-export { buildLaunch, applyUmask, type Launch, type LaunchOptions, type IdentityOptions } from './launch.js';
+export { buildLaunch, applyUmask, rlimitSpecs, type Launch, type LaunchOptions, type IdentityOptions } from './launch.js';
 export { serviceEnvironment } from './environment.js';
 export { lookupUser, lookupGroup, userGroups, type UserInfo, type GroupInfo } from './users.js';
 export { resolveExecutable, findTool, DEFAULT_PATH } from './resolve-executable.js';

@@ -1,4 +1,4 @@
-import type { ProcessSettings, RlimitValue } from '../model/index.js';
+import type { ProcessSettings, Rlimits } from '../model/index.js';
 import { HearthError } from '../errors/index.js';
 import { lookupGroup, lookupUser, userGroups, type UserInfo } from './users.js';
 import { DEFAULT_PATH, findTool, resolveExecutable } from './resolve-executable.js';
@@ -44,8 +44,9 @@ function limitText(v: number | 'unlimited'): string {
   return v === 'unlimited' ? 'unlimited' : String(v);
 }
 
-function rlimitArg(name: string, v: RlimitValue): string {
-  return `--${name}=${limitText(v.soft)}:${limitText(v.hard)}`;
+/** Each set limit as "NAME=SOFT:HARD" (prlimit(1)'s names and values; hearth-cgexec and hearth-spawner read the same). */
+export function rlimitSpecs(rlimits: Rlimits | undefined): string[] {
+  return Object.entries(rlimits ?? {}).flatMap(([name, v]) => (v ? [`${name}=${limitText(v.soft)}:${limitText(v.hard)}`] : []));
 }
 
 function requireTool(name: string, why: string): string {
@@ -131,9 +132,9 @@ export function buildLaunch(settings: ProcessSettings, env: Record<string, strin
     argv = [requireTool('nice', 'set nice'), '-n', String(settings.nice), '--', ...argv];
   }
 
-  const limits = Object.entries(settings.rlimits ?? {}).filter(([, v]) => v !== undefined) as Array<[string, RlimitValue]>;
+  const limits = rlimitSpecs(settings.rlimits);
   if (limits.length > 0) {
-    argv = [requireTool('prlimit', 'set resource limits'), ...limits.map(([k, v]) => rlimitArg(k, v)), '--', ...argv];
+    argv = [requireTool('prlimit', 'set resource limits'), ...limits.map((spec) => `--${spec}`), '--', ...argv];
   }
 
   if (identity.argv0 !== undefined && argv[0] !== program && identity.argv0 !== program) {

@@ -11,6 +11,7 @@ import { SUPER_SERVER_NAME, type HearthEvent, type InetdServiceDefinition, type 
 import { setXinetdDisable, type LoadedConfig } from '../config/index.js';
 import type { Journal } from '../journal/index.js';
 import type { ProcessTracking } from '../boundary/index.js';
+import type { ServerSpawner } from '../native/index.js';
 import type { ApplyReport, EnableOutcome, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
 import { SuperServer } from './super-server.js';
 import type { InetdEvent, InetdLogLine } from './types.js';
@@ -26,6 +27,8 @@ export interface InetdBackendOptions {
    * cgroup (NAME.inetd) that its servers join before they run.
    */
   tracking?: ProcessTracking;
+  /** hearthd's hearth-spawner, shared with services; without it the super-server starts its own. */
+  spawner?: ServerSpawner;
 }
 
 const STATE: Record<InetdServiceStatus['state'], ServiceState> = {
@@ -71,6 +74,7 @@ export class InetdBackend implements UnitBackend {
       portOffset: this.portOffset,
       envCompat: this.envCompat,
       ...(this.cgroups ? { unitOf: (id: string) => this.cgroups!.unit('inetd', id) } : {}),
+      ...(this.options.spawner ? { serverSpawner: this.options.spawner } : {}),
       onLog: (line) => this.journalLine(line),
       onEvent: (e) => this.forward(e),
     });

@@ -4,6 +4,7 @@ import type { OutputFifos } from './output-fifo.js';
 import type { RuntimeStateStore } from './runtime-state.js';
 import type { LogSink } from './service-output.js';
 import type { ProcessTracking } from '../boundary/index.js';
+import type { ServerSpawner } from '../native/index.js';
 
 /** What a runner gets from the Supervisor. */
 export interface RunnerContext {
@@ -25,6 +26,8 @@ export interface RunnerContext {
   heldSockets?(name: string): HeldSockets[];
   /** The connection a per-connection service (Accept=yes) serves: its stdin, and its stdout/stderr where they say "socket". */
   connection?(name: string): Socket | undefined;
+  /** hearth-spawner, which starts main processes inside their cgroup without forking hearthd (when it runs). */
+  spawner?: ServerSpawner;
 }
 
 /** Listening sockets a hearth-socket helper holds: fetched from controlPath into the service's fds 3… */

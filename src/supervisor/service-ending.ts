@@ -31,7 +31,7 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
     this.cancelPending();
     this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" was stopped before it became ready`));
     if (this.stopping || this.windingDown) return this.stopWaiters.wait();
-    const holds = this.remaining || this.control !== undefined || this.mainPid !== null || this.pgid !== null;
+    const holds = this.remaining || this.control !== undefined || this.mainPid !== null || this.pgid !== null || this.spawning !== undefined;
     if (!isRunningState(this.stateValue) || !holds) {
       this.clearStartDeadline();
       if (this.stateValue !== 'stopped') this.setState('stopped');
@@ -166,6 +166,9 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
     this.clearStartDeadline();
     this.control?.cancel();
     this.setState('stopping');
+    // A main process the helper is still starting is stopped like the rest once its pid is known.
+    if (this.spawning) await this.spawning;
+    if (gen !== this.generation) return;
     const c = this.def.commands;
     const up = this.readyAt !== null && (this.mainPid !== null || this.remaining);
     if (up && c?.stop?.length) await settleWithin(this.runControl('ExecStop', c.stop, this.mainPidEnv()), this.def.stopTimeoutMs);

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { CommandLine, ServiceDefinition } from '../model/index.js';
-import { buildLaunch, lookupUser, serviceNofileLimit, resolveExecutable, serviceEnvironment, DEFAULT_PATH, type LaunchOptions, type UserInfo } from '../process/index.js';
+import { buildLaunch, lookupUser, rlimitSpecs, serviceNofileLimit, resolveExecutable, serviceEnvironment, DEFAULT_PATH, type LaunchOptions, type UserInfo } from '../process/index.js';
 import type { UnitTracking } from '../boundary/index.js';
 import { parseEnvFile } from '../config/index.js';
 import { withListenPid } from '../superserver/index.js';
@@ -18,6 +18,11 @@ export interface ServiceLaunch {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /**
+   * With extras.launcher "helper": what the helper does itself before it
+   * execs `file` (no hearth-cgexec or prlimit in the chain then).
+   */
+  helper?: { rlimits: string[]; cgroup?: string; joins?: string[] };
 }
 
 export interface LaunchExtras {
@@ -35,6 +40,12 @@ export interface LaunchExtras {
   privateTmp?: PrivateTmp;
   /** Sockets a hearth-socket helper holds, fetched into fds firstFd… before the user switch. */
   receiveFds?: Array<{ controlPath: string; firstFd: number }>;
+  /**
+   * Who starts the process: Node's spawn, so wrappers at the head of the
+   * chain join the cgroup and set the rlimits ("wrapper", the default), or
+   * hearth-spawner, which does both itself ("helper", see ServiceLaunch.helper).
+   */
+  launcher?: 'wrapper' | 'helper';
 }
 
 let execHelper: string | null | undefined;
@@ -79,18 +90,22 @@ export function serviceLaunch(def: ServiceDefinition, configDir: string, extras:
   // Services get the descriptor limit hearthd was started with, not the one it raised for itself.
   const nofile = serviceNofileLimit();
   const rlimits = { nofile: { soft: nofile.soft, hard: nofile.hard }, ...def.rlimits };
+  const byHelper = extras.launcher === 'helper';
   // With cgroups, hearth-cgexec joins the unit and sets the rlimits in one exec; else prlimit does.
-  const prefix = extras.unit?.tracking.joinPrefix(extras.unit.leaf, rlimits);
+  // hearth-spawner does both itself, before the first exec.
+  const prefix = byHelper ? undefined : extras.unit?.tracking.joinPrefix(extras.unit.leaf, rlimits);
   const inner = execHelperArgs(execHelperPath(), def, command ? { ...command, argv0: undefined } : undefined, extras.privateTmp, extras.receiveFds);
-  const launch = buildLaunch({ ...def, exec, rlimits: prefix ? {} : rlimits }, env, launchOptions(def, command, inner));
+  const launch = buildLaunch({ ...def, exec, rlimits: prefix || byHelper ? {} : rlimits }, env, launchOptions(def, command, inner));
   const wrapped = extras.activation ? withListenPid(launch.file, launch.args) : launch;
   // Joining the cgroup comes first, so every wrapper after it already runs inside the unit.
   const chain = [...(prefix ?? []), wrapped.file, ...wrapped.args];
+  const target = byHelper ? extras.unit?.tracking.joinTarget(extras.unit.leaf) : undefined;
   return {
     file: chain[0]!,
     args: chain.slice(1),
     cwd: workingDirectory(def, user),
     env: { ...env, ...(extras.unit?.tracking.marker ?? { HEARTH_SERVICE: def.name }) },
+    ...(byHelper ? { helper: { rlimits: rlimitSpecs(rlimits), ...target } } : {}),
   };
 }
 

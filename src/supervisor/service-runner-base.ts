@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { ServerProcess, ServerSpawner } from '../native/index.js';
 import { closeSync } from 'node:fs';
 import { HearthError, describeError } from '../errors/index.js';
 import type { CommandLine, ExitInfo, ServiceState, ServiceStatus, ServiceDefinition } from '../model/index.js';
@@ -21,6 +22,16 @@ import { removePrivateTmp, removeRuntimeDirectories } from './service-exec.js';
 import type { PrivateTmp } from './sandbox-args.js';
 import { stateEvent } from '../model/index.js';
 
+/** What a readiness pattern can need of a start's first output; more is a flood, not a greeting. */
+const EARLY_OUTPUT_MAX = 64 * 1024;
+
+/** An output target as the helper takes it: a descriptor of hearthd's, or null for /dev/null. */
+function descriptor(spec: OutputFds['stdout']): number | null {
+  if (typeof spec === 'number') return spec;
+  if (spec === 'ignore') return null;
+  throw new HearthError('ERR_SPAWN', 'internal: output that is not a file cannot go through hearth-spawner');
+}
+
 /**
  * What every part of a service's lifecycle shares: its state and the one way
  * it changes (setState, each change an event), the processes of its run (main
@@ -32,7 +43,12 @@ import { stateEvent } from '../model/index.js';
 export abstract class ServiceRunnerBase {
   protected stateValue: ServiceState = 'stopped';
   protected detail: string | undefined;
-  protected child: ChildProcess | undefined;
+  /** The main process: Node's child, or one hearth-spawner started (its pid comes a moment later). */
+  protected child: ServerProcess | undefined;
+  /** Settles once a main process the helper is starting has its pid, or failed: a stop waits for it. */
+  protected spawning: Promise<void> | undefined;
+  /** Output that came while `spawning` (see feedReadiness). */
+  protected earlyOutput: { chunks: Buffer[]; bytes: number } | undefined;
   /** The command `child` runs (its "-" flag decides whether its failure counts). */
   protected mainCommand: CommandLine | undefined;
   /** The service's main pid: the child, or the pid a forking daemon left in its pidfile. */
@@ -90,7 +106,30 @@ export abstract class ServiceRunnerBase {
     this.sockets = new ServiceSockets(def, ctx.notifySocketFor, () => ctx.heldSockets?.(def.name) ?? []);
     this.unit = ctx.tracking.unit(ctx.trackingKind, def.name);
     this.recorder = new RuntimeRecorder(ctx.runtimeState, def.name, () => this.runtimeRecord());
-    this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.readiness?.feedOutput(chunk));
+    this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.feedReadiness(chunk));
+  }
+
+  /**
+   * Output for ready = "log:…". A process the helper starts runs before its
+   * pid reaches hearthd, so what it prints meanwhile is kept (up to
+   * EARLY_OUTPUT_MAX bytes) for the readiness watch its pid brings.
+   */
+  private feedReadiness(chunk: Buffer): void {
+    const early = this.earlyOutput;
+    if (early === undefined) {
+      this.readiness?.feedOutput(chunk);
+      return;
+    }
+    if (early.bytes + chunk.length > EARLY_OUTPUT_MAX) return;
+    early.chunks.push(chunk);
+    early.bytes += chunk.length;
+  }
+
+  /** The output kept while the pid was on its way, to the new readiness watch; no more kept. */
+  protected takeEarlyOutput(): Buffer[] {
+    const chunks = this.earlyOutput?.chunks ?? [];
+    this.earlyOutput = undefined;
+    return chunks;
   }
 
   get name(): string {
@@ -170,6 +209,50 @@ export abstract class ServiceRunnerBase {
     } finally {
       if (journal) this.output.closeSpawnFds(journal);
       for (const fd of fds?.opened ?? []) closeSync(fd);
+    }
+  }
+
+  /**
+   * The main process through hearth-spawner, when the helper runs and can
+   * carry everything the start needs: no connection on stdin and no
+   * listening sockets on fds 3… (those are sockets, which the helper takes
+   * only for per-connection servers), output to the service's FIFOs, a file
+   * or nowhere. Else undefined, and the runner's own spawn is used.
+   */
+  protected helperForMain(extraStdio: readonly number[]): ServerSpawner | undefined {
+    const spawner = this.ctx.spawner;
+    if (!spawner?.usesHelper || extraStdio.length > 0 || this.ctx.fifos === undefined) return undefined;
+    return this.ctx.connection?.(this.def.name) === undefined ? spawner : undefined;
+  }
+
+  /** Starts `launch` (made with launcher "helper") through the spawner; hearthd's output fds stay open until it settles. */
+  protected spawnThroughHelper(spawner: ServerSpawner, launch: ServiceLaunch): ServerProcess {
+    const journal = this.output.fdsForSpawn();
+    let fds: OutputFds | undefined;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (journal) this.output.closeSpawnFds(journal);
+      for (const fd of fds?.opened ?? []) closeSync(fd);
+    };
+    try {
+      fds = outputFds(this.def, journal);
+      const proc = spawner.spawnService({
+        file: launch.file,
+        argv: [launch.file, ...launch.args],
+        env: launch.env,
+        cwd: launch.cwd,
+        ...(this.def.umask !== undefined ? { umask: this.def.umask } : {}),
+        stdio: [null, descriptor(fds.stdout), descriptor(fds.stderr)],
+        ...launch.helper,
+      });
+      proc.once('spawn', release);
+      proc.once('error', release);
+      return proc;
+    } catch (e) {
+      release();
+      throw e;
     }
   }
 

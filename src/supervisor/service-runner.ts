@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
+import type { ServerProcess } from '../native/index.js';
 import { HearthError } from '../errors/index.js';
 import type { CommandLine } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
@@ -168,41 +169,76 @@ export class ServiceRunner extends ServiceEnding implements Runner {
   }
 
   protected spawnProcess(command: CommandLine | undefined): void {
-    const def = this.def;
-    let child: ChildProcess;
+    let child: ServerProcess;
     try {
-      const launch = this.launch(command, { ...this.sockets.launchEnv() });
+      const extraStdio = this.sockets.stdio();
+      const helper = this.helperForMain(extraStdio);
+      const launch = this.launch(command, { ...this.sockets.launchEnv(), ...(helper ? { launcher: 'helper' as const } : {}) });
       this.recorder.saveNow({ spawning: true });
-      child = this.spawnTracked(launch, this.sockets.stdio());
+      child = helper ? this.spawnThroughHelper(helper, launch) : this.spawnTracked(launch, extraStdio);
     } catch (e) {
       this.startFailed(e);
       return;
     }
-    if (child.pid === undefined) {
-      // spawn() reports ENOENT, EACCES… asynchronously through 'error'.
-      child.once('error', (e) => this.startFailed(new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${e.message}`, { cause: e })));
+    if (child.pid !== undefined) {
+      this.mainStarted(child, command, false);
       return;
     }
+    // hearth-spawner answers with the pid a moment later; Node's spawn reports ENOENT, EACCES… through 'error'.
+    const gen = this.generation;
+    this.child = child;
+    this.earlyOutput = { chunks: [], bytes: 0 };
+    // Starting from now: a stop that comes before the pid must wait for it (see beginStop).
+    if (this.stateValue !== 'starting') this.setState('starting');
+    let settled!: () => void;
+    const spawning = new Promise<void>((resolve) => (settled = resolve));
+    this.spawning = spawning;
+    const settle = () => {
+      if (this.spawning === spawning) {
+        this.spawning = undefined;
+        this.earlyOutput = undefined;
+      }
+      settled();
+    };
+    child.once('spawn', () => {
+      // A stop that began meanwhile waits for this, then stops the process like any other.
+      if (this.child === child) this.mainStarted(child, command, gen !== this.generation);
+      settle();
+    });
+    child.once('error', (e) => {
+      if (this.child === child) {
+        this.child = undefined;
+        if (gen === this.generation) this.startFailed(new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${e.message}`, { cause: e }));
+      }
+      settle();
+    });
+  }
+
+  /** The main process runs: its pid is known. `superseded`: a stop came first, and it only has to be stopped. */
+  private mainStarted(child: ServerProcess, command: CommandLine | undefined, superseded: boolean): void {
+    const def = this.def;
+    const pid = child.pid!;
     const now = Date.now();
     this.child = child;
     this.mainCommand = command;
-    this.mainPid = def.type === 'forking' ? null : child.pid;
-    this.pgid = child.pid;
+    this.mainPid = def.type === 'forking' ? null : pid;
+    this.pgid = pid;
     this.startedAt = now;
     this.readyAt = null;
     this.detail = undefined;
     this.tracker.recordStart(now);
     this.oomKillsAtStart = this.unit.oomKills();
-    this.output.attachPipes(child.stdout, child.stderr);
+    if (child instanceof ChildProcess) this.output.attachPipes(child.stdout, child.stderr);
     let resolveMain!: () => void;
     this.mainDone = { promise: new Promise<void>((r) => (resolveMain = r)), resolve: () => resolveMain() };
     this.recorder.saveSoon();
     child.on('error', () => {
       /* exit follows; nothing to add */
     });
-    child.once('exit', (code, signal) => this.onChildExit(child, code, signal));
-    this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid: child.pid });
-    this.setState('starting');
+    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onChildExit(child, code, signal));
+    this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid });
+    if (superseded) return;
+    if (this.stateValue !== 'starting') this.setState('starting');
     // A oneshot is ready when its commands are done, which their exits tell.
     if (def.type === 'oneshot') return;
     const watch = new ReadinessWatch(
@@ -219,6 +255,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     // The bus name watch lives as long as the run (Type=dbus): the end of the run ends it.
     this.stopCancels.push(() => watch.end());
     watch.begin();
+    for (const chunk of this.takeEarlyOutput()) watch.feedOutput(chunk);
   }
 
   /**
@@ -295,7 +332,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     this.readyWaiters.resolveAll();
   }
 
-  protected onChildExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  protected onChildExit(child: ServerProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
     this.child = undefined;
     this.output.end();

@@ -5,7 +5,7 @@ import { HearthError } from '../errors/index.js';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
 import { didYouMean } from '../model/index.js';
 import { lookupGroup, lookupUser, readProcStat } from '../process/index.js';
-import { DgramReceiver } from '../native/index.js';
+import { DgramReceiver, type ServerSpawner } from '../native/index.js';
 import type { ProcessTracking } from '../boundary/index.js';
 import { ServiceRunner, type LogSink, type RunnerContext } from './service-runner.js';
 import { PoolRunner } from './pool-runner.js';
@@ -53,6 +53,8 @@ export interface SupervisorOptions {
   connection?(name: string): Socket | undefined;
   /** A reload changed a service's settings in place: its log rotation may be new. */
   logSettingsChanged?(def: ServiceDefinition): void;
+  /** Starts main processes inside their cgroup without forking hearthd (hearthd's one hearth-spawner). */
+  spawner?: ServerSpawner;
 }
 
 
@@ -407,6 +409,7 @@ export class Supervisor {
       trackingKind: this.kind,
       ...(this.options.heldSockets ? { heldSockets: this.options.heldSockets } : {}),
       ...(this.options.connection ? { connection: this.options.connection } : {}),
+      ...(this.options.spawner ? { spawner: this.options.spawner } : {}),
     };
     return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
   }

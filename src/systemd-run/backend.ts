@@ -20,7 +20,7 @@ import { UnitFiles } from './unit-files.js';
 import { UnitState } from './unit-state.js';
 import { unitDetail, unitStatus } from './views.js';
 
-export interface SystemdBackendOptions extends Pick<SupervisorOptions, 'tracking' | 'logSink' | 'logSettingsChanged' | 'configDir' | 'notifyDir'> {
+export interface SystemdBackendOptions extends Pick<SupervisorOptions, 'tracking' | 'logSink' | 'logSettingsChanged' | 'configDir' | 'notifyDir' | 'spawner'> {
   emit(e: HearthEvent): void;
   runtimeDir: string;
   stateDir: string;
@@ -53,6 +53,7 @@ export class SystemdBackend implements UnitBackend {
       trackingKind: 'systemd',
       logSink: o.logSink,
       ...(o.logSettingsChanged ? { logSettingsChanged: o.logSettingsChanged } : {}),
+      ...(o.spawner ? { spawner: o.spawner } : {}),
       configDir: o.configDir,
       emit: (e) => this.observe(e),
       notifyDir: o.notifyDir,

@@ -16,7 +16,7 @@ export const tree: Command = {
   name: 'tree',
   summary: 'hearthd, its services and their processes as a tree (pid, user, CPU, memory)',
   usage: 'tree [--all] [--json]',
-  description: 'Services are labelled with their name. --all shows every process on the machine, hearth\'s marked with *.',
+  description: 'Services are labelled with their name, under hearthd (also those hearth-spawner started for it). --all shows every process on the machine, hearth\'s marked with *.',
   options: { all: { type: 'boolean', description: 'every process on the machine, hearth\'s services marked' } },
   async run(ctx) {
     const [info, services] = await Promise.all([ctx.client().info(), ctx.client().list()]);
@@ -39,6 +39,12 @@ export const tree: Command = {
     };
     const hearthd = table.get(info.pid);
     if (hearthd) {
+      // Services' main processes are hearth-spawner's children, which only creates them:
+      // shown as hearthd's, which supervises them.
+      for (const helper of hearthd.children.filter((c) => /(^|\/)hearth-spawner$/.test(c.command.split(' ')[0]!))) {
+        hearthd.children.push(...helper.children);
+        helper.children = [];
+      }
       // With cgroups a unit is everything it started, also what left hearthd's tree (setsid,
       // double forks re-parented to PID 1): such processes are shown under hearthd, by their unit.
       for (const n of await escapedUnitProcesses(table, info.runtimeDir, hearthd)) {
