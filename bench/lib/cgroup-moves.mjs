@@ -1,7 +1,9 @@
-// How long one process takes to move itself into a cgroup on this host, measured: hearth
-// puts every process it starts into its unit's cgroup that way, and the kernel may make
-// each isolated move wait for an RCU grace period (unless cgroup2 has favordynmods; see
-// docs/services.md). Every start and restart row depends on it, so the report says it.
+// How long one process takes to move itself into a cgroup on this host, measured: the
+// kernel may make each isolated move wait for an RCU grace period (unless cgroup2 has
+// favordynmods; see docs/services.md). hearth creates services' main processes inside
+// their cgroup v2 (no move), but they still move into the v1 hierarchies of a hybrid host,
+// and a unit's other processes move into their cgroup; peers that use cgroups pay it too.
+// Start and restart rows can depend on it, so the report says it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -74,7 +74,7 @@ export function report(info, { quiet = false } = {}) {
   const loads = all.map((r) => r.load).filter(Number.isFinite);
   const header =
     `Machine: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB, Linux ${info.kernel}, Node ${info.node}. ` +
-    `${info.cgroupMoveMs == null ? '' : `One isolated move into a cgroup, which every start by hearth makes: ${info.cgroupMoveMs.toFixed(2)} ms (see docs/services.md on favordynmods). `}` +
+    `${info.cgroupMoveMs == null ? '' : `One isolated move into a cgroup (services' main processes are created inside their cgroup v2 and move only into the v1 hierarchies of a hybrid host; a unit's other processes move): ${info.cgroupMoveMs.toFixed(2)} ms (see docs/services.md on favordynmods). `}` +
     `This run: ${info.started} to ${new Date().toISOString()}${QUICK ? ' (--quick)' : ''}${ONLY.length ? `, only ${ONLY.join(', ')} (other rows from the earlier full run named in their last column)` : ''}; ` +
     `${ROUNDS} interleaved rounds of ${SECONDS} s where rounds apply, log writers ${LOG_SECONDS} s, big fleet ${SCALE}. ` +
     `The 1-minute load average while rows were measured ranged ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))} on ${info.cores} cores (other work shared the machine when it is above about 1).`;
