@@ -55,12 +55,12 @@ test('limits are set, and lifted again when the definition drops them', () => {
   }
 });
 
-test('a v1 hierarchy the unit no longer joins is left alone; memory, which status reads, is always kept', () => {
+test('a v1 hierarchy the unit no longer joins is left alone, memory too: its next processes are not in it', () => {
   const u = hybridUnit();
   try {
     applyLimits(u.tree, 'web', { memoryMax: 32 * 1024 * 1024, tasksMax: 50 });
     applyLimits(u.tree, 'web', {});
-    assert.equal(readFileSync(u.file('memory', 'memory.limit_in_bytes'), 'utf8'), '-1');
+    assert.equal(readFileSync(u.file('memory', 'memory.limit_in_bytes'), 'utf8'), String(32 * 1024 * 1024));
     assert.equal(readFileSync(u.file('pids', 'pids.max'), 'utf8'), '50');
   } finally {
     u.cleanup();

@@ -61,9 +61,15 @@ function alreadySet(path: string, value: string): boolean {
   return value === '-1' && /^\d{19}$/.test(now) && BigInt(now) >= 2n ** 62n;
 }
 
-/** The v1 hierarchies a unit's processes join on a hybrid host: memory, which status reads, and those its limits need. */
+/**
+ * The v1 hierarchies a unit's processes join on a hybrid host: only those its
+ * limits need. Each one is a move the kernel makes per started process, and a
+ * move may wait for an RCU grace period (docs/services.md); a unit outside v1
+ * memory has its memory summed from /proc instead.
+ */
 export function v1HierarchiesFor(limits: ResourceLimits): V1Controller[] {
-  const wanted: V1Controller[] = ['memory'];
+  const wanted: V1Controller[] = [];
+  if (limits.memoryMax !== undefined || limits.memoryHigh !== undefined) wanted.push('memory');
   if (limits.tasksMax !== undefined) wanted.push('pids');
   if (limits.cpuWeight !== undefined || limits.cpuMaxPercent !== undefined) wanted.push('cpu');
   if (limits.ioWeight !== undefined) wanted.push('blkio');

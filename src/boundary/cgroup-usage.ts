@@ -47,13 +47,13 @@ function rssOf(pids: number[]): number {
 
 /**
  * A whole unit's memory, CPU and task count, from the cgroup controllers
- * where they exist (v2, else the v1 hierarchies of a hybrid host), else
- * summed over its processes from /proc.
+ * where they exist (v2, else the v1 memory hierarchy of a hybrid host when
+ * the unit is in it: `inV1Memory`), else summed over its processes from /proc.
  */
-export function cgroupUsage(tree: CgroupTree, unit: string): UnitUsage {
+export function cgroupUsage(tree: CgroupTree, unit: string, inV1Memory: boolean): UnitUsage {
   const dir = tree.dir(unit);
   const pids = cgroupPids(dir);
-  const memDir = tree.v2Controllers.has('memory') ? dir : tree.v1Dir('memory', unit);
+  const memDir = tree.v2Controllers.has('memory') ? dir : inV1Memory ? tree.v1Dir('memory', unit) : undefined;
   const memory = tree.v2Controllers.has('memory')
     ? readNumber(join(dir, 'memory.current'))
     : memDir !== undefined
@@ -64,9 +64,9 @@ export function cgroupUsage(tree: CgroupTree, unit: string): UnitUsage {
   return { memoryBytes: memory ?? rssOf(pids), cpuSeconds: usec / 1e6, tasks: pids.length };
 }
 
-/** How many times the kernel's OOM killer has killed a process of the unit. */
-export function cgroupOomKills(tree: CgroupTree, unit: string): number {
+/** How many times the kernel's OOM killer has killed a process of the unit (0 where no memory cgroup holds it). */
+export function cgroupOomKills(tree: CgroupTree, unit: string, inV1Memory: boolean): number {
   if (tree.v2Controllers.has('memory')) return readKeyed(join(tree.dir(unit), 'memory.events'), 'oom_kill') ?? 0;
-  const v1 = tree.v1Dir('memory', unit);
+  const v1 = inV1Memory ? tree.v1Dir('memory', unit) : undefined;
   return v1 === undefined ? 0 : (readKeyed(join(v1, 'memory.oom_control'), 'oom_kill') ?? 0);
 }

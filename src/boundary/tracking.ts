@@ -118,7 +118,7 @@ class CgroupTracking implements ProcessTracking {
   unit(kind: string, name: string): UnitTracking {
     const unit = `${name}.${kind}`;
     const tree = this.tree;
-    let v1InUse: readonly V1Controller[] = ['memory'];
+    let v1InUse: readonly V1Controller[] = v1HierarchiesFor({});
     return {
       marker: { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance },
       where: tree.dir(unit),
@@ -140,10 +140,10 @@ class CgroupTracking implements ProcessTracking {
       pids: () => cgroupPids(tree.dir(unit)),
       // An empty cgroup can still be charged for page cache: no process, no usage to show.
       usage: () => {
-        const u = cgroupUsage(tree, unit);
+        const u = cgroupUsage(tree, unit, v1InUse.includes('memory'));
         return u.tasks > 0 ? u : undefined;
       },
-      oomKills: () => cgroupOomKills(tree, unit),
+      oomKills: () => cgroupOomKills(tree, unit, v1InUse.includes('memory')),
       release: (leaf) => tree.remove(unit, leaf),
     };
   }
