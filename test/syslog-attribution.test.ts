@@ -73,6 +73,9 @@ describe('syslog from the per-connection servers of an inetd-style service', { s
 
   test('each message is filed under the inetd service', async () => {
     const net = await import('node:net');
+    // hearthd answers on its control socket before its runlevel has opened the service's
+    // listener: a connection made before then is refused, and its message never written.
+    await eventually(() => (JSON.parse(d.cli('status', 'talker', '--json').stdout) as { state?: string }).state === 'running', 10_000, 'talker to listen');
     for (let i = 0; i < 10; i++) {
       await new Promise<void>((resolve) => {
         const s = net.connect({ host: '127.0.0.1', port });
