@@ -5,7 +5,7 @@
 // and flatters their PSS.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QUICK, ROOT, have, signalQuietly, sleep, wanted, waitFor } from '../lib/env.mjs';
+import { QUICK, ROOT, have, scratchDir, signalQuietly, sleep, wanted, waitFor } from '../lib/env.mjs';
 import { privateNodeDir, startHearth, startPm2, startSupervisord } from '../lib/peers.mjs';
 import { memory, sharersOf } from '../lib/procfs.mjs';
 import { note, record, unavailable } from '../lib/stats.mjs';
@@ -25,7 +25,7 @@ function footprint(n, subject, pid) {
 /** Where hearthd's memory is at `n` services, from the probe loaded with --import. */
 async function probe(n) {
   const nodeDir = privateNodeDir();
-  const outFile = `/dev/shm/bench-probe-${process.pid}-${n}.json`;
+  const outFile = join(scratchDir('probe'), `at-${n}.json`);
   const env = { ...process.env, NODE_OPTIONS: `--expose-gc --import=${PROBE}`, HEARTH_BENCH_PROBE: outFile };
   const h = await startHearth(n, { nodeDir, env });
   try {
