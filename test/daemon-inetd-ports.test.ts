@@ -49,6 +49,8 @@ describe('hearthd: inetd ports that are taken', () => {
       'xinetd.d/free-daytime': svc('free-daytime', 'daytime', `\ttype = INTERNAL UNLISTED\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tport = ${base + 1}`),
       'xinetd.d/taken-udp': svc('taken-udp', 'echo', `\ttype = INTERNAL UNLISTED\n\tsocket_type = dgram\n\tprotocol = udp\n\twait = yes\n\tport = ${base + 2}`),
     });
+    // The control socket answers before the boot has tried the ports: wait for the super-server to settle.
+    await eventually(() => (JSON.parse(d.cli('list', '--json').stdout) as Row[]).find((r) => r.name === 'xinetd')?.state === 'degraded', 10_000, 'the ports to be tried');
   });
 
   after(async () => {

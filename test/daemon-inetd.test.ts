@@ -28,6 +28,11 @@ describe('hearthd with an xinetd.d', () => {
       'xinetd.d/bad': 'service bad\n{\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = maybe\n}\n',
       'services/plain.toml': 'exec = ["/bin/sleep", "1000"]\n',
     });
+    // The control socket answers before the boot has opened the listeners and started the services.
+    await eventually(() => {
+      const r = rows();
+      return ['xinetd', 'cat', 'plain'].every((n) => r.find((x) => x.name === n)?.state === 'running');
+    }, 10_000, 'the boot to finish');
   });
   after(() => d?.stop());
 
