@@ -155,11 +155,14 @@ function trackingCheck(cgroups: CgroupHost, extras: InfoExtras): DoctorCheck {
 }
 
 /**
- * Every process hearthd starts with cgroup tracking moves itself into its
- * unit's cgroup before it runs. Without favordynmods the kernel makes such a
- * move wait for an RCU grace period whenever none happened just before: on a
- * quiet host each start or restart waits that long (8 to 11 ms measured on
- * kernel 6.18 here, against about 40 microseconds with favordynmods).
+ * With cgroup tracking, a service's main process is created inside its
+ * unit's cgroup (hearth-spawner), but every other process hearthd starts
+ * moves itself there before it runs: a service's other commands, pool
+ * workers, timer runs, per-connection servers, and on hybrid hosts every
+ * process of a unit with limits (for the v1 hierarchies). Without
+ * favordynmods the kernel makes such a move wait for an RCU grace period
+ * whenever none happened just before (8 to 11 ms measured on kernel 6.18
+ * here, against about 40 microseconds with favordynmods).
  */
 export function migrationCheck(cgroups: CgroupHost): DoctorCheck | undefined {
   const v2 = cgroups.v2;
@@ -168,7 +171,7 @@ export function migrationCheck(cgroups: CgroupHost): DoctorCheck | undefined {
   return {
     id: 'cgroup-moves',
     status: 'info',
-    summary: `cgroup2 at ${v2.path} is mounted without favordynmods: on a quiet host each service start or restart waits for the kernel (about 10 ms) while the new process joins its unit's cgroup`,
+    summary: `cgroup2 at ${v2.path} is mounted without favordynmods: on a quiet host a process that moves into its unit's cgroup waits for the kernel (about 10 ms): per-connection servers, pool workers, timer runs and a service's other commands (its main process is created inside its cgroup and waits only for the cgroup v1 hierarchies its limits use, on hosts that have them)`,
     fix: 'boot with cgroup_favordynmods=true on the kernel command line (Linux 6.3 and later), or add favordynmods to the cgroup2 mount options; both apply to the whole host and make forks and exits slightly slower',
   };
 }
