@@ -58,8 +58,8 @@
 #include "common/server-start.h"
 #include "spawner/json.h"
 #include "spawner/reply.h"
+#include "spawner/request.h"
 #include "spawner/service-request.h"
-#include "spawner/vector.h"
 
 #define MAX_LINE (1 << 20)   /* longest request line accepted */
 #define MAX_FDS 64           /* fds received but not yet claimed by a message */
@@ -131,38 +131,18 @@ static int cgroup_list(jparser *j, jnode *arr, double id, const char ***out) {
 }
 
 static void start_server(jparser *j, int req, int fd) {
-  jnode *idn = jget(j, req, "id");
-  if (!idn || idn->type != J_NUM || idn->num < 0 || idn->num > 9007199254740991.0 || idn->num != (double)(int64_t)idn->num) {
-    reply_error(0, 0, "a request needs an \"id\" (a non-negative integer)");
+  double id;
+  if (!request_id(j, req, &id)) {
     if (fd >= 0) close(fd);
     return;
   }
-  double id = idn->num;
   if (fd < 0) {
     reply_error(id, 1, "no connection came with the request");
     return;
   }
-  jnode *file = jget(j, req, "file");
-  jnode *um = jget(j, req, "umask");
-  char **argv = NULL, **envp = NULL;
+  struct program prog;
   const char **cgroups = NULL;
-  if (!file || file->type != J_STR || file->nul || file->str[0] != '/') {
-    reply_error(id, 1, "\"file\" must be an absolute path");
-    goto done;
-  }
-  if (um && um->type != J_NULL && (um->type != J_NUM || um->num < 0 || um->num > 0777 || um->num != (double)(int)um->num)) {
-    reply_error(id, 1, "\"umask\" must be an integer from 0 to 0777");
-    goto done;
-  }
-  argv = string_vector(j, jget(j, req, "argv"), "argv", 0, id);
-  if (!argv) goto done;
-  if (!argv[0]) {
-    reply_error(id, 1, "\"argv\" must not be empty");
-    goto done;
-  }
-  envp = string_vector(j, jget(j, req, "env"), "env", 1, id);
-  if (!envp) goto done;
-
+  if (!read_program(j, req, id, &prog)) goto done;
   if (!cgroup_list(j, jget(j, req, "cgroups"), id, &cgroups)) goto done;
 
   /* Node accepted the connection non-blocking, and the flag lives in the
@@ -171,12 +151,12 @@ static void start_server(jparser *j, int req, int fd) {
   if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 
   struct server_start s = {
-      .file = file->str,
-      .argv = argv,
-      .envp = envp,
+      .file = prog.file,
+      .argv = prog.argv,
+      .envp = prog.envp,
       .conn = fd,
-      .set_umask = um && um->type == J_NUM,
-      .umask = um && um->type == J_NUM ? (mode_t)um->num : 0,
+      .set_umask = prog.set_umask,
+      .umask = prog.umask,
       .cgroups = cgroups,
   };
   char err[512];
@@ -185,8 +165,7 @@ static void start_server(jparser *j, int req, int fd) {
   else out_printf("{\"id\":%.0f,\"pid\":%d}\n", id, (int)pid);
 
 done:
-  free(argv);
-  free(envp);
+  program_free(&prog);
   free(cgroups);
   close(fd);
 }

@@ -85,6 +85,18 @@ describe('hearth-spawner: service requests', { skip }, () => {
     }
   });
 
+  test('nothing blocked or ignored: the helper\'s own signal settings do not reach the program', async () => {
+    const out = join(dir.path, 'signals');
+    const fd = openSync(out, 'w');
+    try {
+      const s = started(await start(spawner, { file: '/bin/grep', argv: ['grep', '-E', '^Sig(Blk|Ign):', '/proc/self/status'], stdio: [null, fd, fd] }));
+      assert.deepEqual(await s.exit, { code: 0, signal: null });
+      assert.equal(readFileSync(out, 'utf8'), 'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n');
+    } finally {
+      closeSync(fd);
+    }
+  });
+
   test('the process is created inside the cgroup v2 the request names', { skip: V2 ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
     const cg = join(V2!, `hearth-spawner-test-${process.pid}`);
     mkdirSync(cg, { recursive: true });
@@ -153,7 +165,6 @@ describe('hearth-spawner: malformed service requests', { skip }, () => {
     const ok = { file: '/bin/true', argv: ['true'], env: [], stdio: [null, null, null] };
     const bad: Array<[Record<string, unknown>, RegExp]> = [
       [{ file: 'bin/true' }, /"file" must be an absolute path/],
-      [{ file: '/bin/../bin/true' }, /"file" must be an absolute path/],
       [{ cwd: 'tmp' }, /"cwd" must be an absolute path/],
       [{ stdio: [null, null] }, /"stdio" must be an array of three entries/],
       [{ stdio: [null, 'x', null] }, /"stdio"\[1\] must be null or a descriptor number/],

@@ -34,17 +34,7 @@ int cgroup_procs_path_ok(const char *path) {
   return strstr(path, "/../") == NULL && strstr(path, "/./") == NULL;
 }
 
-/* Runs in the vfork child: only system calls, nothing that touches shared state but *f. */
-static __attribute__((noinline)) void child(const struct server_start *s, const int *fds, int nfds, volatile struct child_failure *f) {
-  for (int i = 0; i < nfds; i++) {
-    if (write(fds[i], "0", 1) != 1) {
-      f->err = errno;
-      f->cgroup = i;
-      _exit(126);
-    }
-  }
-  /* The server starts as Node would start it: nothing blocked, nothing ignored.
-     Only the signals the helpers ignore need resetting; they catch none. */
+void reset_signals_for_exec(void) {
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
@@ -54,6 +44,18 @@ static __attribute__((noinline)) void child(const struct server_start *s, const 
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Runs in the vfork child: only system calls, nothing that touches shared state but *f. */
+static __attribute__((noinline)) void child(const struct server_start *s, const int *fds, int nfds, volatile struct child_failure *f) {
+  for (int i = 0; i < nfds; i++) {
+    if (write(fds[i], "0", 1) != 1) {
+      f->err = errno;
+      f->cgroup = i;
+      _exit(126);
+    }
+  }
+  reset_signals_for_exec();
   if (s->set_umask) umask(s->umask);
   for (int target = 0; target <= 2; target++) {
     if (s->conn == target) fcntl(target, F_SETFD, 0); /* dup2 onto itself keeps close-on-exec */

@@ -34,6 +34,13 @@ int cgroup_procs_open(const char *const *cgroups, int *fds, char *err, size_t er
  */
 pid_t server_start(const struct server_start *s, char *err, size_t errlen);
 
+/*
+ * In a child between fork and exec: the program starts as Node would start
+ * it, nothing blocked, nothing ignored. The helpers ignore SIGPIPE, SIGINT
+ * and SIGQUIT and block SIGCHLD; they catch nothing, so that is all to undo.
+ */
+void reset_signals_for_exec(void);
+
 /* Whether a path may name a cgroup.procs file: absolute, no "..", ending in "/cgroup.procs". */
 int cgroup_procs_path_ok(const char *path);
 

@@ -14,7 +14,7 @@
 #include "common/server-start.h"
 #include "reply.h"
 #include "service-start.h"
-#include "vector.h"
+#include "request.h"
 
 int is_service_request(jparser *j, int req) {
   return req >= 0 && j->nodes[req].type == J_OBJ && jget(j, req, "stdio") != NULL;
@@ -30,9 +30,10 @@ static int clean_absolute(const char *p) {
   return 1;
 }
 
-static const char *string_field(jparser *j, int req, const char *key, int required) {
+/* An optional string field: "" when absent or null, NULL when not a string. */
+static const char *optional_string(jparser *j, int req, const char *key) {
   jnode *n = jget(j, req, key);
-  if (!n || n->type == J_NULL) return required ? NULL : "";
+  if (!n || n->type == J_NULL) return "";
   if (n->type != J_STR || n->nul) return NULL;
   return n->str;
 }
@@ -129,27 +130,18 @@ static int open_joins(jparser *j, jnode *arr, struct service_start *s, double id
 }
 
 void start_service(jparser *j, int req, pid_t hearthd) {
-  jnode *idn = jget(j, req, "id");
-  if (!idn || idn->type != J_NUM || idn->num < 0 || idn->num > 9007199254740991.0 || idn->num != (double)(int64_t)idn->num) {
-    reply_error(0, 0, "a request needs an \"id\" (a non-negative integer)");
-    return;
-  }
-  double id = idn->num;
+  double id;
+  if (!request_id(j, req, &id)) return;
   struct service_start s;
   memset(&s, 0, sizeof s);
   s.stdio[0] = s.stdio[1] = s.stdio[2] = -1;
   s.cgroup_dir = -1;
-  char **argv = NULL, **envp = NULL;
+  struct program prog;
 
-  const char *file = string_field(j, req, "file", 1);
-  const char *cwd = string_field(j, req, "cwd", 0);
-  const char *cgroup = string_field(j, req, "cgroup", 0);
-  jnode *um = jget(j, req, "umask");
+  const char *cwd = optional_string(j, req, "cwd");
+  const char *cgroup = optional_string(j, req, "cgroup");
   jnode *stdio = jget(j, req, "stdio");
-  if (!file || !clean_absolute(file)) {
-    reply_error(id, 1, "\"file\" must be an absolute path");
-    goto done;
-  }
+  if (!read_program(j, req, id, &prog)) goto done;
   if (!cwd || (*cwd && cwd[0] != '/')) {
     reply_error(id, 1, "\"cwd\" must be an absolute path");
     goto done;
@@ -158,22 +150,10 @@ void start_service(jparser *j, int req, pid_t hearthd) {
     reply_error(id, 1, "\"cgroup\" must be the absolute path of a cgroup v2 directory");
     goto done;
   }
-  if (um && um->type != J_NULL && (um->type != J_NUM || um->num < 0 || um->num > 0777 || um->num != (double)(int)um->num)) {
-    reply_error(id, 1, "\"umask\" must be an integer from 0 to 0777");
-    goto done;
-  }
   if (!stdio || stdio->type != J_ARR) {
     reply_error(id, 1, "\"stdio\" must be an array of three entries");
     goto done;
   }
-  argv = string_vector(j, jget(j, req, "argv"), "argv", 0, id);
-  if (!argv) goto done;
-  if (!argv[0]) {
-    reply_error(id, 1, "\"argv\" must not be empty");
-    goto done;
-  }
-  envp = string_vector(j, jget(j, req, "env"), "env", 1, id);
-  if (!envp) goto done;
   if (!read_limits(j, jget(j, req, "rlimits"), &s, id)) goto done;
   if (!open_joins(j, jget(j, req, "joins"), &s, id)) goto done;
   int entries = 0;
@@ -193,12 +173,12 @@ void start_service(jparser *j, int req, pid_t hearthd) {
     }
     s.cgroup = cgroup;
   }
-  s.file = file;
-  s.argv = argv;
-  s.envp = envp;
+  s.file = prog.file;
+  s.argv = prog.argv;
+  s.envp = prog.envp;
   s.cwd = *cwd ? cwd : NULL;
-  s.set_umask = um && um->type == J_NUM;
-  s.umask = s.set_umask ? (mode_t)um->num : 0;
+  s.set_umask = prog.set_umask;
+  s.umask = prog.umask;
 
   char err[512];
   pid_t pid = service_start(&s, err, sizeof err);
@@ -210,6 +190,5 @@ done:
     if (s.stdio[k] >= 0) close(s.stdio[k]);
   for (int k = 0; k < s.njoins; k++) close(s.join[k]);
   if (s.cgroup_dir >= 0) close(s.cgroup_dir);
-  free(argv);
-  free(envp);
+  program_free(&prog);
 }

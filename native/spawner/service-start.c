@@ -28,6 +28,8 @@
 #define _GNU_SOURCE
 #include "service-start.h"
 
+#include "common/server-start.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -77,17 +79,7 @@ static __attribute__((noreturn)) void child(const struct service_start *s, int p
     if (setrlimit(s->limit_resource[i], &s->limit[i]) != 0) fail(pipe_fd, LIMIT, i);
   /* Its own session and process group, as hearthd's detached spawns had. */
   if (setsid() < 0) fail(pipe_fd, SESSION, 0);
-  /* The program starts as Node would start it: nothing blocked, nothing
-     ignored. The helper ignores these three and blocks SIGCHLD; it catches none. */
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  sigaction(SIGPIPE, &dfl, NULL);
-  sigaction(SIGINT, &dfl, NULL);
-  sigaction(SIGQUIT, &dfl, NULL);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  reset_signals_for_exec();
   if (s->set_umask) umask(s->umask);
   if (s->cwd && chdir(s->cwd) != 0) fail(pipe_fd, CHDIR, 0);
   /* The sources were opened after fds 0-2 (which the helper holds), so none

@@ -1,0 +1,31 @@
+/*
+ * What every start request to hearth-spawner carries, a server's or a
+ * service's: its "id", and the program ("file", "argv", "env", "umask").
+ * Read here once, so both kinds check them alike.
+ */
+#ifndef HEARTH_SPAWNER_REQUEST_H
+#define HEARTH_SPAWNER_REQUEST_H
+
+#include <sys/types.h>
+
+#include "json.h"
+
+#define MAX_ARGS 4096 /* argv and env entries, each */
+
+struct program {
+  const char *file; /* absolute path */
+  char **argv;      /* NULL-terminated, not empty; entries point into the parsed line */
+  char **envp;      /* NULL-terminated "NAME=value" */
+  int set_umask;
+  mode_t umask;
+};
+
+/* The request's "id" into *id; 0 after replying (without an id) that it has none. */
+int request_id(jparser *j, int req, double *id);
+
+/* The program fields into *p; 0 after replying with the field at fault. Free with program_free either way. */
+int read_program(jparser *j, int req, double id, struct program *p);
+
+void program_free(struct program *p);
+
+#endif
