@@ -10,56 +10,18 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Supervisor, type LogSink } from '../src/supervisor/index.js';
-import { EventBus } from '../src/events/index.js';
-import type { ServiceDefinition } from '../src/model/index.js';
 import { ServerSpawner, nativeHelperPath } from '../src/native/index.js';
-import { openTracking } from '../src/boundary/index.js';
 import { readProcStat } from '../src/process/index.js';
-import { eventually, makeDef, pidAlive, tempDir, uniqueSleep, waitForEvent } from './helpers/index.js';
+import { eventually, makeDef, pidAlive, uniqueSleep, waitForEvent } from './helpers/index.js';
+import { supervisorHarness } from './helpers/supervisor-harness.js';
 
 const HELPER = nativeHelperPath('hearth-spawner');
 const skip = HELPER ? false : 'native/build/hearth-spawner is not built (no C compiler?)';
 
-class MemorySink implements LogSink {
-  out = '';
-  err = '';
-  write(stream: 'out' | 'err', chunk: Buffer): void {
-    if (stream === 'out') this.out += chunk.toString();
-    else this.err += chunk.toString();
-  }
-  end(): void {}
-}
-
 function harness() {
-  const dir = tempDir('hearth-spawner-svc-');
-  const bus = new EventBus();
-  const sinks = new Map<string, MemorySink>();
-  const tracking = openTracking({ runtimeDir: dir.path, mode: 'auto', cgexec: nativeHelperPath('hearth-cgexec') });
   const notices: string[] = [];
   const spawner = new ServerSpawner({ onNotice: (_level, message) => notices.push(message) });
-  const sup = new Supervisor({
-    tracking,
-    spawner,
-    emit: (e) => bus.emit(e),
-    logSink: (def: ServiceDefinition) => {
-      const s = new MemorySink();
-      sinks.set(def.name, s);
-      return s;
-    },
-    configDir: dir.path,
-    notifyDir: join(dir.path, 'notify'),
-    fifoDir: join(dir.path, 'output'),
-  });
-  const cleanup = async () => {
-    await sup.stopAll();
-    sup.close();
-    spawner.close();
-    tracking.close();
-    dir.cleanup();
-  };
-  return { dir: dir.path, sup, sinks, spawner, tracking, notices, cleanup, sub: (l: Parameters<EventBus['subscribe']>[0]) => bus.subscribe(l) };
+  return { ...supervisorHarness({ prefix: 'hearth-spawner-svc-', spawner }), spawner, notices };
 }
 
 /** The command name of a process's parent. */
@@ -165,21 +127,13 @@ describe('services started through hearth-spawner', { skip }, () => {
 
 describe('services without hearth-spawner', () => {
   test('with the helper unavailable, the main process starts with Node\'s spawn (hearthd\'s own child)', async () => {
-    const dir = tempDir('hearth-spawner-off-');
-    const tracking = openTracking({ runtimeDir: dir.path, mode: 'auto', cgexec: nativeHelperPath('hearth-cgexec') });
-    const spawner = new ServerSpawner({ helperPath: null });
-    const sup = new Supervisor({
-      tracking, spawner, emit: () => undefined, logSink: () => new MemorySink(), configDir: dir.path, notifyDir: join(dir.path, 'notify'), fifoDir: join(dir.path, 'output'),
-    });
+    const h = supervisorHarness({ prefix: 'hearth-spawner-off-', spawner: new ServerSpawner({ helperPath: null }) });
     try {
-      await sup.define(makeDef('plain', { exec: ['/bin/sleep', uniqueSleep()] }));
-      await sup.start('plain');
-      assert.equal(readProcStat(sup.get('plain').pid!)?.ppid, process.pid);
+      await h.sup.define(makeDef('plain', { exec: ['/bin/sleep', uniqueSleep()] }));
+      await h.sup.start('plain');
+      assert.equal(readProcStat(h.sup.get('plain').pid!)?.ppid, process.pid);
     } finally {
-      await sup.stopAll();
-      sup.close();
-      tracking.close();
-      dir.cleanup();
+      await h.cleanup();
     }
   });
 });

@@ -2,48 +2,13 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Supervisor, type LogSink } from '../src/supervisor/index.js';
-import { EventBus } from '../src/events/index.js';
 import type { ServiceDefinition } from '../src/model/index.js';
 import { nativeHelperPath } from '../src/native/index.js';
 import { openTracking } from '../src/boundary/index.js';
+import { supervisorHarness } from './helpers/supervisor-harness.js';
 import { FIXTURE_BIN, makeDef, tempDir, waitForEvent, eventually, pidAlive, freePort } from './helpers/index.js';
 
-class MemorySink implements LogSink {
-  out = '';
-  err = '';
-  write(stream: 'out' | 'err', chunk: Buffer): void {
-    if (stream === 'out') this.out += chunk.toString();
-    else this.err += chunk.toString();
-  }
-  end(): void {}
-}
-
-function harness() {
-  const dir = tempDir();
-  const bus = new EventBus();
-  const sinks = new Map<string, MemorySink>();
-  // The host's real process tracking: a cgroup subtree of this test's own where the host allows it.
-  const tracking = openTracking({ runtimeDir: dir.path, mode: 'auto', cgexec: nativeHelperPath('hearth-cgexec') });
-  const sup = new Supervisor({
-    tracking,
-    emit: (e) => bus.emit(e),
-    logSink: (def: ServiceDefinition) => {
-      const s = new MemorySink();
-      sinks.set(def.name, s);
-      return s;
-    },
-    configDir: dir.path,
-    notifyDir: join(dir.path, 'notify'),
-  });
-  const cleanup = async () => {
-    await sup.stopAll();
-    sup.close();
-    tracking.close();
-    dir.cleanup();
-  };
-  return { dir: dir.path, bus, sup, sinks, cleanup, sub: (l: Parameters<EventBus['subscribe']>[0]) => bus.subscribe(l) };
-}
+const harness = () => supervisorHarness();
 
 describe('supervisor', () => {
   const h = harness();
