@@ -2,11 +2,9 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ServiceDefinition } from '../src/model/index.js';
 import { nativeHelperPath } from '../src/native/index.js';
-import { openTracking } from '../src/boundary/index.js';
 import { supervisorHarness } from './helpers/supervisor-harness.js';
-import { FIXTURE_BIN, makeDef, tempDir, waitForEvent, eventually, pidAlive, freePort } from './helpers/index.js';
+import { FIXTURE_BIN, makeDef, waitForEvent, eventually, pidAlive, freePort } from './helpers/index.js';
 
 const harness = () => supervisorHarness();
 
