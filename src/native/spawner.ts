@@ -136,9 +136,7 @@ export class ServerSpawner {
       this.spawnWithNode(server, file, args, options);
       return server;
     }
-    const env: string[] = [];
-    for (const [k, v] of Object.entries(options.env)) env.push(`${k}=${v}`);
-    const request: Request = { id: this.nextId++, file, argv: [options.argv0 ?? file, ...args], env };
+    const request: Request = { id: this.nextId++, file, argv: [options.argv0 ?? file, ...args], env: envList(options.env) };
     if (options.umask !== undefined) request.umask = options.umask;
     if (options.cgroups?.length) request.cgroups = options.cgroups;
     const p: Pending = { request, server, connection: { socket: options.socket, args, options }, handedOver: false };
@@ -154,13 +152,13 @@ export class ServerSpawner {
    */
   spawnService(r: ServiceSpawnRequest): ServerProcess {
     const server = new SpawnedServer();
-    const env = Object.entries(r.env).map(([k, v]) => `${k}=${v}`);
-    const p: Pending = { request: { ...r, id: this.nextId++, env }, server, handedOver: false };
-    this.pending.set(p.request.id, p);
+    const p: Pending = { request: { ...r, id: this.nextId++, env: envList(r.env) }, server, handedOver: false };
     if (this.closed || !this.usesHelper) {
-      this.pending.delete(p.request.id);
       process.nextTick(() => this.lose(p, `"${SPAWNER_HELPER}" is not available`));
-    } else this.send(p);
+      return server;
+    }
+    this.pending.set(p.request.id, p);
+    this.send(p);
     return server;
   }
 
@@ -350,6 +348,11 @@ export function joinThenRun(file: string, args: string[], o: Pick<ServerSpawnOpt
   const cgexec = nativeHelperPath(CGEXEC_HELPER);
   if (cgexec === null) throw new HearthError('ERR_SPAWN', `cannot put the server into its cgroup: "${CGEXEC_HELPER}" is not built (${helperBuildAdvice()})`);
   return { file: cgexec, args: [...(o.argv0 ? ['-a', o.argv0] : []), ...o.cgroups, '--', file, ...args] };
+}
+
+/** An environment as the helper takes it: "NAME=value" strings. */
+function envList(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
 function isExecutable(path: string): boolean {
