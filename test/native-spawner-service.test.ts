@@ -155,6 +155,19 @@ describe('hearth-spawner: service requests', { skip }, () => {
   });
 });
 
+describe('hearth-spawner: a service request without the helper', () => {
+  test('is an error event saying the helper is not available (the runner then starts it itself)', async () => {
+    const sp = new ServerSpawner({ helperPath: null });
+    try {
+      const o = await start(sp, {});
+      assert.ok('error' in o);
+      assert.match(o.error, /"hearth-spawner" is not available/);
+    } finally {
+      sp.close();
+    }
+  });
+});
+
 describe('hearth-spawner: malformed service requests', { skip }, () => {
   test('each is refused with the field it got wrong, and the helper carries on', async () => {
     const h = spawn(HELPER!, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
