@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "spool/state.h"
+#include "spool/router.h"
 
 /* --- draining ------------------------------------------------------------ */
 
@@ -290,8 +291,7 @@ static void quit(void) {
     }
   }
   flush_out();
-  unlink(socket_path);
-  _exit(0);
+  _exit(0); /* the router removes the socket once every worker is gone */
 }
 
 static void command(char *line) {
@@ -300,6 +300,10 @@ static void command(char *line) {
   for (char *tok = strtok(line, " "); tok && argc < 8; tok = strtok(NULL, " ")) argv[argc++] = tok;
   if (argc == 0) return;
   if (strcmp(argv[0], "q") == 0) quit();
+  if (strcmp(argv[0], "c") == 0) {
+    for (int i = 0; i < nstreams; i++) streams[i].notified = 0;
+    return;
+  }
   if (argc < 2 || !valid_key(argv[1])) {
     say("f - bad request \"%s\"\n", argv[0]);
     return;
@@ -325,43 +329,37 @@ static void command(char *line) {
   }
 }
 
-static void read_client(void) {
+/* Reads what fd has; each whole line goes to on_line. Returns 0 once the other end closed. */
+static int read_lines(int fd, struct linebuf *b, void (*on_line)(char *line, void *ctx), void *ctx) {
   for (;;) {
-    ssize_t n = recv(client, inbuf + in_len, sizeof inbuf - in_len, MSG_DONTWAIT);
+    ssize_t n = recv(fd, b->buf + b->len, sizeof b->buf - b->len, MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return;
-    if (n <= 0) {
-      drop_client();
-      return;
-    }
-    in_len += (size_t)n;
-    char *start = inbuf, *nl;
-    while ((nl = memchr(start, '\n', in_len - (size_t)(start - inbuf)))) {
+    if (n < 0 && errno == EAGAIN) return 1;
+    if (n <= 0) return 0;
+    b->len += (size_t)n;
+    char *start = b->buf, *nl;
+    while ((nl = memchr(start, '\n', b->len - (size_t)(start - b->buf)))) {
       *nl = 0;
-      if (!in_overlong) command(start);
-      in_overlong = 0;
+      if (!b->overlong) on_line(start, ctx);
+      b->overlong = 0;
       start = nl + 1;
     }
-    in_len -= (size_t)(start - inbuf);
-    memmove(inbuf, start, in_len);
-    if (in_len == sizeof inbuf) {
-      in_overlong = 1; /* a line longer than any request: skip it */
-      in_len = 0;
+    b->len -= (size_t)(start - b->buf);
+    memmove(b->buf, start, b->len);
+    if (b->len == sizeof b->buf) {
+      b->overlong = 1; /* a line longer than any we take: skip it */
+      b->len = 0;
     }
   }
 }
 
-static void accept_client(void) {
-  int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd < 0) return;
-  /* One hearthd at a time: a new connection is a new hearthd, the old one is gone. */
-  drop_client();
-  client = fd;
-  in_len = 0;
-  struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_CLIENT};
-  epoll_ctl(ep, EPOLL_CTL_ADD, client, &ev);
-  for (int i = 0; i < nstreams; i++) streams[i].notified = 0;
+static void client_line(char *line, void *ctx) {
+  (void)ctx;
+  if (is_worker) command(line);
+  else route(line);
 }
+
+static void worker_line(char *line, void *ctx) { relay(ctx, line); }
 
 /* Once a second: retry failed streams; leave when our socket was removed (the runtime dir is gone). */
 static void housekeeping(void) {
@@ -376,24 +374,36 @@ static void housekeeping(void) {
   }
 }
 
-static int listen_on(const char *path) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof addr.sun_path) return -1;
-  strcpy(addr.sun_path, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  unlink(path); /* we hold the lock: a socket file left here belongs to a dead helper */
-  mode_t old = umask(0077);
-  int ok = bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && listen(fd, 8) == 0;
-  umask(old);
-  struct stat st;
-  if (!ok || stat(path, &st) != 0) {
-    close(fd);
-    return -1;
+/* The event loop of the router and of each worker: each has only its own kinds of tags in epoll. */
+static void run(void) __attribute__((noreturn));
+static void run(void) {
+  struct epoll_event evs[256];
+  time_t last_house = time(NULL);
+  for (;;) {
+    int n = epoll_wait(ep, evs, 256, 1000);
+    for (int k = 0; k < n; k++) {
+      uint64_t tag = evs[k].data.u64;
+      if (tag == TAG_LISTEN) accept_client();
+      else if (tag == TAG_CLIENT) {
+        if ((evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !read_lines(client, &from_client, client_line, NULL)) drop_client();
+      } else if (tag >= TAG_WORKER(MAX_WORKERS - 1)) {
+        struct worker *w = &workers[TAG_WORKER(0) - tag];
+        if (!read_lines(w->fd, &w->from, worker_line, w)) stop_workers_and_leave(1);
+      } else if (tag < (uint64_t)nstreams && streams[tag].used && streams[tag].in_epoll) {
+        drain((int)tag, (evs[k].events & EPOLLHUP) != 0);
+      }
+    }
+    flush_out();
+    time_t now = time(NULL);
+    if (now != last_house) {
+      last_house = now;
+      housekeeping();
+      flush_out();
+    }
   }
-  socket_ino = st.st_ino;
-  return fd;
 }
+
+static void worker_loop(void) { run(); }
 
 static void usage(void) {
   fprintf(stderr, "usage: hearth-spool --socket PATH --spool-dir DIR --fifo-dir DIR [--cap BYTES] [--rotate BYTES]\n");
@@ -452,25 +462,6 @@ int main(int argc, char **argv) {
     if (devnull > STDERR_FILENO) close(devnull);
   }
 
-  struct epoll_event evs[256];
-  time_t last_house = time(NULL);
-  for (;;) {
-    int n = epoll_wait(ep, evs, 256, 1000);
-    for (int k = 0; k < n; k++) {
-      uint64_t tag = evs[k].data.u64;
-      if (tag == TAG_LISTEN) accept_client();
-      else if (tag == TAG_CLIENT) {
-        if (evs[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_client();
-      } else if (tag < (uint64_t)nstreams && streams[tag].used && streams[tag].in_epoll) {
-        drain((int)tag, (evs[k].events & EPOLLHUP) != 0);
-      }
-    }
-    flush_out();
-    time_t now = time(NULL);
-    if (now != last_house) {
-      last_house = now;
-      housekeeping();
-      flush_out();
-    }
-  }
+  start_router();
+  run();
 }

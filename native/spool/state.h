@@ -9,9 +9,9 @@
 
 #define KEY_MAX 200
 #define MAX_GENS 8
-#define IN_LINE_MAX 1024
 #define SPLICE_CHUNK (1 << 20)
 #define OUT_MAX (16u << 20)
+#define LINE_BUF (16 * 1024)
 #define TAG_LISTEN UINT64_MAX
 #define TAG_CLIENT (UINT64_MAX - 1)
 
@@ -36,19 +36,27 @@ struct stream {
   int reported; /* the current failure was said once */
   time_t retry_at;
   int next_in_chain;
+  int worker; /* the router's table: the worker process that has this stream */
+};
+
+/* Bytes read from a socket until a whole line is there. */
+struct linebuf {
+  char buf[LINE_BUF];
+  size_t len;
+  int overlong; /* the line being read is longer than any we take: it is skipped */
 };
 
 static const char *socket_path, *spool_dir, *fifo_dir;
 static uint64_t cap = 4u << 20, rotate_at = 64u << 20;
 static int ep = -1, listener = -1, client = -1;
+/* A worker splices streams and talks to the router; the router talks to hearthd (router.h). */
+static int is_worker;
 static ino_t socket_ino;
 static struct stream *streams;
 static int nstreams, free_slot = -1;
 static int *chains;
 static unsigned nchains;
-static char inbuf[IN_LINE_MAX * 4];
-static size_t in_len;
-static int in_overlong;
+static struct linebuf from_client;
 static char *outbuf;
 static size_t out_len, out_cap;
 
@@ -56,6 +64,9 @@ static size_t out_len, out_cap;
 
 static void drop_client(void) {
   if (client < 0) return;
+  /* A worker's client is the router: without it nobody hears the worker, and a new helper
+     (which the lock keeps out while any worker lives) must be able to start. */
+  if (is_worker) _exit(0);
   close(client);
   client = -1;
   out_len = 0;
