@@ -285,7 +285,7 @@ int main(void) {
   if (!buf) return 1;
 
   for (;;) {
-    struct pollfd p[2] = {{chan, POLLIN, 0}, {sfd, POLLIN, 0}};
+    struct pollfd p[2] = {{chan, (short)(POLLIN | (out_pending() ? POLLOUT : 0)), 0}, {sfd, POLLIN, 0}};
     if (poll(p, 2, -1) < 0) {
       if (errno == EINTR) continue;
       perror("hearth-spawner: poll");
@@ -366,6 +366,6 @@ int main(void) {
     }
     /* Reap before replying, so a short-lived server's exit follows its start. */
     reap();
-    flush_all();
+    flush_some();
   }
 }

@@ -7,7 +7,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServerSpawner, nativeHelperPath, type ServerProcess, type ServiceSpawnRequest } from '../src/native/index.js';
 import { tempDir } from './helpers/index.js';
@@ -65,6 +65,26 @@ describe('hearth-spawner: service requests', { skip }, () => {
     } finally {
       closeSync(appendFd);
       closeSync(fifoFd);
+    }
+  });
+
+  test('a FIFO named by its path is opened read-write: hearthd holds nothing for the start', async () => {
+    const fifo = join(dir.path, 'by-path.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      // The program checks it got its stdout read-write and blocking, as a service's pipe from hearthd is.
+      const s = started(await start(spawner, { file: '/bin/sh', argv: ['sh', '-c', 'grep -E "^flags:" /proc/self/fdinfo/1; echo written'], stdio: [null, fifo, fifo] }));
+      assert.deepEqual(await s.exit, { code: 0, signal: null });
+      const buf = Buffer.alloc(256);
+      const text = buf.subarray(0, readSync(reader, buf)).toString();
+      const [flags, written] = text.trim().split('\n');
+      const mode = parseInt(flags!.split(/\s+/)[1]!, 8);
+      assert.equal(mode & 3, constants.O_RDWR, text); // the access mode bits (Node has no O_ACCMODE)
+      assert.equal(mode & constants.O_NONBLOCK, 0, text);
+      assert.equal(written, 'written');
+    } finally {
+      closeSync(reader);
     }
   });
 
@@ -144,6 +164,8 @@ describe('hearth-spawner: service requests', { skip }, () => {
       [{ file: '/nonexistent/program' }, /cannot run \/nonexistent\/program: No such file/],
       [{ cwd: '/nonexistent-dir' }, /cannot enter the working directory \/nonexistent-dir/],
       [{ stdio: [null, 987654, null] }, /cannot open hearthd's descriptor 987654 for fd 1/],
+      [{ stdio: [null, '/etc/hostname', null] }, /"stdio"\[1\]: \/etc\/hostname is not a FIFO/],
+      [{ stdio: [null, null, '/nonexistent/pipe'] }, /cannot open the pipe \/nonexistent\/pipe for fd 2: No such file/],
       [{ cgroup: '/nonexistent-cgroup' }, /cannot join the cgroup \/nonexistent-cgroup/],
       [{ joins: ['/nonexistent/cgroup.procs'] }, /cannot join the cgroup of \/nonexistent\/cgroup\.procs/],
     ];
@@ -180,7 +202,8 @@ describe('hearth-spawner: malformed service requests', { skip }, () => {
       [{ file: 'bin/true' }, /"file" must be an absolute path/],
       [{ cwd: 'tmp' }, /"cwd" must be an absolute path/],
       [{ stdio: [null, null] }, /"stdio" must be an array of three entries/],
-      [{ stdio: [null, 'x', null] }, /"stdio"\[1\] must be null or a descriptor number/],
+      [{ stdio: [null, 'x', null] }, /"stdio"\[1\] must be an absolute path/],
+      [{ stdio: [null, true, null] }, /"stdio"\[1\] must be null, a FIFO's path or a descriptor number/],
       [{ rlimits: ['nofile=12'] }, /"rlimits"\[0\] must be a "NAME=SOFT:HARD" string/],
       [{ rlimits: ['bogus=1:2'] }, /"rlimits"\[0\]/],
       [{ cgroup: '/sys/fs/cgroup/../etc' }, /"cgroup" must be the absolute path/],

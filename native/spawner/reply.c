@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "reply.h"
@@ -60,17 +61,23 @@ void out_json_string(const char *s) {
   OUT_LIT("\"");
 }
 
-void flush_all(void) {
+void flush_some(void) {
   size_t off = 0;
   while (off < out_len) {
-    ssize_t n = write(chan, out + off, out_len - off);
+    ssize_t n = send(chan, out + off, out_len - off, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      _exit(0); /* hearthd is gone: nothing left to do */
+      if (errno == EAGAIN) break; /* hearthd is busy: the rest goes when the channel takes it */
+      _exit(0);                   /* hearthd is gone: nothing left to do */
     }
     off += (size_t)n;
   }
-  out_len = 0;
+  memmove(out, out + off, out_len - off);
+  out_len -= off;
+}
+
+int out_pending(void) {
+  return out_len > 0;
 }
 
 void reply_error(double id, int has_id, const char *fmt, ...) {
@@ -86,7 +93,7 @@ void reply_error(double id, int has_id, const char *fmt, ...) {
 }
 
 void ack(const char *cmd) {
-  /* Sent at once, not batched: Node sends the next connection only after it. */
+  /* Sent now, not batched: Node sends the next connection only after it. */
   out_printf("{\"cmd\":\"%s\"}\n", cmd);
-  flush_all();
+  flush_some();
 }

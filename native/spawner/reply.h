@@ -1,6 +1,8 @@
 /*
  * hearth-spawner's replies to hearthd: collected in a buffer and written to
- * the IPC channel in one go (ack() writes at once: Node waits for it).
+ * the IPC channel without ever blocking (ack() tries at once: Node waits for
+ * it). A spawner blocked on a busy hearthd would stop reaping: its children
+ * would pile up as zombies, and hearthd's stops would wait on them.
  */
 #ifndef HEARTH_SPAWNER_REPLY_H
 #define HEARTH_SPAWNER_REPLY_H
@@ -23,7 +25,9 @@ void reply_error(double id, int has_id, const char *fmt, ...) __attribute__((for
 /* {"cmd":CMD}, written at once. */
 void ack(const char *cmd);
 
-/* Writes everything collected; exits quietly when hearthd is gone. */
-void flush_all(void);
+/* Writes what the channel takes now; the rest stays for the next call. Exits quietly when hearthd is gone. */
+void flush_some(void);
+/* Whether anything waits to be written (then poll the channel for POLLOUT). */
+int out_pending(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/rlimits.h"
@@ -54,15 +55,37 @@ static int reopen_flags(pid_t hearthd, int fd) {
   return (int)(flags & (O_ACCMODE | O_APPEND));
 }
 
-/* fd `i` of the process: /dev/null, or the file behind hearthd's descriptor. -1 after replying. */
+/* A FIFO by its path, read-write as hearthd's own output FIFOs are opened: never blocks, never SIGPIPE. */
+static int open_fifo(const char *path, int i, double id) {
+  if (path[0] != '/') {
+    reply_error(id, 1, "\"stdio\"[%d] must be an absolute path", i);
+    return -1;
+  }
+  int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    reply_error(id, 1, "cannot open the pipe %s for fd %d: %s", path, i, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode)) {
+    close(fd);
+    reply_error(id, 1, "\"stdio\"[%d]: %s is not a FIFO", i, path);
+    return -1;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); /* the service writes as to any pipe */
+  return fd;
+}
+
+/* fd `i` of the process: /dev/null, a FIFO by path, or the file behind hearthd's descriptor. -1 after replying. */
 static int open_stdio(jnode *e, int i, pid_t hearthd, double id) {
   if (e->type == J_NULL) {
     int fd = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) reply_error(id, 1, "cannot open /dev/null: %s", strerror(errno));
     return fd;
   }
+  if (e->type == J_STR && !e->nul) return open_fifo(e->str, i, id);
   if (e->type != J_NUM || e->num < 0 || e->num > 1 << 30 || e->num != (double)(int)e->num) {
-    reply_error(id, 1, "\"stdio\"[%d] must be null or a descriptor number", i);
+    reply_error(id, 1, "\"stdio\"[%d] must be null, a FIFO's path or a descriptor number", i);
     return -1;
   }
   /* hearthd gone: its pid may name another process by now. */

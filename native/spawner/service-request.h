@@ -6,10 +6,12 @@
  *    "stdio":[IN,OUT,ERR],"rlimits":["nofile=1024:4096",..]?,
  *    "cgroup":"/sys/fs/cgroup/…/NAME.service"?,"joins":["/…/cgroup.procs",..]?}
  *
- * IN, OUT and ERR are null (/dev/null) or the number of a descriptor hearthd
- * holds open (a FIFO or a file, never a socket): the helper opens the same
- * file through /proc/HEARTHD/fd/N with the access mode hearthd has, so
- * nothing but numbers travels. hearthd keeps its copies open until the reply.
+ * IN, OUT and ERR are null (/dev/null), the absolute path of a FIFO (a
+ * service's output pipe: the helper opens it read-write, so hearthd holds no
+ * descriptor for a start in flight, however many are), or the number of a
+ * descriptor hearthd holds open (a file, never a socket): the helper opens
+ * the same file through /proc/HEARTHD/fd/N with the access mode hearthd has.
+ * hearthd keeps such a descriptor open until the reply.
  *
  *   reply:  {"id":N,"pid":P}  or  {"id":N,"error":"..."}; the exit comes later
  *           as for per-connection servers.

@@ -47,6 +47,8 @@ interface Request {
   cgroups?: string[];
 }
 
+type StdioEntry = number | string | null;
+
 /** A service's process, which the helper creates inside its cgroup (native/spawner/service-request.h). */
 export interface ServiceSpawnRequest {
   /** The program or its first wrapper, by absolute path. */
@@ -57,11 +59,12 @@ export interface ServiceSpawnRequest {
   cwd: string;
   umask?: number;
   /**
-   * hearthd's descriptors that become fds 0, 1 and 2 (a FIFO or a file, never
-   * a socket: the helper reopens them through /proc), null for /dev/null. The
-   * caller keeps them open until the process started or failed.
+   * What become fds 0, 1 and 2: null for /dev/null, the path of a FIFO (the
+   * helper opens it read-write), or a descriptor of hearthd's (a file, never
+   * a socket: the helper reopens it through /proc), which the caller keeps
+   * open until the process started or failed.
    */
-  stdio: [number | null, number | null, number | null];
+  stdio: [StdioEntry, StdioEntry, StdioEntry];
   /** "NAME=SOFT:HARD" (prlimit names). */
   rlimits?: string[];
   /** The unit's cgroup v2 directory, which the process is created in. */

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { SpooledOutput } from '../spool/index.js';
 import type { OutputFifos } from './output-fifo.js';
+import { FifoPath } from './service-stdio.js';
 
 /** A reader of a service's output that the journal can stop while it cannot write (on_log_full = "block"). */
 export interface OutputFlow {
@@ -43,7 +44,7 @@ type Listener = (stream: 'out' | 'err', chunk: Buffer) => void;
  */
 export class ServiceOutput {
   private readers: { out: Socket; err: Socket } | undefined;
-  /** hearthd's own hold on the pipes: no SIGPIPE for the service while their reader restarts. */
+  /** hearthd's own hold on the pipes (OutputFifos.hold; empty when none was given); set once the pipes are taken up. */
   private keepers: number[] | undefined;
   private spooled: SpooledOutput | undefined;
   /** Detaches the FIFO readers (no spool helper) from the journal's flow control. */
@@ -70,6 +71,15 @@ export class ServiceOutput {
     this.openReaders();
     const paths = fifos.paths(this.name);
     return [fifos.openForService(paths.out), fifos.openForService(paths.err)];
+  }
+
+  /** With FIFOs: their paths, for a spawn that opens them itself (hearth-spawner), so hearthd holds nothing for it. */
+  fifoPathsForSpawn(): [FifoPath, FifoPath] | undefined {
+    const fifos = this.fifos;
+    if (!fifos) return undefined;
+    this.openReaders();
+    const paths = fifos.paths(this.name);
+    return [new FifoPath(paths.out), new FifoPath(paths.err)];
   }
 
   closeSpawnFds(fds: [number, number]): void {
@@ -104,7 +114,7 @@ export class ServiceOutput {
     if (!fifos || this.keepers) return;
     fifos.ensure([this.name]);
     const paths = fifos.paths(this.name);
-    this.keepers = [fifos.openForService(paths.out), fifos.openForService(paths.err)];
+    this.keepers = fifos.hold(this.name) ?? [];
     if (fifos.spool) {
       this.spooled = fifos.spool.service(this.name);
       this.spooled.listen(this.listener);
@@ -137,7 +147,7 @@ export class ServiceOutput {
     this.detachFifoFlow = undefined;
     for (const detach of this.pipeFlows) detach();
     this.pipeFlows.clear();
-    for (const fd of this.keepers ?? []) this.fifos?.closeFd(fd);
+    if (this.keepers) this.fifos?.release(this.keepers);
     this.keepers = undefined;
   }
 

@@ -17,7 +17,7 @@ import { signalPid, type ProcessBoundary, type UnitTracking } from '../boundary/
 import { ServiceOutput } from './service-output.js';
 import { onlyRootCouldWrite } from './pidfile.js';
 import { CommandSequence, type CommandOutcome } from './service-commands.js';
-import { outputFds, type OutputFds } from './service-stdio.js';
+import { FifoPath, outputFds, type OutputFds } from './service-stdio.js';
 import { removePrivateTmp, removeRuntimeDirectories } from './service-exec.js';
 import type { PrivateTmp } from './sandbox-args.js';
 import { stateEvent } from '../model/index.js';
@@ -26,8 +26,9 @@ import { stateEvent } from '../model/index.js';
 const EARLY_OUTPUT_MAX = 64 * 1024;
 
 /** An output target as the helper takes it: a descriptor of hearthd's, or null for /dev/null. */
-function descriptor(spec: OutputFds['stdout']): number | null {
+function descriptor(spec: OutputFds<FifoPath>['stdout']): number | string | null {
   if (typeof spec === 'number') return spec;
+  if (spec instanceof FifoPath) return spec.path;
   if (spec === 'ignore') return null;
   throw new HearthError('ERR_SPAWN', 'internal: output that is not a file cannot go through hearth-spawner');
 }
@@ -225,15 +226,18 @@ export abstract class ServiceRunnerBase {
     return this.ctx.connection?.(this.def.name) === undefined ? spawner : undefined;
   }
 
-  /** Starts `launch` (made with launcher "helper") through the spawner; hearthd's output fds stay open until it settles. */
+  /**
+   * Starts `launch` (made with launcher "helper") through the spawner. The
+   * helper opens the output FIFOs by path; an output file hearthd opens stays
+   * open until the start settles.
+   */
   protected spawnThroughHelper(spawner: ServerSpawner, launch: ServiceLaunch): ServerProcess {
-    const journal = this.output.fdsForSpawn();
-    let fds: OutputFds | undefined;
+    const journal = this.output.fifoPathsForSpawn();
+    let fds: OutputFds<FifoPath> | undefined;
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
-      if (journal) this.output.closeSpawnFds(journal);
       for (const fd of fds?.opened ?? []) closeSync(fd);
     };
     try {

@@ -3,12 +3,18 @@ import type { Socket } from 'node:net';
 import { HearthError } from '../errors/index.js';
 import type { OutputTarget, ServiceDefinition } from '../model/index.js';
 
-type StreamSpec = number | 'pipe' | 'ignore' | Socket;
+/** A service's output FIFO by its path, for a spawn that opens it itself (hearth-spawner). */
+export class FifoPath {
+  constructor(readonly path: string) {}
+}
+
+/** J: how the journal's ends are given, descriptors for Node's spawn or FIFO paths for the helper. */
+type StreamSpec<J> = number | 'pipe' | 'ignore' | Socket | J;
 
 /** stdout and stderr for one spawn, and the fds hearthd opened for it (closed right after the spawn). */
-export interface OutputFds {
-  stdout: StreamSpec;
-  stderr: StreamSpec;
+export interface OutputFds<J = number> {
+  stdout: StreamSpec<J>;
+  stderr: StreamSpec<J>;
   opened: number[];
 }
 
@@ -28,10 +34,10 @@ function openTarget(def: ServiceDefinition, t: Extract<OutputTarget, { kind: 'fi
  * append:, truncate:). stderr "inherit" goes where stdout goes; stdout
  * "inherit" goes where stdin comes from, which is /dev/null.
  */
-export function outputFds(def: ServiceDefinition, journal: [number, number] | undefined, connection?: Socket): OutputFds {
+export function outputFds<J extends number | FifoPath = number>(def: ServiceDefinition, journal: readonly [J, J] | undefined, connection?: Socket): OutputFds<J> {
   const opened: number[] = [];
   const target = def.output ?? { stdout: { kind: 'journal' }, stderr: { kind: 'journal' } };
-  const spec = (t: OutputTarget, stream: 0 | 1): StreamSpec => {
+  const spec = (t: OutputTarget, stream: 0 | 1): StreamSpec<J> => {
     switch (t.kind) {
       case 'socket':
         if (connection) return connection;

@@ -83,7 +83,9 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.kind = options.trackingKind ?? 'service';
-    this.fifos = options.fifoDir ? new OutputFifos(options.fifoDir, options.spool) : undefined;
+    this.fifos = options.fifoDir
+      ? new OutputFifos(options.fifoDir, options.spool, (message) => options.emit({ type: 'daemon.log', at: Date.now(), level: 'warn', message }))
+      : undefined;
     this.runtimeState = options.runtimeStateDir
       ? new RuntimeStateStore(options.runtimeStateDir, (c) =>
           options.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: 'the service is found again by its cgroup, or started afresh' }),
