@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { encodeRecord, readTs, type RawRecord } from './format.js';
 import { logFilePath } from './log-files.js';
+import { currentNofileSoft } from '../process/fd-limit.js';
 import type { BatchSeal } from './spool-position.js';
 import type { RotationSettings } from './types.js';
 
@@ -12,6 +13,30 @@ const TAIL_PROBE = 64 * 1024;
  * must not turn root's writes into writes to whatever it points at.
  */
 const OPEN_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * Log files open at once: 256, or an eighth of hearthd's descriptor limit if
+ * that is less (the holds on services' pipes take up to half, see OutputFifos).
+ */
+let maxOpenLogFiles: number | undefined;
+/** Every set with its file open, least recently written first (a Set keeps insertion order). */
+const openSets = new Set<LogFileSet>();
+
+function touched(set: LogFileSet): void {
+  openSets.delete(set);
+  openSets.add(set);
+  maxOpenLogFiles ??= Math.max(16, Math.min(256, Math.floor(currentNofileSoft() / 8)));
+  if (openSets.size <= maxOpenLogFiles) return;
+  for (const oldest of openSets) {
+    if (oldest === set) continue;
+    try {
+      oldest.close();
+    } catch {
+      // its batch could not be written (a full disk): it stays queued for its own next flush
+    }
+    break;
+  }
+}
 
 /** What a failed write left unwritten and the caller gave up on. */
 export interface Dropped {
@@ -29,7 +54,10 @@ export interface Dropped {
  * Writes are synchronous on purpose: appends to a local file land in the page
  * cache in microseconds, they keep order and rotation simple, and close() can
  * never leave a batch behind. The fd stays open only while the service writes
- * (the owner closes it when the service exits), so 1000 idle services hold none.
+ * (the owner closes it when the service exits), so 1000 idle services hold none,
+ * and at most maxOpenLogFiles are open at once: past that the least recently
+ * written is closed, to be reopened by its next write (10,000 services that each
+ * wrote a line would otherwise hold 10,000 descriptors).
  *
  * A write that fails (disk full) never leaves half a record behind: the file is
  * cut back to where the batch began, and the batch stays queued until the
@@ -121,6 +149,7 @@ export class LogFileSet {
     this.batchBytes = 0;
     this.batchRecords = [];
     this.size += data.length;
+    touched(this);
     this.onWritten(this.service, records);
   }
 
@@ -142,8 +171,8 @@ export class LogFileSet {
       ftruncateSync(fd, this.size);
     } catch {
       // Could not cut it: reopening checks the tail and starts a fresh line.
-      closeSync(fd);
-      this.fd = undefined;
+      this.closeFd();
+      this.ino = 0;
     }
   }
 
@@ -152,9 +181,14 @@ export class LogFileSet {
     try {
       this.flush();
     } finally {
-      if (this.fd !== undefined) closeSync(this.fd);
-      this.fd = undefined;
+      this.closeFd();
     }
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    openSets.delete(this);
   }
 
   /** The current file's identity and the size written so far (a follow snapshot). */
@@ -181,15 +215,18 @@ export class LogFileSet {
       closeSync(fd);
       throw Object.assign(new Error(`"${path}" is not a regular file`), { code: 'EINVAL' });
     }
+    // Reopened after being closed for others, unchanged meanwhile: its tail is known.
+    const unchanged = st.ino === this.ino && st.size === this.size && this.lastTs >= 0;
     this.ino = st.ino;
     this.size = st.size;
     try {
-      if (st.size > 0) this.recoverTail(fd, st.size);
+      if (st.size > 0 && !unchanged) this.recoverTail(fd, st.size);
     } catch (e) {
       closeSync(fd);
       throw e;
     }
     this.fd = fd;
+    touched(this);
   }
 
   /**
@@ -218,8 +255,7 @@ export class LogFileSet {
   }
 
   private rotate(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    this.closeFd();
     const { keep } = this.rotation;
     const current = logFilePath(this.dir, this.service);
     if (keep <= 0) {

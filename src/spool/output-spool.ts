@@ -26,6 +26,7 @@ export interface WorkerOutput {
 const TICK_BUDGET = 4 * 1024 * 1024;
 const OUTPUT_BUDGET = 1024 * 1024;
 const RETRY_WATCH_MS = 5000;
+const READ_RETRY_MS = 1000;
 const SPOOL_FILE = /^(.+\.(?:out|err))\.(\d+)$/;
 const WORKER_FIFO = /^([^+]+\+[^+]+)\.(?:out|err)$/;
 
@@ -52,6 +53,8 @@ export class OutputSpool implements SpoolHost {
   /** Keys with spool files or worker pipes at start, with the oldest generation found. */
   private leftovers = new Map<string, number>();
   private readonly dueSet = new Set<SpooledOutput>();
+  /** Outputs whose last read failed (said once until one succeeds). */
+  private readonly unreadable = new Set<SpooledOutput>();
   private roundScheduled = false;
   private readonly progressSet = new Map<SpoolStream, SpooledOutput>();
   private progressScheduled = false;
@@ -261,7 +264,14 @@ export class OutputSpool implements SpoolHost {
       if (budget <= 0) break;
       this.dueSet.delete(output);
       if (output.finished) continue;
-      const r = output.round(Math.min(OUTPUT_BUDGET, budget));
+      let r: { used: number; more: boolean };
+      try {
+        r = output.round(Math.min(OUTPUT_BUDGET, budget));
+      } catch (e) {
+        this.readFailed(output, e as Error);
+        continue;
+      }
+      this.unreadable.delete(output);
       budget -= r.used;
       if (r.more) this.dueSet.add(output);
     }
@@ -276,6 +286,21 @@ export class OutputSpool implements SpoolHost {
     this.progressScheduled = false;
     for (const st of this.progressSet.keys()) this.helper.progress(st.key, st.journaledPlace, st.reader.place);
     this.progressSet.clear();
+  }
+
+  /**
+   * A spool file could not be read (out of descriptors, say): said once per
+   * output until it reads again, and tried again later. Its bytes stay in the
+   * spool and the pipe meanwhile; hearthd carries on.
+   */
+  private readFailed(output: SpooledOutput, e: Error): void {
+    if (!this.unreadable.has(output)) {
+      this.unreadable.add(output);
+      this.options.onNotice?.('error', `output of "${output.owner}": cannot read its spool: ${e.message}; trying again every ${READ_RETRY_MS / 1000} s`);
+    }
+    setTimeout(() => {
+      if (!output.finished) this.due(output);
+    }, READ_RETRY_MS).unref();
   }
 
   private failed(key: string, message: string): void {

@@ -45,17 +45,18 @@ export function runCli(socket: string | undefined, args: string[], env: NodeJS.P
 export async function startDaemon(
   files: Record<string, string>,
   extraArgs: string[] = [],
-  options: { executable?: string[] } = {},
+  /** executable: files to chmod +x; nofile: hearthd's descriptor limit, set with prlimit(1). */
+  options: { executable?: string[]; nofile?: number } = {},
 ): Promise<RunningDaemon> {
   const dir = tempDir('hearthd-');
   const configDir = join(dir.path, 'config');
   mkdirSync(configDir, { recursive: true });
   writeTree(configDir, files);
   for (const f of options.executable ?? []) chmodSync(join(configDir, f), 0o755);
-  return launchDaemon(dir, configDir, extraArgs);
+  return launchDaemon(dir, configDir, extraArgs, options.nofile);
 }
 
-async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: string, extraArgs: string[]): Promise<RunningDaemon> {
+async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: string, extraArgs: string[], nofile?: number): Promise<RunningDaemon> {
   const runtime = join(dir.path, 'run');
   const args = [
     join(REPO, 'bin', 'hearthd'),
@@ -67,6 +68,7 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
     ...(extraArgs.includes('--web-listen') ? [] : ['--web-listen', 'off']),
     ...extraArgs,
   ];
+  if (nofile !== undefined) args.unshift('prlimit', `--nofile=${nofile}:${nofile}`, '--');
   const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -99,6 +101,6 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
-    restart: () => launchDaemon(dir, configDir, extraArgs),
+    restart: () => launchDaemon(dir, configDir, extraArgs, nofile),
   };
 }
