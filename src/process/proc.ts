@@ -38,8 +38,10 @@ export function readProcStat(pid: number): ProcStat | undefined {
 /**
  * True while a live process is in the group. kill(-pgid, 0) also counts
  * zombies, and an orphaned member's zombie lingers until PID 1 reaps it
- * (which some container inits never do), so a positive answer is confirmed
- * by scanning /proc for a member that is not a zombie.
+ * (which some container inits never do), so a positive answer is confirmed:
+ * by the group's leader, alive in its own group (a service's main process
+ * usually is) or a zombie of hearthd's own about to be reaped, or else by
+ * the groups of all live processes in /proc.
  */
 export function processGroupAlive(pgid: number): boolean {
   try {
@@ -47,17 +49,44 @@ export function processGroupAlive(pgid: number): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const leader = readProcStat(pgid);
+  if (leader && leader.pgrp === pgid) {
+    if (leader.state !== 'Z' && leader.state !== 'X') return true;
+    // A zombie hearthd or its helper is about to reap (a mass stop makes thousands at once):
+    // asked again at the next poll, when it is gone and the signal answers for the rest.
+    if (leader.ppid === process.pid || readProcStat(leader.ppid)?.ppid === process.pid) return true;
+  }
+  // Without /proc nothing can be confirmed: alive, as the signal said.
+  return liveGroups()?.has(pgid) ?? true;
+}
+
+/**
+ * How long one scan of /proc answers for every group. A fleet stopping at
+ * once polls thousands of groups whose leaders are zombies for a moment; a
+ * scan of every process for each poll made such a stop cost the square of
+ * the fleet. A group that had no live member at the scan cannot have gained
+ * one since (only a live member forks into it), so a "no" from an older scan
+ * stays true; a "yes" is asked again at the next poll.
+ */
+const GROUPS_SCAN_MS = 100;
+let scanned: { at: number; groups: Set<number> } | undefined;
+
+function liveGroups(): Set<number> | undefined {
+  const now = performance.now();
+  if (scanned && now - scanned.at < GROUPS_SCAN_MS) return scanned.groups;
+  const groups = new Set<number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return true;
+    return undefined;
   }
   for (const entry of entries) {
     const c = entry.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     const stat = readProcStat(Number(entry));
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') return true;
+    if (stat && stat.state !== 'Z' && stat.state !== 'X') groups.add(stat.pgrp);
   }
-  return false;
+  scanned = { at: now, groups };
+  return groups;
 }
