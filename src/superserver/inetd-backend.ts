@@ -53,6 +53,8 @@ export class InetdBackend implements UnitBackend {
   private portOffset = 0;
   private envCompat: EnvCompat = 'hearth';
   private defs: InetdServiceDefinition[] = [];
+  /** The ids of defs, for has(): asked once per unit a runlevel plans, so no scan. */
+  private ids = new Set<string>();
   private present = false;
   private on = false;
   private onSince: number | null = null;
@@ -145,7 +147,11 @@ export class InetdBackend implements UnitBackend {
   }
 
   has(name: string): boolean {
-    return (this.present && name === SUPER_SERVER_NAME) || this.defs.some((d) => d.id === name);
+    return (this.present && name === SUPER_SERVER_NAME) || this.ids.has(name);
+  }
+
+  lists(name: string): boolean {
+    return this.has(name);
   }
 
   names(): string[] {
@@ -158,6 +164,7 @@ export class InetdBackend implements UnitBackend {
     this.present = config.hasInetdSources;
     const previous = new Set(this.defs.map((d) => d.id));
     this.defs = config.inetd.services;
+    this.ids = new Set(this.defs.map((d) => d.id));
     const { portOffset, envCompat } = config.settings.inetd;
     const moved = portOffset !== this.portOffset || envCompat !== this.envCompat;
     if (moved) {

@@ -60,6 +60,10 @@ export class NativeBackend implements UnitBackend {
     return this.supervisor.has(name) || this.supervisor.isOrphan(name) || this.broken.has(name);
   }
 
+  lists(name: string): boolean {
+    return this.has(name);
+  }
+
   list(): ServiceStatus[] {
     const orphans = this.supervisor.orphanNames().map((n) => this.orphanStatus(n));
     const brokenOnly = [...this.broken.values()].filter((b) => !this.supervisor.has(b.name) && !this.supervisor.isOrphan(b.name)).map(brokenStatus);

@@ -153,6 +153,10 @@ export class SystemdBackend implements UnitBackend {
     return this.state.canonical(name) !== undefined;
   }
 
+  lists(name: string): boolean {
+    return this.state.units.has(name);
+  }
+
   list(): ServiceStatus[] {
     return [...this.state.units.keys()].sort(compareNames).map((n) => unitStatus(this.state, n));
   }

@@ -96,6 +96,10 @@ export class SysvBackend implements UnitBackend {
     return this.units.has(name);
   }
 
+  lists(name: string): boolean {
+    return this.units.has(name);
+  }
+
   names(): string[] {
     return [...this.units.keys()];
   }

@@ -26,6 +26,10 @@ export class TimerBackend implements UnitBackend {
     return this.host.has(name);
   }
 
+  lists(name: string): boolean {
+    return this.host.has(name);
+  }
+
   list(): ServiceStatus[] {
     return this.host.list();
   }

@@ -67,6 +67,9 @@ export interface UnitBackend {
   /** After an unclean stop of the previous hearthd: adopt what still runs. */
   recover?(): RecoveryReport;
   names(): readonly string[];
+  /** Whether `name` is one of names(), exactly (no alias): the registry's lookup asks each backend this. */
+  lists(name: string): boolean;
+  /** Whether the backend answers to `name`: one of names(), or an alias or instance it resolves. */
   has(name: string): boolean;
   list(): ServiceStatus[];
   detail(name: string): Promise<UnitDetail | undefined>;

@@ -95,9 +95,19 @@ export class UnitRegistry {
     return owners;
   }
 
+  /**
+   * The same answer as owners().get(unitKey(name)), without building the
+   * map: a runlevel asks this for every unit it plans and settles, and a map
+   * of every unit per question made a boot the square of the fleet's size.
+   */
   private lookup(name: string): { backend: UnitBackend; name: string } | undefined {
-    const owner = this.owners().get(unitKey(name));
-    if (owner) return owner;
+    const key = unitKey(name);
+    // The names with this key: the key itself (preferred), and the key with the implied suffix.
+    const candidates = [key, key + IMPLIED_SUFFIX].filter((n) => unitKey(n) === key);
+    for (const backend of this.backends) {
+      const listed = candidates.find((n) => backend.lists(n));
+      if (listed !== undefined) return { backend, name: listed };
+    }
     // Names a backend answers to without listing them (a systemd unit's aliases, a template's instances).
     const backend = this.backends.find((b) => b.has(name));
     return backend ? { backend, name } : undefined;
