@@ -16,6 +16,10 @@ import type { InetdLoadResult } from './xinetd-conf.js';
 import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 import { loadInsservConf, type InsservConf } from './insserv-conf.js';
 import { defaultTargetRunlevel, loadSystemdUnits, type SystemdConfig } from './systemd-units.js';
+import { mapLimited } from '../util/map-limited.js';
+
+/** Service files read at once: each holds a descriptor while it is read (see mapLimited). */
+const CONFIG_READS_IN_FLIGHT = 32;
 
 export interface BrokenService {
   name: string;
@@ -176,26 +180,26 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
       config.warnings.push(new HearthError('ERR_CONFIG_VALUE', `ignored: service files end in ".toml"`, { file: `services/${f}` }));
     }
   }
-  await Promise.all(
-    entries
-      .filter((f) => f.endsWith('.toml') && !isIgnoredConfigFile(f))
-      .map(async (f) => {
-        const name = f.slice(0, -'.toml'.length);
-        const file = `services/${f}`;
-        let text: string;
-        try {
-          text = await readFile(join(dir, file), 'utf8');
-        } catch (e) {
-          config.broken.push({ name, file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file })] });
-          return;
-        }
-        const result = parseServiceFile(name, file, text, { log: config.settings.logs, limitSupport: support });
-        config.warnings.push(...result.warnings);
-        if (result.errors.length > 0) config.broken.push({ name, file, errors: result.errors });
-        else if (result.definition?.timer) config.timers.set(name, result.definition);
-        else if (result.definition) config.services.set(name, result.definition);
-        else if (result.inetd) config.inetdToml.push({ name, file, ...result.inetd });
-      }),
+  await mapLimited(
+    entries.filter((f) => f.endsWith('.toml') && !isIgnoredConfigFile(f)),
+    CONFIG_READS_IN_FLIGHT,
+    async (f) => {
+      const name = f.slice(0, -'.toml'.length);
+      const file = `services/${f}`;
+      let text: string;
+      try {
+        text = await readFile(join(dir, file), 'utf8');
+      } catch (e) {
+        config.broken.push({ name, file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file })] });
+        return;
+      }
+      const result = parseServiceFile(name, file, text, { log: config.settings.logs, limitSupport: support });
+      config.warnings.push(...result.warnings);
+      if (result.errors.length > 0) config.broken.push({ name, file, errors: result.errors });
+      else if (result.definition?.timer) config.timers.set(name, result.definition);
+      else if (result.definition) config.services.set(name, result.definition);
+      else if (result.inetd) config.inetdToml.push({ name, file, ...result.inetd });
+    },
   );
   config.inetd = await loadInetdSources(dir, config.inetdToml);
   const { warnings: cronWarnings, ...cron } = await loadCrontabs(dir);

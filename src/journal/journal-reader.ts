@@ -8,6 +8,7 @@ import { closeAll, openFiles, readBackward, readForward, type FilePosition } fro
 import { LineMatcher } from './line-matcher.js';
 import { scanLogDir, type LogFileEntry } from './log-files.js';
 import type { LogQuery, LogRecord } from './types.js';
+import { mapLimited } from '../util/map-limited.js';
 
 /** Services read in parallel by one query (each opens up to keep+1 files). */
 const QUERY_PARALLELISM = 16;
@@ -56,17 +57,4 @@ export async function readJournal(dir: string, q: LogQuery, upTo?: Map<string, F
 /** The services that have log files in dir (for "no logs for unknown service" and its hint). */
 export function journalServices(dir: string): string[] {
   return [...scanLogDir(dir).keys()].sort();
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
