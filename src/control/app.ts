@@ -91,6 +91,11 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     ),
   );
 
+  app.use('/v1/*', async (_c, next) => {
+    await api.untilConfigured?.();
+    await next();
+  });
+
   app.get('/v1/info', (c) => c.json(api.info()));
 
   app.get('/v1/services', (c) => c.json(api.list()));

@@ -148,6 +148,12 @@ export interface ClassicResult {
 }
 
 export interface DaemonApi {
+  /**
+   * Resolves once the boot's configuration is in effect. The socket answers
+   * from before that (a long boot can be watched), but until then every unit
+   * would look absent: requests wait for it.
+   */
+  untilConfigured?(): Promise<void>;
   info(): DaemonInfo;
   list(): ServiceStatus[];
   /** A unit's own name for a name it answers to ("nginx" → "nginx.service", an alias, an instance of a template); undefined when none. */

@@ -23,6 +23,7 @@ import { systemctlHost } from './systemctl-host.js';
 import { syslogAttribution } from './syslog-attribution.js';
 import { runSystemctl } from '../systemd-run/index.js';
 import { ConfigHost } from './config-host.js';
+import { settleable } from '../util/settleable.js';
 import { openExtensions, stopExtensions, type DaemonExtension } from './extension.js';
 import type {
   ActionResult,
@@ -60,6 +61,8 @@ export class Daemon implements DaemonApi {
   /** Processes hearth started, kept a while after they exit, for syslog attribution. */
   private readonly recentProcesses = new RecentProcesses();
   private booting = false;
+  /** The boot's configuration is applied: the control API answers for units from then on. */
+  private readonly configured = settleable();
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
@@ -94,7 +97,19 @@ export class Daemon implements DaemonApi {
   }
 
   /** Loads the config and brings up every unit enabled in the runlevel. */
+  untilConfigured(): Promise<void> {
+    return this.configured.promise;
+  }
+
   async boot(): Promise<void> {
+    try {
+      await this.bootUnits();
+    } finally {
+      this.configured.resolve(); // a failed boot ends hearthd: no request may wait on it meanwhile
+    }
+  }
+
+  private async bootUnits(): Promise<void> {
     const { stateDir, runtimeDir, logDir, configDir } = this.options;
     for (const dir of [stateDir, logDir]) mkdirSync(dir, { recursive: true });
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
@@ -144,6 +159,7 @@ export class Daemon implements DaemonApi {
     const level = this.options.runlevel ?? recoveredLevel ?? config.settings.runlevel;
     await this.registry.apply(config, 'boot');
     this.recovery = this.registry.recover();
+    this.configured.resolve();
     const { adopted, died, leftStopped, orphaned = [] } = this.recovery;
     if (adopted.length + died.length + leftStopped.length + orphaned.length > 0) {
       const kept = orphaned.length ? `, kept without a definition (orphaned) [${orphaned.join(', ')}]` : '';
