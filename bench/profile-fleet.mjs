@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { join } from 'node:path';
 import { HEARTH, ROOT, SCRATCH, runCleanups, own, waitFor } from './lib/env.mjs';
 import { MARK, ourSleeps } from './lib/procfs.mjs';
+import { killLeftovers } from './workloads/supervisor.mjs';
 
 const n = Number(process.argv[2] ?? 10000);
 const dir = mkdtempSync(join(SCRATCH, 'bench-profile-'));
@@ -32,7 +33,13 @@ try {
   writeFileSync(join(dir, 'config', 'services', `s${n - 1}.toml`), `exec = ["/bin/sleep", "${MARK}1"]\nrestart = "always"\n`);
   time('reload-config, one file changed', ['reload-config']);
 } finally {
+  // Stopping a big fleet takes hearthd a while, and only an exit it finishes writes the profile.
+  if (p.child.exitCode === null && p.child.signalCode === null) {
+    p.child.kill('SIGTERM');
+    await Promise.race([new Promise((r) => p.child.once('exit', r)), new Promise((r) => setTimeout(r, 300_000))]);
+  }
   await p.stop();
+  killLeftovers(); // what a hearthd killed before it stopped them left running
   await runCleanups();
 }
 const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
