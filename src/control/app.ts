@@ -53,21 +53,26 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     };
   };
   const app = new Hono();
+  /** Every unit's name: only for an unknown name's "did you mean" (a full list, with each unit's usage). */
   const knownNames = (): string[] => api.list().map((s) => s.name);
-  /** A unit answers to this name: its own, or one it resolves ("nginx" for nginx.service). */
-  const isKnown = (name: string): boolean => knownNames().includes(name) || api.resolveName?.(name) !== undefined;
+  /**
+   * A unit answers to this name: its own, or one it resolves ("nginx" for
+   * nginx.service). Asked of the daemon by name, not by listing every unit:
+   * at 10,000 units a list per `status` took 180 ms.
+   */
+  const isKnown = (name: string): boolean => (api.resolveName ? api.resolveName(name) !== undefined : knownNames().includes(name));
 
   /** Runs an action on known names; unknown ones become failed results with a hint. */
   const act = async (action: Action, names: string[]): Promise<ActionResult[]> => {
-    const known = new Set(knownNames());
-    const valid = names.filter((n) => known.has(n) || api.resolveName?.(n) !== undefined);
+    const valid = names.filter(isKnown);
+    let known: string[] | undefined;
     const done = valid.length > 0 ? await api[action](valid) : [];
     const byName = new Map(done.map((r) => [r.name, r]));
     return names.map((name) => {
       const r = byName.get(name);
       if (r) return r;
-      if (known.has(name) || api.resolveName?.(name) !== undefined) return { name, ok: false, error: { code: 'ERR_INTERNAL', message: `no result for "${name}"` } };
-      const e = unknownService(name, known);
+      if (isKnown(name)) return { name, ok: false, error: { code: 'ERR_INTERNAL', message: `no result for "${name}"` } };
+      const e = unknownService(name, (known ??= knownNames()));
       return { name, ok: false, error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
     });
   };
