@@ -177,7 +177,7 @@ const HARD_NOFILE = Number(spawnSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'ut
 export async function startSupervisord(n, { program, ready, prefix, budgetMs } = {}) {
   clearLeftovers();
   const dir = scratchDir('supervisord');
-  let conf = `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/pid\nchildlogdir=${dir}\nminfds=${Math.min(prefix ? 65536 : HARD_NOFILE, Math.max(1024, n * 4 + 64))}\n[unix_http_server]\nfile=${dir}/sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n[supervisorctl]\nserverurl=unix://${dir}/sock\n`;
+  let conf = `[supervisord]\nnodaemon=true\nlogfile=${dir}/supervisord.log\npidfile=${dir}/pid\nchildlogdir=${dir}\nminfds=${Math.min(prefix?.length ? 65536 : HARD_NOFILE, Math.max(1024, n * 4 + 64))}\n[unix_http_server]\nfile=${dir}/sock\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n[supervisorctl]\nserverurl=unix://${dir}/sock\n`;
   for (let i = 0; i < n; i++) conf += program ? program(i, dir) : `[program:s${i}]\ncommand=/bin/sleep ${MARK}\nautorestart=true\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`;
   writeFileSync(join(dir, 'supervisord.conf'), conf);
   const t0 = performance.now();
