@@ -4,11 +4,13 @@
  * here and 300 services: two FIFOs each would take 600 in hearthd and 1,200
  * (FIFO and spool file per stream) in one spool helper. hearthd holds the
  * pipes of as many services as half its limit allows and says so; the spool
- * helper spreads the streams over workers of its own.
+ * helper spreads the streams over workers of its own. A reload reads every
+ * service file again without running out either.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startDaemon } from './helpers/daemon.js';
 import { eventually, uniqueSleep } from './helpers/index.js';
 
@@ -26,6 +28,11 @@ test(`${SERVICES} services under a limit of ${NOFILE} descriptors all run, and t
     for (const i of [0, SERVICES >> 1, SERVICES - 1]) {
       await eventually(() => d.cli('logs', `s${i}`, '-n', '5').stdout.includes(`hello from s${i}`), 20_000, `the output of s${i} journaled`);
     }
+    // A reload reads every service file again: all at once, that ran out of descriptors.
+    writeFileSync(join(d.configDir, 'services', `s${SERVICES - 1}.toml`), `exec = ["/bin/sh", "-c", "echo changed; exec /bin/sleep ${sleep}"]\n`);
+    const reload = d.cli('reload-config');
+    assert.equal(reload.code, 0, reload.stdout + reload.stderr);
+    await eventually(() => d.cli('logs', `s${SERVICES - 1}`, '-n', '5').stdout.includes('changed'), 20_000, 'the changed service restarted');
     const log = d.cli('logs', 'hearthd', '-n', '1000').stdout;
     assert.match(log, new RegExp(`descriptor limit ${NOFILE}: hearthd holds the output pipes of ${NOFILE / 4} services and no more`));
     assert.doesNotMatch(log, /EMFILE|too many open files/i);
