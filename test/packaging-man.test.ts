@@ -4,7 +4,7 @@
  * docs/: every verb and every key must have its entry, and every page must
  * format without a single warning (the check lintian runs).
  */
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ function tags(source: string): string[] {
 const literal = (s: string) => `\\fB${s.replace(/-/g, '\\-')}\\fR`;
 
 describe('man pages', () => {
+  after(() => dir.cleanup());
   before(() => {
     for (const path of buildManPages(dir.path)) pages[path.slice(dir.path.length + 1)] = readFileSync(path, 'utf8');
   });
