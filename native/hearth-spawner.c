@@ -95,6 +95,12 @@ static int fdq_shift(void) {
 
 /* ---- starting a server ------------------------------------------------------ */
 
+static int take_cgroup(const char *path, int i, void *ctx) {
+  if (!cgroup_procs_path_ok(path)) return 0;
+  ((const char **)ctx)[i] = path;
+  return 1;
+}
+
 /*
  * "cgroups": absent or null, or up to SERVER_MAX_CGROUPS cgroup.procs paths;
  * *out is NULL-terminated (or NULL). 0 after replying with the error.
@@ -102,29 +108,14 @@ static int fdq_shift(void) {
 static int cgroup_list(jparser *j, jnode *arr, double id, const char ***out) {
   *out = NULL;
   if (!arr || arr->type == J_NULL) return 1;
-  if (arr->type != J_ARR) {
-    reply_error(id, 1, "\"cgroups\" must be an array of cgroup.procs paths");
-    return 0;
-  }
   const char **v = calloc(SERVER_MAX_CGROUPS + 1, sizeof *v);
   if (!v) {
     reply_error(id, 1, "out of memory");
     return 0;
   }
-  int i = 0;
-  for (int c = arr->child; c >= 0; c = j->nodes[c].next, i++) {
-    jnode *e = &j->nodes[c];
-    if (i == SERVER_MAX_CGROUPS) {
-      reply_error(id, 1, "\"cgroups\" has more than %d entries", SERVER_MAX_CGROUPS);
-      free(v);
-      return 0;
-    }
-    if (e->type != J_STR || e->nul || !cgroup_procs_path_ok(e->str)) {
-      reply_error(id, 1, "\"cgroups\"[%d] must be the absolute path of a cgroup.procs file", i);
-      free(v);
-      return 0;
-    }
-    v[i] = e->str;
+  if (read_list(j, arr, "cgroups", "cgroup.procs paths", "the absolute path of a cgroup.procs file", SERVER_MAX_CGROUPS, take_cgroup, v, id) < 0) {
+    free(v);
+    return 0;
   }
   *out = v;
   return 1;

@@ -43,6 +43,28 @@ static char **string_vector(jparser *j, jnode *arr, const char *name, int need_e
 }
 
 
+int read_list(jparser *j, jnode *arr, const char *field, const char *holds, const char *entry, int max,
+              int (*ok)(const char *s, int i, void *ctx), void *ctx, double id) {
+  if (!arr || arr->type == J_NULL) return 0;
+  if (arr->type != J_ARR) {
+    reply_error(id, 1, "\"%s\" must be an array of %s", field, holds);
+    return -1;
+  }
+  int i = 0;
+  for (int c = arr->child; c >= 0; c = j->nodes[c].next, i++) {
+    jnode *e = &j->nodes[c];
+    if (i == max) {
+      reply_error(id, 1, "\"%s\" has more than %d entries", field, max);
+      return -1;
+    }
+    if (e->type != J_STR || e->nul || !ok(e->str, i, ctx)) {
+      reply_error(id, 1, "\"%s\"[%d] must be %s", field, i, entry);
+      return -1;
+    }
+  }
+  return i;
+}
+
 int request_id(jparser *j, int req, double *id) {
   jnode *n = jget(j, req, "id");
   if (!n || n->type != J_NUM || n->num < 0 || n->num > 9007199254740991.0 || n->num != (double)(int64_t)n->num) {

@@ -28,4 +28,14 @@ int read_program(jparser *j, int req, double id, struct program *p);
 
 void program_free(struct program *p);
 
+/*
+ * A list field: absent or null (no entries), or an array of at most `max`
+ * strings, each accepted by ok(entry, index, ctx). `holds` says what the
+ * array holds and `entry` what each entry must be, for the errors
+ * ("\"joins\" must be an array of <holds>", "\"joins\"[2] must be <entry>").
+ * Returns the count; -1 after replying with the error.
+ */
+int read_list(jparser *j, jnode *arr, const char *field, const char *holds, const char *entry, int max,
+              int (*ok)(const char *s, int i, void *ctx), void *ctx, double id);
+
 #endif

@@ -101,52 +101,27 @@ static int open_stdio(jnode *e, int i, pid_t hearthd, double id) {
   return fd;
 }
 
-static int read_limits(jparser *j, jnode *arr, struct service_start *s, double id) {
-  if (!arr || arr->type == J_NULL) return 1;
-  if (arr->type != J_ARR) {
-    reply_error(id, 1, "\"rlimits\" must be an array of \"NAME=SOFT:HARD\" strings");
-    return 0;
-  }
-  int i = 0;
-  for (int c = arr->child; c >= 0; c = j->nodes[c].next, i++) {
-    jnode *e = &j->nodes[c];
-    if (i == SERVICE_MAX_LIMITS) {
-      reply_error(id, 1, "\"rlimits\" has more than %d entries", SERVICE_MAX_LIMITS);
-      return 0;
-    }
-    if (e->type != J_STR || e->nul || rlimit_parse(e->str, &s->limit_resource[i], &s->limit[i]) != 0) {
-      reply_error(id, 1, "\"rlimits\"[%d] must be a \"NAME=SOFT:HARD\" string", i);
-      return 0;
-    }
-  }
-  s->nlimits = i;
+static int take_limit(const char *text, int i, void *ctx) {
+  struct service_start *s = ctx;
+  return rlimit_parse(text, &s->limit_resource[i], &s->limit[i]) == 0;
+}
+
+static int take_join_path(const char *path, int i, void *ctx) {
+  if (!cgroup_procs_path_ok(path)) return 0;
+  ((struct service_start *)ctx)->join_path[i] = path;
   return 1;
 }
 
 /* The v1 cgroup.procs files, opened; 0 after replying (what was opened is in s->join for the caller to close). */
 static int open_joins(jparser *j, jnode *arr, struct service_start *s, double id) {
-  if (!arr || arr->type == J_NULL) return 1;
-  if (arr->type != J_ARR) {
-    reply_error(id, 1, "\"joins\" must be an array of cgroup.procs paths");
-    return 0;
-  }
-  int i = 0;
-  for (int c = arr->child; c >= 0; c = j->nodes[c].next, i++) {
-    jnode *e = &j->nodes[c];
-    if (i == SERVICE_MAX_JOINS) {
-      reply_error(id, 1, "\"joins\" has more than %d entries", SERVICE_MAX_JOINS);
-      return 0;
-    }
-    if (e->type != J_STR || e->nul || !cgroup_procs_path_ok(e->str)) {
-      reply_error(id, 1, "\"joins\"[%d] must be the absolute path of a cgroup.procs file", i);
-      return 0;
-    }
-    int fd = open(e->str, O_WRONLY | O_CLOEXEC);
+  int n = read_list(j, arr, "joins", "cgroup.procs paths", "the absolute path of a cgroup.procs file", SERVICE_MAX_JOINS, take_join_path, s, id);
+  if (n < 0) return 0;
+  for (int i = 0; i < n; i++) {
+    int fd = open(s->join_path[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
-      reply_error(id, 1, "cannot join the cgroup of %s: %s", e->str, strerror(errno));
+      reply_error(id, 1, "cannot join the cgroup of %s: %s", s->join_path[i], strerror(errno));
       return 0;
     }
-    s->join_path[i] = e->str;
     s->join[s->njoins++] = fd;
   }
   return 1;
@@ -177,7 +152,8 @@ void start_service(jparser *j, int req, pid_t hearthd) {
     reply_error(id, 1, "\"stdio\" must be an array of three entries");
     goto done;
   }
-  if (!read_limits(j, jget(j, req, "rlimits"), &s, id)) goto done;
+  s.nlimits = read_list(j, jget(j, req, "rlimits"), "rlimits", "\"NAME=SOFT:HARD\" strings", "a \"NAME=SOFT:HARD\" string", SERVICE_MAX_LIMITS, take_limit, &s, id);
+  if (s.nlimits < 0) goto done;
   if (!open_joins(j, jget(j, req, "joins"), &s, id)) goto done;
   int entries = 0;
   for (int c = stdio->child; c >= 0; c = j->nodes[c].next) entries++;
