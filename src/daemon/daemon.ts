@@ -12,7 +12,7 @@ import { audit as runAudit, type AuditReport } from '../catalog/index.js';
 import { EventBus, describeEvent, eventLevel } from '../events/index.js';
 import { configReport, loadDaemonSettings, type DaemonSettings } from '../config/index.js';
 import { Journal } from '../journal/index.js';
-import { RecentProcesses, SyslogReceiver } from '../syslog/index.js';
+import { RecentProcesses, type SyslogReceiver } from '../syslog/index.js';
 import { RunlevelHost, type RunReport, type StoredTransition, type TransitionKind } from '../runlevels/index.js';
 import type { RecoveryReport, UnitAction, UnitRegistry } from '../units/index.js';
 import type { AtJob } from '../timers/index.js';
@@ -20,7 +20,7 @@ import { createUnits, publicRuntimeDir, type Units } from './units.js';
 import { collectAuditInput, withCatalogDescription } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
 import { systemctlHost } from './systemctl-host.js';
-import { syslogAttribution } from './syslog-attribution.js';
+import { startSyslogReceiver, syslogSocketPath } from './syslog-host.js';
 import { runSystemctl } from '../systemd-run/index.js';
 import { ConfigHost } from './config-host.js';
 import { settleable } from '../util/settleable.js';
@@ -159,13 +159,19 @@ export class Daemon implements DaemonApi {
     const level = this.options.runlevel ?? recoveredLevel ?? config.settings.runlevel;
     await this.registry.apply(config, 'boot');
     this.recovery = this.registry.recover();
-    this.configured.resolve();
+    this.configured.resolve(); // units are known: requests answer from here on, through the runlevel start
     const { adopted, died, leftStopped, orphaned = [] } = this.recovery;
     if (adopted.length + died.length + leftStopped.length + orphaned.length > 0) {
       const kept = orphaned.length ? `, kept without a definition (orphaned) [${orphaned.join(', ')}]` : '';
       this.log('warn', `recovered from an unclean stop: adopted [${adopted.join(', ')}], died meanwhile [${died.join(', ')}], left stopped [${leftStopped.join(', ')}]${kept}`);
     }
-    await this.startSyslog(config.settings.syslog);
+    this.syslog = await startSyslogReceiver(config.settings.syslog, {
+      runtimeDir,
+      journal: this.journal,
+      units: this.units,
+      recent: this.recentProcesses,
+      warn: (message) => this.log('warn', message),
+    });
     this.units.at.start();
     this.log('info', `hearthd ${this.options.version ?? ''} entering runlevel ${level} with ${this.registry.runlevelUnits().length} services from ${configDir}`.replace('  ', ' '));
     this.booting = true;
@@ -182,28 +188,6 @@ export class Daemon implements DaemonApi {
       this.booting = false;
     }
     for (const x of this.extensions) x.booted();
-  }
-
-  /** The syslog receiver: messages land in the journal under the unit that sent them. */
-  private async startSyslog(settings: { socket?: string; udpPort?: number }): Promise<void> {
-    if (settings.socket === 'off' && settings.udpPort === undefined) return;
-    this.syslog = new SyslogReceiver({
-      journal: this.journal,
-      ...(settings.socket !== 'off' ? { socketPath: this.syslogSocketPath() } : {}),
-      ...(settings.udpPort !== undefined ? { udpPort: settings.udpPort } : {}),
-      attribute: syslogAttribution(this.units, this.recentProcesses),
-    });
-    try {
-      await this.syslog.start();
-    } catch (e) {
-      this.log('warn', `syslog receiver not started: ${describeError(e)}`);
-      this.syslog = undefined;
-    }
-  }
-
-  /** Like /dev/log, writable by every local user: in the public runtime dir, never the 0700 one. */
-  private syslogSocketPath(): string {
-    return this.settings.syslog.socket ?? join(publicRuntimeDir(this.options.runtimeDir), 'syslog.sock');
   }
 
   /** What the runlevel machinery orders, starts and stops: every unit switched per runlevel. */
@@ -259,7 +243,7 @@ export class Daemon implements DaemonApi {
       previousRunlevel: this.runlevels?.previous ?? null,
       ...(this.units ? { processTracking: { mode: this.units.tracking.mode, description: this.units.tracking.description } } : {}),
       ...(this.journal ? { logging: this.journal.health() } : {}),
-      ...(this.settings.syslog.socket !== 'off' ? { syslogSocket: this.syslogSocketPath() } : {}),
+      ...(this.settings.syslog.socket !== 'off' ? { syslogSocket: syslogSocketPath(this.settings.syslog, this.options.runtimeDir) } : {}),
       ...(this.stateProblems.length ? { stateProblems: [...this.stateProblems] } : {}),
       ...Object.assign({}, ...this.extensions.map((x) => x.info())),
     };
