@@ -61,18 +61,6 @@ export class ServiceOutput {
     private readonly onChunk: Listener,
   ) {}
 
-  /**
-   * With FIFOs: the service's stdout/stderr fds (the caller closes them right
-   * after spawn), plus hearthd's side, opened once per service.
-   */
-  fdsForSpawn(): [number, number] | undefined {
-    const fifos = this.fifos;
-    if (!fifos) return undefined;
-    this.openReaders();
-    const paths = fifos.paths(this.name);
-    return [fifos.openForService(paths.out), fifos.openForService(paths.err)];
-  }
-
   /** With FIFOs: their paths, for a spawn that opens them itself (hearth-spawner), so hearthd holds nothing for it. */
   fifoPathsForSpawn(): [FifoPath, FifoPath] | undefined {
     const fifos = this.fifos;
@@ -80,6 +68,12 @@ export class ServiceOutput {
     this.openReaders();
     const paths = fifos.paths(this.name);
     return [new FifoPath(paths.out), new FifoPath(paths.err)];
+  }
+
+  /** With FIFOs: the service's stdout/stderr fds, for Node's spawn (the caller closes them right after it). */
+  fdsForSpawn(): [number, number] | undefined {
+    const paths = this.fifoPathsForSpawn();
+    return paths && [this.fifos!.openForService(paths[0].path), this.fifos!.openForService(paths[1].path)];
   }
 
   closeSpawnFds(fds: [number, number]): void {
