@@ -2,6 +2,7 @@
  * Loads a whole config dir into one model. A broken file is set aside with
  * its errors and never keeps the others from loading.
  */
+import { statSync, type Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
@@ -17,6 +18,7 @@ import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 import { loadInsservConf, type InsservConf } from './insserv-conf.js';
 import { defaultTargetRunlevel, loadSystemdUnits, type SystemdConfig } from './systemd-units.js';
 import { mapLimited } from '../util/map-limited.js';
+import type { ServiceFileCache } from './service-file-cache.js';
 
 /** Service files read at once: each holds a descriptor while it is read (see mapLimited). */
 const CONFIG_READS_IN_FLIGHT = 32;
@@ -87,6 +89,23 @@ export function isIgnoredConfigFile(name: string): boolean {
   );
 }
 
+/** Files stat(2)ed per turn of the event loop: a synchronous stat is a fraction of an asynchronous one's cost, but 10,000 in a row would hold hearthd for tens of milliseconds. */
+const STATS_PER_TURN = 500;
+
+/** Each file's stat, undefined where it fails (the read that follows reports why). */
+async function statEach(paths: readonly string[]): Promise<Array<Stats | undefined>> {
+  const out: Array<Stats | undefined> = [];
+  for (const [i, path] of paths.entries()) {
+    if (i > 0 && i % STATS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    try {
+      out.push(statSync(path));
+    } catch {
+      out.push(undefined);
+    }
+  }
+  return out;
+}
+
 /** cron's getpwnam: a user of exactly this name (lookupUser would also take a uid). */
 function userExists(name: string): boolean {
   try {
@@ -129,6 +148,8 @@ export interface LoadOptions {
   limitSupport?: LimitSupport;
   /** Use these instead of DIR/hearth.toml: a lower source (the fleet's set) loads with the main dir's settings. */
   settings?: DaemonSettings;
+  /** Service files parsed by the last load of this dir: only files changed since are read again (hearthd's reloads). */
+  serviceFiles?: ServiceFileCache;
 }
 
 /**
@@ -180,20 +201,28 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
       config.warnings.push(new HearthError('ERR_CONFIG_VALUE', `ignored: service files end in ".toml"`, { file: `services/${f}` }));
     }
   }
+  const files = entries.filter((f) => f.endsWith('.toml') && !isIgnoredConfigFile(f));
+  const cache = options.serviceFiles?.load({ log: config.settings.logs, support });
+  const stats = cache ? await statEach(files.map((f) => join(dir, 'services', f))) : [];
   await mapLimited(
-    entries.filter((f) => f.endsWith('.toml') && !isIgnoredConfigFile(f)),
+    files.map((f, i) => ({ f, stats: stats[i] })),
     CONFIG_READS_IN_FLIGHT,
-    async (f) => {
+    async ({ f, stats }) => {
       const name = f.slice(0, -'.toml'.length);
       const file = `services/${f}`;
-      let text: string;
-      try {
-        text = await readFile(join(dir, file), 'utf8');
-      } catch (e) {
-        config.broken.push({ name, file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file })] });
-        return;
+      const path = join(dir, file);
+      let result = stats && cache?.unchanged(path, stats);
+      if (!result) {
+        let text: string;
+        try {
+          text = await readFile(path, 'utf8');
+        } catch (e) {
+          config.broken.push({ name, file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file })] });
+          return;
+        }
+        const parse = () => parseServiceFile(name, file, text, { log: config.settings.logs, limitSupport: support });
+        result = stats && cache ? cache.parsed(path, stats, text, parse) : parse();
       }
-      const result = parseServiceFile(name, file, text, { log: config.settings.logs, limitSupport: support });
       config.warnings.push(...result.warnings);
       if (result.errors.length > 0) config.broken.push({ name, file, errors: result.errors });
       else if (result.definition?.timer) config.timers.set(name, result.definition);
@@ -201,6 +230,7 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
       else if (result.inetd) config.inetdToml.push({ name, file, ...result.inetd });
     },
   );
+  cache?.end();
   config.inetd = await loadInetdSources(dir, config.inetdToml);
   const { warnings: cronWarnings, ...cron } = await loadCrontabs(dir);
   config.cron = cron;

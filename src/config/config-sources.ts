@@ -31,8 +31,9 @@ const STABLE_READS = 5;
 
 /** Loads the config dir, then merges each lower source under it, in order (earlier sources win over later ones). */
 export async function loadConfigSources(dir: string, options: LoadOptions & { lower?: readonly LowerSource[] } = {}): Promise<LoadedConfig> {
-  const { lower = [], ...loadOptions } = options;
-  const config = await loadConfigDir(dir, loadOptions);
+  // The cache of parsed files serves the config dir only: a lower source is swapped whole, and its units are copied anyway (relocate).
+  const { lower = [], serviceFiles, ...loadOptions } = options;
+  const config = await loadConfigDir(dir, { ...loadOptions, ...(serviceFiles ? { serviceFiles } : {}) });
   for (const source of lower) {
     const read = await readStable(source, (d) => loadConfigDir(d, { ...loadOptions, settings: config.settings })).catch((e: unknown) => {
       // An unreadable source is a warning: it must never stop the config dir from loading.

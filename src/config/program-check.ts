@@ -14,15 +14,22 @@ import type { LoadedConfig } from './config-dir.js';
  */
 export function programWarnings(config: LoadedConfig): HearthError[] {
   const out: HearthError[] = [];
+  // A fleet runs a few programs many times over: each is looked at once per check.
+  const known = new Map<string, ReturnType<typeof programProblem>>();
+  const problemOf = (program: string, pathVar: string) => {
+    const key = `${pathVar}\0${program}`;
+    if (!known.has(key)) known.set(key, programProblem(program, config.configDir, pathVar));
+    return known.get(key);
+  };
   for (const def of [...config.services.values(), ...config.timers.values()]) {
     const program = def.exec[0];
     if (!program) continue;
-    const problem = programProblem(program, config.configDir, def.environment.PATH ?? DEFAULT_PATH);
+    const problem = problemOf(program, def.environment.PATH ?? DEFAULT_PATH);
     if (problem) out.push(warning(config.configDir, def.origin, 'exec', `"exec" program ${problem.what}: "${def.name}" would fail to start`, problem.hint));
   }
   for (const d of config.inetd.services) {
     if (!d.server) continue;
-    const problem = programProblem(d.server, config.configDir, DEFAULT_PATH);
+    const problem = problemOf(d.server, DEFAULT_PATH);
     if (problem) out.push(warning(config.configDir, d.origin, 'server', `"server" ${problem.what}: every connection to "${d.id}" would fail`, problem.hint));
   }
   return out;

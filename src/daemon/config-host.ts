@@ -5,12 +5,14 @@
  * dir reads it the same way, so it reports what hearthd would run.
  */
 import { resolve } from 'node:path';
-import { checkConfigDir, configReport, loadConfigSources, type LoadedConfig, type LoadOptions } from '../config/index.js';
+import { checkConfigDir, configReport, loadConfigSources, ServiceFileCache, type LoadedConfig, type LoadOptions } from '../config/index.js';
 import type { ConfigReport } from '../control/daemon-api.js';
 import type { DaemonExtension } from './extension.js';
 
 export class ConfigHost {
   private current: LoadedConfig | undefined;
+  /** A reload reads only the service files changed since the last load. */
+  private readonly serviceFiles = new ServiceFileCache();
 
   constructor(
     private readonly configDir: string,
@@ -27,7 +29,7 @@ export class ConfigHost {
   }
 
   load(): Promise<LoadedConfig> {
-    return loadConfigSources(this.configDir, { limitSupport: this.limitSupport(), lower: this.extensions().flatMap((x) => x.lowerSources) });
+    return loadConfigSources(this.configDir, { limitSupport: this.limitSupport(), lower: this.extensions().flatMap((x) => x.lowerSources), serviceFiles: this.serviceFiles });
   }
 
   async check(dir?: string): Promise<ConfigReport> {
@@ -36,8 +38,7 @@ export class ConfigHost {
   }
 
   /** Every problem of a loaded config goes to hearthd's log once, as `hearth check` would print it. */
-  report(config: LoadedConfig, includeWarnings = true): void {
-    const report = configReport(config);
+  report(report: ConfigReport, includeWarnings = true): void {
     for (const e of report.errors) this.log('error', e.text);
     if (includeWarnings) for (const w of report.warnings) this.log('warn', w.text);
   }

@@ -152,7 +152,7 @@ export class Daemon implements DaemonApi {
     this.log('info', `process tracking: ${this.units.tracking.description}`);
     this.extensions = await openExtensions(this.settings, this); // the fleet, with [fleet] in hearth.toml
     const config = await this.configs.load();
-    this.configs.report(config);
+    this.configs.report(configReport(config));
     this.configs.use(config);
     // After an unclean stop, return to the level hearthd was in, not the default.
     const recoveredLevel = this.runlevels.recoveredLevel();
@@ -326,7 +326,7 @@ export class Daemon implements DaemonApi {
       this.bus.emit({ type: 'config.error', at: Date.now(), errors: report.errors.map((e) => e.text) });
       return { ...report, added: [], changed: [], removed: [], unchanged: [] };
     }
-    this.configs.report(next, false);
+    this.configs.report(report, false);
     const applied = await this.registry.apply(next, 'reload');
     this.configs.use(next);
     await Promise.all(

@@ -44,7 +44,8 @@ export class NativeBackend implements UnitBackend {
       if (config.services.has(name)) continue;
       (this.supervisor.has(name) || wasBroken.has(name) ? report.unchanged : report.added).push(name);
     }
-    this.supervisor.prepareOutputs();
+    // A reload makes the pipes of the services it added or redefined; the others have theirs since their own load.
+    this.supervisor.prepareOutputs(phase === 'boot' ? undefined : [...report.added, ...report.changed]);
     return report;
   }
 

@@ -182,10 +182,10 @@ export class Supervisor {
     if (unit.populated() === true) void stopProcesses(unit.boundary([record.pgid]), { signal: 'SIGTERM', timeoutMs: 10_000 }).done;
   }
 
-  /** Creates every service's output pipes in one go (one mkfifo run instead of one per service). */
-  prepareOutputs(): void {
+  /** Creates the output pipes of these services (of every one by default) in one go: one mkfifo run instead of one per service. */
+  prepareOutputs(names: readonly string[] = [...this.runners.keys()]): void {
     try {
-      this.fifos?.ensure([...this.runners.keys()]);
+      this.fifos?.ensure(names.filter((n) => this.runners.has(n)));
     } catch (e) {
       this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: (e as Error).message });
     }

@@ -1,0 +1,115 @@
+/** ServiceFileCache: a reload reads only the service files that changed, and never trusts one that changed too recently. */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfigDir } from './config-dir.js';
+import { ServiceFileCache } from './service-file-cache.js';
+import type { ServiceFileResult } from './service-file.js';
+
+/** A clock ten seconds ahead: every file was written long enough before it was read for the cache to trust it. */
+const later = () => Date.now() + 10_000;
+
+function withDir(fn: (dir: string, write: (name: string, text: string, when?: Date) => void) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-cache-'));
+  mkdirSync(join(dir, 'services'));
+  const write = (name: string, text: string, when?: Date) => {
+    const path = join(dir, 'services', `${name}.toml`);
+    writeFileSync(path, text);
+    if (when) utimesSync(path, when, when);
+  };
+  return fn(dir, write).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+describe('ServiceFileCache', () => {
+  test('an unchanged file gives back the very definition of the last load; a changed one is read again', async () => {
+    await withDir(async (dir, write) => {
+      write('a', 'exec = ["/bin/sleep", "1"]\n', new Date(2020, 0, 1));
+      write('b', 'exec = ["/bin/sleep", "2"]\n', new Date(2020, 0, 1));
+      const cache = new ServiceFileCache(later);
+      const first = await loadConfigDir(dir, { serviceFiles: cache });
+      // The same size: the modification time tells them apart.
+      write('b', 'exec = ["/bin/sleep", "3"]\n', new Date(2020, 0, 2));
+      const second = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.equal(second.services.get('a'), first.services.get('a'));
+      assert.notEqual(second.services.get('b'), first.services.get('b'));
+      assert.deepEqual(second.services.get('b')!.exec, ['/bin/sleep', '3']);
+    });
+  });
+
+  test('a file that changed shortly before it was read is read again, and its last parse is used only if the text is the same', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    let now = t0 + 1000; // read one second after the file's last change
+    const cache = new ServiceFileCache(() => now);
+    const stats = { dev: 1, ino: 2, size: 27, mtimeMs: t0, ctimeMs: t0 } as Stats;
+    const result = (n: number) => ({ errors: [], warnings: [], n }) as unknown as ServiceFileResult;
+    let parses = 0;
+    const parse = (n: number) => () => (parses++, result(n));
+
+    let load = cache.load({});
+    assert.equal(load.unchanged('/c/a.toml', stats), undefined);
+    const first = load.parsed('/c/a.toml', stats, 'exec = ["/bin/sleep", "1"]\n', parse(1));
+    load.end();
+    // The same times, size and inode: a second write in the same clock tick would look like this.
+    load = cache.load({});
+    assert.equal(load.unchanged('/c/a.toml', stats), undefined, 'times within RACY_MS of the read are not trusted');
+    const second = load.parsed('/c/a.toml', stats, 'exec = ["/bin/sleep", "2"]\n', parse(2));
+    load.end();
+    assert.equal(parses, 2, 'a new text is parsed');
+    assert.notEqual(second, first);
+
+    now = t0 + 10_000; // long after the last change: read once more, then trusted
+    load = cache.load({});
+    assert.equal(load.unchanged('/c/a.toml', stats), undefined);
+    const settled = load.parsed('/c/a.toml', stats, 'exec = ["/bin/sleep", "2"]\n', parse(3));
+    assert.equal(parses, 2, 'the same text is not parsed again');
+    load.end();
+    load = cache.load({});
+    assert.equal(load.unchanged('/c/a.toml', stats), settled);
+    assert.notEqual(settled, first);
+  });
+
+  test('a broken file stays broken with the same errors, and a fixed one is read', async () => {
+    await withDir(async (dir, write) => {
+      write('bad', 'exec = ["/bin/sleep", "1"]\nrestrat = "always"\n', new Date(2020, 0, 1));
+      const cache = new ServiceFileCache(later);
+      const first = await loadConfigDir(dir, { serviceFiles: cache });
+      const again = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.deepEqual(
+        again.broken.map((b) => b.errors.map(String)),
+        first.broken.map((b) => b.errors.map(String)),
+      );
+      write('bad', 'exec = ["/bin/sleep", "1"]\nrestart = "always"\n', new Date(2020, 0, 2));
+      const fixed = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.deepEqual(fixed.broken, []);
+      assert.equal(fixed.services.get('bad')!.restart, 'always');
+    });
+  });
+
+  test('new log defaults in hearth.toml reach every service, cached or not', async () => {
+    await withDir(async (dir, write) => {
+      write('a', 'exec = ["/bin/sleep", "1"]\n');
+      const cache = new ServiceFileCache(later);
+      const before = await loadConfigDir(dir, { serviceFiles: cache });
+      writeFileSync(join(dir, 'hearth.toml'), '[logs]\nmax_size = "3M"\n');
+      const after = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.notEqual(after.services.get('a')!.log.maxBytes, before.services.get('a')!.log.maxBytes);
+      assert.equal(after.services.get('a')!.log.maxBytes, 3 * 1024 * 1024);
+    });
+  });
+
+  test('a removed file is gone from the next load and from the cache', async () => {
+    await withDir(async (dir, write) => {
+      write('a', 'exec = ["/bin/sleep", "1"]\n');
+      write('b', 'exec = ["/bin/sleep", "1"]\n');
+      const cache = new ServiceFileCache(later);
+      await loadConfigDir(dir, { serviceFiles: cache });
+      assert.equal(cache.size, 2);
+      unlinkSync(join(dir, 'services', 'b.toml'));
+      const after = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.deepEqual([...after.services.keys()], ['a']);
+      assert.equal(cache.size, 1);
+    });
+  });
+});

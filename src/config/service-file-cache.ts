@@ -1,0 +1,91 @@
+/**
+ * What the service files of a config dir parsed to at the last load, so a
+ * reload parses only the files that changed: at 10,000 services, reading and
+ * parsing every file was most of a one-file reload's cost, and every
+ * unchanged definition is then the very object the supervisor holds, which it
+ * recognises without comparing settings.
+ *
+ * A file is not even read again when its inode, size, modification and change
+ * times are what they were when it was read. File system clocks are coarse (a
+ * tick of the kernel's clock, a second or two on some file systems), so a file
+ * written twice within one tick, once before and once after it was read, would
+ * keep all four. As git does for its index, a file that changed shortly before
+ * it was read is not trusted by its times: it is read again at the next load,
+ * and its last parse is used only if the text is the same (a config written
+ * just before hearthd started, as containers do, costs the first reload its
+ * reads but not its parses).
+ */
+import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import type { ServiceFileResult } from './service-file.js';
+
+/** Longer than the coarsest timestamp granularity of the file systems a config dir lives on (FAT's two seconds). */
+const RACY_MS = 3000;
+
+interface Entry {
+  identity: string;
+  /** Whether the file had not changed for RACY_MS when it was read, so its times can be trusted. */
+  settled: boolean;
+  digest: string;
+  /** The parse settings the file was parsed with (see `load`). */
+  settings: string;
+  result: ServiceFileResult;
+}
+
+/** One load's use of the cache. */
+export interface ServiceFileLoad {
+  /** The last parse of `path` if its file is unchanged since; undefined when the file must be read. */
+  unchanged(path: string, stats: Stats): ServiceFileResult | undefined;
+  /** The file was read (`stats` taken before): the last parse if the text is the same, else `parse()`'s. Either is kept for the next load. */
+  parsed(path: string, stats: Stats, text: string, parse: () => ServiceFileResult): ServiceFileResult;
+  /** The load is over: files it did not meet are gone from the dir and forgotten, so the cache never outgrows it. */
+  end(): void;
+}
+
+export class ServiceFileCache {
+  private entries = new Map<string, Entry>();
+
+  /** `now` is the clock the racy check compares file times with (ms since the epoch). */
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Starts a load. The parse depends on settings beyond the file (hearth.toml's
+   * log defaults, the limits this host can enforce): an entry parsed with other
+   * settings is not used. Each entry is checked on its own, so loads that
+   * overlap (a reload and a `hearth check`) can only miss, never mislead.
+   */
+  load(parseSettings: unknown): ServiceFileLoad {
+    const settings = JSON.stringify(parseSettings);
+    /** Every file met, with when it was looked up (before it is read). */
+    const seen = new Map<string, number>();
+    const usable = (entry: Entry | undefined) => (entry?.settings === settings ? entry : undefined);
+    return {
+      unchanged: (path, stats) => {
+        seen.set(path, this.now());
+        const entry = usable(this.entries.get(path));
+        return entry?.settled && entry.identity === identityOf(stats) ? entry.result : undefined;
+      },
+      parsed: (path, stats, text, parse) => {
+        const readAt = seen.get(path) ?? this.now();
+        seen.set(path, readAt);
+        const digest = createHash('sha256').update(text).digest('base64');
+        const entry = usable(this.entries.get(path));
+        const result = entry?.digest === digest ? entry.result : parse();
+        const settled = Math.max(stats.mtimeMs, stats.ctimeMs) <= readAt - RACY_MS;
+        this.entries.set(path, { identity: identityOf(stats), settled, digest, settings, result });
+        return result;
+      },
+      end: () => {
+        for (const path of this.entries.keys()) if (!seen.has(path)) this.entries.delete(path);
+      },
+    };
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function identityOf(s: Stats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+}
