@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { getRequestListener } from '@hono/node-server';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -48,7 +47,7 @@ const services = Array.from({ length: 1000 }, (_, i) => {
 const api = new FakeDaemonApi(services);
 const token = 'bench-token';
 const app = createWebApp({ api, token, assets: loadGuiAssets(guiDir()), secure: false, log: () => undefined });
-const server = createServer(getRequestListener(app.fetch));
+const server = createServer(app.listener);
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}/`;
 

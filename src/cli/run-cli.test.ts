@@ -285,9 +285,10 @@ describe('hearth CLI usage', () => {
     assert.match(plain.stdout, /^hearth /);
   });
 
-  test('the CLI never loads the server side (hono)', () => {
+  test('the CLI never loads the server side (the router, the control API, the GUI server)', () => {
+    const server = String.raw`/src/(http/|control/(app|server|sse|fleet-routes)\.|web/server/)|hono`;
     const hooks = `data:text/javascript,${encodeURIComponent(
-      "export async function resolve(s, c, n) { const r = await n(s, c); if (/hono/.test(r.url)) process.stderr.write('LOADED ' + r.url + '\\n'); return r; }",
+      `export async function resolve(s, c, n) { const r = await n(s, c); if (new RegExp(${JSON.stringify(server)}).test(r.url)) process.stderr.write('LOADED ' + r.url + '\\n'); return r; }`,
     )}`;
     const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(hooks)});`)}`;
     const entry = new URL('../main/hearth.ts', import.meta.url).pathname;

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { HearthError, type ErrorCode } from '../errors/index.js';
 import type { HearthEvent, ServiceStatus } from '../model/index.js';
-// Type-only: the client must never load the server side (hono) at runtime.
+// Type-only: the client must never load the server side (src/http, the routes) at runtime.
 import type { StoredTransition } from '../runlevels/index.js';
 import type {
   RunlevelSwitchResult,

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createControlApp } from './app.js';
 import { FakeDaemonApi, fakeService } from './fake-daemon-api.js';
+import { request } from '../testing/http-request.js';
 
 function setup() {
   const api = new FakeDaemonApi([
@@ -37,17 +38,17 @@ async function readSse(res: Response, until: (text: string) => boolean): Promise
 describe('control API', () => {
   test('GET /v1/info and /v1/services answer with the daemon\'s shapes', async () => {
     const { app } = setup();
-    const info = await app.request('/v1/info');
+    const info = await request(app, '/v1/info');
     assert.equal(info.status, 200);
     assert.equal((await info.json()).pid, 4242);
-    const list = await app.request('/v1/services');
+    const list = await request(app, '/v1/services');
     const services = (await list.json()) as Array<{ name: string; state: string; pid: number | null }>;
     assert.deepEqual(services.map((s) => [s.name, s.state, s.pid]), [['web', 'running', 123], ['worker', 'stopped', null], ['bad', 'broken', null]]);
   });
 
   test('GET /v1/services/:name gives the detail of a known service', async () => {
     const { app } = setup();
-    const res = await app.request('/v1/services/web');
+    const res = await request(app, '/v1/services/web');
     assert.equal(res.status, 200);
     const body = await res.json();
     assert.equal(body.name, 'web');
@@ -57,7 +58,7 @@ describe('control API', () => {
 
   test('an unknown service is a 404 with a did-you-mean hint', async () => {
     const { app } = setup();
-    const res = await app.request('/v1/services/wbe');
+    const res = await request(app, '/v1/services/wbe');
     assert.equal(res.status, 404);
     assert.deepEqual(await res.json(), {
       error: { code: 'ERR_UNKNOWN_SERVICE', message: 'unknown service "wbe"', hint: 'did you mean "web"?' },
@@ -75,7 +76,7 @@ describe('control API', () => {
       ['/v1/service', { name: 'web', action: 'status', args: Array(33).fill('x') }, /"args" must be an array of at most 32 strings/],
     ];
     for (const [path, body, message] of cases) {
-      const res = await app.request(path, post(body));
+      const res = await request(app, path, post(body));
       assert.equal(res.status, 400, path);
       const { error } = await res.json();
       assert.equal(error.code, 'ERR_BAD_REQUEST');
@@ -86,29 +87,29 @@ describe('control API', () => {
 
   test('an invalid service name is a 400 and never reaches the daemon', async () => {
     const { app, api } = setup();
-    const res = await app.request('/v1/services/-rf');
+    const res = await request(app, '/v1/services/-rf');
     assert.equal(res.status, 400);
     assert.equal((await res.json()).error.code, 'ERR_BAD_REQUEST');
     assert.equal(api.calls.length, 0);
-    const bad = await app.request('/v1/actions/start', post({ names: ['ok', '../etc'] }));
+    const bad = await request(app, '/v1/actions/start', post({ names: ['ok', '../etc'] }));
     assert.equal(bad.status, 400);
     assert.equal(api.calls.length, 0);
   });
 
   test('POST /v1/services/:name/start starts one service and returns its result', async () => {
     const { app, api } = setup();
-    const res = await app.request('/v1/services/worker/start', post());
+    const res = await request(app, '/v1/services/worker/start', post());
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { name: 'worker', ok: true, state: 'running' });
     assert.equal(api.services.get('worker')!.state, 'running');
-    const missing = await app.request('/v1/services/wrker/stop', post());
+    const missing = await request(app, '/v1/services/wrker/stop', post());
     assert.equal(missing.status, 404);
     assert.equal((await missing.json()).error.hint, 'did you mean "worker"?');
   });
 
   test('POST /v1/actions/stop acts on known names and reports unknown ones as failures', async () => {
     const { app, api } = setup();
-    const res = await app.request('/v1/actions/stop', post({ names: ['web', 'wokrer', 'web'] }));
+    const res = await request(app, '/v1/actions/stop', post({ names: ['web', 'wokrer', 'web'] }));
     assert.equal(res.status, 200);
     const results = (await res.json()) as Array<{ name: string; ok: boolean; error?: { code: string; hint?: string } }>;
     assert.deepEqual(results.map((r) => [r.name, r.ok]), [['web', true], ['wokrer', false]]);
@@ -128,7 +129,7 @@ describe('control API', () => {
       [post({ names: [42] }), /invalid service name 42/],
     ];
     for (const [init, message] of cases) {
-      const res = await app.request('/v1/actions/restart', init);
+      const res = await request(app, '/v1/actions/restart', init);
       assert.equal(res.status, 400, String(init.body));
       assert.match((await res.json()).error.message, message);
     }
@@ -136,17 +137,17 @@ describe('control API', () => {
 
   test('unknown routes answer 404 in the error shape', async () => {
     const { app } = setup();
-    const res = await app.request('/v2/services');
+    const res = await request(app, '/v2/services');
     assert.equal(res.status, 404);
     assert.equal((await res.json()).error.code, 'ERR_NOT_FOUND');
-    const wrongVerb = await app.request('/v1/actions/explode', post({ names: ['web'] }));
+    const wrongVerb = await request(app, '/v1/actions/explode', post({ names: ['web'] }));
     assert.equal(wrongVerb.status, 404);
   });
 
   test('POST /v1/reload-config returns the reload report', async () => {
     const { app, api } = setup();
     api.reloadReport = { ...api.reloadReport, added: ['new'], ok: true };
-    const res = await app.request('/v1/reload-config', post());
+    const res = await request(app, '/v1/reload-config', post());
     assert.equal(res.status, 200);
     assert.deepEqual((await res.json()).added, ['new']);
   });
@@ -154,26 +155,26 @@ describe('control API', () => {
   test('GET /v1/analyze gives the boot by default, the last switch with which=last, and refuses anything else', async () => {
     const { app, api } = setup();
     api.transitions = { boot: { level: 3, boot: true }, last: { level: 5, boot: false } };
-    assert.deepEqual(await (await app.request('/v1/analyze')).json(), { level: 3, boot: true });
-    assert.deepEqual(await (await app.request('/v1/analyze?which=boot')).json(), { level: 3, boot: true });
-    assert.deepEqual(await (await app.request('/v1/analyze?which=last')).json(), { level: 5, boot: false });
-    const bad = await app.request('/v1/analyze?which=first');
+    assert.deepEqual(await (await request(app, '/v1/analyze')).json(), { level: 3, boot: true });
+    assert.deepEqual(await (await request(app, '/v1/analyze?which=boot')).json(), { level: 3, boot: true });
+    assert.deepEqual(await (await request(app, '/v1/analyze?which=last')).json(), { level: 5, boot: false });
+    const bad = await request(app, '/v1/analyze?which=first');
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).error.message, /"which" must be "boot" or "last", got "first"/);
     assert.deepEqual(api.calls.filter((c) => c.method === 'analyze').map((c) => c.args[0]), ['boot', 'boot', 'last']);
     api.transitions = {};
-    assert.equal(await (await app.request('/v1/analyze?which=last')).json(), null);
+    assert.equal(await (await request(app, '/v1/analyze?which=last')).json(), null);
   });
 
   test('POST /v1/check takes an optional absolute configDir', async () => {
     const { app, api } = setup();
-    assert.equal((await app.request('/v1/check', post())).status, 200);
-    assert.equal((await app.request('/v1/check', post({ configDir: '/srv/conf' }))).status, 200);
+    assert.equal((await request(app, '/v1/check', post())).status, 200);
+    assert.equal((await request(app, '/v1/check', post({ configDir: '/srv/conf' }))).status, 200);
     assert.deepEqual(api.calls.map((c) => c.args[0]), [undefined, '/srv/conf']);
-    const rel = await app.request('/v1/check', post({ configDir: 'conf' }));
+    const rel = await request(app, '/v1/check', post({ configDir: 'conf' }));
     assert.equal(rel.status, 400);
     assert.match((await rel.json()).error.message, /absolute path/);
-    const io = await app.request('/v1/check', post({ configDir: '/does/not/exist' }));
+    const io = await request(app, '/v1/check', post({ configDir: '/does/not/exist' }));
     assert.equal(io.status, 422);
     assert.equal((await io.json()).error.code, 'ERR_CONFIG_IO');
   });
@@ -183,7 +184,7 @@ describe('control API', () => {
     api.log({ ts: 1, service: 'web', stream: 'out', text: 'one' });
     api.log({ ts: 2, service: 'worker', stream: 'err', text: 'two' });
     api.log({ ts: 3, service: 'web', stream: 'out', text: 'three' });
-    const res = await app.request('/v1/logs?name=web&name=worker&lines=2&since=0&until=99&grep=t');
+    const res = await request(app, '/v1/logs?name=web&name=worker&lines=2&since=0&until=99&grep=t');
     assert.equal(res.status, 200);
     assert.deepEqual((await res.json()).map((r: { text: string }) => r.text), ['two', 'three']);
     assert.deepEqual(api.calls.at(-1)!.args[0], { names: ['web', 'worker'], lines: 2, since: 0, until: 99, grep: 't' });
@@ -192,7 +193,7 @@ describe('control API', () => {
   test('log queries with bad numbers or unknown parameters are 400s', async () => {
     const { app } = setup();
     for (const q of ['lines=ten', 'lines=-1', 'since=1.5', 'since=5&until=4', 'lines=1&lines=2', 'name=', 'nmae=web', 'priority=9']) {
-      const res = await app.request(`/v1/logs?${q}`);
+      const res = await request(app, `/v1/logs?${q}`);
       assert.equal(res.status, 400, q);
       assert.equal((await res.json()).error.code, 'ERR_BAD_REQUEST', q);
     }
@@ -200,7 +201,7 @@ describe('control API', () => {
 
   test('GET /v1/events streams events as SSE frames and unsubscribes on cancel', async () => {
     const { app, api } = setup();
-    const res = await app.request('/v1/events');
+    const res = await request(app, '/v1/events');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type')!, /^text\/event-stream/);
     assert.equal(api.subscriberCount, 1);
@@ -218,7 +219,7 @@ describe('control API', () => {
     api.log({ ts: 1, service: 'web', stream: 'out', text: 'old' });
     api.log({ ts: 2, service: 'web', stream: 'out', text: 'recent' });
     api.log({ ts: 2, service: 'worker', stream: 'out', text: 'other service' });
-    const res = await app.request('/v1/logs/follow?name=web&lines=1');
+    const res = await request(app, '/v1/logs/follow?name=web&lines=1');
     assert.equal(res.status, 200);
     api.log({ ts: 3, service: 'web', stream: 'err', text: 'live' });
     api.log({ ts: 3, service: 'worker', stream: 'out', text: 'filtered out' });
@@ -234,7 +235,7 @@ describe('control API', () => {
   test('an abort of the request ends the SSE stream and unsubscribes', async () => {
     const { app, api } = setup();
     const ac = new AbortController();
-    const res = await app.request('/v1/events', { signal: ac.signal });
+    const res = await request(app, '/v1/events', { signal: ac.signal });
     assert.equal(api.subscriberCount, 1);
     ac.abort();
     const text = await readSse(res, () => false);

@@ -1,11 +1,10 @@
-import { Hono, type Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isAbsolute } from 'node:path';
 import { HearthError, httpStatusOf } from '../errors/index.js';
+import { json, Router, type HttpContext, type Reply } from '../http/index.js';
 import { didYouMean } from '../model/index.js';
 import type { ActionResult, DaemonApi, LogRecord } from './daemon-api.js';
 import { CONTROL_MAX_BODY_BYTES, quote } from './request-limits.js';
-import { DEFAULT_FOLLOWER_BUFFER_BYTES, sseResponse, type SseOptions } from './sse.js';
+import { DEFAULT_FOLLOWER_BUFFER_BYTES, sseReply, type SseOptions } from './sse.js';
 import { checkKeys, checkName, checkNames, checkStrings, parseLogQuery, readJsonObject as readBody } from './validate.js';
 import { mountFleetRoutes } from './fleet-routes.js';
 
@@ -37,22 +36,17 @@ function errorBody(e: HearthError): { error: { code: string; message: string; hi
  * validated here so the daemon only ever sees well-formed names and numbers;
  * every failure leaves as `{ error: { code, message, hint? } }`.
  */
-export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}): Hono {
+export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}): Router {
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const maxBody = options.maxBodyBytes ?? CONTROL_MAX_BODY_BYTES;
-  const readJsonObject = (req: Request) => readBody(req, maxBody);
-  /** SSE settings for a request: bounded per follower, and cut off at the socket when it stops reading. */
-  const stream = (c: Context): Omit<SseOptions, 'start'> => {
-    const outgoing = (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing;
-    return {
-      signal: c.req.raw.signal,
-      keepAliveMs,
-      ...(options.followerBufferBytes !== undefined ? { maxQueuedBytes: options.followerBufferBytes } : {}),
-      ...(options.followerGraceMs !== undefined ? { graceMs: options.followerGraceMs } : {}),
-      ...(outgoing ? { disconnect: () => outgoing.destroy() } : {}),
-    };
+  const readJsonObject = (c: HttpContext) => readBody(c.req, maxBody);
+  /** SSE settings: bounded per follower (the stream itself cuts off a socket that stops reading). */
+  const stream: Omit<SseOptions, 'start'> = {
+    keepAliveMs,
+    ...(options.followerBufferBytes !== undefined ? { maxQueuedBytes: options.followerBufferBytes } : {}),
+    ...(options.followerGraceMs !== undefined ? { graceMs: options.followerGraceMs } : {}),
   };
-  const app = new Hono();
+  const app = new Router();
   /** Every unit's name: only for an unknown name's "did you mean" (a full list, with each unit's usage). */
   const knownNames = (): string[] => api.list().map((s) => s.name);
   /**
@@ -82,13 +76,13 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
       err instanceof HearthError
         ? err
         : new HearthError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`);
-    return c.json(errorBody(e), httpStatusOf(e.code) as ContentfulStatusCode);
+    return json(errorBody(e), httpStatusOf(e.code));
   });
 
   app.notFound((c) =>
-    c.json(
+    json(
       errorBody(
-        new HearthError('ERR_NOT_FOUND', `no such endpoint: ${c.req.method} ${quote(new URL(c.req.url).pathname)}`, {
+        new HearthError('ERR_NOT_FOUND', `no such endpoint: ${c.method} ${quote(c.path)}`, {
           hint: 'the API lives under /v1; is the client newer than hearthd?',
         }),
       ),
@@ -98,50 +92,50 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
 
   app.use('/v1/*', async (_c, next) => {
     await api.untilConfigured?.();
-    await next();
+    return next();
   });
 
-  app.get('/v1/info', (c) => c.json(api.info()));
+  app.get('/v1/info', () => json(api.info()));
 
-  app.get('/v1/services', (c) => c.json(api.list()));
+  app.get('/v1/services', () => json(api.list()));
 
   app.get('/v1/services/:name', async (c) => {
-    const name = checkName(c.req.param('name'));
+    const name = checkName(c.params.name);
     const detail = await api.status(name);
     if (!detail) throw unknownService(name, knownNames());
-    return c.json(detail);
+    return json(detail);
   });
 
   for (const action of ACTIONS) {
     app.post(`/v1/services/:name/${action}`, async (c) => {
-      const name = checkName(c.req.param('name'));
-      checkKeys(await readJsonObject(c.req.raw), []);
+      const name = checkName(c.params.name);
+      checkKeys(await readJsonObject(c), []);
       const [result] = await act(action, [name]);
       if (result?.error?.code === 'ERR_UNKNOWN_SERVICE') throw unknownService(name, knownNames());
-      return c.json(result);
+      return json(result);
     });
 
     app.post(`/v1/actions/${action}`, async (c) => {
-      const body = await readJsonObject(c.req.raw);
+      const body = await readJsonObject(c);
       checkKeys(body, ['names']);
-      return c.json(await act(action, checkNames(body.names)));
+      return json(await act(action, checkNames(body.names)));
     });
   }
 
   app.post('/v1/reload-config', async (c) => {
-    checkKeys(await readJsonObject(c.req.raw), []);
-    return c.json(await api.reloadConfig());
+    checkKeys(await readJsonObject(c), []);
+    return json(await api.reloadConfig());
   });
 
   app.post('/v1/check', async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c);
     checkKeys(body, ['configDir']);
     const dir = body.configDir;
     if (dir !== undefined && (typeof dir !== 'string' || !isAbsolute(dir))) {
       // hearthd's working directory is not the caller's: only absolute paths mean the same to both.
       throw new HearthError('ERR_BAD_REQUEST', `"configDir" must be an absolute path, got ${quote(dir)}`);
     }
-    return c.json(await api.check(dir));
+    return json(await api.check(dir));
   });
 
   const need = <K extends keyof DaemonApi>(key: K): NonNullable<DaemonApi[K]> => {
@@ -151,17 +145,17 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
   };
 
   app.post('/v1/init', async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c);
     checkKeys(body, ['level', 'block']);
     const level = body.level;
     if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > 6) {
       throw new HearthError('ERR_BAD_REQUEST', `"level" must be a runlevel from 0 to 6, got ${quote(level)}`);
     }
-    return c.json(await need('switchRunlevel')(level, body.block !== false));
+    return json(await need('switchRunlevel')(level, body.block !== false));
   });
 
   app.post('/v1/enable', async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c);
     checkKeys(body, ['name', 'levels', 'on']);
     const name = checkName(body.name);
     const levels = body.levels;
@@ -170,25 +164,25 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     }
     if (typeof body.on !== 'boolean') throw new HearthError('ERR_BAD_REQUEST', '"on" must be true or false');
     if (!isKnown(name)) throw unknownService(name, knownNames());
-    return c.json(await need('setEnabled')(name, levels as number[] | undefined, body.on));
+    return json(await need('setEnabled')(name, levels as number[] | undefined, body.on));
   });
 
   app.post('/v1/chkconfig', async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c);
     checkKeys(body, ['argv']);
     const argv = checkStrings('argv', body.argv, 64);
-    return c.json(await need('chkconfig')(argv));
+    return json(await need('chkconfig')(argv));
   });
 
   app.post('/v1/systemctl', async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c);
     checkKeys(body, ['argv']);
     const argv = checkStrings('argv', body.argv, 256);
-    return c.json(await need('systemctl')(argv));
+    return json(await need('systemctl')(argv));
   });
 
   app.post('/v1/service', async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c);
     checkKeys(body, ['name', 'action', 'args']);
     const name = checkName(body.name);
     const action = body.action;
@@ -198,23 +192,23 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     }
     const args = checkStrings('args', body.args ?? [], 32);
     if (!isKnown(name)) throw unknownService(name, knownNames());
-    return c.json(await need('passThrough')(name, action, args));
+    return json(await need('passThrough')(name, action, args));
   });
 
   app.get('/v1/analyze', (c) => {
-    const which = c.req.query('which') ?? 'boot';
+    const which = c.query('which') ?? 'boot';
     if (which !== 'boot' && which !== 'last') {
       throw new HearthError('ERR_BAD_REQUEST', `"which" must be "boot" or "last", got ${quote(which)}`);
     }
-    return c.json(need('analyze')(which) ?? null);
+    return json(need('analyze')(which) ?? null);
   });
 
-  app.get('/v1/audit', async (c) => c.json(await need('audit')()));
+  app.get('/v1/audit', async () => json(await need('audit')()));
 
-  app.get('/v1/at', async (c) => c.json(await need('atList')()));
+  app.get('/v1/at', async () => json(await need('atList')()));
 
   app.post('/v1/at', async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c);
     checkKeys(body, ['at', 'command', 'cwd']);
     const at = body.at;
     if (at !== 'batch' && !(typeof at === 'number' && Number.isFinite(at) && at > 0)) {
@@ -222,26 +216,26 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
     }
     if (typeof body.command !== 'string' || body.command.trim() === '') throw new HearthError('ERR_BAD_REQUEST', '"command" must be a non-empty string');
     if (body.cwd !== undefined && !(typeof body.cwd === 'string' && isAbsolute(body.cwd))) throw new HearthError('ERR_BAD_REQUEST', '"cwd" must be an absolute path');
-    return c.json(await need('atAdd')({ at, command: body.command, ...(body.cwd !== undefined ? { cwd: body.cwd as string } : {}) }));
+    return json(await need('atAdd')({ at, command: body.command, ...(body.cwd !== undefined ? { cwd: body.cwd as string } : {}) }));
   });
 
   app.post('/v1/at/remove', async (c) => {
-    const body = await readJsonObject(c.req.raw);
+    const body = await readJsonObject(c);
     checkKeys(body, ['ids']);
     const ids = body.ids;
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((i) => Number.isInteger(i) && i > 0)) throw new HearthError('ERR_BAD_REQUEST', '"ids" must be a list of job numbers');
-    return c.json(await need('atRemove')(ids as number[]));
+    return json(await need('atRemove')(ids as number[]));
   });
 
   mountFleetRoutes(app, api, { maxBody, stream });
 
-  app.get('/v1/logs', async (c) => c.json(await api.logs(parseLogQuery(c.req.url))));
+  app.get('/v1/logs', async (c) => json(await api.logs(parseLogQuery(c.target))));
 
-  app.get('/v1/logs/follow', (c) => followLogs(c, api, stream(c)));
+  app.get('/v1/logs/follow', (c) => followLogs(c, api, stream));
 
-  app.get('/v1/events', (c) =>
-    sseResponse({
-      ...stream(c),
+  app.get('/v1/events', () =>
+    sseReply({
+      ...stream,
       start: (sink) => api.subscribe((e) => sink.send('event', e)),
     }),
   );
@@ -257,11 +251,11 @@ const sameRecord = (a: LogRecord, b: LogRecord): boolean =>
  * while the history is read, then send the history and the held records that the
  * history did not already contain. What is held is bounded like the live buffer.
  */
-function followLogs(c: Context, api: DaemonApi, settings: Omit<SseOptions, 'start'>): Response {
-  const query = parseLogQuery(c.req.url);
+function followLogs(c: HttpContext, api: DaemonApi, settings: Omit<SseOptions, 'start'>): Reply {
+  const query = parseLogQuery(c.target);
   const { lines, ...live } = query;
   const maxHeld = settings.maxQueuedBytes ?? DEFAULT_FOLLOWER_BUFFER_BYTES;
-  return sseResponse({
+  return sseReply({
     ...settings,
     start: (sink) => {
       let held: LogRecord[] | undefined = [];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createControlApp } from './app.js';
 import { FakeDaemonApi } from './fake-daemon-api.js';
 import type { FleetApi, FleetOverview } from './daemon-api.js';
+import { request } from '../testing/http-request.js';
 
 const OVERVIEW: FleetOverview = {
   self: {
@@ -37,7 +38,7 @@ const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'cont
 
 describe('control API: /v1/fleet', () => {
   test('a hearthd without [fleet] answers 404 with a hint', async () => {
-    const res = await createControlApp(new FakeDaemonApi()).request('/v1/fleet');
+    const res = await request(createControlApp(new FakeDaemonApi()), '/v1/fleet');
     assert.equal(res.status, 404);
     const body = (await res.json()) as { error: { code: string; hint: string } };
     assert.equal(body.error.code, 'ERR_NOT_FOUND');
@@ -46,8 +47,8 @@ describe('control API: /v1/fleet', () => {
 
   test('GET /v1/fleet gives the overview; the event stream starts with it and follows changes', async () => {
     const { app, listeners } = inFleet();
-    assert.deepEqual(await (await app.request('/v1/fleet')).json(), OVERVIEW);
-    const res = await app.request('/v1/fleet/events');
+    assert.deepEqual(await (await request(app, '/v1/fleet')).json(), OVERVIEW);
+    const res = await request(app, '/v1/fleet/events');
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
@@ -68,11 +69,11 @@ describe('control API: /v1/fleet', () => {
 
   test('POST /v1/fleet/restart takes a unit, a selector and a count, and refuses anything else', async () => {
     const { app, restarts } = inFleet();
-    const ok = await app.request('/v1/fleet/restart', post({ unit: 'api', selector: 'role=web,dc=fra1', maxUnavailable: 2 }));
+    const ok = await request(app, '/v1/fleet/restart', post({ unit: 'api', selector: 'role=web,dc=fra1', maxUnavailable: 2 }));
     assert.equal(ok.status, 200);
     assert.deepEqual(restarts, [{ unit: 'api', selector: 'role=web,dc=fra1', maxUnavailable: 2 }]);
     for (const bad of [{ unit: '../x' }, { unit: 'api', selector: 'role=web; rm' }, { unit: 'api', maxUnavailable: 0 }, { unit: 'api', extra: 1 }]) {
-      const res = await app.request('/v1/fleet/restart', post(bad));
+      const res = await request(app, '/v1/fleet/restart', post(bad));
       assert.equal(res.status, 400, JSON.stringify(bad));
     }
     assert.equal(restarts.length, 1);

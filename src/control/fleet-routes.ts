@@ -3,11 +3,11 @@
  * Fleet page (the browser never talks to etcd). Present in every hearthd;
  * one without [fleet] answers 404 with a hint.
  */
-import type { Context, Hono } from 'hono';
 import { HearthError } from '../errors/index.js';
+import { json, type Router } from '../http/index.js';
 import type { DaemonApi, FleetApi } from './daemon-api.js';
 import { quote } from './request-limits.js';
-import { sseResponse, type SseOptions } from './sse.js';
+import { sseReply, type SseOptions } from './sse.js';
 import { checkKeys, checkName, readJsonObject } from './validate.js';
 
 /** What a selector may hold: label pairs, host=NAME, or "*" (the fleet library parses it fully). */
@@ -21,19 +21,19 @@ function checkSelector(value: unknown): string | undefined {
   return value;
 }
 
-export function mountFleetRoutes(app: Hono, api: DaemonApi, options: { maxBody: number; stream(c: Context): Omit<SseOptions, 'start'> }): void {
+export function mountFleetRoutes(app: Router, api: DaemonApi, options: { maxBody: number; stream: Omit<SseOptions, 'start'> }): void {
   const fleet = (): FleetApi => {
     const f = api.fleetApi?.();
     if (!f) throw new HearthError('ERR_NOT_FOUND', 'this hearthd is not in a fleet', { hint: 'add a [fleet] section to hearth.toml (see hearth.toml(5))' });
     return f;
   };
 
-  app.get('/v1/fleet', (c) => c.json(fleet().overview()));
+  app.get('/v1/fleet', () => json(fleet().overview()));
 
-  app.get('/v1/fleet/events', (c) => {
+  app.get('/v1/fleet/events', () => {
     const f = fleet();
-    return sseResponse({
-      ...options.stream(c),
+    return sseReply({
+      ...options.stream,
       start: (sink) => {
         sink.send('fleet', f.overview());
         return f.subscribe((o) => sink.send('fleet', o));
@@ -42,7 +42,7 @@ export function mountFleetRoutes(app: Hono, api: DaemonApi, options: { maxBody: 
   });
 
   app.post('/v1/fleet/restart', async (c) => {
-    const body = await readJsonObject(c.req.raw, options.maxBody);
+    const body = await readJsonObject(c.req, options.maxBody);
     checkKeys(body, ['unit', 'selector', 'maxUnavailable']);
     const unit = checkName(body.unit);
     const selector = checkSelector(body.selector);
@@ -50,8 +50,8 @@ export function mountFleetRoutes(app: Hono, api: DaemonApi, options: { maxBody: 
     if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 10_000) {
       throw new HearthError('ERR_BAD_REQUEST', `"maxUnavailable" must be a whole number from 1, got ${quote(max)}`);
     }
-    return c.json(await fleet().restart({ unit, ...(selector ? { selector } : {}), maxUnavailable: max }));
+    return json(await fleet().restart({ unit, ...(selector ? { selector } : {}), maxUnavailable: max }));
   });
 
-  app.get('/v1/fleet/audit', async (c) => c.json(await fleet().audit(checkSelector(c.req.query('selector')))));
+  app.get('/v1/fleet/audit', async (c) => json(await fleet().audit(checkSelector(c.query('selector')))));
 }

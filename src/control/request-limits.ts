@@ -53,23 +53,44 @@ export function refuseLargeBodies(listener: RequestListener, maxBytes: number): 
   };
 }
 
-/** Reads a request body as text, throwing ERR_TOO_LARGE (and cancelling the stream) past maxBytes. */
-export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+/**
+ * Reads a request body as text, throwing ERR_TOO_LARGE past maxBytes: reading
+ * stops there (the router drops what still comes after the answer, for a
+ * moment, then closes the connection).
+ */
+export function readBodyText(req: IncomingMessage, maxBytes: number): Promise<string> {
+  if (req.readableEnded) return Promise.resolve('');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        finish();
+        req.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      finish();
+      resolve(Buffer.concat(chunks, size).toString('utf8'));
+    };
+    // The client went away in the middle of its body: there is nobody to answer.
+    const onClose = (): void => {
+      finish();
+      reject(new HearthError('ERR_BAD_REQUEST', 'the request body was cut off'));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onClose);
+  });
 }
 
 /** A value for an error message: JSON, cut short so that no error grows with its input. */

@@ -82,15 +82,15 @@ async function secureDir(dir: string, mode: number, gid: number | undefined): Pr
 }
 
 /**
- * The HTTP app (hono, and through it Node's fetch classes) is loaded on the
- * first request rather than at start: that is 25 ms of a boot's critical path,
- * while the socket itself must be there before the first service starts.
+ * The routes are loaded on the first request rather than at start: compiling
+ * them is not on a boot's critical path, while the socket itself must be there
+ * before the first service starts.
  */
 function lazyListener(api: DaemonApi, options: ControlAppOptions): RequestListener {
   let loading: Promise<RequestListener> | undefined;
   const load = async (): Promise<RequestListener> => {
-    const [{ getRequestListener }, { createControlApp }] = await Promise.all([import('@hono/node-server'), import('./app.js')]);
-    return getRequestListener(createControlApp(api, options).fetch) as RequestListener;
+    const { createControlApp } = await import('./app.js');
+    return createControlApp(api, options).listener;
   };
   return (req: IncomingMessage, res: ServerResponse) => {
     loading ??= load();

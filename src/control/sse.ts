@@ -1,3 +1,6 @@
+import type { Writable } from 'node:stream';
+import type { Reply } from '../http/index.js';
+
 /** What a route pushes into an open SSE stream. */
 export interface SseSink {
   /** A live message: counts against the follower's buffer. */
@@ -14,20 +17,17 @@ export interface SseSink {
 }
 
 export interface SseOptions {
-  /** The request's abort signal: the client went away. */
-  signal?: AbortSignal;
   /** Interval of ": keep-alive" comments, so proxies and idle timers keep the stream open. */
   keepAliveMs: number;
   /** Live bytes held for a follower that does not read; past this it is told and cut off. Default 1 MiB. */
   maxQueuedBytes?: number;
-  /** How long a follower that was told has to read the notice before disconnect() runs. Default 30 s. */
-  graceMs?: number;
   /**
-   * Closes the connection under the stream (the HTTP server's response). A
-   * follower that does not read at all never pulls the notice or the end of
-   * the stream, so only this frees its socket.
+   * How long a follower that was told has to read the notice before its
+   * connection is destroyed. Default 30 s. A follower that does not read at
+   * all never takes the notice or the end of the stream, so only this frees
+   * its socket.
    */
-  disconnect?: () => void;
+  graceMs?: number;
   /** Subscribe here; return the unsubscribe. Runs before the first byte goes out. */
   start(sink: SseSink): () => void;
 }
@@ -35,36 +35,72 @@ export interface SseOptions {
 export const DEFAULT_FOLLOWER_BUFFER_BYTES = 1024 * 1024;
 const DEFAULT_GRACE_MS = 30_000;
 
-const encoder = new TextEncoder();
-const frame = (event: string, data: unknown): Uint8Array => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+const frame = (event: string, data: unknown): Buffer => Buffer.from(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  'x-accel-buffering': 'no',
+  // A stream is a connection of its own: when it ends (a follower cut off, hearthd
+  // closing), the connection goes too, and a client that wants more reconnects.
+  connection: 'close',
+};
+
+/** A text/event-stream reply: the stream starts once the head is written (see pipeSse). */
+export function sseReply(options: SseOptions): Reply {
+  return { status: 200, headers: { ...SSE_HEADERS }, stream: (res) => pipeSse(res, options) };
+}
 
 /**
- * A text/event-stream Response with one bounded buffer per follower. The
- * stream is pulled: bytes leave the buffer only when the HTTP side asks for
- * more, which it does only while the socket drains. So a follower that stops
- * reading shows up here as a growing buffer; past the cap the buffer is
- * dropped, replaced by an `error` event (ERR_FOLLOWER_BEHIND) saying how much
- * was lost, and the stream ends. The same object works under app.request() in
- * tests and under @hono/node-server, which cancels the stream when the socket
- * closes (that is when we unsubscribe).
+ * Feeds an event stream into `out` (the HTTP response) with one bounded buffer
+ * per follower. Bytes leave the buffer only while `out` takes them: once a
+ * write says the socket is full, nothing more is written until it drains. So a
+ * follower that stops reading shows up here as a growing buffer; past the cap
+ * the buffer is dropped, replaced by an `error` event (ERR_FOLLOWER_BEHIND)
+ * saying how much was lost, and the stream ends. When `out` closes (the client
+ * went away, or hearthd closes the server) the subscription is released.
  */
-export function sseResponse(options: SseOptions): Response {
+export function pipeSse(out: Writable, options: SseOptions): void {
   const maxQueued = options.maxQueuedBytes ?? DEFAULT_FOLLOWER_BUFFER_BYTES;
-  let queue: Uint8Array[] = [];
+  let queue: Buffer[] = [];
   let queuedBytes = 0;
   let backlogBytes = 0;
   let dropped = 0;
   let ended = false;
+  /** Everything was handed to `out` and it was ended, or `out` closed: nothing more to do. */
   let finished = false;
-  let wake: (() => void) | undefined;
+  /** The last write filled the socket's buffer: wait for 'drain'. */
+  let blocked = false;
+  let scheduled = false;
   let cleanup: (() => void) | undefined;
   let keepAlive: NodeJS.Timeout | undefined;
   let grace: NodeJS.Timeout | undefined;
 
+  /** Writes what is queued, as one chunk, once per burst of messages. */
+  const flush = (): void => {
+    scheduled = false;
+    if (finished || blocked) return;
+    if (queue.length > 0) {
+      const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, queuedBytes);
+      queue = [];
+      queuedBytes = 0;
+      backlogBytes = 0;
+      blocked = !out.write(chunk);
+    }
+    if (ended && queue.length === 0 && !blocked) {
+      finished = true;
+      if (grace) clearTimeout(grace);
+      out.end();
+    }
+  };
+  const schedule = (): void => {
+    if (scheduled || finished) return;
+    scheduled = true;
+    queueMicrotask(flush);
+  };
   const release = (): void => {
     if (keepAlive) clearInterval(keepAlive);
     keepAlive = undefined;
-    options.signal?.removeEventListener('abort', abort);
     const c = cleanup;
     cleanup = undefined;
     c?.();
@@ -74,14 +110,14 @@ export function sseResponse(options: SseOptions): Response {
     if (ended) return;
     ended = true;
     release();
-    wake?.();
+    schedule();
   };
   const abort = (): void => {
     end();
     finished = true;
     if (grace) clearTimeout(grace);
   };
-  const push = (bytes: Uint8Array, backlog: boolean): void => {
+  const push = (bytes: Buffer, backlog: boolean): void => {
     if (ended) return;
     if (!backlog && queuedBytes - backlogBytes + bytes.byteLength > maxQueued) {
       dropped += 1;
@@ -91,7 +127,7 @@ export function sseResponse(options: SseOptions): Response {
     queue.push(bytes);
     queuedBytes += bytes.byteLength;
     if (backlog) backlogBytes += bytes.byteLength;
-    wake?.();
+    schedule();
   };
   const behind = (): void => {
     if (ended) return;
@@ -109,7 +145,7 @@ export function sseResponse(options: SseOptions): Response {
     );
     end();
     grace = setTimeout(() => {
-      if (!finished) options.disconnect?.();
+      if (!finished) out.destroy();
     }, options.graceMs ?? DEFAULT_GRACE_MS);
     grace.unref();
   };
@@ -117,60 +153,25 @@ export function sseResponse(options: SseOptions): Response {
   const sink: SseSink = {
     send: (event, data) => push(frame(event, data), false),
     sendBacklog: (event, data) => push(frame(event, data), true),
-    comment: (text) => push(encoder.encode(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`), false),
+    comment: (text) => push(Buffer.from(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`), false),
     behind,
     close: end,
   };
 
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start() {
-        if (options.signal?.aborted) {
-          abort();
-          return;
-        }
-        options.signal?.addEventListener('abort', abort);
-        // First bytes flush the headers and tell the client it is subscribed.
-        sink.comment('connected');
-        const unsubscribe = options.start(sink);
-        if (ended) unsubscribe();
-        else {
-          cleanup = unsubscribe;
-          keepAlive = setInterval(() => sink.comment('keep-alive'), options.keepAliveMs);
-        }
-      },
-      async pull(controller) {
-        while (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        if (queue.length > 0) {
-          const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, queuedBytes);
-          queue = [];
-          queuedBytes = 0;
-          backlogBytes = 0;
-          controller.enqueue(chunk);
-        }
-        if (ended && queue.length === 0) {
-          finished = true;
-          if (grace) clearTimeout(grace);
-          controller.close();
-        }
-      },
-      cancel() {
-        abort();
-      },
-    },
-    // Nothing is buffered inside the stream itself: every byte waits in `queue`, where it is counted.
-    { highWaterMark: 0 },
-  );
-
-  return new Response(stream, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      // A stream is a connection of its own: when it ends (a follower cut off, hearthd
-      // closing), the connection goes too, and a client that wants more reconnects.
-      connection: 'close',
-    },
+  // A write to a socket that just went is reported here and in 'close'; 'close' is what counts.
+  out.on('error', () => undefined);
+  if (out.destroyed) return;
+  out.once('close', abort);
+  out.on('drain', () => {
+    blocked = false;
+    flush();
   });
+  // First bytes flush the headers and tell the client it is subscribed.
+  sink.comment('connected');
+  const unsubscribe = options.start(sink);
+  if (ended) unsubscribe();
+  else {
+    cleanup = unsubscribe;
+    keepAlive = setInterval(() => sink.comment('keep-alive'), options.keepAliveMs);
+  }
 }

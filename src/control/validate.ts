@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { HearthError } from '../errors/index.js';
 import { isValidServiceName } from '../model/index.js';
 import type { LogQuery } from './daemon-api.js';
@@ -72,7 +73,7 @@ export function parseLogQuery(url: string): LogQuery {
 }
 
 /** POST bodies: empty means {}, anything else must be a JSON object of at most maxBytes. */
-export async function readJsonObject(req: Request, maxBytes = CONTROL_MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+export async function readJsonObject(req: IncomingMessage, maxBytes = CONTROL_MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   const text = await readBodyText(req, maxBytes);
   if (text.trim() === '') return {};
   let body: unknown;

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from '../testing/http-request.js';
+import { readBodyText } from '../control/request-limits.js';
 import { Router } from './router.js';
 import { json, text } from './reply.js';
 import { readCookie, serializeCookie } from './cookies.js';
@@ -108,6 +109,22 @@ describe('Router', () => {
       assert.equal(reached, 0);
       assert.match(await raw(server, 'GET /x?a=\\ HTTP/1.1\r\nHost: localhost:80\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200 /, 'a backslash in the query is only data');
       assert.equal(reached, 1);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a chunked body past the cap is 413, and the connection is closed rather than read to the end', async () => {
+    const app = new Router()
+      .onError((e) => json({ error: (e as { code?: string }).code }, 413))
+      .post('/in', async (c) => text(await readBodyText(c.req, 100)));
+    const server = await listen(app);
+    try {
+      // Sends 200 bytes in chunks and never the last chunk: only the server can end this.
+      const chunk = `${(50).toString(16)}\r\n${'x'.repeat(50)}\r\n`;
+      const got = await raw(server, `POST /in HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.repeat(4)}`);
+      assert.match(got, /^HTTP\/1\.1 413 /);
+      assert.match(got, /"error":"ERR_TOO_LARGE"/);
     } finally {
       server.close();
     }

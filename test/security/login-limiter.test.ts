@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hashPassword } from '../../src/web/server/auth.js';
 import { cookiesOf, ownerSession, TOKEN, webApp } from './web-app-fixture.js';
+import { request } from '../../src/testing/http-request.js';
 
 /**
  * Hole 7: the login limiter counted failures only after the expensive scrypt
@@ -12,7 +13,7 @@ import { cookiesOf, ownerSession, TOKEN, webApp } from './web-app-fixture.js';
 const FAST = { N: 1024, r: 8, p: 1 };
 
 const loginPost = (app: ReturnType<typeof webApp>['app'], body: unknown, cookie?: string) =>
-  app.request('/login', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) } });
+  request(app, '/login', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) } });
 
 describe('security: the login limiter', () => {
   test('200 concurrent wrong passwords get at most 5 real checks', async () => {
@@ -28,8 +29,8 @@ describe('security: the login limiter', () => {
     const { app } = webApp({ passwordHash: await hashPassword('right', FAST) });
     for (let i = 0; i < 20; i++) await loginPost(app, { password: 'guess' });
     for (let i = 0; i < 20; i++) await loginPost(app, { token: 'guess' });
-    for (let i = 0; i < 20; i++) await app.request('/?token=guess');
-    const link = await app.request(`/?token=${TOKEN}`);
+    for (let i = 0; i < 20; i++) await request(app, '/?token=guess');
+    const link = await request(app, `/?token=${TOKEN}`);
     assert.equal(link.status, 303);
     assert.equal(link.headers.get('location'), '/');
     assert.equal((await loginPost(app, { token: TOKEN })).status, 200);

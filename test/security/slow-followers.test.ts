@@ -7,6 +7,7 @@ import { FakeDaemonApi, createControlApp } from '../../src/control/index.js';
 import { eventually } from '../helpers/index.js';
 import { readUntil, startTarget, type AttackTarget } from './helpers.js';
 import { ownerSession, webApp } from './web-app-fixture.js';
+import { request } from '../../src/testing/http-request.js';
 
 /**
  * Hole 9: followers that never read made hearthd queue everything for them
@@ -71,7 +72,7 @@ describe('security: slow followers are bounded', () => {
   test('an event stream that is not read ends with a "behind" notice on the control API', async () => {
     const api = new FakeDaemonApi();
     const app = createControlApp(api);
-    const res = await app.request('/v1/events');
+    const res = await request(app, '/v1/events');
     for (let i = 0; i < 30_000; i++) api.emit({ type: 'daemon.log', at: i, level: 'info', message: `event number ${i} `.padEnd(200, '.') });
     const text = await drain(res);
     assert.match(text, BEHIND);
@@ -82,7 +83,7 @@ describe('security: slow followers are bounded', () => {
   test("the web GUI's event stream is bounded the same way", async () => {
     const { app, api } = webApp();
     const { cookie } = await ownerSession(app);
-    const res = await app.request('/api/v1/events', { headers: { cookie } });
+    const res = await request(app, '/api/v1/events', { headers: { cookie } });
     assert.equal(res.status, 200);
     for (let i = 0; i < 30_000; i++) api.emit({ type: 'daemon.log', at: i, level: 'info', message: `event number ${i} `.padEnd(200, '.') });
     const text = await drain(res);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { FakeDaemonApi, fakeService } from '../../src/control/index.js';
 import { createWebApp, type WebAppOptions } from '../../src/web/server/web-app.js';
+import { request } from '../../src/testing/http-request.js';
 
 /** The web GUI's HTTP side in-process, with a fake daemon and a known token. */
 export const TOKEN = 'token-of-the-owner-0123456789abcdef';
@@ -29,9 +30,9 @@ export function cookiesOf(res: Response): string {
 
 /** Logs in with the token link; returns the cookies and the session's CSRF token. */
 export async function ownerSession(app: ReturnType<typeof webApp>['app']): Promise<{ cookie: string; csrf: string }> {
-  const res = await app.request(`/?token=${TOKEN}`);
+  const res = await request(app, `/?token=${TOKEN}`);
   assert.equal(res.status, 303);
   const cookie = cookiesOf(res);
-  const session = (await (await app.request('/api/session', { headers: { cookie } })).json()) as { csrf: string };
+  const session = (await (await request(app, '/api/session', { headers: { cookie } })).json()) as { csrf: string };
   return { cookie, csrf: session.csrf };
 }

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DaemonApi } from '../../src/control/index.js';
 import { ownerSession, webApp } from './web-app-fixture.js';
+import { request } from '../../src/testing/http-request.js';
 
 /**
  * Hole 6: a web admin session could POST /api/v1/at and so run any command as
@@ -17,7 +18,7 @@ describe('security: the web GUI cannot queue at jobs', () => {
       return { id: 1, at: Date.now(), batch: false, command: spec.command, cwd: '/', queuedAt: Date.now() };
     };
     const { cookie, csrf } = await ownerSession(app);
-    const res = await app.request('/api/v1/at', {
+    const res = await request(app, '/api/v1/at', {
       method: 'POST',
       headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
       body: JSON.stringify({ at: Date.now() + 60_000, command: 'id > /tmp/pwned' }),
@@ -38,7 +39,7 @@ describe('security: the web GUI cannot queue at jobs', () => {
     };
     const { cookie, csrf } = await ownerSession(app);
     for (const path of ['/api/v1/at/', '/api//v1/at', '/api/v1/./at', '/api/v1/AT', '/api/v1/at?x=1', '/api/v1/%61t']) {
-      const res = await app.request(path, {
+      const res = await request(app, path, {
         method: 'POST',
         headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
         body: JSON.stringify({ at: 'batch', command: 'id' }),

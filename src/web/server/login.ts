@@ -1,6 +1,5 @@
-import type { Context, Env, Hono } from 'hono';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { readJsonObject, WEB_MAX_BODY_BYTES } from '../../control/index.js';
+import { appendCookie, json, redirect, serializeCookie, type HttpContext, type Reply, type Router } from '../../http/index.js';
 import { KnownDevices, LoginLimiter, SessionStore, sameSecret, verifyPassword, type Role, type Session } from './auth.js';
 
 export const SESSION_COOKIE = 'hearth_session';
@@ -18,7 +17,7 @@ export interface LoginOptions {
   limiter: LoginLimiter;
   devices: KnownDevices;
   /** The peer's address, for the log and the limiter. */
-  clientAddress(c: Context): string;
+  clientAddress(c: HttpContext): string;
 }
 
 /**
@@ -63,31 +62,32 @@ function throttledLog(log: (m: string) => void, now: () => number = Date.now): (
  * counted before they are checked, per known browser or else per address,
  * with at most two checks running at once.
  */
-export function mountLogin<E extends Env>(app: Hono<E>, o: LoginOptions): void {
+export function mountLogin(app: Router, o: LoginOptions): void {
   let checking = 0;
   const logFailure = throttledLog(o.log);
 
-  const startSession = (c: Context, role: Role, how: string): Session => {
+  /** A new session, its cookie (and a device cookie for a browser not seen before) set on `reply`. */
+  const startSession = (c: HttpContext, role: Role, how: string, reply: (session: Session) => Reply): Reply => {
     const session = o.sessions.create(role, `${how}@${o.clientAddress(c)}`);
-    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', secure: o.secure, path: '/' });
-    if (!o.devices.knows(getCookie(c, DEVICE_COOKIE))) {
-      setCookie(c, DEVICE_COOKIE, o.devices.issue(), { httpOnly: true, sameSite: 'Strict', secure: o.secure, path: '/', maxAge: 365 * 86400 });
+    const answer = appendCookie(reply(session), serializeCookie(SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', secure: o.secure, path: '/' }));
+    if (!o.devices.knows(c.cookie(DEVICE_COOKIE))) {
+      appendCookie(answer, serializeCookie(DEVICE_COOKIE, o.devices.issue(), { httpOnly: true, sameSite: 'Strict', secure: o.secure, path: '/', maxAge: 365 * 86400 }));
     }
     o.log(`web: ${session.user} logged in (${role})`);
-    return session;
+    return answer;
   };
 
   /** Whose attempts these are: a browser hearthd knows, or anyone else from this address. */
-  const bucket = (c: Context): { key: string; known: boolean } => {
-    const device = getCookie(c, DEVICE_COOKIE);
+  const bucket = (c: HttpContext): { key: string; known: boolean } => {
+    const device = c.cookie(DEVICE_COOKIE);
     return o.devices.knows(device) ? { key: `device:${device}`, known: true } : { key: `address:${addressBucket(o.clientAddress(c))}`, known: false };
   };
 
-  const tooMany = (c: Context, wait: number) =>
-    c.json({ error: { code: 'ERR_RATE_LIMITED', message: `too many failed logins; try again in ${wait} s` } }, 429, { 'Retry-After': String(wait) });
+  const tooMany = (wait: number): Reply =>
+    json({ error: { code: 'ERR_RATE_LIMITED', message: `too many failed logins; try again in ${wait} s` } }, 429, { 'retry-after': String(wait) });
 
   /** The role the password gives, undefined for a wrong one, or the seconds to wait. */
-  const checkPassword = async (c: Context, password: string): Promise<Role | undefined | number> => {
+  const checkPassword = async (c: HttpContext, password: string): Promise<Role | undefined | number> => {
     const { key, known } = bucket(c);
     // Strangers share a cap on checks running at once; a known browser is limited by its own bucket only.
     if (!known && checking >= MAX_CHECKS_IN_FLIGHT) return 1;
@@ -106,19 +106,18 @@ export function mountLogin<E extends Env>(app: Hono<E>, o: LoginOptions): void {
   };
 
   app.get('/', async (c, next) => {
-    const token = c.req.query('token');
+    const token = c.query('token');
     if (token === undefined) return next();
     // The token logs a browser in once; the redirect takes it out of the address bar and history.
     if (!sameSecret(token, o.token)) {
       logFailure(`web: rejected a login token from ${o.clientAddress(c)}`);
-      return c.redirect('/?login=failed', 303);
+      return redirect('/?login=failed', 303);
     }
-    startSession(c, 'admin', 'token');
-    return c.redirect('/', 303);
+    return startSession(c, 'admin', 'token', () => redirect('/', 303));
   });
 
   app.post('/login', async (c) => {
-    const body = await readJsonObject(c.req.raw, WEB_MAX_BODY_BYTES).catch((e: { code?: string }) => {
+    const body = await readJsonObject(c.req, WEB_MAX_BODY_BYTES).catch((e: { code?: string }) => {
       if (e.code === 'ERR_TOO_LARGE') throw e;
       return {} as Record<string, unknown>;
     });
@@ -129,22 +128,20 @@ export function mountLogin<E extends Env>(app: Hono<E>, o: LoginOptions): void {
       how = 'token';
     } else if (typeof body.password === 'string' && body.password.length <= 1024) {
       const outcome = await checkPassword(c, body.password);
-      if (typeof outcome === 'number') return tooMany(c, outcome);
+      if (typeof outcome === 'number') return tooMany(outcome);
       role = outcome;
       how = 'password';
     }
     if (!role) {
       logFailure(`web: failed ${how || 'login'} from ${o.clientAddress(c)}`);
-      return c.json({ error: { code: 'ERR_LOGIN', message: 'wrong token or password' } }, 401);
+      return json({ error: { code: 'ERR_LOGIN', message: 'wrong token or password' } }, 401);
     }
-    const session = startSession(c, role, how);
-    return c.json({ role: session.role, csrf: session.csrf });
+    return startSession(c, role, how, (session) => json({ role: session.role, csrf: session.csrf }));
   });
 
   app.post('/logout', (c) => {
-    const id = getCookie(c, SESSION_COOKIE);
+    const id = c.cookie(SESSION_COOKIE);
     if (id) o.sessions.delete(id);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    return c.json({ ok: true });
+    return appendCookie(json({ ok: true }), serializeCookie(SESSION_COOKIE, '', { path: '/', maxAge: 0 }));
   });
 }

@@ -1,9 +1,8 @@
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { getRequestListener } from '@hono/node-server';
 import { HearthError } from '../../errors/index.js';
 import { rebuildAdvice } from '../../native/index.js';
 import { refuseLargeBodies, WEB_MAX_BODY_BYTES, type DaemonApi } from '../../control/index.js';
@@ -86,7 +85,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     secure: tls,
     log: options.log,
   });
-  const listener = refuseLargeBodies(getRequestListener(app.fetch) as RequestListener, WEB_MAX_BODY_BYTES);
+  const listener = refuseLargeBodies(app.listener, WEB_MAX_BODY_BYTES);
   const timeouts = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) };
   const server = tls
     ? createHttpsServer({ cert: readFileSync(settings.tlsCert!), key: readFileSync(settings.tlsKey!), ...timeouts }, listener)

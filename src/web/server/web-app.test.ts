@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeDaemonApi, fakeService } from '../../control/index.js';
 import { LoginLimiter, SessionStore, hashPassword, verifyPassword } from './auth.js';
 import { createWebApp, type WebAssets } from './web-app.js';
+import { request } from '../../testing/http-request.js';
 
 const TOKEN = 'the-login-token-the-daemon-printed';
 const ASSETS: WebAssets = new Map([
@@ -30,42 +31,42 @@ async function setup(extra: { passwordHash?: string; readonlyPasswordHash?: stri
 
 /** Logs in with the token link and returns the cookie and CSRF token of the session. */
 async function loginByLink(app: Awaited<ReturnType<typeof setup>>['app']) {
-  const res = await app.request(`/?token=${TOKEN}`);
+  const res = await request(app, `/?token=${TOKEN}`);
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/', 'the redirect drops the token from the address bar');
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const session = (await (await app.request('/api/session', { headers: { cookie } })).json()) as { role: string; csrf: string };
+  const session = (await (await request(app, '/api/session', { headers: { cookie } })).json()) as { role: string; csrf: string };
   return { cookie, csrf: session.csrf, role: session.role };
 }
 
 describe('web GUI server', () => {
   test('the page is served to anyone, the API only to a session', async () => {
     const { app } = await setup();
-    assert.equal((await app.request('/')).status, 200);
-    assert.equal((await app.request('/assets/app.js')).status, 200);
-    assert.equal((await app.request('/assets/nope.js')).status, 404);
-    const res = await app.request('/api/v1/services');
+    assert.equal((await request(app, '/')).status, 200);
+    assert.equal((await request(app, '/assets/app.js')).status, 200);
+    assert.equal((await request(app, '/assets/nope.js')).status, 404);
+    const res = await request(app, '/api/v1/services');
     assert.equal(res.status, 401);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'ERR_LOGIN');
   });
 
   test('?token= logs a browser in once with an HttpOnly, SameSite=Strict cookie', async () => {
     const { app, logs } = await setup();
-    const res = await app.request(`/?token=${TOKEN}`);
+    const res = await request(app, `/?token=${TOKEN}`);
     const cookie = res.headers.get('set-cookie')!;
     assert.match(cookie, /hearth_session=[A-Za-z0-9_-]{40,}/);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
     assert.doesNotMatch(cookie, /Secure/, 'plain HTTP on loopback: no Secure flag');
     const { cookie: c } = await loginByLink(app);
-    const list = (await (await app.request('/api/v1/services', { headers: { cookie: c } })).json()) as Array<{ name: string }>;
+    const list = (await (await request(app, '/api/v1/services', { headers: { cookie: c } })).json()) as Array<{ name: string }>;
     assert.deepEqual(list.map((s) => s.name).sort(), ['echo', 'web']);
     assert.match(logs.join('\n'), /web: token@local logged in \(admin\)/);
   });
 
   test('a wrong token is refused and counted', async () => {
     const { app, logs } = await setup();
-    const res = await app.request('/?token=wrong');
+    const res = await request(app, '/?token=wrong');
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/?login=failed');
     assert.equal(res.headers.get('set-cookie'), null);
@@ -75,7 +76,7 @@ describe('web GUI server', () => {
   test('a change without the CSRF token, or from another origin, is refused', async () => {
     const { app, api } = await setup();
     const { cookie, csrf } = await loginByLink(app);
-    const post = (headers: Record<string, string>) => app.request('/api/v1/services/web/stop', { method: 'POST', headers: { cookie, ...headers } });
+    const post = (headers: Record<string, string>) => request(app, '/api/v1/services/web/stop', { method: 'POST', headers: { cookie, ...headers } });
     assert.equal((await post({})).status, 403);
     assert.equal((await post({ 'x-csrf-token': 'guess' })).status, 403);
     assert.equal((await post({ 'x-csrf-token': csrf, origin: 'http://evil.example', host: '127.0.0.1:9119' })).status, 403);
@@ -89,21 +90,21 @@ describe('web GUI server', () => {
   test('every change is logged with who made it', async () => {
     const { app, logs } = await setup();
     const { cookie, csrf } = await loginByLink(app);
-    await app.request('/api/v1/services/web/restart', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } });
+    await request(app, '/api/v1/services/web/restart', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } });
     assert.match(logs.join('\n'), /web: token@local POST \/v1\/services\/web\/restart -> 200/);
   });
 
   test('passwords: full and read-only roles; read-only may look but not change', async () => {
     const { app, api } = await setup({ passwordHash: await hashPassword('admin pw', { N: 1024, r: 8, p: 1 }), readonlyPasswordHash: await hashPassword('viewer pw', { N: 1024, r: 8, p: 1 }) });
-    const login = (password: string) => app.request('/login', { method: 'POST', body: JSON.stringify({ password }), headers: { 'content-type': 'application/json' } });
+    const login = (password: string) => request(app, '/login', { method: 'POST', body: JSON.stringify({ password }), headers: { 'content-type': 'application/json' } });
     assert.equal((await login('nope')).status, 401);
     const viewer = await login('viewer pw');
     assert.equal(viewer.status, 200);
     const { role, csrf } = (await viewer.json()) as { role: string; csrf: string };
     assert.equal(role, 'readonly');
     const cookie = viewer.headers.get('set-cookie')!.split(';')[0]!;
-    assert.equal((await app.request('/api/v1/services', { headers: { cookie } })).status, 200);
-    const change = await app.request('/api/v1/services/web/stop', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } });
+    assert.equal((await request(app, '/api/v1/services', { headers: { cookie } })).status, 200);
+    const change = await request(app, '/api/v1/services/web/stop', { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } });
     assert.equal(change.status, 403);
     assert.equal(api.calls.filter((c) => c.method === 'stop').length, 0);
     const admin = (await (await login('admin pw')).json()) as { role: string };
@@ -113,13 +114,13 @@ describe('web GUI server', () => {
   test('five password attempts in a minute from one client: the sixth waits with 429 and Retry-After; the token never waits', async () => {
     let now = 1_000_000;
     const { app } = await setup({ now: () => now, passwordHash: await hashPassword('right', { N: 1024, r: 8, p: 1 }) });
-    const attempt = () => app.request('/login', { method: 'POST', body: JSON.stringify({ password: 'wrong' }), headers: { 'content-type': 'application/json' } });
+    const attempt = () => request(app, '/login', { method: 'POST', body: JSON.stringify({ password: 'wrong' }), headers: { 'content-type': 'application/json' } });
     for (let i = 0; i < 5; i++) assert.equal((await attempt()).status, 401);
     const locked = await attempt();
     assert.equal(locked.status, 429);
     assert.equal(((await locked.json()) as { error: { code: string } }).error.code, 'ERR_RATE_LIMITED');
     assert.ok(Number(locked.headers.get('retry-after')) > 0);
-    assert.equal((await app.request(`/?token=${TOKEN}`)).status, 303, 'the token is never locked out');
+    assert.equal((await request(app, `/?token=${TOKEN}`)).status, 303, 'the token is never locked out');
     now += 61_000;
     assert.equal((await attempt()).status, 401, 'the window has passed');
   });
@@ -127,21 +128,21 @@ describe('web GUI server', () => {
   test('logout ends the session', async () => {
     const { app } = await setup();
     const { cookie } = await loginByLink(app);
-    await app.request('/logout', { method: 'POST', headers: { cookie } });
-    assert.equal((await app.request('/api/v1/services', { headers: { cookie } })).status, 401);
+    await request(app, '/logout', { method: 'POST', headers: { cookie } });
+    assert.equal((await request(app, '/api/v1/services', { headers: { cookie } })).status, 401);
   });
 
   test('the catalog route gives risk badges for listed services the catalog knows', async () => {
     const { app } = await setup();
     const { cookie } = await loginByLink(app);
-    const catalog = (await (await app.request('/api/catalog', { headers: { cookie } })).json()) as Record<string, { risk: string }>;
+    const catalog = (await (await request(app, '/api/catalog', { headers: { cookie } })).json()) as Record<string, { risk: string }>;
     assert.equal(catalog.echo?.risk, 'high');
     assert.equal(catalog.web, undefined);
   });
 
   test('responses forbid framing and sniffing and limit scripts to this origin', async () => {
     const { app } = await setup();
-    const res = await app.request('/');
+    const res = await request(app, '/');
     assert.equal(res.headers.get('x-frame-options'), 'DENY');
     assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   });

@@ -1,8 +1,6 @@
-import { Hono, type Context, type Next } from 'hono';
-import { getCookie } from 'hono/cookie';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { createControlApp, WEB_MAX_BODY_BYTES, type DaemonApi } from '../../control/index.js';
 import { HearthError, httpStatusOf } from '../../errors/index.js';
+import { json, Router, text, type HttpContext, type Next, type Reply } from '../../http/index.js';
 import { findDaemon } from '../../catalog/index.js';
 import { readProcessTable, type ProcessNode } from '../../process/index.js';
 import { isValidServiceName } from '../../model/index.js';
@@ -33,8 +31,6 @@ export interface WebAppOptions {
   followerGraceMs?: number;
 }
 
-type Env = { Variables: { session: Session } };
-
 const DEFAULT_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1']);
 
 /** The host:port of an Origin header; undefined for "null" or anything unparsable (refused). */
@@ -46,14 +42,12 @@ function originHost(origin: string): string | undefined {
   }
 }
 
-/** The peer's address on a real server; "local" for in-process requests (tests). */
-function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'local';
+/** The peer's address; "local" on a unix socket (the tests' in-process requests). */
+function clientAddress(c: HttpContext): string {
+  return c.remoteAddress ?? 'local';
 }
 
-const fail = (c: Context, e: HearthError) =>
-  c.json({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }, httpStatusOf(e.code) as ContentfulStatusCode);
+const fail = (e: HearthError): Reply => json({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }, httpStatusOf(e.code));
 
 /**
  * at jobs run with hearthd's rights, which is root: queueing one is running a
@@ -83,32 +77,35 @@ function withoutAtJobs(api: DaemonApi): DaemonApi {
  * browser sends one, an Origin of this very host; the read-only role may only
  * read; at jobs are never taken.
  */
-export function createWebApp(options: WebAppOptions): Hono<Env> {
+export function createWebApp(options: WebAppOptions): Router {
   const sessions = options.sessions ?? new SessionStore();
   const allowedHosts = options.allowedHosts ?? DEFAULT_HOSTS;
   const control = createControlApp(withoutAtJobs(options.api), {
     maxBodyBytes: WEB_MAX_BODY_BYTES,
     ...(options.followerGraceMs !== undefined ? { followerGraceMs: options.followerGraceMs } : {}),
   });
-  const app = new Hono<Env>();
+  const app = new Router();
+  /** The session requireSession found for a request. */
+  const sessionOf = new WeakMap<HttpContext, Session>();
 
-  app.onError((err, c) => {
+  app.onError((err) => {
     const e = err instanceof HearthError ? err : new HearthError('ERR_INTERNAL', `internal error: ${err instanceof Error ? err.message : String(err)}`);
-    return fail(c, e);
+    return fail(e);
   });
 
   app.use('*', async (c, next) => {
-    // In-process requests (tests) have no Host header: their URL's host stands in.
-    if (!hostAllowed(c.req.header('host') ?? new URL(c.req.url).host, allowedHosts)) {
-      return fail(c, new HearthError('ERR_BAD_HOST', 'this web GUI does not answer to that host name', { hint: 'use the address hearthd printed, or add the name to [web] hosts' }));
+    // An absolute request target with no Host header: the target's host stands in.
+    if (!hostAllowed(c.header('host') ?? c.url.host, allowedHosts)) {
+      return fail(new HearthError('ERR_BAD_HOST', 'this web GUI does not answer to that host name', { hint: 'use the address hearthd printed, or add the name to [web] hosts' }));
     }
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('X-Frame-Options', 'DENY');
+    const reply = await next();
+    reply.headers['x-content-type-options'] = 'nosniff';
+    reply.headers['x-frame-options'] = 'DENY';
     // same-origin, not no-referrer: under no-referrer, browsers send "Origin: null" on
     // their own POSTs, which the CSRF check must refuse; the token URL still never leaks elsewhere.
-    c.header('Referrer-Policy', 'same-origin');
-    c.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+    reply.headers['referrer-policy'] = 'same-origin';
+    reply.headers['content-security-policy'] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+    return reply;
   });
 
   mountLogin(app, {
@@ -123,68 +120,68 @@ export function createWebApp(options: WebAppOptions): Hono<Env> {
     clientAddress,
   });
 
-  app.get('/', (c) => asset(c, 'index.html'));
+  app.get('/', () => asset('index.html'));
 
-  app.get('/assets/:file', (c) => asset(c, c.req.param('file')));
+  // Only names the GUI's own directory listing put in the map can be served: no path reaches the disk.
+  app.get('/assets/:file', (c) => asset(c.params.file ?? ''));
 
-  const requireSession = async (c: Context<Env>, next: Next) => {
-    const session = sessions.get(getCookie(c, SESSION_COOKIE));
-    if (!session) return fail(c, new HearthError('ERR_LOGIN', 'log in first'));
-    c.set('session', session);
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-      if (session.role !== 'admin') return fail(c, new HearthError('ERR_FORBIDDEN', 'read-only session'));
-      const csrf = c.req.header('x-csrf-token') ?? '';
-      const origin = c.req.header('origin');
-      const host = c.req.header('host');
+  const requireSession = async (c: HttpContext, next: Next): Promise<Reply> => {
+    const session = sessions.get(c.cookie(SESSION_COOKIE));
+    if (!session) return fail(new HearthError('ERR_LOGIN', 'log in first'));
+    sessionOf.set(c, session);
+    if (c.method !== 'GET' && c.method !== 'HEAD') {
+      if (session.role !== 'admin') return fail(new HearthError('ERR_FORBIDDEN', 'read-only session'));
+      const csrf = c.header('x-csrf-token') ?? '';
+      const origin = c.header('origin');
+      const host = c.header('host');
       if (!sameSecret(csrf, session.csrf) || (origin !== undefined && host !== undefined && originHost(origin) !== host)) {
-        options.log(`web: refused a ${c.req.method} without a valid CSRF token from ${session.user}`);
-        return fail(c, new HearthError('ERR_FORBIDDEN', 'missing or wrong CSRF token'));
+        options.log(`web: refused a ${c.method} without a valid CSRF token from ${session.user}`);
+        return fail(new HearthError('ERR_FORBIDDEN', 'missing or wrong CSRF token'));
       }
     }
     return next();
   };
+  const session = (c: HttpContext): Session => sessionOf.get(c)!;
 
-  app.get('/api/session', requireSession, (c) => c.json({ role: c.var.session.role, csrf: c.var.session.csrf }));
+  app.get('/api/session', requireSession, (c) => json({ role: session(c).role, csrf: session(c).csrf }));
 
   // What the catalog knows of each listed service: descriptions where a service has none, and risk badges.
-  app.get('/api/catalog', requireSession, (c) => {
+  app.get('/api/catalog', requireSession, () => {
     const known: Record<string, { risk: string; riskReason: string; description: string; category: string }> = {};
     for (const s of options.api.list()) {
       const entry = findDaemon(s.name);
       if (entry) known[s.name] = { risk: entry.risk, riskReason: entry.riskReason, description: entry.description, category: entry.category };
     }
-    return c.json(known);
+    return json(known);
   });
 
   // A service's processes as a tree: its main pid (or a pool's workers) and everything they started.
   app.get('/api/processes/:name', requireSession, async (c) => {
-    const name = c.req.param('name') ?? '';
+    const name = c.params.name ?? '';
     const detail = isValidServiceName(name) ? await options.api.status(name) : undefined;
-    if (!detail) return fail(c, new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${isValidServiceName(name) ? name : '…'}"`));
+    if (!detail) return fail(new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${isValidServiceName(name) ? name : '…'}"`));
     const workers = Array.isArray(detail.extra?.workers) ? (detail.extra.workers as Array<{ pid: number }>).map((w) => w.pid) : [];
     const roots = [...(detail.pid !== null ? [detail.pid] : []), ...workers];
     const table = readProcessTable();
     const view = (n: ProcessNode): unknown => ({ pid: n.pid, uid: n.uid, command: n.command, rssBytes: n.rssBytes, cpuSeconds: n.cpuSeconds, children: n.children.map(view) });
-    return c.json(roots.map((pid) => table.get(pid)).filter((n): n is ProcessNode => n !== undefined).map(view));
+    return json(roots.map((pid) => table.get(pid)).filter((n): n is ProcessNode => n !== undefined).map(view));
   });
 
   app.all('/api/*', requireSession, async (c) => {
-    const url = new URL(c.req.url);
-    url.pathname = url.pathname.slice('/api'.length);
-    const forwarded = new Request(url, c.req.raw);
-    // The server's env goes along, so a stuck event-stream reader can be disconnected.
-    const response = await control.fetch(forwarded, c.env);
-    if (c.req.method !== 'GET') options.log(`web: ${c.var.session.user} ${c.req.method} ${url.pathname} -> ${response.status}`);
-    return response;
+    const forwarded = c.withPath(c.path.slice('/api'.length));
+    const reply = await control.dispatch(forwarded);
+    if (c.method !== 'GET') options.log(`web: ${session(c).user} ${c.method} ${forwarded.path} -> ${reply.status}`);
+    return reply;
   });
 
-  function asset(c: Context, name: string) {
+  function asset(name: string): Reply {
     const file = options.assets.get(name);
-    if (!file) return c.text('not found\n', 404);
-    return c.body(typeof file.body === 'string' ? file.body : new Uint8Array(file.body), 200, {
-      'Content-Type': file.type,
-      'Cache-Control': name === 'index.html' ? 'no-store' : 'no-cache',
-    });
+    if (!file) return text('not found\n', 404);
+    return {
+      status: 200,
+      headers: { 'content-type': file.type, 'cache-control': name === 'index.html' ? 'no-store' : 'no-cache' },
+      body: file.body,
+    };
   }
 
   return app;
