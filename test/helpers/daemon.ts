@@ -45,18 +45,18 @@ export function runCli(socket: string | undefined, args: string[], env: NodeJS.P
 export async function startDaemon(
   files: Record<string, string>,
   extraArgs: string[] = [],
-  /** executable: files to chmod +x; nofile: hearthd's descriptor limit, set with prlimit(1). */
-  options: { executable?: string[]; nofile?: number } = {},
+  /** executable: files to chmod +x; nofile: hearthd's descriptor limit, set with prlimit(1); env: hearthd's environment. */
+  options: { executable?: string[]; nofile?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningDaemon> {
   const dir = tempDir('hearthd-');
   const configDir = join(dir.path, 'config');
   mkdirSync(configDir, { recursive: true });
   writeTree(configDir, files);
   for (const f of options.executable ?? []) chmodSync(join(configDir, f), 0o755);
-  return launchDaemon(dir, configDir, extraArgs, options.nofile);
+  return launchDaemon(dir, configDir, extraArgs, options.nofile, options.env);
 }
 
-async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: string, extraArgs: string[], nofile?: number): Promise<RunningDaemon> {
+async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: string, extraArgs: string[], nofile?: number, env?: NodeJS.ProcessEnv): Promise<RunningDaemon> {
   const runtime = join(dir.path, 'run');
   const args = [
     join(REPO, 'bin', 'hearthd'),
@@ -69,7 +69,7 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
     ...extraArgs,
   ];
   if (nofile !== undefined) args.unshift('prlimit', `--nofile=${nofile}:${nofile}`, '--');
-  const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -101,6 +101,6 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
-    restart: () => launchDaemon(dir, configDir, extraArgs, nofile),
+    restart: () => launchDaemon(dir, configDir, extraArgs, nofile, env),
   };
 }
