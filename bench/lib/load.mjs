@@ -21,7 +21,7 @@ export async function connRate(loadgen, port, clients, sendBytes = 0) {
   const ok = runs.reduce((a, r) => a + r.ok, 0);
   const failed = runs.reduce((a, r) => a + r.failed, 0);
   const seconds = Math.max(...runs.map((r) => r.seconds));
-  return { rate: ok / seconds, failed, clientCpu: Math.max(...runs.map((r) => r.cpu / r.seconds)) };
+  return { rate: ok / seconds, connections: ok, failed, clientCpu: Math.max(...runs.map((r) => r.cpu / r.seconds)) };
 }
 
 /** One connection: send `bytes`, read them back. MB/s and the client's CPU share. */

@@ -2,8 +2,17 @@
 // file for both) and against openbsd-inetd (echo throughput on one connection).
 import { QUICK, ROUNDS, freePort, wanted } from '../lib/env.mjs';
 import { connRate, throughput } from '../lib/load.mjs';
+import { cpuTicksWithReaped } from '../lib/procfs.mjs';
 import { startHearthInetd, startOpenbsdInetd, startXinetd } from '../lib/peers.mjs';
 import { record, unavailable } from '../lib/stats.mjs';
+
+/**
+ * Cases whose every connection is served by the subject's own process (or, for xinetd's
+ * echo, by children it forks and reaps): its CPU per connection is measured beside the rate.
+ * With a local client on a 2-core machine, the client's own kernel work (TCP connect and
+ * close) costs more than either server, so the rate alone hides how cheap the server is.
+ */
+const SERVER_CPU = new Set(['daytime', 'echo']);
 
 const CASES = [
   ['daytime', 'internal daytime, 1 client', 'daytime', 1, 0],
@@ -24,16 +33,25 @@ async function connectionRates(tools) {
       if (!wanted(key)) continue;
       const rates = { h: [], x: [] };
       const cpu = { h: 0, x: 0 };
+      const serverCpu = { h: [], x: [] };
       for (let r = 0; r < ROUNDS; r++) {
         // Interleaved, and the order alternates between rounds: values[i] of both rows come from round i.
         for (const which of r % 2 ? ['x', 'h'] : ['h', 'x']) {
+          const pid = which === 'h' ? hearth.pid : xinetd.pid;
+          const before = cpuTicksWithReaped(pid);
           const res = await connRate(tools.loadgen, which === 'h' ? hp[svc] : xp[svc], clients, send);
+          // Ticks are 10 ms of CPU: µs per connection.
+          if (res.connections > 0) serverCpu[which].push(((cpuTicksWithReaped(pid) - before) * 10_000) / res.connections);
           rates[which].push(res.rate);
           cpu[which] = Math.max(cpu[which], res.clientCpu);
         }
       }
       record(label, 'hearth', 'connections', 'conn/s', rates.h, 'higher', { clientCpu: cpu.h });
       record(label, 'xinetd', 'connections', 'conn/s', rates.x, 'higher', { clientCpu: cpu.x });
+      if (SERVER_CPU.has(key) && serverCpu.h.length > 0 && serverCpu.x.length > 0) {
+        record(label, 'hearth', 'server CPU per connection', 'µs', serverCpu.h, 'lower');
+        record(label, 'xinetd', 'server CPU per connection', 'µs', serverCpu.x, 'lower');
+      }
     }
   } finally {
     await hearth.stop();
