@@ -53,10 +53,18 @@ export async function startDaemon(
   mkdirSync(configDir, { recursive: true });
   writeTree(configDir, files);
   for (const f of options.executable ?? []) chmodSync(join(configDir, f), 0o755);
-  return launchDaemon(dir, configDir, extraArgs, options.nofile, options.env);
+  return launchDaemon(dir, configDir, extraArgs, options.nofile, options.env, true);
 }
 
-async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: string, extraArgs: string[], nofile?: number, env?: NodeJS.ProcessEnv): Promise<RunningDaemon> {
+async function launchDaemon(
+  dir: { path: string; cleanup(): void },
+  configDir: string,
+  extraArgs: string[],
+  nofile: number | undefined,
+  env: NodeJS.ProcessEnv | undefined,
+  /** A restart reuses the dir its test still owns. */
+  firstStart: boolean,
+): Promise<RunningDaemon> {
   const runtime = join(dir.path, 'run');
   const args = [
     join(REPO, 'bin', 'hearthd'),
@@ -75,10 +83,23 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
   child.stderr!.on('data', (d) => (out += d));
   const socket = join(runtime, 'hearth.sock');
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`hearthd exited early: ${out}`);
-    return runCli(socket, ['list', '--json']).code === 0;
-  }, 20_000, 'hearthd to answer');
+  try {
+    await eventually(() => {
+      if (child.exitCode !== null) throw new Error(`hearthd exited early: ${out}`);
+      return runCli(socket, ['list', '--json']).code === 0;
+    }, 20_000, 'hearthd to answer');
+  } catch (e) {
+    // The test never gets a handle to stop it: stop the hearthd (and so its services) here, and,
+    // on a first start, remove its dir, so a failed start leaves no process or temp dir behind.
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
+      if (!stopped) child.kill('SIGKILL');
+      await exited;
+    }
+    if (firstStart) dir.cleanup();
+    throw e;
+  }
   return {
     root: dir.path,
     runtimeDir: runtime,
@@ -101,6 +122,6 @@ async function launchDaemon(dir: { path: string; cleanup(): void }, configDir: s
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
-    restart: () => launchDaemon(dir, configDir, extraArgs, nofile, env),
+    restart: () => launchDaemon(dir, configDir, extraArgs, nofile, env, false),
   };
 }

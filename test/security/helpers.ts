@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { runCli, writeTree } from '../helpers/daemon.js';
-import { REPO, eventually, tempDir } from '../helpers/index.js';
+import { startDaemon } from '../helpers/daemon.js';
+import { eventually } from '../helpers/index.js';
 
 /**
  * A real hearthd for attack tests: optionally under a descriptor limit
@@ -29,61 +29,39 @@ export interface AttackTarget {
 }
 
 export async function startTarget(files: Record<string, string>, options: { web?: boolean; nofile?: number } = {}): Promise<AttackTarget> {
-  const dir = tempDir('hearth-sec-');
-  const configDir = join(dir.path, 'config');
-  mkdirSync(configDir, { recursive: true });
-  writeTree(configDir, files);
-  const runtime = join(dir.path, 'run');
-  const logDir = join(dir.path, 'log');
-  const daemonArgs = [
-    join(REPO, 'bin', 'hearthd'),
-    '--config-dir', configDir,
-    '--state-dir', join(dir.path, 'state'),
-    '--runtime-dir', runtime,
-    '--log-dir', logDir,
-    '--web-listen', options.web ? '127.0.0.1:0' : 'off',
-    '--quiet',
-  ];
-  const argv = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, '--', ...daemonArgs] : daemonArgs;
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const socket = join(runtime, 'hearth.sock');
-  await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`hearthd exited early: ${out}`);
-    return runCli(socket, ['list', '--json']).code === 0;
-  }, 20_000, 'hearthd to answer');
+  const d = await startDaemon(files, ['--web-listen', options.web ? '127.0.0.1:0' : 'off', '--quiet'], options.nofile ? { nofile: options.nofile } : {});
   let webUrl = '';
   let token = '';
   if (options.web) {
-    webUrl = await eventually(() => {
-      if (child.exitCode !== null) throw new Error(`hearthd exited early: ${out}`);
-      const file = join(runtime, 'web-address');
-      return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-    }, 20_000, 'the web GUI address');
-    token = readFileSync(join(runtime, 'web-token'), 'utf8').trim();
+    try {
+      webUrl = await eventually(() => {
+        if (d.child.exitCode !== null) throw new Error(`hearthd exited early: ${d.output()}`);
+        const file = join(d.runtimeDir, 'web-address');
+        return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+      }, 20_000, 'the web GUI address');
+      token = readFileSync(join(d.runtimeDir, 'web-token'), 'utf8').trim();
+    } catch (e) {
+      await d.stop();
+      throw e;
+    }
   }
   return {
-    root: dir.path,
-    socket,
-    logDir,
-    pid: child.pid!,
+    root: d.root,
+    socket: d.socket,
+    logDir: join(d.root, 'log'),
+    pid: d.child.pid!,
     webUrl,
     webPort: webUrl ? Number(new URL(webUrl).port) : 0,
     token,
-    child,
-    output: () => out,
-    cli: (...a: string[]) => runCli(socket, a),
+    child: d.child,
+    output: d.output,
+    cli: d.cli,
     rssBytes: () => {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${d.child.pid}/status`, 'utf8'));
       return Number(m?.[1] ?? 0) * 1024;
     },
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      dir.cleanup();
+      await d.stop();
     },
   };
 }
