@@ -22,7 +22,7 @@ interface Line {
   text: string;
 }
 
-/** The lines that end with a newline (a copy cut by a kill may end in the middle of one). */
+/** The lines that end with a newline (a copy cut by a kill, or a file read while it is written, may end in the middle of one). */
 const completeLines = (text: string): string[] => text.split('\n').slice(0, -1);
 
 /** The records of a service as its files hold them, oldest first (seals and other unknown lines skipped, as readers do). */
@@ -34,7 +34,9 @@ function journalLines(d: RunningDaemon, name: string): Line[] {
     .sort((a, b) => Number(b[2] ?? 0) - Number(a[2] ?? 0));
   const out: Line[] = [];
   for (const m of files) {
-    for (const raw of readFileSync(join(dir, m[0]), 'latin1').split('\n')) {
+    // Whole lines only: hearthd may be appending to the file as it is read, and a record cut at
+    // the end of what was read would pass for a shorter line ("w1 n=12" for "w1 n=1234").
+    for (const raw of completeLines(readFileSync(join(dir, m[0]), 'latin1'))) {
       const r = /^\d+ ([oe])(p?)\S* (.*)$/.exec(raw);
       if (r) out.push({ stream: r[1]!, partial: r[2] === 'p', text: r[3]! });
     }
