@@ -80,6 +80,39 @@ describe('services started through hearth-spawner', { skip }, () => {
     await h.sup.stop('greeter');
   });
 
+  test('ready = "notify": READY=1 and STATUS= sent before the pid reached hearthd count', async (t) => {
+    const notify = nativeHelperPath('hearth-notify');
+    if (!notify || !nativeHelperPath('hearth-dgram')) return t.skip('native helpers not built (needs a C compiler)');
+    await h.sup.open();
+    await h.sup.define(
+      makeDef('early', { exec: ['/bin/sh', '-c', `${notify} --ready --status=serving; exec sleep ${uniqueSleep()}`], ready: { kind: 'notify' }, startTimeoutMs: 3000, restart: 'never' }),
+    );
+    // The datagram and the helper's answer reach hearthd by different ways, in either order: here
+    // the answer (the pid) is held until the datagram has been handled, as a busy helper does.
+    const runner = h.sup.get('early');
+    let heard = false;
+    const handle = runner.handleNotify.bind(runner);
+    runner.handleNotify = (payload, pid) => {
+      heard = true;
+      handle(payload, pid);
+    };
+    const spawnService = h.spawner.spawnService.bind(h.spawner);
+    h.spawner.spawnService = (r) => {
+      const server = spawnService(r) as ReturnType<typeof spawnService> & { started(pid: number): void };
+      const started = server.started.bind(server);
+      server.started = (pid) => void eventually(() => heard, 5000, 'the datagram').then(() => started(pid));
+      return server;
+    };
+    try {
+      await h.sup.start('early');
+      assert.equal(h.sup.get('early').state, 'running');
+      assert.equal(h.sup.get('early').snapshot().detail, 'serving');
+    } finally {
+      delete (h.spawner as Partial<typeof h.spawner>).spawnService;
+      await h.sup.stop('early');
+    }
+  });
+
   test('a program that cannot be run fails the start with the reason, and nothing is left', async () => {
     await h.sup.define(makeDef('nodir', { exec: ['/bin/true'], workingDirectory: '/nonexistent-hearth-dir', restart: 'never' }));
     await assert.rejects(h.sup.start('nodir'), /working directory \/nonexistent-hearth-dir/);

@@ -14,6 +14,9 @@ import { createPrivateTmp, prepareDirectories } from './service-exec.js';
 import { guarded } from './run-steps.js';
 import { ServiceEnding } from './service-ending.js';
 
+/** sd_notify datagrams kept while the pid is on its way (see handleNotify); more is a flood. */
+const EARLY_NOTIFY_MAX = 64;
+
 export { describeExit } from '../events/index.js';
 export type { LogSink } from './service-output.js';
 export type { RunnerContext } from './runner.js';
@@ -32,6 +35,9 @@ export type { RunnerContext } from './runner.js';
  * the steps of the previous one give up.
  */
 export class ServiceRunner extends ServiceEnding implements Runner {
+  /** Datagrams that came while `spawning`, for the run the pid brings. */
+  private earlyNotify: Buffer[] | undefined;
+
   /** Resolves once the service is running and ready; rejects if it cannot get there. */
   start(): Promise<void> {
     if (this.stateValue === 'running') return Promise.resolve();
@@ -79,6 +85,13 @@ export class ServiceRunner extends ServiceEnding implements Runner {
 
   /** An sd_notify datagram on this service's own socket. */
   handleNotify(payload: Buffer, _senderPid?: number): void {
+    // The datagram and hearth-spawner's answer with the pid come by different ways, in either
+    // order: one sent before the pid arrived waits for the readiness watch the pid brings, or a
+    // READY=1 would be lost and the start time out.
+    if (this.earlyNotify) {
+      if (this.earlyNotify.length < EARLY_NOTIFY_MAX) this.earlyNotify.push(payload);
+      return;
+    }
     const msg = parseNotify(payload);
     if (msg.status !== undefined) {
       this.detail = msg.status;
@@ -188,6 +201,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     const gen = this.generation;
     this.child = child;
     this.earlyOutput = { chunks: [], bytes: 0 };
+    this.earlyNotify = [];
     // Starting from now: a stop that comes before the pid must wait for it (see beginStop).
     if (this.stateValue !== 'starting') this.setState('starting');
     let settled!: () => void;
@@ -197,6 +211,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
       if (this.spawning === spawning) {
         this.spawning = undefined;
         this.earlyOutput = undefined;
+        this.earlyNotify = undefined;
       }
       settled();
     };
@@ -219,6 +234,8 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     const def = this.def;
     const pid = child.pid!;
     const now = Date.now();
+    const early = this.earlyNotify ?? [];
+    this.earlyNotify = undefined;
     this.child = child;
     this.mainCommand = command;
     this.mainPid = def.type === 'forking' ? null : pid;
@@ -240,7 +257,10 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     if (superseded) return;
     if (this.stateValue !== 'starting') this.setState('starting');
     // A oneshot is ready when its commands are done, which their exits tell.
-    if (def.type === 'oneshot') return;
+    if (def.type === 'oneshot') {
+      for (const payload of early) this.handleNotify(payload);
+      return;
+    }
     const watch = new ReadinessWatch(
       def,
       {
@@ -256,6 +276,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     this.stopCancels.push(() => watch.end());
     watch.begin();
     for (const chunk of this.takeEarlyOutput()) watch.feedOutput(chunk);
+    for (const payload of early) this.handleNotify(payload);
   }
 
   /**
