@@ -41,7 +41,8 @@ describe('hearth logs without hearthd', () => {
   });
 
   after(async () => {
-    if (d.child.exitCode === null) await d.stop();
+    // Also when a test ended hearthd itself: stop() removes its temp dir either way.
+    await d?.stop();
     socketDir.cleanup();
     copyDir.cleanup();
   });
