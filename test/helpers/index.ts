@@ -94,21 +94,13 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-export function randomPort(): number {
-  return 20000 + Math.floor(Math.random() * 30000);
-}
-
-/** A port that was free a moment ago: bind port 0, read it, close. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
+/**
+ * A TCP and UDP port free now, for a test to bind. Not one the kernel hands out
+ * itself (listen on port 0): those come from the ephemeral range, where the
+ * client sockets of tests running beside this one may take it before the bind.
+ */
+export function freePort(): Promise<number> {
+  return freePortBase([0]);
 }
 
 /**
