@@ -91,7 +91,8 @@ describe('systemd services under hearthd', () => {
     const r = sc('start', 'prefail');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Job for prefail\.service failed because the control process exited with error code/);
-    await eventually(() => existsSync(join(W, 'prefail.post')), 5000, 'ExecStopPost=');
+    // The shell creates the file before echo writes to it: wait for the whole line.
+    await eventually(() => existsSync(join(W, 'prefail.post')) && readFileSync(join(W, 'prefail.post'), 'utf8').endsWith('\n'), 5000, 'ExecStopPost=');
     assert.equal(readFileSync(join(W, 'prefail.post'), 'utf8').trim(), 'result=exit-code code=exited status=3');
     assert.equal(sc('is-failed', 'prefail').code, 0);
   });
