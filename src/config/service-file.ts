@@ -44,6 +44,12 @@ import { POOL_KEYS, finishPool, readPoolKey, type PoolDraft } from './pool-keys.
 import { TIMER_KEYS, finishTimer, readTimerKey, type TimerDraft } from './timer-keys.js';
 import { LIMIT_KEYS, checkLimits, readLimitKey } from './limit-keys.js';
 
+/** What a service file's meaning depends on besides its text: hearth.toml's log defaults, the limits this host can enforce. */
+export interface ParseDefaults {
+  log?: LogSettings;
+  limitSupport?: LimitSupport;
+}
+
 export interface ServiceFileResult {
   definition?: ServiceDefinition;
   /** `type = "inetd"`: an inetd-style service, for the super-server's parser. */
@@ -247,7 +253,7 @@ export function parseServiceFile(
   name: string,
   file: string,
   text: string,
-  defaults: { log?: LogSettings; limitSupport?: LimitSupport } = {},
+  defaults: ParseDefaults = {},
 ): ServiceFileResult {
   const lines = findKeyLinesSafe(text);
   const c = new FieldContext(file, lines);

@@ -32,8 +32,14 @@ export class NativeBackend implements UnitBackend {
       }
       for (const name of wasBroken) if (!this.has(name)) report.removed.push(name);
     }
+    // A definition the supervisor already holds (the file did not change) needs no step of its own.
+    const defined = [...config.services.values()].filter((def) => {
+      if (!this.supervisor.holds(def)) return true;
+      report.unchanged.push(def.name);
+      return false;
+    });
     await Promise.all(
-      [...config.services.values()].map(async (def) => {
+      defined.map(async (def) => {
         const outcome = await this.supervisor.define(def);
         // A file fixed since the last load was listed (as broken) before: it changed, it was not added.
         report[outcome === 'added' && wasBroken.has(def.name) ? 'changed' : outcome].push(def.name);

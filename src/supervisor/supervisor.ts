@@ -250,6 +250,11 @@ export class Supervisor {
     receiver?.then((r) => r.stop()).catch(() => undefined);
   }
 
+  /** Whether this very definition is the one a service runs by (a reload of an unchanged file hands it back). */
+  holds(def: ServiceDefinition): boolean {
+    return this.runners.get(def.name)?.def === def;
+  }
+
   has(name: string): boolean {
     return this.runners.has(name);
   }
