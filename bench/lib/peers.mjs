@@ -2,7 +2,7 @@
 // dir, and stopped exactly (nothing else on the machine is touched). The settings each
 // peer gets are listed in docs/performance.md ("How each peer is set up"); change both.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, HEARTHD, QUICK, ROOT, SCRATCH, have, killQuietly, log, onCleanup, own, scratchDir, sleep, waitFor, waitPort } from './env.mjs';
 import { MARK, ourSleeps } from './procfs.mjs';
@@ -204,7 +204,28 @@ export async function startS6(n, { prefix, budgetMs } = {}) {
   // s6-svscan holds 500 services by default; -c raises that capacity for a bigger fleet.
   const p = ownWith(prefix, 's6-svscan', n > 400 ? ['-c', String(n + 16), dir] : [dir]);
   await waitSleeps(n, 's6 services', budgetMs);
-  return { ...p, dir, coldStartMs: performance.now() - t0 };
+  // A big fleet's teardown can outlast the stop's grace: an s6-supervise left behind restarts its
+  // service after the bench killed it, and thousands of orphaned sleeps burdened the next workload.
+  const stop = async () => {
+    await p.stop();
+    for (const pid of processesIn(dir)) killQuietly(pid);
+    clearLeftovers();
+  };
+  return { ...p, dir, stop, coldStartMs: performance.now() - t0 };
+}
+
+/** Processes whose working directory is under `dir` (s6-supervise runs in its service's directory). */
+function processesIn(dir) {
+  const pids = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readlinkSync(`/proc/${e}/cwd`).startsWith(`${dir}/`)) pids.push(Number(e));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
 }
 
 export async function startRunit(n) {
