@@ -8,22 +8,15 @@ import { readBodyText } from '../control/request-limits.js';
 import { Router } from './router.js';
 import { json, text } from './reply.js';
 import { readCookie, serializeCookie } from './cookies.js';
+import { untilClosed } from '../testing/socket.js';
 
 /** Sends raw bytes to a server and resolves with everything it answers until it closes. */
 function raw(server: Server, bytes: string, timeoutMs = 5000): Promise<string> {
   const { port } = server.address() as AddressInfo;
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    let got = '';
-    const timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms: ${got}`)), timeoutMs);
-    s.on('data', (d) => (got += d));
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(got);
-    });
-    s.write(bytes);
-  });
+  const s = connect(port, '127.0.0.1');
+  const answer = untilClosed(s, timeoutMs);
+  s.write(bytes);
+  return answer;
 }
 
 async function listen(app: Router): Promise<Server> {

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { REPO } from '../helpers/index.js';
 import { startTarget, type AttackTarget } from './helpers.js';
+import { untilClosed } from '../../src/testing/socket.js';
 
 /**
  * The GUI's files are read once at start from dist/gui into memory and served
@@ -15,18 +16,10 @@ import { startTarget, type AttackTarget } from './helpers.js';
 
 /** One request written as given; resolves with the whole answer once the server closes. */
 function rawGet(port: number, target: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1');
-    let got = '';
-    const timer = setTimeout(() => reject(new Error(`no answer to ${target}: ${got}`)), 10_000);
-    s.on('data', (d) => (got += d.toString('latin1')));
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(got);
-    });
-    s.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
-  });
+  const s = connect(port, '127.0.0.1');
+  const answer = untilClosed(s, 10_000, 'latin1');
+  s.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+  return answer;
 }
 
 const ATTACKS = [

@@ -1,24 +1,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeDaemonApi } from '../../control/index.js';
 import { startWebServer, type WebServer } from './start.js';
-
-/** Reads a socket until it closes; resolves with what came. */
-const untilClosed = (s: Socket, timeoutMs = 10_000): Promise<string> =>
-  new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`still open after ${timeoutMs} ms: ${text}`)), timeoutMs);
-    s.on('data', (d) => (text += d));
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve(text);
-    });
-  });
+import { untilClosed } from '../../testing/socket.js';
 
 describe('startWebServer', () => {
   let dir = '';
