@@ -2,10 +2,10 @@
 // dir, and stopped exactly (nothing else on the machine is touched). The settings each
 // peer gets are listed in docs/performance.md ("How each peer is set up"); change both.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CACHE, HEARTHD, QUICK, ROOT, SCRATCH, have, killQuietly, log, onCleanup, own, scratchDir, sleep, waitFor, waitPort } from './env.mjs';
-import { MARK, ourSleeps } from './procfs.mjs';
+import { MARK, ourSleeps, processesIn } from './procfs.mjs';
 
 /**
  * Installs what is missing. PM2 goes into bench/.cache at bench time, not into
@@ -212,20 +212,6 @@ export async function startS6(n, { prefix, budgetMs } = {}) {
     clearLeftovers();
   };
   return { ...p, dir, stop, coldStartMs: performance.now() - t0 };
-}
-
-/** Processes whose working directory is under `dir` (s6-supervise runs in its service's directory). */
-function processesIn(dir) {
-  const pids = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readlinkSync(`/proc/${e}/cwd`).startsWith(`${dir}/`)) pids.push(Number(e));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return pids;
 }
 
 export async function startRunit(n) {

@@ -34,6 +34,20 @@ export function ourSleeps() {
   return pids;
 }
 
+/** Processes whose working directory is under `dir` (s6-supervise runs in its service's directory). */
+export function processesIn(dir) {
+  const pids = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (readlinkSync(`/proc/${e}/cwd`).startsWith(`${dir}/`)) pids.push(Number(e));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
 /** RSS and PSS in MiB (NaN when the process is gone). */
 export function memory(pid) {
   const status = readProc(`/proc/${pid}/status`) ?? '';
