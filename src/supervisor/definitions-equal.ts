@@ -74,8 +74,6 @@ export function definitionsEqual(a: ServiceDefinition, b: ServiceDefinition): bo
 export type DefinitionChange = { kind: 'none' } | { kind: 'live'; settings: string[] } | { kind: 'restart' };
 
 export function definitionChange(before: ServiceDefinition, after: ServiceDefinition): DefinitionChange {
-  // A reload hands back the very object of a file that did not change (ServiceFileCache).
-  if (before === after) return { kind: 'none' };
   if (processPart(before) !== processPart(after)) return { kind: 'restart' };
   const settings = liveChanges(before, after);
   return settings.length === 0 ? { kind: 'none' } : { kind: 'live', settings };
