@@ -15,6 +15,7 @@ import { raiseNofileLimit } from '../process/index.js';
 import { PACKAGE_ROOT, helperBuildAdvice, installKind, missingHelpers } from '../native/index.js';
 import { HEARTHD_OPTIONS, hearthdUsage } from './hearthd-usage.js';
 import { daemonOutput } from './daemon-output.js';
+import { HeapRelease } from '../daemon/heap-release.js';
 
 const USAGE = hearthdUsage();
 const say = daemonOutput();
@@ -134,11 +135,18 @@ async function main(): Promise<void> {
   say.out(`hearthd: control socket ${daemon.socketPath}\n`);
   say.out(`hearthd: try "${cliName()} --socket ${daemon.socketPath} list"\n`);
 
+  // After the boot (below), a reload or a runlevel switch: give the burst's memory back.
+  const heap = new HeapRelease();
+  daemon.bus.subscribe((e) => {
+    if (e.type === 'config.reloaded' || e.type === 'runlevel.changed') heap.afterBurst();
+  });
+
   let closeWeb: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    heap.stop();
     say.out(`hearthd: ${signal}: stopping services\n`);
     try {
       await closeWeb?.().catch(() => undefined);
@@ -162,27 +170,34 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  // The GUI comes up once the boot is done: services first, the page after.
-  const web = { ...daemon.settings.web, ...(v['web-listen'] !== undefined ? { listen: v['web-listen'] } : {}) };
-  if (web.listen !== 'off') {
-    if (!isLoopbackListen(web.listen) && web.tlsCert === undefined) {
-      say.err(`hearthd: not serving the web GUI on "${web.listen}": other machines could reach it without TLS (set [web] tls_cert and tls_key)\n`);
-      return;
-    }
-    try {
-      const { startWebServer, guiDir } = await import('../web/index.js');
-      const gui = await startWebServer({
-        api: daemon,
-        settings: web,
-        runtimeDir: daemon.info().runtimeDir,
-        guiDir: guiDir(),
-        log: (message) => daemon.bus.emit({ type: 'daemon.log', at: Date.now(), level: 'info', message }),
-      });
-      closeWeb = gui.close;
-      say.out(`hearthd: web GUI ${gui.url} (log in once with ${gui.url}?token=${gui.token})\n`);
-    } catch (e) {
-      say.err(`hearthd: web GUI not started: ${describeError(e)}\n`);
-    }
+  try {
+    await startWeb(daemon, v['web-listen'], (close) => (closeWeb = close));
+  } finally {
+    heap.afterBurst();
+  }
+}
+
+/** The GUI comes up once the boot is done: services first, the page after. */
+async function startWeb(daemon: Daemon, listen: string | undefined, onStarted: (close: () => Promise<void>) => void): Promise<void> {
+  const web = { ...daemon.settings.web, ...(listen !== undefined ? { listen } : {}) };
+  if (web.listen === 'off') return;
+  if (!isLoopbackListen(web.listen) && web.tlsCert === undefined) {
+    say.err(`hearthd: not serving the web GUI on "${web.listen}": other machines could reach it without TLS (set [web] tls_cert and tls_key)\n`);
+    return;
+  }
+  try {
+    const { startWebServer, guiDir } = await import('../web/index.js');
+    const gui = await startWebServer({
+      api: daemon,
+      settings: web,
+      runtimeDir: daemon.info().runtimeDir,
+      guiDir: guiDir(),
+      log: (message) => daemon.bus.emit({ type: 'daemon.log', at: Date.now(), level: 'info', message }),
+    });
+    onStarted(gui.close);
+    say.out(`hearthd: web GUI ${gui.url} (log in once with ${gui.url}?token=${gui.token})\n`);
+  } catch (e) {
+    say.err(`hearthd: web GUI not started: ${describeError(e)}\n`);
   }
 }
 

@@ -1,0 +1,73 @@
+/**
+ * Hands the memory of a burst of work back to the system once the burst is over.
+ *
+ * A boot, a reload or a runlevel switch allocates in a burst: every service's
+ * file parsed, its runner, pipes and first records made. V8 promotes what
+ * outlives its small young generation (bin/hearthd keeps it at 1 MiB) and then
+ * keeps the old-generation pages it grew into long after the burst's garbage
+ * died, because nothing in a quiet daemon makes it collect them. Measured on
+ * a 2-core Debian 12 host with Node 20: 1,000 sleep services held 89 MiB RSS
+ * two seconds after the boot, and 76 MiB after one full collection, of which
+ * hearthd's live objects are 20 MiB. One collection once things are quiet costs
+ * a few milliseconds at 1,000 services and gives back what the burst took.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** How long after the last burst the collection waits: a burst's tail (first output, readiness, state writes) comes within it. */
+export const QUIET_MS = 1000;
+
+export interface HeapReleaseOptions {
+  /** A full garbage collection; undefined where the runtime offers none (then nothing is done). */
+  collect?: (() => void) | undefined;
+  quietMs?: number;
+}
+
+export class HeapRelease {
+  private readonly collect: (() => void) | undefined;
+  private readonly quietMs: number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: HeapReleaseOptions = {}) {
+    this.collect = 'collect' in options ? options.collect : fullCollection();
+    this.quietMs = options.quietMs ?? QUIET_MS;
+  }
+
+  /** A burst just ended: collect once nothing else has ended for quietMs (a series of reloads costs one collection). */
+  afterBurst(): void {
+    if (!this.collect) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.collect?.();
+    }, this.quietMs);
+    // Never what keeps hearthd alive.
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * V8's full collection, which Node offers only to code started with
+ * --expose-gc. The flag is set just long enough to make one new context,
+ * whose global `gc` collects the whole heap; hearthd's own global scope never
+ * gets a `gc`. Started with --expose-gc, hearthd uses the one it was given
+ * and leaves the flag as it was.
+ */
+export function fullCollection(): (() => void) | undefined {
+  const given: unknown = (globalThis as { gc?: unknown }).gc;
+  if (typeof given === 'function') return () => void given();
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    return typeof gc === 'function' ? () => void gc() : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+}
