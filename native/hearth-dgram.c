@@ -11,9 +11,11 @@
  * It exits when its parent dies (PR_SET_PDEATHSIG) or stdout closes, and
  * removes the socket file it created.
  *
- * With --attribute (the syslog socket), each frame also says which cgroup
- * the sender was in, read from /proc/PID/cgroup as soon as the datagram is
- * received, before a short-lived sender (logger) is gone:
+ * With --attribute (the syslog socket, and the notify socket of a pool,
+ * whose workers are told apart by their ancestry), each frame also says
+ * which cgroup the sender was in, read from /proc/PID/cgroup as soon as the
+ * datagram is received, before a short-lived sender (logger, hearth-notify)
+ * is gone:
  *
  *     <pid> <uid> <gid> <length> <lineage> <cgroup>\n<payload bytes>
  *

@@ -13,7 +13,11 @@ export interface Datagram {
    * was already gone (undefined when none could be read).
    */
   cgroup?: string;
-  /** The ancestors walked to find that cgroup (the sender's parent first), when the sender was gone. */
+  /**
+   * With `attribute`: the sender's ancestors, its parent first, up to (not
+   * including) hearthd or init; for a sender already gone, as the kernel's
+   * process events recorded them (undefined when none could be found).
+   */
   lineage?: number[];
 }
 
@@ -31,7 +35,7 @@ export class DgramReceiver {
     readonly socketPath: string,
     private readonly onDatagram: (d: Datagram) => void,
     private readonly mode = 0o600,
-    /** Ask the helper for each sender's cgroup and ancestry (syslog; see hearth-dgram.c). */
+    /** Ask the helper for each sender's cgroup and ancestry (syslog, a pool's notify socket; see hearth-dgram.c). */
     private readonly attribute = false,
   ) {}
 

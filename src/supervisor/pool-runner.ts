@@ -8,7 +8,7 @@ import { PoolScaler } from './pool-scaler.js';
 import { PoolWorker, type WorkerLaunch } from './pool-worker.js';
 import { parseNotify } from './readiness.js';
 import { RestartTracker } from './restart-policy.js';
-import type { Runner, RunnerContext } from './runner.js';
+import type { NotifySender, Runner, RunnerContext } from './runner.js';
 import type { LogSink } from './service-output.js';
 import { describeExit } from '../events/index.js';
 import { workerLaunch } from './pool-launch.js';
@@ -222,13 +222,22 @@ export class PoolRunner implements Runner {
     return this.rollOver(next);
   }
 
-  handleNotify(payload: Buffer, senderPid?: number): void {
+  /**
+   * A message counts for the worker it came from: the worker itself, or a
+   * process under it (hearth-notify run by its script, long gone by now),
+   * found among the ancestors hearth-dgram read as the message arrived. A
+   * sender under no worker (another service, any other process that reached
+   * the socket) does not speak for the pool at all, its STATUS= included.
+   * MAINPID= means nothing here: a pool has no main process.
+   */
+  handleNotify(payload: Buffer, sender?: NotifySender): void {
+    if (!sender || sender.pid <= 0) return;
+    // Every worker is hearthd's child, so at most one of them is on the way up.
+    const chain = [sender.pid, ...(sender.lineage ?? [])];
+    const worker = [...this.workers].find((w) => w.pid > 0 && chain.includes(w.pid));
+    if (!worker) return;
     const msg = parseNotify(payload);
-    if (senderPid === undefined) return;
-    // The sender may be the worker or a helper it ran (hearth-notify): match either by group.
-    const group = readProcStat(senderPid)?.pgrp;
-    const worker = [...this.workers].find((w) => w.pid === senderPid || w.pid === group);
-    if (worker && msg.ready) worker.markReady();
+    if (msg.ready) worker.markReady();
     if (msg.status !== undefined) this.detailText = msg.status;
   }
 
@@ -263,7 +272,7 @@ export class PoolRunner implements Runner {
       this.leftovers = undefined;
     }
     if (this.def.ready.kind === 'notify' && this.notifySocket === undefined) {
-      this.notifySocket = await this.ctx.notifySocketFor(this.name);
+      this.notifySocket = await this.ctx.notifySocketFor(this.name, true);
     }
     if (this.sockets === undefined) {
       this.sockets = await bindListeners(this.def.listen);

@@ -4,15 +4,20 @@ import type { OutputFifos } from './output-fifo.js';
 import type { RuntimeStateStore } from './runtime-state.js';
 import type { LogSink } from './service-output.js';
 import type { ProcessTracking } from '../boundary/index.js';
-import type { ServerSpawner } from '../native/index.js';
+import type { Datagram, ServerSpawner } from '../native/index.js';
 
 /** What a runner gets from the Supervisor. */
 export interface RunnerContext {
   emit(event: HearthEvent): void;
   /** Where output goes; called once per runner. */
   logSink(def: ServiceDefinition): LogSink;
-  /** Creates (once) the service's sd_notify socket and returns its path. */
-  notifySocketFor(name: string): Promise<string>;
+  /**
+   * Creates (once) the service's sd_notify socket and returns its path. With
+   * `attributed`, each message comes with the sender's ancestry, read as it
+   * arrived (a pool tells its workers apart by it); that costs a listener on
+   * the kernel's process events, so only a runner that needs it asks.
+   */
+  notifySocketFor(name: string, attributed?: boolean): Promise<string>;
   /** Named pipes for output that outlive hearthd; without them, plain pipes. */
   fifos?: OutputFifos;
   /** Where pids and counters are kept for a recovering hearthd. */
@@ -29,6 +34,9 @@ export interface RunnerContext {
   /** hearth-spawner, which starts main processes inside their cgroup without forking hearthd (when it runs). */
   spawner?: ServerSpawner;
 }
+
+/** Who sent an sd_notify message: its pid, and on an attributed socket its ancestors (parent first). */
+export type NotifySender = Pick<Datagram, 'pid' | 'lineage'>;
 
 /** Listening sockets a hearth-socket helper holds: fetched from controlPath into the service's fds 3… */
 export interface HeldSockets {
@@ -58,7 +66,7 @@ export interface Runner {
   restart(): Promise<void>;
   /** Sends the reload signal, or (pools) replaces the workers without downtime. */
   reload(): void | Promise<void>;
-  handleNotify(payload: Buffer, senderPid?: number): void;
+  handleNotify(payload: Buffer, sender?: NotifySender): void;
   /** Sends a signal to the main process, the running control command, or every process; how many it reached. */
   signal?(signal: NodeJS.Signals, whom: 'main' | 'control' | 'all'): number;
   /**

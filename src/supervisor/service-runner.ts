@@ -5,7 +5,7 @@ import type { CommandLine } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
 import type { RuntimeRecord } from './runtime-state.js';
 import { isCleanExit } from './restart-policy.js';
-import type { Runner } from './runner.js';
+import type { NotifySender, Runner } from './runner.js';
 import { parseNotify } from './readiness.js';
 import { ReadinessWatch, type ReadinessCallbacks } from './readiness-watch.js';
 import { pidAlive, signalPid, whenPidDies } from '../boundary/index.js';
@@ -84,7 +84,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
   }
 
   /** An sd_notify datagram on this service's own socket. */
-  handleNotify(payload: Buffer, _senderPid?: number): void {
+  handleNotify(payload: Buffer, _sender?: NotifySender): void {
     // The datagram and hearth-spawner's answer with the pid come by different ways, in either
     // order: one sent before the pid arrived waits for the readiness watch the pid brings, or a
     // READY=1 would be lost and the start time out.

@@ -69,11 +69,13 @@ export class Supervisor {
   /** Processes of services whose definition is gone, kept from a previous hearthd. */
   private readonly orphans = new Map<string, Orphan>();
   /**
-   * One notify socket per service that asks for one. A shared socket would
-   * have to attribute datagrams by sender pid, and the sender (often a short
-   * hearth-notify or systemd-notify process) may be gone before we look.
+   * One notify socket per service that asks for one: whatever reaches it
+   * speaks for that service alone, so no message has to be traced back to
+   * a service. Within a pool, which worker a message is from is read by the
+   * helper as it arrives (`attributed`), before a short-lived sender
+   * (hearth-notify, systemd-notify) is gone.
    */
-  private readonly notifySockets = new Map<string, Promise<DgramReceiver>>();
+  private readonly notifySockets = new Map<string, { receiver: Promise<DgramReceiver>; attributed: boolean }>();
   private notifyCounter = 0;
 
   private readonly fifos: OutputFifos | undefined;
@@ -227,27 +229,36 @@ export class Supervisor {
     for (const name of [...this.notifySockets.keys()]) this.closeNotify(name);
   }
 
-  private notifySocketFor(name: string): Promise<string> {
+  private notifySocketFor(name: string, attributed = false): Promise<string> {
     const dir = this.options.notifyDir;
     if (!dir) {
       return Promise.reject(new HearthError('ERR_SPAWN', `cannot start "${name}" with ready = "notify": no notify directory`));
     }
-    let receiver = this.notifySockets.get(name);
-    if (!receiver) {
+    let entry = this.notifySockets.get(name);
+    // A service that became a pool or stopped being one (its old runner is gone by now): its
+    // socket is made again, so a pool gets its senders' ancestry and a plain service pays nothing.
+    if (entry && entry.attributed !== attributed) {
+      this.closeNotify(name);
+      entry = undefined;
+    }
+    if (!entry) {
       const def = this.runners.get(name)?.def;
       const own = join(dir, name);
-      const r = new DgramReceiver(join(own, `n${++this.notifyCounter}.sock`), (d) => this.runners.get(name)?.handleNotify(d.payload, d.pid), 0o666);
-      receiver = notifyDirFor(own, def).then(() => r.start()).then(() => r);
-      receiver.catch(() => this.notifySockets.delete(name));
-      this.notifySockets.set(name, receiver);
+      const r = new DgramReceiver(join(own, `n${++this.notifyCounter}.sock`), (d) => this.runners.get(name)?.handleNotify(d.payload, d), 0o666, attributed);
+      const receiver = notifyDirFor(own, def).then(() => r.start()).then(() => r);
+      const mine = { receiver, attributed };
+      receiver.catch(() => {
+        if (this.notifySockets.get(name) === mine) this.notifySockets.delete(name);
+      });
+      this.notifySockets.set(name, (entry = mine));
     }
-    return receiver.then((r) => r.socketPath);
+    return entry.receiver.then((r) => r.socketPath);
   }
 
   private closeNotify(name: string): void {
-    const receiver = this.notifySockets.get(name);
+    const entry = this.notifySockets.get(name);
     this.notifySockets.delete(name);
-    receiver?.then((r) => r.stop()).catch(() => undefined);
+    entry?.receiver.then((r) => r.stop()).catch(() => undefined);
   }
 
   /** Whether this very definition is the one a service runs by (a reload of an unchanged file hands it back). */
@@ -409,7 +420,7 @@ export class Supervisor {
       emit: this.options.emit,
       logSink: this.options.logSink,
       configDir: this.options.configDir,
-      notifySocketFor: (name) => this.notifySocketFor(name),
+      notifySocketFor: (name, attributed) => this.notifySocketFor(name, attributed),
       ...(this.fifos ? { fifos: this.fifos } : {}),
       ...(this.runtimeState ? { runtimeState: this.runtimeState } : {}),
       tracking: this.options.tracking,

@@ -1,0 +1,166 @@
+/**
+ * ready = "notify" in a pool: a worker's READY=1 may come from a short-lived
+ * process the worker runs (hearth-notify from its shell script before it
+ * execs its server, or deeper down), which is gone by the time hearthd reads
+ * the message; hearth-dgram reads the sender's ancestry as the message
+ * arrives. And only a worker's own processes may speak for the pool: a
+ * process outside every worker's tree (another service, any other process
+ * of the same user) neither makes a worker ready nor sets the pool's status.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { eventually, tempDir, uniqueSleep } from './helpers/index.js';
+import { nativeHelperPath } from '../src/native/index.js';
+
+const notify = nativeHelperPath('hearth-notify');
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+const helpersMissing = notify && nativeHelperPath('hearth-dgram') ? false : 'native helpers not built (needs a C compiler)';
+
+interface PoolStatus {
+  state: string;
+  detail?: string;
+  extra: { pool: { generation: number }; workers: Array<{ pid: number; generation: number; state: string }> };
+}
+
+function poolStatus(d: RunningDaemon, name: string): PoolStatus {
+  const r = d.cli('status', name, '--json');
+  assert.ok(r.code === 0 || r.code === 3, r.stderr);
+  return JSON.parse(r.stdout) as PoolStatus;
+}
+
+/** The pool running with `count` ready workers of its current generation. */
+function readyPool(d: RunningDaemon, name: string, count: number): Promise<PoolStatus> {
+  return eventually(() => {
+    const s = poolStatus(d, name);
+    const ready = s.extra.workers.filter((w) => w.state === 'ready' && w.generation === s.extra.pool.generation);
+    return s.state === 'running' && ready.length === count ? s : undefined;
+  }, 20_000, `"${name}" running with ${count} ready workers`);
+}
+
+const sh = (script: string) => `exec = ["/bin/sh", "-c", ${JSON.stringify(script)}]\n`;
+const POOL = 'listen = ["tcp://127.0.0.1:0"]\nready = "notify"\nstart_timeout = "20s"\n';
+const CONVERT = sh(`${notify} --ready; exec sleep ${uniqueSleep()}`);
+
+/** The notify socket helpers serving a service: for each, whether it reads senders' ancestry (--attribute). */
+function notifyHelpers(d: RunningDaemon, name: string): boolean[] {
+  const dir = `${d.runtimeDir}.public/notify/${name}/`;
+  const found: boolean[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
+      if (argv[0]!.endsWith('/hearth-dgram') && argv[1]!.startsWith(dir)) found.push(argv.includes('--attribute'));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+for (const tracking of ['auto', 'process-group'] as const) {
+  describe(`a notify pool whose workers' scripts run hearth-notify (process tracking "${tracking}")`, { skip: helpersMissing }, () => {
+    let d: RunningDaemon;
+    before(async () => {
+      d = await startDaemon({
+        'hearth.toml': `[processes]\ntracking = "${tracking}"\n`,
+        // The shell's child says READY=1 and is reaped before the shell execs its server.
+        'services/scripted.toml': POOL + 'workers = 3\n' + sh(`${notify} --ready; exec sleep ${uniqueSleep()}`),
+        // Two levels down: the script runs a shell that runs hearth-notify.
+        'services/nested.toml': POOL + 'workers = 2\n' + sh(`/bin/sh -c '${notify} --ready --status=warm; true'; exec sleep ${uniqueSleep()}`),
+        'services/convert.toml': 'ready = "notify"\nstart_timeout = "20s"\n' + CONVERT,
+      });
+    });
+    after(async () => {
+      await d?.stop();
+    });
+
+    test('every worker becomes ready: the pool runs with all of them', async () => {
+      await readyPool(d, 'scripted', 3);
+      await readyPool(d, 'nested', 2);
+    });
+
+    test('a reload\'s new generation becomes ready the same way', async () => {
+      const old = (await readyPool(d, 'scripted', 3)).extra.workers.map((w) => w.pid);
+      assert.equal(d.cli('reload', 'scripted').code, 0);
+      const fresh = await readyPool(d, 'scripted', 3);
+      const serving = fresh.extra.workers.filter((w) => w.generation === fresh.extra.pool.generation);
+      assert.ok(serving.every((w) => !old.includes(w.pid)), 'the ready workers are the new ones');
+    });
+
+    test('a plain service\'s notify socket goes without the ancestry; once the service is a pool, its socket has it', async () => {
+      await eventually(() => poolStatus(d, 'convert').state === 'running', 20_000, 'the plain service running');
+      assert.deepEqual(notifyHelpers(d, 'convert'), [false], 'one helper, not attributing');
+      writeFileSync(join(d.configDir, 'services/convert.toml'), POOL + 'workers = 2\n' + CONVERT);
+      const reloaded = d.cli('reload-config');
+      assert.equal(reloaded.code, 0, reloaded.stdout + reloaded.stderr);
+      await readyPool(d, 'convert', 2);
+      await eventually(() => notifyHelpers(d, 'convert').join() === 'true', 10_000, 'the old helper gone, the new one attributing');
+    });
+  });
+}
+
+describe('a notify pool refuses messages from processes outside its workers', { skip: helpersMissing || (hasPython ? false : 'python3 is not installed (the worker sends READY=1 from its own process)') }, () => {
+  let d: RunningDaemon;
+  let files: { path: string; cleanup(): void };
+  let dir: string;
+  before(async () => {
+    files = tempDir('hearth-poolnotify-');
+    dir = files.path;
+    // Each worker waits for the go file; the first to take the lock sends READY=1 from its own
+    // process (which hearth has always accepted), the other never does. That one message, sent
+    // after every forged one, says when hearthd has handled them all.
+    const worker = [
+      'import os, socket, time',
+      `go, lock = ${JSON.stringify(join(dir, 'go'))}, ${JSON.stringify(join(dir, 'lock'))}`,
+      'while not os.path.exists(go): time.sleep(0.02)',
+      'try:',
+      '    os.mkdir(lock)',
+      '    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+      '    s.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])',
+      'except FileExistsError:',
+      '    pass',
+      'while True: time.sleep(3600)',
+    ].join('\n');
+    d = await startDaemon({
+      'services/guarded.toml': `${POOL.replace('20s', '120s')}workers = 2\nexec = ["python3", "-c", ${JSON.stringify(worker)}]\n`,
+      // Another service of the same hearthd that learns the pool's socket and writes to it.
+      'services/neighbour.toml':
+        'runlevels = []\nready = "log:sent"\n' +
+        sh(`NOTIFY_SOCKET="$(cat ${join(dir, 'socket-path')})" ${notify} READY=1 STATUS=forged-by-neighbour && echo sent; exec sleep ${uniqueSleep()}`),
+    });
+  });
+  after(async () => {
+    await d?.stop();
+    files?.cleanup();
+  });
+
+  test('READY=1 and STATUS= from another service and from an unrelated process change nothing', async () => {
+    await eventually(() => {
+      const s = poolStatus(d, 'guarded');
+      return s.state === 'starting' && s.extra.workers.length === 2;
+    }, 10_000, 'two starting workers');
+    const notifyDir = `${d.runtimeDir}.public/notify/guarded`;
+    const socket = join(notifyDir, readdirSync(notifyDir)[0]!);
+
+    // A process of the same user that no worker started.
+    const outsider = spawnSync(notify!, ['READY=1', 'STATUS=forged-by-outsider'], { env: { NOTIFY_SOCKET: socket }, encoding: 'utf8' });
+    assert.equal(outsider.status, 0, outsider.stderr);
+    // A process of another service.
+    writeFileSync(join(dir, 'socket-path'), socket);
+    const neighbour = d.cli('start', 'neighbour');
+    assert.equal(neighbour.code, 0, neighbour.stderr);
+
+    writeFileSync(join(dir, 'go'), '');
+    const s = await eventually(() => {
+      const st = poolStatus(d, 'guarded');
+      return st.extra.workers.some((w) => w.state === 'ready') ? st : undefined;
+    }, 10_000, 'the worker\'s own READY=1');
+    assert.deepEqual(s.extra.workers.map((w) => w.state).sort(), ['ready', 'starting'], 'only the worker that said so is ready');
+    assert.equal(s.state, 'starting');
+    assert.doesNotMatch(s.detail ?? '', /forged/, 'the status is not one a stranger set');
+  });
+});
