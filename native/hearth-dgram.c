@@ -118,7 +118,15 @@ static void cn_drain(void) {
     ssize_t n = recv(cn_fd, buf, sizeof buf, 0);
     if (n <= 0) {
       if (n < 0 && errno == EINTR) continue;
-      return; /* EAGAIN: all read; ENOBUFS: events were lost, later ones still come */
+      if (n < 0 && errno == ENOBUFS) {
+        /* Events were lost: a pid whose fork went unseen would keep an older
+         * process's parent in its slot, and a pool trusts the lineage to say
+         * which worker a notify message speaks for. Forget every record (the
+         * living still have /proc) and read on: later events still come. */
+        memset(forks, 0, sizeof forks);
+        continue;
+      }
+      return; /* EAGAIN: all read */
     }
     for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
       struct cn_msg *c = NLMSG_DATA(h);
