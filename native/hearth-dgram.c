@@ -259,7 +259,11 @@ int main(int argc, char **argv) {
   if (write_all("READY\n", 6) < 0) cleanup(0);
 
   static char payload[65536];
-  char control[CMSG_SPACE(sizeof(struct ucred))];
+  /* Room for the credentials and a few passed descriptors (see BARRIER below). */
+  union {
+    char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(8 * sizeof(int))];
+    struct cmsghdr align;
+  } control;
   static char cgroup[4096], lineage[512];
   for (;;) {
     if (cn_fd >= 0) {
@@ -278,9 +282,9 @@ int main(int argc, char **argv) {
     memset(&msg, 0, sizeof msg);
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = recvmsg(fd, &msg, 0);
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
     if (n < 0) {
       if (errno == EINTR) continue;
       perror("hearth-dgram: recvmsg");
@@ -288,7 +292,22 @@ int main(int argc, char **argv) {
     }
     struct ucred cred = {0, (uid_t)-1, (gid_t)-1};
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) memcpy(&cred, CMSG_DATA(c), sizeof cred);
+      if (c->cmsg_level != SOL_SOCKET) continue;
+      if (c->cmsg_type == SCM_CREDENTIALS) memcpy(&cred, CMSG_DATA(c), sizeof cred);
+      /* sd_notify's BARRIER=1 passes the write end of a pipe and waits until
+       * the receiver closes it. Datagrams come in order, so everything the
+       * sender sent before it has been received (and attributed, while the
+       * sender was still there) by now: closing is the whole answer. Any
+       * other descriptor a sender passes is of no use here either. Ones that
+       * did not fit the buffer the kernel has closed already. */
+      if (c->cmsg_type == SCM_RIGHTS) {
+        size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; i++) {
+          int passed;
+          memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+          close(passed);
+        }
+      }
     }
     static char header[96 + sizeof cgroup + sizeof lineage];
     int h;

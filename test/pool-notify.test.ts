@@ -12,9 +12,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { eventually, tempDir, uniqueSleep } from './helpers/index.js';
-import { nativeHelperPath } from '../src/native/index.js';
+import { DgramReceiver, nativeHelperPath, type Datagram } from '../src/native/index.js';
 
 const notify = nativeHelperPath('hearth-notify');
 const hasPython = spawnSync('python3', ['--version']).status === 0;
@@ -43,17 +44,19 @@ function readyPool(d: RunningDaemon, name: string, count: number): Promise<PoolS
 
 const sh = (script: string) => `exec = ["/bin/sh", "-c", ${JSON.stringify(script)}]\n`;
 const POOL = 'listen = ["tcp://127.0.0.1:0"]\nready = "notify"\nstart_timeout = "20s"\n';
+/** Enough workers that a lost race for any one of them fails the pool's start. */
+const WORKERS = 6;
 const CONVERT = sh(`${notify} --ready; exec sleep ${uniqueSleep()}`);
 
-/** The notify socket helpers serving a service: for each, whether it reads senders' ancestry (--attribute). */
-function notifyHelpers(d: RunningDaemon, name: string): boolean[] {
+/** The notify socket helpers serving a service: their pids, and whether each reads senders' ancestry (--attribute). */
+function notifyHelpers(d: RunningDaemon, name: string): Array<{ pid: number; attributed: boolean }> {
   const dir = `${d.runtimeDir}.public/notify/${name}/`;
-  const found: boolean[] = [];
+  const found: Array<{ pid: number; attributed: boolean }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0');
-      if (argv[0]!.endsWith('/hearth-dgram') && argv[1]!.startsWith(dir)) found.push(argv.includes('--attribute'));
+      if (argv[0]!.endsWith('/hearth-dgram') && argv[1]!.startsWith(dir)) found.push({ pid: Number(entry), attributed: argv.includes('--attribute') });
     } catch {
       // gone meanwhile
     }
@@ -61,44 +64,66 @@ function notifyHelpers(d: RunningDaemon, name: string): boolean[] {
   return found;
 }
 
-for (const tracking of ['auto', 'process-group'] as const) {
-  describe(`a notify pool whose workers' scripts run hearth-notify (process tracking "${tracking}")`, { skip: helpersMissing }, () => {
+/** Whether a process may listen to the kernel's process events (CAP_NET_ADMIN, bit 12, in its effective set). */
+function hasNetAdmin(pid: number): boolean {
+  const eff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!;
+  return (BigInt(`0x${eff}`) & (1n << 12n)) !== 0n;
+}
+
+const variants = [
+  { title: 'process tracking "auto"', tracking: 'auto' },
+  { title: 'process tracking "process-group"', tracking: 'process-group' },
+  // No process events: a sender already gone has no ancestry, so hearth-notify must still be there.
+  {
+    title: 'hearthd without CAP_NET_ADMIN',
+    tracking: 'auto',
+    prefix: ['setpriv', '--bounding-set', '-net_admin', '--'],
+    skip: userInfo().uid === 0 && spawnSync('setpriv', ['--version']).status === 0 ? false : 'needs root and setpriv to run hearthd without CAP_NET_ADMIN',
+  },
+];
+
+for (const variant of variants) {
+  describe(`a notify pool whose workers' scripts run hearth-notify (${variant.title})`, { skip: helpersMissing || variant.skip }, () => {
     let d: RunningDaemon;
     before(async () => {
-      d = await startDaemon({
-        'hearth.toml': `[processes]\ntracking = "${tracking}"\n`,
+      const files = {
+        'hearth.toml': `[processes]\ntracking = "${variant.tracking}"\n`,
         // The shell's child says READY=1 and is reaped before the shell execs its server.
-        'services/scripted.toml': POOL + 'workers = 3\n' + sh(`${notify} --ready; exec sleep ${uniqueSleep()}`),
+        'services/scripted.toml': POOL + `workers = ${WORKERS}\n` + sh(`${notify} --ready; exec sleep ${uniqueSleep()}`),
         // Two levels down: the script runs a shell that runs hearth-notify.
         'services/nested.toml': POOL + 'workers = 2\n' + sh(`/bin/sh -c '${notify} --ready --status=warm; true'; exec sleep ${uniqueSleep()}`),
         'services/convert.toml': 'ready = "notify"\nstart_timeout = "20s"\n' + CONVERT,
-      });
+      };
+      d = await startDaemon(files, [], variant.prefix ? { prefix: variant.prefix } : {});
     });
     after(async () => {
       await d?.stop();
     });
 
     test('every worker becomes ready: the pool runs with all of them', async () => {
-      await readyPool(d, 'scripted', 3);
+      await readyPool(d, 'scripted', WORKERS);
       await readyPool(d, 'nested', 2);
+      const helpers = notifyHelpers(d, 'scripted');
+      assert.equal(helpers.length, 1);
+      if (variant.prefix) assert.ok(!hasNetAdmin(helpers[0]!.pid), 'the helper cannot listen to process events');
     });
 
     test('a reload\'s new generation becomes ready the same way', async () => {
-      const old = (await readyPool(d, 'scripted', 3)).extra.workers.map((w) => w.pid);
+      const old = (await readyPool(d, 'scripted', WORKERS)).extra.workers.map((w) => w.pid);
       assert.equal(d.cli('reload', 'scripted').code, 0);
-      const fresh = await readyPool(d, 'scripted', 3);
+      const fresh = await readyPool(d, 'scripted', WORKERS);
       const serving = fresh.extra.workers.filter((w) => w.generation === fresh.extra.pool.generation);
       assert.ok(serving.every((w) => !old.includes(w.pid)), 'the ready workers are the new ones');
     });
 
     test('a plain service\'s notify socket goes without the ancestry; once the service is a pool, its socket has it', async () => {
       await eventually(() => poolStatus(d, 'convert').state === 'running', 20_000, 'the plain service running');
-      assert.deepEqual(notifyHelpers(d, 'convert'), [false], 'one helper, not attributing');
+      assert.deepEqual(notifyHelpers(d, 'convert').map((h) => h.attributed), [false], 'one helper, not attributing');
       writeFileSync(join(d.configDir, 'services/convert.toml'), POOL + 'workers = 2\n' + CONVERT);
       const reloaded = d.cli('reload-config');
       assert.equal(reloaded.code, 0, reloaded.stdout + reloaded.stderr);
       await readyPool(d, 'convert', 2);
-      await eventually(() => notifyHelpers(d, 'convert').join() === 'true', 10_000, 'the old helper gone, the new one attributing');
+      await eventually(() => notifyHelpers(d, 'convert').map((h) => h.attributed).join() === 'true', 10_000, 'the old helper gone, the new one attributing');
     });
   });
 }
@@ -162,5 +187,28 @@ describe('a notify pool refuses messages from processes outside its workers', { 
     assert.deepEqual(s.extra.workers.map((w) => w.state).sort(), ['ready', 'starting'], 'only the worker that said so is ready');
     assert.equal(s.state, 'starting');
     assert.doesNotMatch(s.detail ?? '', /forged/, 'the status is not one a stranger set');
+  });
+});
+
+describe('hearth-notify and the notify socket helper', { skip: helpersMissing }, () => {
+  test('hearth-notify stays until the helper has its message (BARRIER=1); --no-block does not wait', async () => {
+    const dir = tempDir('hearth-barrier-');
+    const got: Datagram[] = [];
+    const receiver = new DgramReceiver(join(dir.path, 'n.sock'), (d) => got.push(d), 0o600, true);
+    try {
+      await receiver.start();
+      const env = { NOTIFY_SOCKET: receiver.socketPath };
+      // The helper is another process: it answers the barrier while this one is blocked here.
+      const waited = spawnSync(notify!, ['--ready'], { env, encoding: 'utf8' });
+      assert.equal(waited.status, 0);
+      assert.equal(waited.stderr, '', 'the helper closed the passed pipe, so the barrier did not time out');
+      const quick = spawnSync(notify!, ['--no-block', 'STATUS=quick'], { env, encoding: 'utf8' });
+      assert.equal(quick.status, 0, quick.stderr);
+      await eventually(() => got.length >= 3, 10_000, 'three datagrams');
+      assert.deepEqual(got.map((d) => d.payload.toString()), ['READY=1', 'BARRIER=1', 'STATUS=quick']);
+    } finally {
+      receiver.stop();
+      dir.cleanup();
+    }
   });
 });

@@ -45,23 +45,25 @@ export function runCli(socket: string | undefined, args: string[], env: NodeJS.P
 export async function startDaemon(
   files: Record<string, string>,
   extraArgs: string[] = [],
-  /** executable: files to chmod +x; nofile: hearthd's descriptor limit, set with prlimit(1); env: hearthd's environment. */
-  options: { executable?: string[]; nofile?: number; env?: NodeJS.ProcessEnv } = {},
+  /**
+   * executable: files to chmod +x; nofile: hearthd's descriptor limit, set with prlimit(1); env: hearthd's environment;
+   * prefix: a command hearthd is run under (setpriv, to take a capability away).
+   */
+  options: { executable?: string[]; nofile?: number; env?: NodeJS.ProcessEnv; prefix?: string[] } = {},
 ): Promise<RunningDaemon> {
   const dir = tempDir('hearthd-');
   const configDir = join(dir.path, 'config');
   mkdirSync(configDir, { recursive: true });
   writeTree(configDir, files);
   for (const f of options.executable ?? []) chmodSync(join(configDir, f), 0o755);
-  return launchDaemon(dir, configDir, extraArgs, options.nofile, options.env, true);
+  return launchDaemon(dir, configDir, extraArgs, options, true);
 }
 
 async function launchDaemon(
   dir: { path: string; cleanup(): void },
   configDir: string,
   extraArgs: string[],
-  nofile: number | undefined,
-  env: NodeJS.ProcessEnv | undefined,
+  { nofile, env, prefix }: { nofile?: number; env?: NodeJS.ProcessEnv; prefix?: string[] },
   /** A restart reuses the dir its test still owns. */
   firstStart: boolean,
 ): Promise<RunningDaemon> {
@@ -77,6 +79,7 @@ async function launchDaemon(
     ...extraArgs,
   ];
   if (nofile !== undefined) args.unshift('prlimit', `--nofile=${nofile}:${nofile}`, '--');
+  if (prefix) args.unshift(...prefix);
   const child = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -122,6 +125,6 @@ async function launchDaemon(
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
-    restart: () => launchDaemon(dir, configDir, extraArgs, nofile, env, false),
+    restart: () => launchDaemon(dir, configDir, extraArgs, { nofile, env, prefix }, false),
   };
 }
