@@ -1,0 +1,93 @@
+/**
+ * hearth-spawner never waits on a busy hearthd. Its replies go out without
+ * blocking and queue in the helper while hearthd is not reading, so it goes on
+ * taking requests and reaping the processes it started: a helper blocked on a
+ * full channel once stopped reaping, and a mass stop at 10,000 services waited
+ * on its zombies. Here the test is hearthd: it speaks the helper's channel
+ * protocol itself and stops reading it.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { nativeHelperPath } from '../src/native/index.js';
+import { eventually, tempDir } from './helpers/index.js';
+
+const HELPER = nativeHelperPath('hearth-spawner');
+const skip = HELPER ? false : 'native/build/hearth-spawner is not built (no C compiler?)';
+
+/** Requests whose replies are long: each names a working directory that does not exist. */
+const FAILING = 1500;
+const MISSING_DIR = `/nonexistent${`/${'d'.repeat(99)}`.repeat(4)}`;
+
+/** The helper's children and whether each is a zombie (from /proc: its state letter). */
+function childrenOf(pid: number): Array<{ pid: number; zombie: boolean }> {
+  const kids: Array<{ pid: number; zombie: boolean }> = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const word of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) {
+      try {
+        const stat = readFileSync(`/proc/${word}/stat`, 'utf8');
+        kids.push({ pid: Number(word), zombie: stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z' });
+      } catch {
+        // reaped meanwhile
+      }
+    }
+  }
+  return kids;
+}
+
+describe('hearth-spawner with a hearthd that does not read its replies', { skip }, () => {
+  test('goes on taking requests and reaping, and every reply arrives whole once hearthd reads again', async () => {
+    const dir = tempDir('hearth-spawner-bp-');
+    // fd 3 is a socket pair, as Node's IPC channel is; the test writes the requests and reads the replies.
+    const helper = spawn(HELPER!, [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' },
+    });
+    const channel = helper.stdio[3] as Socket;
+    channel.on('error', () => undefined); // the helper is killed at the end, its side of the pair with it
+    channel.pause(); // hearthd busy: after Node's own buffer fills, nothing more is read
+    try {
+      const base = { argv: ['true'], env: [], stdio: [null, null, null] };
+      let requests = '';
+      for (let id = 1; id <= FAILING; id++) requests += `${JSON.stringify({ ...base, id, file: '/bin/true', cwd: MISSING_DIR })}\n`;
+      const marker = join(dir.path, 'last-request-ran');
+      requests += `${JSON.stringify({ ...base, id: FAILING + 1, file: '/bin/touch', argv: ['touch', marker] })}\n`;
+      channel.write(requests);
+
+      // The replies to the failing starts alone are more than the channel holds unread.
+      const socketBuffer = Number(readFileSync('/proc/sys/net/core/wmem_default', 'utf8'));
+      assert.ok(FAILING * MISSING_DIR.length > 2 * socketBuffer, `${socketBuffer} bytes of socket buffer`);
+      await eventually(() => existsSync(marker), 30_000, 'the last request to be carried out while no reply was read');
+      await eventually(() => childrenOf(helper.pid!).length === 0, 10_000, 'the helper to reap what it started');
+
+      channel.resume();
+      const lines: string[] = [];
+      let rest = '';
+      channel.on('data', (d: Buffer) => {
+        const parts = (rest + d.toString()).split('\n');
+        rest = parts.pop()!;
+        lines.push(...parts);
+      });
+      const replies = () => lines.map((l) => JSON.parse(l) as { id?: number; pid?: number; error?: string; code?: number | null });
+      await eventually(() => replies().some((r) => r.id === undefined && r.code === 0), 10_000, 'the last process\'s exit');
+      const all = replies();
+      const errors = all.filter((r) => r.error !== undefined);
+      assert.equal(errors.length, FAILING);
+      assert.deepEqual(
+        errors.map((r) => r.id),
+        Array.from({ length: FAILING }, (_, i) => i + 1),
+        'one reply per failing request, in order',
+      );
+      assert.ok(errors.every((r) => r.error === `cannot enter the working directory ${MISSING_DIR}: No such file or directory`), errors[0]?.error);
+      const started = all.find((r) => r.id === FAILING + 1);
+      assert.ok(started?.pid && started.pid > 0, 'the last request was answered with its pid');
+      assert.ok(all.some((r) => r.pid === started.pid && r.code === 0), 'and its exit followed');
+    } finally {
+      helper.kill();
+      dir.cleanup();
+    }
+  });
+});
