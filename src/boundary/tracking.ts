@@ -116,36 +116,7 @@ class CgroupTracking implements ProcessTracking {
   }
 
   unit(kind: string, name: string): UnitTracking {
-    const unit = `${name}.${kind}`;
-    const tree = this.tree;
-    let v1InUse: readonly V1Controller[] = v1HierarchiesFor({});
-    return {
-      marker: { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance },
-      where: tree.dir(unit),
-      joinPrefix: (leaf, rlimits) => [this.cgexec, ...rlimitFlags(rlimits), ...tree.ensure(unit, leaf, v1InUse), '--'],
-      joinFiles: (leaf) => tree.ensure(unit, leaf, v1InUse),
-      joinTarget: (leaf) => {
-        const [v2, ...v1] = tree.ensure(unit, leaf, v1InUse);
-        return { cgroup: dirname(v2!), joins: v1 };
-      },
-      applyLimits: (limits) => {
-        v1InUse = v1HierarchiesFor(limits ?? {});
-        tree.ensure(unit, undefined, v1InUse);
-        applyLimits(tree, unit, limits ?? {}, v1InUse);
-      },
-      // The process groups cover the moment between fork and joining the cgroup.
-      boundary: (groups, leaf) => new UnionBoundary([new CgroupBoundary(tree.dir(unit, leaf)), new ProcessGroupBoundary(groups)]),
-      populated: () => cgroupPopulated(tree.dir(unit)),
-      contains: (pid) => cgroupPids(tree.dir(unit)).includes(pid),
-      pids: () => cgroupPids(tree.dir(unit)),
-      // An empty cgroup can still be charged for page cache: no process, no usage to show.
-      usage: () => {
-        const u = cgroupUsage(tree, unit, v1InUse.includes('memory'));
-        return u.tasks > 0 ? u : undefined;
-      },
-      oomKills: () => cgroupOomKills(tree, unit, v1InUse.includes('memory')),
-      release: (leaf) => tree.remove(unit, leaf),
-    };
+    return new CgroupUnit(this.tree, this.cgexec, `${name}.${kind}`, { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance });
   }
 
   ownerOf(pid: number): { name: string; kind: string } | undefined {
@@ -198,30 +169,7 @@ class GroupTracking implements ProcessTracking {
   }
 
   unit(_kind: string, name: string): UnitTracking {
-    const marker = { HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance };
-    const marked = () => markedPids(marker);
-    return {
-      marker,
-      where: `process groups, and processes marked HEARTH_SERVICE=${name}`,
-      joinPrefix: () => undefined,
-      joinFiles: () => undefined,
-      joinTarget: () => undefined,
-      applyLimits: () => undefined,
-      boundary: (groups) => new ProcessGroupBoundary(groups, undefined, undefined, marked),
-      populated: () => undefined,
-      contains: (pid, groups) => {
-        const pgrp = readProcStat(pid)?.pgrp;
-        return (pgrp !== undefined && groups.includes(pgrp)) || marked().includes(pid);
-      },
-      pids: (groups) => [...new Set([...groups.flatMap((g) => (g === null ? [] : groupMembers(g))), ...marked()])],
-      usage: (groups) => {
-        const pids = new Set(marked());
-        for (const g of groups) if (g !== null) for (const p of groupMembers(g)) pids.add(p);
-        return usageOf([...pids]);
-      },
-      oomKills: () => 0,
-      release: () => undefined,
-    };
+    return new GroupUnit({ HEARTH_SERVICE: name, HEARTH_INSTANCE: this.instance });
   }
 
   ownerOf(): undefined {
@@ -237,6 +185,131 @@ class GroupTracking implements ProcessTracking {
   }
 
   close(): void {}
+}
+
+/**
+ * A unit's cgroups. One object per unit with its methods on the prototype: a
+ * closure per method per unit cost close to a kilobyte per service.
+ */
+class CgroupUnit implements UnitTracking {
+  readonly where: string;
+  /** The v1 hierarchies the unit's processes join (see applyLimits). */
+  private v1InUse: readonly V1Controller[] = v1HierarchiesFor({});
+
+  constructor(
+    private readonly tree: CgroupTree,
+    private readonly cgexec: string,
+    private readonly unit: string,
+    readonly marker: Record<string, string>,
+  ) {
+    this.where = tree.dir(unit);
+  }
+
+  joinPrefix(leaf?: string, rlimits?: Rlimits): string[] {
+    return [this.cgexec, ...rlimitFlags(rlimits), ...this.joinFiles(leaf), '--'];
+  }
+
+  joinFiles(leaf?: string): string[] {
+    return this.tree.ensure(this.unit, leaf, this.v1InUse);
+  }
+
+  joinTarget(leaf?: string): { cgroup: string; joins: string[] } {
+    const [v2, ...v1] = this.joinFiles(leaf);
+    return { cgroup: dirname(v2!), joins: v1 };
+  }
+
+  applyLimits(limits: ResourceLimits | undefined): void {
+    this.v1InUse = v1HierarchiesFor(limits ?? {});
+    this.tree.ensure(this.unit, undefined, this.v1InUse);
+    applyLimits(this.tree, this.unit, limits ?? {}, this.v1InUse);
+  }
+
+  // The process groups cover the moment between fork and joining the cgroup.
+  boundary(groups: Array<number | null>, leaf?: string): ProcessBoundary {
+    return new UnionBoundary([new CgroupBoundary(this.tree.dir(this.unit, leaf)), new ProcessGroupBoundary(groups)]);
+  }
+
+  populated(): boolean {
+    return cgroupPopulated(this.where);
+  }
+
+  contains(pid: number): boolean {
+    return this.pids().includes(pid);
+  }
+
+  pids(): number[] {
+    return cgroupPids(this.where);
+  }
+
+  // An empty cgroup can still be charged for page cache: no process, no usage to show.
+  usage(): UnitUsage | undefined {
+    const u = cgroupUsage(this.tree, this.unit, this.v1InUse.includes('memory'));
+    return u.tasks > 0 ? u : undefined;
+  }
+
+  oomKills(): number {
+    return cgroupOomKills(this.tree, this.unit, this.v1InUse.includes('memory'));
+  }
+
+  release(leaf?: string): void {
+    this.tree.remove(this.unit, leaf);
+  }
+}
+
+/** A unit without cgroups: its process groups and the processes that carry its marker. */
+class GroupUnit implements UnitTracking {
+  readonly where: string;
+
+  constructor(readonly marker: Record<string, string>) {
+    this.where = `process groups, and processes marked HEARTH_SERVICE=${marker.HEARTH_SERVICE}`;
+  }
+
+  joinPrefix(): undefined {
+    return undefined;
+  }
+
+  joinFiles(): undefined {
+    return undefined;
+  }
+
+  joinTarget(): undefined {
+    return undefined;
+  }
+
+  applyLimits(): void {}
+
+  boundary(groups: Array<number | null>): ProcessBoundary {
+    return new ProcessGroupBoundary(groups, undefined, undefined, () => this.marked());
+  }
+
+  populated(): undefined {
+    return undefined;
+  }
+
+  contains(pid: number, groups: Array<number | null>): boolean {
+    const pgrp = readProcStat(pid)?.pgrp;
+    return (pgrp !== undefined && groups.includes(pgrp)) || this.marked().includes(pid);
+  }
+
+  pids(groups: Array<number | null>): number[] {
+    return [...new Set([...groups.flatMap((g) => (g === null ? [] : groupMembers(g))), ...this.marked()])];
+  }
+
+  usage(groups: Array<number | null>): UnitUsage | undefined {
+    const pids = new Set(this.marked());
+    for (const g of groups) if (g !== null) for (const p of groupMembers(g)) pids.add(p);
+    return usageOf([...pids]);
+  }
+
+  oomKills(): number {
+    return 0;
+  }
+
+  release(): void {}
+
+  private marked(): number[] {
+    return markedPids(this.marker);
+  }
 }
 
 /** hearth-cgexec's -r NAME=SOFT:HARD options. */

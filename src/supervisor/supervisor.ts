@@ -77,6 +77,7 @@ export class Supervisor {
    */
   private readonly notifySockets = new Map<string, { receiver: Promise<DgramReceiver>; attributed: boolean }>();
   private notifyCounter = 0;
+  private runnerContext: RunnerContext | undefined;
 
   private readonly fifos: OutputFifos | undefined;
   private readonly runtimeState: RuntimeStateStore | undefined;
@@ -416,7 +417,13 @@ export class Supervisor {
   }
 
   private createRunner(def: ServiceDefinition): Runner {
-    const ctx: RunnerContext = {
+    const ctx = (this.runnerContext ??= this.makeRunnerContext());
+    return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
+  }
+
+  /** What every runner gets: one object for them all, made with the first. */
+  private makeRunnerContext(): RunnerContext {
+    return {
       emit: this.options.emit,
       logSink: this.options.logSink,
       configDir: this.options.configDir,
@@ -429,7 +436,6 @@ export class Supervisor {
       ...(this.options.connection ? { connection: this.options.connection } : {}),
       ...(this.options.spawner ? { spawner: this.options.spawner } : {}),
     };
-    return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
   }
 }
 
