@@ -1,7 +1,7 @@
 /** ServiceFileCache: a reload reads only the service files that changed, and never trusts one that changed too recently. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigDir } from './config-dir.js';
@@ -110,6 +110,34 @@ describe('ServiceFileCache', () => {
       const after = await loadConfigDir(dir, { serviceFiles: cache });
       assert.deepEqual([...after.services.keys()], ['a']);
       assert.equal(cache.size, 1);
+    });
+  });
+
+  test('settle trusts a file read too soon after its change once the change is old enough and the text is what was parsed', async () => {
+    await withDir(async (dir, write) => {
+      write('a', 'exec = ["/bin/sleep", "1"]\n');
+      write('b', 'exec = ["/bin/sleep", "2"]\n');
+      const path = (name: string) => join(dir, 'services', `${name}.toml`);
+      const changed = statSync(path('a')).mtimeMs;
+      let now = changed + 1000; // read one second after the files were written
+      const cache = new ServiceFileCache(() => now);
+      const result = { errors: [], warnings: [] } as unknown as ServiceFileResult;
+      let load = cache.load({});
+      for (const name of ['a', 'b']) load.parsed(path(name), statSync(path(name)), readFileSync(path(name), 'utf8'), () => result);
+      load.end();
+      assert.equal(cache.unsettled, true);
+      assert.equal(await cache.settle(), 0, 'still within the racy window');
+
+      // b is written again: same size, and its old times put back, as a write in the same clock tick would leave them.
+      const old = statSync(path('b'));
+      write('b', 'exec = ["/bin/sleep", "3"]\n');
+      utimesSync(path('b'), old.atime, old.mtime);
+      now = Date.now() + 10_000;
+      assert.equal(await cache.settle(), 1, 'a is trusted; b changed since it was read (its ctime says so)');
+      load = cache.load({});
+      assert.equal(load.unchanged(path('a'), statSync(path('a'))), result, 'a is not read again');
+      assert.equal(load.unchanged(path('b'), statSync(path('b'))), undefined, 'b is read again');
+      load.end();
     });
   });
 });

@@ -17,10 +17,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import type { ServiceFileResult } from './service-file.js';
 
 /** Longer than the coarsest timestamp granularity of the file systems a config dir lives on (FAT's two seconds). */
-const RACY_MS = 3000;
+export const RACY_MS = 3000;
 
 /** What says a file is unchanged (kept as numbers: a reload of 10,000 files compares them without making strings). */
 type Identity = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
@@ -75,7 +76,7 @@ export class ServiceFileCache {
         const entry = usable(this.entries.get(path));
         const result = entry?.digest === digest ? entry.result : parse();
         const settled = Math.max(stats.mtimeMs, stats.ctimeMs) <= readAt - RACY_MS;
-        this.entries.set(path, { identity: { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs }, settled, digest, settings, result });
+        this.entries.set(path, { identity: identityOf(stats), settled, digest, settings, result });
         return result;
       },
       end: () => {
@@ -84,9 +85,47 @@ export class ServiceFileCache {
     };
   }
 
+  /** Whether some file is not yet trusted by its times (see settle). */
+  get unsettled(): boolean {
+    for (const entry of this.entries.values()) if (!entry.settled) return true;
+    return false;
+  }
+
+  /**
+   * Checks the files not yet trusted by their times, once their last change
+   * is RACY_MS in the past: a file whose times are still those it was read
+   * with and whose text is still what was parsed is trusted from then on, as
+   * if it had been read now. Any later change gets a later time, which the
+   * next load sees. Run in the background after a load, so the first reload
+   * after a boot whose config was written just before it (a container's)
+   * does not read every file again. Returns how many files it trusted.
+   */
+  async settle(): Promise<number> {
+    let trusted = 0;
+    for (const [path, entry] of [...this.entries]) {
+      if (entry.settled) continue;
+      try {
+        const now = await stat(path);
+        if (!sameIdentity(entry.identity, now) || Math.max(now.mtimeMs, now.ctimeMs) > this.now() - RACY_MS) continue;
+        const digest = createHash('sha256').update(await readFile(path, 'utf8')).digest('base64');
+        // A load that ran meanwhile has its own word on the file.
+        if (digest !== entry.digest || this.entries.get(path) !== entry) continue;
+        this.entries.set(path, { ...entry, identity: identityOf(now), settled: true });
+        trusted++;
+      } catch {
+        // Gone or unreadable: the next load says so.
+      }
+    }
+    return trusted;
+  }
+
   get size(): number {
     return this.entries.size;
   }
+}
+
+function identityOf(stats: Stats): Identity {
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
 }
 
 function sameIdentity(a: Identity, b: Stats): boolean {

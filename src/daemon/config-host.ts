@@ -5,7 +5,7 @@
  * dir reads it the same way, so it reports what hearthd would run.
  */
 import { resolve } from 'node:path';
-import { checkConfigDir, configReport, loadConfigSources, ServiceFileCache, type LoadedConfig, type LoadOptions } from '../config/index.js';
+import { checkConfigDir, configReport, loadConfigSources, RACY_MS, ServiceFileCache, type LoadedConfig, type LoadOptions } from '../config/index.js';
 import type { ConfigReport } from '../control/daemon-api.js';
 import type { DaemonExtension } from './extension.js';
 
@@ -13,6 +13,8 @@ export class ConfigHost {
   private current: LoadedConfig | undefined;
   /** A reload reads only the service files changed since the last load. */
   private readonly serviceFiles = new ServiceFileCache();
+  /** The background check of files read too soon after they changed (ServiceFileCache.settle). */
+  private settling: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly configDir: string,
@@ -28,8 +30,28 @@ export class ConfigHost {
     return this.current;
   }
 
-  load(): Promise<LoadedConfig> {
-    return loadConfigSources(this.configDir, { limitSupport: this.limitSupport(), lower: this.extensions().flatMap((x) => x.lowerSources), serviceFiles: this.serviceFiles });
+  async load(): Promise<LoadedConfig> {
+    const config = await loadConfigSources(this.configDir, { limitSupport: this.limitSupport(), lower: this.extensions().flatMap((x) => x.lowerSources), serviceFiles: this.serviceFiles });
+    this.settleLater();
+    return config;
+  }
+
+  /**
+   * Files written just before hearthd read them (a container's config, made
+   * as it starts) are checked once their change is old enough, in the
+   * background, so the next reload does not read them all again. One check
+   * at a time; a load during one is covered by it or by the next load.
+   */
+  private settleLater(): void {
+    if (this.settling || !this.serviceFiles.unsettled) return;
+    this.settling = setTimeout(() => {
+      this.serviceFiles
+        .settle()
+        .catch((e: unknown) => this.log('warn', `checking the service files read at the last load: ${e instanceof Error ? e.message : String(e)}`))
+        // Once per load: a file that is still not trusted (changed again, or dated in the future) is the next load's to read.
+        .finally(() => (this.settling = undefined));
+    }, RACY_MS + 500);
+    this.settling.unref();
   }
 
   async check(dir?: string): Promise<ConfigReport> {
