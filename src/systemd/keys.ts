@@ -194,7 +194,7 @@ export const SERVICE_KEYS: Table = {
   NonBlocking: { kind: 'bool', support: 'not-enforced', note: 'passed sockets keep their blocking mode' },
   BusName: { kind: 'busName', support: 'supported' },
   FileDescriptorStoreMax: { kind: 'unsigned', support: 'not-enforced', note: 'hearth keeps no file descriptor store' },
-  NotifyAccess: { kind: 'enumNotifyAccess', support: 'approximated', note: 'hearth accepts notifications from any process of the unit' },
+  NotifyAccess: { kind: 'enumNotifyAccess', support: 'approximated', note: "hearth accepts notifications from any process that reaches the unit's own socket (the unit's user and root)" },
   Sockets: { kind: 'deps', support: 'supported' },
   ...keys('USBFunctionDescriptors USBFunctionStrings', 'path', 'not-enforced', 'hearth does not drive USB gadgets'),
   OOMPolicy: { kind: 'enumOOMPolicy', support: 'not-enforced', note: 'hearth does not react to the kernel OOM killer differently from any other crash' },
