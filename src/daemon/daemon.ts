@@ -47,6 +47,8 @@ export interface DaemonOptions {
   /** Overrides hearth.toml's runlevel. */
   runlevel?: number;
   version?: string;
+  /** A reload or a runlevel switch is over (hearthd then gives the memory of the burst back). */
+  afterBurst?: () => void;
 }
 
 export class Daemon implements DaemonApi {
@@ -313,6 +315,7 @@ export class Daemon implements DaemonApi {
     if (!this.reloading) {
       this.reloading = this.doReloadConfig().finally(() => {
         this.reloading = undefined;
+        this.options.afterBurst?.();
       });
     }
     return this.reloading;
@@ -353,6 +356,8 @@ export class Daemon implements DaemonApi {
           .map((u) => ({ name: u.name, error: u.error ?? 'failed' })),
       };
     });
+    const over = () => this.options.afterBurst?.();
+    run.then(over, over);
     if (block) return run;
     run.catch((e) => this.log('error', `runlevel ${level}: ${describeError(e)}`));
     return Promise.resolve({ previous, current: level, stopped: [], started: [], failed: [] });

@@ -95,6 +95,8 @@ async function main(): Promise<void> {
     runlevel = Number(v.runlevel);
   }
   const defaults = defaultDirs(process.getuid?.() ?? 0, process.env);
+  // After the boot (below), a reload or a runlevel switch: give the burst's memory back.
+  const heap = new HeapRelease();
   const daemon = new Daemon({
     configDir: v['config-dir'] ?? defaults.configDir,
     stateDir: v['state-dir'] ?? defaults.stateDir,
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     logDir: v['log-dir'] ?? defaults.logDir,
     ...(runlevel !== undefined ? { runlevel } : {}),
     version: version(),
+    afterBurst: () => heap.afterBurst(),
   });
 
   // Into the journal (the subscriber below is not there yet) and once to stderr.
@@ -134,12 +137,6 @@ async function main(): Promise<void> {
   }
   say.out(`hearthd: control socket ${daemon.socketPath}\n`);
   say.out(`hearthd: try "${cliName()} --socket ${daemon.socketPath} list"\n`);
-
-  // After the boot (below), a reload or a runlevel switch: give the burst's memory back.
-  const heap = new HeapRelease();
-  daemon.bus.subscribe((e) => {
-    if (e.type === 'config.reloaded' || e.type === 'runlevel.changed') heap.afterBurst();
-  });
 
   let closeWeb: (() => Promise<void>) | undefined;
   let stopping = false;
