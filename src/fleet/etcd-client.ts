@@ -5,7 +5,8 @@
  *
  * It speaks to one member at a time and moves to the next endpoint when the
  * member is unreachable, slow or without a leader, so a fleet keeps working
- * while any quorum-holding member answers. Every call has a deadline.
+ * while any quorum-holding member answers, and waits out an election. Every
+ * call has a deadline.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -67,6 +68,9 @@ export class EtcdError extends Error {
 /** gRPC status codes etcd returns through the gateway. */
 const GRPC_KIND: Record<number, EtcdErrorKind> = { 4: 'timeout', 5: 'not-found', 7: 'permission', 14: 'unavailable', 16: 'auth' };
 const MOVE_ON: ReadonlySet<EtcdErrorKind> = new Set(['unreachable', 'timeout', 'unavailable']);
+/** The first pause before asking members without a leader again, doubling up to the most; etcd's default election timeout is 1 s. */
+const ELECTION_PAUSE_MS = 50;
+const MAX_ELECTION_PAUSE_MS = 400;
 
 export interface RangeOptions {
   prefix?: boolean;
@@ -265,14 +269,33 @@ export class EtcdClient {
   }
 
   /** One request, moved to the next member on a connection-level failure, until each was tried once. */
+  /**
+   * One request, to the members in turn. A member that answers without a
+   * leader ("no leader", "leader changed": an election is under way, after
+   * the leader was lost) means the cluster may be back in a moment: the round
+   * is tried again after a pause, until the call's deadline. A request that
+   * came back "leader changed" may have been applied; the writes that retry
+   * through here are idempotent or check for it (writeVersion in desired.ts).
+   */
   private async call<T>(path: string, body: unknown, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.closed) throw new EtcdError('unreachable', 'the etcd client is closed');
+    const deadline = Date.now() + timeoutMs;
+    for (let pause = ELECTION_PAUSE_MS; ; pause = Math.min(2 * pause, MAX_ELECTION_PAUSE_MS)) {
+      const round = await this.eachMember<T>(path, body, timeoutMs);
+      if (round.ok) return round.value;
+      if (!round.electing || this.closed || Date.now() + pause >= deadline) throw round.error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  private async eachMember<T>(path: string, body: unknown, timeoutMs: number): Promise<{ ok: true; value: T } | { ok: false; error: unknown; electing: boolean }> {
     let last: unknown;
+    let electing: EtcdError | undefined;
     let reauthenticated = false;
     for (let tried = 0; tried < this.endpoints.length; ) {
       const endpoint = this.endpoint;
       try {
-        return await this.once<T>(endpoint, path, body, await this.headers(), timeoutMs);
+        return { ok: true, value: await this.once<T>(endpoint, path, body, await this.headers(), timeoutMs) };
       } catch (e) {
         last = e;
         const kind = e instanceof EtcdError ? e.kind : 'server';
@@ -282,12 +305,14 @@ export class EtcdClient {
           reauthenticated = true;
           continue;
         }
-        if (!MOVE_ON.has(kind)) throw e;
+        if (!MOVE_ON.has(kind)) return { ok: false, error: e, electing: false };
+        if (kind === 'unavailable') electing = e as EtcdError;
         this.rotate();
         tried++;
       }
     }
-    throw last;
+    // The member without a leader says more than the one that could not be reached.
+    return electing ? { ok: false, error: electing, electing: true } : { ok: false, error: last, electing: false };
   }
 
   private once<T>(endpoint: string, path: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<T> {
