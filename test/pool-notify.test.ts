@@ -212,3 +212,22 @@ describe('hearth-notify and the notify socket helper', { skip: helpersMissing },
     }
   });
 });
+
+describe('a pool whose start times out while strangers wrote to its notify socket', { skip: helpersMissing }, () => {
+  test('the timeout says that messages came from outside every worker, and from which pid last', async () => {
+    const d = await startDaemon({
+      'services/quiet.toml': `${POOL.replace('20s', '2s')}workers = 1\n${sh(`exec sleep ${uniqueSleep()}`)}`,
+    });
+    try {
+      await eventually(() => poolStatus(d, 'quiet').extra.workers.length === 1, 10_000, 'a starting worker');
+      const notifyDir = `${d.runtimeDir}.public/notify/quiet`;
+      const socket = join(notifyDir, readdirSync(notifyDir)[0]!);
+      const outsider = spawnSync(notify!, ['--ready'], { env: { NOTIFY_SOCKET: socket }, encoding: 'utf8' });
+      assert.equal(outsider.status, 0, outsider.stderr);
+      const line = await eventually(() => d.output().split('\n').find((l) => l.includes('did not become ready in time')), 15_000, 'the worker\'s start to time out');
+      assert.match(line, /"quiet" worker \d+ did not become ready in time; killed \(1 notify message came from processes outside every worker, pid \d+ last; they count for none\)/);
+    } finally {
+      await d.stop();
+    }
+  });
+});

@@ -56,7 +56,11 @@ export function describeEvent(e: HearthEvent): string | undefined {
     case 'service.stop-escalated':
       return `"${e.name}" did not stop within ${formatDuration(e.timeoutMs)} of ${e.signal}; sent SIGKILL`;
     case 'pool.worker':
-      if (e.change === 'ready-timeout') return `"${e.name}" worker ${e.pid} did not become ready in time; killed`;
+      if (e.change === 'ready-timeout') {
+        const ignored = e.ignoredSenders;
+        const why = ignored ? ` (${ignored.count} notify message${ignored.count === 1 ? '' : 's'} came from processes outside every worker, pid ${ignored.lastPid} last; they count for none)` : '';
+        return `"${e.name}" worker ${e.pid} did not become ready in time; killed${why}`;
+      }
       return `"${e.name}" worker ${e.pid} ${e.reason ?? 'ended'}; replaced${e.delayMs ? ` in ${formatDuration(e.delayMs)}` : ''}`;
     case 'pool.size':
       return `"${e.name}" ${e.change === 'grow' ? 'grows' : 'shrinks'} to ${e.workers} workers${e.change === 'shrink' ? ' (idle)' : ''}`;

@@ -24,6 +24,8 @@ export type HearthEvent =
       /** Why it ended, for "replaced": "exited with code 1". */
       reason?: string;
       delayMs?: number;
+      /** For "ready-timeout": sd_notify messages so far from processes under none of the pool's workers. */
+      ignoredSenders?: { count: number; lastPid: number };
     }
   | { type: 'pool.size'; at: number; name: string; change: 'grow' | 'shrink'; workers: number }
   | { type: 'pool.reloaded'; at: number; name: string; fresh: number; old: number }

@@ -12,6 +12,7 @@ import type { NotifySender, Runner, RunnerContext } from './runner.js';
 import type { LogSink } from './service-output.js';
 import { describeExit } from '../events/index.js';
 import { workerLaunch } from './pool-launch.js';
+import { TimerSet } from '../util/timer-set.js';
 import { ProcessGroupBoundary, stopProcesses, type UnitTracking } from '../boundary/index.js';
 import { definitionHash } from './definitions-equal.js';
 import type { RuntimeRecord } from './runtime-state.js';
@@ -41,13 +42,15 @@ export class PoolRunner implements Runner {
   private sockets: BoundSocket[] | undefined;
   private inodes: number[] = [];
   private notifySocket: string | undefined;
+  /** sd_notify messages since the start from processes under no worker, which count for none. */
+  private ignoredSenders = { count: 0, lastPid: 0 };
   private readonly sink: LogSink;
   private readonly tracker: RestartTracker;
   private scaler: PoolScaler;
   private sampler: NodeJS.Timeout | undefined;
   /** Replacements paused after too many crashes, until this time. */
   private pausedUntil = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new TimerSet();
   private rolling: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private readonly recycling = new Set<PoolWorker>();
@@ -158,6 +161,7 @@ export class PoolRunner implements Runner {
     this.pausedUntil = 0;
     this.startedAt = Date.now();
     this.readyAt = null;
+    this.ignoredSenders = { count: 0, lastPid: 0 };
     this.setState('starting');
     try {
       await this.prepare();
@@ -169,7 +173,7 @@ export class PoolRunner implements Runner {
       await this.stopWorkers([...this.workers]);
       if (this.wanted) {
         this.setState('failed', err.message);
-        this.later(this.def.backoff.coolDownMs, () => this.wanted && this.stateValue === 'failed' && void this.start().catch(() => undefined));
+        this.timers.after(this.def.backoff.coolDownMs, () => this.wanted && this.stateValue === 'failed' && void this.start().catch(() => undefined));
       }
       throw err;
     }
@@ -182,8 +186,7 @@ export class PoolRunner implements Runner {
   async stop(): Promise<void> {
     this.wanted = false;
     this.stopSampling();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.cancelAll();
     if (this.workers.size === 0) {
       if (this.stateValue !== 'stopped') this.setState('stopped');
       this.persist();
@@ -235,8 +238,12 @@ export class PoolRunner implements Runner {
     // Every worker is hearthd's child, so at most one of them is on the way up.
     const chain = [sender.pid, ...(sender.lineage ?? [])];
     const worker = [...this.workers].find((w) => w.pid > 0 && chain.includes(w.pid));
-    if (!worker) return;
     const msg = parseNotify(payload);
+    if (!worker) {
+      // Said if a worker's start times out: a READY=1 sent from outside the worker is the likely reason.
+      if (msg.ready || msg.status !== undefined) this.ignoredSenders = { count: this.ignoredSenders.count + 1, lastPid: sender.pid };
+      return;
+    }
     if (msg.ready) worker.markReady();
     if (msg.status !== undefined) this.detailText = msg.status;
   }
@@ -256,8 +263,7 @@ export class PoolRunner implements Runner {
 
   dispose(): void {
     this.stopSampling();
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.cancelAll();
     for (const w of this.workers) w.kill();
     for (const s of this.sockets ?? []) s.close();
     this.sockets = undefined;
@@ -308,14 +314,15 @@ export class PoolRunner implements Runner {
   }
 
   private armStartTimeout(worker: PoolWorker, def: ServiceDefinition): void {
-    const timer = this.later(def.startTimeoutMs, () => {
+    const timer = this.timers.after(def.startTimeoutMs, () => {
       if (worker.state !== 'starting' || !worker.alive) return;
-      this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'ready-timeout' });
+      const { count, lastPid } = this.ignoredSenders;
+      this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'ready-timeout', ...(count ? { ignoredSenders: { count, lastPid } } : {}) });
       worker.kill();
     });
     void worker.whenReady().then(
-      () => this.forget(timer),
-      () => this.forget(timer),
+      () => this.timers.cancel(timer),
+      () => this.timers.cancel(timer),
     );
   }
 
@@ -342,7 +349,7 @@ export class PoolRunner implements Runner {
         this.spawnWorkers(1, this.generation);
       };
       if (decision.delayMs === 0) replace();
-      else this.later(decision.delayMs, replace);
+      else this.timers.after(decision.delayMs, replace);
       this.ctx.emit({ type: 'pool.worker', at: Date.now(), name: this.name, pid: worker.pid, change: 'replaced', reason: why, ...(decision.delayMs ? { delayMs: decision.delayMs } : {}) });
     } else if (decision.action === 'fail') {
       const pauseMs = decision.retryInMs ?? this.def.backoff.coolDownMs;
@@ -350,7 +357,7 @@ export class PoolRunner implements Runner {
       const within = formatDuration(this.def.backoff.burstIntervalMs, { precise: true });
       this.detailText = `workers crashed ${this.def.backoff.burst} times within ${within}; replacements paused for ${formatDuration(pauseMs, { precise: true })}`;
       this.ctx.emit({ type: 'pool.failed', at: Date.now(), name: this.name, reason: this.detailText });
-      this.later(pauseMs, () => this.topUp());
+      this.timers.after(pauseMs, () => this.topUp());
     }
     if (this.serving().length === 0 && decision.action !== 'restart') {
       this.setState(decision.action === 'none' ? 'exited' : 'failed', why);
@@ -472,20 +479,6 @@ export class PoolRunner implements Runner {
       defHash: definitionHash(this.def),
       workers: this.pids().map((pid) => ({ pid, startTime: readProcStat(pid)?.startTime ?? null })),
     });
-  }
-
-  private later(ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
-    return t;
-  }
-
-  private forget(t: NodeJS.Timeout): void {
-    clearTimeout(t);
-    this.timers.delete(t);
   }
 
   private setState(to: ServiceState, detail?: string): void {
