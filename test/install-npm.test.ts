@@ -131,7 +131,7 @@ describe('the npm package, installed', () => {
       const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
       symlinkSync(found, join(bin, tool));
     }
-    const bare = await startAsPid1([join(prefix, 'bin', 'hearthd'), ...daemonArgs(join(work.path, 'pid1-bare'))], { ...process.env, PATH: bin });
+    const bare = await startAsPid1([join(prefix, 'bin', 'hearthd'), ...daemonArgs(join(work.path, 'pid1-bare'))], { ...process.env, PATH: bin }, [], { mayExitAtOnce: true });
     const { code } = await bare.exited;
     assert.equal(code, 1, bare.output());
     assert.match(bare.output(), /refusing to run as PID 1 without a reaper/);

@@ -20,16 +20,24 @@ export interface NamespaceInit {
  * /proc), as a container runtime would start its init; `namespaces` adds
  * more, such as "--net".
  */
-export async function startAsPid1(command: string[], env: NodeJS.ProcessEnv = process.env, namespaces: string[] = []): Promise<NamespaceInit> {
+export async function startAsPid1(
+  command: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  namespaces: string[] = [],
+  /** The command is expected to end at once (a refusal): it may be gone before its pid is seen; initPid is then 0. */
+  { mayExitAtOnce = false }: { mayExitAtOnce?: boolean } = {},
+): Promise<NamespaceInit> {
   const child = spawn('/usr/bin/unshare', ['--pid', '--fork', '--mount', '--mount-proc', ...namespaces, ...command], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const initPid = await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`exited at once: ${out}`);
+  const { pid: initPid } = await eventually(() => {
     const pid = Number(spawnSync('pgrep', ['-P', String(child.pid)]).stdout.toString().trim().split('\n')[0]);
-    return pid > 0 ? pid : undefined;
+    if (pid > 0) return { pid };
+    if (child.exitCode === null && child.signalCode === null) return undefined;
+    if (mayExitAtOnce) return { pid: 0 };
+    throw new Error(`exited at once: ${out}`);
   }, 10_000, 'the namespace init');
   return {
     child,
@@ -37,6 +45,7 @@ export async function startAsPid1(command: string[], env: NodeJS.ProcessEnv = pr
     output: () => out,
     exited,
     signal: (signal) => {
+      if (initPid === 0) return; // gone already (and pid 0 would be our own process group)
       try {
         process.kill(initPid, signal);
       } catch {
@@ -45,6 +54,7 @@ export async function startAsPid1(command: string[], env: NodeJS.ProcessEnv = pr
     },
     kill: () => {
       // SIGKILL to a namespace's PID 1 kills every process in it.
+      if (initPid === 0) return;
       try {
         process.kill(initPid, 'SIGKILL');
       } catch {
