@@ -128,6 +128,22 @@ async function waitSleeps(n, what, budgetMs = 600000) {
 
 const STALL_MS = 30000;
 
+/**
+ * Waits until a subject is up. One that is not (it gave up, or the budget ran out) is
+ * stopped at once, with whatever it started: left running until the run's cleanup, a
+ * supervisord that had started 6,663 of 10,000 programs kept restarting the sleeps the
+ * next subjects' clearLeftovers() killed, under their measurements.
+ */
+async function upOrStopped(wait, stop) {
+  try {
+    await wait();
+  } catch (e) {
+    await stop();
+    clearLeftovers();
+    throw e;
+  }
+}
+
 /** Kills tagged sleeps an earlier subject left behind, so a new subject's count starts at zero. */
 function clearLeftovers() {
   for (const pid of ourSleeps()) killQuietly(pid);
@@ -165,9 +181,11 @@ export async function startHearth(n, { services, ready, settings = '', env = pro
   const t0 = performance.now();
   const p = ownWith(prefix, HEARTHD, hearthdArgs(dir), { env: withNode(env, nodeDir) });
   const socket = join(dir, 'r', 'hearth.sock');
-  if (ready) await ready(dir);
-  else await waitSleeps(n, 'hearth services', budgetMs);
-  await waitFor(() => existsSync(socket), 60000, 'the control socket');
+  await upOrStopped(async () => {
+    if (ready) await ready(dir);
+    else await waitSleeps(n, 'hearth services', budgetMs);
+    await waitFor(() => existsSync(socket), 60000, 'the control socket');
+  }, p.stop);
   return { ...p, dir, socket, logDir: join(dir, 'l'), coldStartMs: performance.now() - t0 };
 }
 
@@ -182,8 +200,7 @@ export async function startSupervisord(n, { program, ready, prefix, budgetMs } =
   writeFileSync(join(dir, 'supervisord.conf'), conf);
   const t0 = performance.now();
   const p = ownWith(prefix, 'supervisord', ['-c', join(dir, 'supervisord.conf')]);
-  if (ready) await ready(dir);
-  else await waitSleeps(n, 'supervisord programs', budgetMs);
+  await upOrStopped(() => (ready ? ready(dir) : waitSleeps(n, 'supervisord programs', budgetMs)), p.stop);
   return { ...p, dir, coldStartMs: performance.now() - t0, conf: join(dir, 'supervisord.conf') };
 }
 
@@ -203,7 +220,6 @@ export async function startS6(n, { prefix, budgetMs } = {}) {
   const t0 = performance.now();
   // s6-svscan holds 500 services by default; -c raises that capacity for a bigger fleet.
   const p = ownWith(prefix, 's6-svscan', n > 400 ? ['-c', String(n + 16), dir] : [dir]);
-  await waitSleeps(n, 's6 services', budgetMs);
   // A big fleet's teardown can outlast the stop's grace: an s6-supervise left behind restarts its
   // service after the bench killed it, and thousands of orphaned sleeps burdened the next workload.
   const stop = async () => {
@@ -211,6 +227,7 @@ export async function startS6(n, { prefix, budgetMs } = {}) {
     for (const pid of processesIn(dir)) killQuietly(pid);
     clearLeftovers();
   };
+  await upOrStopped(() => waitSleeps(n, 's6 services', budgetMs), stop);
   return { ...p, dir, stop, coldStartMs: performance.now() - t0 };
 }
 
@@ -219,9 +236,10 @@ export async function startRunit(n) {
   const dir = serviceDirs('runit', n);
   const t0 = performance.now();
   const p = own('runsvdir', ['-P', dir]);
-  await waitSleeps(n, 'runit services');
   // runsvdir leaves its runsv children running on TERM; HUP makes it stop them and exit.
-  return { ...p, dir, coldStartMs: performance.now() - t0, stop: () => p.stop('SIGHUP') };
+  const stop = () => p.stop('SIGHUP');
+  await upOrStopped(() => waitSleeps(n, 'runit services'), stop);
+  return { ...p, dir, coldStartMs: performance.now() - t0, stop };
 }
 
 /** PM2 with `apps` (ecosystem entries); its daemon's pid from PM2_HOME/pm2.pid. */
@@ -232,7 +250,7 @@ export async function startPm2Apps(pm2, apps, { ready, nodeDir } = {}) {
   const stop = onCleanup(async () => void spawnSync(pm2, ['kill'], { env, stdio: 'ignore', timeout: 60000 }));
   const t0 = performance.now();
   execFileSync(pm2, ['start', join(dir, 'eco.config.js')], { env, stdio: 'ignore', timeout: 300000 });
-  if (ready) await ready(dir);
+  if (ready) await upOrStopped(() => ready(dir), stop);
   const pid = Number(readFileSync(join(dir, 'home', 'pm2.pid'), 'utf8'));
   return { pid, dir, env, stop, coldStartMs: performance.now() - t0 };
 }
