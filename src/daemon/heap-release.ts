@@ -15,7 +15,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** How long after the last burst the collection waits: a burst's tail (first output, readiness, state writes) comes within it. */
-export const QUIET_MS = 1000;
+const QUIET_MS = 1000;
 
 export interface HeapReleaseOptions {
   /** A full garbage collection; undefined where the runtime offers none (then nothing is done). */

@@ -268,7 +268,6 @@ export class EtcdClient {
     return r.token;
   }
 
-  /** One request, moved to the next member on a connection-level failure, until each was tried once. */
   /**
    * One request, to the members in turn. A member that answers without a
    * leader ("no leader", "leader changed": an election is under way, after
@@ -288,6 +287,7 @@ export class EtcdClient {
     }
   }
 
+  /** One round: the request moved to the next member on a connection-level failure or a member without a leader, until each was tried once. */
   private async eachMember<T>(path: string, body: unknown, timeoutMs: number): Promise<{ ok: true; value: T } | { ok: false; error: unknown; electing: boolean }> {
     let last: unknown;
     let electing: EtcdError | undefined;
