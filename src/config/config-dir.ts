@@ -100,9 +100,9 @@ const STATS_PER_TURN = 500;
  */
 async function loadServiceFiles(dir: string, files: readonly string[], config: LoadedConfig, defaults: ParseDefaults, serviceFiles: ServiceFileCache | undefined): Promise<void> {
   const servicesDir = join(dir, 'services');
-  const take = (f: string, result: ServiceFileResult) => {
-    const name = f.slice(0, -'.toml'.length);
-    const file = `services/${f}`;
+  // Each file's unit name, its name in messages, and its path, worked out once.
+  const entries = files.map((f) => ({ name: f.slice(0, -'.toml'.length), file: `services/${f}`, path: `${servicesDir}/${f}` }));
+  const take = ({ name, file }: (typeof entries)[number], result: ServiceFileResult) => {
     config.warnings.push(...result.warnings);
     if (result.errors.length > 0) config.broken.push({ name, file, errors: result.errors });
     else if (result.definition?.timer) config.timers.set(name, result.definition);
@@ -110,36 +110,33 @@ async function loadServiceFiles(dir: string, files: readonly string[], config: L
     else if (result.inetd) config.inetdToml.push({ name, file, ...result.inetd });
   };
   const cache = serviceFiles?.load(defaults);
-  const toRead: Array<{ f: string; stats?: Stats }> = [];
-  for (const [i, f] of files.entries()) {
+  const toRead: Array<{ entry: (typeof entries)[number]; stats?: Stats }> = [];
+  for (const [i, entry] of entries.entries()) {
     if (!cache) {
-      toRead.push({ f });
+      toRead.push({ entry });
       continue;
     }
     if (i > 0 && i % STATS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-    const path = `${servicesDir}/${f}`;
     let stats: Stats | undefined;
     try {
-      stats = statSync(path);
+      stats = statSync(entry.path);
     } catch {
       // The read that follows reports why.
     }
-    const unchanged = stats && cache.unchanged(path, stats);
-    if (unchanged) take(f, unchanged);
-    else toRead.push({ f, ...(stats ? { stats } : {}) });
+    const unchanged = stats && cache.unchanged(entry.path, stats);
+    if (unchanged) take(entry, unchanged);
+    else toRead.push({ entry, ...(stats ? { stats } : {}) });
   }
-  await mapLimited(toRead, CONFIG_READS_IN_FLIGHT, async ({ f, stats }) => {
-    const file = `services/${f}`;
-    const path = `${servicesDir}/${f}`;
+  await mapLimited(toRead, CONFIG_READS_IN_FLIGHT, async ({ entry, stats }) => {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readFile(entry.path, 'utf8');
     } catch (e) {
-      config.broken.push({ name: f.slice(0, -'.toml'.length), file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file })] });
+      config.broken.push({ name: entry.name, file: entry.file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: entry.file })] });
       return;
     }
-    const parse = () => parseServiceFile(f.slice(0, -'.toml'.length), file, text, defaults);
-    take(f, stats && cache ? cache.parsed(path, stats, text, parse) : parse());
+    const parse = () => parseServiceFile(entry.name, entry.file, text, defaults);
+    take(entry, stats && cache ? cache.parsed(entry.path, stats, text, parse) : parse());
   });
   cache?.end();
 }
