@@ -11,8 +11,6 @@ import type { DaemonExtension } from './extension.js';
 
 export class ConfigHost {
   private current: LoadedConfig | undefined;
-  /** A reload reads only the service files changed since the last load. */
-  private readonly serviceFiles = new ServiceFileCache();
   /** The background check of files read too soon after they changed (ServiceFileCache.settle). */
   private settling: NodeJS.Timeout | undefined;
 
@@ -23,6 +21,8 @@ export class ConfigHost {
     /** Known once hearth.toml's parts are open (before the first load). */
     private readonly extensions: () => readonly DaemonExtension[],
     private readonly log: (level: 'warn' | 'error', message: string) => void,
+    /** A reload reads only the service files changed since the last load. */
+    private readonly serviceFiles = new ServiceFileCache(),
   ) {}
 
   /** The config in use (undefined until the first load is taken). */
