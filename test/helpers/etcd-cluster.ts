@@ -165,6 +165,14 @@ export class EtcdCluster {
     }, 30_000, `etcd member ${m.name} to listen`);
   }
 
+  /** Restarts every member killed and not restarted yet, then waits for the cluster to be healthy. */
+  async restartKilled(): Promise<void> {
+    const killed = [...this.members.keys()].filter((i) => !this.members[i]!.process);
+    if (killed.length === 0) return;
+    await Promise.all(killed.map((i) => this.restart(i)));
+    await this.waitHealthy();
+  }
+
   /** SIGSTOP / SIGCONT: the member keeps its sockets open but answers nothing, as behind a partition. */
   pause(i: number): void {
     this.members[i]!.process?.kill('SIGSTOP');
