@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigDir } from './config-dir.js';
+import { configReport } from './check-report.js';
 
 function configDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));
@@ -146,5 +147,42 @@ describe('loadConfigDir', () => {
       assert.equal(c.broken[0]!.name, 'bad name');
       assert.match(c.broken[0]!.errors[0]!.toString(), /^services\/bad name\.toml: invalid service name/);
     });
+  });
+
+  test('services and broken files come in unit name order, whatever order the directory lists them in', async () => {
+    const sleep = 'exec = ["/bin/sleep", "1"]\n';
+    await withDir(
+      { 'services/Web.toml': sleep, 'services/db.toml': sleep, 'services/B.toml': 'exec = 1\n', 'services/api.toml': sleep, 'services/a.toml': 'exec = 1\n', 'services/z.conf': '', 'services/y.txt': '' },
+      async (dir) => {
+        const config = await loadConfigDir(dir);
+        // As `hearth list` orders them (not by code unit, where "Web" would come first).
+        assert.deepEqual([...config.services.keys()], ['api', 'db', 'Web']);
+        assert.deepEqual(config.broken.map((b) => b.name), ['a', 'B']);
+        assert.deepEqual(config.warnings.map((w) => w.file), ['services/y.txt', 'services/z.conf']);
+      },
+    );
+  });
+
+  test('a name defined twice is reported where the losing definition lives: init script, then systemd unit, then service file wins', async () => {
+    const script = (name: string) => `#!/bin/sh\n### BEGIN INIT INFO\n# Provides: ${name}\n# Default-Start: 2 3 4 5\n# Default-Stop: 0 1 6\n### END INIT INFO\nexit 0\n`;
+    await withDir(
+      {
+        'services/cron.toml': 'exec = ["/bin/sleep", "1"]\n',
+        'init.d/cron': script('cron'),
+        'services/web.toml': 'exec = ["/bin/sleep", "1"]\n',
+        'systemd/web.service': '[Service]\nExecStart=/bin/sleep 1\n',
+        'systemd/db.service': '[Service]\nExecStart=/bin/sleep 1\n',
+        'init.d/db': script('db'),
+        'init.d/ssh': script('ssh'),
+      },
+      async (dir) => {
+        const texts = configReport(await loadConfigDir(dir)).warnings.map((w) => w.text).filter((t) => t.includes('is not used'));
+        assert.deepEqual(texts.map((t) => t.replaceAll(dir, 'DIR')), [
+          'DIR/systemd/web.service: systemd unit "web.service" is not used: services/web.toml is the unit of that name',
+          'DIR/init.d/cron: init script "cron" is not used: services/cron.toml is the unit of that name',
+          'DIR/init.d/db: init script "db" is not used: DIR/systemd/db.service is the unit of that name',
+        ]);
+      },
+    );
   });
 });

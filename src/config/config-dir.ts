@@ -93,52 +93,59 @@ export function isIgnoredConfigFile(name: string): boolean {
 const STATS_PER_TURN = 500;
 
 /**
- * services/*.toml into `config`. With a cache, each file is stat(2)ed first
- * and one unchanged since the last load takes its last parse without a read
- * (a reload of a big fleet then allocates next to nothing per unchanged file);
- * the others are read, 32 at a time, and parsed.
+ * services/*.toml into `config`, in the order units are listed. With a cache,
+ * each file is stat(2)ed first and one unchanged since the last load takes its
+ * last parse without a read; the others are read, 32 at a time, and parsed.
+ * A reload of a big fleet thus allocates little per unchanged file: a name, a
+ * path and the stat(2) result, nothing per file that outlives the load.
  */
 async function loadServiceFiles(dir: string, files: readonly string[], config: LoadedConfig, defaults: ParseDefaults, serviceFiles: ServiceFileCache | undefined): Promise<void> {
   const servicesDir = join(dir, 'services');
-  // Each file's unit name, its name in messages, and its path, worked out once.
-  const entries = files.map((f) => ({ name: f.slice(0, -'.toml'.length), file: `services/${f}`, path: `${servicesDir}/${f}` }));
-  const take = ({ name, file }: (typeof entries)[number], result: ServiceFileResult) => {
-    config.warnings.push(...result.warnings);
-    if (result.errors.length > 0) config.broken.push({ name, file, errors: result.errors });
-    else if (result.definition?.timer) config.timers.set(name, result.definition);
-    else if (result.definition) config.services.set(name, result.definition);
-    else if (result.inetd) config.inetdToml.push({ name, file, ...result.inetd });
-  };
+  const names = files.map((f) => f.slice(0, -'.toml'.length)).sort(compareNames);
+  const pathOf = (name: string) => `${servicesDir}/${name}.toml`;
+  const results = new Array<ServiceFileResult>(names.length);
   const cache = serviceFiles?.load(defaults);
-  const toRead: Array<{ entry: (typeof entries)[number]; stats?: Stats }> = [];
-  for (const [i, entry] of entries.entries()) {
+  const toRead: Array<{ index: number; stats?: Stats }> = [];
+  for (let i = 0; i < names.length; i++) {
     if (!cache) {
-      toRead.push({ entry });
+      toRead.push({ index: i });
       continue;
     }
     if (i > 0 && i % STATS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const path = pathOf(names[i]!);
     let stats: Stats | undefined;
     try {
-      stats = statSync(entry.path);
+      stats = statSync(path);
     } catch {
       // The read that follows reports why.
     }
-    const unchanged = stats && cache.unchanged(entry.path, stats);
-    if (unchanged) take(entry, unchanged);
-    else toRead.push({ entry, ...(stats ? { stats } : {}) });
+    const unchanged = stats && cache.unchanged(path, stats);
+    if (unchanged) results[i] = unchanged;
+    else toRead.push({ index: i, ...(stats ? { stats } : {}) });
   }
-  await mapLimited(toRead, CONFIG_READS_IN_FLIGHT, async ({ entry, stats }) => {
+  await mapLimited(toRead, CONFIG_READS_IN_FLIGHT, async ({ index, stats }) => {
+    const name = names[index]!;
+    const path = pathOf(name);
     let text: string;
     try {
-      text = await readFile(entry.path, 'utf8');
+      text = await readFile(path, 'utf8');
     } catch (e) {
-      config.broken.push({ name: entry.name, file: entry.file, errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: entry.file })] });
+      results[index] = { errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: `services/${name}.toml` })], warnings: [] };
       return;
     }
-    const parse = () => parseServiceFile(entry.name, entry.file, text, defaults);
-    take(entry, stats && cache ? cache.parsed(entry.path, stats, text, parse) : parse());
+    const parse = () => parseServiceFile(name, `services/${name}.toml`, text, defaults);
+    results[index] = stats && cache ? cache.parsed(path, stats, text, parse) : parse();
   });
   cache?.end();
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const result = results[i]!;
+    if (result.warnings.length > 0) config.warnings.push(...result.warnings);
+    if (result.errors.length > 0) config.broken.push({ name, file: `services/${name}.toml`, errors: result.errors });
+    else if (result.definition?.timer) config.timers.set(name, result.definition);
+    else if (result.definition) config.services.set(name, result.definition);
+    else if (result.inetd) config.inetdToml.push({ name, file: `services/${name}.toml`, ...result.inetd });
+  }
 }
 
 /** cron's getpwnam: a user of exactly this name (lookupUser would also take a uid). */
@@ -225,18 +232,17 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
 
   let entries: string[] = [];
   try {
-    entries = (await readdir(join(dir, 'services'))).sort();
+    entries = await readdir(join(dir, 'services'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
       config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'services')}": ${(e as Error).message}`));
     }
   }
-  for (const f of entries) {
-    if (!f.endsWith('.toml') && !isIgnoredConfigFile(f)) {
-      config.warnings.push(new HearthError('ERR_CONFIG_VALUE', `ignored: service files end in ".toml"`, { file: `services/${f}` }));
-    }
-  }
-  const files = entries.filter((f) => f.endsWith('.toml') && !isIgnoredConfigFile(f));
+  // The files are loaded in unit order (loadServiceFiles), the strays are named in file name order.
+  const files: string[] = [];
+  const strays: string[] = [];
+  for (const f of entries) if (!isIgnoredConfigFile(f)) (f.endsWith('.toml') ? files : strays).push(f);
+  for (const f of strays.sort()) config.warnings.push(new HearthError('ERR_CONFIG_VALUE', `ignored: service files end in ".toml"`, { file: `services/${f}` }));
   await loadServiceFiles(dir, files, config, { log: config.settings.logs, limitSupport: support }, options.serviceFiles);
   config.inetd = await loadInetdSources(dir, config.inetdToml);
   const { warnings: cronWarnings, ...cron } = await loadCrontabs(dir);
@@ -256,7 +262,6 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
   } catch (e) {
     config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read the systemd units: ${(e as Error).message}`, { file: 'systemd' }));
   }
-  config.broken.sort((a, b) => compareNames(a.name, b.name));
-  config.services = new Map([...config.services.entries()].sort(([a], [b]) => compareNames(a, b)));
+  // Services and broken files are already in name order (loadServiceFiles).
   return config;
 }

@@ -28,24 +28,30 @@ export function facilityProblems(
   services: Iterable<Pick<ServiceDefinition, 'name' | 'provides' | 'requires' | 'after' | 'before'>>,
 ): HearthError[] {
   const { table, problems } = expandFacilities(insserv);
-  const names = new Set<string>();
   const uses = new Map<string, Use[]>();
-  const use = (word: string, unit: string, key: string) => {
-    if (!word.startsWith('$') || ['$all', '$null'].includes(word.toLowerCase())) return;
-    const f = word.toLowerCase();
-    uses.set(f, [...(uses.get(f) ?? []), { unit, key }]);
+  const use = (words: readonly string[] | undefined, unit: string, key: string) => {
+    for (const word of words ?? []) {
+      if (!word.startsWith('$') || ['$all', '$null'].includes(word.toLowerCase())) continue;
+      const f = word.toLowerCase();
+      uses.set(f, [...(uses.get(f) ?? []), { unit, key }]);
+    }
   };
-  for (const s of scripts) {
-    names.add(s.name);
-    for (const p of s.provides) names.add(p.toLowerCase().startsWith('$') ? p.toLowerCase() : p);
-    for (const [field, key] of KEYS) for (const w of (s.lsb?.[field] as string[] | undefined) ?? []) use(w, s.name, key);
+  const serviceList = [...services];
+  for (const s of scripts) for (const [field, key] of KEYS) use(s.lsb?.[field] as string[] | undefined, s.name, key);
+  for (const d of serviceList) {
+    use(d.requires, d.name, 'requires');
+    use(d.after, d.name, 'after/before');
+    use(d.before, d.name, 'after/before');
   }
-  for (const d of services) {
-    names.add(d.name);
-    for (const p of d.provides ?? []) names.add(p.toLowerCase().startsWith('$') ? p.toLowerCase() : p);
-    for (const w of d.requires ?? []) use(w, d.name, 'requires');
-    for (const w of [...(d.after ?? []), ...(d.before ?? [])]) use(w, d.name, 'after/before');
-  }
+  // Most configs name no facility: then the set of every unit name is not needed.
+  if (uses.size === 0) return problems;
+  const names = new Set<string>();
+  const provide = (name: string, provides: readonly string[] | undefined) => {
+    names.add(name);
+    for (const p of provides ?? []) names.add(p.toLowerCase().startsWith('$') ? p.toLowerCase() : p);
+  };
+  for (const s of scripts) provide(s.name, s.provides);
+  for (const d of serviceList) provide(d.name, d.provides);
   const where = insserv.builtIn ? 'the built-in insserv.conf' : insserv.files.join(', ') || 'insserv.conf';
   const out = [...problems];
   for (const [facility, list] of [...uses].sort(([a], [b]) => (a < b ? -1 : 1))) {

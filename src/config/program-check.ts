@@ -1,7 +1,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { HearthError } from '../errors/index.js';
-import type { Origin } from '../model/index.js';
+import type { Origin, ServiceDefinition } from '../model/index.js';
 import { DEFAULT_PATH, resolveExecutable } from '../process/index.js';
 import { findKeyLines } from './key-lines.js';
 import type { LoadedConfig } from './config-dir.js';
@@ -15,18 +15,22 @@ import type { LoadedConfig } from './config-dir.js';
 export function programWarnings(config: LoadedConfig): HearthError[] {
   const out: HearthError[] = [];
   // A fleet runs a few programs many times over: each is looked at once per check.
-  const known = new Map<string, ReturnType<typeof programProblem>>();
+  // Keyed by PATH, then program: no key string is made per service (a reload of 10,000 checks them all).
+  const known = new Map<string, Map<string, ReturnType<typeof programProblem>>>();
   const problemOf = (program: string, pathVar: string) => {
-    const key = `${pathVar}\0${program}`;
-    if (!known.has(key)) known.set(key, programProblem(program, config.configDir, pathVar));
-    return known.get(key);
+    let programs = known.get(pathVar);
+    if (!programs) known.set(pathVar, (programs = new Map()));
+    if (!programs.has(program)) programs.set(program, programProblem(program, config.configDir, pathVar));
+    return programs.get(program);
   };
-  for (const def of [...config.services.values(), ...config.timers.values()]) {
+  const check = (def: ServiceDefinition) => {
     const program = def.exec[0];
-    if (!program) continue;
+    if (!program) return;
     const problem = problemOf(program, def.environment.PATH ?? DEFAULT_PATH);
     if (problem) out.push(warning(config.configDir, def.origin, 'exec', `"exec" program ${problem.what}: "${def.name}" would fail to start`, problem.hint));
-  }
+  };
+  for (const def of config.services.values()) check(def);
+  for (const def of config.timers.values()) check(def);
   for (const d of config.inetd.services) {
     if (!d.server) continue;
     const problem = problemOf(d.server, DEFAULT_PATH);

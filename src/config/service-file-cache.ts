@@ -28,6 +28,8 @@ type Identity = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
 
 interface Entry {
   identity: Identity;
+  /** The last load that met the file (see `end`). */
+  metBy: number;
   /** Whether the file had not changed for RACY_MS when it was read, so its times can be trusted. */
   settled: boolean;
   digest: string;
@@ -48,6 +50,7 @@ export interface ServiceFileLoad {
 
 export class ServiceFileCache {
   private entries = new Map<string, Entry>();
+  private loads = 0;
 
   /** `now` is the clock the racy check compares file times with (ms since the epoch). */
   constructor(private readonly now: () => number = Date.now) {}
@@ -60,27 +63,32 @@ export class ServiceFileCache {
    */
   load(parseSettings: unknown): ServiceFileLoad {
     const settings = JSON.stringify(parseSettings);
-    /** Every file met, with when it was looked up (before it is read). */
-    const seen = new Map<string, number>();
+    const load = ++this.loads;
+    // Taken before any file is looked at, so before each is read: the racy check
+    // is then, if anything, stricter than with each file's own time, and a load
+    // of 10,000 files neither asks the clock nor keeps a map of them.
+    const startedAt = this.now();
     const usable = (entry: Entry | undefined) => (entry?.settings === settings ? entry : undefined);
     return {
       unchanged: (path, stats) => {
-        seen.set(path, this.now());
         const entry = usable(this.entries.get(path));
-        return entry?.settled && sameIdentity(entry.identity, stats) ? entry.result : undefined;
+        if (!entry?.settled || !sameIdentity(entry.identity, stats)) return undefined;
+        entry.metBy = load;
+        return entry.result;
       },
       parsed: (path, stats, text, parse) => {
-        const readAt = seen.get(path) ?? this.now();
-        seen.set(path, readAt);
         const digest = createHash('sha256').update(text).digest('base64');
         const entry = usable(this.entries.get(path));
         const result = entry?.digest === digest ? entry.result : parse();
-        const settled = Math.max(stats.mtimeMs, stats.ctimeMs) <= readAt - RACY_MS;
-        this.entries.set(path, { identity: identityOf(stats), settled, digest, settings, result });
+        const settled = Math.max(stats.mtimeMs, stats.ctimeMs) <= startedAt - RACY_MS;
+        this.entries.set(path, { identity: identityOf(stats), metBy: load, settled, digest, settings, result });
         return result;
       },
       end: () => {
-        for (const path of this.entries.keys()) if (!seen.has(path)) this.entries.delete(path);
+        // A file this load did not meet is gone from the dir (or was met only by a
+        // later load that overlapped this one: forgetting it costs that file a read).
+        // forEach: a for-of over the map makes a [path, entry] pair per file.
+        this.entries.forEach((entry, path) => entry.metBy !== load && this.entries.delete(path));
       },
     };
   }

@@ -60,7 +60,11 @@ export class NativeBackend implements UnitBackend {
   }
 
   names(): string[] {
-    return [...new Set([...this.supervisor.names(), ...this.supervisor.orphanNames(), ...this.broken.keys()])];
+    const names = this.supervisor.names();
+    const orphans = this.supervisor.orphanNames();
+    // Nearly always neither orphans nor broken files: then no set of every name is made.
+    if (orphans.length === 0 && this.broken.size === 0) return names;
+    return [...new Set([...names, ...orphans, ...this.broken.keys()])];
   }
 
   has(name: string): boolean {

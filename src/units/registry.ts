@@ -10,6 +10,18 @@ export interface ShadowedUnit {
   by: string;
 }
 
+interface Owner {
+  backend: UnitBackend;
+  name: string;
+}
+
+/** Which unit owns each key (see owners()); `sole` is set when one backend lists every unit, so none is shadowed. */
+interface OwnerIndex {
+  get(key: string): Owner | undefined;
+  values(): Iterable<Owner>;
+  sole?: UnitBackend;
+}
+
 /** The suffix a unit name may leave out: "nginx" and "nginx.service" are one unit, as systemctl reads them. */
 const IMPLIED_SUFFIX = '.service';
 
@@ -46,7 +58,9 @@ export class UnitRegistry {
     const report: ApplyReport = { added: [], changed: [], removed: [], unchanged: [] };
     for (const [backend, r] of reports) {
       // Only the unit that owns a name speaks for it; a shadowed twin's changes are not the unit's.
-      for (const key of ['added', 'changed', 'unchanged'] as const) report[key].push(...r[key].filter((n) => owners.get(unitKey(n))?.backend === backend));
+      for (const key of ['added', 'changed', 'unchanged'] as const) {
+        report[key].push(...(owners.sole === backend ? r[key] : r[key].filter((n) => owners.get(unitKey(n))?.backend === backend)));
+      }
       report.removed.push(...r.removed.filter((n) => !this.has(n)));
     }
     for (const list of Object.values(report)) list.sort(compareNames);
@@ -83,17 +97,29 @@ export class UnitRegistry {
   }
 
   /** Each unit key to the first backend that defines it, in order of precedence. */
-  private owners(): Map<string, { backend: UnitBackend; name: string }> {
-    const owners = new Map<string, { backend: UnitBackend; name: string }>();
-    for (const backend of this.backends) {
-      for (const name of backend.names()) {
+  private owners(): OwnerIndex {
+    const listed = this.backends.map((backend) => ({ backend, names: backend.names() }));
+    const nonEmpty = listed.filter((l) => l.names.length > 0);
+    // One kind of unit, none named with the implied suffix (the usual host, and the big fleet):
+    // every name is its own unit, and no map of them all is made on each reload and list.
+    if (nonEmpty.length <= 1 && !nonEmpty[0]?.names.some((n) => n.endsWith(IMPLIED_SUFFIX))) {
+      const sole = nonEmpty[0];
+      return {
+        get: (key) => (sole?.backend.lists(key) ? { backend: sole.backend, name: key } : undefined),
+        values: () => sole?.names.map((name) => ({ backend: sole.backend, name })) ?? [],
+        sole: sole?.backend,
+      };
+    }
+    const owners = new Map<string, Owner>();
+    for (const { backend, names } of listed) {
+      for (const name of names) {
         const key = unitKey(name);
         // The exact name beats the same name with the implied suffix.
         const held = owners.get(key);
         if (!held || (held.backend === backend && name === key)) owners.set(key, { backend, name });
       }
     }
-    return owners;
+    return { get: (key) => owners.get(key), values: () => owners.values() };
   }
 
   /**
@@ -181,8 +207,9 @@ export class UnitRegistry {
     throw new HearthError('ERR_UNKNOWN_SERVICE', `unknown service "${name}"`, { hint: hint ?? 'see "hearth list"' });
   }
 
-  private findShadowed(owners: Map<string, { backend: UnitBackend; name: string }>): ShadowedUnit[] {
+  private findShadowed(owners: OwnerIndex): ShadowedUnit[] {
     const shadowed: ShadowedUnit[] = [];
+    if (owners.sole) return shadowed;
     for (const b of this.backends) {
       for (const n of b.names()) {
         const owner = owners.get(unitKey(n))!;
