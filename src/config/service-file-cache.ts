@@ -51,6 +51,7 @@ export interface ServiceFileLoad {
 export class ServiceFileCache {
   private entries = new Map<string, Entry>();
   private loads = 0;
+  private lastSettings = '';
 
   /** `now` is the clock the racy check compares file times with (ms since the epoch). */
   constructor(private readonly now: () => number = Date.now) {}
@@ -62,7 +63,9 @@ export class ServiceFileCache {
    * overlap (a reload and a `hearth check`) can only miss, never mislead.
    */
   load(parseSettings: unknown): ServiceFileLoad {
-    const settings = JSON.stringify(parseSettings);
+    const text = JSON.stringify(parseSettings);
+    // The same settings as last time: the same string, so each entry's check is a pointer comparison.
+    const settings = text === this.lastSettings ? this.lastSettings : (this.lastSettings = text);
     const load = ++this.loads;
     // Taken before any file is looked at, so before each is read: the racy check
     // is then, if anything, stricter than with each file's own time, and a load
