@@ -61,6 +61,7 @@ describe('loadConfigDir', () => {
         'services/.hidden.toml': 'garbage = [',
         'services/web.toml~': 'garbage = [',
         'services/#web.toml#': 'garbage = [',
+        'services/#web.toml': 'garbage = [',
         'services/web.toml.dpkg-old': 'garbage = [',
         'services/web.toml.rpmsave': 'garbage = [',
         'services/README': 'not a service',
@@ -69,6 +70,7 @@ describe('loadConfigDir', () => {
         const c = await loadConfigDir(dir);
         assert.deepEqual([...c.services.keys()], ['web']);
         assert.deepEqual(c.broken, []);
+        assert.deepEqual(c.warnings.map((w) => w.file), ['services/README'], 'only the stray is named');
       },
     );
   });

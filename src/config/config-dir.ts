@@ -80,6 +80,9 @@ export interface SourceReport {
  * leftovers, hidden files — the same kinds run-parts and xinetd's includedir skip.
  */
 export function isIgnoredConfigFile(name: string): boolean {
+  // A service file can only be hidden or a '#' leftover: the suffixes below are not ".toml".
+  // (Asked of every file on every reload; the patterns cost a big fleet's reload most of a megabyte.)
+  if (name.endsWith('.toml')) return name.startsWith('.') || name.startsWith('#');
   return (
     name.startsWith('.') ||
     name.endsWith('~') ||
