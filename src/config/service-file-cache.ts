@@ -63,9 +63,9 @@ export class ServiceFileCache {
    * overlap (a reload and a `hearth check`) can only miss, never mislead.
    */
   load(parseSettings: unknown): ServiceFileLoad {
-    const text = JSON.stringify(parseSettings);
+    const asText = JSON.stringify(parseSettings);
     // The same settings as last time: the same string, so each entry's check is a pointer comparison.
-    const settings = text === this.lastSettings ? this.lastSettings : (this.lastSettings = text);
+    const settings = asText === this.lastSettings ? this.lastSettings : (this.lastSettings = asText);
     const load = ++this.loads;
     // Taken before any file is looked at, so before each is read: the racy check
     // is then, if anything, stricter than with each file's own time, and a load
