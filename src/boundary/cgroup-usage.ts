@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cgroupPids } from './cgroup-boundary.js';
+import { cgroupPids, keyedValue } from './cgroup-boundary.js';
 import type { CgroupTree } from './cgroup-tree.js';
 
 export interface UnitUsage {
@@ -22,8 +22,7 @@ function readNumber(path: string): number | undefined {
 /** "key value" lines (cpu.stat, memory.events, memory.oom_control). */
 function readKeyed(path: string, key: string): number | undefined {
   try {
-    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(readFileSync(path, 'utf8'));
-    return m ? Number(m[1]) : undefined;
+    return keyedValue(readFileSync(path, 'utf8'), key);
   } catch {
     return undefined;
   }
@@ -36,13 +35,31 @@ function rssOf(pids: number[]): number {
   let rss = 0;
   for (const pid of pids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      rss += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[21]) * PAGE;
+      rss += (rssPagesOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) ?? 0) * PAGE;
     } catch {
       // gone
     }
   }
   return rss;
+}
+
+/**
+ * Field 24 (rss, in pages) of /proc/PID/stat. The command name (field 2) may
+ * hold spaces and parentheses, so fields are counted from the last ")". Read
+ * by hand: `hearth list` asks this of every process of every unit, and a
+ * split made an array of fifty strings each time.
+ */
+export function rssPagesOfStat(stat: string): number | undefined {
+  // After ") " comes field 3 (state); rss is 21 fields further on.
+  let at = stat.lastIndexOf(')') + 2;
+  if (at < 2) return undefined;
+  for (let field = 3; field < 24; field++) {
+    at = stat.indexOf(' ', at) + 1;
+    if (at === 0) return undefined;
+  }
+  const end = stat.indexOf(' ', at);
+  const pages = Number(stat.slice(at, end < 0 ? undefined : end));
+  return Number.isFinite(pages) ? pages : undefined;
 }
 
 /**
