@@ -1,10 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupPids, keyedValue } from './cgroup-boundary.js';
-import { rssPagesOfStat } from './cgroup-usage.js';
 import { locateCgroups } from './cgroup-mounts.js';
 
 describe('reading cgroup and proc files', () => {
@@ -18,16 +17,6 @@ describe('reading cgroup and proc files', () => {
     assert.equal(keyedValue('nr_descendants 0\nnr_dying_descendants 3', 'nr_dying_descendants'), 3, 'the last line may lack its newline');
     assert.equal(keyedValue('oom_kill x1\n', 'oom_kill'), undefined, 'not a number');
     assert.equal(keyedValue('', 'oom_kill'), undefined);
-  });
-
-  test('rssPagesOfStat counts fields from the last ")", whatever the command name holds', () => {
-    const fields = (comm: string) => `4242 (${comm}) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 777 8400896 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0`;
-    assert.equal(rssPagesOfStat(fields('sleep')), 321);
-    assert.equal(rssPagesOfStat(fields('a b) c) d')), 321);
-    assert.equal(rssPagesOfStat('4242 (cut'), undefined);
-    assert.equal(rssPagesOfStat('4242 (x) S 1 2'), undefined);
-    // Our own line, read from /proc: a positive number of pages.
-    assert.ok((rssPagesOfStat(readFileSync('/proc/self/stat', 'utf8')) ?? 0) > 0);
   });
 
   test('cgroupPids finds the processes of a cgroup and of the cgroups below it', async (t) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readProcStat } from '../process/index.js';
 import { cgroupPids, keyedValue } from './cgroup-boundary.js';
 import type { CgroupTree } from './cgroup-tree.js';
 
@@ -33,33 +34,8 @@ const PAGE = 4096;
 /** RSS of the processes, for hosts where no memory controller counts the unit. */
 function rssOf(pids: number[]): number {
   let rss = 0;
-  for (const pid of pids) {
-    try {
-      rss += (rssPagesOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) ?? 0) * PAGE;
-    } catch {
-      // gone
-    }
-  }
+  for (const pid of pids) rss += (readProcStat(pid)?.rssPages ?? 0) * PAGE;
   return rss;
-}
-
-/**
- * Field 24 (rss, in pages) of /proc/PID/stat. The command name (field 2) may
- * hold spaces and parentheses, so fields are counted from the last ")". Read
- * by hand: `hearth list` asks this of every process of every unit, and a
- * split made an array of fifty strings each time.
- */
-export function rssPagesOfStat(stat: string): number | undefined {
-  // After ") " comes field 3 (state); rss is 21 fields further on.
-  let at = stat.lastIndexOf(')') + 2;
-  if (at < 2) return undefined;
-  for (let field = 3; field < 24; field++) {
-    at = stat.indexOf(' ', at) + 1;
-    if (at === 0) return undefined;
-  }
-  const end = stat.indexOf(' ', at);
-  const pages = Number(stat.slice(at, end < 0 ? undefined : end));
-  return Number.isFinite(pages) ? pages : undefined;
 }
 
 /**

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { processGroupAlive } from './proc.js';
+import { readFileSync } from 'node:fs';
+import { parseProcStat, processGroupAlive, readProcStat } from './proc.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,5 +34,30 @@ describe('processGroupAlive', () => {
         // gone
       }
     }
+  });
+});
+
+describe('parseProcStat', () => {
+  const line = (comm: string) =>
+    `4242 (${comm}) S 41 4240 4240 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 777 8400896 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n`;
+  const expected = { pid: 4242, state: 'S', ppid: 41, pgrp: 4240, utimeTicks: 5, stimeTicks: 3, startTime: 777, rssPages: 321 };
+
+  test('reads each field by its number in proc(5), counted from the last ")"', () => {
+    assert.deepEqual(parseProcStat(4242, line('sleep')), expected);
+    assert.deepEqual(parseProcStat(4242, line('a b) c) d')), expected, 'a command name with spaces and parentheses');
+  });
+
+  test('a cut line is no process', () => {
+    assert.equal(parseProcStat(1, '4242 (cut'), undefined);
+    assert.equal(parseProcStat(1, '4242 (x) S 1 2'), undefined);
+    assert.equal(parseProcStat(1, line('x').slice(0, 60)), undefined);
+  });
+
+  test('our own process, read from /proc', () => {
+    const own = readProcStat(process.pid)!;
+    assert.equal(own.pid, process.pid);
+    assert.equal(own.ppid, process.ppid);
+    assert.ok(own.rssPages > 0 && own.startTime > 0);
+    assert.deepEqual(parseProcStat(process.pid, readFileSync('/proc/self/stat', 'utf8'))?.ppid, process.ppid);
   });
 });

@@ -12,7 +12,7 @@ export interface ProcStat {
   rssPages: number;
 }
 
-/** Parses /proc/PID/stat; the command name may contain spaces and parens, so split after the last ')'. */
+/** /proc/PID/stat of a process, or undefined when it is gone. */
 export function readProcStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
@@ -20,18 +20,41 @@ export function readProcStat(pid: number): ProcStat | undefined {
   } catch {
     return undefined;
   }
+  return parseProcStat(pid, text);
+}
+
+/** The last field of /proc/PID/stat read here: 24, rss. */
+const LAST_FIELD = 24;
+
+/**
+ * The fields hearth reads from a /proc/PID/stat line, numbered as in proc(5).
+ * The command name (field 2) may contain spaces and parentheses, so fields
+ * are counted from the last ")". Only the fields read become strings: this
+ * runs for every process of every unit in `hearth list` and in every stop's
+ * polls, where splitting the line made fifty strings each time.
+ */
+export function parseProcStat(pid: number, text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
-  const f = text.slice(close + 2).split(' ');
-  // f[0] is field 3 (state) of proc(5).
+  if (close < 0) return undefined;
+  const starts: number[] = [];
+  for (let field = 3, at = close + 2; field <= LAST_FIELD; field++) {
+    if (at <= 0 || at >= text.length) return undefined;
+    starts[field] = at;
+    at = text.indexOf(' ', at) + 1;
+  }
+  const field = (n: number) => {
+    const end = text.indexOf(' ', starts[n]);
+    return text.slice(starts[n], end < 0 ? undefined : end);
+  };
   return {
     pid,
-    state: f[0]!,
-    ppid: Number(f[1]),
-    pgrp: Number(f[2]),
-    utimeTicks: Number(f[11]),
-    stimeTicks: Number(f[12]),
-    startTime: Number(f[19]),
-    rssPages: Number(f[21]),
+    state: field(3),
+    ppid: Number(field(4)),
+    pgrp: Number(field(5)),
+    utimeTicks: Number(field(14)),
+    stimeTicks: Number(field(15)),
+    startTime: Number(field(22)),
+    rssPages: Number(field(LAST_FIELD)),
   };
 }
 
