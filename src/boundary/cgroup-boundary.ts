@@ -53,7 +53,7 @@ export function keyedValue(text: string, key: string): number | undefined {
 /** "populated 1" in cgroup.events: some process is in the cgroup or below it. */
 export function cgroupPopulated(dir: string): boolean {
   try {
-    return /^populated 1$/m.test(readFileSync(join(dir, 'cgroup.events'), 'utf8'));
+    return keyedValue(readFileSync(join(dir, 'cgroup.events'), 'utf8'), 'populated') === 1;
   } catch {
     return false;
   }
