@@ -77,7 +77,8 @@ export class Supervisor {
    */
   private readonly notifySockets = new Map<string, { receiver: Promise<DgramReceiver>; attributed: boolean }>();
   private notifyCounter = 0;
-  private runnerContext: RunnerContext | undefined;
+  /** What every runner gets: one object for them all. */
+  private readonly runnerContext: RunnerContext;
 
   private readonly fifos: OutputFifos | undefined;
   private readonly runtimeState: RuntimeStateStore | undefined;
@@ -94,6 +95,7 @@ export class Supervisor {
           options.emit({ type: 'state.corrupt', at: c.at, file: c.file, keptAs: c.keptAs, reason: c.reason, recovered: 'the service is found again by its cgroup, or started afresh' }),
         )
       : undefined;
+    this.runnerContext = this.makeRunnerContext();
   }
 
   /**
@@ -417,11 +419,9 @@ export class Supervisor {
   }
 
   private createRunner(def: ServiceDefinition): Runner {
-    const ctx = (this.runnerContext ??= this.makeRunnerContext());
-    return def.pool ? new PoolRunner(def, ctx) : new ServiceRunner(def, ctx);
+    return def.pool ? new PoolRunner(def, this.runnerContext) : new ServiceRunner(def, this.runnerContext);
   }
 
-  /** What every runner gets: one object for them all, made with the first. */
   private makeRunnerContext(): RunnerContext {
     return {
       emit: this.options.emit,
