@@ -67,7 +67,7 @@ export function configReport(config: LoadedConfig): ConfigReport {
     ...shadowWarnings(config),
     ...sysvWarnings(config),
     ...config.insserv.warnings,
-    ...facilityProblems(config.insserv, config.sysv.scripts, config.services.values()),
+    ...facilityProblems(config.insserv, config.sysv.scripts, config.services),
     ...programWarnings(config),
     ...unitWarnings,
   ].map((w) => ({

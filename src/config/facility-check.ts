@@ -25,7 +25,7 @@ const KEYS: Array<[keyof NonNullable<SysvScript['lsb']>, string]> = [
 export function facilityProblems(
   insserv: InsservConf,
   scripts: readonly SysvScript[],
-  services: Iterable<Pick<ServiceDefinition, 'name' | 'provides' | 'requires' | 'after' | 'before'>>,
+  services: ReadonlyMap<string, Pick<ServiceDefinition, 'name' | 'provides' | 'requires' | 'after' | 'before'>>,
 ): HearthError[] {
   const { table, problems } = expandFacilities(insserv);
   const uses = new Map<string, Use[]>();
@@ -36,9 +36,8 @@ export function facilityProblems(
       uses.set(f, [...(uses.get(f) ?? []), { unit, key }]);
     }
   };
-  const serviceList = [...services];
   for (const s of scripts) for (const [field, key] of KEYS) use(s.lsb?.[field] as string[] | undefined, s.name, key);
-  for (const d of serviceList) {
+  for (const d of services.values()) {
     use(d.requires, d.name, 'requires');
     use(d.after, d.name, 'after/before');
     use(d.before, d.name, 'after/before');
@@ -51,7 +50,7 @@ export function facilityProblems(
     for (const p of provides ?? []) names.add(p.toLowerCase().startsWith('$') ? p.toLowerCase() : p);
   };
   for (const s of scripts) provide(s.name, s.provides);
-  for (const d of serviceList) provide(d.name, d.provides);
+  for (const d of services.values()) provide(d.name, d.provides);
   const where = insserv.builtIn ? 'the built-in insserv.conf' : insserv.files.join(', ') || 'insserv.conf';
   const out = [...problems];
   for (const [facility, list] of [...uses].sort(([a], [b]) => (a < b ? -1 : 1))) {
