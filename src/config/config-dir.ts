@@ -106,6 +106,7 @@ async function loadServiceFiles(dir: string, files: readonly string[], config: L
   const servicesDir = join(dir, 'services');
   const names = files.map((f) => f.slice(0, -'.toml'.length)).sort(compareNames);
   const pathOf = (name: string) => `${servicesDir}/${name}.toml`;
+  const fileOf = (name: string) => `services/${name}.toml`;
   const results = new Array<ServiceFileResult>(names.length);
   const cache = serviceFiles?.load(defaults);
   const toRead: Array<{ index: number; stats?: Stats }> = [];
@@ -133,10 +134,10 @@ async function loadServiceFiles(dir: string, files: readonly string[], config: L
     try {
       text = await readFile(path, 'utf8');
     } catch (e) {
-      results[index] = { errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: `services/${name}.toml` })], warnings: [] };
+      results[index] = { errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: fileOf(name) })], warnings: [] };
       return;
     }
-    const parse = () => parseServiceFile(name, `services/${name}.toml`, text, defaults);
+    const parse = () => parseServiceFile(name, fileOf(name), text, defaults);
     results[index] = stats && cache ? cache.parsed(path, stats, text, parse) : parse();
   });
   cache?.end();
@@ -144,10 +145,10 @@ async function loadServiceFiles(dir: string, files: readonly string[], config: L
     const name = names[i]!;
     const result = results[i]!;
     if (result.warnings.length > 0) config.warnings.push(...result.warnings);
-    if (result.errors.length > 0) config.broken.push({ name, file: `services/${name}.toml`, errors: result.errors });
+    if (result.errors.length > 0) config.broken.push({ name, file: fileOf(name), errors: result.errors });
     else if (result.definition?.timer) config.timers.set(name, result.definition);
     else if (result.definition) config.services.set(name, result.definition);
-    else if (result.inetd) config.inetdToml.push({ name, file: `services/${name}.toml`, ...result.inetd });
+    else if (result.inetd) config.inetdToml.push({ name, file: fileOf(name), ...result.inetd });
   }
 }
 
