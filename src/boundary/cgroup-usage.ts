@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readProcStat } from '../process/index.js';
+import { usageOfProcesses } from '../process/index.js';
 import { cgroupPids, keyedValue } from './cgroup-boundary.js';
 import type { CgroupTree } from './cgroup-tree.js';
 
@@ -29,15 +29,6 @@ function readKeyed(path: string, key: string): number | undefined {
   }
 }
 
-const PAGE = 4096;
-
-/** RSS of the processes, for hosts where no memory controller counts the unit. */
-function rssOf(pids: number[]): number {
-  let rss = 0;
-  for (const pid of pids) rss += (readProcStat(pid)?.rssPages ?? 0) * PAGE;
-  return rss;
-}
-
 /**
  * A whole unit's memory, CPU and task count, from the cgroup controllers
  * where they exist (v2, else the v1 memory hierarchy of a hybrid host when
@@ -54,7 +45,8 @@ export function cgroupUsage(tree: CgroupTree, unit: string, inV1Memory: boolean)
       : undefined;
   // cpu.stat's usage_usec is kept by cgroup v2 even without the cpu controller.
   const usec = readKeyed(join(dir, 'cpu.stat'), 'usage_usec') ?? 0;
-  return { memoryBytes: memory ?? rssOf(pids), cpuSeconds: usec / 1e6, tasks: pids.length };
+  // Without a memory controller counting the unit, its processes' RSS.
+  return { memoryBytes: memory ?? usageOfProcesses(pids).memoryBytes, cpuSeconds: usec / 1e6, tasks: pids.length };
 }
 
 /** How many times the kernel's OOM killer has killed a process of the unit (0 where no memory cgroup holds it). */

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LimitSupport, ResourceLimits, Rlimits } from '../model/index.js';
-import { readProcStat, rlimitSpecs } from '../process/index.js';
+import { readProcStat, rlimitSpecs, usageOfProcesses } from '../process/index.js';
 import { CgroupBoundary, cgroupPids, cgroupPopulated } from './cgroup-boundary.js';
 import { applyLimits, limitSupport, v1HierarchiesFor } from './cgroup-limits.js';
 import { locateCgroups, type V1Controller } from './cgroup-mounts.js';
@@ -350,14 +350,5 @@ function groupMembers(pgid: number): number[] {
 }
 
 function usageOf(pids: number[]): UnitUsage | undefined {
-  if (pids.length === 0) return undefined;
-  let rss = 0;
-  let ticks = 0;
-  for (const pid of pids) {
-    const st = readProcStat(pid);
-    if (!st) continue;
-    rss += st.rssPages * 4096;
-    ticks += st.utimeTicks + st.stimeTicks;
-  }
-  return { memoryBytes: rss, cpuSeconds: ticks / 100, tasks: pids.length };
+  return pids.length === 0 ? undefined : { ...usageOfProcesses(pids), tasks: pids.length };
 }

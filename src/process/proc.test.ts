@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { parseProcStat, processGroupAlive, readProcStat } from './proc.js';
+import { parseProcStat, processGroupAlive, readProcStat, usageOfProcesses } from './proc.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,5 +59,26 @@ describe('parseProcStat', () => {
     assert.equal(own.ppid, process.ppid);
     assert.ok(own.rssPages > 0 && own.startTime > 0);
     assert.deepEqual(parseProcStat(process.pid, readFileSync('/proc/self/stat', 'utf8'))?.ppid, process.ppid);
+  });
+});
+
+describe('usageOfProcesses', () => {
+  test('sums RSS and CPU time from /proc, each process once; one already gone counts nothing', async () => {
+    const sleeper = spawn('/bin/sleep', ['30'], { stdio: 'ignore' });
+    await once(sleeper, 'spawn');
+    // Asleep in sleep(1) itself, past the exec: from then on its figures hold still.
+    await until(() => readProcStat(sleeper.pid!)?.state === 'S' && readFileSync(`/proc/${sleeper.pid}/comm`, 'utf8') === 'sleep\n', 'sleep to be asleep');
+    const gone = spawn('/bin/true', { stdio: 'ignore' });
+    await once(gone, 'exit');
+    try {
+      const stat = readProcStat(sleeper.pid!)!;
+      const one = usageOfProcesses([sleeper.pid!]);
+      assert.deepEqual(one, { memoryBytes: stat.rssPages * 4096, cpuSeconds: (stat.utimeTicks + stat.stimeTicks) / 100 });
+      assert.ok(one.memoryBytes > 0);
+      assert.deepEqual(usageOfProcesses([sleeper.pid!, sleeper.pid!, gone.pid!]), one);
+      assert.deepEqual(usageOfProcesses([gone.pid!]), { memoryBytes: 0, cpuSeconds: 0 });
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
   });
 });

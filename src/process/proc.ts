@@ -58,6 +58,23 @@ export function parseProcStat(pid: number, text: string): ProcStat | undefined {
   };
 }
 
+/** Bytes per page in /proc/PID/stat's rss, and clock ticks per second in its times (USER_HZ, 100 on Linux). */
+const PAGE_SIZE = 4096;
+const TICKS_PER_SECOND = 100;
+
+/** Memory (RSS) and CPU time of processes, each counted once; one already gone counts nothing. */
+export function usageOfProcesses(pids: Iterable<number>): { memoryBytes: number; cpuSeconds: number } {
+  let pages = 0;
+  let ticks = 0;
+  for (const pid of new Set(pids)) {
+    const stat = readProcStat(pid);
+    if (!stat) continue;
+    pages += stat.rssPages;
+    ticks += stat.utimeTicks + stat.stimeTicks;
+  }
+  return { memoryBytes: pages * PAGE_SIZE, cpuSeconds: ticks / TICKS_PER_SECOND };
+}
+
 /**
  * True while a live process is in the group. kill(-pgid, 0) also counts
  * zombies, and an orphaned member's zombie lingers until PID 1 reaps it

@@ -1,7 +1,6 @@
 import { HearthError, describeError } from '../errors/index.js';
 import { formatDuration, type ExitInfo, type PoolSettings, type ServiceDefinition, type ServiceState, type ServiceStatus, stateEvent } from '../model/index.js';
-import { readProcStat } from '../process/index.js';
-import { usageOfPids } from './resource-usage.js';
+import { readProcStat, usageOfProcesses } from '../process/index.js';
 import { bindListeners, type BoundSocket } from '../superserver/index.js';
 import { acceptQueueLength, socketInode } from './accept-queue.js';
 import { PoolScaler } from './pool-scaler.js';
@@ -146,7 +145,7 @@ export class PoolRunner implements Runner {
 
   /** Memory, CPU and tasks of the whole pool: every worker and what it forked. */
   usage(): { memoryBytes: number; cpuSeconds: number; tasks: number } | undefined {
-    return this.workers.size === 0 ? undefined : (this.unit.usage(this.pids()) ?? { ...usageOfPids(this.pids()), tasks: this.workers.size });
+    return this.workers.size === 0 ? undefined : (this.unit.usage(this.pids()) ?? { ...usageOfProcesses(this.pids()), tasks: this.workers.size });
   }
 
   start(): Promise<void> {
