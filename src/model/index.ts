@@ -5,6 +5,7 @@ export * from './time-format.js';
 export * from './display.js';
 export * from './log-priority.js';
 export * from './suggest.js';
+export * from './name-order.js';
 export * from './inetd.js';
 export * from './sysv.js';
 export * from './listen-spec.js';

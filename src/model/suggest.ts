@@ -33,14 +33,3 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   const c = closest(word, candidates);
   return c === undefined ? undefined : `did you mean "${c}"?`;
 }
-
-const collator = new Intl.Collator();
-
-/**
- * Orders names as String#localeCompare does, through one shared collator:
- * localeCompare builds a collator per call, which made sorting 1000 services
- * the slowest part of `hearth list`.
- */
-export function compareNames(a: string, b: string): number {
-  return collator.compare(a, b);
-}
