@@ -45,6 +45,10 @@ export const NATIVE_HELPERS: readonly NativeHelper[] = [
     without: 'systemd .socket units with Accept=no cannot be started',
   },
   {
+    name: 'hearth-watch',
+    without: 'a reload stat(2)s every service file to find the changed ones, which a reload of thousands of services feels',
+  },
+  {
     name: 'hearth-cgexec',
     without: 'units are tracked by process groups and an environment marker instead of cgroups: a process that starts a new session and clears its environment escapes, and resource limits are refused',
   },

@@ -20,4 +20,5 @@ export { listenFds, waitReadable, type FdWait } from './fd-waiter.js';
 export { stopReading } from './stop-reading.js';
 export { SpoolHelper, SPOOL_HELPER, type SpoolHelperOptions, type SpoolHelperEvents, type SpoolMode, type SpoolPlace } from './spool-helper.js';
 export { makeFifos } from './fifo.js';
+export { DirWatchHelper, WATCH_HELPER, type DirChanges, type WatchedDir } from './dir-watch.js';
 export { SocketHolder, type HeldSocketSpec, type SocketHolderOptions } from './socket-holder.js';

@@ -1,0 +1,169 @@
+/**
+ * hearthd's side of hearth-watch (native/hearth-watch.c): an inotify watch on
+ * a few dirs that says, when asked, which files changed since it was last
+ * asked, or that it cannot say (its queue overflowed, the dir went away).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { HearthError } from '../errors/index.js';
+import { nativeHelperPath } from './helper-path.js';
+
+export const WATCH_HELPER = 'hearth-watch';
+
+/** A dir's identity as the helper found it before adding its watch. */
+export interface WatchedDir {
+  dev: number;
+  ino: number;
+}
+
+/** What one sync says of one dir. */
+export type DirChanges =
+  /** Names of the dir's entries changed since the last sync (none: nothing changed). */
+  | { kind: 'changed'; names: string[] }
+  /** Changes happened that cannot be listed this time: look at every file. */
+  | { kind: 'all' }
+  /** The dir's watch is gone (removed, moved, unmounted) or was never set: nothing it says can be trusted again. */
+  | { kind: 'lost' };
+
+/** How long the helper may take to start or to answer a sync before it is taken for hung. */
+const ANSWER_MS = 5000;
+
+export class DirWatchHelper {
+  private pending = '';
+  private readonly waiting: Array<{ resolve(answer: DirChanges[]): void; reject(e: Error): void; timer: NodeJS.Timeout }> = [];
+  private answer: DirChanges[] = [];
+  private gone: Error | undefined;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    /** Per dir, in the order given to start: its identity, or undefined if it could not be watched. */
+    readonly dirs: ReadonlyArray<WatchedDir | undefined>,
+  ) {}
+
+  /**
+   * Starts a helper watching `dirs`. Rejects if it is not built or cannot
+   * run at all (no inotify); a dir it could not watch is undefined in `dirs`,
+   * with the reason in `reasons`.
+   */
+  static start(dirs: readonly string[], helperPath = nativeHelperPath(WATCH_HELPER)): Promise<{ helper: DirWatchHelper; reasons: Array<string | undefined> }> {
+    if (!helperPath) return Promise.reject(new HearthError('ERR_SPAWN', `the native helper "${WATCH_HELPER}" is not built`));
+    return new Promise((resolve, reject) => {
+      const child = spawn(helperPath, [...dirs], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const found: Array<WatchedDir | undefined> = dirs.map(() => undefined);
+      const reasons: Array<string | undefined> = dirs.map(() => undefined);
+      let stderr = '';
+      let text = '';
+      let started = false;
+      const fail = (message: string) => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new HearthError('ERR_SPAWN', `${WATCH_HELPER}: ${message}`));
+      };
+      const timer = setTimeout(() => fail('did not start in time'), ANSWER_MS);
+      timer.unref();
+      child.on('error', (e) => fail(e.message));
+      child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
+      const onStart = (chunk: Buffer) => {
+        text += chunk.toString('latin1');
+        let nl: number;
+        while (!started && (nl = text.indexOf('\n')) >= 0) {
+          const [word, index, ...rest] = text.slice(0, nl).split(' ');
+          text = text.slice(nl + 1);
+          const i = Number(index);
+          if (word === 'ready') found[i] = { dev: Number(rest[0]), ino: Number(rest[1]) };
+          else if (word === 'unwatched') reasons[i] = rest.join(' ');
+          else if (word === 'started') started = true;
+        }
+        if (!started) return;
+        clearTimeout(timer);
+        child.stdout!.off('data', onStart);
+        child.off('exit', onEarlyExit);
+        // Idle, the helper never keeps hearthd alive (sync holds the loop while it waits for an answer);
+        // it ends when hearthd's end of its stdin closes.
+        child.unref();
+        for (const stream of [child.stdin, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+        const helper = new DirWatchHelper(child, found);
+        helper.idle();
+        helper.listen();
+        helper.take(text);
+        resolve({ helper, reasons });
+      };
+      const onEarlyExit = (code: number | null, signal: string | null) => fail(stderr.trim() || `exited ${code ?? signal}`);
+      child.stdout!.on('data', onStart);
+      child.on('exit', onEarlyExit);
+    });
+  }
+
+  private listen(): void {
+    this.child.stdout!.on('data', (chunk: Buffer) => this.take(chunk.toString('latin1')));
+    this.child.on('exit', (code, signal) => this.end(new HearthError('ERR_SPAWN', `${WATCH_HELPER} exited (${code ?? signal})`)));
+    // Its output's end is its end too, and may be the only one seen: the process handle does not hold the event loop.
+    this.child.stdout!.on('close', () => this.end(new HearthError('ERR_SPAWN', `${WATCH_HELPER} closed its output`)));
+    this.child.stdin!.on('error', () => {
+      // A helper that died is reported by 'exit'.
+    });
+  }
+
+  /** The helper's process id (tests stop it to make the kernel's queue overflow). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Every change made before this call, per dir in start's order. Rejects if the helper is gone or hangs: stop it then. */
+  sync(): Promise<DirChanges[]> {
+    if (this.gone) return Promise.reject(this.gone);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.end(new HearthError('ERR_SPAWN', `${WATCH_HELPER} did not answer in ${ANSWER_MS} ms`)), ANSWER_MS);
+      timer.unref();
+      this.waiting.push({ resolve, reject, timer });
+      (this.child.stdout as unknown as { ref(): void }).ref();
+      this.child.stdin!.write('sync\n');
+    });
+  }
+
+  stop(): void {
+    this.end(new HearthError('ERR_SPAWN', `${WATCH_HELPER} stopped`));
+  }
+
+  private take(text: string): void {
+    this.pending += text;
+    let nl: number;
+    while ((nl = this.pending.indexOf('\n')) >= 0) {
+      const line = this.pending.slice(0, nl);
+      this.pending = this.pending.slice(nl + 1);
+      if (line === 'synced') {
+        const answer = this.dirs.map((d, i): DirChanges => this.answer[i] ?? (d ? { kind: 'changed', names: [] } : { kind: 'lost' }));
+        this.answer = [];
+        const w = this.waiting.shift();
+        if (w) {
+          clearTimeout(w.timer);
+          w.resolve(answer);
+        }
+        if (this.waiting.length === 0) this.idle();
+        continue;
+      }
+      const first = line.indexOf(' ');
+      const second = line.indexOf(' ', first + 1);
+      const word = line.slice(0, first);
+      const i = Number(second < 0 ? line.slice(first + 1) : line.slice(first + 1, second));
+      const sofar = this.answer[i];
+      if (word === 'lost' || word === 'all') this.answer[i] = { kind: word };
+      else if (word === 'changed' && sofar?.kind === 'changed') sofar.names.push(line.slice(second + 1));
+      else if (word === 'changed' && sofar === undefined) this.answer[i] = { kind: 'changed', names: [line.slice(second + 1)] };
+    }
+  }
+
+  /** Nothing is waited for: the helper's output does not keep the event loop running. */
+  private idle(): void {
+    (this.child.stdout as unknown as { unref(): void }).unref();
+  }
+
+  private end(reason: Error): void {
+    if (this.gone) return;
+    this.gone = reason;
+    this.child.kill('SIGKILL');
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(reason);
+    }
+  }
+}
