@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { compareNames } from './name-order.js';
+import { compareFileNames, compareNames } from './name-order.js';
 
 // The oracle is ICU itself: the root collation as Node's Intl gives it.
 const icu = new Intl.Collator('und');
@@ -36,4 +36,11 @@ test('the order does not follow the locale hearthd was started in, and ASCII nam
     console.log(['z', 't', 's', 'S', 'a-b', 'ab'].sort(compareNames).join(' '));`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, LANG: 'et_EE.UTF-8', LC_ALL: 'et_EE.UTF-8' } });
   assert.equal(out.trim(), 'a-b ab s S t z');
+});
+
+test('file names order as the names they give once the suffix is cut', () => {
+  const names = ['a', 'a-b', 'a.b', 'A', 'ab', 's10', 's9', 'web@1', 'x', 'é'];
+  const files = names.map((n) => `${n}.toml`);
+  assert.deepEqual([...files].sort((a, b) => compareFileNames(a, b, '.toml')), [...names].sort(compareNames).map((n) => `${n}.toml`));
+  assert.notDeepEqual([...files].sort(compareNames), [...files].sort((a, b) => compareFileNames(a, b, '.toml')), 'sorting whole file names would differ');
 });

@@ -51,15 +51,31 @@ function isPrintableAscii(s: string): boolean {
 /** Compares two names in the root collation order (see the top of this file). */
 export function compareNames(a: string, b: string): number {
   if (a === b) return 0;
-  if (!isPrintableAscii(a) || !isPrintableAscii(b)) return (rootCollator ??= new Intl.Collator('und')).compare(a, b);
-  const shorter = Math.min(a.length, b.length);
+  return compareStarts(a, a.length, b, b.length);
+}
+
+/**
+ * Orders file names by the names they give once `suffix` is cut
+ * ("a.toml" before "a-b.toml", as "a" before "a-b"), without making those
+ * names: sorting a dir of 10,000 service files then allocates nothing per file.
+ * Each name must end with `suffix`.
+ */
+export function compareFileNames(a: string, b: string, suffix: string): number {
+  if (a === b) return 0;
+  return compareStarts(a, a.length - suffix.length, b, b.length - suffix.length);
+}
+
+/** Compares the first `aLength` characters of `a` with the first `bLength` of `b`. */
+function compareStarts(a: string, aLength: number, b: string, bLength: number): number {
+  if (!isPrintableAscii(a) || !isPrintableAscii(b)) return (rootCollator ??= new Intl.Collator('und')).compare(a.slice(0, aLength), b.slice(0, bLength));
+  const shorter = Math.min(aLength, bLength);
   for (let i = 0; i < shorter; i++) {
     const d = primary[a.charCodeAt(i)]! - primary[b.charCodeAt(i)]!;
     if (d !== 0) return d < 0 ? -1 : 1;
   }
-  if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+  if (aLength !== bLength) return aLength < bLength ? -1 : 1;
   // Equal but for case: the first letter whose case differs decides, lowercase first.
-  for (let i = 0; i < a.length; i++) {
+  for (let i = 0; i < aLength; i++) {
     const d = capital[a.charCodeAt(i)]! - capital[b.charCodeAt(i)]!;
     if (d !== 0) return d < 0 ? -1 : 1;
   }
