@@ -6,7 +6,7 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { REPO, eventually, freePortBase, freePortBlock } from './helpers/index.js';
@@ -114,6 +114,37 @@ describe('reload-config on the demo', () => {
     assert.equal(row('broken')!.state, 'broken');
     rmSync(file('services/broken.toml'));
     assert.deepEqual(reload().removed, ['broken']);
+  });
+
+  /** The pid of the hearth-watch helper watching this daemon's services dir, if one runs. */
+  const watchHelper = (): number | undefined => {
+    const dir = realpathSync(file('services'));
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let argv: string[];
+      try {
+        argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      } catch {
+        continue;
+      }
+      if (argv[0]?.endsWith('/hearth-watch') && argv[1] === dir) return Number(entry);
+    }
+    return undefined;
+  };
+
+  test('with its watch killed, a reload still finds a rewrite that kept the size and times, and the watch comes back', async () => {
+    const pid = watchHelper();
+    assert.ok(pid, 'hearthd watches its services dir');
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => watchHelper() === undefined, 5000, 'the helper gone');
+    const path = file('services/clock.toml');
+    const old = statSync(path);
+    edit('services/clock.toml', /^description = .*$/m, (readFileSync(path, 'utf8').match(/^description = .*$/m)![0]).replace(/.(?="$)/, 'X'));
+    utimesSync(path, old.atime, old.mtime);
+    assert.equal(statSync(path).size, old.size);
+    assert.deepEqual(reload().changed, ['clock']);
+    const back = watchHelper();
+    assert.ok(back !== undefined && back !== pid, 'a new helper watches the dir');
   });
 
   test('moving the super-server ports counts every inetd service as changed', async () => {

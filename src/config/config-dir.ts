@@ -2,11 +2,11 @@
  * Loads a whole config dir into one model. A broken file is set aside with
  * its errors and never keeps the others from loading.
  */
-import { statSync, type Stats } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
-import { compareNames, type LimitSupport, type ServiceDefinition } from '../model/index.js';
+import { compareFileNames, type LimitSupport, type ServiceDefinition } from '../model/index.js';
 import { limitSupport, locateCgroups } from '../boundary/index.js';
 import { lookupUser } from '../process/index.js';
 import { parseCrontab, type CrontabJob } from '../schedule/index.js';
@@ -92,63 +92,77 @@ export function isIgnoredConfigFile(name: string): boolean {
   );
 }
 
+/** What a service file's name ends with; the rest is the service's name. */
+const SERVICE_FILE_SUFFIX = '.toml';
+
 /** Files stat(2)ed per turn of the event loop: a synchronous stat is a fraction of an asynchronous one's cost, but 10,000 in a row would hold hearthd for tens of milliseconds. */
 const STATS_PER_TURN = 500;
 
 /**
  * services/*.toml into `config`, in the order units are listed. With a cache,
- * each file is stat(2)ed first and one unchanged since the last load takes its
- * last parse without a read; the others are read, 32 at a time, and parsed.
- * A reload of a big fleet thus allocates little per unchanged file: a name, a
- * path and the stat(2) result, nothing per file that outlives the load.
+ * a file the cache's watch saw no change of takes its last parse as it is;
+ * any other file is stat(2)ed first, and one unchanged since the last load
+ * takes its last parse without a read; the others are read, 32 at a time, and
+ * parsed. A reload of a big fleet thus allocates little per unchanged file
+ * (the file name the dir lists), nothing that outlives the load.
  */
-async function loadServiceFiles(dir: string, files: readonly string[], config: LoadedConfig, defaults: ParseDefaults, serviceFiles: ServiceFileCache | undefined): Promise<void> {
+async function loadServiceFiles(dir: string, files: string[], config: LoadedConfig, defaults: ParseDefaults, serviceFiles: ServiceFileCache | undefined): Promise<void> {
   const servicesDir = join(dir, 'services');
-  const names = files.map((f) => f.slice(0, -'.toml'.length)).sort(compareNames);
-  const pathOf = (name: string) => `${servicesDir}/${name}.toml`;
-  const fileOf = (name: string) => `services/${name}.toml`;
-  const results = new Array<ServiceFileResult>(names.length);
-  const cache = serviceFiles?.load(defaults);
-  const toRead: Array<{ index: number; stats?: Stats }> = [];
-  for (let i = 0; i < names.length; i++) {
+  // In unit order, sorted in place by the names the files give, without making those names.
+  files.sort((a, b) => compareFileNames(a, b, SERVICE_FILE_SUFFIX));
+  const nameOf = (file: string) => file.slice(0, -SERVICE_FILE_SUFFIX.length);
+  const results = new Array<ServiceFileResult>(files.length);
+  const cache = await serviceFiles?.load(servicesDir, defaults);
+  const toRead: Array<{ index: number; stats?: Stats; regular: boolean }> = [];
+  for (let i = 0; i < files.length; i++) {
     if (!cache) {
-      toRead.push({ index: i });
+      toRead.push({ index: i, regular: false });
+      continue;
+    }
+    const file = files[i]!;
+    const watched = cache.watched(file);
+    if (watched) {
+      results[i] = watched;
       continue;
     }
     if (i > 0 && i % STATS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-    const path = pathOf(names[i]!);
+    const path = `${servicesDir}/${file}`;
     let stats: Stats | undefined;
+    let regular = false;
     try {
-      stats = statSync(path);
+      // lstat first: the watch can vouch for a regular file, never for what a symlink points to.
+      stats = lstatSync(path);
+      regular = stats.isFile();
+      if (stats.isSymbolicLink()) stats = statSync(path);
     } catch {
       // The read that follows reports why.
     }
-    const unchanged = stats && cache.unchanged(path, stats);
+    const unchanged = stats && cache.unchanged(file, stats, regular);
     if (unchanged) results[i] = unchanged;
-    else toRead.push({ index: i, ...(stats ? { stats } : {}) });
+    else toRead.push({ index: i, regular, ...(stats ? { stats } : {}) });
   }
-  await mapLimited(toRead, CONFIG_READS_IN_FLIGHT, async ({ index, stats }) => {
-    const name = names[index]!;
-    const path = pathOf(name);
+  await mapLimited(toRead, CONFIG_READS_IN_FLIGHT, async ({ index, stats, regular }) => {
+    const file = files[index]!;
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readFile(`${servicesDir}/${file}`, 'utf8');
     } catch (e) {
-      results[index] = { errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: fileOf(name) })], warnings: [] };
+      results[index] = { errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: `services/${file}` })], warnings: [] };
       return;
     }
-    const parse = () => parseServiceFile(name, fileOf(name), text, defaults);
-    results[index] = stats && cache ? cache.parsed(path, stats, text, parse) : parse();
+    const parse = () => parseServiceFile(nameOf(file), `services/${file}`, text, defaults);
+    results[index] = stats && cache ? cache.parsed(file, stats, regular, text, parse) : parse();
   });
   cache?.end();
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
+  for (let i = 0; i < files.length; i++) {
     const result = results[i]!;
+    const def = result.definition;
     if (result.warnings.length > 0) config.warnings.push(...result.warnings);
-    if (result.errors.length > 0) config.broken.push({ name, file: fileOf(name), errors: result.errors });
-    else if (result.definition?.timer) config.timers.set(name, result.definition);
-    else if (result.definition) config.services.set(name, result.definition);
-    else if (result.inetd) config.inetdToml.push({ name, file: fileOf(name), ...result.inetd });
+    // A definition's name is the one it was parsed with, kept by the cache: a reload makes no name per service.
+    if (result.errors.length > 0) config.broken.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, errors: result.errors });
+    else if (def?.timer) config.timers.set(def.name, def);
+    else if (def) config.services.set(def.name, def);
+    else if (result.inetd) config.inetdToml.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, ...result.inetd });
   }
 }
 
@@ -245,7 +259,11 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
   // The files are loaded in unit order (loadServiceFiles), the strays are named in file name order.
   const files: string[] = [];
   const strays: string[] = [];
-  for (const f of entries) if (!isIgnoredConfigFile(f)) (f.endsWith('.toml') ? files : strays).push(f);
+  // Indexed: a for-of over 10,000 names makes an iterator result per name.
+  for (let i = 0; i < entries.length; i++) {
+    const f = entries[i]!;
+    if (!isIgnoredConfigFile(f)) (f.endsWith(SERVICE_FILE_SUFFIX) ? files : strays).push(f);
+  }
   for (const f of strays.sort()) config.warnings.push(new HearthError('ERR_CONFIG_VALUE', `ignored: service files end in ".toml"`, { file: `services/${f}` }));
   await loadServiceFiles(dir, files, config, { log: config.settings.logs, limitSupport: support }, options.serviceFiles);
   config.inetd = await loadInetdSources(dir, config.inetdToml);

@@ -1,7 +1,7 @@
 export { loadConfigDir, isIgnoredConfigFile, type LoadedConfig, type LoadOptions, type BrokenService, type InetdTomlService, type SourceReport } from './config-dir.js';
 export { loadConfigSources, mergeLowerSource, type LowerSource } from './config-sources.js';
 export { parseServiceFile, SERVICE_KEYS, type ServiceFileResult } from './service-file.js';
-export { RACY_MS, ServiceFileCache } from './service-file-cache.js';
+export { RACY_MS, ServiceFileCache, type ChangeWatch } from './service-file-cache.js';
 export { parseDaemonSettings, loadDaemonSettings, DEFAULT_SETTINGS, DAEMON_SETTINGS_KEYS, isLoopbackListen, type DaemonSettings, type WebSettings } from './daemon-settings.js';
 export { parseEndpoint, isLoopbackHost, DEFAULT_LEASE_TTL_MS, FLEET_NAME, HOST_LABEL, type FleetSettings } from './fleet-settings.js';
 export { parseFleetToml, type FleetToml } from './fleet-toml.js';

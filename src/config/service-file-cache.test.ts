@@ -1,11 +1,11 @@
 /** ServiceFileCache: a reload reads only the service files that changed, and never trusts one that changed too recently. */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigDir } from './config-dir.js';
-import { ServiceFileCache } from './service-file-cache.js';
+import { ServiceFileCache, type ChangeWatch } from './service-file-cache.js';
 import type { ServiceFileResult } from './service-file.js';
 
 /** A clock ten seconds ahead: every file was written long enough before it was read for the cache to trust it. */
@@ -38,7 +38,7 @@ describe('ServiceFileCache', () => {
     });
   });
 
-  test('a file that changed shortly before it was read is read again, and its last parse is used only if the text is the same', () => {
+  test('a file that changed shortly before it was read is read again, and its last parse is used only if the text is the same', async () => {
     const t0 = Date.UTC(2026, 0, 1);
     let now = t0 + 1000; // read one second after the file's last change
     const cache = new ServiceFileCache(() => now);
@@ -47,26 +47,26 @@ describe('ServiceFileCache', () => {
     let parses = 0;
     const parse = (n: number) => () => (parses++, result(n));
 
-    let load = cache.load({});
-    assert.equal(load.unchanged('/c/a.toml', stats), undefined);
-    const first = load.parsed('/c/a.toml', stats, 'exec = ["/bin/sleep", "1"]\n', parse(1));
+    let load = await cache.load('/c', {});
+    assert.equal(load.unchanged('a.toml', stats, true), undefined);
+    const first = load.parsed('a.toml', stats, true, 'exec = ["/bin/sleep", "1"]\n', parse(1));
     load.end();
     // The same times, size and inode: a second write in the same clock tick would look like this.
-    load = cache.load({});
-    assert.equal(load.unchanged('/c/a.toml', stats), undefined, 'times within RACY_MS of the read are not trusted');
-    const second = load.parsed('/c/a.toml', stats, 'exec = ["/bin/sleep", "2"]\n', parse(2));
+    load = await cache.load('/c', {});
+    assert.equal(load.unchanged('a.toml', stats, true), undefined, 'times within RACY_MS of the read are not trusted');
+    const second = load.parsed('a.toml', stats, true, 'exec = ["/bin/sleep", "2"]\n', parse(2));
     load.end();
     assert.equal(parses, 2, 'a new text is parsed');
     assert.notEqual(second, first);
 
     now = t0 + 10_000; // long after the last change: read once more, then trusted
-    load = cache.load({});
-    assert.equal(load.unchanged('/c/a.toml', stats), undefined);
-    const settled = load.parsed('/c/a.toml', stats, 'exec = ["/bin/sleep", "2"]\n', parse(3));
+    load = await cache.load('/c', {});
+    assert.equal(load.unchanged('a.toml', stats, true), undefined);
+    const settled = load.parsed('a.toml', stats, true, 'exec = ["/bin/sleep", "2"]\n', parse(3));
     assert.equal(parses, 2, 'the same text is not parsed again');
     load.end();
-    load = cache.load({});
-    assert.equal(load.unchanged('/c/a.toml', stats), settled);
+    load = await cache.load('/c', {});
+    assert.equal(load.unchanged('a.toml', stats, true), settled);
     assert.notEqual(settled, first);
   });
 
@@ -122,8 +122,8 @@ describe('ServiceFileCache', () => {
       let now = changed + 1000; // read one second after the files were written
       const cache = new ServiceFileCache(() => now);
       const result = { errors: [], warnings: [] } as unknown as ServiceFileResult;
-      let load = cache.load({});
-      for (const name of ['a', 'b']) load.parsed(path(name), statSync(path(name)), readFileSync(path(name), 'utf8'), () => result);
+      let load = await cache.load(join(dir, 'services'), {});
+      for (const name of ['a', 'b']) load.parsed(`${name}.toml`, statSync(path(name)), true, readFileSync(path(name), 'utf8'), () => result);
       load.end();
       assert.equal(cache.unsettled, true);
       assert.equal(await cache.settle(), 0, 'still within the racy window');
@@ -134,10 +134,98 @@ describe('ServiceFileCache', () => {
       utimesSync(path('b'), old.atime, old.mtime);
       now = Date.now() + 10_000;
       assert.equal(await cache.settle(), 1, 'a is trusted; b changed since it was read (its ctime says so)');
-      load = cache.load({});
-      assert.equal(load.unchanged(path('a'), statSync(path('a'))), result, 'a is not read again');
-      assert.equal(load.unchanged(path('b'), statSync(path('b'))), undefined, 'b is read again');
+      load = await cache.load(join(dir, 'services'), {});
+      assert.equal(load.unchanged('a.toml', statSync(path('a')), true), result, 'a is not read again');
+      assert.equal(load.unchanged('b.toml', statSync(path('b')), true), undefined, 'b is read again');
       load.end();
+    });
+  });
+});
+
+/** A watch that reports what the test tells it: `changed` paths since the last sync, or `all`. */
+class FakeWatch implements ChangeWatch {
+  seq = 0;
+  trustedFrom = 1;
+  changedAt = new Map<string, number>();
+  /** What the next sync takes in: names changed, changes it could not list, or no watch at all. */
+  next: { changed?: string[]; all?: boolean; down?: boolean } = {};
+  linkedElsewhere = false;
+  async sync(): Promise<number> {
+    const next = this.next;
+    this.next = {};
+    if (next.down) return 0;
+    this.seq++;
+    if (next.all) this.trustedFrom = this.seq;
+    for (const name of next.changed ?? []) this.changedAt.set(name, this.seq);
+    return this.seq;
+  }
+  changedSince(name: string, stamp: number): boolean {
+    return stamp < this.trustedFrom || (this.changedAt.get(name) ?? 0) > stamp;
+  }
+  covers(stats: Stats): boolean {
+    return stats.nlink === 1 && !this.linkedElsewhere;
+  }
+  stop(): void {}
+}
+
+describe('ServiceFileCache with a watch on the dir', () => {
+  // Each test changes a file so that only a stat(2) could tell (the same size, the times put back, a new ctime):
+  // the watch's word alone decides whether it is looked at.
+  const rewrite = (path: string, text: string) => {
+    const old = statSync(path);
+    writeFileSync(path, text);
+    utimesSync(path, old.atime, old.mtime);
+  };
+
+  test('a file the watch saw no change of is taken as it was, without a stat; one it reports is read again', async () => {
+    await withDir(async (dir, write) => {
+      write('a', 'exec = ["/bin/sleep", "1"]\n', new Date(2020, 0, 1));
+      write('b', 'exec = ["/bin/sleep", "2"]\n', new Date(2020, 0, 1));
+      const watch = new FakeWatch();
+      const cache = new ServiceFileCache(later, watch);
+      const first = await loadConfigDir(dir, { serviceFiles: cache });
+      const a = join(dir, 'services', 'a.toml');
+      const b = join(dir, 'services', 'b.toml');
+      rewrite(a, 'exec = ["/bin/sleep", "3"]\n');
+      rewrite(b, 'exec = ["/bin/sleep", "4"]\n');
+      watch.next = { changed: ['b.toml'] };
+      const second = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.equal(second.services.get('a'), first.services.get('a'), 'not looked at: the watch vouched for it');
+      assert.deepEqual(second.services.get('b')!.exec, ['/bin/sleep', '4'], 'reported, so looked at and read');
+    });
+  });
+
+  test('after changes the watch could not list, or without the watch, every file is looked at again', async () => {
+    await withDir(async (dir, write) => {
+      write('a', 'exec = ["/bin/sleep", "1"]\n', new Date(2020, 0, 1));
+      const a = join(dir, 'services', 'a.toml');
+      for (const next of [{ all: true }, { down: true }]) {
+        const watch = new FakeWatch();
+        const cache = new ServiceFileCache(later, watch);
+        await loadConfigDir(dir, { serviceFiles: cache });
+        rewrite(a, `exec = ["/bin/sleep", "${JSON.stringify(next).length}"]\n`);
+        watch.next = next;
+        const after = await loadConfigDir(dir, { serviceFiles: cache });
+        assert.deepEqual(after.services.get('a')!.exec, ['/bin/sleep', String(JSON.stringify(next).length)], JSON.stringify(next));
+      }
+    });
+  });
+
+  test('the watch does not vouch for symlinks or files it does not cover (more than one link)', async () => {
+    await withDir(async (dir, write) => {
+      write('target', 'exec = ["/bin/sleep", "1"]\n', new Date(2020, 0, 1));
+      const elsewhere = join(dir, 'elsewhere.toml');
+      writeFileSync(elsewhere, 'exec = ["/bin/sleep", "1"]\n');
+      symlinkSync(elsewhere, join(dir, 'services', 'link.toml'));
+      const watch = new FakeWatch();
+      watch.linkedElsewhere = true;
+      const cache = new ServiceFileCache(later, watch);
+      await loadConfigDir(dir, { serviceFiles: cache });
+      rewrite(elsewhere, 'exec = ["/bin/sleep", "2"]\n');
+      rewrite(join(dir, 'services', 'target.toml'), 'exec = ["/bin/sleep", "3"]\n');
+      const after = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.deepEqual(after.services.get('link')!.exec, ['/bin/sleep', '2'], 'the symlink is stat()ed');
+      assert.deepEqual(after.services.get('target')!.exec, ['/bin/sleep', '3'], 'the uncovered file is stat()ed');
     });
   });
 });

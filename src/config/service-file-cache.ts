@@ -14,6 +14,11 @@
  * and its last parse is used only if the text is the same (a config written
  * just before hearthd started, as containers do, costs the first reload its
  * reads but not its parses).
+ *
+ * With a watch on the dir (hearthd's, src/daemon/service-dir-watch.ts), a
+ * file the watch saw no change of since it was last looked at is not even
+ * stat(2)ed: at 10,000 services, those stats were most of what a one-file
+ * reload still cost.
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
@@ -26,8 +31,26 @@ export const RACY_MS = 3000;
 /** What says a file is unchanged (kept as numbers: a reload of 10,000 files compares them without making strings). */
 type Identity = Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeMs' | 'ctimeMs'>;
 
+/**
+ * A watch on the dir the files are in, which says which files may have
+ * changed. Its sequence numbers stamp each look at a file: a later load
+ * trusts a file looked at under stamp N if the watch has seen no change of
+ * it since sync N.
+ */
+export interface ChangeWatch {
+  /** Takes in every change made before the call. Returns the stamp for files looked at from now on, or 0 when the watch cannot be trusted now. */
+  sync(): Promise<number>;
+  /** Whether the file `name` (in the watched dir) may have changed since a look stamped `stamp`. */
+  changedSince(name: string, stamp: number): boolean;
+  /** Whether the watch sees every change of a regular file with these stats (one link, on the watched file system). */
+  covers(stats: Stats): boolean;
+  stop(): void;
+}
+
 interface Entry {
   identity: Identity;
+  /** The watch's stamp when the file was last looked at; 0 when the watch cannot vouch for it (then its identity is checked). */
+  seenAt: number;
   /** The last load that met the file (see `end`). */
   metBy: number;
   /** Whether the file had not changed for RACY_MS when it was read, so its times can be trusted. */
@@ -38,23 +61,39 @@ interface Entry {
   result: ServiceFileResult;
 }
 
-/** One load's use of the cache. */
+/** One load's use of the cache; each file is named as in the dir (`web.toml`). */
 export interface ServiceFileLoad {
-  /** The last parse of `path` if its file is unchanged since; undefined when the file must be read. */
-  unchanged(path: string, stats: Stats): ServiceFileResult | undefined;
+  /** The last parse of the file if the watch saw no change of it since it was last looked at; undefined when it must be stat(2)ed. */
+  watched(name: string): ServiceFileResult | undefined;
+  /**
+   * The last parse of the file if it is unchanged since; undefined when it must be read.
+   * `regular`: a regular file, not a symlink (the watch can vouch only for those).
+   */
+  unchanged(name: string, stats: Stats, regular: boolean): ServiceFileResult | undefined;
   /** The file was read (`stats` taken before): the last parse if the text is the same, else `parse()`'s. Either is kept for the next load. */
-  parsed(path: string, stats: Stats, text: string, parse: () => ServiceFileResult): ServiceFileResult;
+  parsed(name: string, stats: Stats, regular: boolean, text: string, parse: () => ServiceFileResult): ServiceFileResult;
   /** The load is over: files it did not meet are gone from the dir and forgotten, so the cache never outgrows it. */
   end(): void;
 }
 
+/**
+ * The files of one dir, by name (a cache asked to load another dir forgets
+ * the first: hearthd keeps one per config dir). Names, not paths: a reload of
+ * 10,000 files then makes no path for a file it does not look at.
+ */
 export class ServiceFileCache {
   private entries = new Map<string, Entry>();
+  private dir = '';
   private loads = 0;
   private lastSettings = '';
+  /** Whether a load kept a file not yet trusted by its times (cleared by settle when none is left). */
+  private anyUnsettled = false;
 
   /** `now` is the clock the racy check compares file times with (ms since the epoch). */
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly watch?: ChangeWatch,
+  ) {}
 
   /**
    * Starts a load. The parse depends on settings beyond the file (hearth.toml's
@@ -62,7 +101,14 @@ export class ServiceFileCache {
    * settings is not used. Each entry is checked on its own, so loads that
    * overlap (a reload and a `hearth check`) can only miss, never mislead.
    */
-  load(parseSettings: unknown): ServiceFileLoad {
+  async load(dir: string, parseSettings: unknown): Promise<ServiceFileLoad> {
+    if (dir !== this.dir) {
+      this.entries.clear();
+      this.dir = dir;
+    }
+    // Before anything is looked at: every file looked at in this load is looked at after the watch took in the changes made so far.
+    const stamp = this.watch ? await this.watch.sync() : 0;
+    const stampFor = (stats: Stats, regular: boolean) => (stamp > 0 && regular && this.watch!.covers(stats) ? stamp : 0);
     const asText = JSON.stringify(parseSettings);
     // The same settings as last time: the same string, so each entry's check is a pointer comparison.
     const settings = asText === this.lastSettings ? this.lastSettings : (this.lastSettings = asText);
@@ -73,33 +119,41 @@ export class ServiceFileCache {
     const startedAt = this.now();
     const usable = (entry: Entry | undefined) => (entry?.settings === settings ? entry : undefined);
     return {
-      unchanged: (path, stats) => {
-        const entry = usable(this.entries.get(path));
-        if (!entry?.settled || !sameIdentity(entry.identity, stats)) return undefined;
+      watched: (name) => {
+        if (stamp === 0) return undefined;
+        const entry = usable(this.entries.get(name));
+        if (!entry || entry.seenAt === 0 || this.watch!.changedSince(name, entry.seenAt)) return undefined;
         entry.metBy = load;
         return entry.result;
       },
-      parsed: (path, stats, text, parse) => {
+      unchanged: (name, stats, regular) => {
+        const entry = usable(this.entries.get(name));
+        if (!entry?.settled || !sameIdentity(entry.identity, stats)) return undefined;
+        entry.metBy = load;
+        entry.seenAt = stampFor(stats, regular);
+        return entry.result;
+      },
+      parsed: (name, stats, regular, text, parse) => {
         const digest = createHash('sha256').update(text).digest('base64');
-        const entry = usable(this.entries.get(path));
+        const entry = usable(this.entries.get(name));
         const result = entry?.digest === digest ? entry.result : parse();
         const settled = Math.max(stats.mtimeMs, stats.ctimeMs) <= startedAt - RACY_MS;
-        this.entries.set(path, { identity: identityOf(stats), metBy: load, settled, digest, settings, result });
+        if (!settled) this.anyUnsettled = true;
+        this.entries.set(name, { identity: identityOf(stats), seenAt: stampFor(stats, regular), metBy: load, settled, digest, settings, result });
         return result;
       },
       end: () => {
         // A file this load did not meet is gone from the dir (or was met only by a
         // later load that overlapped this one: forgetting it costs that file a read).
-        // forEach: a for-of over the map makes a [path, entry] pair per file.
-        this.entries.forEach((entry, path) => entry.metBy !== load && this.entries.delete(path));
+        // forEach: a for-of over the map makes a [name, entry] pair per file.
+        this.entries.forEach((entry, name) => entry.metBy !== load && this.entries.delete(name));
       },
     };
   }
 
-  /** Whether some file is not yet trusted by its times (see settle). */
+  /** Whether some file may not yet be trusted by its times (see settle). */
   get unsettled(): boolean {
-    for (const entry of this.entries.values()) if (!entry.settled) return true;
-    return false;
+    return this.anyUnsettled;
   }
 
   /**
@@ -113,21 +167,32 @@ export class ServiceFileCache {
    */
   async settle(): Promise<number> {
     let trusted = 0;
-    for (const [path, entry] of [...this.entries]) {
+    const dir = this.dir;
+    for (const [name, entry] of [...this.entries]) {
       if (entry.settled) continue;
+      const path = `${dir}/${name}`;
       try {
         const now = await stat(path);
         if (!sameIdentity(entry.identity, now) || Math.max(now.mtimeMs, now.ctimeMs) > this.now() - RACY_MS) continue;
         const digest = createHash('sha256').update(await readFile(path, 'utf8')).digest('base64');
         // A load that ran meanwhile has its own word on the file.
-        if (digest !== entry.digest || this.entries.get(path) !== entry) continue;
-        this.entries.set(path, { ...entry, identity: identityOf(now), settled: true });
+        if (digest !== entry.digest || this.entries.get(name) !== entry || this.dir !== dir) continue;
+        this.entries.set(name, { ...entry, identity: identityOf(now), settled: true });
         trusted++;
       } catch {
         // Gone or unreadable: the next load says so.
       }
     }
+    // Once per settle, not per load: whether any file (this pass left, or a load met meanwhile) still waits.
+    let left = false;
+    this.entries.forEach((entry) => (left ||= !entry.settled));
+    this.anyUnsettled = left;
     return trusted;
+  }
+
+  /** Ends the watch, if there is one. */
+  stop(): void {
+    this.watch?.stop();
   }
 
   get size(): number {

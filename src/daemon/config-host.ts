@@ -4,10 +4,11 @@
  * (limits it cannot enforce are refused). `hearth check` of hearthd's own
  * dir reads it the same way, so it reports what hearthd would run.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { checkConfigDir, configReport, loadConfigSources, RACY_MS, ServiceFileCache, type LoadedConfig, type LoadOptions } from '../config/index.js';
 import type { ConfigReport } from '../control/daemon-api.js';
 import type { DaemonExtension } from './extension.js';
+import { ServiceDirWatch } from './service-dir-watch.js';
 
 export class ConfigHost {
   private current: LoadedConfig | undefined;
@@ -21,8 +22,8 @@ export class ConfigHost {
     /** Known once hearth.toml's parts are open (before the first load). */
     private readonly extensions: () => readonly DaemonExtension[],
     private readonly log: (level: 'warn' | 'error', message: string) => void,
-    /** A reload reads only the service files changed since the last load. */
-    private readonly serviceFiles = new ServiceFileCache(),
+    /** A reload reads only the service files changed since the last load, and stats only those its watch cannot vouch for. */
+    private readonly serviceFiles = new ServiceFileCache(Date.now, new ServiceDirWatch(join(configDir, 'services'), (message) => log('warn', message))),
   ) {}
 
   /** The config in use (undefined until the first load is taken). */
@@ -63,6 +64,12 @@ export class ConfigHost {
   report(report: ConfigReport, includeWarnings = true): void {
     for (const e of report.errors) this.log('error', e.text);
     if (includeWarnings) for (const w of report.warnings) this.log('warn', w.text);
+  }
+
+  /** Ends the watch on the services dir. */
+  stop(): void {
+    clearTimeout(this.settling);
+    this.serviceFiles.stop();
   }
 
   /** The config is now in use: the extensions hear of it. */

@@ -225,6 +225,7 @@ export class Daemon implements DaemonApi {
     this.units.spawner.close();
     this.units.tracking.close();
     this.syslog?.stop();
+    this.configs.stop();
     this.log('info', 'hearthd stopped');
     this.journal.close();
   }
