@@ -34,6 +34,14 @@ export function unitNames(config: LoadedConfig): string[] {
   ];
 }
 
+/** Every unit name once, in name order. */
+function sortedUnitNames(config: LoadedConfig): string[] {
+  const names = unitNames(config);
+  // Native services alone are already in name order, each once (loadServiceFiles): a big fleet's reload needs no set and no sort.
+  if (names.length === config.services.size) return names;
+  return [...new Set(names)].sort(compareNames);
+}
+
 /** A crontab line becomes a timer named after its file and line: "cron.d-backup-4". */
 export function cronJobName(job: { file: string; line: number }): string {
   return `${job.file.replace(/[^A-Za-z0-9_.@-]/g, '-')}-${job.line}`;
@@ -76,8 +84,7 @@ export function configReport(config: LoadedConfig): ConfigReport {
     ...(w.line ? { line: w.line } : {}),
     text: w.toString(),
   }));
-  const names = [...new Set(unitNames(config))].sort(compareNames);
-  return { configDir: config.configDir, ok: errors.length === 0, services: names, errors, warnings };
+  return { configDir: config.configDir, ok: errors.length === 0, services: sortedUnitNames(config), errors, warnings };
 }
 
 /**

@@ -30,18 +30,20 @@ export function facilityProblems(
   const { table, problems } = expandFacilities(insserv);
   const uses = new Map<string, Use[]>();
   const use = (words: readonly string[] | undefined, unit: string, key: string) => {
-    for (const word of words ?? []) {
+    // Indexed: asked three times of each of 10,000 services at a reload, a for-of makes an iterator each time.
+    for (let i = 0; i < (words?.length ?? 0); i++) {
+      const word = words![i]!;
       if (!word.startsWith('$') || ['$all', '$null'].includes(word.toLowerCase())) continue;
       const f = word.toLowerCase();
       uses.set(f, [...(uses.get(f) ?? []), { unit, key }]);
     }
   };
   for (const s of scripts) for (const [field, key] of KEYS) use(s.lsb?.[field] as string[] | undefined, s.name, key);
-  for (const d of services.values()) {
+  services.forEach((d) => {
     use(d.requires, d.name, 'requires');
     use(d.after, d.name, 'after/before');
     use(d.before, d.name, 'after/before');
-  }
+  });
   // Most configs name no facility: then the set of every unit name is not needed.
   if (uses.size === 0) return problems;
   const names = new Set<string>();

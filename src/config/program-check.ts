@@ -29,8 +29,9 @@ export function programWarnings(config: LoadedConfig): HearthError[] {
     const problem = problemOf(program, def.environment.PATH ?? DEFAULT_PATH);
     if (problem) out.push(warning(config.configDir, def.origin, 'exec', `"exec" program ${problem.what}: "${def.name}" would fail to start`, problem.hint));
   };
-  for (const def of config.services.values()) check(def);
-  for (const def of config.timers.values()) check(def);
+  // forEach: a for-of over 10,000 services makes an iterator result per service.
+  config.services.forEach(check);
+  config.timers.forEach(check);
   for (const d of config.inetd.services) {
     if (!d.server) continue;
     const problem = problemOf(d.server, DEFAULT_PATH);

@@ -1,5 +1,5 @@
 import { HearthError } from '../errors/index.js';
-import { isUpState, type ServiceState, type ServiceStatus } from '../model/index.js';
+import { isUpState, type ServiceDefinition, type ServiceState, type ServiceStatus } from '../model/index.js';
 import type { BrokenService, LoadedConfig } from '../config/index.js';
 import { serviceEnablementUnit, serviceOrderUnit } from '../runlevels/index.js';
 import type { ApplyReport, RecoveryReport, RunlevelUnit, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
@@ -23,7 +23,10 @@ export class NativeBackend implements UnitBackend {
     const wasBroken = new Set(this.broken.keys());
     this.broken = new Map(config.broken.map((b) => [b.name, b]));
     if (phase === 'reload') {
-      for (const name of this.supervisor.names()) {
+      const names = this.supervisor.names();
+      // Indexed: in a reload of 10,000 services, a for-of makes an iterator result per name.
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
         // A service whose file now has errors keeps its running definition.
         if (!config.services.has(name) && !this.broken.has(name)) {
           await this.supervisor.remove(name);
@@ -33,11 +36,8 @@ export class NativeBackend implements UnitBackend {
       for (const name of wasBroken) if (!this.has(name)) report.removed.push(name);
     }
     // A definition the supervisor already holds (the file did not change) needs no step of its own.
-    const defined = [...config.services.values()].filter((def) => {
-      if (!this.supervisor.holds(def)) return true;
-      report.unchanged.push(def.name);
-      return false;
-    });
+    const defined: ServiceDefinition[] = [];
+    config.services.forEach((def) => (this.supervisor.holds(def) ? report.unchanged.push(def.name) : defined.push(def)));
     await Promise.all(
       defined.map(async (def) => {
         const outcome = await this.supervisor.define(def);
