@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError } from '../errors/index.js';
+import { lineSplitter } from '../util/line-splitter.js';
 import { nativeHelperPath } from './helper-path.js';
 
 export const WATCH_HELPER = 'hearth-watch';
@@ -28,7 +29,6 @@ export type DirChanges =
 const ANSWER_MS = 5000;
 
 export class DirWatchHelper {
-  private pending = '';
   private readonly waiting: Array<{ resolve(answer: DirChanges[]): void; reject(e: Error): void; timer: NodeJS.Timeout }> = [];
   private answer: DirChanges[] = [];
   private gone: Error | undefined;
@@ -51,8 +51,7 @@ export class DirWatchHelper {
       const found: Array<WatchedDir | undefined> = dirs.map(() => undefined);
       const reasons: Array<string | undefined> = dirs.map(() => undefined);
       let stderr = '';
-      let text = '';
-      let started = false;
+      let helper: DirWatchHelper | undefined;
       const fail = (message: string) => {
         clearTimeout(timer);
         child.kill('SIGKILL');
@@ -60,41 +59,37 @@ export class DirWatchHelper {
       };
       const timer = setTimeout(() => fail('did not start in time'), ANSWER_MS);
       timer.unref();
+      const onEarlyExit = (code: number | null, signal: string | null) => fail(stderr.trim() || `exited ${code ?? signal}`);
       child.on('error', (e) => fail(e.message));
+      child.on('exit', onEarlyExit);
       child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
-      const onStart = (chunk: Buffer) => {
-        text += chunk.toString('latin1');
-        let nl: number;
-        while (!started && (nl = text.indexOf('\n')) >= 0) {
-          const [word, index, ...rest] = text.slice(0, nl).split(' ');
-          text = text.slice(nl + 1);
+      // Names are bytes, not text: latin1 keeps each one a character.
+      child.stdout!.setEncoding('latin1');
+      child.stdout!.on(
+        'data',
+        lineSplitter((line) => {
+          if (helper) return helper.answerLine(line);
+          const [word, index, ...rest] = line.split(' ');
           const i = Number(index);
           if (word === 'ready') found[i] = { dev: Number(rest[0]), ino: Number(rest[1]) };
           else if (word === 'unwatched') reasons[i] = rest.join(' ');
-          else if (word === 'started') started = true;
-        }
-        if (!started) return;
-        clearTimeout(timer);
-        child.stdout!.off('data', onStart);
-        child.off('exit', onEarlyExit);
-        // Idle, the helper never keeps hearthd alive (sync holds the loop while it waits for an answer);
-        // it ends when hearthd's end of its stdin closes.
-        child.unref();
-        for (const stream of [child.stdin, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
-        const helper = new DirWatchHelper(child, found);
-        helper.idle();
-        helper.listen();
-        helper.take(text);
-        resolve({ helper, reasons });
-      };
-      const onEarlyExit = (code: number | null, signal: string | null) => fail(stderr.trim() || `exited ${code ?? signal}`);
-      child.stdout!.on('data', onStart);
-      child.on('exit', onEarlyExit);
+          if (word !== 'started') return;
+          clearTimeout(timer);
+          child.off('exit', onEarlyExit);
+          // Idle, the helper never keeps hearthd alive (sync holds the loop while it waits for an answer);
+          // it ends when hearthd's end of its stdin closes.
+          child.unref();
+          for (const stream of [child.stdin, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+          helper = new DirWatchHelper(child, found);
+          helper.listen();
+          resolve({ helper, reasons });
+        }),
+      );
     });
   }
 
   private listen(): void {
-    this.child.stdout!.on('data', (chunk: Buffer) => this.take(chunk.toString('latin1')));
+    this.idle();
     this.child.on('exit', (code, signal) => this.end(new HearthError('ERR_SPAWN', `${WATCH_HELPER} exited (${code ?? signal})`)));
     // Its output's end is its end too, and may be the only one seen: the process handle does not hold the event loop.
     this.child.stdout!.on('close', () => this.end(new HearthError('ERR_SPAWN', `${WATCH_HELPER} closed its output`)));
@@ -124,32 +119,27 @@ export class DirWatchHelper {
     this.end(new HearthError('ERR_SPAWN', `${WATCH_HELPER} stopped`));
   }
 
-  private take(text: string): void {
-    this.pending += text;
-    let nl: number;
-    while ((nl = this.pending.indexOf('\n')) >= 0) {
-      const line = this.pending.slice(0, nl);
-      this.pending = this.pending.slice(nl + 1);
-      if (line === 'synced') {
-        const answer = this.dirs.map((d, i): DirChanges => this.answer[i] ?? (d ? { kind: 'changed', names: [] } : { kind: 'lost' }));
-        this.answer = [];
-        const w = this.waiting.shift();
-        if (w) {
-          clearTimeout(w.timer);
-          w.resolve(answer);
-        }
-        if (this.waiting.length === 0) this.idle();
-        continue;
+  /** One line of the helper's answer to a sync. */
+  private answerLine(line: string): void {
+    if (line === 'synced') {
+      const answer = this.dirs.map((d, i): DirChanges => this.answer[i] ?? (d ? { kind: 'changed', names: [] } : { kind: 'lost' }));
+      this.answer = [];
+      const w = this.waiting.shift();
+      if (w) {
+        clearTimeout(w.timer);
+        w.resolve(answer);
       }
-      const first = line.indexOf(' ');
-      const second = line.indexOf(' ', first + 1);
-      const word = line.slice(0, first);
-      const i = Number(second < 0 ? line.slice(first + 1) : line.slice(first + 1, second));
-      const sofar = this.answer[i];
-      if (word === 'lost' || word === 'all') this.answer[i] = { kind: word };
-      else if (word === 'changed' && sofar?.kind === 'changed') sofar.names.push(line.slice(second + 1));
-      else if (word === 'changed' && sofar === undefined) this.answer[i] = { kind: 'changed', names: [line.slice(second + 1)] };
+      if (this.waiting.length === 0) this.idle();
+      return;
     }
+    const first = line.indexOf(' ');
+    const second = line.indexOf(' ', first + 1);
+    const word = line.slice(0, first);
+    const i = Number(second < 0 ? line.slice(first + 1) : line.slice(first + 1, second));
+    const sofar = this.answer[i];
+    if (word === 'lost' || word === 'all') this.answer[i] = { kind: word };
+    else if (word === 'changed' && sofar?.kind === 'changed') sofar.names.push(line.slice(second + 1));
+    else if (word === 'changed' && sofar === undefined) this.answer[i] = { kind: 'changed', names: [line.slice(second + 1)] };
   }
 
   /** Nothing is waited for: the helper's output does not keep the event loop running. */

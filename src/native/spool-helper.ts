@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
+import { lineSplitter } from '../util/line-splitter.js';
 
 export const SPOOL_HELPER = 'hearth-spool';
 
@@ -170,13 +170,11 @@ export class SpoolHelper {
     this.connectedAt = Date.now();
     if (this.reported) this.options.onNotice?.('info', `"${SPOOL_HELPER}" is back; output flows again`);
     this.reported = false;
+    // A helper killed mid-read (ECONNRESET) must not be an unhandled 'error' that takes hearthd down; 'close' handles it.
     socket.on('error', () => undefined);
     socket.once('close', () => this.lost(socket));
-    // readline passes the socket's errors on: a helper killed mid-read (ECONNRESET) must not be an
-    // unhandled 'error' that takes hearthd down; 'close' above handles it.
-    createInterface({ input: socket, crlfDelay: Infinity })
-      .on('line', (line) => this.received(line))
-      .on('error', () => undefined);
+    socket.setEncoding('utf8');
+    socket.on('data', lineSplitter((line) => this.received(line)));
     // Everything it must know, in one write: a new helper knows nothing, a running one ignores repeats.
     this.outgoing = [...[...this.watches].map(([key, w]) => watchLine(key, w.mode, w.journaled, w.read)), ...this.outgoing];
     this.flush();
