@@ -1,5 +1,5 @@
 import type dgram from 'node:dgram';
-import { reverse } from 'node:dns/promises';
+import { reverseLookup } from './name-lookup.js';
 import { addressAllowed, toBytes } from './access.js';
 import { internalDatagramReply } from './internal-services.js';
 import type { UdpReplyLimit } from './udp-reply-limit.js';
@@ -18,7 +18,7 @@ export function onDatagram(core: ServiceCore, limit: UdpReplyLimit, sock: dgram.
   const access = core.prepared.access;
   if (access?.needsReverse) {
     const bytes = toBytes(rinfo.address);
-    reverse(rinfo.address).then((n) => n[0], () => undefined).then((name) => {
+    reverseLookup(rinfo.address).then((n) => n[0], () => undefined).then((name) => {
       if (!addressAllowed(access, bytes, name)) core.refuse('address', rinfo.address);
       else answer(core, limit, sock, msg, rinfo);
     }, noop);

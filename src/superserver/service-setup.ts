@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
-import { lookup } from 'node:dns/promises';
+import { lookupAll, lookupOne } from './name-lookup.js';
 import type { InetdServiceDefinition } from '../model/index.js';
 import { compileList, type AccessRules } from './access.js';
 import { launchFor, type EnvCompat, type Launch } from './server-launch.js';
@@ -44,7 +44,7 @@ export async function prepareService(d: InetdServiceDefinition, internal: Intern
   if (d.redirect) {
     // As xinetd: the name is looked up once, when the service is (re)loaded, as IPv6 only when it has a ":".
     const host = d.redirect.host;
-    out.redirectHost = net.isIP(host) ? host : (await lookup(host, { family: host.includes(':') ? 6 : 4 })).address;
+    out.redirectHost = net.isIP(host) ? host : (await lookupOne(host, host.includes(':') ? 6 : 4)).address;
   }
   // As xinetd's log_start: a log file that cannot be opened keeps the service from starting.
   if (d.logType?.kind === 'file') out.logFile = openLogFile(d.logType.path, d.logType.hardLimit);
@@ -67,7 +67,7 @@ async function accessRules(d: InetdServiceDefinition): Promise<AccessRules> {
   const resolved = new Map<string, string[]>();
   await Promise.all(names.map(async (n) => {
     try {
-      resolved.set(n, (await lookup(n, { all: true })).map((a) => a.address));
+      resolved.set(n, (await lookupAll(n)).map((a) => a.address));
     } catch {
       resolved.set(n, []);
     }

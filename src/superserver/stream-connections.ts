@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import { reverse } from 'node:dns/promises';
+import { reverseLookup } from './name-lookup.js';
 import type { RefusalReason } from '../model/index.js';
 import type { RawTcpConnection } from '../native/index.js';
 import { addressAllowed, toBytes } from './access.js';
@@ -37,7 +37,7 @@ export function acceptStream(core: ServiceCore, sock: net.Socket): void {
   if (access?.needsReverse) {
     sock.pause();
     const bytes = remote === undefined ? undefined : toBytes(remote);
-    reverse(remote ?? '').then((names) => names[0], () => undefined).then((name) => {
+    reverseLookup(remote ?? '').then((names) => names[0], () => undefined).then((name) => {
       if (!addressAllowed(access, bytes, name)) return refuseStream(core, sock, 'address', remote);
       granted(core, sock, remote, counted, bannerSent);
     }, noop);

@@ -1,6 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { request } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,4 +57,41 @@ describe('startWebServer', () => {
     for (const s of held) s.destroy();
   });
 
+});
+
+test('with a certificate and key the GUI is served over TLS only', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-web-tls-'));
+  try {
+    mkdirSync(join(dir, 'gui'));
+    writeFileSync(join(dir, 'gui', 'index.html'), '<!doctype html>');
+    const [cert, key] = [join(dir, 'web.crt'), join(dir, 'web.key')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const web = await startWebServer({
+      api: new FakeDaemonApi(),
+      settings: { listen: '127.0.0.1:0', tlsCert: cert, tlsKey: key },
+      runtimeDir: dir,
+      guiDir: join(dir, 'gui'),
+      log: () => undefined,
+    });
+    try {
+      const url = new URL(web.url);
+      assert.equal(url.protocol, 'https:');
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: Number(url.port), path: '/', ca: readFileSync(cert) }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        })
+          .on('error', reject)
+          .end();
+      });
+      assert.equal(status, 200);
+      const plain = connect(Number(url.port), '127.0.0.1');
+      plain.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+      assert.doesNotMatch(await untilClosed(plain), /^HTTP\/1\.1 200/, 'no page over plain HTTP');
+    } finally {
+      await web.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,4 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -87,8 +86,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
   const listener = refuseLargeBodies(app.listener, WEB_MAX_BODY_BYTES);
   const timeouts = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) };
+  // node:https (and tls) only for a GUI that serves TLS: loaded at boot, they are memory every hearthd holds.
   const server = tls
-    ? createHttpsServer({ cert: readFileSync(settings.tlsCert!), key: readFileSync(settings.tlsKey!), ...timeouts }, listener)
+    ? (await import('node:https')).createServer({ cert: readFileSync(settings.tlsCert!), key: readFileSync(settings.tlsKey!), ...timeouts }, listener)
     : createHttpServer(timeouts, listener);
   server.timeout = limits.idleTimeoutMs;
   await new Promise<void>((resolve, reject) => {
