@@ -106,13 +106,14 @@ const STATS_PER_TURN = 500;
  * parsed. A reload of a big fleet thus allocates little per unchanged file
  * (the file name the dir lists), nothing that outlives the load.
  */
-async function loadServiceFiles(dir: string, files: string[], config: LoadedConfig, defaults: ParseDefaults, serviceFiles: ServiceFileCache | undefined): Promise<void> {
+async function loadServiceFiles(dir: string, listing: string[], config: LoadedConfig, defaults: ParseDefaults, serviceFiles: ServiceFileCache | undefined): Promise<void> {
   const servicesDir = join(dir, 'services');
-  // In unit order, sorted in place by the names the files give, without making those names.
-  files.sort((a, b) => compareFileNames(a, b, SERVICE_FILE_SUFFIX));
+  // In unit order: sorted by the names the files give, without making those names.
+  const cache = await serviceFiles?.load(servicesDir, defaults);
+  const byName = (a: string, b: string) => compareFileNames(a, b, SERVICE_FILE_SUFFIX);
+  const files = serviceFiles ? serviceFiles.unitOrder(listing, byName) : listing.sort(byName);
   const nameOf = (file: string) => file.slice(0, -SERVICE_FILE_SUFFIX.length);
   const results = new Array<ServiceFileResult>(files.length);
-  const cache = await serviceFiles?.load(servicesDir, defaults);
   const toRead: Array<{ index: number; stats?: Stats; regular: boolean }> = [];
   for (let i = 0; i < files.length; i++) {
     if (!cache) {

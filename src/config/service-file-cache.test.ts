@@ -113,6 +113,16 @@ describe('ServiceFileCache', () => {
     });
   });
 
+  test('a listing like the last one takes its unit order again; a different one is sorted', () => {
+    const cache = new ServiceFileCache(later);
+    const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const first = cache.unitOrder(['b.toml', 'c.toml', 'a.toml'], compare);
+    assert.deepEqual(first, ['a.toml', 'b.toml', 'c.toml']);
+    assert.equal(cache.unitOrder(['b.toml', 'c.toml', 'a.toml'], () => assert.fail('no sort for the same listing')), first);
+    assert.deepEqual(cache.unitOrder(['b.toml', 'd.toml', 'a.toml'], compare), ['a.toml', 'b.toml', 'd.toml']);
+    assert.deepEqual(cache.unitOrder(['b.toml', 'a.toml'], compare), ['a.toml', 'b.toml']);
+  });
+
   test('settle trusts a file read too soon after its change once the change is old enough and the text is what was parsed', async () => {
     await withDir(async (dir, write) => {
       write('a', 'exec = ["/bin/sleep", "1"]\n');

@@ -88,6 +88,9 @@ export class ServiceFileCache {
   private lastSettings = '';
   /** Whether a load kept a file not yet trusted by its times (cleared by settle when none is left). */
   private anyUnsettled = false;
+  /** The last listing of the dir, and its files in unit order (see unitOrder). */
+  private lastListing: readonly string[] = [];
+  private lastOrder: readonly string[] = [];
 
   /** `now` is the clock the racy check compares file times with (ms since the epoch). */
   constructor(
@@ -104,6 +107,7 @@ export class ServiceFileCache {
   async load(dir: string, parseSettings: unknown): Promise<ServiceFileLoad> {
     if (dir !== this.dir) {
       this.entries.clear();
+      this.lastListing = this.lastOrder = [];
       this.dir = dir;
     }
     // Before anything is looked at: every file looked at in this load is looked at after the watch took in the changes made so far.
@@ -149,6 +153,20 @@ export class ServiceFileCache {
         this.entries.forEach((entry, name) => entry.metBy !== load && this.entries.delete(name));
       },
     };
+  }
+
+  /**
+   * The dir's files in unit order. A reload nearly always lists the very files
+   * of the last load, in the same order: then that load's order is taken again
+   * instead of sorting (at 10,000 files the sort was about 4 ms of a 30 ms
+   * reload). `listing` is kept, and must not change afterwards.
+   */
+  unitOrder(listing: readonly string[], compare: (a: string, b: string) => number): readonly string[] {
+    if (!sameList(listing, this.lastListing)) {
+      this.lastListing = listing;
+      this.lastOrder = [...listing].sort(compare);
+    }
+    return this.lastOrder;
   }
 
   /** Whether some file may not yet be trusted by its times (see settle). */
@@ -198,6 +216,12 @@ export class ServiceFileCache {
   get size(): number {
     return this.entries.size;
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function identityOf(stats: Stats): Identity {
