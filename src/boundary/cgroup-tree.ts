@@ -86,9 +86,13 @@ export class CgroupTree {
     return new CgroupTree(root, v2Controllers, v1Roots);
   }
 
-  /** The v2 directory of a unit (or of one leaf inside it: a pool generation, a timer run). */
+  /**
+   * The v2 directory of a unit (or of one leaf inside it: a pool generation, a timer run).
+   * Joined by hand: the root is already normal and unit names hold no "/", and path.join
+   * rebuilds each string (`hearth list` asks for every unit's: 1.5 KiB of garbage per unit).
+   */
   dir(unit: string, leaf?: string): string {
-    return leaf ? join(this.root, unit, leaf) : join(this.root, unit);
+    return leaf ? `${this.root}/${unit}/${leaf}` : `${this.root}/${unit}`;
   }
 
   /**
@@ -112,7 +116,7 @@ export class CgroupTree {
   /** The v1 directory of a unit in one hierarchy, if that hierarchy is used. */
   v1Dir(controller: V1Controller, unit: string): string | undefined {
     const r = this.v1Roots[controller];
-    return r === undefined ? undefined : join(r, unit);
+    return r === undefined ? undefined : `${r}/${unit}`;
   }
 
   /** Units with a cgroup (for adoption after a crash): names of the subtree's directories. */

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { usageOfProcesses } from '../process/index.js';
 import { cgroupPids, keyedValue } from './cgroup-boundary.js';
 import type { CgroupTree } from './cgroup-tree.js';
@@ -39,19 +38,19 @@ export function cgroupUsage(tree: CgroupTree, unit: string, inV1Memory: boolean)
   const pids = cgroupPids(dir);
   const memDir = tree.v2Controllers.has('memory') ? dir : inV1Memory ? tree.v1Dir('memory', unit) : undefined;
   const memory = tree.v2Controllers.has('memory')
-    ? readNumber(join(dir, 'memory.current'))
+    ? readNumber(`${dir}/memory.current`)
     : memDir !== undefined
-      ? readNumber(join(memDir, 'memory.usage_in_bytes'))
+      ? readNumber(`${memDir}/memory.usage_in_bytes`)
       : undefined;
   // cpu.stat's usage_usec is kept by cgroup v2 even without the cpu controller.
-  const usec = readKeyed(join(dir, 'cpu.stat'), 'usage_usec') ?? 0;
+  const usec = readKeyed(`${dir}/cpu.stat`, 'usage_usec') ?? 0;
   // Without a memory controller counting the unit, its processes' RSS.
   return { memoryBytes: memory ?? usageOfProcesses(pids).memoryBytes, cpuSeconds: usec / 1e6, tasks: pids.length };
 }
 
 /** How many times the kernel's OOM killer has killed a process of the unit (0 where no memory cgroup holds it). */
 export function cgroupOomKills(tree: CgroupTree, unit: string, inV1Memory: boolean): number {
-  if (tree.v2Controllers.has('memory')) return readKeyed(join(tree.dir(unit), 'memory.events'), 'oom_kill') ?? 0;
+  if (tree.v2Controllers.has('memory')) return readKeyed(`${tree.dir(unit)}/memory.events`, 'oom_kill') ?? 0;
   const v1 = inV1Memory ? tree.v1Dir('memory', unit) : undefined;
-  return v1 === undefined ? 0 : (readKeyed(join(v1, 'memory.oom_control'), 'oom_kill') ?? 0);
+  return v1 === undefined ? 0 : (readKeyed(`${v1}/memory.oom_control`, 'oom_kill') ?? 0);
 }
