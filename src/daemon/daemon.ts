@@ -269,11 +269,10 @@ export class Daemon implements DaemonApi {
 
   /** Units switched per runlevel carry their on/off per level and whether they are on now. */
   private withEnablement<T extends ServiceStatus>(s: T): T {
-    const levels = this.runlevels?.levelsOf(s.name);
-    if (!levels) return s;
+    const e = this.runlevels?.enablementOf(s.name);
+    if (!e) return s;
     // levelS: on in the boot level S (Debian's rcS.d), which stays in effect in levels 1-5.
-    const levelS = this.runlevels.bootOf(s.name) === true;
-    return { ...s, enabled: this.runlevels.isEnabled(s.name) || levelS, levels, levelS };
+    return { ...s, enabled: e.enabledNow || e.levelS, levels: e.levels, levelS: e.levelS };
   }
 
   start(names: string[]): Promise<ActionResult[]> {

@@ -30,6 +30,23 @@ function dirs() {
 }
 
 describe('RunlevelHost', () => {
+  test('enablementOf says at once what levelsOf, bootOf and isEnabled say, looking the unit up once', async () => {
+    const d = dirs();
+    const units = catalog();
+    let lookups = 0;
+    const host = new RunlevelHost(d, { ...units, unit: (name) => (lookups++, units.unit(name)) }, () => undefined);
+    await host.enter(3, 3);
+    for (const name of ['base', 'desk']) {
+      const before = lookups;
+      const e = host.enablementOf(name);
+      assert.equal(lookups, before + 1);
+      assert.deepEqual(e, { levels: host.levelsOf(name), levelS: host.bootOf(name), enabledNow: host.isEnabled(name) });
+    }
+    assert.deepEqual(host.enablementOf('base')?.enabledNow, true);
+    assert.deepEqual(host.enablementOf('desk')?.enabledNow, false);
+    assert.equal(host.enablementOf('nothing'), undefined);
+  });
+
   test('after a clean stop the next hearthd recovers no level and finishes no switch', async () => {
     const d = dirs();
     const units = catalog();

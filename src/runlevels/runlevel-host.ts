@@ -105,6 +105,22 @@ export class RunlevelHost {
   }
 
   /**
+   * levelsOf, bootOf and isEnabled at once, with one look-up of the unit:
+   * `hearth list` asks for every unit, and each look-up makes the unit's
+   * runlevel view anew. Undefined for a name that is not a runlevel unit.
+   */
+  enablementOf(name: string): { levels: boolean[]; levelS: boolean; enabledNow: boolean } | undefined {
+    const unit = this.catalog.unit(name);
+    if (unit === undefined) return undefined;
+    const level = this.currentLevel;
+    return {
+      levels: ALL_LEVELS.map((l) => isEnabledIn(this.enablement, unit.enable, l)),
+      levelS: isBootEnabled(this.enablement, unit.enable),
+      enabledNow: level !== null && isEnabledIn(this.enablement, unit.enable, level),
+    };
+  }
+
+  /**
    * Boot: the boot level S first (every unit on in S, in order, to the end),
    * then everything enabled in the level, as sysvinit runs rcS before rc N.
    */
