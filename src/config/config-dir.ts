@@ -108,8 +108,8 @@ const STATS_PER_TURN = 500;
  */
 async function loadServiceFiles(dir: string, listing: string[], config: LoadedConfig, defaults: ParseDefaults, serviceFiles: ServiceFileCache | undefined): Promise<void> {
   const servicesDir = join(dir, 'services');
-  // In unit order: sorted by the names the files give, without making those names.
   const cache = await serviceFiles?.load(servicesDir, defaults);
+  // In unit order: sorted by the names the files give, without making those names.
   const byName = (a: string, b: string) => compareFileNames(a, b, SERVICE_FILE_SUFFIX);
   const files = serviceFiles ? serviceFiles.unitOrder(listing, byName) : listing.sort(byName);
   const nameOf = (file: string) => file.slice(0, -SERVICE_FILE_SUFFIX.length);
