@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError } from '../errors/index.js';
 import { helperBuildAdvice, nativeHelperPath } from './helper-path.js';
+import { lineSplitter } from '../util/line-splitter.js';
 
 /** One socket to hold: a kind and an address as hearth-socket reads it (/path, @abstract, PORT, HOST:PORT, [V6]:PORT). */
 export interface HeldSocketSpec {
@@ -63,7 +64,6 @@ export class SocketHolder {
       this.child = child;
       let ready = false;
       let stderr = '';
-      let pending = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()).length > 4096 && (stderr = stderr.slice(-4096)));
       child.on('error', (e) => reject(e));
       child.on('exit', (code) => {
@@ -71,19 +71,17 @@ export class SocketHolder {
         if (!ready) reject(new HearthError('ERR_SPAWN', stderr.trim().replace(/^hearth-socket: /, '') || `hearth-socket exited with ${code}`));
       });
       child.stdin!.on('error', () => undefined);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        pending += chunk.toString();
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on(
+        'data',
+        lineSplitter((line) => {
           if (line.startsWith('ready')) {
             ready = true;
             this.ports = line.split(' ').slice(1).map(Number);
             resolve();
           } else if (line === 'readable') this.onReadable?.();
-        }
-      });
+        }),
+      );
     });
   }
 
