@@ -159,6 +159,17 @@ test('no services dir: no watch and no warning, until the dir exists', async () 
   });
 });
 
+test('a dir the helper cannot watch (here a file; on a host, inotify limits reached) is said once, and every file is looked at', async () => {
+  await withWatch(async ({ dir, watch, warnings }) => {
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, 'not a dir\n');
+    assert.equal(await watch.sync(), 0);
+    assert.equal(await watch.sync(), 0);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /reloads look at every service file: cannot watch ".*services": Not a directory/);
+  });
+});
+
 test('mount points right inside the dir are found in mountinfo, escapes undone', () => {
   const mountinfo = [
     '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
