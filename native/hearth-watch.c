@@ -5,29 +5,29 @@
  * cannot be trusted with this: libuv drops inotify's queue-overflow event,
  * so a burst of changes would go unseen without a word.
  *
- *     hearth-watch DIR...
+ *     hearth-watch DIR
  *
- * For each DIR, in order (I counts from 0), it prints "ready I DEV INO" (the
- * dir's device and inode, taken before its watch was added: hearthd compares
- * them with the dir it reads, and a dir replaced since is not trusted to the
- * watch) or "unwatched I REASON"; then "started".
+ * It prints "ready DEV INO" (the dir's device and inode, taken before its
+ * watch was added: hearthd compares them with the dir it reads, and a dir
+ * replaced since is not trusted to the watch), or "unwatched REASON" and
+ * exits 1.
  *
  * Then, for each line "sync" on stdin, it reads every event the kernel has
  * queued and prints what changed since the previous sync:
- *   "changed I NAME"  a file of DIR named NAME was written, created, removed,
- *                     renamed or had its attributes changed;
- *   "all I"           changes in DIR cannot be listed this time (the kernel's
- *                     event queue overflowed, more names than one sync holds,
- *                     a name with a byte outside printable ASCII);
- *   "lost I"          DIR's watch is gone (the dir was removed, moved or
- *                     unmounted): said at every sync from then on;
+ *   "changed NAME"  a file of DIR named NAME was written, created, removed,
+ *                   renamed or had its attributes changed;
+ *   "all"           changes cannot be listed this time (the kernel's event
+ *                   queue overflowed, more names than one sync holds, a name
+ *                   with a byte outside printable ASCII);
+ *   "lost"          DIR's watch is gone (the dir was removed, moved or
+ *                   unmounted): said at every sync from then on;
  * and "synced". Every change made before "sync" was written is in its answer:
  * the kernel queues an event as the change is made, and the answer is written
  * only once the queue has been read empty.
  *
  * Between syncs it reads events as they come, so only a burst larger than the
  * kernel's queue (fs.inotify.max_queued_events) overflows it. It exits when
- * stdin ends: hearthd is gone. Exit 2 on bad usage, 1 if inotify is unavailable.
+ * stdin ends: hearthd is gone. Exit 2 on bad usage, 1 if DIR cannot be watched.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,8 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_DIRS 16
-/* Names one sync lists per dir; past that, "all": stat(2)ing every file costs hearthd less than a long list. */
+/* Names one sync lists; past that, "all": stat(2)ing every file costs hearthd less than a long list. */
 #define MAX_NAMES 256
 #define NAME_BYTES 256
 
@@ -49,20 +48,11 @@
   (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF |   \
    IN_MOVE_SELF | IN_ONLYDIR)
 
-struct dir {
-  int wd; /* -1: not watched */
-  int all;
-  int lost;
-  int count;
-  char names[MAX_NAMES][NAME_BYTES];
-};
-
-static struct dir dirs[MAX_DIRS];
-static int ndirs;
-
-static void mark_all(void) {
-  for (int i = 0; i < ndirs; i++) dirs[i].all = 1;
-}
+/* What happened in the dir since the last sync. */
+static int all;
+static int lost;
+static int count;
+static char names[MAX_NAMES][NAME_BYTES];
 
 /* Only what fits one line of the answer unchanged; anything else makes hearthd look at every file. */
 static int printable(const char *name) {
@@ -71,35 +61,28 @@ static int printable(const char *name) {
   return strlen(name) < NAME_BYTES;
 }
 
-static void note_change(struct dir *d, const char *name) {
-  if (d->all) return;
+static void note_change(const char *name) {
+  if (all) return;
   if (!printable(name)) {
-    d->all = 1;
+    all = 1;
     return;
   }
-  for (int i = 0; i < d->count; i++)
-    if (strcmp(d->names[i], name) == 0) return;
-  if (d->count == MAX_NAMES) {
-    d->all = 1;
+  for (int i = 0; i < count; i++)
+    if (strcmp(names[i], name) == 0) return;
+  if (count == MAX_NAMES) {
+    all = 1;
     return;
   }
-  strcpy(d->names[d->count++], name);
+  strcpy(names[count++], name);
 }
 
 static void take_event(const struct inotify_event *e) {
   if (e->mask & IN_Q_OVERFLOW) {
-    mark_all();
-    return;
-  }
-  for (int i = 0; i < ndirs; i++) {
-    struct dir *d = &dirs[i];
-    if (d->wd != e->wd) continue;
-    if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
-      d->lost = 1;
-    } else if (e->len > 0) {
-      note_change(d, e->name);
-    }
-    return;
+    all = 1;
+  } else if (e->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+    lost = 1;
+  } else if (e->len > 0) {
+    note_change(e->name);
   }
 }
 
@@ -111,7 +94,7 @@ static int read_events(int ifd) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return 0;
     if (n <= 0) {
-      mark_all();
+      all = 1;
       return -1;
     }
     for (char *p = buf; p < buf + n;) {
@@ -124,19 +107,15 @@ static int read_events(int ifd) {
 
 static void answer_sync(int ifd) {
   read_events(ifd);
-  for (int i = 0; i < ndirs; i++) {
-    struct dir *d = &dirs[i];
-    if (d->wd < 0) continue;
-    if (d->lost) {
-      printf("lost %d\n", i);
-    } else if (d->all) {
-      printf("all %d\n", i);
-    } else {
-      for (int k = 0; k < d->count; k++) printf("changed %d %s\n", i, d->names[k]);
-    }
-    d->all = 0;
-    d->count = 0;
+  if (lost) {
+    printf("lost\n");
+  } else if (all) {
+    printf("all\n");
+  } else {
+    for (int k = 0; k < count; k++) printf("changed %s\n", names[k]);
   }
+  all = 0;
+  count = 0;
   printf("synced\n");
   fflush(stdout);
 }
@@ -163,33 +142,18 @@ static int take_requests(int ifd) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2 || argc - 1 > MAX_DIRS || strcmp(argv[1], "--help") == 0) {
-    fprintf(stderr, "usage: hearth-watch DIR... (at most %d dirs; answers \"sync\" lines on stdin)\n", MAX_DIRS);
+  if (argc != 2 || strcmp(argv[1], "--help") == 0) {
+    fprintf(stderr, "usage: hearth-watch DIR (answers \"sync\" lines on stdin)\n");
     return 2;
   }
   int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (ifd < 0) {
-    fprintf(stderr, "hearth-watch: inotify: %s\n", strerror(errno));
+  struct stat st;
+  /* The dir's identity first: if it is replaced before the watch is added, hearthd sees a dir other than this one. */
+  if (ifd < 0 || stat(argv[1], &st) < 0 || inotify_add_watch(ifd, argv[1], WATCHED_EVENTS) < 0) {
+    printf("unwatched %s\n", strerror(errno));
     return 1;
   }
-  ndirs = argc - 1;
-  for (int i = 0; i < ndirs; i++) {
-    struct stat st;
-    dirs[i].wd = -1;
-    /* The dir's identity first: if it is replaced before the watch is added, hearthd sees a dir other than this one. */
-    if (stat(argv[i + 1], &st) < 0) {
-      printf("unwatched %d %s\n", i, strerror(errno));
-      continue;
-    }
-    int wd = inotify_add_watch(ifd, argv[i + 1], WATCHED_EVENTS);
-    if (wd < 0) {
-      printf("unwatched %d %s\n", i, strerror(errno));
-      continue;
-    }
-    dirs[i].wd = wd;
-    printf("ready %d %llu %llu\n", i, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-  }
-  printf("started\n");
+  printf("ready %llu %llu\n", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
   fflush(stdout);
 
   struct pollfd fds[2] = {{0, POLLIN, 0}, {ifd, POLLIN, 0}};

@@ -12,10 +12,10 @@ import { ServiceDirWatch, mountPointsIn } from './service-dir-watch.js';
 function watchOf(dir: string) {
   const helpers: DirWatchHelper[] = [];
   const warnings: string[] = [];
-  const watch = new ServiceDirWatch(dir, (m) => warnings.push(m), async (dirs) => {
-    const started = await DirWatchHelper.start(dirs);
-    helpers.push(started.helper);
-    return started;
+  const watch = new ServiceDirWatch(dir, (m) => warnings.push(m), async (d) => {
+    const helper = await DirWatchHelper.start(d);
+    helpers.push(helper);
+    return helper;
   });
   return { watch, helpers, warnings };
 }

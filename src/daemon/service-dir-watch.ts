@@ -50,7 +50,7 @@ export class ServiceDirWatch implements ChangeWatch {
   constructor(
     private readonly dir: string,
     private readonly warn: (message: string) => void,
-    private readonly startHelper: typeof DirWatchHelper.start = (dirs) => DirWatchHelper.start(dirs),
+    private readonly startHelper: (dir: string) => Promise<DirWatchHelper> = (dir) => DirWatchHelper.start(dir),
   ) {}
 
   async sync(): Promise<number> {
@@ -58,13 +58,13 @@ export class ServiceDirWatch implements ChangeWatch {
     if (!helper || !this.stillTheDir()) return this.restart();
     let changes;
     try {
-      [changes] = await helper.sync();
+      changes = await helper.sync();
     } catch (e) {
       this.warnOnce(`the watch on "${this.dir}" stopped (${(e as Error).message}); it is started again at the next reload`);
       return this.restart();
     }
     // The helper may have been replaced while this sync was out.
-    if (helper !== this.helper || !changes || changes.kind === 'lost') return this.restart();
+    if (helper !== this.helper || changes.kind === 'lost') return this.restart();
     this.seq++;
     if (this.trustedFrom === Number.POSITIVE_INFINITY || changes.kind === 'all' || this.changedAt.size > MAX_REMEMBERED) {
       // The first sync of a new helper, or changes it could not list: what was looked at before is looked at again.
@@ -105,14 +105,9 @@ export class ServiceDirWatch implements ChangeWatch {
       return undefined;
     }
     try {
-      const { helper, reasons } = await this.startHelper([this.realDir]);
-      if (!helper.dirs[0]) {
-        helper.stop();
-        this.warnOnce(`reloads look at every service file: cannot watch "${this.dir}": ${reasons[0] ?? 'unknown reason'}`);
-        return undefined;
-      }
+      const helper = await this.startHelper(this.realDir);
       this.helper = helper;
-      this.watched = helper.dirs[0];
+      this.watched = helper.dir;
       this.trustedFrom = Number.POSITIVE_INFINITY;
       this.retryAt = 0;
       return helper;

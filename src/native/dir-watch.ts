@@ -1,7 +1,7 @@
 /**
  * hearthd's side of hearth-watch (native/hearth-watch.c): an inotify watch on
- * a few dirs that says, when asked, which files changed since it was last
- * asked, or that it cannot say (its queue overflowed, the dir went away).
+ * a dir that says, when asked, which files changed since it was last asked,
+ * or that it cannot say (its queue overflowed, the dir went away).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HearthError } from '../errors/index.js';
@@ -16,51 +16,45 @@ export interface WatchedDir {
   ino: number;
 }
 
-/** What one sync says of one dir. */
+/** What one sync says of the dir. */
 export type DirChanges =
   /** Names of the dir's entries changed since the last sync (none: nothing changed). */
   | { kind: 'changed'; names: string[] }
   /** Changes happened that cannot be listed this time: look at every file. */
   | { kind: 'all' }
-  /** The dir's watch is gone (removed, moved, unmounted) or was never set: nothing it says can be trusted again. */
+  /** The dir's watch is gone (removed, moved, unmounted): nothing it says can be trusted again. */
   | { kind: 'lost' };
 
 /** How long the helper may take to start or to answer a sync before it is taken for hung. */
 const ANSWER_MS = 5000;
 
 export class DirWatchHelper {
-  private readonly waiting: Array<{ resolve(answer: DirChanges[]): void; reject(e: Error): void; timer: NodeJS.Timeout }> = [];
-  private answer: DirChanges[] = [];
+  private readonly waiting: Array<{ resolve(answer: DirChanges): void; reject(e: Error): void; timer: NodeJS.Timeout }> = [];
+  private answer: DirChanges = { kind: 'changed', names: [] };
   private gone: Error | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
-    /** Per dir, in the order given to start: its identity, or undefined if it could not be watched. */
-    readonly dirs: ReadonlyArray<WatchedDir | undefined>,
+    /** The dir's identity as the helper found it before adding its watch. */
+    readonly dir: WatchedDir,
   ) {}
 
-  /**
-   * Starts a helper watching `dirs`. Rejects if it is not built or cannot
-   * run at all (no inotify); a dir it could not watch is undefined in `dirs`,
-   * with the reason in `reasons`.
-   */
-  static start(dirs: readonly string[], helperPath = nativeHelperPath(WATCH_HELPER)): Promise<{ helper: DirWatchHelper; reasons: Array<string | undefined> }> {
+  /** Starts a helper watching `dir`. Rejects, saying why, if it is not built or cannot watch the dir. */
+  static start(dir: string, helperPath = nativeHelperPath(WATCH_HELPER)): Promise<DirWatchHelper> {
     if (!helperPath) return Promise.reject(new HearthError('ERR_SPAWN', `the native helper "${WATCH_HELPER}" is not built`));
     return new Promise((resolve, reject) => {
-      const child = spawn(helperPath, [...dirs], { stdio: ['pipe', 'pipe', 'pipe'] });
-      const found: Array<WatchedDir | undefined> = dirs.map(() => undefined);
-      const reasons: Array<string | undefined> = dirs.map(() => undefined);
+      const child = spawn(helperPath, [dir], { stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       let helper: DirWatchHelper | undefined;
       const fail = (message: string) => {
         clearTimeout(timer);
         child.kill('SIGKILL');
-        reject(new HearthError('ERR_SPAWN', `${WATCH_HELPER}: ${message}`));
+        reject(new HearthError('ERR_SPAWN', message));
       };
-      const timer = setTimeout(() => fail('did not start in time'), ANSWER_MS);
+      const timer = setTimeout(() => fail(`${WATCH_HELPER} did not start in time`), ANSWER_MS);
       timer.unref();
-      const onEarlyExit = (code: number | null, signal: string | null) => fail(stderr.trim() || `exited ${code ?? signal}`);
-      child.on('error', (e) => fail(e.message));
+      const onEarlyExit = (code: number | null, signal: string | null) => fail(`${WATCH_HELPER}: ${stderr.trim() || `exited ${code ?? signal}`}`);
+      child.on('error', (e) => fail(`${WATCH_HELPER}: ${e.message}`));
       child.on('exit', onEarlyExit);
       child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
       // Names are bytes, not text: latin1 keeps each one a character.
@@ -69,20 +63,18 @@ export class DirWatchHelper {
         'data',
         lineSplitter((line) => {
           if (helper) return helper.answerLine(line);
-          const [word, index, ...rest] = line.split(' ');
-          const i = Number(index);
-          if (word === 'ready') found[i] = { dev: Number(rest[0]), ino: Number(rest[1]) };
-          else if (word === 'unwatched') reasons[i] = rest.join(' ');
-          if (word !== 'started') return;
+          const [word, ...rest] = line.split(' ');
+          if (word === 'unwatched') return fail(`cannot watch "${dir}": ${rest.join(' ')}`);
+          if (word !== 'ready') return;
           clearTimeout(timer);
           child.off('exit', onEarlyExit);
           // Idle, the helper never keeps hearthd alive (sync holds the loop while it waits for an answer);
           // it ends when hearthd's end of its stdin closes.
           child.unref();
           for (const stream of [child.stdin, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
-          helper = new DirWatchHelper(child, found);
+          helper = new DirWatchHelper(child, { dev: Number(rest[0]), ino: Number(rest[1]) });
           helper.listen();
-          resolve({ helper, reasons });
+          resolve(helper);
         }),
       );
     });
@@ -103,8 +95,8 @@ export class DirWatchHelper {
     return this.child.pid;
   }
 
-  /** Every change made before this call, per dir in start's order. Rejects if the helper is gone or hangs: stop it then. */
-  sync(): Promise<DirChanges[]> {
+  /** Every change made before this call. Rejects if the helper is gone or hangs. */
+  sync(): Promise<DirChanges> {
     if (this.gone) return Promise.reject(this.gone);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.end(new HearthError('ERR_SPAWN', `${WATCH_HELPER} did not answer in ${ANSWER_MS} ms`)), ANSWER_MS);
@@ -122,24 +114,19 @@ export class DirWatchHelper {
   /** One line of the helper's answer to a sync. */
   private answerLine(line: string): void {
     if (line === 'synced') {
-      const answer = this.dirs.map((d, i): DirChanges => this.answer[i] ?? (d ? { kind: 'changed', names: [] } : { kind: 'lost' }));
-      this.answer = [];
+      const answer = this.answer;
+      this.answer = { kind: 'changed', names: [] };
       const w = this.waiting.shift();
       if (w) {
         clearTimeout(w.timer);
         w.resolve(answer);
       }
       if (this.waiting.length === 0) this.idle();
-      return;
+    } else if (line === 'lost' || line === 'all') {
+      this.answer = { kind: line };
+    } else if (line.startsWith('changed ') && this.answer.kind === 'changed') {
+      this.answer.names.push(line.slice('changed '.length));
     }
-    const first = line.indexOf(' ');
-    const second = line.indexOf(' ', first + 1);
-    const word = line.slice(0, first);
-    const i = Number(second < 0 ? line.slice(first + 1) : line.slice(first + 1, second));
-    const sofar = this.answer[i];
-    if (word === 'lost' || word === 'all') this.answer[i] = { kind: word };
-    else if (word === 'changed' && sofar?.kind === 'changed') sofar.names.push(line.slice(second + 1));
-    else if (word === 'changed' && sofar === undefined) this.answer[i] = { kind: 'changed', names: [line.slice(second + 1)] };
   }
 
   /** Nothing is waited for: the helper's output does not keep the event loop running. */
