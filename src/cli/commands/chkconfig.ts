@@ -1,4 +1,4 @@
-import { chkconfigArgumentError } from '../../runlevels/index.js';
+import { chkconfigArgumentError } from '../../runlevels/chkconfig-args.js';
 import type { Command } from '../command.js';
 
 /** The --level value given, if any (chkconfig also takes --levels and --level=LEVELS). */
