@@ -4,6 +4,11 @@
  * and is the one place that exits.
  */
 import { runCli } from '../cli/index.js';
+import { useLocalZone } from '../model/index.js';
+import { localZoneAt } from '../util/time-zone.js';
+
+// Local time and zone names as date(1) gives them, from the TZ database (see useLocalZone).
+useLocalZone(localZoneAt);
 
 const controller = new AbortController();
 process.on('SIGINT', () => {

@@ -16,6 +16,11 @@ import { PACKAGE_ROOT, helperBuildAdvice, installKind, missingHelpers } from '..
 import { HEARTHD_OPTIONS, hearthdUsage } from './hearthd-usage.js';
 import { daemonOutput } from './daemon-output.js';
 import { HeapRelease } from '../daemon/heap-release.js';
+import { useLocalZone } from '../model/index.js';
+import { localZoneAt } from '../util/time-zone.js';
+
+// Local time and zone names as date(1) gives them, from the TZ database (see useLocalZone).
+useLocalZone(localZoneAt);
 
 const USAGE = hearthdUsage();
 const say = daemonOutput();

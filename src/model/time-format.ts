@@ -10,7 +10,7 @@
 export interface TimestampOptions {
   /** UTC instead of local time (`--utc`, as journalctl has it). */
   utc?: boolean;
-  /** Add the zone: " UTC", " CET", " GMT+1" (whatever the platform calls it). */
+  /** Add the zone: " UTC", " CET" (see useLocalZone). */
   zone?: boolean;
   /** Add milliseconds: "19:07:04.123" (log lines, where order within a second matters). */
   millis?: boolean;
@@ -20,34 +20,55 @@ export interface TimestampOptions {
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
+/** The zone in force at an instant: seconds east of UTC and its abbreviation. */
+export interface ZoneAt {
+  gmtoff: number;
+  abbr: string;
+}
+
+/** Set by useLocalZone; until then local time is the JavaScript engine's and zones are named by Intl. */
+let localZoneAt: ((ms: number) => ZoneAt) | undefined;
+
+/**
+ * Where local time comes from from now on. hearth and hearthd read the TZ
+ * database as the C library does (src/util/time-zone.ts), so their times and
+ * zone names are date(1)'s and systemctl's ("CET", where Intl's en-US says
+ * "GMT+1"), under any $TZ glibc understands, and no command loads ICU's zone
+ * data (12 ms each). The browser keeps the engine's.
+ */
+export function useLocalZone(at: (ms: number) => ZoneAt): void {
+  localZoneAt = at;
+}
+
+/** A Date whose UTC fields are the wall clock's at `ms`. */
+function wallClock(ms: number, utc: boolean): Date {
+  if (utc) return new Date(ms);
+  if (localZoneAt) return new Date(ms + localZoneAt(ms).gmtoff * 1000);
+  return new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+}
+
 /** "2026-12-04 19:07:04", local time unless `utc`. */
 export function formatTimestamp(ms: number, options: TimestampOptions = {}): string {
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return '-';
   const utc = options.utc === true;
-  const year = utc ? d.getUTCFullYear() : d.getFullYear();
-  const month = (utc ? d.getUTCMonth() : d.getMonth()) + 1;
-  const day = utc ? d.getUTCDate() : d.getDate();
-  const h = utc ? d.getUTCHours() : d.getHours();
-  const m = utc ? d.getUTCMinutes() : d.getMinutes();
-  const s = utc ? d.getUTCSeconds() : d.getSeconds();
-  let text = `${pad(h)}:${pad(m)}:${pad(s)}`;
-  if (options.millis) text += `.${pad(utc ? d.getUTCMilliseconds() : d.getMilliseconds(), 3)}`;
-  if (options.today === undefined || !sameDay(ms, options.today, utc)) text = `${year}-${pad(month)}-${pad(day)} ${text}`;
-  if (options.zone) text += ` ${utc ? 'UTC' : zoneName(d)}`;
+  const d = wallClock(ms, utc);
+  if (Number.isNaN(d.getTime())) return '-';
+  let text = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  if (options.millis) text += `.${pad(d.getUTCMilliseconds(), 3)}`;
+  if (options.today === undefined || !sameDay(d, wallClock(options.today, utc))) {
+    text = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${text}`;
+  }
+  if (options.zone) text += ` ${utc ? 'UTC' : zoneName(ms)}`;
   return text;
 }
 
-function sameDay(a: number, b: number, utc: boolean): boolean {
-  const x = new Date(a);
-  const y = new Date(b);
-  return utc
-    ? x.getUTCFullYear() === y.getUTCFullYear() && x.getUTCMonth() === y.getUTCMonth() && x.getUTCDate() === y.getUTCDate()
-    : x.getFullYear() === y.getFullYear() && x.getMonth() === y.getMonth() && x.getDate() === y.getDate();
+function sameDay(x: Date, y: Date): boolean {
+  return x.getUTCFullYear() === y.getUTCFullYear() && x.getUTCMonth() === y.getUTCMonth() && x.getUTCDate() === y.getUTCDate();
 }
 
-/** The local zone's short name at that moment ("CET", "EST", "UTC", or "GMT+1" where there is no abbreviation). */
-function zoneName(d: Date): string {
+/** The local zone's short name at that moment ("CET", "EST", "UTC"; Intl's "GMT+1" in a browser where en-US has no abbreviation). */
+function zoneName(ms: number): string {
+  if (localZoneAt) return localZoneAt(ms).abbr;
+  const d = new Date(ms);
   try {
     const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
     if (part) return part.value;

@@ -2,11 +2,11 @@
  * The face timers use: parse an OnCalendar= expression once, ask for its
  * normalised text and its next elapse as often as needed.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
 import { formatCalendarSpec } from './format.js';
 import { nextElapse } from './next.js';
 import { parseCalendarSpec, type CalendarSpec } from './spec.js';
-import { loadZone, parsePosixRule, parseTzif, UTC_ZONE, type MktimeState, type TimeZone } from './zone.js';
+import { loadZone, localZone, type TimeZone } from '../../util/time-zone.js';
+import type { MktimeState } from './zone.js';
 
 export interface CalendarOptions {
   /** The zone expressions without a zone are read in; default: this process's (TZ, else /etc/localtime). */
@@ -19,42 +19,6 @@ export interface CalendarOptions {
    * (as the expressions of one systemd-analyze run do). Default: the event's own.
    */
   mktimeState?: MktimeState;
-}
-
-/** The process's zone the way glibc finds it: $TZ (a zone name, ":name" or a POSIX rule), else /etc/localtime. */
-export function localZone(zoneinfoDir = '/usr/share/zoneinfo', env: NodeJS.ProcessEnv = process.env): TimeZone {
-  const tz = env['TZ'];
-  if (tz !== undefined && tz !== '') {
-    const name = tz.startsWith(':') ? tz.slice(1) : tz;
-    const fromFile = name.startsWith('/') ? readZoneFile(name, name) : loadZone(name, zoneinfoDir);
-    if (fromFile) return fromFile;
-    const rule = parsePosixRule(name);
-    if (rule) {
-      const tzname: [string, string] = [rule.std.abbr, rule.dst ? rule.dst.type.abbr : rule.std.abbr];
-      return { name, transitions: [], transitionTypes: [], types: [rule.std], rule, tzname, utc: false };
-    }
-    return UTC_ZONE;
-  }
-  return readZoneFile('/etc/localtime', localZoneName() ?? 'localtime') ?? UTC_ZONE;
-}
-
-function readZoneFile(path: string, name: string): TimeZone | null {
-  try {
-    return parseTzif(name, readFileSync(path));
-  } catch {
-    return null;
-  }
-}
-
-/** The IANA name of /etc/localtime, when it is a symlink into a zoneinfo directory. */
-export function localZoneName(): string | null {
-  try {
-    const target = readlinkSync('/etc/localtime');
-    const m = /zoneinfo\/(.+)$/.exec(target);
-    return m ? m[1]! : null;
-  } catch {
-    return null;
-  }
 }
 
 export class CalendarEvent {

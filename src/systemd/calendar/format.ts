@@ -4,7 +4,7 @@
  * compare what hearth understood with what systemd would.
  */
 import { USEC_PER_SEC, type CalendarComponent, type CalendarSpec } from './spec.js';
-import type { TimeZone } from './zone.js';
+import type { TimeZone } from '../../util/time-zone.js';
 
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 

@@ -1,5 +1,6 @@
 export { parseCalendarSpec, USEC_PER_SEC, type CalendarSpec, type CalendarComponent, type ParseOptions } from './spec.js';
 export { formatCalendarSpec } from './format.js';
 export { nextElapse, CalendarLoopError, type NextOptions } from './next.js';
-export { loadZone, localtime, mktime, parseTzif, parsePosixRule, zoneTypeAt, isValidZoneName, UTC_ZONE, type TimeZone, type Tm, type ZoneType, type MktimeState } from './zone.js';
-export { CalendarEvent, localZone, localZoneName, type CalendarOptions } from './event.js';
+export { localtime, mktime, type Tm, type MktimeState } from './zone.js';
+export { loadZone, localZone, localZoneName, parseTzif, parsePosixRule, zoneTypeAt, isValidZoneName, UTC_ZONE, type TimeZone, type ZoneType } from '../../util/time-zone.js';
+export { CalendarEvent, type CalendarOptions } from './event.js';

@@ -7,7 +7,8 @@
  */
 import { formatCalendarSpec } from './format.js';
 import { USEC_PER_SEC, type CalendarComponent, type CalendarSpec } from './spec.js';
-import { localtime, mktime, UTC_ZONE, type MktimeState, type TimeZone, type Tm } from './zone.js';
+import { UTC_ZONE, type TimeZone } from '../../util/time-zone.js';
+import { localtime, mktime, type MktimeState, type Tm } from './zone.js';
 
 const MAX_YEAR = 2199;
 const MAX_ITERATIONS = 1000;

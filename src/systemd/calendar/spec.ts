@@ -8,7 +8,7 @@
  * form is what `systemd-analyze calendar` prints and what the next-elapse
  * search walks.
  */
-import { isValidZoneName, type TimeZone } from './zone.js';
+import { isValidZoneName, type TimeZone } from '../../util/time-zone.js';
 
 export const USEC_PER_SEC = 1_000_000;
 const MIN_YEAR = 1970;
