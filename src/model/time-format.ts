@@ -40,8 +40,8 @@ export function useLocalZone(at: (ms: number) => ZoneAt): void {
   localZoneAt = at;
 }
 
-/** A Date whose UTC fields are the wall clock's at `ms`. */
-function wallClock(ms: number, utc: boolean): Date {
+/** A Date whose UTC fields (getUTCHours() …) are the wall clock's at `ms`: local time unless `utc`. */
+export function wallClock(ms: number, utc = false): Date {
   if (utc) return new Date(ms);
   if (localZoneAt) return new Date(ms + localZoneAt(ms).gmtoff * 1000);
   return new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
@@ -57,7 +57,7 @@ export function formatTimestamp(ms: number, options: TimestampOptions = {}): str
   if (options.today === undefined || !sameDay(d, wallClock(options.today, utc))) {
     text = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${text}`;
   }
-  if (options.zone) text += ` ${utc ? 'UTC' : zoneName(ms)}`;
+  if (options.zone) text += ` ${utc ? 'UTC' : zoneAbbreviation(ms)}`;
   return text;
 }
 
@@ -66,7 +66,7 @@ function sameDay(x: Date, y: Date): boolean {
 }
 
 /** The local zone's short name at that moment ("CET", "EST", "UTC"; Intl's "GMT+1" in a browser where en-US has no abbreviation). */
-function zoneName(ms: number): string {
+export function zoneAbbreviation(ms: number): string {
   if (localZoneAt) return localZoneAt(ms).abbr;
   const d = new Date(ms);
   try {

@@ -8,21 +8,16 @@
  *    character per line through 95 positions; a UDP reply is 13 full lines and
  *    a 60-character one (1024 bytes).
  * Both clocks are cached per second: the hot path is one Date.now() call.
+ * Local time and the zone's name are strftime's (see useLocalZone).
  */
+import { wallClock, zoneAbbreviation } from '../model/index.js';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
-let zoneFormat: Intl.DateTimeFormat | undefined;
-function zoneName(d: Date): string {
-  zoneFormat ??= new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
-  const part = zoneFormat.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'UTC';
-  // strftime's %Z says "UTC" where Intl may say "GMT" for a zero offset.
-  return part === 'GMT' ? 'UTC' : part;
-}
-
 export function daytimeText(d: Date): string {
-  return `${pad(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zoneName(d)}\r\n`;
+  const w = wallClock(d.getTime());
+  return `${pad(w.getUTCDate())} ${MONTHS[w.getUTCMonth()]} ${w.getUTCFullYear()} ${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}:${pad(w.getUTCSeconds())} ${zoneAbbreviation(d.getTime())}\r\n`;
 }
 
 let daytimeSecond = -1;

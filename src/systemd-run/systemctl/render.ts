@@ -4,7 +4,7 @@
  * formats ("Thu 2026-12-04 22:46:28 UTC", "5min 3s ago", "1h 2min left").
  */
 import { escapeText, type LogRecord } from '../../journal/index.js';
-import { STATE_CLASS, type ServiceStatus } from '../../model/index.js';
+import { STATE_CLASS, wallClock, zoneAbbreviation, type ServiceStatus } from '../../model/index.js';
 import { journalLine } from '../journal-lines.js';
 
 const SEC = 1000;
@@ -17,11 +17,10 @@ const YEAR = 365.25 * DAY;
 
 /** "Thu 2026-12-04 22:46:28 UTC", in hearthd's time zone. */
 export function timestamp(ms: number): string {
-  const d = new Date(ms);
-  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  const d = wallClock(ms);
   const pad = (n: number) => String(n).padStart(2, '0');
-  const wd = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getDay()];
-  return `${wd} ${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zone}`.trim();
+  const wd = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  return `${wd} ${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${zoneAbbreviation(ms)}`.trim();
 }
 
 /** systemd's relative times: "5s", "2min 3s", "1h 5min", "1 day 4h", "2 weeks 1 day" … */
