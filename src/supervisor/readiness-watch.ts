@@ -46,9 +46,14 @@ export class ReadinessWatch {
     private readonly options: ReadinessOptions = {},
   ) {}
 
+  /** ready = "none" (not forking): ready as the process starts, with nothing to watch. */
+  static readyAtOnce(def: ServiceDefinition): boolean {
+    return def.type !== 'forking' && def.ready.kind === 'none';
+  }
+
   begin(): void {
     const ready = this.def.ready;
-    if (this.def.type !== 'forking' && ready.kind === 'none') {
+    if (ReadinessWatch.readyAtOnce(this.def)) {
       this.markReady();
       return;
     }

@@ -261,6 +261,14 @@ export class ServiceRunner extends ServiceEnding implements Runner {
       for (const payload of early) this.handleNotify(payload);
       return;
     }
+    // Most services are ready as they start: no watch is kept for their runs (hundreds of bytes each).
+    if (ReadinessWatch.readyAtOnce(def)) {
+      this.readiness = undefined;
+      this.takeEarlyOutput();
+      this.becomeReady();
+      for (const payload of early) this.handleNotify(payload);
+      return;
+    }
     const watch = new ReadinessWatch(
       def,
       {
