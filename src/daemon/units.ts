@@ -62,15 +62,10 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
       hint: 'set [processes] tracking = "auto" to run with process groups',
     });
   }
+  // The journal's writer for the service is its sink, kept by the journal across restarts.
   const logSink = (def: ServiceDefinition): LogSink => {
     journal.setOnLogFull(def.name, def.onLogFull ?? 'drop');
-    const writer = journal.writer(def.name, def.log);
-    return {
-      write: (stream, chunk) => writer.write(stream, chunk),
-      end: () => writer.end(),
-      sync: () => journal.flushService(def.name, false),
-      attach: (flow) => writer.attach(flow),
-    };
+    return journal.writer(def.name, def.log);
   };
   const logSettingsChanged = (def: ServiceDefinition): void => journal.setRotation(def.name, def.log);
   const spawner = new ServerSpawner({

@@ -61,12 +61,14 @@ export function levelPrefix(line: Buffer): number | undefined {
  * per service by hearthd; survives restarts of the service (end() at each exit).
  */
 export class ServiceLogWriter {
-  private readonly streams: Record<OutputStream, StreamState>;
+  /** Made with the first output: a writer only used for flow control (the spool reads the output) never needs them. */
+  private streams: Record<OutputStream, StreamState> | undefined;
+  private readonly maxLine: number;
   private readonly idleFlushMs: number;
   private readonly now: () => number;
   private idleTimer: NodeJS.Timeout | undefined;
-  /** Every reader of this service's output: one per run, or one per pool worker. */
-  private readonly flows = new Set<FlowControl>();
+  /** Every reader of this service's output: one per run, or one per pool worker (made with the first). */
+  private flows: Set<FlowControl> | undefined;
   private paused = false;
 
   constructor(
@@ -74,13 +76,17 @@ export class ServiceLogWriter {
     private readonly sink: RecordSink,
     options: ServiceLogWriterOptions = {},
   ) {
-    const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE;
+    this.maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE;
     this.idleFlushMs = options.idleFlushMs ?? 500;
     this.now = options.now ?? Date.now;
-    this.streams = {
-      out: { splitter: new LineSplitter(maxLine), heldSince: 0, atLineStart: true, linePriority: undefined },
-      err: { splitter: new LineSplitter(maxLine), heldSince: 0, atLineStart: true, linePriority: undefined },
+  }
+
+  private stream(stream: OutputStream): StreamState {
+    this.streams ??= {
+      out: { splitter: new LineSplitter(this.maxLine), heldSince: 0, atLineStart: true, linePriority: undefined },
+      err: { splitter: new LineSplitter(this.maxLine), heldSince: 0, atLineStart: true, linePriority: undefined },
     };
+    return this.streams[stream];
   }
 
   /**
@@ -89,10 +95,10 @@ export class ServiceLogWriter {
    * journal holds the service's output is paused at once.
    */
   attach(flow: FlowControl): () => void {
-    this.flows.add(flow);
+    (this.flows ??= new Set()).add(flow);
     if (this.paused) flow.pause();
     return () => {
-      this.flows.delete(flow);
+      this.flows?.delete(flow);
     };
   }
 
@@ -100,14 +106,14 @@ export class ServiceLogWriter {
   pauseProducer(): void {
     if (this.paused) return;
     this.paused = true;
-    for (const flow of this.flows) flow.pause();
+    this.flows?.forEach((flow) => flow.pause());
   }
 
   /** Writing works again. */
   resumeProducer(): void {
     if (!this.paused) return;
     this.paused = false;
-    for (const flow of this.flows) flow.resume();
+    this.flows?.forEach((flow) => flow.resume());
     this.armIdle();
   }
 
@@ -120,7 +126,7 @@ export class ServiceLogWriter {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (bytes.length === 0) return;
     const now = this.now();
-    const s = this.streams[stream];
+    const s = this.stream(stream);
     const heldBefore = s.splitter.buffered;
     const segments = s.splitter.push(bytes);
     // A line is stamped when it is complete (its newline arrived), as journald does;
@@ -140,8 +146,14 @@ export class ServiceLogWriter {
     this.sink.flushService(this.service, true);
   }
 
+  /** Puts everything written so far on disk now (output read straight from the FIFOs); the file stays open. */
+  sync(): void {
+    this.sink.flushService(this.service, false);
+  }
+
   /** Writes held-back unfinished lines as partial records (what the idle timer does). */
   flushHeld(): void {
+    if (!this.streams) return;
     for (const stream of ['out', 'err'] as const) {
       const s = this.streams[stream];
       const seg = s.splitter.flush();
@@ -168,7 +180,7 @@ export class ServiceLogWriter {
 
   private armIdle(): void {
     this.clearIdle();
-    if (this.streams.out.splitter.buffered === 0 && this.streams.err.splitter.buffered === 0) return;
+    if (!this.streams || (this.streams.out.splitter.buffered === 0 && this.streams.err.splitter.buffered === 0)) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
       // Paused, the rest of the line waits in the pipe unread: it is not a prompt. resumeProducer re-arms.

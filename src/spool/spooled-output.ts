@@ -67,7 +67,7 @@ function reached(st: SpoolStream, place: SpoolPlace | 'asked' | undefined): bool
  * splice together) into the journal, each record tagged with the spool place
  * its last byte came from, so the journal's seal records how far it got.
  */
-export class SpooledOutput {
+export class SpooledOutput implements RecordSink {
   readonly streams: SpoolStream[];
   private readonly writer: ServiceLogWriter;
   private listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
@@ -101,11 +101,7 @@ export class SpooledOutput {
       journaledPlace: starts[stream],
       limited: false,
     }));
-    const sink: RecordSink = {
-      append: (service: string, r: RawRecord) => this.append(service, r),
-      flushService: (service: string, release: boolean) => host.journal.flushService(service, release),
-    };
-    this.writer = new ServiceLogWriter(owner, sink, { idleFlushMs: NEVER_MS });
+    this.writer = new ServiceLogWriter(owner, this, { idleFlushMs: NEVER_MS });
   }
 
   /** Sees every chunk as it is read (readiness by log line). One listener: the current run's. */
@@ -252,13 +248,19 @@ export class SpooledOutput {
     }
   }
 
-  private append(service: string, r: RawRecord): void {
+  /** RecordSink, for this output's own writer: each record is tagged with its spool place and goes to the journal. */
+  append(service: string, r: RawRecord): void {
     const st = r.stream === 'err' ? this.streams[1]! : this.streams[0]!;
     st.emitted += r.payload.length + (r.partial ? 0 : 1);
     const place = st.reader.placeOf(st.emitted);
     const tag: CountedTag = { key: st.key, gen: place.gen, off: place.off, count: st.emitted };
     tagRecord(r, tag);
     this.host.journal.append(service, r);
+  }
+
+  /** RecordSink. */
+  flushService(service: string, release: boolean): void {
+    this.host.journal.flushService(service, release);
   }
 
   /** Bytes read that are not a record yet: an unfinished line. */

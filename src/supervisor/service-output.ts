@@ -49,8 +49,8 @@ export class ServiceOutput {
   private spooled: SpooledOutput | undefined;
   /** Detaches the FIFO readers (no spool helper) from the journal's flow control. */
   private detachFifoFlow: (() => void) | undefined;
-  /** Detaches each child's own pipes still open (the main process, a control command): one per child. */
-  private readonly pipeFlows = new Set<() => void>();
+  /** Detaches each child's own pipes still open (the main process, a control command): one per child; made with the first. */
+  private pipeFlows: Set<() => void> | undefined;
   private readonly listener: Listener = (stream, chunk) => this.onChunk(stream, chunk);
 
   constructor(
@@ -91,13 +91,13 @@ export class ServiceOutput {
     stdout?.on('data', (chunk: Buffer) => this.chunk('out', chunk));
     stderr?.on('data', (chunk: Buffer) => this.chunk('err', chunk));
     const detach = pausePipes(this.sink, present);
-    this.pipeFlows.add(detach);
+    (this.pipeFlows ??= new Set()).add(detach);
     let open = present.length;
     for (const pipe of present) {
       pipe.once('close', () => {
         if (--open > 0) return;
         detach();
-        this.pipeFlows.delete(detach);
+        this.pipeFlows?.delete(detach);
       });
     }
   }
@@ -139,8 +139,8 @@ export class ServiceOutput {
     this.readers = undefined;
     this.detachFifoFlow?.();
     this.detachFifoFlow = undefined;
-    for (const detach of this.pipeFlows) detach();
-    this.pipeFlows.clear();
+    this.pipeFlows?.forEach((detach) => detach());
+    this.pipeFlows = undefined;
     if (this.keepers) this.fifos?.release(this.keepers);
     this.keepers = undefined;
   }
