@@ -51,7 +51,7 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
     this.ctx.emit({ type: 'service.exit', at: now, name: this.name, pid, code, signal, ...(oomKilled ? { reason: 'oom-killed' as const } : {}) });
     const wasRunning = this.stateValue === 'running';
     this.mainPid = null;
-    this.mainDone?.resolve();
+    this.mainDone?.open();
     // An operator's stop carries on by itself; the exit is what it waited for.
     if (this.stopping) return;
     this.cancelPending();
@@ -199,7 +199,7 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
     });
     if (this.def.stop?.sendSighup) boundary.signal('SIGHUP');
     this.stopCancels.push(stop.cancel);
-    const main = waitForMain && this.mainPid !== null ? (this.mainDone?.promise ?? Promise.resolve()) : Promise.resolve();
+    const main = waitForMain && this.mainPid !== null ? (this.mainDone?.wait() ?? Promise.resolve()) : Promise.resolve();
     const done = Promise.all([stop.done, main]).then(() => undefined);
     if (keepGoing) return done;
     return settleWithin(done, this.def.stopTimeoutMs).then(() => stop.cancel());

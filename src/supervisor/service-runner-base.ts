@@ -11,7 +11,7 @@ import type { RunnerContext } from './runner.js';
 import { definitionHash } from './definitions-equal.js';
 import { ReadinessWatch } from './readiness-watch.js';
 import { ServiceSockets } from './service-sockets.js';
-import { Waiters } from './waiters.js';
+import { Latch, Waiters } from './waiters.js';
 import { serviceLaunch, type LaunchExtras, type ServiceLaunch } from './service-launch.js';
 import { signalPid, type ProcessBoundary, type UnitTracking } from '../boundary/index.js';
 import { ServiceOutput } from './service-output.js';
@@ -77,7 +77,7 @@ export abstract class ServiceRunnerBase {
   protected cancels: Array<() => void> = [];
   protected stopCancels: Array<() => void> = [];
   /** Resolves when the main process's exit has been seen. */
-  protected mainDone: { promise: Promise<void>; resolve(): void } | undefined;
+  protected mainDone: Latch | undefined;
   protected readiness: ReadinessWatch | undefined;
   protected readonly sockets: ServiceSockets;
   protected replacing = false;

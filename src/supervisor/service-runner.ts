@@ -8,6 +8,7 @@ import { isCleanExit } from './restart-policy.js';
 import type { NotifySender, Runner } from './runner.js';
 import { parseNotify } from './readiness.js';
 import { ReadinessWatch, type ReadinessCallbacks } from './readiness-watch.js';
+import { Latch } from './waiters.js';
 import { pidAlive, signalPid, whenPidDies } from '../boundary/index.js';
 import { waitForPidFile } from './pidfile.js';
 import { createPrivateTmp, prepareDirectories } from './service-exec.js';
@@ -246,8 +247,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     this.tracker.recordStart(now);
     this.oomKillsAtStart = this.unit.oomKills();
     if (child instanceof ChildProcess) this.output.attachPipes(child.stdout, child.stderr);
-    let resolveMain!: () => void;
-    this.mainDone = { promise: new Promise<void>((r) => (resolveMain = r)), resolve: () => resolveMain() };
+    this.mainDone = new Latch();
     this.recorder.saveSoon();
     child.on('error', () => {
       /* exit follows; nothing to add */
@@ -318,8 +318,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
 
   /** A main process that is not our child (adopted, or a forking daemon's): watched through /proc. */
   protected watchMainPid(pid: number, pollMs?: number): void {
-    let resolveMain!: () => void;
-    this.mainDone = { promise: new Promise<void>((r) => (resolveMain = r)), resolve: () => resolveMain() };
+    this.mainDone = new Latch();
     this.stopCancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null), pollMs));
   }
 
@@ -371,7 +370,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
       if (!ok) return this.onMainExit(code, signal);
       this.mainPid = null;
       this.pgid = null;
-      this.mainDone?.resolve();
+      this.mainDone?.open();
       const next = this.pendingStarts.shift();
       if (next) this.spawnProcess(next);
       else this.becomeReady();
