@@ -13,6 +13,7 @@ export {
 export { DgramReceiver, type Datagram } from './dgram-receiver.js';
 export { ServerSpawner, SPAWNER_HELPER, joinThenRun, type ServerSpawnOptions, type ServerSpawnerOptions, type ServiceSpawnRequest } from './spawner.js';
 export type { ServerProcess } from './server-process.js';
+export { keepErrorsHandled, onSpawnOutcome } from './server-process.js';
 export { Acceptor, ACCEPTOR_HELPER, acceptorHelperPath, type AcceptorOptions } from './acceptor.js';
 export { bindRawTcp, bindRawUdp, bindRawUnix, type RawSocket } from './raw-sockets.js';
 export { openRawTcpListener, type RawTcpConnection, type RawTcpListener } from './raw-tcp-listener.js';

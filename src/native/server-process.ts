@@ -8,6 +8,37 @@ export interface ServerProcess extends EventEmitter {
   kill(signal?: NodeJS.Signals): boolean;
 }
 
+/** A started process's later 'error' (a kill that failed): its exit says what matters. */
+function ignoreLateError(): void {}
+
+/**
+ * Gives a process a listener for 'error' if it has none, so that an error
+ * nobody waits for never goes unhandled (an EventEmitter throws those).
+ */
+export function keepErrorsHandled(proc: ServerProcess): void {
+  if (proc.listenerCount('error') === 0) proc.on('error', ignoreLateError);
+}
+
+/**
+ * Calls `spawned` or `failed`, once, as the process starts or fails to, and
+ * drops the listener for the other outcome: a service that started keeps no
+ * start-failure handler (with its once() wrapper) for its whole run, only
+ * the one shared keepErrorsHandled listener.
+ */
+export function onSpawnOutcome(proc: ServerProcess, spawned: () => void, failed: (e: Error) => void): void {
+  const onSpawn = (): void => {
+    proc.removeListener('error', onError);
+    keepErrorsHandled(proc);
+    spawned();
+  };
+  const onError = (e: Error): void => {
+    proc.removeListener('spawn', onSpawn);
+    failed(e);
+  };
+  proc.once('spawn', onSpawn);
+  proc.once('error', onError);
+}
+
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
   Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
 );

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { ServerProcess, ServerSpawner } from '../native/index.js';
+import { onSpawnOutcome, type ServerProcess, type ServerSpawner } from '../native/index.js';
 import { closeSync } from 'node:fs';
 import { HearthError, describeError } from '../errors/index.js';
 import type { CommandLine, ExitInfo, ServiceState, ServiceStatus, ServiceDefinition } from '../model/index.js';
@@ -251,8 +251,7 @@ export abstract class ServiceRunnerBase {
         stdio: [null, descriptor(fds.stdout), descriptor(fds.stderr)],
         ...launch.helper,
       });
-      proc.once('spawn', release);
-      proc.once('error', release);
+      onSpawnOutcome(proc, release, release);
       return proc;
     } catch (e) {
       release();

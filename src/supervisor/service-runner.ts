@@ -1,5 +1,5 @@
 import { ChildProcess } from 'node:child_process';
-import type { ServerProcess } from '../native/index.js';
+import { keepErrorsHandled, onSpawnOutcome, type ServerProcess } from '../native/index.js';
 import { HearthError } from '../errors/index.js';
 import type { CommandLine } from '../model/index.js';
 import { readProcStat } from '../process/index.js';
@@ -216,18 +216,21 @@ export class ServiceRunner extends ServiceEnding implements Runner {
       }
       settled();
     };
-    child.once('spawn', () => {
-      // A stop that began meanwhile waits for this, then stops the process like any other.
-      if (this.child === child) this.mainStarted(child, command, gen !== this.generation);
-      settle();
-    });
-    child.once('error', (e) => {
-      if (this.child === child) {
-        this.child = undefined;
-        if (gen === this.generation) this.startFailed(new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${e.message}`, { cause: e }));
-      }
-      settle();
-    });
+    onSpawnOutcome(
+      child,
+      () => {
+        // A stop that began meanwhile waits for this, then stops the process like any other.
+        if (this.child === child) this.mainStarted(child, command, gen !== this.generation);
+        settle();
+      },
+      (e) => {
+        if (this.child === child) {
+          this.child = undefined;
+          if (gen === this.generation) this.startFailed(new HearthError('ERR_SPAWN', `cannot start "${this.name}": ${e.message}`, { cause: e }));
+        }
+        settle();
+      },
+    );
   }
 
   /** The main process runs: its pid is known. `superseded`: a stop came first, and it only has to be stopped. */
@@ -249,10 +252,10 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     if (child instanceof ChildProcess) this.output.attachPipes(child.stdout, child.stderr);
     this.mainDone = new Latch();
     this.recorder.saveSoon();
-    child.on('error', () => {
-      /* exit follows; nothing to add */
-    });
-    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onChildExit(child, code, signal));
+    // An error now is a failed kill: the exit follows and says what matters.
+    keepErrorsHandled(child);
+    // on, not once: a process exits once, and once() would keep a wrapper for the whole run.
+    child.on('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onChildExit(child, code, signal));
     this.ctx.emit({ type: 'service.spawn', at: now, name: this.name, pid });
     if (superseded) return;
     if (this.stateValue !== 'starting') this.setState('starting');
