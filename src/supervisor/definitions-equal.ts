@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '../model/index.js';
+import { textHash } from '../util/text-hash.js';
 
 /**
  * Settings the running process never sees, with the file's name for each:
@@ -50,15 +51,7 @@ function processPart(def: ServiceDefinition): string {
  * boot loading node:crypto.
  */
 export function definitionHash(def: ServiceDefinition): string {
-  const text = processPart(def);
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+  return textHash(processPart(def));
 }
 
 /** Whether two definitions are the same in every setting (the origin's line aside). */

@@ -1,4 +1,5 @@
 import type { RuntimeRecord, RuntimeStateStore } from './runtime-state.js';
+import { textHash } from '../util/text-hash.js';
 
 /**
  * Keeps one service's runtime record on disk for a hearthd that recovers from
@@ -8,6 +9,7 @@ import type { RuntimeRecord, RuntimeStateStore } from './runtime-state.js';
  */
 export class RuntimeRecorder {
   private queued = false;
+  /** The hash of the record last written (the text itself would be a few hundred bytes a service). */
   private last: string | undefined;
   private disposed = false;
 
@@ -40,10 +42,10 @@ export class RuntimeRecorder {
   }
 
   private write(extra: Partial<RuntimeRecord>): void {
-    const record = { ...this.current(), ...extra };
-    const text = JSON.stringify(record);
-    if (text === this.last) return;
-    this.last = text;
-    this.store!.save(this.name, record);
+    const text = JSON.stringify({ ...this.current(), ...extra });
+    const hash = textHash(text);
+    if (hash === this.last) return;
+    this.last = hash;
+    this.store!.saveText(this.name, text);
   }
 }

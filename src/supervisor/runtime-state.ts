@@ -40,10 +40,15 @@ export class RuntimeStateStore {
   }
 
   save(name: string, record: RuntimeRecord): void {
+    this.saveText(name, JSON.stringify(record));
+  }
+
+  /** A record already serialized (JSON of a RuntimeRecord). */
+  saveText(name: string, text: string): void {
     const path = this.path(name);
     const tmp = `${path}.tmp`;
     try {
-      writeFileSync(tmp, JSON.stringify(record));
+      writeFileSync(tmp, text);
       renameSync(tmp, path);
     } catch {
       // A full or read-only runtime dir costs crash recovery, never the service.
