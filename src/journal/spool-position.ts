@@ -68,8 +68,12 @@ const SEAL_LINE = /^(\d+) k (\d+)((?: [^ =]+=\d+:\d+)*) ;$/;
  * seals every write to the service's file, and tells `onCommit` which streams
  * advanced once a write went through.
  */
+/** The points of a service with no spool stream journaled yet, shared: a ledger never changes its map in place. */
+const NOTHING_JOURNALED: ReadonlyMap<string, SpoolPoint> = new Map();
+
 export class SpoolLedger implements BatchSeal {
-  private journaled = new Map<string, SpoolPoint>();
+  /** Replaced, never changed in place (a batch's seal is made before it commits). */
+  private journaled: ReadonlyMap<string, SpoolPoint> = NOTHING_JOURNALED;
   /** Called after a write (or a drop) with the last tag of each stream in it. */
   onCommit: ((tags: SpoolTag[]) => void) | undefined;
 
@@ -89,18 +93,26 @@ export class SpoolLedger implements BatchSeal {
    * and starts from it. Call before anything else writes the service's file.
    */
   recover(dir: string): void {
-    this.journaled = recoverSpoolPoints(dir, this.service);
+    const points = recoverSpoolPoints(dir, this.service);
+    this.journaled = points.size === 0 ? NOTHING_JOURNALED : points;
   }
 
   /** A stream that is finished and whose spool files are gone: later seals leave it out. */
   forget(key: string): void {
-    this.journaled.delete(key);
+    if (!this.journaled.has(key)) return;
+    const next = new Map(this.journaled);
+    next.delete(key);
+    this.journaled = next;
   }
 
   open(records: readonly RawRecord[], bodyBytes: number, ts: number): SealedBatch {
     const last = lastTags(records);
-    const next = last.size === 0 ? this.journaled : new Map(this.journaled);
-    for (const t of last.values()) next.set(t.key, { gen: t.gen, off: t.off });
+    let next = this.journaled;
+    if (last.size > 0) {
+      const changed = new Map(this.journaled);
+      for (const t of last.values()) changed.set(t.key, { gen: t.gen, off: t.off });
+      next = changed;
+    }
     return {
       head: encodeSeal(ts, bodyBytes, next),
       commit: () => {
@@ -113,8 +125,9 @@ export class SpoolLedger implements BatchSeal {
   dropped(records: readonly RawRecord[]): void {
     const last = lastTags(records);
     if (last.size === 0) return;
-    this.journaled = new Map(this.journaled);
-    for (const t of last.values()) this.journaled.set(t.key, { gen: t.gen, off: t.off });
+    const next = new Map(this.journaled);
+    for (const t of last.values()) next.set(t.key, { gen: t.gen, off: t.off });
+    this.journaled = next;
     this.onCommit?.([...last.values()]);
   }
 }
