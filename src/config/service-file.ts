@@ -9,6 +9,10 @@ import {
   DEFAULT_BACKOFF,
   DEFAULT_LOG,
   DEFAULT_RUNLEVELS,
+  NO_ENVIRONMENT,
+  NO_NAMES,
+  NO_RLIMITS,
+  READY_AT_ONCE,
   RLIMIT_NAMES,
   isValidServiceName,
   parseListenSpec,
@@ -60,7 +64,7 @@ export interface ServiceFileResult {
 
 type Draft = Partial<ServiceDefinition> & {
   backoff: ServiceDefinition['backoff'];
-  log: LogSettings;
+  log: Readonly<LogSettings>;
   poolKeys: PoolDraft;
   timerKeys: TimerDraft;
   limitValues: ResourceLimits;
@@ -276,8 +280,9 @@ export function parseServiceFile(
   }
 
   const draft: Draft = {
-    backoff: { ...DEFAULT_BACKOFF },
-    log: { ...(defaults.log ?? DEFAULT_LOG) },
+    // Shared until a key changes them (the readers copy, then change).
+    backoff: DEFAULT_BACKOFF,
+    log: defaults.log ?? DEFAULT_LOG,
     poolKeys: {},
     timerKeys: {},
     limitValues: {},
@@ -323,11 +328,11 @@ export function parseServiceFile(
     ...(draft.user !== undefined ? { user: draft.user } : {}),
     ...(draft.group !== undefined ? { group: draft.group } : {}),
     ...(draft.workingDirectory !== undefined ? { workingDirectory: draft.workingDirectory } : {}),
-    environment: draft.environment ?? {},
+    environment: draft.environment ?? NO_ENVIRONMENT,
     ...(draft.environmentFile !== undefined ? { environmentFile: draft.environmentFile } : {}),
     ...(draft.umask !== undefined ? { umask: draft.umask } : {}),
     ...(draft.nice !== undefined ? { nice: draft.nice } : {}),
-    rlimits: draft.rlimits ?? {},
+    rlimits: draft.rlimits ?? NO_RLIMITS,
     type: draft.type ?? 'simple',
     ...(draft.pidFile !== undefined ? { pidFile: draft.pidFile } : {}),
     restart: draft.restart ?? 'on-failure',
@@ -337,17 +342,17 @@ export function parseServiceFile(
     ...(draft.killMode !== undefined ? { killMode: draft.killMode } : {}),
     ...(Object.keys(draft.limitValues).length > 0 ? { limits: draft.limitValues } : {}),
     reloadSignal: draft.reloadSignal ?? 'SIGHUP',
-    ready: draft.ready ?? { kind: 'none' },
+    ready: draft.ready ?? READY_AT_ONCE,
     startTimeoutMs: draft.startTimeoutMs ?? 30_000,
-    listen: draft.listen ?? [],
+    listen: draft.listen ?? NO_NAMES,
     activation: draft.activation ?? 'start',
     ...(pool ? { pool } : {}),
     ...(timer ? { timer } : {}),
-    runlevels: draft.runlevels ?? [...DEFAULT_RUNLEVELS],
-    requires: draft.requires ?? [],
-    after: draft.after ?? [],
-    before: draft.before ?? [],
-    provides: draft.provides ?? [],
+    runlevels: draft.runlevels ?? DEFAULT_RUNLEVELS,
+    requires: draft.requires ?? NO_NAMES,
+    after: draft.after ?? NO_NAMES,
+    before: draft.before ?? NO_NAMES,
+    provides: draft.provides ?? NO_NAMES,
     log: draft.log,
     ...(draft.onLogFull !== undefined ? { onLogFull: draft.onLogFull } : {}),
   };

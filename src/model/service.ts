@@ -73,11 +73,11 @@ export interface ProcessSettings {
   user?: string;
   group?: string;
   workingDirectory?: string;
-  environment: Record<string, string>;
+  environment: Readonly<Record<string, string>>;
   environmentFile?: string;
   umask?: number;
   nice?: number;
-  rlimits: Rlimits;
+  rlimits: Readonly<Rlimits>;
 }
 
 /**
@@ -164,7 +164,7 @@ export interface ServiceDefinition extends ProcessSettings {
   type: 'simple' | 'forking' | 'oneshot';
   pidFile?: string;
   restart: RestartPolicy;
-  backoff: RestartBackoff;
+  backoff: Readonly<RestartBackoff>;
   stopSignal: NodeJS.Signals;
   stopTimeoutMs: number;
   /** Default "control-group". */
@@ -172,22 +172,22 @@ export interface ServiceDefinition extends ProcessSettings {
   /** Enforced through the unit's cgroup; empty when none are set. */
   limits?: ResourceLimits;
   reloadSignal: NodeJS.Signals;
-  ready: Readiness;
+  ready: Readonly<Readiness>;
   startTimeoutMs: number;
   /** Sockets hearthd binds and hands over by the LISTEN_FDS protocol ("tcp://127.0.0.1:8080", "udp://[::]:53", "unix:/run/x.sock"). */
-  listen: string[];
+  listen: readonly string[];
   /** "start": spawn at start; "on-demand": spawn when the first connection or datagram arrives. */
   activation: 'start' | 'on-demand';
   /** Set for a pre-forked worker pool on the listen sockets. */
   pool?: PoolSettings;
   /** Set for a scheduled job: run on a schedule instead of kept running. */
   timer?: TimerSettings;
-  runlevels: number[];
-  requires: string[];
-  after: string[];
-  before: string[];
-  provides: string[];
-  log: LogSettings;
+  runlevels: readonly number[];
+  requires: readonly string[];
+  after: readonly string[];
+  before: readonly string[];
+  provides: readonly string[];
+  log: Readonly<LogSettings>;
   /** Commands around the main one (systemd's Exec*=). */
   commands?: ServiceCommands;
   /** A oneshot whose commands all succeeded stays "running" (systemd's RemainAfterExit=). */
@@ -227,7 +227,12 @@ export interface ServiceDefinition extends ProcessSettings {
   onLogFull?: 'drop' | 'block';
 }
 
-export const DEFAULT_BACKOFF: RestartBackoff = {
+/*
+ * Defaults and empty settings are shared by every definition that keeps them,
+ * frozen: a definition is never changed in place (a reload makes new ones),
+ * and 10,000 services need not hold 10,000 copies of an empty list.
+ */
+export const DEFAULT_BACKOFF: Readonly<RestartBackoff> = Object.freeze({
   initialDelayMs: 100,
   maxDelayMs: 30_000,
   multiplier: 2,
@@ -235,10 +240,14 @@ export const DEFAULT_BACKOFF: RestartBackoff = {
   burst: 5,
   burstIntervalMs: 10_000,
   coolDownMs: 60_000,
-};
+});
 
-export const DEFAULT_LOG: LogSettings = { maxBytes: 10 * 1024 * 1024, keep: 5 };
-export const DEFAULT_RUNLEVELS = [2, 3, 4, 5];
+export const DEFAULT_LOG: Readonly<LogSettings> = Object.freeze({ maxBytes: 10 * 1024 * 1024, keep: 5 });
+export const DEFAULT_RUNLEVELS: readonly number[] = Object.freeze([2, 3, 4, 5]);
+export const NO_NAMES: readonly string[] = Object.freeze([]);
+export const NO_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({});
+export const NO_RLIMITS: Readonly<Rlimits> = Object.freeze({});
+export const READY_AT_ONCE: Readonly<Readiness> = Object.freeze({ kind: 'none' });
 
 /**
  * Service names become file names, socket paths and URL segments: keep them

@@ -31,7 +31,7 @@ export interface BoundSocket {
  * Nothing in hearthd watches them: connections wait in the backlog for the
  * service. Call close() on each after handing them over, or to give them up.
  */
-export async function bindListeners(specs: Array<string | ListenSpec>, names?: string[]): Promise<BoundSocket[]> {
+export async function bindListeners(specs: ReadonlyArray<string | ListenSpec>, names?: readonly string[]): Promise<BoundSocket[]> {
   const parsed = specs.map((s) => (typeof s === 'string' ? parseListenSpec(s) : s));
   const raws: RawSocket[] = [];
   try {
