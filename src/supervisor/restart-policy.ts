@@ -81,9 +81,9 @@ export class RestartTracker {
   }
 
   recordStart(now: number): void {
-    this.starts.push(now);
     const horizon = now - this.backoff.burstIntervalMs;
-    while (this.starts.length > 0 && this.starts[0]! < horizon) this.starts.shift();
+    // A new list of just the starts kept (most services have one): push() would reserve 17 slots.
+    this.starts = [...this.starts.filter((t) => t >= horizon), now];
   }
 
   reset(): void {

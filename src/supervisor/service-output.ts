@@ -51,7 +51,6 @@ export class ServiceOutput {
   private detachFifoFlow: (() => void) | undefined;
   /** Detaches each child's own pipes still open (the main process, a control command): one per child; made with the first. */
   private pipeFlows: Set<() => void> | undefined;
-  private readonly listener: Listener = (stream, chunk) => this.onChunk(stream, chunk);
 
   constructor(
     private readonly name: string,
@@ -111,7 +110,7 @@ export class ServiceOutput {
     this.keepers = fifos.hold(this.name) ?? [];
     if (fifos.spool) {
       this.spooled = fifos.spool.service(this.name);
-      this.spooled.listen(this.listener);
+      this.spooled.listen(this.onChunk);
       return;
     }
     const out = fifos.openReader(paths.out);
@@ -132,7 +131,7 @@ export class ServiceOutput {
   }
 
   close(): void {
-    this.spooled?.unlisten(this.listener);
+    this.spooled?.unlisten(this.onChunk);
     this.spooled = undefined;
     this.readers?.out.destroy();
     this.readers?.err.destroy();

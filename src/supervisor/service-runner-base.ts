@@ -104,7 +104,7 @@ export abstract class ServiceRunnerBase {
     protected readonly ctx: RunnerContext,
   ) {
     this.tracker = new RestartTracker(def.backoff);
-    this.sockets = new ServiceSockets(def, ctx.notifySocketFor, () => ctx.heldSockets?.(def.name) ?? []);
+    this.sockets = new ServiceSockets(def, ctx.notifySocketFor, ctx.heldSockets);
     this.unit = ctx.tracking.unit(ctx.trackingKind, def.name);
     this.recorder = new RuntimeRecorder(ctx.runtimeState, def.name, () => this.runtimeRecord());
     this.output = new ServiceOutput(def.name, ctx.logSink(def), ctx.fifos, (_stream, chunk) => this.feedReadiness(chunk));

@@ -15,8 +15,8 @@ export class ServiceSockets {
   constructor(
     private readonly def: ServiceDefinition,
     private readonly notifySocketFor: (name: string) => Promise<string>,
-    /** Sockets a systemd socket unit holds for the service, as they are at each start. */
-    private readonly held: () => HeldSockets[] = () => [],
+    /** Sockets a systemd socket unit holds for a service, as they are at each start (hearthd's one lookup, shared). */
+    private readonly heldSockets?: (name: string) => HeldSockets[],
   ) {}
 
   /** Whether something must be bound before the first spawn. */
@@ -45,7 +45,7 @@ export class ServiceSockets {
   /** NOTIFY_SOCKET and LISTEN_FDS for the launch; held sockets come after hearthd's own, fetched by the launch chain. */
   launchEnv(): { notifySocket?: string; activation?: Record<string, string>; receiveFds?: Array<{ controlPath: string; firstFd: number }> } {
     const sockets = this.listeners ?? [];
-    const held = this.held();
+    const held = this.heldSockets?.(this.def.name) ?? [];
     const names = [...sockets.map((s) => s.name), ...held.flatMap((h) => h.names)];
     let next = 3 + sockets.length;
     const receiveFds = held.map((h) => {
