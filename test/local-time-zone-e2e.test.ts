@@ -1,13 +1,16 @@
 /**
- * xinetd's daytime writes the local time with strftime's zone name; hearthd's
- * must read the same under any $TZ. Both run under TZ=Europe/Paris (where the
+ * Local time as the C library gives it, in hearthd and in the CLI. xinetd's
+ * daytime writes the local time with strftime's zone name; hearthd's must
+ * read the same under any $TZ: both run under TZ=Europe/Paris (where the
  * JavaScript engine's en-US name would be "GMT+1") and a quoted POSIX rule
  * (where the engine's local time itself was off by hours), and their lines
- * must be identical: asked together, retried when a second ticks between.
+ * must be identical (asked together, retried when a second ticks between).
+ * `hearth status` under the same $TZ names the zone as date(1) does.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
+import { execFileSync } from 'node:child_process';
+import { runCli, startDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { eventually, exchange, freePortBase } from './helpers/index.js';
 import { hasXinetd, startXinetd } from './fixtures/xinetd/harness.js';
 
@@ -41,6 +44,15 @@ for (const tz of ['Europe/Paris', '<+0330>-3:30']) {
       }
       assert.match(lines[1]!, /^\d\d [A-Z]{3} \d{4} \d\d:\d\d:\d\d \S+\r\n$/);
       assert.equal(lines[0], lines[1]);
+    });
+
+    test('hearth status names the zone of "since" as date(1) does', () => {
+      const r = runCli(hearthd.socket, ['status', 'xinetd'], { ...process.env, TZ: tz });
+      assert.equal(r.code, 0, r.stderr);
+      const zone = execFileSync('date', ['+%Z'], { encoding: 'utf8', env: { PATH: process.env['PATH'], TZ: tz } }).trim();
+      const since = /since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d (\S+);/.exec(r.stdout);
+      assert.ok(since, r.stdout);
+      assert.equal(since[1], zone);
     });
   });
 }
