@@ -63,14 +63,14 @@ const SCAN_FIRST = 64 * 1024;
 const SCAN_MAX = 1024 * 1024;
 const SEAL_LINE = /^(\d+) k (\d+)((?: [^ =]+=\d+:\d+)*) ;$/;
 
+/** The points of a service with no spool stream journaled yet, shared: a ledger never changes its map in place. */
+const NOTHING_JOURNALED: ReadonlyMap<string, SpoolPoint> = new Map();
+
 /**
  * The positions of one service's spool streams as its journal has them. It
  * seals every write to the service's file, and tells `onCommit` which streams
  * advanced once a write went through.
  */
-/** The points of a service with no spool stream journaled yet, shared: a ledger never changes its map in place. */
-const NOTHING_JOURNALED: ReadonlyMap<string, SpoolPoint> = new Map();
-
 export class SpoolLedger implements BatchSeal {
   /** Replaced, never changed in place (a batch's seal is made before it commits). */
   private journaled: ReadonlyMap<string, SpoolPoint> = NOTHING_JOURNALED;

@@ -229,8 +229,7 @@ export class OutputSpool implements SpoolHost {
       this.byKey.set(st.key, { output, st });
       this.helper.watch(st.key, mode, st.journaledPlace, st.reader.place);
     }
-    // on_log_full = "block": the journal pauses this reader while it cannot write the owner's log.
-    // The output is its own flow control (pause, resume): the journal holds it back while its log cannot be written.
+    // on_log_full = "block": the journal pauses this reader (the output is its own flow control) while it cannot write the owner's log.
     this.flows.set(output, this.journal.writer(owner).attach(output));
     this.due(output);
     return output;
