@@ -89,7 +89,8 @@ export class Journal implements RecordSink {
   private readonly dirty = new Set<LogFileSet>();
   private readonly followers = new Set<Follower>();
   private readonly outages = new LogOutages();
-  private readonly policies = new Map<string, LogFullPolicy>();
+  /** Services with on_log_full = "block"; the others drop (the default), and are not listed. */
+  private readonly blocking = new Set<string>();
   private readonly seals = new Map<string, BatchSeal>();
   private retryTimer: NodeJS.Timeout | undefined;
   private flushScheduled: NodeJS.Immediate | undefined;
@@ -172,7 +173,8 @@ export class Journal implements RecordSink {
    * writes them all when space returns.
    */
   setOnLogFull(service: string, policy: LogFullPolicy): void {
-    this.policies.set(service, policy);
+    if (policy === 'block') this.blocking.add(service);
+    else this.blocking.delete(service);
   }
 
   /** From now on every write to `service`'s file opens with this seal, in the same write (spool positions). */
@@ -360,7 +362,7 @@ export class Journal implements RecordSink {
       this.options.onError?.(this.writeError(service, e));
       this.healthChanged();
     }
-    if (this.policies.get(service) === 'block') {
+    if (this.blocking.has(service)) {
       this.outages.setBlocked(service, true);
       this.writers.get(service)?.pauseProducer();
     }
@@ -373,7 +375,7 @@ export class Journal implements RecordSink {
 
   /** In an outage: "block" keeps the batch (up to a bound) for the retry; otherwise it is dropped and counted. */
   private holdOrDrop(set: LogFileSet): void {
-    if (this.policies.get(set.service) === 'block' && set.pendingBytes <= BLOCK_MAX_BYTES) return;
+    if (this.blocking.has(set.service) && set.pendingBytes <= BLOCK_MAX_BYTES) return;
     const dropped = set.discard();
     if (dropped) this.outages.dropped(set.service, dropped);
   }
@@ -405,7 +407,7 @@ export class Journal implements RecordSink {
     const where = `cannot write the log of "${service}" in "${this.dir}"`;
     const shortage = descriptorShortage(e, `write the log of "${service}"`);
     if (shortage) return shortage;
-    const policy = this.policies.get(service) === 'block' ? 'its output is held and its pipe paused until space returns' : 'its records are dropped until space returns, then a gap record tells how many';
+    const policy = this.blocking.has(service) ? 'its output is held and its pipe paused until space returns' : 'its records are dropped until space returns, then a gap record tells how many';
     if (isFullError(e)) return new HearthError('ERR_LOG_FULL', `${where}: ${reasonOf(e)}; ${policy}`, { cause: e });
     return new HearthError('ERR_LOG_IO', `${where}: ${reasonOf(e)}`, { cause: e });
   }
