@@ -55,3 +55,19 @@ for (const tz of ZONES) {
     assert.deepEqual(fromHearth(tz), fromDate(tz));
   });
 }
+
+test('a calendar expression without a zone is read in the process zone, found the way systemd-analyze finds it', () => {
+  const env = { TZ: 'Paris', TZDIR: '/usr/share/zoneinfo/Europe' };
+  const analyzed = execFileSync('systemd-analyze', ['calendar', '2030-01-15 12:00'], { encoding: 'utf8', env: { PATH: process.env['PATH'], ...env } });
+  const inUtc = /\(in UTC\): \w+ (\S+ \S+) UTC/.exec(analyzed)?.[1];
+  assert.ok(inUtc, analyzed);
+  const script = `
+    import { CalendarEvent } from './src/systemd/calendar/index.js';
+    console.log(CalendarEvent.parse('2030-01-15 12:00').next(new Date(0)).toISOString());`;
+  const ours = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: { ...process.env, ...env },
+  }).trim();
+  assert.equal(ours, `${inUtc.replace(' ', 'T')}.000Z`);
+});

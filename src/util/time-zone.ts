@@ -298,10 +298,17 @@ export function localZoneName(): string | null {
   }
 }
 
-let processZone: TimeZone | undefined;
+let theProcessZone: TimeZone | undefined;
 
-/** The zone type in force at an instant (ms) in this process's zone, read once: its offset and strftime's %Z ("CET", "IST", "-03"). */
+/**
+ * This process's zone (localZone with its $TZ and $TZDIR), read once: as V8
+ * keeps its own, a changed /etc/localtime is seen after a restart.
+ */
+export function processZone(): TimeZone {
+  return (theProcessZone ??= localZone());
+}
+
+/** The zone type in force at an instant (ms) in this process's zone: its offset and strftime's %Z ("CET", "IST", "-03"). */
 export function localZoneAt(ms: number): ZoneType {
-  processZone ??= localZone();
-  return zoneTypeAt(processZone, Math.floor(ms / 1000));
+  return zoneTypeAt(processZone(), Math.floor(ms / 1000));
 }
