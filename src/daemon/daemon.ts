@@ -23,7 +23,7 @@ import { systemctlHost } from './systemctl-host.js';
 import { startSyslogReceiver, syslogSocketPath } from './syslog-host.js';
 import { runSystemctl } from '../systemd-run/index.js';
 import { ConfigHost } from './config-host.js';
-import { settleable } from '../util/settleable.js';
+import { Latch } from '../util/latch.js';
 import { openExtensions, stopExtensions, type DaemonExtension } from './extension.js';
 import type {
   ActionResult,
@@ -64,7 +64,7 @@ export class Daemon implements DaemonApi {
   private readonly recentProcesses = new RecentProcesses();
   private booting = false;
   /** The boot's configuration is applied: the control API answers for units from then on. */
-  private readonly configured = settleable();
+  private readonly configured = new Latch();
   private readonly startedAt = Date.now();
   private reloading: Promise<ReloadReport> | undefined;
   private recovery: RecoveryReport = { adopted: [], leftStopped: [], died: [], changed: [] };
@@ -100,14 +100,14 @@ export class Daemon implements DaemonApi {
 
   /** Loads the config and brings up every unit enabled in the runlevel. */
   untilConfigured(): Promise<void> {
-    return this.configured.promise;
+    return this.configured.wait();
   }
 
   async boot(): Promise<void> {
     try {
       await this.bootUnits();
     } finally {
-      this.configured.resolve(); // a failed boot ends hearthd: no request may wait on it meanwhile
+      this.configured.open(); // a failed boot ends hearthd: no request may wait on it meanwhile
     }
   }
 
@@ -161,7 +161,7 @@ export class Daemon implements DaemonApi {
     const level = this.options.runlevel ?? recoveredLevel ?? config.settings.runlevel;
     await this.registry.apply(config, 'boot');
     this.recovery = this.registry.recover();
-    this.configured.resolve(); // units are known: requests answer from here on, through the runlevel start
+    this.configured.open(); // units are known: requests answer from here on, through the runlevel start
     const { adopted, died, leftStopped, orphaned = [] } = this.recovery;
     if (adopted.length + died.length + leftStopped.length + orphaned.length > 0) {
       const kept = orphaned.length ? `, kept without a definition (orphaned) [${orphaned.join(', ')}]` : '';

@@ -8,7 +8,7 @@ import { isCleanExit } from './restart-policy.js';
 import type { NotifySender, Runner } from './runner.js';
 import { parseNotify } from './readiness.js';
 import { ReadinessWatch, type ReadinessCallbacks } from './readiness-watch.js';
-import { Latch } from './waiters.js';
+import { Latch } from '../util/latch.js';
 import { pidAlive, signalPid, whenPidDies } from '../boundary/index.js';
 import { waitForPidFile } from './pidfile.js';
 import { createPrivateTmp, prepareDirectories } from './service-exec.js';

@@ -25,24 +25,3 @@ export class Waiters {
     return all;
   }
 }
-
-/**
- * One event that happens once (a main process's exit): its promise is made
- * only when something waits before it happens, which most runs never do.
- */
-export class Latch {
-  private opened = false;
-  private promise: Promise<void> | undefined;
-  private release: (() => void) | undefined;
-
-  wait(): Promise<void> {
-    if (this.opened) return Promise.resolve();
-    return (this.promise ??= new Promise<void>((resolve) => (this.release = resolve)));
-  }
-
-  open(): void {
-    this.opened = true;
-    this.release?.();
-    this.release = undefined;
-  }
-}
