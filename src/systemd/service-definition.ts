@@ -10,7 +10,7 @@ import type {
   CommandLine, ExitSet, LimitSupport, LogSettings, OutputTarget, ResourceLimits, Rlimits, RlimitName as HearthRlimit, SandboxSettings,
   ServiceDefinition, ServiceDirectory,
 } from '../model/index.js';
-import { DEFAULT_BACKOFF } from '../model/index.js';
+import { DEFAULT_BACKOFF, NO_NAMES } from '../model/index.js';
 import type { UnitDiagnostic } from './diagnostics.js';
 import type { CgroupContext, ExecCommand, ExecContext, ExitStatusSet, Percent, StdioSetting, SystemdUnit } from './model.js';
 import type { HostFacts } from './specifiers.js';
@@ -232,13 +232,13 @@ export function serviceDefinition(unit: SystemdUnit, o: TranslateOptions): Trans
     reloadSignal: 'SIGHUP',
     ready: s.type === 'notify' || s.type === 'notify-reload' ? { kind: 'notify' } : s.type === 'dbus' && s.busName !== undefined ? { kind: 'dbus', name: s.busName } : { kind: 'none' },
     startTimeoutMs: usecToMs(s.timeoutStartUsec),
-    listen: [],
+    listen: NO_NAMES,
     activation: 'start',
     runlevels: [],
-    requires: [],
-    after: [],
-    before: [],
-    provides: [],
+    requires: NO_NAMES,
+    after: NO_NAMES,
+    before: NO_NAMES,
+    provides: NO_NAMES,
     log: o.log,
     commands: {
       ...(s.execCondition.length ? { condition: s.execCondition.map(commandLine) } : {}),

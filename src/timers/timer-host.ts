@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readJsonState } from '../state/index.js';
 import { join } from 'node:path';
 import type { HearthEvent, ServiceDefinition, ServiceStatus } from '../model/index.js';
-import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, formatDuration, formatTimestamp } from '../model/index.js';
+import { DEFAULT_BACKOFF, DEFAULT_LOG, DEFAULT_RUNLEVELS, NO_NAMES, NO_RLIMITS, READY_AT_ONCE, formatDuration, formatTimestamp } from '../model/index.js';
 import { applyUmask } from '../process/index.js';
 import { stopProcesses, type ProcessTracking, type UnitTracking } from '../boundary/index.js';
 import { definitionsEqual, serviceLaunch } from '../supervisor/index.js';
@@ -385,22 +385,22 @@ function fromCrontab(job: CrontabJob): TimerJob {
     // Only root can become another user; a non-root hearthd runs every line as itself.
     ...(process.getuid?.() === 0 ? { user: job.user } : {}),
     environment: { SHELL: '/bin/sh', PATH: '/usr/bin:/bin', LOGNAME: job.user, ...job.environment },
-    rlimits: {},
+    rlimits: NO_RLIMITS,
     type: 'simple',
     restart: 'never',
     backoff: DEFAULT_BACKOFF,
     stopSignal: 'SIGTERM',
     stopTimeoutMs: 5000,
     reloadSignal: 'SIGHUP',
-    ready: { kind: 'none' },
+    ready: READY_AT_ONCE,
     startTimeoutMs: 30_000,
-    listen: [],
+    listen: NO_NAMES,
     activation: 'start',
-    runlevels: [...DEFAULT_RUNLEVELS],
-    requires: [],
-    after: [],
-    before: [],
-    provides: [],
+    runlevels: DEFAULT_RUNLEVELS,
+    requires: NO_NAMES,
+    after: NO_NAMES,
+    before: NO_NAMES,
+    provides: NO_NAMES,
     log: DEFAULT_LOG,
   };
   return {
