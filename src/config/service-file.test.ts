@@ -333,3 +333,15 @@ test('log_max_age sets the retention age of rotated logs', () => {
   const r = parseServiceFile('web', 'services/web.toml', 'exec = ["/bin/true"]\nlog_max_age = "7d"\n');
   assert.equal(r.definition?.log.maxAgeMs, 7 * 86_400_000);
 });
+
+test('definitions share their unset settings, frozen, instead of a copy each', () => {
+  const a = parseServiceFile('a', 'services/a.toml', 'exec = ["/bin/true"]\n').definition!;
+  const b = parseServiceFile('b', 'services/b.toml', 'exec = ["/bin/true"]\nafter = ["a"]\n').definition!;
+  for (const key of ['environment', 'rlimits', 'ready', 'listen', 'runlevels', 'requires', 'before', 'provides', 'backoff', 'log'] as const) {
+    assert.equal(a[key], b[key], `${key} is one shared value`);
+    assert.ok(Object.isFrozen(a[key]), `${key} is frozen`);
+  }
+  assert.deepEqual(b.after, ['a'], 'a set key still has its own value');
+  assert.notEqual(a.after, b.after);
+  assert.throws(() => (a.requires as string[]).push('x'), TypeError, 'nobody can change a shared default in place');
+});
