@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCrontab } from '../src/schedule/index.js';
 import { tempDir } from './helpers/index.js';
-import { seededRandom } from './cron-vixie-reference.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
 /**
  * hearth's crontab reader against the real `crontab -n` from Debian's cron

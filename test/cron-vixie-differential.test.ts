@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextCronRun, parseCrontabEntry, type CronSchedule } from '../src/schedule/index.js';
-import { EXPRESSION_CLASSES, WINDOWS, compareSequences, randomExpression, seededRandom, vixieParse, type Difference } from './cron-vixie-reference.js';
+import { EXPRESSION_CLASSES, WINDOWS, compareSequences, randomExpression, vixieParse, type Difference } from './cron-vixie-reference.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
 /**
  * hearth's cron against a second implementation of Debian cron's rules

@@ -328,18 +328,6 @@ export function vixieSimulate(entries: VixieEntry[], wall: (realMinute: number) 
 
 // --- inputs -------------------------------------------------------------------
 
-/** A small seeded generator (mulberry32), so every run draws the same expressions. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random valid five-field expression, weighted towards what people write. */
 export function randomExpression(rand: () => number): string {
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { escapeUnitName, escapeUnitPath, parseTimeSpanExact, unescapeUnitName } from '../src/systemd/index.js';
-import { seededRandom } from './helpers/calendar-expressions.js';
+import { seededRandom } from '../src/testing/seeded-random.js';
 
 const has = (cmd: string) => spawnSync(cmd, ['--version'], { encoding: 'utf8' }).status === 0;
 const missing = has('systemd-analyze') && has('systemd-escape') ? false : 'systemd-analyze/systemd-escape not installed (CI installs the systemd package)';

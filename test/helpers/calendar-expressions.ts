@@ -4,6 +4,7 @@
  * refuses), plus seeded random ones built from the grammar, so every run
  * checks the same few hundred expressions.
  */
+import { seededRandom } from '../../src/testing/seeded-random.js';
 
 export const FIXED_EXPRESSIONS: readonly string[] = [
   // shorthands, any case
@@ -33,18 +34,6 @@ export const FIXED_EXPRESSIONS: readonly string[] = [
   '*:*:*.3', '1..2..3:00', '*:0/0', '12:00 Mon', '*-*-* 10:00 Nowhere/Zone', '2025-*-* ~', 'Mon..Fri..Sun',
   'Fri..Mon', '*/2:00', '1,,2:00', '12:00,', '*-*-1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28',
 ];
-
-/** A small, fast, seedable generator (mulberry32), so the random expressions are the same every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun', 'monday', 'FRIDAY'];
 
