@@ -18,7 +18,7 @@ import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 import { loadInsservConf, type InsservConf } from './insserv-conf.js';
 import { defaultTargetRunlevel, loadSystemdUnits, type SystemdConfig } from './systemd-units.js';
 import { mapLimited } from '../util/map-limited.js';
-import type { ServiceFileCache } from './service-file-cache.js';
+import type { ServiceFileCache, ServiceFileLoad } from './service-file-cache.js';
 
 /** Service files read at once: each holds a descriptor while it is read (see mapLimited). */
 const CONFIG_READS_IN_FLIGHT = 32;
@@ -103,19 +103,32 @@ const STATS_PER_TURN = 500;
  * a file the cache's watch saw no change of takes its last parse as it is;
  * any other file is stat(2)ed first, and one unchanged since the last load
  * takes its last parse without a read; the others are read, 32 at a time, and
- * parsed. A reload of a big fleet thus allocates little per unchanged file
- * (the file name the dir lists), nothing that outlives the load.
+ * parsed. When the watch names every file that may have changed since the
+ * last load, only those are looked at: the others keep that load's results
+ * without even a look-up. A reload of a big fleet thus allocates little per
+ * unchanged file, nothing that outlives the load.
  */
-async function loadServiceFiles(dir: string, listing: string[], config: LoadedConfig, defaults: ParseDefaults, serviceFiles: ServiceFileCache | undefined): Promise<void> {
-  const servicesDir = join(dir, 'services');
-  const cache = await serviceFiles?.load(servicesDir, defaults);
+async function loadServiceFiles(
+  servicesDir: string,
+  /** The dir's entries, for the next load to start from; undefined when they could not be listed. */
+  entries: readonly string[] | undefined,
+  listing: string[],
+  config: LoadedConfig,
+  defaults: ParseDefaults,
+  serviceFiles: ServiceFileCache | undefined,
+  cache: ServiceFileLoad | undefined,
+): Promise<void> {
   // In unit order: sorted by the names the files give, without making those names.
   const byName = (a: string, b: string) => compareFileNames(a, b, SERVICE_FILE_SUFFIX);
   const files = serviceFiles ? serviceFiles.unitOrder(listing, byName) : listing.sort(byName);
   const nameOf = (file: string) => file.slice(0, -SERVICE_FILE_SUFFIX.length);
-  const results = new Array<ServiceFileResult>(files.length);
+  const carried = cache?.carried(files);
+  // Starting from the last load: only the files that may have changed since are looked at.
+  const results = carried ? carried.results.slice() : new Array<ServiceFileResult>(files.length);
+  const toLook = carried ? indicesOf(files, carried.lookAgain) : undefined;
   const toRead: Array<{ index: number; stats?: Stats; regular: boolean }> = [];
-  for (let i = 0; i < files.length; i++) {
+  for (let k = 0; k < (toLook ?? files).length; k++) {
+    const i = toLook ? toLook[k]! : k;
     if (!cache) {
       toRead.push({ index: i, regular: false });
       continue;
@@ -126,7 +139,7 @@ async function loadServiceFiles(dir: string, listing: string[], config: LoadedCo
       results[i] = watched;
       continue;
     }
-    if (i > 0 && i % STATS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (k > 0 && k % STATS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
     const path = `${servicesDir}/${file}`;
     let stats: Stats | undefined;
     let regular = false;
@@ -154,7 +167,7 @@ async function loadServiceFiles(dir: string, listing: string[], config: LoadedCo
     const parse = () => parseServiceFile(nameOf(file), `services/${file}`, text, defaults);
     results[index] = stats && cache ? cache.parsed(file, stats, regular, text, parse) : parse();
   });
-  cache?.end();
+  cache?.end(entries ? { entries, files, results } : undefined);
   for (let i = 0; i < files.length; i++) {
     const result = results[i]!;
     const def = result.definition;
@@ -165,6 +178,16 @@ async function loadServiceFiles(dir: string, listing: string[], config: LoadedCo
     else if (def) config.services.set(def.name, def);
     else if (result.inetd) config.inetdToml.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, ...result.inetd });
   }
+}
+
+/** Where each of `names` is in `files` (names not among them are left out). */
+function indicesOf(files: readonly string[], names: ReadonlySet<string>): number[] {
+  const found: number[] = [];
+  for (const name of names) {
+    const i = files.indexOf(name);
+    if (i >= 0) found.push(i);
+  }
+  return found;
 }
 
 /** cron's getpwnam: a user of exactly this name (lookupUser would also take a uid). */
@@ -249,14 +272,23 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
   config.errors.push(...settings.errors);
   const support = options.limitSupport ?? hostLimitSupport(config.settings);
 
-  let entries: string[] = [];
-  try {
-    entries = await readdir(join(dir, 'services'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-      config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'services')}": ${(e as Error).message}`));
+  const servicesDir = join(dir, 'services');
+  const defaults: ParseDefaults = { log: config.settings.logs, limitSupport: support };
+  const cache = await options.serviceFiles?.load(servicesDir, defaults);
+  // A listing that failed is not kept: the next load must read the dir again (and say why it cannot).
+  let listed = true;
+  const readEntries = async () => {
+    try {
+      return await readdir(servicesDir);
+    } catch (e) {
+      listed = false;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read "${servicesDir}": ${(e as Error).message}`));
+      }
+      return [];
     }
-  }
+  };
+  const entries = cache ? await cache.entries(readEntries) : await readEntries();
   // The files are loaded in unit order (loadServiceFiles), the strays are named in file name order.
   const files: string[] = [];
   const strays: string[] = [];
@@ -266,7 +298,7 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
     if (!isIgnoredConfigFile(f)) (f.endsWith(SERVICE_FILE_SUFFIX) ? files : strays).push(f);
   }
   for (const f of strays.sort()) config.warnings.push(new HearthError('ERR_CONFIG_VALUE', `ignored: service files end in ".toml"`, { file: `services/${f}` }));
-  await loadServiceFiles(dir, files, config, { log: config.settings.logs, limitSupport: support }, options.serviceFiles);
+  await loadServiceFiles(servicesDir, listed ? entries : undefined, files, config, defaults, options.serviceFiles, cache);
   config.inetd = await loadInetdSources(dir, config.inetdToml);
   const { warnings: cronWarnings, ...cron } = await loadCrontabs(dir);
   config.cron = cron;

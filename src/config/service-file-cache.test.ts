@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { loadConfigDir } from './config-dir.js';
 import { ServiceFileCache, type ChangeWatch } from './service-file-cache.js';
 import type { ServiceFileResult } from './service-file.js';
+import { seededRandom } from '../testing/seeded-random.js';
+import { churnServicesDir, loadSummary } from '../testing/service-dir-churn.js';
 
 /** A clock ten seconds ahead: every file was written long enough before it was read for the cache to trust it. */
 const later = () => Date.now() + 10_000;
@@ -172,6 +174,10 @@ class FakeWatch implements ChangeWatch {
   changedSince(name: string, stamp: number): boolean {
     return stamp < this.trustedFrom || (this.changedAt.get(name) ?? 0) > stamp;
   }
+  changedNamesSince(stamp: number): string[] | undefined {
+    if (stamp < this.trustedFrom) return undefined;
+    return [...this.changedAt].filter(([, seq]) => seq > stamp).map(([name]) => name);
+  }
   covers(stats: Stats): boolean {
     return stats.nlink === 1 && !this.linkedElsewhere;
   }
@@ -236,6 +242,48 @@ describe('ServiceFileCache with a watch on the dir', () => {
       const after = await loadConfigDir(dir, { serviceFiles: cache });
       assert.deepEqual(after.services.get('link')!.exec, ['/bin/sleep', '2'], 'the symlink is stat()ed');
       assert.deepEqual(after.services.get('target')!.exec, ['/bin/sleep', '3'], 'the uncovered file is stat()ed');
+    });
+  });
+});
+
+describe('ServiceFileCache starting from the last load', () => {
+  test('a load looks only at what the watch names: a file it did not report is neither listed nor read; reported ones come, change and go', async () => {
+    await withDir(async (dir, write) => {
+      write('a', 'exec = ["/bin/sleep", "1"]\n', new Date(2020, 0, 1));
+      write('b', 'exec = ["/bin/sleep", "2"]\n', new Date(2020, 0, 1));
+      const watch = new FakeWatch();
+      const cache = new ServiceFileCache(later, watch);
+      const first = await loadConfigDir(dir, { serviceFiles: cache });
+      // Behind the watch's back (it would see both): the dir is not listed again, so c does not show.
+      write('c', 'exec = ["/bin/sleep", "3"]\n');
+      const second = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.deepEqual([...second.services.keys()], ['a', 'b'], 'c was not reported: the last listing stands');
+      assert.equal(second.services.get('a'), first.services.get('a'));
+      watch.next = { changed: ['c.toml', 'b.toml', 'notes.txt'] };
+      unlinkSync(join(dir, 'services', 'b.toml'));
+      writeFileSync(join(dir, 'services', 'notes.txt'), 'x');
+      const third = await loadConfigDir(dir, { serviceFiles: cache });
+      assert.deepEqual([...third.services.keys()], ['a', 'c']);
+      assert.equal(third.services.get('a'), first.services.get('a'), 'a was not looked at');
+      assert.match(third.warnings.map(String).join('\n'), /services\/notes\.txt.*ignored/, 'a new stray is named');
+    });
+  });
+
+  test('after any series of changes the watch reports, a load gives what a load without the cache gives', async () => {
+    const random = seededRandom(20261205);
+    await withDir(async (dir) => {
+      const watch = new FakeWatch();
+      const cache = new ServiceFileCache(later, watch);
+      const steps: string[] = [];
+      for (let step = 0; step < 300; step++) {
+        const { what, changed } = churnServicesDir(dir, random);
+        steps.push(what);
+        // Now and then the watch breaks, or cannot list what changed.
+        const fault = random() < 0.05 ? (random() < 0.5 ? { all: true } : { down: true }) : {};
+        watch.next = { ...fault, changed };
+        const cached = loadSummary(await loadConfigDir(dir, { serviceFiles: cache }));
+        assert.deepEqual(cached, loadSummary(await loadConfigDir(dir)), `after: ${steps.slice(-8).join('; ')}`);
+      }
     });
   });
 });

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirWatchHelper } from '../native/index.js';
 import { ServiceDirWatch, mountPointsIn } from './service-dir-watch.js';
+import { loadConfigDir, ServiceFileCache } from '../config/index.js';
+import { seededRandom } from '../testing/seeded-random.js';
+import { churnServicesDir, loadSummary } from '../testing/service-dir-churn.js';
 
 /** A watch whose helpers the test can reach, and what it warned. */
 function watchOf(dir: string) {
@@ -51,6 +54,8 @@ test('the watch reports each changed file, including a rewrite its times and siz
     assert.ok(next > stamp);
     for (const name of ['a.toml', 'b.toml', 'c.toml', 'e.toml']) assert.equal(watch.changedSince(name, stamp), true, name);
     assert.equal(watch.changedSince('d.toml', stamp), false, 'd was not touched');
+    assert.deepEqual(watch.changedNamesSince(stamp)?.sort(), ['a.toml', 'b.toml', 'c.toml', 'e.toml'], 'every change named, d not');
+    assert.deepEqual(watch.changedNamesSince(next), []);
     // Looked at after the sync that reported them: vouched for until they change again.
     assert.equal(watch.changedSince('a.toml', next), false);
     renameSync(path('d.toml'), path('f.toml'));
@@ -77,6 +82,7 @@ test('an overflow of the kernel queue makes the watch vouch for nothing looked a
     const after = await watch.sync();
     assert.ok(after > stamp, 'the watch goes on');
     assert.equal(watch.changedSince('untouched.toml', stamp), true, 'looked at before the overflow: look again, touched or not');
+    assert.equal(watch.changedNamesSince(stamp), undefined, 'what changed before the overflow cannot be named');
     assert.equal(watch.changedSince('untouched.toml', after), false, 'looked at after it: vouched for');
   });
 });
@@ -90,6 +96,7 @@ test('more names than one answer lists, or a name that cannot go on a line, make
       for (let i = 0; i < 300; i++) writeFileSync(path(make(i)), 'x = 1\n');
       const after = await watch.sync();
       assert.equal(watch.changedSince('untouched.toml', stamp), true, make(0));
+      assert.equal(watch.changedNamesSince(stamp), undefined, make(0));
       assert.equal(watch.changedSince('untouched.toml', after), false, make(0));
     }
   });
@@ -107,6 +114,7 @@ test('a file something is mounted on is never vouched for: its changes come thro
       await watch.sync();
       assert.equal(watch.changedSince('web.toml', stamp), true, 'mounted on: looked at each time');
       assert.equal(watch.changedSince('plain.toml', stamp), false);
+      assert.deepEqual(watch.changedNamesSince(stamp), ['web.toml'], 'named at every load');
     } finally {
       execFileSync('umount', [path('web.toml')]);
     }
@@ -125,6 +133,7 @@ test('a helper killed, a dir replaced: that load gets no stamp, and the next sta
     assert.ok(second > 0);
     assert.equal(helpers.length, 2, 'a new helper');
     assert.equal(watch.changedSince('a.toml', first), true, 'nothing from before the new helper is vouched for');
+    assert.equal(watch.changedNamesSince(first), undefined);
 
     renameSync(dir, `${dir}.old`);
     mkdirSync(dir);
@@ -189,5 +198,24 @@ test('a dir on a file system inotify cannot be trusted on (procfs here) gets no 
     assert.deepEqual([helpers.length, warnings], [0, []]);
   } finally {
     watch.stop();
+  }
+});
+
+test('with the real watch, a reload that starts from the last load gives what a load from scratch gives, after any series of changes', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'hearth-watch-churn-'));
+  mkdirSync(join(root, 'services'));
+  const cache = new ServiceFileCache(() => Date.now() + 10_000, new ServiceDirWatch(join(root, 'services'), () => {}));
+  const random = seededRandom(424242);
+  const steps: string[] = [];
+  try {
+    for (let step = 0; step < 150; step++) {
+      // A few changes between loads, as an admin's editor or a config manager makes them.
+      for (let i = Math.floor(random() * 3); i >= 0; i--) steps.push(churnServicesDir(root, random).what);
+      const cached = loadSummary(await loadConfigDir(root, { serviceFiles: cache }));
+      assert.deepEqual(cached, loadSummary(await loadConfigDir(root)), `after: ${steps.slice(-8).join('; ')}`);
+    }
+  } finally {
+    cache.stop();
+    rmSync(root, { recursive: true, force: true });
   }
 });

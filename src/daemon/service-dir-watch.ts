@@ -81,6 +81,13 @@ export class ServiceDirWatch implements ChangeWatch {
     return stamp < this.trustedFrom || (this.changedAt.get(name) ?? 0) > stamp || (this.mounted.size > 0 && this.mounted.has(name));
   }
 
+  changedNamesSince(stamp: number): string[] | undefined {
+    if (stamp < this.trustedFrom) return undefined;
+    const names = [...this.mounted];
+    this.changedAt.forEach((seq, name) => seq > stamp && names.push(name));
+    return names;
+  }
+
   covers(stats: Stats): boolean {
     return stats.nlink === 1 && stats.dev === this.watched?.dev;
   }
