@@ -97,3 +97,13 @@ test('a lease etcd does not answer about fails the host list with etcd\'s reason
     return true;
   });
 });
+
+test('a caller that wants names and labels only asks etcd nothing about leases', async () => {
+  const etcd = new FakeEtcd();
+  etcd.host('web1', '41');
+  assert.deepEqual(await upness(etcd.admin(), undefined), { web1: false });
+  etcd.asked = [];
+  const names = await etcd.admin().hosts(undefined, { names: true });
+  assert.deepEqual(names.map((h) => [h.name, h.up]), [['web1', true]]);
+  assert.deepEqual(etcd.asked, []);
+});
