@@ -63,6 +63,40 @@ describe('etcd client over the JSON gateway', () => {
     await client.leaseRevoke('12345');
   });
 
+  test('a lease\'s time to live counts down from its granted TTL, and reads -1 once the lease is revoked or was never granted', async () => {
+    // Asked of every member in turn: a follower forwards the question to the leader, whose lessor alone knows.
+    const asker = new EtcdClient({ endpoints: cluster.endpoints, requestTimeoutMs: 3000, startAt: 0 });
+    try {
+      const lease = await client.leaseGrant(30);
+      for (let i = 0; i < cluster.endpoints.length; i++, asker.rotate()) {
+        const live = await asker.leaseTimeToLive(lease.id);
+        assert.equal(live.grantedTtl, 30);
+        assert.ok(live.ttl > 0 && live.ttl <= 30, `${live.ttl} s left on ${asker.endpoint}`);
+      }
+      await client.leaseRevoke(lease.id);
+      assert.deepEqual(await asker.leaseTimeToLive(lease.id), { ttl: -1, grantedTtl: 0 });
+      assert.deepEqual(await asker.leaseTimeToLive('12345'), { ttl: -1, grantedTtl: 0 });
+    } finally {
+      asker.close();
+    }
+  });
+
+  test('a lease in its last second reads 0, not gone, though the gateway leaves the 0 out', async () => {
+    // Read every 50 ms from the grant until the lease is gone; a pause of the machine longer than the
+    // second that reads 0 would hide it, so a few leases are tried before concluding it never showed.
+    const seen: number[][] = [];
+    for (let attempt = 0; attempt < 3 && !seen.at(-1)?.includes(0); attempt++) {
+      const lease = await client.leaseGrant(2);
+      const ttls: number[] = [];
+      for (let ttl = 2; ttl >= 0; await new Promise((r) => setTimeout(r, 50))) ttls.push((ttl = (await client.leaseTimeToLive(lease.id)).ttl));
+      seen.push(ttls);
+    }
+    const last = seen.at(-1)!;
+    assert.ok(last.includes(0), `readings ${JSON.stringify(seen)}`);
+    // Seconds left only go down, to below 0 once the lease is gone.
+    assert.ok(last.every((ttl, i) => i === 0 || ttl <= last[i - 1]!) && last.at(-1)! < 0, `readings ${JSON.stringify(last)}`);
+  });
+
   test('a refused request is an EtcdError naming the member and etcd\'s reason', async () => {
     const err = await client.put('/lease/k', 'v', { lease: '12345' }).catch((e: unknown) => e);
     assert.ok(err instanceof EtcdError);

@@ -4,13 +4,13 @@
  * a host killed with SIGKILL (its lease must expire), and a host restarted
  * while etcd is away (it runs its last set).
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test as nodeTest, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetSettings } from '../src/config/index.js';
-import { EtcdClient, FleetAdmin, FleetAgent, type MaterialisedSet } from '../src/fleet/index.js';
+import { EtcdClient, FleetAdmin, FleetAgent, fleetKeys, type MaterialisedSet } from '../src/fleet/index.js';
 import { EtcdCluster } from './helpers/etcd-cluster.js';
 import { REPO, eventually, tempDir } from './helpers/index.js';
 import { writeTree } from './helpers/daemon.js';
@@ -24,6 +24,10 @@ describe('fleet faults on a real etcd cluster', () => {
   const dirs = tempDir('hearth-fleet-faults-');
   const agents: FleetAgent[] = [];
   let applies = 0;
+
+  // Each test prints the tail of every etcd member's log when it fails: what etcd did meanwhile (a revoke that
+  // timed out, an election) is most of what there is to know about a failure here, and it cannot be run again.
+  const test = (name: string, body: (t: TestContext) => Promise<void>) => nodeTest(name, (t) => cluster.diagnose(t, () => body(t)));
 
   const settings = (name: string, endpoints = cluster.endpoints): FleetSettings => ({ endpoints, name, labels: { role: 'web' }, leaseTtlMs: TTL_MS });
   async function agent(name: string, endpoints?: string[], changes: MaterialisedSet[] = [], requestTimeoutMs = 1500): Promise<FleetAgent> {
@@ -64,7 +68,11 @@ describe('fleet faults on a real etcd cluster', () => {
       child.kill('SIGKILL');
       // Generous: on a starved machine etcd may elect leaders again and again, and each election gives every lease a fresh TTL.
       await eventually(async () => (await admin.hosts('host=web3'))[0]?.up === false, 60_000, 'web3 down').catch(async (e: Error) => {
-        throw new Error(`${e.message} (raft term ${termBefore} before the kill, ${(await adminClient.status()).raftTerm} now)`);
+        // What etcd says of the lease the alive key is on: kept alive (by whom?), past its expiry, or gone.
+        const alive = await adminClient.get(fleetKeys.aliveKey('web3'));
+        const ttl = alive && (await adminClient.leaseTimeToLive(alive.lease).catch((err: Error) => err.message));
+        const lease = alive ? `alive key on lease ${alive.lease}: ${JSON.stringify(ttl)}` : 'no alive key';
+        throw new Error(`${e.message} (raft term ${termBefore} before the kill, ${(await adminClient.status()).raftTerm} now; ${lease})`);
       });
       const downAfter = Date.now() - killedAt;
       const reelected = (await adminClient.status()).raftTerm !== termBefore;

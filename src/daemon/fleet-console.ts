@@ -60,7 +60,7 @@ export class FleetConsole implements FleetApi {
     const { admin } = await this.connect();
     const selector = spec.selector ?? '*';
     const maxUnavailable = spec.maxUnavailable ?? 1;
-    const hosts = (await admin.hosts(selector)).map((h) => h.name);
+    const hosts = (await admin.hosts(selector, { names: true })).map((h) => h.name);
     const run: FleetRestartRun = { id: `r${++this.runs}-${Date.now()}`, unit: spec.unit, selector, maxUnavailable, startedAt: Date.now(), hosts, progress: {} };
     this.run = run;
     this.changed();

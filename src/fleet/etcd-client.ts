@@ -207,6 +207,24 @@ export class EtcdClient {
     return Number(r.result?.TTL ?? 0);
   }
 
+  /**
+   * The lease as etcd's leader sees it. ttl is whole seconds left, truncated
+   * toward zero (etcd: "will expire in under TTL+1 seconds"), so 0 is within a
+   * second either side of expiry and below 0 is past it. A lease that is gone
+   * (revoked, or expired and deleted) reads -1 with grantedTtl 0: the gateway
+   * answers that, not an error. The gateway leaves out fields that are 0, so
+   * a lease in its last second comes without a TTL: that is 0, not gone.
+   */
+  async leaseTimeToLive(id: string, timeoutMs?: number): Promise<{ ttl: number; grantedTtl: number }> {
+    try {
+      const r = await this.call<{ TTL?: string; grantedTTL?: string }>('/v3/lease/timetolive', { ID: id }, timeoutMs);
+      return { ttl: Number(r.TTL ?? 0), grantedTtl: Number(r.grantedTTL ?? 0) };
+    } catch (e) {
+      if (e instanceof EtcdError && e.kind === 'not-found') return { ttl: -1, grantedTtl: 0 };
+      throw e;
+    }
+  }
+
   async leaseRevoke(id: string, timeoutMs?: number): Promise<void> {
     try {
       await this.call('/v3/lease/revoke', { ID: id }, timeoutMs);

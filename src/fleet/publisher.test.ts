@@ -131,6 +131,27 @@ describe('HostRegistration', () => {
     assert.ok(states.some((s) => s.state === 'retrying' && s.attempts >= 1));
   });
 
+  test('a registration that lands after stop() gave up waiting for it is revoked, and the link stays stopped', async () => {
+    // A grant slower than the second stop() waits for the loop, as from a loaded etcd.
+    class SlowGrant extends FakeEtcd {
+      override async leaseGrant(ttl: number) {
+        await new Promise((r) => setTimeout(r, 1500));
+        return super.leaseGrant(ttl);
+      }
+    }
+    const etcd = new SlowGrant();
+    let reconnects = 0;
+    const reg = new HostRegistration({ client: etcd.asClient(), host: 'h', leaseTtlMs: 3000, info: () => ({}), onReconnected: () => reconnects++ });
+    reg.start();
+    await reg.stop();
+    assert.equal(reg.state.state, 'stopped');
+    await until(() => etcd.puts.some((p) => p.key === '/hearth/hosts/h/alive'), 'the late registration');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(etcd.leases.size, 0, 'the lease granted after stop() is revoked, so the host does not show up for a TTL after leaving');
+    assert.equal(reg.state.state, 'stopped');
+    assert.equal(reconnects, 0);
+  });
+
   test('stop() while etcd is away returns promptly and does not throw', async () => {
     const etcd = new FakeEtcd();
     etcd.down = true;

@@ -81,14 +81,23 @@ export class HostRegistration {
       try {
         if (!this.lease) {
           const lease = await client.leaseGrant(this.ttlSeconds);
-          await client.put(aliveKey(host), JSON.stringify({ since: this.now(), ttl: lease.ttl }), { lease: lease.id });
-          await client.put(infoKey(host), JSON.stringify({ ...this.options.info(), registeredAt: this.now() }));
+          try {
+            await client.put(aliveKey(host), JSON.stringify({ since: this.now(), ttl: lease.ttl }), { lease: lease.id });
+            await client.put(infoKey(host), JSON.stringify({ ...this.options.info(), registeredAt: this.now() }));
+          } finally {
+            // stop() waits a second for this loop, then revokes the lease it knows of: one granted
+            // later is this loop's to revoke, or the host would show up for a TTL after it left.
+            if (this.stopped) await client.leaseRevoke(lease.id, 2000).catch(() => {});
+          }
+          if (this.stopped) break;
           this.lease = lease.id;
         } else if ((await client.leaseKeepAlive(this.lease, Math.max(1000, interval))) <= 0) {
           // Expired while etcd was away: register again right now.
           this.lease = undefined;
           continue;
         }
+        // A keepalive that came back after stop() must not make the link "connected" again.
+        if (this.stopped) break;
         if (this.link.state !== 'connected') {
           this.set({ state: 'connected', since: this.now(), endpoint: client.endpoint });
           this.backoff.reset();

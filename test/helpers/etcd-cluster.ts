@@ -7,7 +7,7 @@
  * when a test forgets stop().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -42,6 +42,9 @@ export interface EtcdClusterOptions {
 }
 
 export class EtcdCluster {
+  /** Set when a diagnosed test failed: stop() keeps the member logs then. */
+  private keepLogs = false;
+
   private constructor(
     readonly members: EtcdMember[],
     private readonly root: { path: string; cleanup(): void },
@@ -201,10 +204,44 @@ export class EtcdCluster {
     return existsSync(m.logFile) ? readFileSync(m.logFile, 'utf8').slice(-2000) : '(no log)';
   }
 
-  /** Kills every member and removes the data dirs; safe to call twice. */
+  /**
+   * The last lines of each member's log: warnings and worse (a lease revoke
+   * that failed, a slow apply, a lost peer). Left out: the peer connections
+   * opened and closed that a start or restart logs by the dozen, and the
+   * start's notes on permissions and tokens; the whole log is in the file.
+   */
+  logTails(lines = 25): string {
+    const routine = /"msg":"(established|closed) TCP streaming connection|check file permission|simple token is not cryptographically signed/;
+    return this.members
+      .map((m) => {
+        const all = existsSync(m.logFile) ? readFileSync(m.logFile, 'utf8').trimEnd().split('\n') : [];
+        const tail = all.filter((l) => l !== '' && !routine.test(l)).slice(-lines);
+        return [`--- etcd member ${m.name}, last ${tail.length} lines of note in ${m.logFile} (${all.length} lines)`, ...tail].join('\n');
+      })
+      .join('\n');
+  }
+
+  /**
+   * Runs a test's body; when it fails, adds the tail of each member's log to
+   * the test's output and keeps the logs after stop(), so a failure that etcd
+   * had a part in can be read after the fact instead of run again.
+   */
+  async diagnose<T>(t: { diagnostic(message: string): void }, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (e) {
+      this.keepLogs = true;
+      for (const line of this.logTails().split('\n')) t.diagnostic(line);
+      throw e;
+    }
+  }
+
+  /** Kills every member and removes the data dirs, and the logs too unless a diagnosed test failed; safe to call twice. */
   async stop(): Promise<void> {
     await Promise.all(this.members.map((_, i) => this.kill(i)));
-    this.root.cleanup();
+    if (!this.keepLogs) return this.root.cleanup();
+    for (const m of this.members) rmSync(m.dataDir, { recursive: true, force: true });
+    process.stderr.write(`etcd member logs kept in ${this.root.path}\n`);
   }
 }
 

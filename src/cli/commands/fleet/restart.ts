@@ -27,7 +27,7 @@ export async function restart(ctx: CommandContext): Promise<number> {
   const timeoutMs = typeof timeoutText === 'string' ? parseDuration(timeoutText) : undefined;
   if (typeof timeoutText === 'string' && (timeoutMs === undefined || timeoutMs <= 0)) throw new HearthError('ERR_USAGE', `--timeout must be a duration such as "90s", got "${timeoutText}"`);
   const result = await withAdmin(ctx, async (admin) => {
-    const hosts = await admin.hosts(selector);
+    const hosts = await admin.hosts(selector, { names: true });
     if (hosts.length === 0) throw new HearthError('ERR_FLEET', `no host matches ${selector}`, { hint: 'see "hearth fleet hosts"' });
     const maxUnavailable = rolling ? (maxGiven ?? 1) : hosts.length;
     if (!ctx.json) ctx.out.line(`restarting ${unit} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}${rolling ? `, ${maxUnavailable} at a time` : ', all at once'}`);

@@ -13,7 +13,7 @@ export async function printRolesCommand(ctx: CommandContext): Promise<number> {
   const hosts =
     typeof given === 'string'
       ? given.split(',').map((h) => h.trim()).filter(Boolean)
-      : (await withAdmin(ctx, (admin) => admin.hosts())).map((h) => h.name);
+      : (await withAdmin(ctx, (admin) => admin.hosts(undefined, { names: true }))).map((h) => h.name);
   if (hosts.length === 0) throw new HearthError('ERR_USAGE', 'no hosts to print roles for', { hint: 'pass --hosts web1,web2,…' });
   const commands = printRoles({ hosts, enableAuth: ctx.values['enable-auth'] === true });
   if (ctx.json) ctx.out.json(commands);
