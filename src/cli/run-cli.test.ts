@@ -174,6 +174,8 @@ describe('hearth CLI against a fake-backed control server', () => {
     const ok = await run([...sock, 'reload-config']);
     assert.equal(ok.code, 0);
     assert.equal(ok.stdout, '/fake/config: 1 added (new), 1 changed (web), 0 removed, 1 unchanged\n');
+    // --json prints the whole report, the list of unchanged units included.
+    assert.deepEqual(JSON.parse((await run([...sock, '--json', 'reload-config'])).stdout).unchanged, ['worker']);
     const text = 'services/web.toml:2: unknown key "restrat" (did you mean "restart"?)';
     api.reloadReport = { ...api.reloadReport, ok: false, added: [], changed: [], errors: [{ code: 'ERR_CONFIG_UNKNOWN_KEY', message: 'x', text }] };
     const bad = await run([...sock, 'reload-config']);

@@ -14,6 +14,7 @@ import type {
   LogQuery,
   LogRecord,
   ReloadReport,
+  ReloadSummary,
   ServiceDetail,
   AuditReport,
   AtJobInfo,
@@ -143,6 +144,11 @@ export class HearthClient {
 
   reloadConfig(): Promise<ReloadReport> {
     return this.call('POST', '/v1/reload-config');
+  }
+
+  /** The reload, answered with counts where the full report lists every unit. */
+  reloadConfigBriefly(): Promise<ReloadSummary> {
+    return this.call('POST', '/v1/reload-config', { brief: true });
   }
 
   check(configDir?: string): Promise<ConfigReport> {

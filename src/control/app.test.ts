@@ -152,6 +152,20 @@ describe('control API', () => {
     assert.deepEqual((await res.json()).added, ['new']);
   });
 
+  test('POST /v1/reload-config with brief counts the units and the unchanged ones instead of listing them', async () => {
+    const { app, api } = setup();
+    api.reloadReport = { ...api.reloadReport, services: ['a', 'b', 'new'], added: ['new'], unchanged: ['a', 'b'] };
+    const brief = await (await request(app, '/v1/reload-config', post({ brief: true }))).json();
+    assert.deepEqual(brief.added, ['new']);
+    assert.equal(brief.serviceCount, 3);
+    assert.equal(brief.unchangedCount, 2);
+    assert.equal('unchanged' in brief || 'services' in brief, false, 'the lists that grow with the fleet are left out');
+    assert.deepEqual((await (await request(app, '/v1/reload-config', post({ brief: false }))).json()).unchanged, ['a', 'b']);
+    const bad = await request(app, '/v1/reload-config', post({ brief: 'yes' }));
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error.message, /"brief" must be true or false/);
+  });
+
   test('GET /v1/analyze gives the boot by default, the last switch with which=last, and refuses anything else', async () => {
     const { app, api } = setup();
     api.transitions = { boot: { level: 3, boot: true }, last: { level: 5, boot: false } };

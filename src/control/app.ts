@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import { HearthError, httpStatusOf } from '../errors/index.js';
 import { json, Router, type HttpContext, type Reply } from '../http/index.js';
 import { didYouMean } from '../model/index.js';
-import type { ActionResult, DaemonApi, LogRecord } from './daemon-api.js';
+import { summarizeReload, type ActionResult, type DaemonApi, type LogRecord } from './daemon-api.js';
 import { CONTROL_MAX_BODY_BYTES, quote } from './request-limits.js';
 import { DEFAULT_FOLLOWER_BUFFER_BYTES, sseReply, type SseOptions } from './sse.js';
 import { checkKeys, checkName, checkNames, checkStrings, parseLogQuery, readJsonObject as readBody } from './validate.js';
@@ -123,8 +123,11 @@ export function createControlApp(api: DaemonApi, options: ControlAppOptions = {}
   }
 
   app.post('/v1/reload-config', async (c) => {
-    checkKeys(await readJsonObject(c), []);
-    return json(await api.reloadConfig());
+    const body = await readJsonObject(c);
+    checkKeys(body, ['brief']);
+    if (body.brief !== undefined && typeof body.brief !== 'boolean') throw new HearthError('ERR_BAD_REQUEST', '"brief" must be true or false');
+    const report = await api.reloadConfig();
+    return json(body.brief ? summarizeReload(report) : report);
   });
 
   app.post('/v1/check', async (c) => {

@@ -114,6 +114,17 @@ export interface ReloadReport extends ConfigReport {
   unchanged: string[];
 }
 
+/**
+ * A reload report without the two lists that grow with the fleet (every
+ * unit, every unchanged unit), counted instead: what `hearth reload-config`
+ * prints, which at 10,000 services is a 160 KB answer otherwise.
+ */
+export type ReloadSummary = Omit<ReloadReport, 'services' | 'unchanged'> & { serviceCount: number; unchangedCount: number };
+
+export function summarizeReload({ services, unchanged, ...rest }: ReloadReport): ReloadSummary {
+  return { ...rest, serviceCount: services.length, unchangedCount: unchanged.length };
+}
+
 export interface ServiceDetail extends ServiceStatus {
   recentLogs: LogRecord[];
   /** Present while this service's log file cannot be written (disk full): since when, why, what was lost. */
