@@ -29,7 +29,8 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
     this.wanted = false;
     this.replacing = options.replacing === true;
     this.cancelPending();
-    this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" was stopped before it became ready`));
+    // Only when someone waits: an error's stack costs tens of microseconds, 0.2 s of a 10,000-service shutdown.
+    if (this.readyWaiters.pending) this.rejectReady(new HearthError('ERR_SPAWN', `"${this.name}" was stopped before it became ready`));
     if (this.stopping || this.windingDown) return this.stopWaiters.wait();
     const holds = this.remaining || this.control !== undefined || this.mainPid !== null || this.pgid !== null || this.spawning !== undefined;
     if (!isRunningState(this.stateValue) || !holds) {
