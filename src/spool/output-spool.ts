@@ -106,6 +106,10 @@ export class OutputSpool implements SpoolHost {
           r?.output.onEnded(r.st, { gen, off: size });
         },
         failed: (key, message) => this.failed(key, message),
+        watching: (say) => {
+          // An ended stream (a worker's, "z") is not watched again: the helper let go of it.
+          for (const { output, st } of this.byKey.values()) if (!st.final) say(st.key, output.mode, st.journaledPlace, st.reader.place);
+        },
       },
     );
   }
@@ -192,7 +196,6 @@ export class OutputSpool implements SpoolHost {
       rmSync(join(this.fifoDir, st.key), { force: true });
       this.byKey.delete(st.key);
       this.progressSet.delete(st);
-      this.helper.forget(st.key);
       ledger?.forget(st.key);
     }
     output.closeKeepers();
