@@ -35,6 +35,7 @@ export interface SpoolStream {
 /** What a SpooledOutput needs from the OutputSpool that owns it. */
 export interface SpoolHost {
   readonly journal: Journal;
+  readonly spoolDir: string;
   /** Read this output soon. */
   due(output: SpooledOutput): void;
   /** Tell the helper how far this stream got. */
@@ -55,6 +56,10 @@ const IDLE_FLUSH_MS = 500;
 /** The writer's own idle flush is replaced by ours (see idleCheck): never within a run. */
 const NEVER_MS = 2_000_000_000;
 
+/** The streams of an output that reads nothing yet, and the descriptors of one that holds none. */
+const NOT_READING: readonly SpoolStream[] = Object.freeze([]);
+const NO_KEEPERS: readonly number[] = Object.freeze([]);
+
 /** Read up to the helper's answer (none asked: nothing to wait for). */
 function reached(st: SpoolStream, place: SpoolPlace | 'asked' | undefined): boolean {
   return place !== 'asked' && (place === undefined || st.reader.hasRead(place));
@@ -66,12 +71,23 @@ function reached(st: SpoolStream, place: SpoolPlace | 'asked' | undefined): bool
  * go through a ServiceLogWriter of its own (so lines of different workers never
  * splice together) into the journal, each record tagged with the spool place
  * its last byte came from, so the journal's seal records how far it got.
+ *
+ * A service's output reads nothing until its first bytes are spooled: most
+ * services (a sleep, a quiet daemon) never write, and made for each of them
+ * the readers, the writer, their places and the spool's maps cost about 1.7 KiB
+ * of hearthd's heap per service. Until startReading() the helper still drains
+ * the pipes into spool files; only hearthd's side waits (see OutputSpool.wokenBy).
  */
 export class SpooledOutput implements RecordSink {
-  readonly streams: SpoolStream[];
-  private readonly writer: ServiceLogWriter;
+  /** Made by startReading() (a worker's at once). */
+  private reading: SpoolStream[] | undefined;
+  private writer: ServiceLogWriter | undefined;
+  /** Detaches this output from its journal writer's flow control (on_log_full = "block"); set while reading. */
+  private detachFlow: (() => void) | undefined;
   private listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
   private finishTimer: NodeJS.Timeout | undefined;
+  /** A run ended before anything was read: the helper's answers still awaited (see finish). */
+  private quietAnswers = 0;
   private writerEnded = false;
   private idleTimer: NodeJS.Timeout | undefined;
   /** When a round last read bytes, and when the current probe was sent. */
@@ -80,28 +96,58 @@ export class SpooledOutput implements RecordSink {
   private done = false;
   /** The journal cannot write (on_log_full = "block"): nothing is read, so the helper fills to its cap and the writer blocks. */
   private paused = false;
-  private waiters: Array<() => void> = [];
+  private waiters: Array<() => void> | undefined;
 
   constructor(
     readonly owner: string,
-    keys: Record<OutputStream, string>,
+    /** Its streams' keys are BASE.out and BASE.err: a service's name, or a worker's "POOL+ID". */
+    readonly base: string,
     readonly mode: SpoolMode,
-    starts: Record<OutputStream, SpoolPlace>,
-    spoolDir: string,
     private readonly host: SpoolHost,
     /** Descriptors kept open for the pipes' sake, closed when the output is finished. */
-    private readonly keepers: number[] = [],
-  ) {
-    this.streams = (['out', 'err'] as const).map((stream) => ({
-      key: keys[stream],
+    private readonly keepers: readonly number[] = NO_KEEPERS,
+  ) {}
+
+  /** Its streams as they are read; none until startReading(). */
+  get streams(): readonly SpoolStream[] {
+    return this.reading ?? NOT_READING;
+  }
+
+  get isReading(): boolean {
+    return this.reading !== undefined;
+  }
+
+  key(stream: OutputStream): string {
+    return `${this.base}.${stream}`;
+  }
+
+  /**
+   * Makes the reading side: a reader from `starts` for each stream (where the
+   * journal got to), and this output's own line writer. The owner reads it next.
+   */
+  startReading(starts: Record<OutputStream, SpoolPlace>): readonly SpoolStream[] {
+    if (this.reading) return this.reading;
+    const dir = this.host.spoolDir;
+    const streams = (['out', 'err'] as const).map((stream) => ({
+      key: this.key(stream),
       stream,
-      reader: new SpoolReader(spoolDir, keys[stream], starts[stream]),
+      reader: new SpoolReader(dir, this.key(stream), starts[stream]),
       emitted: 0,
       journaled: 0,
       journaledPlace: starts[stream],
       limited: false,
     }));
-    this.writer = new ServiceLogWriter(owner, this, { idleFlushMs: NEVER_MS });
+    this.reading = streams;
+    this.writer = new ServiceLogWriter(this.owner, this, { idleFlushMs: NEVER_MS });
+    // on_log_full = "block": the journal pauses this reader while it cannot write the owner's log (paused at once if it is held now).
+    this.detachFlow = this.host.journal.writer(this.owner).attach(this);
+    if (this.finishTimer) {
+      // A run ended while nothing was read, and its last bytes came: it ends again, this time reading them.
+      clearTimeout(this.finishTimer);
+      this.finishTimer = undefined;
+      this.finish();
+    }
+    return streams;
   }
 
   /** Sees every chunk as it is read (readiness by log line). One listener: the current run's. */
@@ -132,7 +178,7 @@ export class SpooledOutput implements RecordSink {
   /** Resolves when a run's end is written (keep) or the output is finished (end). */
   settled(): Promise<void> {
     if (this.mode === 'keep' ? this.finishTimer === undefined : this.done) return Promise.resolve();
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
+    return new Promise<void>((resolve) => (this.waiters ??= []).push(resolve));
   }
 
   /**
@@ -180,12 +226,44 @@ export class SpooledOutput implements RecordSink {
    */
   finish(): void {
     if (this.mode !== 'keep') return;
+    if (!this.reading) {
+      this.finishQuietly();
+      return;
+    }
     for (const st of this.streams) {
       st.drainTo = 'asked';
       this.host.drain(st.key);
     }
     if (this.finishTimer) clearTimeout(this.finishTimer);
     this.armFinish();
+  }
+
+  /**
+   * The end of a run that wrote nothing hearthd has seen: the helper moves what
+   * the pipes still hold, and answers. Bytes wake the reading side (see
+   * startReading), which ends the run again; answers with nothing new end it
+   * here, as does the wait running out (the helper restarting, say).
+   */
+  private finishQuietly(): void {
+    this.quietAnswers = 2;
+    for (const stream of ['out', 'err'] as const) this.host.drain(this.key(stream));
+    if (this.finishTimer) clearTimeout(this.finishTimer);
+    this.finishTimer = setTimeout(() => this.endQuietRun(), FINISH_WAIT_MS);
+    this.finishTimer.unref();
+  }
+
+  /** The helper answered a drain of a stream not read, with nothing past where the journal is. */
+  quietAnswer(): void {
+    if (this.reading || this.finishTimer === undefined) return;
+    if (--this.quietAnswers <= 0) this.endQuietRun();
+  }
+
+  private endQuietRun(): void {
+    if (this.finishTimer) clearTimeout(this.finishTimer);
+    this.finishTimer = undefined;
+    // What the writer's end() does at the end of a run with output: the service's log file is let go of.
+    this.host.journal.flushService(this.owner, true);
+    this.wake();
   }
 
   private armFinish(): void {
@@ -196,7 +274,8 @@ export class SpooledOutput implements RecordSink {
 
   /** Reads and journals up to `budget` bytes. `more`: stopped by the budget, call again. */
   round(budget: number): { used: number; more: boolean } {
-    if (this.paused) return { used: 0, more: false };
+    const writer = this.writer;
+    if (this.paused || !writer) return { used: 0, more: false };
     let used = 0;
     let more = false;
     for (const st of this.streams) {
@@ -216,7 +295,7 @@ export class SpooledOutput implements RecordSink {
           break;
         }
         used += chunk.length;
-        this.writer.write(st.stream, chunk);
+        writer.write(st.stream, chunk);
         try {
           this.listener?.(st.stream, chunk);
         } catch {
@@ -231,7 +310,7 @@ export class SpooledOutput implements RecordSink {
     if (this.holding()) this.armIdle();
     if (this.mode === 'end' && !this.writerEnded && this.streams.every((st) => st.final && st.reader.hasRead(st.final))) {
       this.writerEnded = true;
-      this.writer.end();
+      writer.end();
       this.checkDone();
     }
     return { used, more };
@@ -239,7 +318,8 @@ export class SpooledOutput implements RecordSink {
 
   /** Lets go of the pipes' descriptors (the output is finished, or hearthd stops). */
   closeKeepers(): void {
-    for (const fd of this.keepers.splice(0)) {
+    if (this.keepers.length === 0) return;
+    for (const fd of (this.keepers as number[]).splice(0)) {
       try {
         closeSync(fd);
       } catch {
@@ -306,25 +386,29 @@ export class SpooledOutput implements RecordSink {
 
   private probed(): void {
     for (const st of this.streams) st.probe = undefined;
-    if (this.lastRead < this.probeSent) this.writer.flushHeld();
+    if (this.lastRead < this.probeSent) this.writer?.flushHeld();
   }
 
   private endRun(): void {
     if (this.finishTimer) clearTimeout(this.finishTimer);
     this.finishTimer = undefined;
     for (const st of this.streams) st.drainTo = undefined;
-    this.writer.end();
+    this.writer?.end();
     this.wake();
   }
 
   private checkDone(): void {
     if (this.done || !this.writerEnded || !this.streams.every((st) => st.journaled === st.reader.count)) return;
     this.done = true;
+    this.detachFlow?.();
+    this.detachFlow = undefined;
     this.host.finished(this);
     this.wake();
   }
 
   private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    waiters?.forEach((w) => w());
   }
 }
