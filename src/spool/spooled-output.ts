@@ -56,6 +56,20 @@ const IDLE_FLUSH_MS = 500;
 /** The writer's own idle flush is replaced by ours (see idleCheck): never within a run. */
 const NEVER_MS = 2_000_000_000;
 
+/** The reading side of an output, made by startReading(): one object, so that an output not read holds a single empty field for it. */
+interface Reading {
+  streams: SpoolStream[];
+  /** The output's own line writer (its RecordSink is the output). */
+  writer: ServiceLogWriter;
+  /** Detaches the output from its journal writer's flow control (on_log_full = "block"). */
+  detachFlow: () => void;
+  writerEnded: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+  /** When a round last read bytes, and when the current probe was sent. */
+  lastRead: number;
+  probeSent: number;
+}
+
 /** The streams of an output that reads nothing yet, and the descriptors of one that holds none. */
 const NOT_READING: readonly SpoolStream[] = Object.freeze([]);
 const NO_KEEPERS: readonly number[] = Object.freeze([]);
@@ -80,19 +94,11 @@ function reached(st: SpoolStream, place: SpoolPlace | 'asked' | undefined): bool
  */
 export class SpooledOutput implements RecordSink {
   /** Made by startReading() (a worker's at once). */
-  private reading: SpoolStream[] | undefined;
-  private writer: ServiceLogWriter | undefined;
-  /** Detaches this output from its journal writer's flow control (on_log_full = "block"); set while reading. */
-  private detachFlow: (() => void) | undefined;
+  private reading: Reading | undefined;
   private listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
   private finishTimer: NodeJS.Timeout | undefined;
   /** A run ended before anything was read: the helper's answers still awaited (see finish). */
   private quietAnswers = 0;
-  private writerEnded = false;
-  private idleTimer: NodeJS.Timeout | undefined;
-  /** When a round last read bytes, and when the current probe was sent. */
-  private lastRead = 0;
-  private probeSent = 0;
   private done = false;
   /** The journal cannot write (on_log_full = "block"): nothing is read, so the helper fills to its cap and the writer blocks. */
   private paused = false;
@@ -110,7 +116,7 @@ export class SpooledOutput implements RecordSink {
 
   /** Its streams as they are read; none until startReading(). */
   get streams(): readonly SpoolStream[] {
-    return this.reading ?? NOT_READING;
+    return this.reading?.streams ?? NOT_READING;
   }
 
   get isReading(): boolean {
@@ -126,21 +132,16 @@ export class SpooledOutput implements RecordSink {
    * journal got to), and this output's own line writer. The owner reads it next.
    */
   startReading(starts: Record<OutputStream, SpoolPlace>): readonly SpoolStream[] {
-    if (this.reading) return this.reading;
+    if (this.reading) return this.reading.streams;
     const dir = this.host.spoolDir;
-    const streams = (['out', 'err'] as const).map((stream) => ({
-      key: this.key(stream),
-      stream,
-      reader: new SpoolReader(dir, this.key(stream), starts[stream]),
-      emitted: 0,
-      journaled: 0,
-      journaledPlace: starts[stream],
-      limited: false,
-    }));
-    this.reading = streams;
-    this.writer = new ServiceLogWriter(this.owner, this, { idleFlushMs: NEVER_MS });
+    const streams = (['out', 'err'] as const).map((stream) => {
+      const key = this.key(stream);
+      return { key, stream, reader: new SpoolReader(dir, key, starts[stream]), emitted: 0, journaled: 0, journaledPlace: starts[stream], limited: false };
+    });
+    const writer = new ServiceLogWriter(this.owner, this, { idleFlushMs: NEVER_MS });
     // on_log_full = "block": the journal pauses this reader while it cannot write the owner's log (paused at once if it is held now).
-    this.detachFlow = this.host.journal.writer(this.owner).attach(this);
+    const detachFlow = this.host.journal.writer(this.owner).attach(this);
+    this.reading = { streams, writer, detachFlow, writerEnded: false, idleTimer: undefined, lastRead: 0, probeSent: 0 };
     if (this.finishTimer) {
       // A run ended while nothing was read, and its last bytes came: it ends again, this time reading them.
       clearTimeout(this.finishTimer);
@@ -274,8 +275,9 @@ export class SpooledOutput implements RecordSink {
 
   /** Reads and journals up to `budget` bytes. `more`: stopped by the budget, call again. */
   round(budget: number): { used: number; more: boolean } {
-    const writer = this.writer;
-    if (this.paused || !writer) return { used: 0, more: false };
+    const r = this.reading;
+    if (this.paused || !r) return { used: 0, more: false };
+    const writer = r.writer;
     let used = 0;
     let more = false;
     for (const st of this.streams) {
@@ -304,12 +306,12 @@ export class SpooledOutput implements RecordSink {
       }
       st.reader.release();
     }
-    if (used > 0) this.lastRead = Date.now();
+    if (used > 0) r.lastRead = Date.now();
     if (this.finishTimer && this.streams.every((st) => reached(st, st.drainTo))) this.endRun();
     if (this.streams.some((st) => st.probe) && this.streams.every((st) => reached(st, st.probe))) this.probed();
     if (this.holding()) this.armIdle();
-    if (this.mode === 'end' && !this.writerEnded && this.streams.every((st) => st.final && st.reader.hasRead(st.final))) {
-      this.writerEnded = true;
+    if (this.mode === 'end' && !r.writerEnded && this.streams.every((st) => st.final && st.reader.hasRead(st.final))) {
+      r.writerEnded = true;
       writer.end();
       this.checkDone();
     }
@@ -349,9 +351,10 @@ export class SpooledOutput implements RecordSink {
   }
 
   private armIdle(): void {
-    if (this.idleTimer || this.writerEnded) return;
-    this.idleTimer = setTimeout(() => this.idleCheck(), IDLE_FLUSH_MS);
-    this.idleTimer.unref();
+    const r = this.reading;
+    if (!r || r.idleTimer || r.writerEnded) return;
+    r.idleTimer = setTimeout(() => this.idleCheck(r), IDLE_FLUSH_MS);
+    r.idleTimer.unref();
   }
 
   /**
@@ -360,23 +363,23 @@ export class SpooledOutput implements RecordSink {
    * or the helper held back at its cap. Only when the helper, asked now, has
    * nothing more is the line written as a partial record (a prompt).
    */
-  private idleCheck(): void {
-    this.idleTimer = undefined;
-    if (!this.holding() || this.writerEnded) return;
+  private idleCheck(r: Reading): void {
+    r.idleTimer = undefined;
+    if (!this.holding() || r.writerEnded) return;
     if (this.streams.some((st) => st.probe)) {
       // No answer yet (the helper restarting, say): ask again; a line is never cut on a guess.
-      this.probeSent = Date.now();
+      r.probeSent = Date.now();
       for (const st of this.streams) if (st.probe === 'asked') this.host.drain(st.key);
       this.armIdle();
       return;
     }
-    const quiet = Date.now() - this.lastRead;
+    const quiet = Date.now() - r.lastRead;
     if (quiet < IDLE_FLUSH_MS) {
-      this.idleTimer = setTimeout(() => this.idleCheck(), IDLE_FLUSH_MS - quiet);
-      this.idleTimer.unref();
+      r.idleTimer = setTimeout(() => this.idleCheck(r), IDLE_FLUSH_MS - quiet);
+      r.idleTimer.unref();
       return;
     }
-    this.probeSent = Date.now();
+    r.probeSent = Date.now();
     for (const st of this.streams) {
       // An ended stream has nothing more by definition; the others are asked.
       st.probe = st.final ?? 'asked';
@@ -386,22 +389,23 @@ export class SpooledOutput implements RecordSink {
 
   private probed(): void {
     for (const st of this.streams) st.probe = undefined;
-    if (this.lastRead < this.probeSent) this.writer?.flushHeld();
+    const r = this.reading;
+    if (r && r.lastRead < r.probeSent) r.writer.flushHeld();
   }
 
   private endRun(): void {
     if (this.finishTimer) clearTimeout(this.finishTimer);
     this.finishTimer = undefined;
     for (const st of this.streams) st.drainTo = undefined;
-    this.writer?.end();
+    this.reading?.writer.end();
     this.wake();
   }
 
   private checkDone(): void {
-    if (this.done || !this.writerEnded || !this.streams.every((st) => st.journaled === st.reader.count)) return;
+    const r = this.reading;
+    if (this.done || !r?.writerEnded || !this.streams.every((st) => st.journaled === st.reader.count)) return;
     this.done = true;
-    this.detachFlow?.();
-    this.detachFlow = undefined;
+    r.detachFlow();
     this.host.finished(this);
     this.wake();
   }
