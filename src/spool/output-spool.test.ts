@@ -6,7 +6,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../journal/index.js';
@@ -49,6 +49,21 @@ async function write(spool: OutputSpool, key: string, text: string): Promise<voi
   } finally {
     closeSync(fd);
   }
+}
+
+/** The pid of the helper serving this spool (its router), found by its socket in its arguments. */
+function helperPid(spool: OutputSpool): number | undefined {
+  const socket = join(spool.fifoDir, '..', 'spool.sock');
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const argv = readFileSync(`/proc/${e}/cmdline`, 'latin1').split('\0');
+      if (argv[0]!.endsWith(SPOOL_HELPER) && argv.includes(socket)) return Number(e);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
 async function texts(journal: Journal, name: string): Promise<string[]> {
@@ -127,5 +142,33 @@ test('after a restart, a service that wrote in an earlier life and is quiet now 
     assert.deepEqual(await texts(again.journal, 'svc'), ['before', 'after']);
   } finally {
     await again.stop();
+  }
+});
+
+test('a helper killed while services are quiet is started again; what they write meanwhile and after is read', { skip: !built && 'hearth-spool is not built' }, async () => {
+  const { spool, journal, stop } = await opened();
+  const holds: number[] = [];
+  try {
+    const early = spool.service('early');
+    const late = spool.service('late');
+    for (const key of ['early.out', 'late.out']) {
+      await write(spool, key, '');
+      // hearthd holds each pipe open too (OutputFifos.hold): while no helper runs, a writer neither blocks in open() nor loses bytes.
+      holds.push(openSync(join(spool.fifoDir, key), constants.O_RDONLY | constants.O_NONBLOCK));
+    }
+    const first = helperPid(spool);
+    assert.ok(first, 'the helper runs');
+    process.kill(first, 'SIGKILL');
+    await write(spool, 'early.out', 'while the helper was away\n');
+    await eventually(() => ![undefined, first].includes(helperPid(spool)), 'a new helper');
+    await eventually(async () => (await texts(journal, 'early')).length === 1, 'the line written while the helper was away');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(late.streams.length, 0, 'a service still quiet is still not read');
+    await write(spool, 'late.out', 'after the restart\n');
+    await eventually(async () => (await texts(journal, 'late')).length === 1, 'the line written after the restart');
+    assert.equal(early.streams.length, 2);
+  } finally {
+    holds.forEach((fd) => closeSync(fd));
+    await stop();
   }
 });
