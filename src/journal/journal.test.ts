@@ -197,6 +197,16 @@ describe('rotation', () => {
     assert.deepEqual(readdirSync(j.dir).sort(), ['small.log', 'small.log.1']);
   });
 
+  test('a service whose own settings go back to the defaults on a reload is rotated by the defaults', () => {
+    const j = journal({ rotation: { maxBytes: 1 << 20, keep: 5 } });
+    const w = j.writer('svc', { maxBytes: 512, keep: 1 });
+    // The reload's definition has no log settings of its own: an equal copy of the defaults.
+    j.setRotation('svc', { maxBytes: 1 << 20, keep: 5 });
+    for (let i = 0; i < 100; i++) w.write('out', Buffer.from(`line ${i}\n`));
+    w.end();
+    assert.deepEqual(readdirSync(j.dir).sort(), ['svc.log'], 'not rotated at 512 bytes any more');
+  });
+
   test('output journaled before its service\'s settings are known is not rotated by the defaults meanwhile', () => {
     const j = journal({ rotation: { maxBytes: 512, keep: 1 } });
     j.awaitRotation('big');

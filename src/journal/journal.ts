@@ -51,6 +51,10 @@ export interface JournalEntry {
   syslog?: SyslogFields;
 }
 
+function sameRotation(a: RotationSettings, b: RotationSettings): boolean {
+  return a === b || (a.maxBytes === b.maxBytes && a.keep === b.keep && a.maxAgeMs === b.maxAgeMs);
+}
+
 /** Flush a service's batch at once when it grows past this, instead of next tick. */
 const EAGER_FLUSH_BYTES = 256 * 1024;
 /**
@@ -81,6 +85,7 @@ interface Follower {
 export class Journal implements RecordSink {
   readonly dir: string;
   private readonly rotation: RotationSettings;
+  /** Services with rotation settings other than the defaults (most have none of their own: no entry for them). */
   private readonly rotationOf = new Map<string, RotationSettings>();
   /** Services journaled before their definition is loaded: not rotated by size until it is (awaitRotation). */
   private readonly rotationPending = new Set<string>();
@@ -129,7 +134,8 @@ export class Journal implements RecordSink {
 
   /** Changes a service's rotation settings (a config reload). */
   setRotation(service: string, rotation: RotationSettings): void {
-    this.rotationOf.set(service, rotation);
+    if (sameRotation(rotation, this.rotation)) this.rotationOf.delete(service);
+    else this.rotationOf.set(service, rotation);
     this.rotationPending.delete(service);
     const set = this.sets.get(service);
     if (set) set.rotation = rotation;
@@ -141,7 +147,8 @@ export class Journal implements RecordSink {
    * rotated by size until setRotation gives its own settings, or
    * rotationSettled the defaults. The defaults may be far smaller than its
    * log_max_size: rotating by them cut a 1G log into 10M files and pushed
-   * older ones past log_keep.
+   * older ones past log_keep. Called before the definitions load: one that
+   * keeps the defaults leaves no trace in rotationOf to tell it from none.
    */
   awaitRotation(service: string): void {
     if (this.rotationOf.has(service)) return;

@@ -37,12 +37,11 @@ export interface SpoolHelperEvents {
   ended(key: string, gen: number, size: number): void;
   /** The helper could not watch or drain a stream ("-": a bad request). */
   failed(key: string, message: string): void;
-}
-
-interface Watch {
-  mode: SpoolMode;
-  journaled: SpoolPlace;
-  read: SpoolPlace;
+  /**
+   * Every stream to watch, with how far hearthd got, to tell a helper after each
+   * (re)connect: the owner knows this anyway, so no copy is kept here per stream.
+   */
+  watching(say: (key: string, mode: SpoolMode, journaled: SpoolPlace, read: SpoolPlace) => void): void;
 }
 
 const RETRY_MS = [0, 50, 200, 500, 1000, 2000];
@@ -58,7 +57,6 @@ const START_TIMEOUT_MS = 5000;
  */
 export class SpoolHelper {
   private socket: Socket | undefined;
-  private readonly watches = new Map<string, Watch>();
   private outgoing: string[] = [];
   private flushScheduled = false;
   private closing = false;
@@ -85,29 +83,28 @@ export class SpoolHelper {
     return this.socket !== undefined;
   }
 
-  /** Drain KEY's FIFO into its spool; hearthd has journaled up to `journaled` and read up to `read`. */
+  /**
+   * Drain KEY's FIFO into its spool; hearthd has journaled up to `journaled` and read up to `read`.
+   * The helper answers with the stream's state, and says when bytes come past `read`.
+   * Not connected: said with the others by watching() once connected.
+   */
   watch(key: string, mode: SpoolMode, journaled: SpoolPlace, read: SpoolPlace): void {
-    this.watches.set(key, { mode, journaled, read });
     this.send(watchLine(key, mode, journaled, read));
+    // A watch alone leaves later bytes unannounced until a progress: this arms the notice.
+    this.send(progressLine(key, journaled, read));
   }
 
-  /** How far hearthd got; with room under the cap the helper drains on, with bytes past `read` it says so. */
+  /**
+   * How far hearthd got; with room under the cap the helper drains on, with bytes past `read` it
+   * says so (one "a" until the next progress: a watch alone never announces bytes).
+   */
   progress(key: string, journaled: SpoolPlace, read: SpoolPlace): void {
-    const w = this.watches.get(key);
-    if (!w) return;
-    w.journaled = journaled;
-    w.read = read;
-    this.send(`p ${key} ${journaled.gen} ${journaled.off} ${read.gen} ${read.off}`);
+    this.send(progressLine(key, journaled, read));
   }
 
-  /** Move everything the pipe holds now; the answer is a state(). */
+  /** Move everything the pipe holds now; the answer is a state(). A key the helper does not watch is ignored there. */
   drain(key: string): void {
-    if (this.watches.has(key)) this.send(`d ${key}`);
-  }
-
-  /** An ended stream: nothing to say about it again after a reconnect. */
-  forget(key: string): void {
-    this.watches.delete(key);
+    this.send(`d ${key}`);
   }
 
   /**
@@ -176,7 +173,11 @@ export class SpoolHelper {
     socket.setEncoding('utf8');
     socket.on('data', lineSplitter((line) => this.received(line)));
     // Everything it must know, in one write: a new helper knows nothing, a running one ignores repeats.
-    this.outgoing = [...[...this.watches].map(([key, w]) => watchLine(key, w.mode, w.journaled, w.read)), ...this.outgoing];
+    const watches: string[] = [];
+    this.events.watching((key, mode, journaled, read) => {
+      watches.push(watchLine(key, mode, journaled, read), progressLine(key, journaled, read));
+    });
+    this.outgoing = [...watches, ...this.outgoing];
     this.flush();
     this.firstConnect?.resolve();
     this.firstConnect = undefined;
@@ -251,7 +252,6 @@ export class SpoolHelper {
         this.events.state(key, Number(a), Number(b), kind === 's', c === '1');
         return;
       case 'z':
-        this.watches.delete(key);
         this.events.ended(key, Number(a), Number(b));
         return;
       case 'f':
@@ -263,6 +263,10 @@ export class SpoolHelper {
 
 function watchLine(key: string, mode: SpoolMode, journaled: SpoolPlace, read: SpoolPlace): string {
   return `w ${key} ${mode === 'keep' ? 'k' : 'e'} ${journaled.gen} ${journaled.off} ${read.gen} ${read.off}`;
+}
+
+function progressLine(key: string, journaled: SpoolPlace, read: SpoolPlace): string {
+  return `p ${key} ${journaled.gen} ${journaled.off} ${read.gen} ${read.off}`;
 }
 
 function dial(path: string): Promise<Socket> {

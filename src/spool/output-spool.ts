@@ -1,9 +1,9 @@
-import { constants, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { constants, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpoolLedger, type Journal, type SpoolTag } from '../journal/index.js';
 import { NATIVE_HELPERS, SpoolHelper, SPOOL_HELPER, nativeHelperPath, type SpoolMode, type SpoolPlace } from '../native/index.js';
 import { FifoStock } from './fifo-stock.js';
-import { SpooledOutput, type CountedTag, type OutputStream, type SpoolHost, type SpoolStream } from './spooled-output.js';
+import { SpooledOutput, type CountedTag, type SpoolHost, type SpoolStream } from './spooled-output.js';
 
 export interface OutputSpoolOptions {
   journal: Journal;
@@ -29,6 +29,11 @@ const RETRY_WATCH_MS = 5000;
 const READ_RETRY_MS = 1000;
 const SPOOL_FILE = /^(.+\.(?:out|err))\.(\d+)$/;
 const WORKER_FIFO = /^([^+]+\+[^+]+)\.(?:out|err)$/;
+const STREAM_KEY = /^(.+)\.(out|err)$/;
+/** Where a stream starts that nothing of was journaled or spooled: shared, places are never changed in place. */
+const NOWHERE: SpoolPlace = Object.freeze({ gen: 0, off: 0 });
+/** Generations looked at past a stream's start for spooled bytes (the helper keeps a handful). */
+const GENERATIONS_LOOKED_AT = 64;
 
 /**
  * The durable path of service output: services write into FIFOs, hearth-spool
@@ -43,12 +48,14 @@ export class OutputSpool implements SpoolHost {
   readonly fifoDir: string;
   readonly spoolDir: string;
   private readonly helper: SpoolHelper;
+  /** The seal keepers of pools, and of services whose journal names a spool stream or that have output (see service()). */
   private readonly ledgers = new Map<string, SpoolLedger>();
+  /** The streams that are read: a service's from its first output on, a worker's from its start. */
   private readonly byKey = new Map<string, { output: SpooledOutput; st: SpoolStream }>();
   private readonly services = new Map<string, SpooledOutput>();
   private readonly workers = new Set<SpooledOutput>();
-  /** Each output's detach from its journal writer's flow control. */
-  private readonly flows = new Map<SpooledOutput, () => void>();
+  /** Every ledger's one commit callback. */
+  private readonly onCommit = (tags: SpoolTag[]): void => this.committed(tags);
   private readonly stock: FifoStock;
   /** Keys with spool files or worker pipes at start, with the oldest generation found. */
   private leftovers = new Map<string, number>();
@@ -98,7 +105,7 @@ export class OutputSpool implements SpoolHost {
       },
       {
         state: (key, gen, size, answer, empty) => {
-          const r = this.byKey.get(key);
+          const r = this.byKey.get(key) ?? this.wokenBy(key, { gen, off: size }, answer, empty);
           r?.output.onState(r.st, { gen, off: size }, answer, empty);
         },
         ended: (key, gen, size) => {
@@ -106,6 +113,14 @@ export class OutputSpool implements SpoolHost {
           r?.output.onEnded(r.st, { gen, off: size });
         },
         failed: (key, message) => this.failed(key, message),
+        watching: (say) => {
+          // An ended stream (a worker's, "z") is not watched again: the helper let go of it.
+          for (const { output, st } of this.byKey.values()) if (!st.final) say(st.key, output.mode, st.journaledPlace, st.reader.place);
+          for (const output of this.services.values()) {
+            if (output.isReading) continue;
+            for (const key of [output.key('out'), output.key('err')]) say(key, 'keep', this.startOf(output.owner, key), this.startOf(output.owner, key));
+          }
+        },
       },
     );
   }
@@ -132,14 +147,35 @@ export class OutputSpool implements SpoolHost {
     this.journal.rotationSettled();
   }
 
-  /** The output of service `name`: one for hearthd's whole life, through every run and reload. */
+  /**
+   * The output of service `name`: one for hearthd's whole life, through every
+   * run and reload. The helper drains its pipes from now on; hearthd reads
+   * them from the first bytes spooled (see wokenBy), or at once if a previous
+   * hearthd left bytes it had not journaled.
+   */
   service(name: string): SpooledOutput {
     let o = this.services.get(name);
-    if (!o) {
-      o = this.create(name, { out: `${name}.out`, err: `${name}.err` }, 'keep');
-      this.services.set(name, o);
+    if (o) return o;
+    o = new SpooledOutput(name, name, 'keep', this);
+    this.services.set(name, o);
+    if (!this.ledgers.has(name)) {
+      const ledger = this.recovered(name);
+      // A journal that names no spool stream of it has no place to keep: the ledger is made with the first output (read()).
+      if (ledger.keys().length > 0) this.install(ledger);
     }
+    let leftBytes = false;
+    for (const key of [o.key('out'), o.key('err')]) {
+      const start = this.startOf(name, key);
+      this.helper.watch(key, 'keep', start, start);
+      if (this.leftovers.has(key) && this.spooledPast(key, start)) leftBytes = true;
+    }
+    if (leftBytes) this.read(o);
     return o;
+  }
+
+  /** How many outputs there are and how many of their streams are read (have readers): for tests and the bench. */
+  census(): { services: number; workers: number; streamsRead: number } {
+    return { services: this.services.size, workers: this.workers.size, streamsRead: this.byKey.size };
   }
 
   /** Outputs for the workers of pool `name`: each worker gets its own pipes and spool. */
@@ -192,12 +228,9 @@ export class OutputSpool implements SpoolHost {
       rmSync(join(this.fifoDir, st.key), { force: true });
       this.byKey.delete(st.key);
       this.progressSet.delete(st);
-      this.helper.forget(st.key);
       ledger?.forget(st.key);
     }
     output.closeKeepers();
-    this.flows.get(output)?.();
-    this.flows.delete(output);
     this.workers.delete(output);
   }
 
@@ -210,44 +243,108 @@ export class OutputSpool implements SpoolHost {
     const keepers = paths.map((p) => openSync(p, constants.O_RDONLY | constants.O_NONBLOCK));
     // The write ends open before the helper watches: from then on, "no writer left" means the worker is done.
     const fds = paths.map((p) => openSync(p, constants.O_WRONLY)) as [number, number];
-    const output = this.create(pool, { out: `${base}.out`, err: `${base}.err` }, 'end', keepers);
-    this.workers.add(output);
+    const output = this.startWorker(pool, base, keepers);
     return { fds, output };
   }
 
   /** A worker of a previous hearthd: read what it left, to its end. */
   private orphan(base: string): void {
-    const pool = base.slice(0, base.indexOf('+'));
-    this.workers.add(this.create(pool, { out: `${base}.out`, err: `${base}.err` }, 'end'));
+    this.startWorker(base.slice(0, base.indexOf('+')), base);
   }
 
-  private create(owner: string, keys: Record<OutputStream, string>, mode: SpoolMode, keepers: number[] = []): SpooledOutput {
-    const ledger = this.ledger(owner);
-    const start = (key: string): SpoolPlace => ledger.point(key) ?? { gen: this.leftovers.get(key) ?? 0, off: 0 };
-    const output = new SpooledOutput(owner, keys, mode, { out: start(keys.out), err: start(keys.err) }, this.spoolDir, this, keepers);
-    for (const st of output.streams) {
-      this.byKey.set(st.key, { output, st });
-      this.helper.watch(st.key, mode, st.journaledPlace, st.reader.place);
-    }
-    // on_log_full = "block": the journal pauses this reader (the output is its own flow control) while it cannot write the owner's log.
-    this.flows.set(output, this.journal.writer(owner).attach(output));
-    this.due(output);
+  /** A worker's output is read from its start: its pipes end with it, and the spool is done only once they are read. */
+  private startWorker(pool: string, base: string, keepers?: number[]): SpooledOutput {
+    if (!this.ledgers.has(pool)) this.install(this.recovered(pool));
+    const output = new SpooledOutput(pool, base, 'end', this, keepers);
+    this.workers.add(output);
+    for (const st of this.read(output)) this.helper.watch(st.key, 'end', st.journaledPlace, st.reader.place);
     return output;
   }
 
-  /** The seal keeper of a journal service; made once, before anything of it is written. */
-  private ledger(owner: string): SpoolLedger {
-    let ledger = this.ledgers.get(owner);
-    if (ledger) return ledger;
-    ledger = new SpoolLedger(owner);
+  /**
+   * Starts reading an output, where its journal got to. A service's ledger is
+   * made here if its journal named none of its streams (see service()): nothing
+   * has written a seal for it since, so there is nothing to recover.
+   */
+  private read(output: SpooledOutput): readonly SpoolStream[] {
+    if (output.isReading) return output.streams;
+    if (!this.ledgers.has(output.owner)) this.install(new SpoolLedger(output.owner));
+    const streams = output.startReading({ out: this.startOf(output.owner, output.key('out')), err: this.startOf(output.owner, output.key('err')) });
+    for (const st of streams) this.byKey.set(st.key, { output, st });
+    this.due(output);
+    return streams;
+  }
+
+  /**
+   * The helper's word on a stream that is not read: its first bytes (or a
+   * previous hearthd's unjournaled ones) start the reading, and the word is
+   * then the reader's. An answer with nothing new is the end of a quiet run.
+   */
+  private wokenBy(key: string, newest: SpoolPlace, answer: boolean, empty: boolean): { output: SpooledOutput; st: SpoolStream } | undefined {
+    const name = STREAM_KEY.exec(key)?.[1];
+    const output = name === undefined ? undefined : this.services.get(name);
+    if (!output || output.isReading) return undefined;
+    const start = this.startOf(name!, key);
+    // A pipe not empty when the helper answered: bytes are coming, which is what reading is for.
+    if (this.spooledPast(key, start, newest) || (answer && !empty)) {
+      this.read(output);
+      return this.byKey.get(key);
+    }
+    // Having said this, the helper announces nothing more until told how far hearthd got: up to its
+    // newest place, as nothing lies between (a place before it would be announced again at once).
+    const later = newest.gen > start.gen || (newest.gen === start.gen && newest.off > start.off);
+    this.helper.progress(key, start, later ? newest : start);
+    if (answer) output.quietAnswer();
+    return undefined;
+  }
+
+  /** Where the journal got to in stream `key` of `owner` (the start of what a previous hearthd left, or nothing). */
+  private startOf(owner: string, key: string): SpoolPlace {
+    const point = this.ledgers.get(owner)?.point(key);
+    if (point) return point;
+    const gen = this.leftovers.get(key);
+    return gen ? { gen, off: 0 } : NOWHERE;
+  }
+
+  /**
+   * Are there bytes of stream `key` in the spool past `from`? `newest` is the
+   * helper's current generation and its size; without it the files say.
+   * Generations between are looked at on disk: the helper may have moved on to
+   * a new, empty one while an older one still holds bytes.
+   */
+  private spooledPast(key: string, from: SpoolPlace, newest?: SpoolPlace): boolean {
+    if (newest) {
+      if (newest.gen === from.gen) return newest.off > from.off;
+      if (newest.gen < from.gen || newest.off > 0 || newest.gen - from.gen > GENERATIONS_LOOKED_AT) return true;
+    }
+    const last = newest ? newest.gen - 1 : from.gen + GENERATIONS_LOOKED_AT;
+    for (let gen = from.gen; gen <= last; gen++) {
+      const size = fileSize(join(this.spoolDir, `${key}.${gen}`));
+      if (size === undefined) {
+        // The journaled generation may be finished and gone while the next one holds bytes (the helper looks there too).
+        if (newest || gen === from.gen) continue;
+        return false;
+      }
+      if (size > (gen === from.gen ? from.off : 0)) return true;
+    }
+    return false;
+  }
+
+  /** Recovers the seal keeper of a journal service from its files; done before anything of it is written. */
+  private recovered(owner: string): SpoolLedger {
+    const ledger = new SpoolLedger(owner);
     this.journal.flushService(owner, true);
     ledger.recover(this.journal.dir);
     // Workers finished just before a crash: their files are gone, so the seal need not name them.
     for (const key of ledger.keys()) if (key.includes('+') && !this.leftovers.has(key)) ledger.forget(key);
-    ledger.onCommit = (tags) => this.committed(tags);
-    this.journal.sealWith(owner, ledger);
-    this.ledgers.set(owner, ledger);
     return ledger;
+  }
+
+  /** From now on every write to the ledger's service carries its seal. */
+  private install(ledger: SpoolLedger): void {
+    ledger.onCommit = this.onCommit;
+    this.journal.sealWith(ledger.service, ledger);
+    this.ledgers.set(ledger.service, ledger);
   }
 
   private committed(tags: SpoolTag[]): void {
@@ -304,12 +401,15 @@ export class OutputSpool implements SpoolHost {
   }
 
   private failed(key: string, message: string): void {
-    const r = this.byKey.get(key);
-    this.options.onNotice?.('error', r ? `output of "${r.output.owner}" (${key}): ${message}` : `"${SPOOL_HELPER}": ${message}`);
-    if (!r || r.output.mode !== 'keep') return;
+    const name = STREAM_KEY.exec(key)?.[1];
+    const output = this.byKey.get(key)?.output ?? (name === undefined ? undefined : this.services.get(name));
+    this.options.onNotice?.('error', output ? `output of "${output.owner}" (${key}): ${message}` : `"${SPOOL_HELPER}": ${message}`);
+    if (!output || output.mode !== 'keep') return;
     // A stream the helper could not take up (a full disk, say) is asked for again; its bytes wait in the pipe.
     setTimeout(() => {
-      if (this.byKey.get(key) === r) this.helper.watch(key, 'keep', r.st.journaledPlace, r.st.reader.place);
+      const r = this.byKey.get(key);
+      if (r) this.helper.watch(key, 'keep', r.st.journaledPlace, r.st.reader.place);
+      else this.helper.watch(key, 'keep', this.startOf(output.owner, key), this.startOf(output.owner, key));
     }, RETRY_WATCH_MS).unref();
   }
 
@@ -326,6 +426,14 @@ export class OutputSpool implements SpoolHost {
       if (WORKER_FIFO.test(name) && !found.has(name)) found.set(name, 0);
     }
     return found;
+  }
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
   }
 }
 

@@ -35,6 +35,7 @@ export interface SpoolStream {
 /** What a SpooledOutput needs from the OutputSpool that owns it. */
 export interface SpoolHost {
   readonly journal: Journal;
+  readonly spoolDir: string;
   /** Read this output soon. */
   due(output: SpooledOutput): void;
   /** Tell the helper how far this stream got. */
@@ -55,6 +56,24 @@ const IDLE_FLUSH_MS = 500;
 /** The writer's own idle flush is replaced by ours (see idleCheck): never within a run. */
 const NEVER_MS = 2_000_000_000;
 
+/** The reading side of an output, made by startReading(): one object, so that an output not read holds a single empty field for it. */
+interface Reading {
+  streams: SpoolStream[];
+  /** The output's own line writer (its RecordSink is the output). */
+  writer: ServiceLogWriter;
+  /** Detaches the output from its journal writer's flow control (on_log_full = "block"). */
+  detachFlow: () => void;
+  writerEnded: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+  /** When a round last read bytes, and when the current probe was sent. */
+  lastRead: number;
+  probeSent: number;
+}
+
+/** The streams of an output that reads nothing yet, and the descriptors of one that holds none. */
+const NOT_READING: readonly SpoolStream[] = Object.freeze([]);
+const NO_KEEPERS: readonly number[] = Object.freeze([]);
+
 /** Read up to the helper's answer (none asked: nothing to wait for). */
 function reached(st: SpoolStream, place: SpoolPlace | 'asked' | undefined): boolean {
   return place !== 'asked' && (place === undefined || st.reader.hasRead(place));
@@ -66,42 +85,70 @@ function reached(st: SpoolStream, place: SpoolPlace | 'asked' | undefined): bool
  * go through a ServiceLogWriter of its own (so lines of different workers never
  * splice together) into the journal, each record tagged with the spool place
  * its last byte came from, so the journal's seal records how far it got.
+ *
+ * A service's output reads nothing until its first bytes are spooled: most
+ * services (a sleep, a quiet daemon) never write, and made for each of them
+ * the readers, the writer, their places and the spool's maps cost about 1.7 KiB
+ * of hearthd's heap per service. Until startReading() the helper still drains
+ * the pipes into spool files; only hearthd's side waits (see OutputSpool.wokenBy).
  */
 export class SpooledOutput implements RecordSink {
-  readonly streams: SpoolStream[];
-  private readonly writer: ServiceLogWriter;
+  /** Made by startReading() (a worker's at once). */
+  private reading: Reading | undefined;
   private listener: ((stream: OutputStream, chunk: Buffer) => void) | undefined;
   private finishTimer: NodeJS.Timeout | undefined;
-  private writerEnded = false;
-  private idleTimer: NodeJS.Timeout | undefined;
-  /** When a round last read bytes, and when the current probe was sent. */
-  private lastRead = 0;
-  private probeSent = 0;
+  /** A run ended before anything was read: the helper's answers still awaited (see finish). */
+  private quietAnswers = 0;
   private done = false;
   /** The journal cannot write (on_log_full = "block"): nothing is read, so the helper fills to its cap and the writer blocks. */
   private paused = false;
-  private waiters: Array<() => void> = [];
+  private waiters: Array<() => void> | undefined;
 
   constructor(
     readonly owner: string,
-    keys: Record<OutputStream, string>,
+    /** Its streams' keys are BASE.out and BASE.err: a service's name, or a worker's "POOL+ID". */
+    readonly base: string,
     readonly mode: SpoolMode,
-    starts: Record<OutputStream, SpoolPlace>,
-    spoolDir: string,
     private readonly host: SpoolHost,
     /** Descriptors kept open for the pipes' sake, closed when the output is finished. */
-    private readonly keepers: number[] = [],
-  ) {
-    this.streams = (['out', 'err'] as const).map((stream) => ({
-      key: keys[stream],
-      stream,
-      reader: new SpoolReader(spoolDir, keys[stream], starts[stream]),
-      emitted: 0,
-      journaled: 0,
-      journaledPlace: starts[stream],
-      limited: false,
-    }));
-    this.writer = new ServiceLogWriter(owner, this, { idleFlushMs: NEVER_MS });
+    private readonly keepers: readonly number[] = NO_KEEPERS,
+  ) {}
+
+  /** Its streams as they are read; none until startReading(). */
+  get streams(): readonly SpoolStream[] {
+    return this.reading?.streams ?? NOT_READING;
+  }
+
+  get isReading(): boolean {
+    return this.reading !== undefined;
+  }
+
+  key(stream: OutputStream): string {
+    return `${this.base}.${stream}`;
+  }
+
+  /**
+   * Makes the reading side: a reader from `starts` for each stream (where the
+   * journal got to), and this output's own line writer. The owner reads it next.
+   */
+  startReading(starts: Record<OutputStream, SpoolPlace>): readonly SpoolStream[] {
+    if (this.reading) return this.reading.streams;
+    const dir = this.host.spoolDir;
+    const streams = (['out', 'err'] as const).map((stream) => {
+      const key = this.key(stream);
+      return { key, stream, reader: new SpoolReader(dir, key, starts[stream]), emitted: 0, journaled: 0, journaledPlace: starts[stream], limited: false };
+    });
+    const writer = new ServiceLogWriter(this.owner, this, { idleFlushMs: NEVER_MS });
+    // on_log_full = "block": the journal pauses this reader while it cannot write the owner's log (paused at once if it is held now).
+    const detachFlow = this.host.journal.writer(this.owner).attach(this);
+    this.reading = { streams, writer, detachFlow, writerEnded: false, idleTimer: undefined, lastRead: 0, probeSent: 0 };
+    if (this.finishTimer) {
+      // A run ended while nothing was read, and its last bytes came: it ends again, this time reading them.
+      clearTimeout(this.finishTimer);
+      this.finishTimer = undefined;
+      this.finish();
+    }
+    return streams;
   }
 
   /** Sees every chunk as it is read (readiness by log line). One listener: the current run's. */
@@ -132,7 +179,7 @@ export class SpooledOutput implements RecordSink {
   /** Resolves when a run's end is written (keep) or the output is finished (end). */
   settled(): Promise<void> {
     if (this.mode === 'keep' ? this.finishTimer === undefined : this.done) return Promise.resolve();
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
+    return new Promise<void>((resolve) => (this.waiters ??= []).push(resolve));
   }
 
   /**
@@ -180,12 +227,44 @@ export class SpooledOutput implements RecordSink {
    */
   finish(): void {
     if (this.mode !== 'keep') return;
+    if (!this.reading) {
+      this.finishQuietly();
+      return;
+    }
     for (const st of this.streams) {
       st.drainTo = 'asked';
       this.host.drain(st.key);
     }
     if (this.finishTimer) clearTimeout(this.finishTimer);
     this.armFinish();
+  }
+
+  /**
+   * The end of a run that wrote nothing hearthd has seen: the helper moves what
+   * the pipes still hold, and answers. Bytes wake the reading side (see
+   * startReading), which ends the run again; answers with nothing new end it
+   * here, as does the wait running out (the helper restarting, say).
+   */
+  private finishQuietly(): void {
+    this.quietAnswers = 2;
+    for (const stream of ['out', 'err'] as const) this.host.drain(this.key(stream));
+    if (this.finishTimer) clearTimeout(this.finishTimer);
+    this.finishTimer = setTimeout(() => this.endQuietRun(), FINISH_WAIT_MS);
+    this.finishTimer.unref();
+  }
+
+  /** The helper answered a drain of a stream not read, with nothing past where the journal is. */
+  quietAnswer(): void {
+    if (this.reading || this.finishTimer === undefined) return;
+    if (--this.quietAnswers <= 0) this.endQuietRun();
+  }
+
+  private endQuietRun(): void {
+    if (this.finishTimer) clearTimeout(this.finishTimer);
+    this.finishTimer = undefined;
+    // What the writer's end() does at the end of a run with output: the service's log file is let go of.
+    this.host.journal.flushService(this.owner, true);
+    this.wake();
   }
 
   private armFinish(): void {
@@ -196,7 +275,9 @@ export class SpooledOutput implements RecordSink {
 
   /** Reads and journals up to `budget` bytes. `more`: stopped by the budget, call again. */
   round(budget: number): { used: number; more: boolean } {
-    if (this.paused) return { used: 0, more: false };
+    const r = this.reading;
+    if (this.paused || !r) return { used: 0, more: false };
+    const writer = r.writer;
     let used = 0;
     let more = false;
     for (const st of this.streams) {
@@ -216,7 +297,7 @@ export class SpooledOutput implements RecordSink {
           break;
         }
         used += chunk.length;
-        this.writer.write(st.stream, chunk);
+        writer.write(st.stream, chunk);
         try {
           this.listener?.(st.stream, chunk);
         } catch {
@@ -225,13 +306,13 @@ export class SpooledOutput implements RecordSink {
       }
       st.reader.release();
     }
-    if (used > 0) this.lastRead = Date.now();
+    if (used > 0) r.lastRead = Date.now();
     if (this.finishTimer && this.streams.every((st) => reached(st, st.drainTo))) this.endRun();
     if (this.streams.some((st) => st.probe) && this.streams.every((st) => reached(st, st.probe))) this.probed();
     if (this.holding()) this.armIdle();
-    if (this.mode === 'end' && !this.writerEnded && this.streams.every((st) => st.final && st.reader.hasRead(st.final))) {
-      this.writerEnded = true;
-      this.writer.end();
+    if (this.mode === 'end' && !r.writerEnded && this.streams.every((st) => st.final && st.reader.hasRead(st.final))) {
+      r.writerEnded = true;
+      writer.end();
       this.checkDone();
     }
     return { used, more };
@@ -239,7 +320,8 @@ export class SpooledOutput implements RecordSink {
 
   /** Lets go of the pipes' descriptors (the output is finished, or hearthd stops). */
   closeKeepers(): void {
-    for (const fd of this.keepers.splice(0)) {
+    if (this.keepers.length === 0) return;
+    for (const fd of (this.keepers as number[]).splice(0)) {
       try {
         closeSync(fd);
       } catch {
@@ -269,9 +351,10 @@ export class SpooledOutput implements RecordSink {
   }
 
   private armIdle(): void {
-    if (this.idleTimer || this.writerEnded) return;
-    this.idleTimer = setTimeout(() => this.idleCheck(), IDLE_FLUSH_MS);
-    this.idleTimer.unref();
+    const r = this.reading;
+    if (!r || r.idleTimer || r.writerEnded) return;
+    r.idleTimer = setTimeout(() => this.idleCheck(r), IDLE_FLUSH_MS);
+    r.idleTimer.unref();
   }
 
   /**
@@ -280,23 +363,23 @@ export class SpooledOutput implements RecordSink {
    * or the helper held back at its cap. Only when the helper, asked now, has
    * nothing more is the line written as a partial record (a prompt).
    */
-  private idleCheck(): void {
-    this.idleTimer = undefined;
-    if (!this.holding() || this.writerEnded) return;
+  private idleCheck(r: Reading): void {
+    r.idleTimer = undefined;
+    if (!this.holding() || r.writerEnded) return;
     if (this.streams.some((st) => st.probe)) {
       // No answer yet (the helper restarting, say): ask again; a line is never cut on a guess.
-      this.probeSent = Date.now();
+      r.probeSent = Date.now();
       for (const st of this.streams) if (st.probe === 'asked') this.host.drain(st.key);
       this.armIdle();
       return;
     }
-    const quiet = Date.now() - this.lastRead;
+    const quiet = Date.now() - r.lastRead;
     if (quiet < IDLE_FLUSH_MS) {
-      this.idleTimer = setTimeout(() => this.idleCheck(), IDLE_FLUSH_MS - quiet);
-      this.idleTimer.unref();
+      r.idleTimer = setTimeout(() => this.idleCheck(r), IDLE_FLUSH_MS - quiet);
+      r.idleTimer.unref();
       return;
     }
-    this.probeSent = Date.now();
+    r.probeSent = Date.now();
     for (const st of this.streams) {
       // An ended stream has nothing more by definition; the others are asked.
       st.probe = st.final ?? 'asked';
@@ -306,25 +389,30 @@ export class SpooledOutput implements RecordSink {
 
   private probed(): void {
     for (const st of this.streams) st.probe = undefined;
-    if (this.lastRead < this.probeSent) this.writer.flushHeld();
+    const r = this.reading;
+    if (r && r.lastRead < r.probeSent) r.writer.flushHeld();
   }
 
   private endRun(): void {
     if (this.finishTimer) clearTimeout(this.finishTimer);
     this.finishTimer = undefined;
     for (const st of this.streams) st.drainTo = undefined;
-    this.writer.end();
+    this.reading?.writer.end();
     this.wake();
   }
 
   private checkDone(): void {
-    if (this.done || !this.writerEnded || !this.streams.every((st) => st.journaled === st.reader.count)) return;
+    const r = this.reading;
+    if (this.done || !r?.writerEnded || !this.streams.every((st) => st.journaled === st.reader.count)) return;
     this.done = true;
+    r.detachFlow();
     this.host.finished(this);
     this.wake();
   }
 
   private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    waiters?.forEach((w) => w());
   }
 }

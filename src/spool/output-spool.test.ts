@@ -1,0 +1,174 @@
+/**
+ * The OutputSpool in process, against the real hearth-spool helper: a
+ * service's output is read only once it has some. Most services never write
+ * a byte, and a reader per stream for each of them cost about a kilobyte of
+ * hearthd's heap per service; the helper drains their pipes all the same.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal } from '../journal/index.js';
+import { nativeHelperPath, SPOOL_HELPER } from '../native/index.js';
+import { OutputSpool } from './index.js';
+
+const built = nativeHelperPath(SPOOL_HELPER) !== null;
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (await check()) return;
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+async function opened(dir = mkdtempSync(join(tmpdir(), 'hearth-spool-'))): Promise<{ spool: OutputSpool; journal: Journal; dir: string; stop(): Promise<void> }> {
+  dirs.push(dir);
+  const journal = new Journal(join(dir, 'log'));
+  const spool = OutputSpool.create({ journal, runtimeDir: join(dir, 'run') }, {})!;
+  await spool.open();
+  return {
+    spool,
+    journal,
+    dir,
+    stop: async () => {
+      await spool.drainAll();
+      await spool.close();
+      journal.close();
+    },
+  };
+}
+
+/** Writes into a service's pipe as the service would (the helper made the FIFO when it was told to watch it). */
+async function write(spool: OutputSpool, key: string, text: string): Promise<void> {
+  const path = join(spool.fifoDir, key);
+  await eventually(() => existsSync(path), `the pipe ${key}`);
+  const fd = openSync(path, constants.O_WRONLY);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The pid of the helper serving this spool (its router), found by its socket in its arguments. */
+function helperPid(spool: OutputSpool): number | undefined {
+  const socket = join(spool.fifoDir, '..', 'spool.sock');
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const argv = readFileSync(`/proc/${e}/cmdline`, 'latin1').split('\0');
+      if (argv[0]!.endsWith(SPOOL_HELPER) && argv.includes(socket)) return Number(e);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+async function texts(journal: Journal, name: string): Promise<string[]> {
+  return (await journal.query({ names: [name] })).map((r) => (r.partial ? `${r.text} (partial)` : r.text));
+}
+
+test('a service that never writes has no reader state; one whose first output comes late is read in full', { skip: !built && 'hearth-spool is not built' }, async () => {
+  const { spool, journal, stop } = await opened();
+  try {
+    const quiet = spool.service('quiet');
+    const late = spool.service('late');
+    // The watches are answered (both pipes exist), and still nothing reads them.
+    await write(spool, 'quiet.err', '');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(spool.census(), { services: 2, workers: 0, streamsRead: 0 });
+    assert.equal(quiet.streams.length, 0);
+    assert.equal(late.streams.length, 0);
+
+    const lines = Array.from({ length: 3000 }, (_, i) => `line ${i + 1}`);
+    await write(spool, 'late.out', `${lines.join('\n')}\n`);
+    await eventually(async () => (await texts(journal, 'late')).length === lines.length, 'every line of the late service');
+    assert.deepEqual(await texts(journal, 'late'), lines, 'every line, once, in order');
+    assert.equal(late.streams.length, 2, 'the late service is read now');
+    assert.equal(spool.census().streamsRead, 2, 'and only it');
+    assert.equal(quiet.streams.length, 0);
+
+    await write(spool, 'late.err', 'on stderr\n');
+    await eventually(async () => (await texts(journal, 'late')).includes('on stderr'), 'a line on the other stream');
+  } finally {
+    await stop();
+  }
+});
+
+test('a run that ends without output settles at once; one that ends right after its only line journals it first', { skip: !built && 'hearth-spool is not built' }, async () => {
+  const { spool, journal, stop } = await opened();
+  try {
+    const quiet = spool.service('quiet');
+    const last = spool.service('last');
+    await write(spool, 'quiet.out', '');
+    await write(spool, 'last.out', '');
+    await new Promise((r) => setTimeout(r, 200));
+
+    // The helper answers the drains with nothing new: no need to wait out the end of a run (2 s).
+    const t0 = Date.now();
+    quiet.finish();
+    await quiet.settled();
+    assert.ok(Date.now() - t0 < 1500, `a quiet run ended in ${Date.now() - t0} ms`);
+    assert.equal(quiet.streams.length, 0, 'and is still not read');
+
+    // The service writes and exits at once: its end comes before hearthd heard of the bytes.
+    await write(spool, 'last.out', 'goodbye\nno newline');
+    last.finish();
+    await last.settled();
+    assert.deepEqual(await texts(journal, 'last'), ['goodbye', 'no newline (partial)'], 'the run ended with its bytes journaled');
+  } finally {
+    await stop();
+  }
+});
+
+test('after a restart, a service that wrote in an earlier life and is quiet now is read again from its first new byte', { skip: !built && 'hearth-spool is not built' }, async () => {
+  // The first hearthd journals a line and stops cleanly: the helper deletes the spool file, the journal keeps the place.
+  const first = await opened();
+  first.spool.service('svc');
+  await write(first.spool, 'svc.out', 'before\n');
+  await eventually(async () => (await texts(first.journal, 'svc')).length === 1, 'the first line');
+  await first.stop();
+
+  // The next one starts past that place (the helper opens a new generation), and reads nothing until the service writes.
+  const again = await opened(first.dir);
+  try {
+    const svc = again.spool.service('svc');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(svc.streams.length, 0, 'not read while quiet');
+    await write(again.spool, 'svc.out', 'after\n');
+    await eventually(async () => (await texts(again.journal, 'svc')).length === 2, 'the line written after the restart', 5000);
+    assert.deepEqual(await texts(again.journal, 'svc'), ['before', 'after']);
+  } finally {
+    await again.stop();
+  }
+});
+
+test('a helper killed while services are quiet is started again; what they write meanwhile and after is read', { skip: !built && 'hearth-spool is not built' }, async () => {
+  const { spool, journal, stop } = await opened();
+  const holds: number[] = [];
+  try {
+    const early = spool.service('early');
+    const late = spool.service('late');
+    for (const key of ['early.out', 'late.out']) {
+      await write(spool, key, '');
+      // hearthd holds each pipe open too (OutputFifos.hold): while no helper runs, a writer neither blocks in open() nor loses bytes.
+      holds.push(openSync(join(spool.fifoDir, key), constants.O_RDONLY | constants.O_NONBLOCK));
+    }
+    const first = helperPid(spool);
+    assert.ok(first, 'the helper runs');
+    process.kill(first, 'SIGKILL');
+    await write(spool, 'early.out', 'while the helper was away\n');
+    await eventually(() => ![undefined, first].includes(helperPid(spool)), 'a new helper');
+    await eventually(async () => (await texts(journal, 'early')).length === 1, 'the line written while the helper was away');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(late.streams.length, 0, 'a service still quiet is still not read');
+    await write(spool, 'late.out', 'after the restart\n');
+    await eventually(async () => (await texts(journal, 'late')).length === 1, 'the line written after the restart');
+    assert.equal(early.streams.length, 2);
+  } finally {
+    holds.forEach((fd) => closeSync(fd));
+    await stop();
+  }
+});
