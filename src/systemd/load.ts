@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadZone, localZone, processZone, type TimeZone } from './calendar/index.js';
+import { loadZone, processZone, type TimeZone } from './calendar/index.js';
 import type { UnitDiagnostic } from './diagnostics.js';
 import { interpretUnitFiles, type UnitFileSource } from './interpret.js';
 import { SECTIONS } from './keys.js';
@@ -69,7 +69,7 @@ export class UnitLoader {
     this.directory = UnitDirectory.scan(options.searchPath);
     this.host = options.host ?? SYSTEM_HOST_DEFAULTS;
     this.zoneinfoDir = options.zoneinfoDir ?? '/usr/share/zoneinfo';
-    this.zone = options.localZone ?? (options.zoneinfoDir === undefined ? processZone() : localZone(options.zoneinfoDir));
+    this.zone = options.localZone ?? processZone(options.zoneinfoDir);
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE;
   }
 

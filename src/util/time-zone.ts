@@ -302,9 +302,11 @@ let theProcessZone: TimeZone | undefined;
 
 /**
  * This process's zone (localZone with its $TZ and $TZDIR), read once: as V8
- * keeps its own, a changed /etc/localtime is seen after a restart.
+ * keeps its own, a changed /etc/localtime is seen after a restart. With
+ * another zoneinfo dir (a test's), the zone is read from there each time.
  */
-export function processZone(): TimeZone {
+export function processZone(zoneinfoDir?: string): TimeZone {
+  if (zoneinfoDir !== undefined) return localZone(zoneinfoDir);
   return (theProcessZone ??= localZone());
 }
 

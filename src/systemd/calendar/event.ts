@@ -5,11 +5,11 @@
 import { formatCalendarSpec } from './format.js';
 import { nextElapse } from './next.js';
 import { parseCalendarSpec, type CalendarSpec } from './spec.js';
-import { loadZone, localZone, processZone, type TimeZone } from '../../util/time-zone.js';
+import { loadZone, processZone, type TimeZone } from '../../util/time-zone.js';
 import type { MktimeState } from './zone.js';
 
 export interface CalendarOptions {
-  /** The zone expressions without a zone are read in; default: this process's (processZone, or localZone in zoneinfoDir when that is given). */
+  /** The zone expressions without a zone are read in; default: this process's (processZone, read in zoneinfoDir when that is given). */
   localZone?: TimeZone;
   /** Where IANA zones are read from. */
   zoneinfoDir?: string;
@@ -34,7 +34,7 @@ export class CalendarEvent {
   static parse(text: string, options: CalendarOptions = {}): CalendarEvent | null {
     const zoneinfoDir = options.zoneinfoDir ?? '/usr/share/zoneinfo';
     // A timer parses its expressions at every arming: the process's zone is read once, not each time.
-    const zone = options.localZone ?? (options.zoneinfoDir === undefined ? processZone() : localZone(options.zoneinfoDir));
+    const zone = options.localZone ?? processZone(options.zoneinfoDir);
     const spec = parseCalendarSpec(text, { localZone: zone, zoneExists: (name) => loadZone(name, zoneinfoDir) !== null });
     return spec ? new CalendarEvent(text, spec, zone, zoneinfoDir, options.mktimeState ?? { guess: 0 }) : null;
   }
