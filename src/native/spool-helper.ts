@@ -89,9 +89,7 @@ export class SpoolHelper {
    * Not connected: said with the others by watching() once connected.
    */
   watch(key: string, mode: SpoolMode, journaled: SpoolPlace, read: SpoolPlace): void {
-    this.send(watchLine(key, mode, journaled, read));
-    // A watch alone leaves later bytes unannounced until a progress: this arms the notice.
-    this.send(progressLine(key, journaled, read));
+    for (const line of watchLines(key, mode, journaled, read)) this.send(line);
   }
 
   /**
@@ -174,9 +172,7 @@ export class SpoolHelper {
     socket.on('data', lineSplitter((line) => this.received(line)));
     // Everything it must know, in one write: a new helper knows nothing, a running one ignores repeats.
     const watches: string[] = [];
-    this.events.watching((key, mode, journaled, read) => {
-      watches.push(watchLine(key, mode, journaled, read), progressLine(key, journaled, read));
-    });
+    this.events.watching((key, mode, journaled, read) => watches.push(...watchLines(key, mode, journaled, read)));
     this.outgoing = [...watches, ...this.outgoing];
     this.flush();
     this.firstConnect?.resolve();
@@ -261,8 +257,9 @@ export class SpoolHelper {
   }
 }
 
-function watchLine(key: string, mode: SpoolMode, journaled: SpoolPlace, read: SpoolPlace): string {
-  return `w ${key} ${mode === 'keep' ? 'k' : 'e'} ${journaled.gen} ${journaled.off} ${read.gen} ${read.off}`;
+/** A watch, and the progress that arms the helper's notice of later bytes (a watch alone leaves them unannounced). */
+function watchLines(key: string, mode: SpoolMode, journaled: SpoolPlace, read: SpoolPlace): [string, string] {
+  return [`w ${key} ${mode === 'keep' ? 'k' : 'e'} ${journaled.gen} ${journaled.off} ${read.gen} ${read.off}`, progressLine(key, journaled, read)];
 }
 
 function progressLine(key: string, journaled: SpoolPlace, read: SpoolPlace): string {

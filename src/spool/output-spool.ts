@@ -118,7 +118,10 @@ export class OutputSpool implements SpoolHost {
           for (const { output, st } of this.byKey.values()) if (!st.final) say(st.key, output.mode, st.journaledPlace, st.reader.place);
           for (const output of this.services.values()) {
             if (output.isReading) continue;
-            for (const key of [output.key('out'), output.key('err')]) say(key, 'keep', this.startOf(output.owner, key), this.startOf(output.owner, key));
+            for (const key of output.keys()) {
+              const start = this.startOf(output.owner, key);
+              say(key, 'keep', start, start);
+            }
           }
         },
       },
@@ -164,7 +167,7 @@ export class OutputSpool implements SpoolHost {
       if (ledger.keys().length > 0) this.install(ledger);
     }
     let leftBytes = false;
-    for (const key of [o.key('out'), o.key('err')]) {
+    for (const key of o.keys()) {
       const start = this.startOf(name, key);
       this.helper.watch(key, 'keep', start, start);
       if (this.leftovers.has(key) && this.spooledPast(key, start)) leftBytes = true;

@@ -111,7 +111,7 @@ export class SpooledOutput implements RecordSink {
     readonly mode: SpoolMode,
     private readonly host: SpoolHost,
     /** Descriptors kept open for the pipes' sake, closed when the output is finished. */
-    private readonly keepers: readonly number[] = NO_KEEPERS,
+    private keepers: readonly number[] = NO_KEEPERS,
   ) {}
 
   /** Its streams as they are read; none until startReading(). */
@@ -125,6 +125,11 @@ export class SpooledOutput implements RecordSink {
 
   key(stream: OutputStream): string {
     return `${this.base}.${stream}`;
+  }
+
+  /** Its two streams' keys, stdout's first. */
+  keys(): [string, string] {
+    return [this.key('out'), this.key('err')];
   }
 
   /**
@@ -247,7 +252,7 @@ export class SpooledOutput implements RecordSink {
    */
   private finishQuietly(): void {
     this.quietAnswers = 2;
-    for (const stream of ['out', 'err'] as const) this.host.drain(this.key(stream));
+    for (const key of this.keys()) this.host.drain(key);
     if (this.finishTimer) clearTimeout(this.finishTimer);
     this.finishTimer = setTimeout(() => this.endQuietRun(), FINISH_WAIT_MS);
     this.finishTimer.unref();
@@ -320,8 +325,9 @@ export class SpooledOutput implements RecordSink {
 
   /** Lets go of the pipes' descriptors (the output is finished, or hearthd stops). */
   closeKeepers(): void {
-    if (this.keepers.length === 0) return;
-    for (const fd of (this.keepers as number[]).splice(0)) {
+    const fds = this.keepers;
+    this.keepers = NO_KEEPERS;
+    for (const fd of fds) {
       try {
         closeSync(fd);
       } catch {
