@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../journal/index.js';
 import { nativeHelperPath, SPOOL_HELPER } from '../native/index.js';
-import { OutputSpool } from './index.js';
+import { OutputSpool, type SpooledOutput } from './index.js';
 
 const built = nativeHelperPath(SPOOL_HELPER) !== null;
 const dirs: string[] = [];
@@ -66,6 +66,13 @@ function helperPid(spool: OutputSpool): number | undefined {
   return undefined;
 }
 
+/** The outputs of two services that have not written yet, once the helper made their pipes (an empty write opens and closes each). */
+async function quietServices(spool: OutputSpool, a: string, b: string): Promise<[SpooledOutput, SpooledOutput]> {
+  const outputs: [SpooledOutput, SpooledOutput] = [spool.service(a), spool.service(b)];
+  for (const name of [a, b]) await write(spool, `${name}.out`, '');
+  return outputs;
+}
+
 async function texts(journal: Journal, name: string): Promise<string[]> {
   return (await journal.query({ names: [name] })).map((r) => (r.partial ? `${r.text} (partial)` : r.text));
 }
@@ -73,10 +80,8 @@ async function texts(journal: Journal, name: string): Promise<string[]> {
 test('a service that never writes has no reader state; one whose first output comes late is read in full', { skip: !built && 'hearth-spool is not built' }, async () => {
   const { spool, journal, stop } = await opened();
   try {
-    const quiet = spool.service('quiet');
-    const late = spool.service('late');
-    // The watches are answered (both pipes exist), and still nothing reads them.
-    await write(spool, 'quiet.err', '');
+    // The watches are answered (the pipes exist), and still nothing reads them.
+    const [quiet, late] = await quietServices(spool, 'quiet', 'late');
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(spool.census(), { services: 2, workers: 0, streamsRead: 0 });
     assert.equal(quiet.streams.length, 0);
@@ -100,17 +105,22 @@ test('a service that never writes has no reader state; one whose first output co
 test('a run that ends without output settles at once; one that ends right after its only line journals it first', { skip: !built && 'hearth-spool is not built' }, async () => {
   const { spool, journal, stop } = await opened();
   try {
-    const quiet = spool.service('quiet');
-    const last = spool.service('last');
-    await write(spool, 'quiet.out', '');
-    await write(spool, 'last.out', '');
+    const [quiet, last] = await quietServices(spool, 'quiet', 'last');
     await new Promise((r) => setTimeout(r, 200));
 
-    // The helper answers the drains with nothing new: no need to wait out the end of a run (2 s).
-    const t0 = Date.now();
+    // The helper answers the drains with nothing new: the run ends on those answers, not when its wait (2 s) runs out.
+    let answers = 0;
+    let endedOnAnswer: Promise<boolean> | undefined;
+    const answered = quiet.quietAnswer.bind(quiet);
+    quiet.quietAnswer = () => {
+      answers++;
+      answered();
+      // Right after the answer: settled() is already resolved only if this answer ended the run.
+      if (answers === 2) endedOnAnswer = Promise.race([quiet.settled().then(() => true), Promise.resolve().then(() => false)]);
+    };
     quiet.finish();
     await quiet.settled();
-    assert.ok(Date.now() - t0 < 1500, `a quiet run ended in ${Date.now() - t0} ms`);
+    assert.equal(await endedOnAnswer, true, `ended by the answers for both streams (${answers} came)`);
     assert.equal(quiet.streams.length, 0, 'and is still not read');
 
     // The service writes and exits at once: its end comes before hearthd heard of the bytes.
