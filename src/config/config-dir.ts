@@ -115,12 +115,11 @@ async function loadServiceFiles(
   listing: string[],
   config: LoadedConfig,
   defaults: ParseDefaults,
-  serviceFiles: ServiceFileCache | undefined,
   cache: ServiceFileLoad | undefined,
 ): Promise<void> {
   // In unit order: sorted by the names the files give, without making those names.
   const byName = (a: string, b: string) => compareFileNames(a, b, SERVICE_FILE_SUFFIX);
-  const files = serviceFiles ? serviceFiles.unitOrder(listing, byName) : listing.sort(byName);
+  const files = cache ? cache.unitOrder(listing, byName) : listing.sort(byName);
   const nameOf = (file: string) => file.slice(0, -SERVICE_FILE_SUFFIX.length);
   const carried = cache?.carried(files);
   // Starting from the last load: only the files that may have changed since are looked at.
@@ -298,7 +297,7 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
     if (!isIgnoredConfigFile(f)) (f.endsWith(SERVICE_FILE_SUFFIX) ? files : strays).push(f);
   }
   for (const f of strays.sort()) config.warnings.push(new HearthError('ERR_CONFIG_VALUE', `ignored: service files end in ".toml"`, { file: `services/${f}` }));
-  await loadServiceFiles(servicesDir, listed ? entries : undefined, files, config, defaults, options.serviceFiles, cache);
+  await loadServiceFiles(servicesDir, listed ? entries : undefined, files, config, defaults, cache);
   config.inetd = await loadInetdSources(dir, config.inetdToml);
   const { warnings: cronWarnings, ...cron } = await loadCrontabs(dir);
   config.cron = cron;

@@ -112,6 +112,8 @@ export interface ServiceFileLoad {
    * watch reported since, when it can name them all; otherwise `read()`'s.
    */
   entries(read: () => Promise<string[]>): Promise<readonly string[]>;
+  /** The cache's unitOrder: the files in unit order, the last load's very array when the listing is the same. */
+  unitOrder(listing: readonly string[], compare: (a: string, b: string) => number): readonly string[];
   /**
    * When `files` are the last load's (the same array unitOrder gave it) and
    * the watch can name every file that may have changed since: that load's
@@ -179,6 +181,7 @@ export class ServiceFileCache {
     const last = this.last;
     let carried = false;
     return {
+      unitOrder: (listing, compare) => this.unitOrder(listing, compare),
       entries: async (read) => (lookAgain && last ? ((await entriesNow(dir, last.entries, lookAgain)) ?? read()) : read()),
       carried: (files) => {
         if (!lookAgain || files !== last?.files) return undefined;
