@@ -184,6 +184,15 @@ class FakeWatch implements ChangeWatch {
   stop(): void {}
 }
 
+/** a and b, written long ago, loaded once through a cache with a fake watch. */
+async function twoFilesWatched(dir: string, write: (name: string, text: string, when?: Date) => void) {
+  write('a', 'exec = ["/bin/sleep", "1"]\n', new Date(2020, 0, 1));
+  write('b', 'exec = ["/bin/sleep", "2"]\n', new Date(2020, 0, 1));
+  const watch = new FakeWatch();
+  const cache = new ServiceFileCache(later, watch);
+  return { watch, cache, first: await loadConfigDir(dir, { serviceFiles: cache }) };
+}
+
 describe('ServiceFileCache with a watch on the dir', () => {
   // Each test changes a file so that only a stat(2) could tell (the same size, the times put back, a new ctime):
   // the watch's word alone decides whether it is looked at.
@@ -195,11 +204,7 @@ describe('ServiceFileCache with a watch on the dir', () => {
 
   test('a file the watch saw no change of is taken as it was, without a stat; one it reports is read again', async () => {
     await withDir(async (dir, write) => {
-      write('a', 'exec = ["/bin/sleep", "1"]\n', new Date(2020, 0, 1));
-      write('b', 'exec = ["/bin/sleep", "2"]\n', new Date(2020, 0, 1));
-      const watch = new FakeWatch();
-      const cache = new ServiceFileCache(later, watch);
-      const first = await loadConfigDir(dir, { serviceFiles: cache });
+      const { watch, cache, first } = await twoFilesWatched(dir, write);
       const a = join(dir, 'services', 'a.toml');
       const b = join(dir, 'services', 'b.toml');
       rewrite(a, 'exec = ["/bin/sleep", "3"]\n');
@@ -249,11 +254,7 @@ describe('ServiceFileCache with a watch on the dir', () => {
 describe('ServiceFileCache starting from the last load', () => {
   test('a load looks only at what the watch names: a file it did not report is neither listed nor read; reported ones come, change and go', async () => {
     await withDir(async (dir, write) => {
-      write('a', 'exec = ["/bin/sleep", "1"]\n', new Date(2020, 0, 1));
-      write('b', 'exec = ["/bin/sleep", "2"]\n', new Date(2020, 0, 1));
-      const watch = new FakeWatch();
-      const cache = new ServiceFileCache(later, watch);
-      const first = await loadConfigDir(dir, { serviceFiles: cache });
+      const { watch, cache, first } = await twoFilesWatched(dir, write);
       // Behind the watch's back (it would see both): the dir is not listed again, so c does not show.
       write('c', 'exec = ["/bin/sleep", "3"]\n');
       const second = await loadConfigDir(dir, { serviceFiles: cache });
