@@ -23,6 +23,8 @@ import { unitDetail, unitStatus } from './views.js';
 export interface SystemdBackendOptions extends Pick<SupervisorOptions, 'tracking' | 'logSink' | 'logSettingsChanged' | 'configDir' | 'notifyDir' | 'spawner'> {
   emit(e: HearthEvent): void;
   runtimeDir: string;
+  /** Its services' records for crash recovery, under runtimeDir: named by hearthd, which looks there at boot before it loads this backend. */
+  runtimeStateDir: string;
   stateDir: string;
   /** Units of other kinds, for dependencies across kinds. */
   others: OtherUnits;
@@ -58,7 +60,7 @@ export class SystemdBackend implements UnitBackend {
       emit: (e) => this.observe(e),
       notifyDir: o.notifyDir,
       fifoDir: join(dir, 'output'),
-      runtimeStateDir: join(dir, 'services'),
+      runtimeStateDir: o.runtimeStateDir,
       heldSockets: (name) => this.heldFor(name),
       connection: (name) => this.state.connections.get(name),
     });
