@@ -3,7 +3,7 @@ import { SUPER_SERVER_NAME, compareNames } from '../model/index.js';
 import { loadConfigDir, type LoadedConfig, type LoadOptions } from './config-dir.js';
 import { facilityProblems } from './facility-check.js';
 import { programWarnings } from './program-check.js';
-import { diagnosticToError } from '../systemd/index.js';
+import { diagnosticToError } from '../systemd/diagnostics.js';
 
 /** What `hearth check` prints, offline or from hearthd: the same function makes both. */
 export interface ConfigReport {

@@ -16,7 +16,8 @@ import { loadInetdSources } from './inetd-sources.js';
 import type { InetdLoadResult } from './xinetd-conf.js';
 import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 import { loadInsservConf, type InsservConf } from './insserv-conf.js';
-import { defaultTargetRunlevel, loadSystemdUnits, type SystemdConfig } from './systemd-units.js';
+import type { SystemdConfig } from './systemd-units.js';
+import { systemdLinkDir, systemdSearchPath, unitDirsHoldAnything, type SystemdDirs } from './systemd-dirs.js';
 import { mapLimited } from '../util/map-limited.js';
 import type { ServiceFileCache, ServiceFileLoad } from './service-file-cache.js';
 
@@ -58,8 +59,10 @@ export interface LoadedConfig {
   sysv: SysvLoadResult;
   /** insserv.conf and insserv.conf.d/ (Debian's defaults when absent): the LSB facilities. */
   insserv: InsservConf;
-  /** systemd units from CONFIG_DIR/systemd and [systemd] unit_paths. */
+  /** systemd units from CONFIG_DIR/systemd and [systemd] unit_paths; absent when those hold nothing (see emptySystemdDirs) or could not be read. */
   systemd?: SystemdConfig;
+  /** The unit directories, when they are missing or empty: no unit was loaded (nor the code that reads units), but enable and mask still know where links go. */
+  emptySystemdDirs?: SystemdDirs;
   /** Lower sources merged in (the fleet's set): which units each gave, and which lost to a local unit. */
   sources?: SourceReport[];
 }
@@ -309,10 +312,17 @@ export async function loadConfigDir(dir: string, options: LoadOptions = {}): Pro
     config.sysv = { scripts: [], errors: [e instanceof HearthError ? e : new HearthError('ERR_CONFIG_IO', `cannot read "${join(dir, 'init.d')}": ${(e as Error).message}`)] };
   }
   try {
-    config.systemd = loadSystemdUnits(dir, config.settings, { log: config.settings.logs, limitSupport: support });
-    // As systemd boots into default.target, it picks the level when hearth.toml names none.
-    const level = config.settings.runlevelSet ? undefined : defaultTargetRunlevel(config.systemd);
-    if (level !== undefined) config.settings = { ...config.settings, runlevel: level };
+    const searchPath = systemdSearchPath(dir, config.settings);
+    if (await unitDirsHoldAnything(searchPath)) {
+      // Imported here, not at the top: most hosts of hearthd have no unit, and src/systemd is a quarter of its code.
+      const { defaultTargetRunlevel, loadSystemdUnits } = await import('./systemd-units.js');
+      config.systemd = loadSystemdUnits(dir, config.settings, { log: config.settings.logs, limitSupport: support });
+      // As systemd boots into default.target, it picks the level when hearth.toml names none.
+      const level = config.settings.runlevelSet ? undefined : defaultTargetRunlevel(config.systemd);
+      if (level !== undefined) config.settings = { ...config.settings, runlevel: level };
+    } else {
+      config.emptySystemdDirs = { searchPath, linkDir: systemdLinkDir(dir) };
+    }
   } catch (e) {
     config.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read the systemd units: ${(e as Error).message}`, { file: 'systemd' }));
   }

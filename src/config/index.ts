@@ -28,4 +28,6 @@ export {
 } from './insserv-conf.js';
 export { facilityProblems } from './facility-check.js';
 export { hearthPolicy } from './sysv-policy.js';
-export { loadSystemdUnits, systemdSearchPath, systemdLinkDir, HOST_CONFIG_DIR, type SystemdConfig } from './systemd-units.js';
+export { systemdSearchPath, systemdLinkDir, HOST_CONFIG_DIR, type SystemdDirs } from './systemd-dirs.js';
+// Only the type: the loader itself is imported by loadConfigDir when there are units to load.
+export type { SystemdConfig } from './systemd-units.js';

@@ -8,21 +8,17 @@
  */
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { resolve, join } from 'node:path';
 import type { LimitSupport, LogSettings, ServiceDefinition } from '../model/index.js';
 import { nativeHelperPath } from '../native/index.js';
 import { readNofileLimit } from '../process/index.js';
 import {
-  SYSTEMD_UNIT_PATHS, SUPPORTED_TYPES, runlevelOfDefaultTarget, TEMPLATE_CHECK_INSTANCE, UnitLoader, classifyUnitName, defaultSearchPath, readHostFacts, serviceDefinition,
+  SUPPORTED_TYPES, runlevelOfDefaultTarget, TEMPLATE_CHECK_INSTANCE, UnitLoader, classifyUnitName, readHostFacts, serviceDefinition,
   type HostFacts, type SystemdUnit, type TranslateOptions, type UnitDiagnostic,
 } from '../systemd/index.js';
 import type { DaemonSettings } from './daemon-settings.js';
+import { systemdLinkDir, systemdSearchPath, type SystemdDirs } from './systemd-dirs.js';
 
-export interface SystemdConfig {
-  /** Unit directories, highest priority first. */
-  searchPath: string[];
-  /** Where enable, disable, mask and unmask make their links. */
-  linkDir: string;
+export interface SystemdConfig extends SystemdDirs {
   /** Every unit hearth runs (services, sockets, timers, targets), each once under its own name; templates are not units. */
   units: SystemdUnit[];
   /** What each .service runs as; units that cannot run have none. */
@@ -34,19 +30,6 @@ export interface SystemdConfig {
   host: HostFacts;
   /** How .service units become definitions here (for instances made later). */
   translate: TranslateOptions;
-}
-
-/** The config dir hearthd is given when it manages this host. */
-export const HOST_CONFIG_DIR = '/etc/hearth';
-
-export function systemdSearchPath(configDir: string, settings: DaemonSettings): string[] {
-  const managesHost = resolve(configDir) === HOST_CONFIG_DIR;
-  return defaultSearchPath(configDir, settings.systemd.unitPaths ?? (managesHost ? SYSTEMD_UNIT_PATHS : []));
-}
-
-/** systemctl enable on a host writes to /etc/systemd/system; a private config dir keeps its links to itself. */
-export function systemdLinkDir(configDir: string): string {
-  return resolve(configDir) === HOST_CONFIG_DIR ? '/etc/systemd/system' : join(configDir, 'systemd');
 }
 
 /** hearthd's hard descriptor limit when it may not raise it (no CAP_SYS_RESOURCE): units' LimitNOFILE= must fit under it. */

@@ -19,9 +19,8 @@ import type { AtJob } from '../timers/index.js';
 import { createUnits, publicRuntimeDir, type Units } from './units.js';
 import { collectAuditInput, withCatalogDescription } from './audit-input.js';
 import { chkconfig } from './chkconfig-host.js';
-import { systemctlHost } from './systemctl-host.js';
+import { systemctl } from './systemctl-host.js';
 import { startSyslogReceiver, syslogSocketPath } from './syslog-host.js';
-import { runSystemctl } from '../systemd-run/index.js';
 import { ConfigHost } from './config-host.js';
 import { Latch } from '../util/latch.js';
 import { openExtensions, stopExtensions, type DaemonExtension } from './extension.js';
@@ -439,7 +438,7 @@ export class Daemon implements DaemonApi {
   /** `hearth systemctl ARGS…`: systemctl's verbs over every unit, with its output and exit codes. */
   systemctl(argv: string[]): Promise<ClassicResult> {
     const { registry, journal, runlevels, units } = this;
-    return runSystemctl(argv, systemctlHost({ registry, journal, runlevels, systemd: units.systemd, withEnablement: (d) => this.withEnablement(d), setEnabled: (n, on) => this.setEnabled(n, undefined, on), reloadConfig: () => this.reloadConfig(), switchRunlevel: (l) => this.switchRunlevel(l, true) }));
+    return systemctl(argv, { registry, journal, runlevels, systemd: units.systemd, withEnablement: (d) => this.withEnablement(d), setEnabled: (n, on) => this.setEnabled(n, undefined, on), reloadConfig: () => this.reloadConfig(), switchRunlevel: (l) => this.switchRunlevel(l, true) });
   }
 
   /** `service NAME ACTION`: passed through to units that take any action (init scripts). */

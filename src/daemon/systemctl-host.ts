@@ -1,15 +1,15 @@
 import { hostname } from 'node:os';
 import { signalPid } from '../boundary/index.js';
 import type { SystemctlHost, SystemdBackend } from '../systemd-run/index.js';
-import type { UnitRegistry } from '../units/index.js';
+import type { LazyBackend, UnitRegistry } from '../units/index.js';
 import type { RunlevelHost } from '../runlevels/index.js';
 import type { Journal } from '../journal/index.js';
 import type { ServiceStatus } from '../model/index.js';
-import type { ServiceDetail } from '../control/daemon-api.js';
+import type { ClassicResult, ServiceDetail } from '../control/daemon-api.js';
 
 export interface SystemctlSources {
   registry: UnitRegistry;
-  systemd: SystemdBackend;
+  systemd: LazyBackend<SystemdBackend>;
   runlevels: RunlevelHost;
   journal: Journal;
   /** A unit's status with its on/off per runlevel. */
@@ -19,9 +19,19 @@ export interface SystemctlSources {
   switchRunlevel(level: number): Promise<unknown>;
 }
 
-/** What `hearth systemctl` evaluates against: this hearthd's units of every kind. */
-export function systemctlHost(src: SystemctlSources): SystemctlHost {
-  const { registry, systemd } = src;
+/**
+ * `hearth systemctl ARGS…`. systemctl and the systemd backend are imported
+ * on the first request (or were, with the first unit): a hearthd nobody asks
+ * this of, and without units, never loads them.
+ */
+export async function systemctl(argv: string[], src: SystemctlSources): Promise<ClassicResult> {
+  const [{ runSystemctl }, systemd] = await Promise.all([import('../systemd-run/systemctl/run.js'), src.systemd.loaded()]);
+  return runSystemctl(argv, systemctlHost(src, systemd));
+}
+
+/** What systemctl evaluates against: this hearthd's units of every kind. */
+function systemctlHost(src: SystemctlSources, systemd: SystemdBackend): SystemctlHost {
+  const { registry } = src;
   return {
     list: () => registry.list(),
     detail: (name, lines) => status(src, name, lines),

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { HearthEvent, ServiceDefinition } from '../model/index.js';
 import type { Journal } from '../journal/index.js';
-import { UnitRegistry } from '../units/index.js';
+import { LazyBackend, UnitRegistry } from '../units/index.js';
 import { HearthError } from '../errors/index.js';
 import { openTracking, type ProcessTracking } from '../boundary/index.js';
 import { ServerSpawner, nativeHelperPath } from '../native/index.js';
 import { NativeBackend, Supervisor, type LogSink } from '../supervisor/index.js';
-import { SystemdBackend } from '../systemd-run/index.js';
+// Only the type: the backend's code is imported when there are units (see systemdBackend).
+import type { SystemdBackend, SystemdBackendOptions } from '../systemd-run/index.js';
 import { OutputSpool } from '../spool/index.js';
 import { InetdBackend } from '../superserver/index.js';
 import { SysvBackend } from '../sysv/index.js';
@@ -43,7 +44,8 @@ export interface Units {
   sysv: SysvBackend;
   timers: TimerBackend;
   at: AtQueue;
-  systemd: SystemdBackend;
+  /** Loaded only when there are systemd units, or a systemctl request (see systemdBackend). */
+  systemd: LazyBackend<SystemdBackend>;
   /** The one hearth-spawner: services' main processes and per-connection servers. */
   spawner: ServerSpawner;
 }
@@ -105,12 +107,7 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
     start: async (name: string) => void (await registry.act(name, 'start')),
     stop: async (name: string) => void (await registry.act(name, 'stop')),
   };
-  const systemd = new SystemdBackend({
-    tracking, logSink, logSettingsChanged, emit, others, spawner,
-    configDir: o.configDir, runtimeDir: o.runtimeDir, stateDir: o.stateDir,
-    notifyDir: join(publicRuntimeDir(o.runtimeDir), 'systemd-notify'),
-  });
-  await systemd.open();
+  const systemd = systemdBackend({ ...o, tracking, logSink, logSettingsChanged, emit, others, spawner });
   registry.register(new NativeBackend(supervisor));
   registry.register(systemd);
   registry.register(inetd);
@@ -118,4 +115,35 @@ export async function createUnits(o: UnitsOptions): Promise<Units> {
   registry.register(sysv);
   const at = new AtQueue({ stateDir: o.stateDir, journal, emit });
   return { registry, tracking, supervisor, inetd, sysv, timers, at, systemd, spawner };
+}
+
+/** The unit kind of systemd units, and the kind their cgroups are named with (NAME.systemd). */
+const SYSTEMD_KIND = 'systemd';
+
+/**
+ * systemd units: src/systemd and src/systemd-run are a quarter of hearthd's
+ * code, so they are imported only when the config has units (its unit
+ * directories hold anything), when the hearthd before this one crashed and
+ * left systemd services to adopt, or when a systemctl request needs them.
+ */
+function systemdBackend(
+  o: UnitsOptions & Pick<SystemdBackendOptions, 'tracking' | 'logSink' | 'logSettingsChanged' | 'emit' | 'others' | 'spawner'>,
+): LazyBackend<SystemdBackend> {
+  const runtimeStateDir = join(o.runtimeDir, 'systemd', 'services');
+  return new LazyBackend({
+    kind: SYSTEMD_KIND,
+    needed: (config, phase) =>
+      config.systemd !== undefined || (phase === 'boot' && Supervisor.leftBehind({ tracking: o.tracking, trackingKind: SYSTEMD_KIND, runtimeStateDir })),
+    load: async () => {
+      const { SystemdBackend } = await import('../systemd-run/backend.js');
+      const backend = new SystemdBackend({
+        tracking: o.tracking, logSink: o.logSink, logSettingsChanged: o.logSettingsChanged, emit: o.emit, others: o.others, spawner: o.spawner,
+        configDir: o.configDir, runtimeDir: o.runtimeDir, runtimeStateDir, stateDir: o.stateDir,
+        notifyDir: join(publicRuntimeDir(o.runtimeDir), 'systemd-notify'),
+      });
+      // The notify directory must exist before any unit starts.
+      await backend.open();
+      return backend;
+    },
+  });
 }

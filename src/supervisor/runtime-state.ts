@@ -66,16 +66,21 @@ export class RuntimeStateStore {
   }
 
   names(): string[] {
-    try {
-      return readdirSync(this.dir)
-        .filter((f) => f.endsWith('.json'))
-        .map((f) => f.slice(0, -5));
-    } catch {
-      return [];
-    }
+    return recordNames(this.dir);
   }
 
   clear(): void {
     for (const n of this.names()) this.remove(n);
+  }
+}
+
+/** The services with a record in dir (none when it is missing): read without making the store, which would create dir. */
+export function recordNames(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
+  } catch {
+    return [];
   }
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { ServiceDefinition, ServiceDirectory } from '../model/index.js';
 import { lookupGroup, lookupUser } from '../process/index.js';
-import { parseEnvironmentFile } from '../systemd/index.js';
+import { parseEnvironmentFile } from '../systemd/environment-file.js';
 import type { PrivateTmp } from './sandbox-args.js';
 
 /** An environment file is a few lines of VAR=value; anything bigger is a mistake or an attack. */

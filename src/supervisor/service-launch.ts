@@ -7,7 +7,7 @@ import type { UnitTracking } from '../boundary/index.js';
 import { parseEnvFile } from '../config/index.js';
 import { withListenPid } from '../superserver/index.js';
 import { nativeHelperPath } from '../native/index.js';
-import { expandExecArgv } from '../systemd/index.js';
+import { expandExecArgv } from '../systemd/exec-variables.js';
 import { readEnvironmentFiles, readSmallFile } from './service-exec.js';
 import { argv0Wrapper, execHelperArgs, type PrivateTmp } from './sandbox-args.js';
 

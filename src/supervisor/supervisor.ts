@@ -15,7 +15,7 @@ import type { RecoveryReport } from '../units/index.js';
 export type { RecoveryReport };
 import { OutputFifos } from './output-fifo.js';
 import type { OutputSpool } from '../spool/index.js';
-import { RuntimeStateStore } from './runtime-state.js';
+import { RuntimeStateStore, recordNames } from './runtime-state.js';
 import { definitionChange, definitionHash } from './definitions-equal.js';
 import { Orphan } from './orphan.js';
 import type { RuntimeRecord } from './runtime-state.js';
@@ -194,6 +194,16 @@ export class Supervisor {
     } catch (e) {
       this.options.emit({ type: 'daemon.log', at: Date.now(), level: 'error', message: (e as Error).message });
     }
+  }
+
+  /**
+   * Whether recover() of a supervisor with these options would find anything
+   * of a previous hearthd: its records, or processes in its units' cgroups.
+   * Asked before such a supervisor exists (its backend is loaded only if so).
+   */
+  static leftBehind(o: { tracking: ProcessTracking; trackingKind: string; runtimeStateDir: string }): boolean {
+    if (recordNames(o.runtimeStateDir).length > 0) return true;
+    return [...o.tracking.populatedUnits().keys()].some((unit) => unit.endsWith(`.${o.trackingKind}`));
   }
 
   /** Whether the previous hearthd left records behind (it did not stop cleanly). */

@@ -12,7 +12,7 @@ import { HearthError, describeError } from '../errors/index.js';
 import { compareNames, type HearthEvent, type ServiceState, type ServiceStatus } from '../model/index.js';
 import type { RunlevelUnit } from '../runlevels/index.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor/index.js';
-import { runlevelsFor, type SystemdUnit } from '../systemd/index.js';
+import { readHostFacts, runlevelsFor, type SystemdUnit } from '../systemd/index.js';
 import type { ApplyReport, EnableOutcome, RecoveryReport, UnitAction, UnitBackend, UnitDetail } from '../units/index.js';
 import { reloadUnit, restartUnit, startUnit, stopUnit, type JobContext, type OtherUnits } from './jobs.js';
 import { orderUnit } from './ordering.js';
@@ -23,6 +23,8 @@ import { unitDetail, unitStatus } from './views.js';
 export interface SystemdBackendOptions extends Pick<SupervisorOptions, 'tracking' | 'logSink' | 'logSettingsChanged' | 'configDir' | 'notifyDir' | 'spawner'> {
   emit(e: HearthEvent): void;
   runtimeDir: string;
+  /** Its services' records for crash recovery, under runtimeDir: named by hearthd, which looks there at boot before it loads this backend. */
+  runtimeStateDir: string;
   stateDir: string;
   /** Units of other kinds, for dependencies across kinds. */
   others: OtherUnits;
@@ -58,7 +60,7 @@ export class SystemdBackend implements UnitBackend {
       emit: (e) => this.observe(e),
       notifyDir: o.notifyDir,
       fifoDir: join(dir, 'output'),
-      runtimeStateDir: join(dir, 'services'),
+      runtimeStateDir: o.runtimeStateDir,
       heldSockets: (name) => this.heldFor(name),
       connection: (name) => this.state.connections.get(name),
     });
@@ -98,7 +100,9 @@ export class SystemdBackend implements UnitBackend {
     const report: ApplyReport = { added: [], changed: [], removed: [], unchanged: [] };
     const sd = config.systemd;
     this.state.config = sd;
-    this.files.update(sd ? { searchPath: sd.searchPath, linkDir: sd.linkDir, host: sd.host } : { searchPath: [], linkDir: '' });
+    // Without units, a unit file put there later can still be enabled or masked before the reload that loads it.
+    const empty = config.emptySystemdDirs;
+    this.files.update(sd ? { searchPath: sd.searchPath, linkDir: sd.linkDir, host: sd.host } : empty ? { ...empty, host: readHostFacts() } : { searchPath: [], linkDir: '' });
     const next = new Map((sd?.units ?? []).map((u) => [u.name, u]));
     for (const [name, old] of [...this.state.units]) {
       if (next.has(name) || this.state.instanceOf.has(name)) continue;

@@ -17,6 +17,8 @@ import { buildInstallSection, buildServiceSection, buildSocketSection, buildTime
 import { classifyUnitName, instantiate, parseUnitName, type UnitType } from './unit-name.js';
 import { isHiddenOrBackup, UnitDirectory } from './unit-directory.js';
 
+export { SYSTEMD_UNIT_PATHS, defaultSearchPath } from './search-path.js';
+
 export interface LoaderOptions {
   /** Unit directories, highest priority first (e.g. CONFIG_DIR/systemd, /etc/systemd/system, …, /lib/systemd/system). */
   searchPath: readonly string[];
@@ -27,14 +29,6 @@ export interface LoaderOptions {
   zoneinfoDir?: string;
   /** Unit files and drop-ins larger than this are refused (a stranger's file must not make us hold much). */
   maxFileBytes?: number;
-}
-
-/** systemd's own system unit directories, highest priority first (passed in, never assumed, so tests stay hermetic). */
-export const SYSTEMD_UNIT_PATHS: readonly string[] = ['/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
-
-/** hearth's search path: CONFIG_DIR/systemd (hearth-only units, highest priority), then `[systemd] unit_paths`. */
-export function defaultSearchPath(configDir: string, unitPaths: readonly string[]): string[] {
-  return [path.join(configDir, 'systemd'), ...unitPaths];
 }
 
 /** The unit types hearth runs; others load with a diagnostic saying so. */

@@ -4,3 +4,4 @@
  */
 export type { UnitBackend, UnitAction, UnitDetail, RunlevelUnit, ApplyReport, RecoveryReport, EnableOutcome, PassThroughResult } from './backend.js';
 export { UnitRegistry, unitKey, type ShadowedUnit } from './registry.js';
+export { LazyBackend, type LazyBackendSource } from './lazy-backend.js';
