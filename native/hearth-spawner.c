@@ -59,6 +59,7 @@
 #include "spawner/json.h"
 #include "spawner/reply.h"
 #include "spawner/request.h"
+#include "spawner/in-flight.h"
 #include "spawner/service-request.h"
 
 #define MAX_LINE (1 << 20)   /* longest request line accepted */
@@ -161,8 +162,22 @@ done:
   close(fd);
 }
 
+/* The line being handled, as it came: parsing changes it in place, and a start in flight keeps it for a second attempt. */
+static char *unparsed;
+static size_t unparsed_cap;
+
 static void handle_line(jparser *j, char *line, size_t len) {
   int announces_handle = len >= sizeof HANDLE_PREFIX - 1 && memcmp(line, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
+  if (len > unparsed_cap) {
+    char *nb = realloc(unparsed, len);
+    if (nb) {
+      unparsed = nb;
+      unparsed_cap = len;
+    }
+  }
+  /* Out of memory: no copy, so no start in flight either (it could not be tried again). */
+  int kept = len <= unparsed_cap;
+  if (kept) memcpy(unparsed, line, len);
   int root = jparse(j, line, len);
   if (root < 0) {
     reply_error(0, 0, "malformed message: %s", j->err);
@@ -207,7 +222,7 @@ static void handle_line(jparser *j, char *line, size_t len) {
     return;
   }
   if (is_service_request(j, root)) {
-    start_service(j, root, hearthd);
+    start_service(j, root, hearthd, unparsed, len, kept ? START_IN_FLIGHT : START_OLD_WAY);
     return;
   }
   /* A request without a connection: answer it, so the sender is not left waiting. */
@@ -221,8 +236,105 @@ static void reap(void) {
     int status;
     pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) return;
-    if (WIFSIGNALED(status)) out_printf("{\"pid\":%d,\"code\":null,\"signal\":%d}\n", (int)pid, WTERMSIG(status));
-    else out_printf("{\"pid\":%d,\"code\":%d,\"signal\":null}\n", (int)pid, WEXITSTATUS(status));
+    if (!in_flight_exited(pid, status)) report_exit(pid, status);
+  }
+}
+
+/* A start killed as it was created in its cgroup (spawner/service-start.c): once more, the old way. */
+static jparser again_parser;
+
+static void start_again(char *line, size_t len) {
+  int root = jparse(&again_parser, line, len);
+  if (root >= 0) start_service(&again_parser, root, hearthd, line, len, START_OLD_WAY);
+}
+
+/* ---- the channel's lines --------------------------------------------------- */
+
+struct line_buffer {
+  char *buf;
+  size_t cap, len;
+  size_t scanned;        /* bytes from the front already searched for a newline */
+  int discarding;        /* inside an over-long line: drop it up to its newline */
+  int discarding_handle; /* ... and that line announced a connection */
+};
+
+/* Reads what the channel has, with the descriptors that ride on it: > 0; 0 when hearthd closed it; -1 out of memory. */
+static ssize_t receive(struct line_buffer *in) {
+  if (in->cap - in->len < 4096) {
+    if (in->cap >= MAX_LINE * 2) {
+      in->discarding = 1;
+      in->discarding_handle = in->len >= sizeof HANDLE_PREFIX - 1 && memcmp(in->buf, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
+      in->len = 0;
+      in->scanned = 0;
+    } else {
+      char *nb = realloc(in->buf, in->cap * 2);
+      if (!nb) return -1;
+      in->buf = nb;
+      in->cap *= 2;
+    }
+  }
+  union {
+    struct cmsghdr h;
+    char space[CMSG_SPACE(sizeof(int) * 16)];
+  } ctl;
+  struct iovec iov = {in->buf + in->len, in->cap - in->len};
+  struct msghdr mh = {0};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = ctl.space;
+  mh.msg_controllen = sizeof ctl.space;
+  ssize_t n;
+  do n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return errno == EAGAIN ? 1 : 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < count; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      fdq_push(fd);
+    }
+  }
+  in->len += (size_t)n;
+  return n;
+}
+
+/* Handles the complete lines received, while starts in flight have room; what is left moves to the front. */
+static void handle_lines(jparser *j, struct line_buffer *in) {
+  size_t start = 0;
+  int stopped = 0;
+  for (size_t i = in->scanned; i < in->len; i++) {
+    if (in->buf[i] != '\n') continue;
+    if (in->discarding) {
+      in->discarding = 0;
+      reply_error(0, 0, "malformed message: longer than %d bytes", MAX_LINE);
+      if (in->discarding_handle) {
+        /* Node waits for the ACK of a handle before it sends anything else. */
+        int fd = fdq_shift();
+        if (fd >= 0) close(fd);
+        ack("NODE_HANDLE_ACK");
+      }
+    } else if (i > start) {
+      if (!in_flight_room()) {
+        stopped = 1;
+        break;
+      }
+      handle_line(j, in->buf + start, i - start);
+    }
+    start = i + 1;
+  }
+  if (start > 0) {
+    memmove(in->buf, in->buf + start, in->len - start);
+    in->len -= start;
+  }
+  /* Stopped early, the rest holds whole lines: searched again next time, and never taken for one over-long line. */
+  in->scanned = stopped ? 0 : in->len;
+  if (!stopped && in->len > MAX_LINE) {
+    in->discarding = 1;
+    in->discarding_handle = memcmp(in->buf, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
+    in->len = 0;
+    in->scanned = 0;
   }
 }
 
@@ -269,15 +381,21 @@ int main(void) {
   }
 
   jparser j = {0};
-  size_t cap = 65536, len = 0;
-  char *buf = malloc(cap);
-  int discarding = 0;        /* inside an over-long line: drop it up to its newline */
-  int discarding_handle = 0; /* ... and that line announced a connection */
-  if (!buf) return 1;
+  struct line_buffer in = {0};
+  in.cap = 65536;
+  in.buf = malloc(in.cap);
+  if (!in.buf) return 1;
 
   for (;;) {
-    struct pollfd p[2] = {{chan, (short)(POLLIN | (out_pending() ? POLLOUT : 0)), 0}, {sfd, POLLIN, 0}};
-    if (poll(p, 2, -1) < 0) {
+    handle_lines(&j, &in);
+    flush_some();
+    /* A full table of starts in flight: the channel waits (hearthd queues), the outcomes come first. */
+    int reading = in_flight_room();
+    struct pollfd p[2 + IN_FLIGHT_MAX];
+    p[0] = (struct pollfd){reading || out_pending() ? chan : -1, (short)((reading ? POLLIN : 0) | (out_pending() ? POLLOUT : 0)), 0};
+    p[1] = (struct pollfd){sfd, POLLIN, 0};
+    int flying = in_flight_pollfds(p + 2);
+    if (poll(p, (nfds_t)(2 + flying), -1) < 0) {
       if (errno == EINTR) continue;
       perror("hearth-spawner: poll");
       return 1;
@@ -288,72 +406,11 @@ int main(void) {
       }
       reap();
     }
-    if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      if (cap - len < 4096) {
-        if (cap >= MAX_LINE * 2) {
-          discarding = 1;
-          discarding_handle = len >= sizeof HANDLE_PREFIX - 1 && memcmp(buf, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
-          len = 0;
-        } else {
-          char *nb = realloc(buf, cap * 2);
-          if (!nb) return 1;
-          buf = nb;
-          cap *= 2;
-        }
-      }
-      union {
-        struct cmsghdr h;
-        char space[CMSG_SPACE(sizeof(int) * 16)];
-      } ctl;
-      struct iovec iov = {buf + len, cap - len};
-      struct msghdr mh = {0};
-      mh.msg_iov = &iov;
-      mh.msg_iovlen = 1;
-      mh.msg_control = ctl.space;
-      mh.msg_controllen = sizeof ctl.space;
-      ssize_t n = recvmsg(chan, &mh, MSG_CMSG_CLOEXEC);
-      if (n < 0) {
-        if (errno == EINTR || errno == EAGAIN) continue;
-        return 0;
-      }
-      if (n == 0) return 0; /* hearthd closed the channel */
-      for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        for (int i = 0; i < count; i++) {
-          int fd;
-          memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-          fdq_push(fd);
-        }
-      }
-      size_t scan = len;
-      len += (size_t)n;
-      size_t start = 0;
-      for (size_t i = scan; i < len; i++) {
-        if (buf[i] != '\n') continue;
-        if (discarding) {
-          discarding = 0;
-          reply_error(0, 0, "malformed message: longer than %d bytes", MAX_LINE);
-          if (discarding_handle) {
-            /* Node waits for the ACK of a handle before it sends anything else. */
-            int fd = fdq_shift();
-            if (fd >= 0) close(fd);
-            ack("NODE_HANDLE_ACK");
-          }
-        } else if (i > start) {
-          handle_line(&j, buf + start, i - start);
-        }
-        start = i + 1;
-      }
-      if (start > 0) {
-        memmove(buf, buf + start, len - start);
-        len -= start;
-      }
-      if (len > MAX_LINE) {
-        discarding = 1;
-        discarding_handle = memcmp(buf, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
-        len = 0;
-      }
+    in_flight_step(p + 2, flying, start_again);
+    if (reading && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t got = receive(&in);
+      if (got == 0) return 0; /* hearthd closed the channel */
+      if (got < 0) return 1;
     }
     /* Reap before replying, so a short-lived server's exit follows its start. */
     reap();

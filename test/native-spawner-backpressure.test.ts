@@ -22,6 +22,26 @@ const skip = HELPER ? false : 'native/build/hearth-spawner is not built (no C co
 const FAILING = 1500;
 const MISSING_DIR = `/nonexistent${`/${'d'.repeat(99)}`.repeat(4)}`;
 
+type Reply = { id?: number; pid?: number; error?: string; code?: number | null; signal?: number | null };
+
+/** The helper on a channel the test speaks itself (fd 3, a socket pair as Node's IPC channel is), with the replies as they come. */
+function helperOnChannel() {
+  const helper = spawn(HELPER!, [], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    env: { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' },
+  });
+  const channel = helper.stdio[3] as Socket;
+  channel.on('error', () => undefined); // the helper is killed at the end, its side of the pair with it
+  const replies: Reply[] = [];
+  let rest = '';
+  channel.on('data', (d: Buffer) => {
+    const parts = (rest + d.toString()).split('\n');
+    rest = parts.pop()!;
+    replies.push(...parts.map((l) => JSON.parse(l) as Reply));
+  });
+  return { helper, channel, replies };
+}
+
 /** The helper's children, zombies included (an unreaped child stays listed). */
 function childrenOf(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
@@ -65,10 +85,11 @@ describe('hearth-spawner with a hearthd that does not read its replies', { skip 
       const all = replies();
       const errors = all.filter((r) => r.error !== undefined);
       assert.equal(errors.length, FAILING);
+      // Replies go out as outcomes come (starts in flight), so their order is not the requests'.
       assert.deepEqual(
-        errors.map((r) => r.id),
+        errors.map((r) => r.id).sort((a, b) => a! - b!),
         Array.from({ length: FAILING }, (_, i) => i + 1),
-        'one reply per failing request, in order',
+        'one reply per failing request',
       );
       assert.ok(errors.every((r) => r.error === `cannot enter the working directory ${MISSING_DIR}: No such file or directory`), errors[0]?.error);
       const started = all.find((r) => r.id === FAILING + 1);
@@ -77,6 +98,35 @@ describe('hearth-spawner with a hearthd that does not read its replies', { skip 
     } finally {
       helper.kill();
       dir.cleanup();
+    }
+  });
+
+  test('starts many processes at once and reports each exit after its start, never before', async () => {
+    // Processes that end at once: their exits are collected while other starts are in flight, often
+    // before their own start's outcome was read. hearthd ignores the exit of a pid it was not told of,
+    // so an exit reported before its start would leave that service "running" for ever.
+    const { helper, channel, replies } = helperOnChannel();
+    try {
+      const n = 300;
+      let requests = '';
+      for (let id = 1; id <= n; id++) requests += `${JSON.stringify({ id, file: '/bin/true', argv: ['true'], env: [], stdio: [null, null, null] })}\n`;
+      channel.write(requests);
+      await eventually(() => replies.filter((r) => r.id === undefined && r.pid !== undefined).length === n, 30_000, 'every exit');
+      const startedAt = new Map<number, number>();
+      replies.forEach((r, i) => {
+        if (r.id !== undefined && r.pid !== undefined) startedAt.set(r.pid, i);
+      });
+      assert.equal(startedAt.size, n, 'every request was answered with a pid');
+      assert.equal(replies.filter((r) => r.error !== undefined).length, 0);
+      const exits = replies.map((r, i) => [r, i] as const).filter(([r]) => r.id === undefined);
+      for (const [r, i] of exits) {
+        assert.ok(startedAt.has(r.pid!), `the exit of ${r.pid} names a started pid`);
+        assert.ok(startedAt.get(r.pid!)! < i, `the exit of ${r.pid} came after its start`);
+        assert.equal(r.code, 0);
+      }
+      assert.equal(new Set(exits.map(([r]) => r.pid)).size, n, 'one exit per process');
+    } finally {
+      helper.kill();
     }
   });
 });

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "reply.h"
@@ -96,4 +97,9 @@ void ack(const char *cmd) {
   /* Sent now, not batched: Node sends the next connection only after it. */
   out_printf("{\"cmd\":\"%s\"}\n", cmd);
   flush_some();
+}
+
+void report_exit(pid_t pid, int status) {
+  if (WIFSIGNALED(status)) out_printf("{\"pid\":%d,\"code\":null,\"signal\":%d}\n", (int)pid, WTERMSIG(status));
+  else out_printf("{\"pid\":%d,\"code\":%d,\"signal\":null}\n", (int)pid, WEXITSTATUS(status));
 }

@@ -8,6 +8,7 @@
 #define HEARTH_SPAWNER_REPLY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The channel replies go to (NODE_CHANNEL_FD). */
 void reply_channel(int fd);
@@ -24,6 +25,9 @@ void reply_error(double id, int has_id, const char *fmt, ...) __attribute__((for
 
 /* {"cmd":CMD}, written at once. */
 void ack(const char *cmd);
+
+/* A child's exit, as waitpid(2) gave it: {"pid":P,"code":C,"signal":null} or {"pid":P,"code":null,"signal":S}. */
+void report_exit(pid_t pid, int status);
 
 /* Writes what the channel takes now; the rest stays for the next call. Exits quietly when hearthd is gone. */
 void flush_some(void);

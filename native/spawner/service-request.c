@@ -13,6 +13,7 @@
 
 #include "common/rlimits.h"
 #include "common/server-start.h"
+#include "in-flight.h"
 #include "reply.h"
 #include "service-start.h"
 #include "request.h"
@@ -127,7 +128,7 @@ static int open_joins(jparser *j, jnode *arr, struct service_start *s, double id
   return 1;
 }
 
-void start_service(jparser *j, int req, pid_t hearthd) {
+void start_service(jparser *j, int req, pid_t hearthd, const char *line, size_t len, enum start_how how) {
   double id;
   if (!request_id(j, req, &id)) return;
   struct service_start s;
@@ -180,9 +181,15 @@ void start_service(jparser *j, int req, pid_t hearthd) {
   s.umask = prog.umask;
 
   char err[512];
-  pid_t pid = service_start(&s, err, sizeof err);
-  if (pid < 0) reply_error(id, 1, "%s", err);
-  else out_printf("{\"id\":%.0f,\"pid\":%d}\n", id, (int)pid);
+  if (how == START_IN_FLIGHT && in_flight_room()) {
+    struct start_attempt a;
+    if (service_begin(&s, 1, &a, err, sizeof err) < 0) reply_error(id, 1, "%s", err);
+    else in_flight_add(id, &a, &s, line, len);
+  } else {
+    pid_t pid = service_start(&s, how != START_OLD_WAY, err, sizeof err);
+    if (pid < 0) reply_error(id, 1, "%s", err);
+    else out_printf("{\"id\":%.0f,\"pid\":%d}\n", id, (int)pid);
+  }
 
 done:
   for (int k = 0; k < 3; k++)

@@ -19,6 +19,7 @@
 #ifndef HEARTH_SPAWNER_SERVICE_REQUEST_H
 #define HEARTH_SPAWNER_SERVICE_REQUEST_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "json.h"
@@ -26,7 +27,16 @@
 /* Whether a parsed request is one for a service (it has "stdio"). */
 int is_service_request(jparser *j, int req);
 
-/* Checks the request, starts the process and replies. hearthd: the pid whose descriptors "stdio" names. */
-void start_service(jparser *j, int req, pid_t hearthd);
+enum start_how {
+  START_IN_FLIGHT, /* reply when the outcome comes (see in-flight.h), if there is room; else wait for it */
+  START_OLD_WAY,   /* a second attempt: fork, join by writing, and wait for the outcome */
+};
+
+/*
+ * Checks the request, starts the process and replies (now, or when its
+ * outcome comes). hearthd: the pid whose descriptors "stdio" names. line:
+ * the request's text as it came, before parsing, kept for a second attempt.
+ */
+void start_service(jparser *j, int req, pid_t hearthd, const char *line, size_t len, enum start_how how);
 
 #endif

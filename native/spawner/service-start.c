@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -90,16 +91,26 @@ static __attribute__((noreturn)) void child(const struct service_start *s, int p
   fail(pipe_fd, EXEC, 0);
 }
 
-static void describe(const struct service_start *s, const struct failure *f, char *err, size_t errlen) {
+void service_labels(const struct service_start *s, struct start_labels *l) {
+  memset(l, 0, sizeof *l);
+  l->file = s->file;
+  l->cwd = s->cwd;
+  l->cgroup = s->cgroup;
+  for (int i = 0; i < s->njoins; i++) l->join_path[i] = s->join_path[i];
+  for (int i = 0; i < s->nlimits; i++) l->limit_resource[i] = s->limit_resource[i];
+}
+
+static void describe(const struct start_labels *l, const struct failure *f, char *err, size_t errlen) {
   const char *why = strerror(f->err);
+  int i = f->index;
   switch (f->stage) {
-    case JOIN_V2: snprintf(err, errlen, "cannot join the cgroup %s: %s", s->cgroup, why); break;
-    case JOIN_V1: snprintf(err, errlen, "cannot join the cgroup of %s: %s", s->join_path[f->index], why); break;
-    case LIMIT: snprintf(err, errlen, "cannot set resource limit %d: %s", s->limit_resource[f->index], why); break;
+    case JOIN_V2: snprintf(err, errlen, "cannot join the cgroup %s: %s", l->cgroup, why); break;
+    case JOIN_V1: snprintf(err, errlen, "cannot join the cgroup of %s: %s", i >= 0 && i < SERVICE_MAX_JOINS ? l->join_path[i] : "?", why); break;
+    case LIMIT: snprintf(err, errlen, "cannot set resource limit %d: %s", i >= 0 && i < SERVICE_MAX_LIMITS ? l->limit_resource[i] : -1, why); break;
     case SESSION: snprintf(err, errlen, "cannot start a session: %s", why); break;
-    case CHDIR: snprintf(err, errlen, "cannot enter the working directory %s: %s", s->cwd, why); break;
-    case STDIO: snprintf(err, errlen, "cannot set up fd %d: %s", f->index, why); break;
-    default: snprintf(err, errlen, "cannot run %s: %s", s->file, why); break;
+    case CHDIR: snprintf(err, errlen, "cannot enter the working directory %s: %s", l->cwd, why); break;
+    case STDIO: snprintf(err, errlen, "cannot set up fd %d: %s", i, why); break;
+    default: snprintf(err, errlen, "cannot run %s: %s", l->file, why); break;
   }
 }
 
@@ -119,77 +130,107 @@ static void reap_now(pid_t pid) {
   }
 }
 
-/*
- * One attempt. *killed_at_birth: the child died before it ran (see the top of
- * this file); *create_errno: the errno of a failed clone3 or fork, else 0.
- */
-static pid_t start_once(const struct service_start *s, int into_cgroup, int *killed_at_birth, int *create_errno, char *err, size_t errlen) {
-  *killed_at_birth = 0;
-  *create_errno = 0;
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) {
-    snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
-    return -1;
-  }
-  pid_t pid = -1;
-  int v2_procs = -1;
-  if (into_cgroup) {
-    pid = clone_into(s->cgroup_dir);
-  } else {
-    if (s->cgroup_dir >= 0) {
-      v2_procs = openat(s->cgroup_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-      if (v2_procs < 0) {
-        snprintf(err, errlen, "cannot join the cgroup %s: %s", s->cgroup, strerror(errno));
-        close(p[0]);
-        close(p[1]);
-        return -1;
-      }
+int service_begin(const struct service_start *s, int allow_into_cgroup, struct start_attempt *a, char *err, size_t errlen) {
+  int into = allow_into_cgroup && s->cgroup_dir >= 0 && clone_into_cgroup_works != 0;
+  for (;;) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) {
+      snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
+      return -1;
     }
-    pid = fork();
-  }
-  if (pid == 0) {
+    pid_t pid = -1;
+    int v2_procs = -1;
+    if (into) {
+      pid = clone_into(s->cgroup_dir);
+    } else {
+      if (s->cgroup_dir >= 0) {
+        v2_procs = openat(s->cgroup_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (v2_procs < 0) {
+          snprintf(err, errlen, "cannot join the cgroup %s: %s", s->cgroup, strerror(errno));
+          close(p[0]);
+          close(p[1]);
+          return -1;
+        }
+      }
+      pid = fork();
+    }
+    if (pid == 0) {
+      close(p[0]);
+      child(s, p[1], v2_procs);
+    }
+    int create_errno = errno;
+    close(p[1]);
+    if (v2_procs >= 0) close(v2_procs);
+    if (pid > 0) {
+      if (into) clone_into_cgroup_works = 1;
+      a->pid = pid;
+      a->pipe = p[0];
+      a->into_cgroup = into;
+      a->alive = 0;
+      return 0;
+    }
     close(p[0]);
-    child(s, p[1], v2_procs);
-  }
-  int fork_errno = errno;
-  close(p[1]);
-  if (v2_procs >= 0) close(v2_procs);
-  if (pid < 0) {
-    close(p[0]);
-    *create_errno = fork_errno;
-    snprintf(err, errlen, into_cgroup ? "cannot start in the cgroup %s: %s" : "cannot fork%.0s: %s", into_cgroup ? s->cgroup : "", strerror(fork_errno));
+    /* An old kernel has no clone3 (ENOSYS), or no CLONE_INTO_CGROUP (E2BIG, EINVAL): join by writing from now on. */
+    if (into && clone_into_cgroup_works < 0 && (create_errno == ENOSYS || create_errno == E2BIG || create_errno == EINVAL)) {
+      clone_into_cgroup_works = 0;
+      into = 0;
+      continue;
+    }
+    snprintf(err, errlen, into ? "cannot start in the cgroup %s: %s" : "cannot fork%.0s: %s", into ? s->cgroup : "", strerror(create_errno));
     return -1;
   }
-  char alive;
-  struct failure f;
-  ssize_t n = read_full(p[0], &alive, 1);
-  ssize_t m = n == 1 ? read_full(p[0], &f, sizeof f) : 0;
-  close(p[0]);
-  if (n != 1) {
-    /* Reaped here, so no exit is reported for a process that never ran. */
-    reap_now(pid);
-    *killed_at_birth = 1;
-    snprintf(err, errlen, "the process was killed as it was created");
-    return -1;
-  }
-  if (m != (ssize_t)sizeof f) return pid; /* EOF: the program runs */
-  reap_now(pid);
-  describe(s, &f, err, errlen);
-  return -1;
 }
 
-pid_t service_start(const struct service_start *s, char *err, size_t errlen) {
-  int killed_at_birth = 0, create_errno = 0;
-  if (s->cgroup_dir >= 0 && clone_into_cgroup_works != 0) {
-    pid_t pid = start_once(s, 1, &killed_at_birth, &create_errno, err, errlen);
-    if (pid >= 0) {
-      clone_into_cgroup_works = 1;
-      return pid;
+enum start_outcome service_step(struct start_attempt *a, const struct start_labels *l, int reaped, char *err, size_t errlen) {
+  if (!a->alive) {
+    char c;
+    ssize_t n;
+    do n = read(a->pipe, &c, 1);
+    while (n < 0 && errno == EINTR);
+    /* The next wake-up brings the outcome: a failure or the end of the pipe at exec. */
+    if (n == 1) {
+      a->alive = 1;
+      return START_PENDING;
     }
-    /* An old kernel has no clone3 (ENOSYS), or no CLONE_INTO_CGROUP (E2BIG, EINVAL): join by writing from now on. */
-    int old_kernel = clone_into_cgroup_works < 0 && (create_errno == ENOSYS || create_errno == E2BIG || create_errno == EINVAL);
-    if (old_kernel) clone_into_cgroup_works = 0;
-    else if (!killed_at_birth) return -1;
+    close(a->pipe);
+    /* Reaped here, so no exit is reported for a process that never ran. */
+    if (!reaped) reap_now(a->pid);
+    snprintf(err, errlen, "the process was killed as it was created");
+    return START_KILLED_AT_BIRTH;
   }
-  return start_once(s, 0, &killed_at_birth, &create_errno, err, errlen);
+  /* The failure is one write of less than PIPE_BUF: whole or not at all, so this never waits. */
+  struct failure f;
+  ssize_t m = read_full(a->pipe, &f, sizeof f);
+  close(a->pipe);
+  if (m != (ssize_t)sizeof f) return START_RUNNING; /* EOF: the program runs */
+  if (!reaped) reap_now(a->pid);
+  describe(l, &f, err, errlen);
+  return START_FAILED;
+}
+
+static void wait_readable(int fd) {
+  struct pollfd p = {fd, POLLIN, 0};
+  while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+}
+
+pid_t service_start(const struct service_start *s, int allow_into_cgroup, char *err, size_t errlen) {
+  struct start_labels l;
+  service_labels(s, &l);
+  for (;;) {
+    struct start_attempt a;
+    if (service_begin(s, allow_into_cgroup, &a, err, errlen) < 0) return -1;
+    enum start_outcome r;
+    do {
+      wait_readable(a.pipe);
+      r = service_step(&a, &l, 0, err, errlen);
+    } while (r == START_PENDING);
+    if (r == START_RUNNING) return a.pid;
+    /* Killed as it was created in the cgroup (the top of this file): once more, the old way. */
+    if (r == START_KILLED_AT_BIRTH && a.into_cgroup) {
+      allow_into_cgroup = 0;
+      continue;
+    }
+    return -1;
+  }
 }

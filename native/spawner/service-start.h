@@ -32,10 +32,47 @@ struct service_start {
   const char *join_path[SERVICE_MAX_JOINS];
 };
 
+/* What a failure message names; kept (as copies) with a start in flight, whose request is gone by then. */
+struct start_labels {
+  const char *file;
+  const char *cwd;
+  const char *cgroup;
+  const char *join_path[SERVICE_MAX_JOINS];
+  int limit_resource[SERVICE_MAX_LIMITS];
+};
+
+void service_labels(const struct service_start *s, struct start_labels *l);
+
+/* A process created and not yet known to have exec'd. */
+struct start_attempt {
+  pid_t pid;
+  int pipe;        /* the read end of the child's close-on-exec pipe: its outcome */
+  int into_cgroup; /* created with CLONE_INTO_CGROUP (a child killed at birth gets a second, old-way attempt) */
+  int alive;       /* the child said it lives (see service-start.c) */
+};
+
+enum start_outcome { START_PENDING, START_RUNNING, START_FAILED, START_KILLED_AT_BIRTH };
+
 /*
- * Starts the process; returns its pid once it has exec'd, or -1 with a
- * message in err (nothing of the program ran, and the child was reaped).
+ * Creates the process and returns at once: 0 with *a, or -1 with a message
+ * in err (nothing was created). Inside the cgroup with clone3 where allowed
+ * and the kernel can; otherwise fork, and the child joins by writing.
  */
-pid_t service_start(const struct service_start *s, char *err, size_t errlen);
+int service_begin(const struct service_start *s, int allow_into_cgroup, struct start_attempt *a, char *err, size_t errlen);
+
+/*
+ * One step on a begun start, when poll(2) finds its pipe readable or hung
+ * up; never blocks. START_PENDING until the outcome is in; then the pipe is
+ * closed and, unless `reaped` (its exit was already collected), a child that
+ * never ran is reaped. err holds the message of a failure.
+ */
+enum start_outcome service_step(struct start_attempt *a, const struct start_labels *l, int reaped, char *err, size_t errlen);
+
+/*
+ * Begins and waits for the outcome: returns the pid once the program has
+ * exec'd, or -1 with a message in err (nothing of the program ran, and the
+ * child was reaped). A child killed at birth is started again the old way.
+ */
+pid_t service_start(const struct service_start *s, int allow_into_cgroup, char *err, size_t errlen);
 
 #endif
