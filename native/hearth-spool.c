@@ -35,7 +35,8 @@
  *
  * usage: hearth-spool --socket PATH --spool-dir DIR --fifo-dir DIR
  *                     [--cap BYTES] [--rotate BYTES]
- * Prints "ready" (or "busy": another one runs) on stdout, then detaches it.
+ * Prints "ready" (or "busy": another one kept the spool's lock for LOCK_WAIT_SECONDS) on stdout,
+ * then detaches it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -405,6 +406,33 @@ static void run(void) {
 
 static void worker_loop(void) { run(); }
 
+/* hearthd waits 5 s for "ready": the wait for a predecessor's lock ends well before. */
+#define LOCK_WAIT_SECONDS 3
+
+static void lock_wait_over(int sig) { (void)sig; }
+
+/*
+ * Takes the spool's lock: two helpers splicing into one spool file would tear it. hearthd starts
+ * a helper only when it cannot reach one, so a holder now is one going away (a helper killed
+ * with kill -9 leaves its worker, which shares the lock, until the worker sees that) or one still
+ * coming up. Saying "busy" at once left hearthd with no helper at all, and it then gave up the
+ * spool for its whole life: the bytes a killed hearthd had left in the spool files were never
+ * journaled. So the lock is waited for, a while: the predecessor's exit hands it over at once.
+ */
+static int take_lock(int lock) {
+  if (flock(lock, LOCK_EX | LOCK_NB) == 0) return 0;
+  if (errno != EWOULDBLOCK) return -1;
+  /* Without SA_RESTART, so that the alarm ends the wait with EINTR. */
+  struct sigaction sa = {.sa_handler = lock_wait_over};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGALRM, &sa, NULL);
+  alarm(LOCK_WAIT_SECONDS);
+  int r = flock(lock, LOCK_EX);
+  alarm(0);
+  signal(SIGALRM, SIG_DFL);
+  return r;
+}
+
 static void usage(void) {
   fprintf(stderr, "usage: hearth-spool --socket PATH --spool-dir DIR --fifo-dir DIR [--cap BYTES] [--rotate BYTES]\n");
   exit(2);
@@ -438,8 +466,8 @@ int main(int argc, char **argv) {
     printf("error cannot open %s: %s\n", lock_path, strerror(errno));
     return 1;
   }
-  if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
-    /* Two helpers splicing into one spool file would tear it: the first one stays. */
+  if (take_lock(lock) != 0) {
+    /* A predecessor that neither served nor went away: it stays, and hearthd tries to reach it. */
     printf("busy\n");
     return 3;
   }

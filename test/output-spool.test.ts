@@ -1,7 +1,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { parseSeal } from '../src/journal/spool-position.js';
 import { startDaemon, type RunningDaemon } from './helpers/daemon.js';
 import { eventually, pidAlive, tempDir } from './helpers/index.js';
 
@@ -60,27 +62,96 @@ const journaledCount = (d: RunningDaemon, name: string): number => {
   return m ? Number(m[1]) : 0;
 };
 
-function spoolHelperPid(runtimeDir: string): number | undefined {
+/** The live processes of the spool helper of this runtime dir (its router first, unless pids wrapped), lowest pid first. */
+function spoolHelperPids(runtimeDir: string): number[] {
   const socket = join(runtimeDir, 'spool.sock');
+  const pids: number[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const argv = readFileSync(`/proc/${e}/cmdline`, 'latin1').split('\0');
-      if (argv[0]!.endsWith('hearth-spool') && argv.includes(socket) && pidAlive(Number(e))) return Number(e);
+      if (argv[0]!.endsWith('hearth-spool') && argv.includes(socket) && pidAlive(Number(e))) pids.push(Number(e));
     } catch {
       // gone meanwhile
     }
   }
-  return undefined;
+  return pids;
 }
+
+const spoolHelperPid = (runtimeDir: string): number | undefined => spoolHelperPids(runtimeDir)[0];
 
 /** Waits for the flood's last line, then checks every line is in the journal exactly once. */
 async function everyLineOnce(d: RunningDaemon): Promise<void> {
-  await eventually(() => journaledCount(d, 'flood') === LINES, 60_000, 'the last line journaled').catch((e: Error) => {
-    // Once in a full suite run this waited in vain (passing alone and under load since): say where the bytes stopped.
-    throw new Error(`${e.message}\n${whereTheFloodStopped(d)}`);
+  const start = Date.now();
+  const seen: Array<{ at: number; n: number }> = [];
+  const journaled = (): number => {
+    const n = journaledCount(d, 'flood');
+    if (n !== seen[seen.length - 1]?.n) seen.push({ at: Date.now() - start, n });
+    return n;
+  };
+  await eventually(() => journaled() === LINES, 60_000, 'the last line journaled').catch((e: Error) => {
+    // Once in a full suite run this waited in vain (passing alone and under load since): say
+    // whether the flood was stuck or slow, and where its bytes stopped.
+    throw new Error(`${e.message}\n${howItWent(seen, Date.now() - start)}\n${whereTheFloodStopped(d)}`);
   });
   assertExactlyOnce(journalLines(d, 'flood'), LINES);
+}
+
+/**
+ * Stuck or slow: when the last new line came, and the counts seen on the way (a lost wake-up
+ * leaves the count flat from some moment on; a busy machine keeps it rising, slowly).
+ */
+function howItWent(seen: Array<{ at: number; n: number }>, waited: number): string {
+  const last = seen[seen.length - 1];
+  if (!last) return `no line journaled in ${waited} ms of waiting`;
+  const recent = seen.filter((s) => s.at >= waited - 10_000);
+  const before = seen.filter((s) => s.at < waited - 10_000).pop();
+  const rose = recent.length > 0 ? last.n - (before ?? seen[0]!).n : 0;
+  const steps = seen.length > 12 ? [...seen.slice(0, 6), ...seen.slice(-6)] : seen;
+  return [
+    `progress: the count last rose ${waited - last.at} ms before the end of the wait, to n=${last.n}; it rose by ${rose} lines in the last 10 s`,
+    `counts seen (ms into the wait: n): ${steps.map((s) => `${s.at}: ${s.n}`).join(', ')}`,
+    `load average: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  ].join('\n');
+}
+
+/** A process's state and where in the kernel it sleeps (…pipe_write: a writer whose pipe is full; …epoll_wait: waiting for events). */
+function processState(pid: number | undefined): string {
+  if (!pid) return 'none';
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks of 1/100 s (USER_HZ on Linux).
+    const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
+    let wchan = '?';
+    try {
+      // "0": on a CPU or about to be.
+      wchan = readFileSync(`/proc/${pid}/wchan`, 'latin1').replace(/^0?$/, 'no wait');
+    } catch {
+      // not readable here
+    }
+    return `${pid} state ${fields[0]} in ${wchan}, ${cpu} s of CPU`;
+  } catch {
+    return `${pid} gone`;
+  }
+}
+
+/** The last seal in the service's current log file: how far the journal says each spool stream got. */
+function lastSeal(d: RunningDaemon, name: string): string {
+  const path = join(d.root, 'log', `${name}.log`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = statSync(path).size;
+    const buf = Buffer.alloc(Math.min(size, 1 << 20));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    const seal = buf.toString('latin1').split('\n').reverse().map(parseSeal).find((p) => p !== undefined);
+    return seal ? [...seal.points].map(([k, p]) => `${k}=${p.gen}:${p.off}`).join(' ') : 'no seal in its last MiB';
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** What a stalled flood leaves to read: the last line journaled, the service, the spool's files and hearthd's own log. */
@@ -92,9 +163,22 @@ function whereTheFloodStopped(d: RunningDaemon): string {
   } catch (e) {
     spool = (e as Error).message;
   }
+  // Read with the spool files, not after the slow CLI calls below: the two are compared.
+  const seal = lastSeal(d, 'flood');
+  let flood: number | undefined;
+  try {
+    flood = (JSON.parse(d.cli('status', 'flood', '--json').stdout) as { pid: number | null }).pid ?? undefined;
+  } catch {
+    // no answer: said as "none"
+  }
+  // Bytes in the spool past the journal's seal: hearthd did not read them (a missed notice). None
+  // past it and the writer in …pipe_write: the helper did not drain (a missed progress). Both
+  // moving, slowly: a busy machine.
   return [
     `last line journaled: n=${journaledCount(d, 'flood')} of ${LINES}`,
-    `spool helper: ${spoolHelperPid(d.runtimeDir) ?? 'not running'}; spool files: ${spool}`,
+    `spool helper: ${spoolHelperPids(d.runtimeDir).map(processState).join('; ') || 'not running'}; spool files: ${spool}`,
+    `the journal's last seal (read with the spool files): ${seal}`,
+    `the flood's writer: ${processState(flood)}; hearthd: ${processState(d.child.pid)}`,
     `hearth status flood:\n${d.cli('status', 'flood').stdout}`,
     `hearthd's log:\n${d.cli('logs', 'hearthd', '-n', '40').stdout}`,
   ].join('\n');

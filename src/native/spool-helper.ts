@@ -206,7 +206,10 @@ export class SpoolHelper {
     this.retryTimer.unref();
   }
 
-  /** Starts a helper and waits for its "ready" ("busy": one is running already, which is as good). */
+  /**
+   * Starts a helper and waits for its "ready". A predecessor still holding the spool's lock (killed,
+   * its worker not gone yet) is waited for by the helper; "busy" means one kept it and may serve.
+   */
   private start(): Promise<void> {
     const o = this.options;
     const args = ['--socket', o.socketPath, '--spool-dir', o.spoolDir, '--fifo-dir', o.fifoDir];

@@ -6,7 +6,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../journal/index.js';
@@ -180,5 +181,49 @@ test('a helper killed while services are quiet is started again; what they write
   } finally {
     holds.forEach((fd) => closeSync(fd));
     await stop();
+  }
+});
+
+/** Resolves once a process waits in flock(2) for `path` (/proc/locks lists waiters with "->"), or when `done()` says to stop looking. */
+async function someoneWaitsFor(path: string, done: () => boolean): Promise<void> {
+  const ino = statSync(path).ino;
+  const waiter = new RegExp(`^\\d+: -> FLOCK .* [0-9a-f]+:[0-9a-f]+:${ino} `, 'm');
+  while (!done() && !waiter.test(readFileSync('/proc/locks', 'latin1'))) await new Promise((r) => setTimeout(r, 20));
+}
+
+test('a helper started while a killed one still holds the spool lock waits for it: hearthd keeps its spool', { skip: !built && 'hearth-spool is not built' }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-spool-'));
+  dirs.push(dir);
+  const run = join(dir, 'run');
+  const spoolDir = join(run, 'spool');
+  mkdirSync(spoolDir, { recursive: true });
+  // The predecessor: a helper of this spool that hearthd cannot reach, as a killed one whose worker
+  // (which shares the lock) has not seen it yet. A new helper that said "busy" at once would fail
+  // open(), and hearthd would read the pipes itself, leaving the spooled bytes unjournaled for good.
+  const old = spawn(nativeHelperPath(SPOOL_HELPER)!, ['--socket', join(dir, 'old.sock'), '--spool-dir', spoolDir, '--fifo-dir', join(run, 'output')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const journal = new Journal(join(dir, 'log'));
+  let spool: OutputSpool | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      old.stdout!.once('data', (d: Buffer) => (String(d).startsWith('ready') ? resolve() : reject(new Error(`the predecessor said ${String(d)}`))));
+    });
+    spool = OutputSpool.create({ journal, runtimeDir: run }, {})!;
+    let settled = false;
+    const opening = spool.open().then(
+      () => 'opened',
+      (e: Error) => `gave up: ${e.message}`,
+    );
+    void opening.then(() => (settled = true));
+    const first = await Promise.race([opening, someoneWaitsFor(join(spoolDir, '.lock'), () => settled).then(() => 'waiting for the lock')]);
+    assert.equal(first, 'waiting for the lock', 'the new helper waits for its predecessor instead of giving up');
+    old.kill('SIGKILL');
+    assert.equal(await opening, 'opened', 'and serves once the predecessor is gone');
+    spool.service('svc');
+    await write(spool, 'svc.out', 'through the spool\n');
+    await eventually(async () => (await texts(journal, 'svc')).length === 1, 'the line journaled through the new helper');
+  } finally {
+    old.kill('SIGKILL');
+    await spool?.close();
+    journal.close();
   }
 });
