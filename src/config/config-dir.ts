@@ -175,7 +175,7 @@ async function loadServiceFiles(
     const def = result.definition;
     if (result.warnings.length > 0) config.warnings.push(...result.warnings);
     // A definition's name is the one it was parsed with, kept by the cache: a reload makes no name per service.
-    if (result.errors.length > 0) config.broken.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, errors: result.errors });
+    if (result.errors.length > 0) config.broken.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, errors: [...result.errors] });
     else if (def?.timer) config.timers.set(def.name, def);
     else if (def) config.services.set(def.name, def);
     else if (result.inetd) config.inetdToml.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, ...result.inetd });

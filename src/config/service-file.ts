@@ -58,8 +58,8 @@ export interface ServiceFileResult {
   definition?: ServiceDefinition;
   /** `type = "inetd"`: an inetd-style service, for the super-server's parser. */
   inetd?: { raw: Record<string, unknown>; lineOf(key: string): number | undefined };
-  errors: HearthError[];
-  warnings: HearthError[];
+  errors: readonly HearthError[];
+  warnings: readonly HearthError[];
 }
 
 type Draft = Partial<ServiceDefinition> & {
@@ -118,6 +118,9 @@ function readReady(c: FieldContext, path: KeyPath, v: unknown): Readiness | unde
   }
   return bad();
 }
+
+/** No errors, or no warnings: shared by every service file without any. */
+const NO_PROBLEMS: readonly HearthError[] = Object.freeze([]);
 
 const SCHEMA: Record<string, Reader> = {
   description: (c, p, v, d) => void (d.description = readString(c, p, v)),
@@ -356,7 +359,8 @@ export function parseServiceFile(
     log: draft.log,
     ...(draft.onLogFull !== undefined ? { onLogFull: draft.onLogFull } : {}),
   };
-  return { definition, errors: [], warnings: c.warnings };
+  // Kept per service file by the cache: the usual none is one shared array, not two per file.
+  return { definition, errors: NO_PROBLEMS, warnings: c.warnings.length > 0 ? c.warnings : NO_PROBLEMS };
 }
 
 function findKeyLinesSafe(text: string) {

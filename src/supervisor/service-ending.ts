@@ -96,7 +96,7 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
 
   /** The main process is gone and so is everything it started: apply the restart policy. */
   protected afterExit(exit: ExitFacts, why: string | undefined, ranForMs: number): void {
-    for (const c of this.stopCancels.splice(0)) c();
+    this.endStopWatches();
     const clean = isCleanExit(exit, this.def.successExit);
     if (!this.wanted) {
       this.cleanUpRun(false);
@@ -157,7 +157,7 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
       this.restarts++;
       this.beginStart();
     }, ms);
-    this.cancels.push(() => clearTimeout(timer));
+    this.onCancel(() => clearTimeout(timer));
   }
 
   /** The operator's stop: ExecStop= (if it had come up), the stop signal to what is left, ExecStopPost=. */
@@ -199,7 +199,7 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
       onEscalate: () => this.escalated(),
     });
     if (this.def.stop?.sendSighup) boundary.signal('SIGHUP');
-    this.stopCancels.push(stop.cancel);
+    this.onStopWatchesEnd(stop.cancel);
     const main = waitForMain && this.mainPid !== null ? (this.mainDone?.wait() ?? Promise.resolve()) : Promise.resolve();
     const done = Promise.all([stop.done, main]).then(() => undefined);
     if (keepGoing) return done;
@@ -207,7 +207,7 @@ export abstract class ServiceEnding extends ServiceRunnerBase {
   }
 
   protected finishStop(): void {
-    for (const c of this.stopCancels.splice(0)) c();
+    this.endStopWatches();
     this.stopping = false;
     this.mainDone = undefined;
     this.pgid = null;

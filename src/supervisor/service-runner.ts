@@ -110,7 +110,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
     }
     const wait = this.sockets.waitForFirstConnection();
     let cancelled = false;
-    this.cancels.push(() => {
+    this.onCancel(() => {
       cancelled = true;
       wait.cancel();
     });
@@ -282,9 +282,9 @@ export class ServiceRunner extends ServiceEnding implements Runner {
       { servicePids: () => this.unit.pids([this.pgid, this.mainPid]) },
     );
     this.readiness = watch;
-    this.cancels.push(() => watch.cancel());
+    this.onCancel(() => watch.cancel());
     // The bus name watch lives as long as the run (Type=dbus): the end of the run ends it.
-    this.stopCancels.push(() => watch.end());
+    this.onStopWatchesEnd(() => watch.end());
     watch.begin();
     for (const chunk of this.takeEarlyOutput()) watch.feedOutput(chunk);
     for (const payload of early) this.handleNotify(payload);
@@ -322,7 +322,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
   /** A main process that is not our child (adopted, or a forking daemon's): watched through /proc. */
   protected watchMainPid(pid: number, pollMs?: number): void {
     this.mainDone = new Latch();
-    this.stopCancels.push(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null), pollMs));
+    this.onStopWatchesEnd(whenPidDies(pid, () => pid === this.mainPid && this.onMainExit(null, null), pollMs));
   }
 
   /** Ready by its type: ExecStartPost= comes next, if any. */
@@ -358,7 +358,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
         this.detail = `ran longer than its maximum runtime (${this.def.runtimeMaxMs}ms)`;
         this.boundary().signal(this.def.stopSignal);
       }, this.def.runtimeMaxMs);
-      this.cancels.push(() => clearTimeout(timer));
+      this.onCancel(() => clearTimeout(timer));
     }
     this.readyWaiters.resolveAll();
   }
@@ -399,7 +399,7 @@ export class ServiceRunner extends ServiceEnding implements Runner {
       this.becomeReady();
       return;
     }
-    this.cancels.push(
+    this.onCancel(
       waitForPidFile(
         pidFile,
         this.def.startTimeoutMs,
