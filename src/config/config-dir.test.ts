@@ -2,6 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigDir } from './config-dir.js';
@@ -51,6 +52,23 @@ describe('loadConfigDir', () => {
         assert.equal(c.configDir, dir);
       },
     );
+  });
+
+  test('a FIFO or a directory named NAME.toml is broken, "not a regular file", and never holds the load', async () => {
+    await withDir({ 'services/web.toml': 'exec = ["/bin/true"]\n' }, async (dir) => {
+      // Nobody ever writes to this FIFO: reading it would wait for ever.
+      execFileSync('mkfifo', [join(dir, 'services', 'pipe.toml')]);
+      mkdirSync(join(dir, 'services', 'folder.toml'));
+      const c = await loadConfigDir(dir);
+      assert.deepEqual([...c.services.keys()], ['web']);
+      assert.deepEqual(
+        c.broken.map((b) => [b.file, b.errors.map(String)]),
+        [
+          ['services/folder.toml', ['services/folder.toml: cannot read: not a regular file']],
+          ['services/pipe.toml', ['services/pipe.toml: cannot read: not a regular file']],
+        ],
+      );
+    });
   });
 
   test('skips hidden files, editor backups and package-manager leftovers', async () => {

@@ -2,7 +2,7 @@
  * Loads a whole config dir into one model. A broken file is set aside with
  * its errors and never keeps the others from loading.
  */
-import { lstatSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
@@ -18,11 +18,29 @@ import { loadSysvScripts, type SysvLoadResult } from './sysv-script.js';
 import { loadInsservConf, type InsservConf } from './insserv-conf.js';
 import type { SystemdConfig } from './systemd-units.js';
 import { systemdLinkDir, systemdSearchPath, unitDirsHoldAnything, type SystemdDirs } from './systemd-dirs.js';
-import { mapLimited } from '../util/map-limited.js';
 import type { ServiceFileCache, ServiceFileLoad } from './service-file-cache.js';
 
-/** Service files read at once: each holds a descriptor while it is read (see mapLimited). */
-const CONFIG_READS_IN_FLIGHT = 32;
+/**
+ * Service files read per turn of the event loop. A synchronous read of a small file costs
+ * a fraction of an asynchronous one (a FileHandle, an fstat and several promise hops:
+ * 0.2 ms a file in a --cpu-prof of a 1,000-service boot), but 10,000 in a row would hold
+ * hearthd for a quarter of a second; one at a time, they never hold more than a descriptor.
+ */
+const READS_PER_TURN = 200;
+
+/**
+ * A service file's text. Opened without blocking and checked to be a regular file before
+ * it is read: a FIFO named NAME.toml would otherwise hold hearthd until someone wrote to it.
+ */
+function readServiceFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export interface BrokenService {
   name: string;
@@ -157,18 +175,20 @@ async function loadServiceFiles(
     if (unchanged) results[i] = unchanged;
     else toRead.push({ index: i, regular, ...(stats ? { stats } : {}) });
   }
-  await mapLimited(toRead, CONFIG_READS_IN_FLIGHT, async ({ index, stats, regular }) => {
+  for (let k = 0; k < toRead.length; k++) {
+    if (k > 0 && k % READS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const { index, stats, regular } = toRead[k]!;
     const file = files[index]!;
     let text: string;
     try {
-      text = await readFile(`${servicesDir}/${file}`, 'utf8');
+      text = readServiceFile(`${servicesDir}/${file}`);
     } catch (e) {
       results[index] = { errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: `services/${file}` })], warnings: [] };
-      return;
+      continue;
     }
     const parse = () => parseServiceFile(nameOf(file), `services/${file}`, text, defaults);
     results[index] = stats && cache ? cache.parsed(file, stats, regular, text, parse) : parse();
-  });
+  }
   cache?.end(entries ? { entries, files, results } : undefined);
   for (let i = 0; i < files.length; i++) {
     const result = results[i]!;
