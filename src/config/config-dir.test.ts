@@ -54,13 +54,16 @@ describe('loadConfigDir', () => {
     );
   });
 
-  test('a FIFO or a directory named NAME.toml is broken, "not a regular file", and never holds the load', async () => {
+  test('a FIFO or a directory named NAME.toml is broken, "not a regular file", and never holds the load; nor does a FIFO in cron.d', async () => {
     await withDir({ 'services/web.toml': 'exec = ["/bin/true"]\n' }, async (dir) => {
       // Nobody ever writes to this FIFO: reading it would wait for ever.
       execFileSync('mkfifo', [join(dir, 'services', 'pipe.toml')]);
       mkdirSync(join(dir, 'services', 'folder.toml'));
+      mkdirSync(join(dir, 'cron.d'));
+      execFileSync('mkfifo', [join(dir, 'cron.d', 'pipe')]);
       const c = await loadConfigDir(dir);
       assert.deepEqual([...c.services.keys()], ['web']);
+      assert.deepEqual(c.cron.errors.map(String), ['cron.d/pipe: cannot read: not a regular file']);
       assert.deepEqual(
         c.broken.map((b) => [b.file, b.errors.map(String)]),
         [

@@ -3,7 +3,7 @@
  * its errors and never keeps the others from loading.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { compareFileNames, type LimitSupport, type ServiceDefinition } from '../model/index.js';
@@ -29,10 +29,11 @@ import type { ServiceFileCache, ServiceFileLoad } from './service-file-cache.js'
 const READS_PER_TURN = 200;
 
 /**
- * A service file's text. Opened without blocking and checked to be a regular file before
- * it is read: a FIFO named NAME.toml would otherwise hold hearthd until someone wrote to it.
+ * A config file's text (a service file, a crontab). Opened without blocking and checked to
+ * be a regular file before it is read: a FIFO named NAME.toml (or put in cron.d) would
+ * otherwise hold the load until someone wrote to it.
  */
-function readServiceFile(path: string): string {
+function readRegularFile(path: string): string {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
     if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
@@ -181,7 +182,7 @@ async function loadServiceFiles(
     const file = files[index]!;
     let text: string;
     try {
-      text = readServiceFile(`${servicesDir}/${file}`);
+      text = readRegularFile(`${servicesDir}/${file}`);
     } catch (e) {
       results[index] = { errors: [new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file: `services/${file}` })], warnings: [] };
       continue;
@@ -232,7 +233,7 @@ async function loadCrontabs(dir: string): Promise<LoadedConfig['cron'] & { warni
   const read = async (file: string, owner?: string) => {
     let text: string;
     try {
-      text = await readFile(join(dir, file), 'utf8');
+      text = readRegularFile(join(dir, file));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') errors.push(new HearthError('ERR_CONFIG_IO', `cannot read: ${(e as Error).message}`, { file }));
       return;
