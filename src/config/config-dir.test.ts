@@ -26,6 +26,9 @@ async function withDir(files: Record<string, string>, fn: (dir: string) => Promi
   }
 }
 
+/** An LSB init script that provides `name`. */
+const script = (name: string) => `#!/bin/sh\n### BEGIN INIT INFO\n# Provides: ${name}\n# Default-Start: 2 3 4 5\n# Default-Stop: 0 1 6\n### END INIT INFO\nexit 0\n`;
+
 describe('loadConfigDir', () => {
   test('one broken file is listed as broken and never keeps the others from loading', async () => {
     await withDir(
@@ -71,6 +74,20 @@ describe('loadConfigDir', () => {
           ['services/pipe.toml', ['services/pipe.toml: cannot read: not a regular file']],
         ],
       );
+    });
+  });
+
+  test('no config file that is a FIFO holds the load: hearth.toml, xinetd.conf, inetd.conf, a chkconfig.d override', async () => {
+    await withDir({ 'services/web.toml': 'exec = ["/bin/true"]\n', 'init.d/old': script('old'), 'chkconfig.d/.keep': '' }, async (dir) => {
+      for (const f of ['hearth.toml', 'xinetd.conf', 'inetd.conf', 'chkconfig.d/old']) execFileSync('mkfifo', [join(dir, f)]);
+      const c = await loadConfigDir(dir);
+      assert.deepEqual([...c.services.keys()], ['web']);
+      // An override that cannot be read is no override: the script keeps its own header.
+      assert.deepEqual(c.sysv.scripts.map((x) => x.name), ['old']);
+      const said = [...c.errors, ...c.inetd.errors].map(String).join('\n');
+      assert.match(said, /hearth\.toml.*not a regular file/);
+      assert.match(said, /xinetd\.conf.*not a regular file/);
+      assert.match(said, /inetd\.conf.*not a regular file/);
     });
   });
 
@@ -187,7 +204,6 @@ describe('loadConfigDir', () => {
   });
 
   test('a name defined twice is reported where the losing definition lives: init script, then systemd unit, then service file wins', async () => {
-    const script = (name: string) => `#!/bin/sh\n### BEGIN INIT INFO\n# Provides: ${name}\n# Default-Start: 2 3 4 5\n# Default-Stop: 0 1 6\n### END INIT INFO\nexit 0\n`;
     await withDir(
       {
         'services/cron.toml': 'exec = ["/bin/sleep", "1"]\n',

@@ -2,7 +2,8 @@
  * Loads a whole config dir into one model. A broken file is set aside with
  * its errors and never keeps the others from loading.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
+import { readRegularFile } from './regular-file.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
@@ -28,20 +29,6 @@ import type { ServiceFileCache, ServiceFileLoad } from './service-file-cache.js'
  */
 const READS_PER_TURN = 200;
 
-/**
- * A config file's text (a service file, a crontab). Opened without blocking and checked to
- * be a regular file before it is read: a FIFO named NAME.toml (or put in cron.d) would
- * otherwise hold the load until someone wrote to it.
- */
-function readRegularFile(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-  try {
-    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
-    return readFileSync(fd, 'utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export interface BrokenService {
   name: string;

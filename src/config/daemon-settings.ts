@@ -2,7 +2,6 @@
  * hearth.toml: the daemon's own settings. Everything is optional; unknown
  * keys are errors (with "did you mean"), as in service files.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { HearthError } from '../errors/index.js';
@@ -11,6 +10,7 @@ import { findKeyLines } from './key-lines.js';
 import { FieldContext, describeValue, isTable, readDuration, readInt, readOctalMode, readOneOf, readSize, readString, readStringList, type KeyPath } from './toml-values.js';
 import { tomlSyntaxError } from './toml-syntax-error.js';
 import { FLEET_KEYS, checkFleet, defaultFleetSettings, type FleetSettings } from './fleet-settings.js';
+import { readRegularFile } from './regular-file.js';
 
 export interface DaemonSettings {
   runlevel: number;
@@ -245,7 +245,7 @@ export function parseDaemonSettings(file: string, text: string): { settings: Dae
 export function loadDaemonSettings(configDir: string): { settings: DaemonSettings; errors: HearthError[] } {
   let text: string;
   try {
-    text = readFileSync(join(configDir, 'hearth.toml'), 'utf8');
+    text = readRegularFile(join(configDir, 'hearth.toml'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { settings: structuredClone(DEFAULT_SETTINGS), errors: [] };
     return {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from './regular-file.js';
 
 export const DEFAULT_SERVICES_FILE = '/etc/services';
 
@@ -42,7 +42,7 @@ export function parseEtcServices(text: string): ServicesTable {
 export async function loadEtcServices(path = DEFAULT_SERVICES_FILE): Promise<ServicesTable> {
   let text = '';
   try {
-    text = await readFile(path, 'utf8');
+    text = readRegularFile(path);
   } catch {
     text = '';
   }

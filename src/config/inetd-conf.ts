@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { InetdFlag, InetdServiceDefinition, InetdType } from '../model/index.js';
 import { DEFAULT_CPS } from '../model/index.js';
 import { loadEtcServices, type ServicesTable } from './etc-services.js';
 import { dedupeInetd, type InetdLoadResult } from './xinetd-conf.js';
+import { readRegularFile } from './regular-file.js';
 
 const INTERNAL = new Set(['echo', 'discard', 'chargen', 'daytime', 'time', 'tcpmux']);
 /** Debian's update-inetd disables a line by prefixing it with this. */
@@ -133,7 +133,7 @@ export async function loadInetdConf(path: string, options: { services?: Services
   const services = options.services ?? (await loadEtcServices(options.servicesFile));
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readRegularFile(path);
   } catch (e) {
     return { services: [], warnings: [], errors: [new HearthError('ERR_CONFIG_IO', `cannot read "${path}": ${(e as Error).message}`, { file: path })], files: [] };
   }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { HearthError } from '../errors/index.js';
 import { withPolicy } from './sysv-policy.js';
 import { DEFAULT_RUNLEVELS, isValidServiceName, type ChkconfigHeader, type LsbHeader, type SysvScript } from '../model/index.js';
+import { readRegularFile } from './regular-file.js';
 
 const LSB_BEGIN = /^###\s*BEGIN INIT INFO\s*$/;
 const LSB_END = /^###\s*END INIT INFO\s*$/;
@@ -339,7 +340,7 @@ function readOverride(dir: string, name: string, errors: HearthError[]): SysvScr
   const file = path.join(dir, name);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFile(file);
   } catch {
     return undefined;
   }

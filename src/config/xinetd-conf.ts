@@ -1,8 +1,9 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { HearthError } from '../errors/index.js';
 import type { InetdServiceDefinition } from '../model/index.js';
 import { loadEtcServices, type ServicesTable } from './etc-services.js';
+import { readRegularFile } from './regular-file.js';
 import {
   assignAttribute, buildInetdDefinition, newServiceAttrs,
   type AssignOp, type AttrSet, type Problem,
@@ -109,7 +110,7 @@ class XinetdParser {
     this.seen.add(full);
     let text: string;
     try {
-      text = await readFile(full, 'utf8');
+      text = readRegularFile(full);
     } catch (e) {
       this.errors.push(new HearthError('ERR_CONFIG_IO', `cannot read xinetd file "${path}": ${(e as Error).message}`, {
         ...(fromFile ? { file: fromFile, line: fromLine } : { file: path }),
