@@ -3,7 +3,6 @@
  * its errors and never keeps the others from loading.
  */
 import { lstatSync, statSync, type Stats } from 'node:fs';
-import { readRegularFile } from './regular-file.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HearthError } from '../errors/index.js';
@@ -20,6 +19,7 @@ import { loadInsservConf, type InsservConf } from './insserv-conf.js';
 import type { SystemdConfig } from './systemd-units.js';
 import { systemdLinkDir, systemdSearchPath, unitDirsHoldAnything, type SystemdDirs } from './systemd-dirs.js';
 import type { ServiceFileCache, ServiceFileLoad } from './service-file-cache.js';
+import { readRegularFile } from './regular-file.js';
 
 /**
  * Service files read per turn of the event loop. A synchronous read of a small file costs
@@ -29,11 +29,10 @@ import type { ServiceFileCache, ServiceFileLoad } from './service-file-cache.js'
  */
 const READS_PER_TURN = 200;
 
-
 export interface BrokenService {
   name: string;
   file: string;
-  errors: HearthError[];
+  errors: readonly HearthError[];
 }
 
 export interface InetdTomlService {
@@ -183,7 +182,7 @@ async function loadServiceFiles(
     const def = result.definition;
     if (result.warnings.length > 0) config.warnings.push(...result.warnings);
     // A definition's name is the one it was parsed with, kept by the cache: a reload makes no name per service.
-    if (result.errors.length > 0) config.broken.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, errors: [...result.errors] });
+    if (result.errors.length > 0) config.broken.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, errors: result.errors });
     else if (def?.timer) config.timers.set(def.name, def);
     else if (def) config.services.set(def.name, def);
     else if (result.inetd) config.inetdToml.push({ name: nameOf(files[i]!), file: `services/${files[i]!}`, ...result.inetd });
@@ -217,7 +216,7 @@ async function loadCrontabs(dir: string): Promise<LoadedConfig['cron'] & { warni
   // One look-up per name and load: each may read /etc/passwd or run getent.
   const known = new Map<string, boolean>();
   const exists = (name: string) => known.get(name) ?? known.set(name, userExists(name)).get(name)!;
-  const read = async (file: string, owner?: string) => {
+  const read = (file: string, owner?: string) => {
     let text: string;
     try {
       text = readRegularFile(join(dir, file));
@@ -231,9 +230,9 @@ async function loadCrontabs(dir: string): Promise<LoadedConfig['cron'] & { warni
     warnings.push(...r.warnings);
   };
   const list = async (sub: string) => (await readdir(join(dir, sub)).catch(() => [] as string[])).filter((f) => !isIgnoredConfigFile(f) && !f.includes('.')).sort();
-  await read('crontab');
-  for (const f of await list('cron.d')) await read(`cron.d/${f}`);
-  for (const user of await list('crontabs')) await read(`crontabs/${user}`, user);
+  read('crontab');
+  for (const f of await list('cron.d')) read(`cron.d/${f}`);
+  for (const user of await list('crontabs')) read(`crontabs/${user}`, user);
   return { jobs, errors, warnings };
 }
 
