@@ -7,7 +7,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { nativeHelperPath } from '../src/native/index.js';
 import { openTracking } from '../src/boundary/index.js';
 import { tempDir } from './helpers/index.js';
@@ -75,4 +77,23 @@ test('a limit adds the hierarchy that enforces it, with the value written there'
   unit.applyLimits({});
   if (hierarchyOf(pids) === 'v2') assert.equal(readFileSync(pids.replace(/cgroup\.procs$/, 'pids.max'), 'utf8').trim(), 'max');
   assert.ok(!(unit.joinFiles() ?? []).some((f) => hierarchyOf(f) === 'pids'));
+});
+
+test('populatedUnits(kind) lists only that kind\'s units that hold processes', { skip }, async () => {
+  const tracking = openHere();
+  const children = ['service', 'systemd'].map((kind) => {
+    const unit = tracking.unit(kind, 'held');
+    unit.applyLimits(undefined);
+    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    cleanups.push(() => child.kill('SIGKILL'));
+    writeFileSync(unit.joinFiles()![0]!, String(child.pid));
+    return child;
+  });
+  tracking.unit('systemd', 'empty').applyLimits(undefined);
+  assert.deepEqual([...tracking.populatedUnits('systemd')], [['held.systemd', [children[1]!.pid]]]);
+  assert.deepEqual([...tracking.populatedUnits('service').keys()], ['held.service']);
+  for (const child of children) {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
 });

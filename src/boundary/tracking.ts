@@ -76,8 +76,8 @@ export interface ProcessTracking {
   ownerOf(pid: number): { name: string; kind: string } | undefined;
   /** The unit a cgroup v2 path (a "0::" line of /proc/PID/cgroup, read earlier) belongs to. */
   ownerOfCgroup(path: string): { name: string; kind: string } | undefined;
-  /** Units whose cgroup still holds processes (after a crash of hearthd): "NAME.KIND" → pids. */
-  populatedUnits(): Map<string, number[]>;
+  /** Units of one kind whose cgroup still holds processes (after a crash of hearthd): "NAME.KIND" → pids. Other kinds' cgroups are not read. */
+  populatedUnits(kind: string): Map<string, number[]>;
   /** Clean shutdown: remove the empty cgroups. */
   close(): void;
 }
@@ -138,9 +138,11 @@ class CgroupTracking implements ProcessTracking {
     return unit !== undefined && dot > 0 ? { name: unit.slice(0, dot), kind: unit.slice(dot + 1) } : undefined;
   }
 
-  populatedUnits(): Map<string, number[]> {
+  populatedUnits(kind: string): Map<string, number[]> {
     const found = new Map<string, number[]>();
+    const suffix = `.${kind}`;
     for (const unit of this.tree.units()) {
+      if (!unit.endsWith(suffix)) continue;
       const dir = this.tree.dir(unit);
       if (cgroupPopulated(dir)) found.set(unit, cgroupPids(dir));
     }

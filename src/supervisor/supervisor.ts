@@ -150,10 +150,9 @@ export class Supervisor {
     }
     // A cgroup with processes but no usable record (the state file was lost or damaged):
     // adopted by what the cgroup shows, or kept as an orphan; never started a second time.
-    for (const [unit, pids] of this.options.tracking.populatedUnits()) {
-      const suffix = `.${this.kind}`;
-      const name = unit.endsWith(suffix) ? unit.slice(0, -suffix.length) : undefined;
-      if (name === undefined || recorded.has(name) || this.orphans.has(name)) continue;
+    for (const [unit, pids] of this.options.tracking.populatedUnits(this.kind)) {
+      const name = unit.slice(0, -`.${this.kind}`.length);
+      if (recorded.has(name) || this.orphans.has(name)) continue;
       const runner = this.runners.get(name);
       const record = recordFromProcesses(pids);
       if (!runner) {
@@ -203,7 +202,7 @@ export class Supervisor {
    */
   static leftBehind(o: { tracking: ProcessTracking; trackingKind: string; runtimeStateDir: string }): boolean {
     if (recordNames(o.runtimeStateDir).length > 0) return true;
-    return [...o.tracking.populatedUnits().keys()].some((unit) => unit.endsWith(`.${o.trackingKind}`));
+    return o.tracking.populatedUnits(o.trackingKind).size > 0;
   }
 
   /** Whether the previous hearthd left records behind (it did not stop cleanly). */
