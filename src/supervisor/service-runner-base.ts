@@ -377,10 +377,7 @@ export abstract class ServiceRunnerBase {
   }
 
   protected cancelPending(): void {
-    // Emptied first: a cancel that arms something new keeps it for the next time.
-    const pending = this.cancels;
-    this.cancels = NO_CANCELS;
-    for (const c of pending) c();
+    this.runAll('cancels');
   }
 
   /** Runs `cancel` when the run's watches end (endStopWatches). */
@@ -389,8 +386,13 @@ export abstract class ServiceRunnerBase {
   }
 
   protected endStopWatches(): void {
-    const pending = this.stopCancels;
-    this.stopCancels = NO_CANCELS;
+    this.runAll('stopCancels');
+  }
+
+  private runAll(list: 'cancels' | 'stopCancels'): void {
+    // Emptied first: a cancel that arms something new keeps it for the next time.
+    const pending = this[list];
+    this[list] = NO_CANCELS;
     for (const c of pending) c();
   }
 
