@@ -166,8 +166,13 @@ done:
 static char *unparsed;
 static size_t unparsed_cap;
 
+/* Whether a line (or the start of one) is Node's announcement of a connection handed over with it. */
+static int announces_handle(const char *line, size_t len) {
+  return len >= sizeof HANDLE_PREFIX - 1 && memcmp(line, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
+}
+
 static void handle_line(jparser *j, char *line, size_t len) {
-  int announces_handle = len >= sizeof HANDLE_PREFIX - 1 && memcmp(line, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
+  int announces = announces_handle(line, len);
   if (len > unparsed_cap) {
     char *nb = realloc(unparsed, len);
     if (nb) {
@@ -175,13 +180,13 @@ static void handle_line(jparser *j, char *line, size_t len) {
       unparsed_cap = len;
     }
   }
-  /* Out of memory: no copy, so no start in flight either (it could not be tried again). */
+  /* Out of memory: no copy, so the start is waited for here (in flight, it could not be tried again). */
   int kept = len <= unparsed_cap;
   if (kept) memcpy(unparsed, line, len);
   int root = jparse(j, line, len);
   if (root < 0) {
     reply_error(0, 0, "malformed message: %s", j->err);
-    if (announces_handle) {
+    if (announces) {
       /* Node waits for the ACK of a handle before it sends anything else. */
       int fd = fdq_shift();
       if (fd >= 0) close(fd);
@@ -222,7 +227,7 @@ static void handle_line(jparser *j, char *line, size_t len) {
     return;
   }
   if (is_service_request(j, root)) {
-    start_service(j, root, hearthd, unparsed, len, kept ? START_IN_FLIGHT : START_OLD_WAY);
+    start_service(j, root, hearthd, unparsed, len, kept ? START_IN_FLIGHT : START_WAITING);
     return;
   }
   /* A request without a connection: answer it, so the sender is not left waiting. */
@@ -245,7 +250,9 @@ static jparser again_parser;
 
 static void start_again(char *line, size_t len) {
   int root = jparse(&again_parser, line, len);
-  if (root >= 0) start_service(&again_parser, root, hearthd, line, len, START_OLD_WAY);
+  /* It parsed once; only memory can fail it now, and then the request is lost: said, at least. */
+  if (root < 0) reply_error(0, 0, "cannot start a process killed as it was created again: %s", again_parser.err);
+  else start_service(&again_parser, root, hearthd, line, len, START_OLD_WAY);
 }
 
 /* ---- the channel's lines --------------------------------------------------- */
@@ -258,14 +265,19 @@ struct line_buffer {
   int discarding_handle; /* ... and that line announced a connection */
 };
 
-/* Reads what the channel has, with the descriptors that ride on it: > 0; 0 when hearthd closed it; -1 out of memory. */
+/* The buffer holds the start of a line longer than MAX_LINE: dropped, and the rest of it up to its newline. */
+static void start_discarding(struct line_buffer *in) {
+  in->discarding = 1;
+  in->discarding_handle = announces_handle(in->buf, in->len);
+  in->len = 0;
+  in->scanned = 0;
+}
+
+/* Reads what the channel has, with the descriptors that ride on it: > 0 (also when nothing was there after all); 0 when hearthd closed it; -1 out of memory. */
 static ssize_t receive(struct line_buffer *in) {
   if (in->cap - in->len < 4096) {
     if (in->cap >= MAX_LINE * 2) {
-      in->discarding = 1;
-      in->discarding_handle = in->len >= sizeof HANDLE_PREFIX - 1 && memcmp(in->buf, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
-      in->len = 0;
-      in->scanned = 0;
+      start_discarding(in);
     } else {
       char *nb = realloc(in->buf, in->cap * 2);
       if (!nb) return -1;
@@ -330,12 +342,7 @@ static void handle_lines(jparser *j, struct line_buffer *in) {
   }
   /* Stopped early, the rest holds whole lines: searched again next time, and never taken for one over-long line. */
   in->scanned = stopped ? 0 : in->len;
-  if (!stopped && in->len > MAX_LINE) {
-    in->discarding = 1;
-    in->discarding_handle = memcmp(in->buf, HANDLE_PREFIX, sizeof HANDLE_PREFIX - 1) == 0;
-    in->len = 0;
-    in->scanned = 0;
-  }
+  if (!stopped && in->len > MAX_LINE) start_discarding(in);
 }
 
 /* ---- main loop ---------------------------------------------------------------- */

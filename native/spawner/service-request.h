@@ -29,6 +29,7 @@ int is_service_request(jparser *j, int req);
 
 enum start_how {
   START_IN_FLIGHT, /* reply when the outcome comes (see in-flight.h), if there is room; else wait for it */
+  START_WAITING,   /* wait for the outcome here (no copy of the request could be kept) */
   START_OLD_WAY,   /* a second attempt: fork, join by writing, and wait for the outcome */
 };
 
