@@ -47,8 +47,8 @@ function childrenOf(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
 }
 
-describe('hearth-spawner with a hearthd that does not read its replies', { skip }, () => {
-  test('goes on taking requests and reaping, and every reply arrives whole once hearthd reads again', async () => {
+describe('hearth-spawner on a channel the test speaks itself', { skip }, () => {
+  test('with a hearthd that does not read its replies, goes on taking requests and reaping, and every reply arrives whole once hearthd reads again', async () => {
     const dir = tempDir('hearth-spawner-bp-');
     // fd 3 is a socket pair, as Node's IPC channel is; the test writes the requests and reads the replies.
     const helper = spawn(HELPER!, [], {
@@ -125,6 +125,20 @@ describe('hearth-spawner with a hearthd that does not read its replies', { skip 
         assert.equal(r.code, 0);
       }
       assert.equal(new Set(exits.map(([r]) => r.pid)).size, n, 'one exit per process');
+    } finally {
+      helper.kill();
+    }
+  });
+
+  test('a line longer than 1 MiB is answered with an error, and the request after it is carried out', async () => {
+    const { helper, channel, replies } = helperOnChannel();
+    try {
+      // Longer than the helper reads in one go and than its line limit: it drops the line up to its newline.
+      channel.write(`${JSON.stringify({ id: 1, file: '/bin/true', argv: ['true', 'x'.repeat(3 * 2 ** 20)], env: [], stdio: [null, null, null] })}\n`);
+      channel.write(`${JSON.stringify({ id: 2, file: '/bin/true', argv: ['true'], env: [], stdio: [null, null, null] })}\n`);
+      await eventually(() => replies.some((r) => r.id === 2 && r.pid !== undefined), 10_000, 'the request after the long line');
+      assert.deepEqual(replies.filter((r) => r.error !== undefined).map((r) => r.error), [`malformed message: longer than ${2 ** 20} bytes`]);
+      assert.equal(replies.filter((r) => r.id === 1).length, 0, 'the long request is not carried out');
     } finally {
       helper.kill();
     }
