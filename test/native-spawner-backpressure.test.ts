@@ -50,13 +50,7 @@ function childrenOf(pid: number): number[] {
 describe('hearth-spawner on a channel the test speaks itself', { skip }, () => {
   test('with a hearthd that does not read its replies, goes on taking requests and reaping, and every reply arrives whole once hearthd reads again', async () => {
     const dir = tempDir('hearth-spawner-bp-');
-    // fd 3 is a socket pair, as Node's IPC channel is; the test writes the requests and reads the replies.
-    const helper = spawn(HELPER!, [], {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env: { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' },
-    });
-    const channel = helper.stdio[3] as Socket;
-    channel.on('error', () => undefined); // the helper is killed at the end, its side of the pair with it
+    const { helper, channel, replies } = helperOnChannel();
     channel.pause(); // hearthd busy: after Node's own buffer fills, nothing more is read
     try {
       const base = { argv: ['true'], env: [], stdio: [null, null, null] };
@@ -72,17 +66,10 @@ describe('hearth-spawner on a channel the test speaks itself', { skip }, () => {
       await eventually(() => existsSync(marker), 30_000, 'the last request to be carried out while no reply was read');
       await eventually(() => childrenOf(helper.pid!).length === 0, 10_000, 'the helper to reap what it started');
 
+      assert.equal(replies.length, 0, 'no reply was read meanwhile');
       channel.resume();
-      const lines: string[] = [];
-      let rest = '';
-      channel.on('data', (d: Buffer) => {
-        const parts = (rest + d.toString()).split('\n');
-        rest = parts.pop()!;
-        lines.push(...parts);
-      });
-      const replies = () => lines.map((l) => JSON.parse(l) as { id?: number; pid?: number; error?: string; code?: number | null });
-      await eventually(() => replies().some((r) => r.id === undefined && r.code === 0), 10_000, 'the last process\'s exit');
-      const all = replies();
+      await eventually(() => replies.some((r) => r.id === undefined && r.code === 0), 10_000, 'the last process\'s exit');
+      const all = replies;
       const errors = all.filter((r) => r.error !== undefined);
       assert.equal(errors.length, FAILING);
       // Replies go out as outcomes come (starts in flight), so their order is not the requests'.
