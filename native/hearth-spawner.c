@@ -154,7 +154,7 @@ static void start_server(jparser *j, int req, int fd) {
   char err[512];
   pid_t pid = server_start(&s, err, sizeof err);
   if (pid < 0) reply_error(id, 1, "%s", err);
-  else out_printf("{\"id\":%.0f,\"pid\":%d}\n", id, (int)pid);
+  else report_started(id, pid);
 
 done:
   program_free(&prog);

@@ -95,7 +95,7 @@ void in_flight_step(const struct pollfd *p, int n, void (*again)(char *line, siz
     enum start_outcome r = service_step(&e->a, &e->labels, e->exited, err, sizeof err);
     if (r == START_PENDING) continue;
     if (r == START_RUNNING) {
-      out_printf("{\"id\":%.0f,\"pid\":%d}\n", e->id, (int)e->a.pid);
+      report_started(e->id, e->a.pid);
       if (e->exited) report_exit(e->a.pid, e->status);
     } else if (r == START_KILLED_AT_BIRTH && e->a.into_cgroup && e->line) {
       again(e->line, e->len);

@@ -99,6 +99,10 @@ void ack(const char *cmd) {
   flush_some();
 }
 
+void report_started(double id, pid_t pid) {
+  out_printf("{\"id\":%.0f,\"pid\":%d}\n", id, (int)pid);
+}
+
 void report_exit(pid_t pid, int status) {
   if (WIFSIGNALED(status)) out_printf("{\"pid\":%d,\"code\":null,\"signal\":%d}\n", (int)pid, WTERMSIG(status));
   else out_printf("{\"pid\":%d,\"code\":%d,\"signal\":null}\n", (int)pid, WEXITSTATUS(status));

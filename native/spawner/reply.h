@@ -26,6 +26,9 @@ void reply_error(double id, int has_id, const char *fmt, ...) __attribute__((for
 /* {"cmd":CMD}, written at once. */
 void ack(const char *cmd);
 
+/* Request `id` started process `pid`: {"id":N,"pid":P}. */
+void report_started(double id, pid_t pid);
+
 /* A child's exit, as waitpid(2) gave it: {"pid":P,"code":C,"signal":null} or {"pid":P,"code":null,"signal":S}. */
 void report_exit(pid_t pid, int status);
 

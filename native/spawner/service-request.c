@@ -188,7 +188,7 @@ void start_service(jparser *j, int req, pid_t hearthd, const char *line, size_t 
   } else {
     pid_t pid = service_start(&s, how != START_OLD_WAY, err, sizeof err);
     if (pid < 0) reply_error(id, 1, "%s", err);
-    else out_printf("{\"id\":%.0f,\"pid\":%d}\n", id, (int)pid);
+    else report_started(id, pid);
   }
 
 done:
