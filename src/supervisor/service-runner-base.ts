@@ -295,10 +295,16 @@ export abstract class ServiceRunnerBase {
     return this.mainPid !== null ? { MAINPID: String(this.mainPid) } : {};
   }
 
-  /** What a recovering hearthd needs to adopt this service (see RuntimeRecorder). */
+  /**
+   * What a recovering hearthd needs to adopt this service (see RuntimeRecorder).
+   * While the helper starts the main process, the record keeps saying so: a
+   * record written in that window without `spawning` would make the successor
+   * of a hearthd that died then take the new process for leftovers of the old
+   * run (and kill it), or, without cgroups, start the service a second time.
+   */
   protected runtimeRecord(): RuntimeRecord {
     const pid = this.mainPid;
-    return {
+    const record: RuntimeRecord = {
       pid,
       pgid: this.pgid,
       startTime: pid !== null ? (readProcStat(pid)?.startTime ?? null) : null,
@@ -308,6 +314,8 @@ export abstract class ServiceRunnerBase {
       wanted: this.wanted || this.replacing,
       defHash: (this.defHashValue ??= definitionHash(this.def)),
     };
+    if (this.spawning !== undefined && pid === null) record.spawning = true;
+    return record;
   }
 
   /** The start took too long: end the run; its exit then counts as a timeout. */

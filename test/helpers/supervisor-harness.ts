@@ -3,6 +3,7 @@
  * cgroup subtree of the test's own where the host allows it), output kept in
  * memory per service, and its events on a bus. With `spawner`, it is wired
  * as hearthd wires it: output FIFOs, and main processes through hearth-spawner.
+ * With `runtimeState`, it keeps runtime records as hearthd does (in DIR/services).
  */
 import { join } from 'node:path';
 import { Supervisor, type LogSink } from '../../src/supervisor/index.js';
@@ -23,7 +24,7 @@ export class MemorySink implements LogSink {
   end(): void {}
 }
 
-export function supervisorHarness(options: { prefix?: string; spawner?: ServerSpawner } = {}) {
+export function supervisorHarness(options: { prefix?: string; spawner?: ServerSpawner; runtimeState?: boolean } = {}) {
   const dir = tempDir(options.prefix);
   const bus = new EventBus();
   const sinks = new Map<string, MemorySink>();
@@ -39,6 +40,7 @@ export function supervisorHarness(options: { prefix?: string; spawner?: ServerSp
     configDir: dir.path,
     notifyDir: join(dir.path, 'notify'),
     ...(options.spawner ? { spawner: options.spawner, fifoDir: join(dir.path, 'output') } : {}),
+    ...(options.runtimeState ? { runtimeStateDir: join(dir.path, 'services') } : {}),
   });
   const cleanup = async () => {
     await sup.stopAll();
