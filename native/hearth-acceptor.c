@@ -101,8 +101,8 @@ static int children;
 /* cgroup.procs files every server joins before it execs (--cgroup); NULL-terminated */
 static const char *cgroups[SERVER_MAX_CGROUPS + 1];
 static int ncgroups;
-/* The same files, opened once at start: pending connections can fill the descriptor table. */
-static int cgroup_fds[SERVER_MAX_CGROUPS];
+/* The same cgroups, opened once at start: pending connections can fill the descriptor table. */
+static struct cgroup_target target;
 /* accept4 failed for want of a descriptor: wait until a pending connection is handed on. */
 static int starved;
 
@@ -145,8 +145,7 @@ static void start(struct pending *p) {
       .conn = p->fd,
       .set_umask = have_umask,
       .umask = server_umask,
-      .cgroups = cgroups,
-      .cgroup_fds = ncgroups ? cgroup_fds : NULL,
+      .cgroups = ncgroups ? &target : NULL,
   };
   char err[512];
   pid_t pid = server_start(&st, err, sizeof err);
@@ -301,7 +300,7 @@ int main(int argc, char **argv) {
   }
   if (ncgroups) {
     char err[512];
-    if (cgroup_procs_open(cgroups, cgroup_fds, err, sizeof err) < 0) {
+    if (cgroup_target_open(&target, cgroups, err, sizeof err) < 0) {
       fprintf(stderr, "hearth-acceptor: %s\n", err);
       return 1;
     }

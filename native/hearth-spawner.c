@@ -142,6 +142,12 @@ static void start_server(jparser *j, int req, int fd) {
   int fl = fcntl(fd, F_GETFL);
   if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 
+  char err[512];
+  struct cgroup_target target;
+  if (cgroup_target_open(&target, cgroups, err, sizeof err) < 0) {
+    reply_error(id, 1, "%s", err);
+    goto done;
+  }
   struct server_start s = {
       .file = prog.file,
       .argv = prog.argv,
@@ -149,10 +155,10 @@ static void start_server(jparser *j, int req, int fd) {
       .conn = fd,
       .set_umask = prog.set_umask,
       .umask = prog.umask,
-      .cgroups = cgroups,
+      .cgroups = target.n ? &target : NULL,
   };
-  char err[512];
   pid_t pid = server_start(&s, err, sizeof err);
+  cgroup_target_close(&target);
   if (pid < 0) reply_error(id, 1, "%s", err);
   else report_started(id, pid);
 

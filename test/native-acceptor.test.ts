@@ -1,12 +1,23 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { accessSync, constants, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Acceptor, acceptorHelperPath, bindRawTcp, type AcceptorOptions, type RawSocket, type ServerProcess } from '../src/native/index.js';
 import { readProcStat } from '../src/process/index.js';
 import { waitFor } from './fixtures/xinetd/harness.js';
 
 const HELPER = acceptorHelperPath();
 const skip = HELPER ? false : 'native/build/hearth-acceptor is not built (no C compiler?)';
+/** A writable cgroup v2 hierarchy (root on a host with cgroups), or undefined. */
+const V2 = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) => {
+  try {
+    accessSync(join(d, 'cgroup.procs'), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 type Outcome = { code: number | null; signal: string | null } | { error: string };
 
@@ -171,6 +182,34 @@ describe('hearth-acceptor, the helper that accepts for a plain wait = no service
     }
     assert.match(r.notices.join('\n'), /did not let go of its socket within 200 ms; killed/);
     await bindExclusive(r.port);
+  });
+});
+
+describe('hearth-acceptor: servers inside their service\'s cgroup', { skip: skip || (V2 ? false : 'needs root and a cgroup v2 hierarchy') }, () => {
+  /** A fresh cgroup v2 directory, removed when the test file ends (once its servers are gone). */
+  function cgroup(tag: string): string {
+    const cg = join(V2!, `hearth-acceptor-${tag}-${process.pid}`);
+    mkdirSync(cg, { recursive: true });
+    cleanups.push(() => rmdirSync(cg));
+    return cg;
+  }
+
+  test('a server is in the cgroup it is given before its program runs', async () => {
+    const cg = cgroup('inside');
+    const r = await accepting('/bin/cat', ['/proc/self/cgroup'], { cgroups: [join(cg, 'cgroup.procs')] });
+    for (let i = 0; i < 3; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(V2!.length + 1)}$`, 'm'));
+    assert.deepEqual(await Promise.all(r.servers.map((s) => s.end)), [0, 1, 2].map(() => ({ code: 0, signal: null })));
+  });
+
+  test('a cgroup once killed through cgroup.kill still gets every server, inside it', async () => {
+    // Kernel 6.18 SIGKILLs every process created into a cgroup that was killed once
+    // (CLONE_INTO_CGROUP); the helper sees the first one die unborn and joins by writing.
+    const cg = cgroup('killed');
+    writeFileSync(join(cg, 'cgroup.kill'), '1');
+    const r = await accepting('/bin/cat', ['/proc/self/cgroup'], { cgroups: [join(cg, 'cgroup.procs')] });
+    for (let i = 0; i < 3; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(V2!.length + 1)}$`, 'm'));
+    assert.deepEqual(await Promise.all(r.servers.map((s) => s.end)), [0, 1, 2].map(() => ({ code: 0, signal: null })));
+    assert.deepEqual(r.notices, [], 'nothing to report');
   });
 });
 

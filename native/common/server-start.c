@@ -1,31 +1,63 @@
 /*
- * posix_spawn cannot put a child into a cgroup, so servers start through
- * vfork here: the child shares the helper's memory until it execs (no page
- * tables are copied, as with posix_spawn), writes "0" to each cgroup.procs
- * file (which moves the writer itself), resets its signals and umask, puts
- * the connection on fds 0-2 and execs. A failure in the child is passed back
- * through memory the two share while the helper is suspended.
+ * A server is created inside its service's cgroup v2 where the kernel can do
+ * that (clone3 with CLONE_INTO_CGROUP, kernel 5.7 on): a process that moves
+ * itself by writing to cgroup.procs waits, on kernels whose cgroup2 mount
+ * lacks favordynmods, for an RCU grace period, and the helper, suspended
+ * until the child execs, waited with it for every connection (the same wait
+ * native/spawner/service-start.c avoids for services). CLONE_VFORK keeps
+ * vfork's order: the helper goes on once the server has exec'd or ended. The
+ * v1 hierarchies of a hybrid host have no such flag: the child still writes
+ * "0" to their cgroup.procs between fork and exec, as it writes to every
+ * file where creating inside is not possible (older kernels: plain vfork,
+ * which copies no page tables, as with posix_spawn; posix_spawn itself
+ * cannot put a child into a cgroup).
  *
- * clone3(CLONE_INTO_CGROUP) would join the v2 cgroup at fork, but not the v1
- * hierarchies that hybrid hosts use for memory and pids, so the write stays.
+ * The child reports through memory it shares with the helper: that it ran at
+ * all, or the step that failed. The first is needed because of a kernel bug
+ * (6.18 at least): once a cgroup has been killed through cgroup.kill, every
+ * process later created in it with CLONE_INTO_CGROUP is SIGKILLed before it
+ * runs an instruction. hearthd writes cgroup.kill when it stops a service
+ * and the cgroup stays, so a server killed as it was created is started
+ * again the old way, and so is every later one of that target.
  */
 #define _GNU_SOURCE
 #include "server-start.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Set by the child before it exits, read by the parent once vfork returns. */
-struct child_failure {
-  int err;
+/* Written by the child, read by the helper once the child has exec'd or ended. */
+struct child_report {
+  int ran;    /* the child ran its first instruction */
+  int err;    /* errno of the step that failed, 0 if none */
   int cgroup; /* index of the cgroup that could not be joined, or -1 for exec */
 };
+
+/* A clone3 child has a copy of the helper's memory: the report lives in a shared page. */
+static volatile struct child_report *report;
+/* Where the report goes if that page could not be mapped: only a vfork child (same memory) can use it. */
+static struct child_report report_in_helper;
+
+static volatile struct child_report *shared_report(void) {
+  if (report == NULL) {
+    void *p = mmap(NULL, sizeof *report, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    report = p == MAP_FAILED ? &report_in_helper : p;
+  }
+  return report;
+}
 
 int cgroup_procs_path_ok(const char *path) {
   static const char tail[] = "/cgroup.procs";
@@ -46,35 +78,25 @@ void reset_signals_for_exec(void) {
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Runs in the vfork child: only system calls, nothing that touches shared state but *f. */
-static __attribute__((noinline)) void child(const struct server_start *s, const int *fds, int nfds, volatile struct child_failure *f) {
-  for (int i = 0; i < nfds; i++) {
-    if (write(fds[i], "0", 1) != 1) {
-      f->err = errno;
-      f->cgroup = i;
-      _exit(126);
-    }
-  }
-  reset_signals_for_exec();
-  if (s->set_umask) umask(s->umask);
-  for (int target = 0; target <= 2; target++) {
-    if (s->conn == target) fcntl(target, F_SETFD, 0); /* dup2 onto itself keeps close-on-exec */
-    else if (dup2(s->conn, target) < 0) {
-      f->err = errno;
-      f->cgroup = -1;
-      _exit(127);
-    }
-  }
-  execve(s->file, s->argv, s->envp);
-  f->err = errno;
-  f->cgroup = -1;
-  _exit(127);
+/* The directory of a cgroup v2 cgroup.procs file, open for CLONE_INTO_CGROUP; -1 if fd is not one. */
+static int v2_directory(int fd, const char *path) {
+  struct statfs fs;
+  if (fstatfs(fd, &fs) != 0 || fs.f_type != CGROUP2_SUPER_MAGIC) return -1;
+  char dir[PATH_MAX];
+  size_t len = strlen(path) - (sizeof "/cgroup.procs" - 1);
+  if (len >= sizeof dir) return -1;
+  memcpy(dir, path, len);
+  dir[len] = '\0';
+  return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-int cgroup_procs_open(const char *const *cgroups, int *fds, char *err, size_t errlen) {
-  int n = 0;
+int cgroup_target_open(struct cgroup_target *t, const char *const *cgroups, char *err, size_t errlen) {
+  t->n = 0;
+  t->v2 = -1;
+  t->v2_dir = -1;
+  t->create_inside = 1;
   for (const char *const *c = cgroups; c && *c; c++) {
-    if (n == SERVER_MAX_CGROUPS) {
+    if (t->n == SERVER_MAX_CGROUPS) {
       snprintf(err, errlen, "more than %d cgroups", SERVER_MAX_CGROUPS);
       goto fail;
     }
@@ -83,40 +105,111 @@ int cgroup_procs_open(const char *const *cgroups, int *fds, char *err, size_t er
       snprintf(err, errlen, "cannot join the cgroup of %s: %s", *c, strerror(errno));
       goto fail;
     }
-    fds[n++] = fd;
+    t->paths[t->n] = *c;
+    t->fds[t->n] = fd;
+    if (t->v2 < 0 && (t->v2_dir = v2_directory(fd, *c)) >= 0) t->v2 = t->n;
+    t->n++;
   }
-  return n;
+  return 0;
 fail:
-  while (n > 0) close(fds[--n]);
+  cgroup_target_close(t);
   return -1;
 }
 
-static __attribute__((noinline)) int count_paths(const char *const *c) {
-  int n = 0;
-  while (c && c[n]) n++;
-  return n;
+void cgroup_target_close(struct cgroup_target *t) {
+  while (t->n > 0) close(t->fds[--t->n]);
+  if (t->v2_dir >= 0) close(t->v2_dir);
+  t->v2 = -1;
+  t->v2_dir = -1;
+}
+
+/*
+ * Runs in the child: only system calls, nothing that touches shared state but
+ * *r (a vfork child shares the helper's memory and stack). `inside`: the index
+ * of the cgroup the kernel already put it in, or -1.
+ */
+static __attribute__((noinline, noreturn)) void child(const struct server_start *s, int inside, volatile struct child_report *r) {
+  r->ran = 1;
+  const struct cgroup_target *t = s->cgroups;
+  for (int i = 0; t && i < t->n; i++) {
+    if (i == inside) continue;
+    if (write(t->fds[i], "0", 1) != 1) {
+      r->err = errno;
+      r->cgroup = i;
+      _exit(126);
+    }
+  }
+  reset_signals_for_exec();
+  if (s->set_umask) umask(s->umask);
+  for (int target = 0; target <= 2; target++) {
+    if (s->conn == target) fcntl(target, F_SETFD, 0); /* dup2 onto itself keeps close-on-exec */
+    else if (dup2(s->conn, target) < 0) {
+      r->err = errno;
+      r->cgroup = -1;
+      _exit(127);
+    }
+  }
+  execve(s->file, s->argv, s->envp);
+  r->err = errno;
+  r->cgroup = -1;
+  _exit(127);
+}
+
+/* -1 not tried yet, 0 this kernel cannot create a process inside a cgroup, 1 it can. */
+static int kernel_creates_inside = -1;
+
+/* Like vfork (the caller goes on once the child has exec'd or ended), with the child created in the cgroup `dir`. */
+static pid_t clone_inside(int dir) {
+  struct clone_args a;
+  memset(&a, 0, sizeof a);
+  a.flags = CLONE_INTO_CGROUP | CLONE_VFORK;
+  a.exit_signal = SIGCHLD;
+  a.cgroup = (uint64_t)dir;
+  return (pid_t)syscall(SYS_clone3, &a, sizeof a);
+}
+
+static pid_t create(const struct server_start *s, volatile struct child_report *r, int inside) {
+  r->ran = 0;
+  r->err = 0;
+  r->cgroup = 0;
+  /* Not assigned again after vfork: the child shares this frame. */
+  const pid_t pid = inside >= 0 ? clone_inside(s->cgroups->v2_dir) : vfork();
+  if (pid == 0) child(s, inside, r);
+  return pid;
 }
 
 pid_t server_start(const struct server_start *s, char *err, size_t errlen) {
-  int opened[SERVER_MAX_CGROUPS];
-  const int nopened = s->cgroup_fds ? 0 : cgroup_procs_open(s->cgroups, opened, err, errlen);
-  if (nopened < 0) return -1;
-  /* Not assigned again after vfork: the child shares this frame. */
-  const int *const fds = s->cgroup_fds ? s->cgroup_fds : opened;
-  const int nfds = s->cgroup_fds ? count_paths(s->cgroups) : nopened;
-  pid_t pid = -1;
-  volatile struct child_failure f = {0, 0};
-  pid = vfork();
-  if (pid == 0) child(s, fds, nfds, &f);
+  struct cgroup_target *t = s->cgroups;
+  volatile struct child_report *r = shared_report();
+  int inside = t && t->v2 >= 0 && t->create_inside && kernel_creates_inside != 0 && r != &report_in_helper ? t->v2 : -1;
+  pid_t pid = create(s, r, inside);
+  if (pid < 0 && inside >= 0 && kernel_creates_inside < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL)) {
+    /* No clone3, or no CLONE_INTO_CGROUP (before 5.7): join by writing from now on. */
+    kernel_creates_inside = 0;
+    pid = create(s, r, inside = -1);
+  }
   if (pid < 0) {
     snprintf(err, errlen, "cannot fork: %s", strerror(errno));
-  } else if (f.err != 0) {
-    /* The child has exited: reap it here, so no exit is reported for a server that never ran. */
-    waitpid(pid, NULL, 0);
-    if (f.cgroup >= 0) snprintf(err, errlen, "cannot join the cgroup of %s: %s", s->cgroups[f.cgroup], strerror(f.err));
-    else snprintf(err, errlen, "%s", strerror(f.err));
-    pid = -1;
+    return -1;
   }
-  for (int i = 0; i < nopened; i++) close(opened[i]);
+  if (inside >= 0) kernel_creates_inside = 1;
+  if (!r->ran && inside >= 0) {
+    /* Killed as it was created (the cgroup.kill bug above): reaped here, so no exit is reported for it. */
+    waitpid(pid, NULL, 0);
+    t->create_inside = 0;
+    pid = create(s, r, inside = -1);
+    if (pid < 0) {
+      snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+      return -1;
+    }
+  }
+  if (r->err != 0 || !r->ran) {
+    /* The child has ended: reap it here, so no exit is reported for a server that never ran. */
+    waitpid(pid, NULL, 0);
+    if (!r->ran) snprintf(err, errlen, "the server was killed as it was created");
+    else if (r->cgroup >= 0) snprintf(err, errlen, "cannot join the cgroup of %s: %s", t->paths[r->cgroup], strerror(r->err));
+    else snprintf(err, errlen, "%s", strerror(r->err));
+    return -1;
+  }
   return pid;
 }
