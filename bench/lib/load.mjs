@@ -1,6 +1,7 @@
 // Driving load with the C client (bench/client/loadgen.c): each run reports the
 // client's own CPU time, so a row can say whether the client set the pace.
 import { execFileSync, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { SECONDS } from './env.mjs';
 
 const EMPTY = '{"ok":0,"failed":0,"seconds":1,"cpu":0}';
@@ -33,4 +34,30 @@ export function throughput(loadgen, port, bytes) {
 export async function httpLoad(loadgen, port, seconds, conns = 16, mode = 'keep-alive') {
   const r = await runClient(loadgen, ['http', String(port), String(seconds), String(conns), mode]);
   return { ...r, clientCpu: r.cpu / r.seconds };
+}
+
+/**
+ * Connections one at a time, `gapMs` apart (a lightly used service, where a server's
+ * start is all a client waits for): for each, the time from connect() to the first
+ * byte of the reply to a short line. The median over `count` connections, in ms.
+ */
+export async function loneReplyMs(port, count, gapMs) {
+  const once = () =>
+    new Promise((resolve, reject) => {
+      const t0 = performance.now();
+      const s = connect(port, '127.0.0.1');
+      s.setTimeout(10000, () => s.destroy(new Error('no reply within 10 s')));
+      s.once('connect', () => s.write('hello\n'));
+      s.once('data', () => {
+        resolve(performance.now() - t0);
+        s.destroy();
+      });
+      s.once('error', reject);
+    });
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    await new Promise((r) => setTimeout(r, gapMs));
+    times.push(await once());
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1];
 }

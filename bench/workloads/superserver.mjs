@@ -1,7 +1,7 @@
 // hearthd's super-server against xinetd (connections per second, the same xinetd.d
 // file for both) and against openbsd-inetd (echo throughput on one connection).
 import { QUICK, ROUNDS, freePort, wanted } from '../lib/env.mjs';
-import { connRate, throughput } from '../lib/load.mjs';
+import { connRate, loneReplyMs, throughput } from '../lib/load.mjs';
 import { cpuTicksWithReaped } from '../lib/procfs.mjs';
 import { startHearthInetd, startOpenbsdInetd, startXinetd } from '../lib/peers.mjs';
 import { record, unavailable } from '../lib/stats.mjs';
@@ -53,10 +53,28 @@ async function connectionRates(tools) {
         record(label, 'xinetd', 'server CPU per connection', 'µs', serverCpu.x, 'lower');
       }
     }
+    if (wanted('cat')) await loneConnections(hp.cat, xp.cat);
   } finally {
     await hearth.stop();
     await xinetd.stop();
   }
+}
+
+/**
+ * A lightly used per-connection service: what a client waits for is the server's start.
+ * Each round, LONE_COUNT connections LONE_GAP_MS apart per subject, interleaved.
+ */
+const LONE_COUNT = QUICK ? 5 : 20;
+const LONE_GAP_MS = 100;
+
+async function loneConnections(hearthPort, xinetdPort) {
+  const label = '/bin/cat per connection, one at a time';
+  const ms = { h: [], x: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const which of r % 2 ? ['x', 'h'] : ['h', 'x']) ms[which].push(await loneReplyMs(which === 'h' ? hearthPort : xinetdPort, LONE_COUNT, LONE_GAP_MS));
+  }
+  record(label, 'hearth', 'time to the reply', 'ms', ms.h, 'lower');
+  record(label, 'xinetd', 'time to the reply', 'ms', ms.x, 'lower');
 }
 
 async function echoThroughput(tools) {
