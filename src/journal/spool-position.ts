@@ -21,7 +21,7 @@
  * from the spool. After a rotation an empty seal (LEN 0) opens the new file, so
  * the newest file always carries the position.
  */
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
 import type { RawRecord } from './format.js';
 import { logFilePath } from './log-files.js';
 
@@ -174,9 +174,12 @@ interface FoundSeal {
  */
 export function recoverSpoolPoints(dir: string, service: string): Map<string, SpoolPoint> {
   for (const index of [0, 1]) {
+    const path = logFilePath(dir, service, index);
+    // A new service has no files: asking first spares building the error a failed open throws.
+    if (!existsSync(path)) continue;
     let fd: number;
     try {
-      fd = openSync(logFilePath(dir, service, index), constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch {
       continue;
     }
