@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { Acceptor, acceptorHelperPath, bindRawTcp, type AcceptorOptions, type RawSocket, type ServerProcess } from '../src/native/index.js';
 import { readProcStat } from '../src/process/index.js';
 import { waitFor } from './fixtures/xinetd/harness.js';
+import { tempDir } from './helpers/index.js';
+import { withClone3Refused } from './helpers/refuse-clone3.js';
 
 const HELPER = acceptorHelperPath();
 const skip = HELPER ? false : 'native/build/hearth-acceptor is not built (no C compiler?)';
@@ -35,11 +37,11 @@ after(() => {
   for (const c of cleanups) c();
 });
 
-/** An acceptor on a fresh loopback port; `admit` decides as the super-server would. */
-async function accepting(file: string, args: string[], extra: Partial<AcceptorOptions> = {}, admit = (_remote: string) => true): Promise<Running> {
+/** An acceptor on a fresh loopback port; `admit` decides as the super-server would; `helper` is the program run. */
+async function accepting(file: string, args: string[], extra: Partial<AcceptorOptions> = {}, admit = (_remote: string) => true, helper = HELPER!): Promise<Running> {
   const raw = bindRawTcp('127.0.0.1', 0);
   const r: Running = { port: raw.port, raw, acceptor: undefined as unknown as Acceptor, servers: [], asked: [], notices: [] };
-  r.acceptor = new Acceptor(HELPER!, {
+  r.acceptor = new Acceptor(helper, {
     fd: raw.fd,
     file,
     args,
@@ -210,6 +212,17 @@ describe('hearth-acceptor: servers inside their service\'s cgroup', { skip: skip
     for (let i = 0; i < 3; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(V2!.length + 1)}$`, 'm'));
     assert.deepEqual(await Promise.all(r.servers.map((s) => s.end)), [0, 1, 2].map(() => ({ code: 0, signal: null })));
     assert.deepEqual(r.notices, [], 'nothing to report');
+  });
+
+  test('where a seccomp profile refuses clone3, servers still start, inside their cgroup', async () => {
+    const dir = tempDir('hearth-acceptor-seccomp-');
+    cleanups.push(dir.cleanup);
+    const helper = withClone3Refused(HELPER!, dir.path);
+    assert.ok(helper, 'the fixture compiles where the helpers did');
+    const cg = cgroup('seccomp');
+    const r = await accepting('/bin/cat', ['/proc/self/cgroup'], { cgroups: [join(cg, 'cgroup.procs')] }, undefined, helper);
+    for (let i = 0; i < 2; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(V2!.length + 1)}$`, 'm'));
+    assert.deepEqual(await Promise.all(r.servers.map((s) => s.end)), [0, 1].map(() => ({ code: 0, signal: null })));
   });
 });
 

@@ -11,6 +11,7 @@ import { closeSync, constants, mkdirSync, openSync, readFileSync, readSync, rmdi
 import { join } from 'node:path';
 import { ServerSpawner, nativeHelperPath, type ServerProcess, type ServiceSpawnRequest } from '../src/native/index.js';
 import { tempDir } from './helpers/index.js';
+import { withClone3Refused } from './helpers/refuse-clone3.js';
 
 const HELPER = nativeHelperPath('hearth-spawner');
 const skip = HELPER ? false : 'native/build/hearth-spawner is not built (no C compiler?)';
@@ -128,6 +129,25 @@ describe('hearth-spawner: service requests', { skip }, () => {
       const line = /^0::(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1];
       assert.equal(line, `/hearth-spawner-test-${process.pid}`);
     } finally {
+      closeSync(fd);
+      rmdirSync(cg);
+    }
+  });
+
+  test('where a seccomp profile refuses clone3, the process still starts, inside its cgroup', { skip: V2 ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
+    const helper = withClone3Refused(HELPER!, dir.path);
+    assert.ok(helper, 'the fixture compiles where the helpers did');
+    const refused = new ServerSpawner({ helperPath: helper });
+    const cg = join(V2!, `hearth-spawner-seccomp-${process.pid}`);
+    mkdirSync(cg, { recursive: true });
+    const out = join(dir.path, 'seccomp-cgroup');
+    const fd = openSync(out, 'w');
+    try {
+      const s = started(await start(refused, { file: '/bin/cat', argv: ['cat', '/proc/self/cgroup'], cgroup: cg, stdio: [null, fd, fd] }));
+      assert.deepEqual(await s.exit, { code: 0, signal: null });
+      assert.equal(/^0::(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1], `/hearth-spawner-seccomp-${process.pid}`);
+    } finally {
+      refused.close();
       closeSync(fd);
       rmdirSync(cg);
     }

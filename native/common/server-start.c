@@ -183,8 +183,9 @@ pid_t server_start(const struct server_start *s, char *err, size_t errlen) {
   volatile struct child_report *r = shared_report();
   int inside = t && t->v2 >= 0 && t->create_inside && kernel_creates_inside != 0 && r != &report_in_helper ? t->v2 : -1;
   pid_t pid = create(s, r, inside);
-  if (pid < 0 && inside >= 0 && kernel_creates_inside < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL)) {
-    /* No clone3, or no CLONE_INTO_CGROUP (before 5.7): join by writing from now on. */
+  if (pid < 0 && inside >= 0 && kernel_creates_inside < 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL || errno == EPERM)) {
+    /* No clone3, or no CLONE_INTO_CGROUP (before 5.7), or a seccomp profile that refuses clone3
+       (EPERM in Docker before 20.10.10): join by writing from now on. */
     kernel_creates_inside = 0;
     pid = create(s, r, inside = -1);
   }

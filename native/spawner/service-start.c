@@ -170,8 +170,9 @@ int service_begin(const struct service_start *s, int allow_into_cgroup, struct s
       return 0;
     }
     close(p[0]);
-    /* An old kernel has no clone3 (ENOSYS), or no CLONE_INTO_CGROUP (E2BIG, EINVAL): join by writing from now on. */
-    if (into && clone_into_cgroup_works < 0 && (create_errno == ENOSYS || create_errno == E2BIG || create_errno == EINVAL)) {
+    /* An old kernel has no clone3 (ENOSYS), or no CLONE_INTO_CGROUP (E2BIG, EINVAL), or a container's
+       seccomp profile refuses clone3 (EPERM in Docker before 20.10.10): join by writing from now on. */
+    if (into && clone_into_cgroup_works < 0 && (create_errno == ENOSYS || create_errno == E2BIG || create_errno == EINVAL || create_errno == EPERM)) {
       clone_into_cgroup_works = 0;
       into = 0;
       continue;
