@@ -55,7 +55,9 @@ export class DirWatchHelper {
       timer.unref();
       const onEarlyExit = (code: number | null, signal: string | null) => fail(`${WATCH_HELPER}: ${stderr.trim() || `exited ${code ?? signal}`}`);
       child.on('error', (e) => fail(`${WATCH_HELPER}: ${e.message}`));
-      child.on('exit', onEarlyExit);
+      // 'close', not 'exit': the exit can come before the helper's last words (its "unwatched" line
+      // or its stderr) are read, and the reason it gave up would be lost.
+      child.on('close', onEarlyExit);
       child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-1000)));
       // Names are bytes, not text: latin1 keeps each one a character.
       child.stdout!.setEncoding('latin1');
@@ -67,7 +69,7 @@ export class DirWatchHelper {
           if (word === 'unwatched') return fail(`cannot watch "${dir}": ${rest.join(' ')}`);
           if (word !== 'ready') return;
           clearTimeout(timer);
-          child.off('exit', onEarlyExit);
+          child.off('close', onEarlyExit);
           // Idle, the helper never keeps hearthd alive (sync holds the loop while it waits for an answer);
           // it ends when hearthd's end of its stdin closes.
           child.unref();
