@@ -56,7 +56,8 @@ export class DgramReceiver {
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', (e) => reject(e));
-      child.on('exit', (code) => {
+      // 'close', not 'exit': the exit can come before the helper's stderr (its reason) is read.
+      child.on('close', (code) => {
         if (!ready) reject(new HearthError('ERR_SPAWN', `cannot listen on "${this.socketPath}": ${stderr.trim() || `exit ${code}`}`));
         this.child = undefined;
       });

@@ -43,7 +43,8 @@ export function listenFds(fds: number[], backlog = 128): Promise<void> {
     let err = '';
     c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     c.on('error', reject);
-    c.on('exit', (code) => (code === 0 ? resolve() : reject(new HearthError('ERR_SPAWN', `cannot listen: ${err.trim() || `helper exit ${code}`}`))));
+    // 'close', not 'exit': the exit can come before the helper's stderr (its reason) is read.
+    c.on('close', (code) => (code === 0 ? resolve() : reject(new HearthError('ERR_SPAWN', `cannot listen: ${err.trim() || `helper exit ${code}`}`))));
   });
 }
 
@@ -72,7 +73,8 @@ export function waitReadable(fds: number[], listenFirst = false, backlog = 128):
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the exit can come before all of the helper's output (the fds) is read.
+    child.on('close', (code) => {
       if (code === 0 && !cancelled) resolve(out.trim().split(/\s+/).filter(Boolean).map(Number));
       else reject(new HearthError('ERR_SPAWN', cancelled ? 'wait cancelled' : `socket wait failed: ${err.trim() || `helper exit ${code}`}`));
     });

@@ -66,7 +66,8 @@ export class SocketHolder {
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()).length > 4096 && (stderr = stderr.slice(-4096)));
       child.on('error', (e) => reject(e));
-      child.on('exit', (code) => {
+      // 'close', not 'exit': the exit can come before the helper's stderr (its reason) is read.
+      child.on('close', (code) => {
         this.child = undefined;
         if (!ready) reject(new HearthError('ERR_SPAWN', stderr.trim().replace(/^hearth-socket: /, '') || `hearth-socket exited with ${code}`));
       });
