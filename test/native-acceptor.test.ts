@@ -1,25 +1,16 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { accessSync, constants, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Acceptor, acceptorHelperPath, bindRawTcp, type AcceptorOptions, type RawSocket, type ServerProcess } from '../src/native/index.js';
 import { readProcStat } from '../src/process/index.js';
 import { waitFor } from './fixtures/xinetd/harness.js';
-import { tempDir } from './helpers/index.js';
+import { CGROUP_V2_ROOT, tempDir } from './helpers/index.js';
 import { withClone3Refused } from './helpers/refuse-clone3.js';
 
 const HELPER = acceptorHelperPath();
 const skip = HELPER ? false : 'native/build/hearth-acceptor is not built (no C compiler?)';
-/** A writable cgroup v2 hierarchy (root on a host with cgroups), or undefined. */
-const V2 = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) => {
-  try {
-    accessSync(join(d, 'cgroup.procs'), constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-});
 
 type Outcome = { code: number | null; signal: string | null } | { error: string };
 
@@ -187,10 +178,10 @@ describe('hearth-acceptor, the helper that accepts for a plain wait = no service
   });
 });
 
-describe('hearth-acceptor: servers inside their service\'s cgroup', { skip: skip || (V2 ? false : 'needs root and a cgroup v2 hierarchy') }, () => {
+describe('hearth-acceptor: servers inside their service\'s cgroup', { skip: skip || (CGROUP_V2_ROOT ? false : 'needs root and a cgroup v2 hierarchy') }, () => {
   /** A fresh cgroup v2 directory, removed when the test file ends (once its servers are gone). */
   function cgroup(tag: string): string {
-    const cg = join(V2!, `hearth-acceptor-${tag}-${process.pid}`);
+    const cg = join(CGROUP_V2_ROOT!, `hearth-acceptor-${tag}-${process.pid}`);
     mkdirSync(cg, { recursive: true });
     cleanups.push(() => rmdirSync(cg));
     return cg;
@@ -199,7 +190,7 @@ describe('hearth-acceptor: servers inside their service\'s cgroup', { skip: skip
   test('a server is in the cgroup it is given before its program runs', async () => {
     const cg = cgroup('inside');
     const r = await accepting('/bin/cat', ['/proc/self/cgroup'], { cgroups: [join(cg, 'cgroup.procs')] });
-    for (let i = 0; i < 3; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(V2!.length + 1)}$`, 'm'));
+    for (let i = 0; i < 3; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(CGROUP_V2_ROOT!.length + 1)}$`, 'm'));
     assert.deepEqual(await Promise.all(r.servers.map((s) => s.end)), [0, 1, 2].map(() => ({ code: 0, signal: null })));
   });
 
@@ -209,7 +200,7 @@ describe('hearth-acceptor: servers inside their service\'s cgroup', { skip: skip
     const cg = cgroup('killed');
     writeFileSync(join(cg, 'cgroup.kill'), '1');
     const r = await accepting('/bin/cat', ['/proc/self/cgroup'], { cgroups: [join(cg, 'cgroup.procs')] });
-    for (let i = 0; i < 3; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(V2!.length + 1)}$`, 'm'));
+    for (let i = 0; i < 3; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(CGROUP_V2_ROOT!.length + 1)}$`, 'm'));
     assert.deepEqual(await Promise.all(r.servers.map((s) => s.end)), [0, 1, 2].map(() => ({ code: 0, signal: null })));
     assert.deepEqual(r.notices, [], 'nothing to report');
   });
@@ -221,7 +212,7 @@ describe('hearth-acceptor: servers inside their service\'s cgroup', { skip: skip
     assert.ok(helper, 'the fixture compiles where the helpers did');
     const cg = cgroup('seccomp');
     const r = await accepting('/bin/cat', ['/proc/self/cgroup'], { cgroups: [join(cg, 'cgroup.procs')] }, undefined, helper);
-    for (let i = 0; i < 2; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(V2!.length + 1)}$`, 'm'));
+    for (let i = 0; i < 2; i++) assert.match(await exchange(r.port), new RegExp(`^0::/${cg.slice(CGROUP_V2_ROOT!.length + 1)}$`, 'm'));
     assert.deepEqual(await Promise.all(r.servers.map((s) => s.end)), [0, 1].map(() => ({ code: 0, signal: null })));
   });
 });

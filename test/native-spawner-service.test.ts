@@ -10,18 +10,11 @@ import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServerSpawner, nativeHelperPath, type ServerProcess, type ServiceSpawnRequest } from '../src/native/index.js';
-import { tempDir } from './helpers/index.js';
+import { CGROUP_V2_ROOT, tempDir } from './helpers/index.js';
 import { withClone3Refused } from './helpers/refuse-clone3.js';
 
 const HELPER = nativeHelperPath('hearth-spawner');
 const skip = HELPER ? false : 'native/build/hearth-spawner is not built (no C compiler?)';
-const V2 = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) => {
-  try {
-    return readFileSync(join(d, 'cgroup.controllers'), 'utf8') !== undefined && process.getuid?.() === 0;
-  } catch {
-    return false;
-  }
-});
 
 type Outcome = { pid: number; exit: Promise<{ code: number | null; signal: string | null }> } | { error: string };
 
@@ -118,57 +111,49 @@ describe('hearth-spawner: service requests', { skip }, () => {
     }
   });
 
-  test('the process is created inside the cgroup v2 the request names', { skip: V2 ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
-    const cg = join(V2!, `hearth-spawner-test-${process.pid}`);
+  /**
+   * Starts `cat /proc/self/cgroup` through `through` in a fresh cgroup NAME (killed through
+   * cgroup.kill first with `killed`); checks it ran and returns the cgroup it read as its own.
+   */
+  async function cgroupSeenInside(through: ServerSpawner, name: string, killed = false): Promise<string | undefined> {
+    const cg = join(CGROUP_V2_ROOT!, name);
     mkdirSync(cg, { recursive: true });
-    const out = join(dir.path, 'cgroup');
+    if (killed) writeFileSync(join(cg, 'cgroup.kill'), '1');
+    const out = join(dir.path, `${name}.out`);
     const fd = openSync(out, 'w');
     try {
-      const s = started(await start(spawner, { file: '/bin/cat', argv: ['cat', '/proc/self/cgroup'], cgroup: cg, stdio: [null, fd, fd] }));
+      const s = started(await start(through, { file: '/bin/cat', argv: ['cat', '/proc/self/cgroup'], cgroup: cg, stdio: [null, fd, fd] }));
       assert.deepEqual(await s.exit, { code: 0, signal: null });
-      const line = /^0::(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1];
-      assert.equal(line, `/hearth-spawner-test-${process.pid}`);
+      return /^0::(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1];
     } finally {
       closeSync(fd);
       rmdirSync(cg);
     }
+  }
+  const needsCgroups = { skip: CGROUP_V2_ROOT ? false : 'needs root and a cgroup v2 hierarchy' };
+
+  test('the process is created inside the cgroup v2 the request names', needsCgroups, async () => {
+    const name = `hearth-spawner-test-${process.pid}`;
+    assert.equal(await cgroupSeenInside(spawner, name), `/${name}`);
   });
 
-  test('where a seccomp profile refuses clone3, the process still starts, inside its cgroup', { skip: V2 ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
+  test('where a seccomp profile refuses clone3, the process still starts, inside its cgroup', needsCgroups, async () => {
     const helper = withClone3Refused(HELPER!, dir.path);
     assert.ok(helper, 'the fixture compiles where the helpers did');
     const refused = new ServerSpawner({ helperPath: helper });
-    const cg = join(V2!, `hearth-spawner-seccomp-${process.pid}`);
-    mkdirSync(cg, { recursive: true });
-    const out = join(dir.path, 'seccomp-cgroup');
-    const fd = openSync(out, 'w');
     try {
-      const s = started(await start(refused, { file: '/bin/cat', argv: ['cat', '/proc/self/cgroup'], cgroup: cg, stdio: [null, fd, fd] }));
-      assert.deepEqual(await s.exit, { code: 0, signal: null });
-      assert.equal(/^0::(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1], `/hearth-spawner-seccomp-${process.pid}`);
+      const name = `hearth-spawner-seccomp-${process.pid}`;
+      assert.equal(await cgroupSeenInside(refused, name), `/${name}`);
     } finally {
       refused.close();
-      closeSync(fd);
-      rmdirSync(cg);
     }
   });
 
-  test('a cgroup once killed through cgroup.kill still gets its process, inside it', { skip: V2 ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
+  test('a cgroup once killed through cgroup.kill still gets its process, inside it', needsCgroups, async () => {
     // Kernel 6.18 SIGKILLs every CLONE_INTO_CGROUP child of a cgroup that was
     // killed once; the helper sees it die unborn and starts it by a move instead.
-    const cg = join(V2!, `hearth-spawner-killed-${process.pid}`);
-    mkdirSync(cg, { recursive: true });
-    writeFileSync(join(cg, 'cgroup.kill'), '1');
-    const out = join(dir.path, 'killed-cgroup');
-    const fd = openSync(out, 'w');
-    try {
-      const s = started(await start(spawner, { file: '/bin/cat', argv: ['cat', '/proc/self/cgroup'], cgroup: cg, stdio: [null, fd, fd] }));
-      assert.deepEqual(await s.exit, { code: 0, signal: null });
-      assert.equal(/^0::(.*)$/m.exec(readFileSync(out, 'utf8'))?.[1], `/hearth-spawner-killed-${process.pid}`);
-    } finally {
-      closeSync(fd);
-      rmdirSync(cg);
-    }
+    const name = `hearth-spawner-killed-${process.pid}`;
+    assert.equal(await cgroupSeenInside(spawner, name, true), `/${name}`);
   });
 
   test('the exit status: a code, or the signal that ended it', async () => {

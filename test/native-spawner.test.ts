@@ -2,24 +2,16 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServerSpawner, nativeHelperPath, type ServerProcess, type ServerSpawnOptions } from '../src/native/index.js';
 import { readProcStat } from '../src/process/index.js';
 import { waitFor } from './fixtures/xinetd/harness.js';
+import { CGROUP_V2_ROOT } from './helpers/index.js';
 
 const HELPER = nativeHelperPath('hearth-spawner');
 const skip = HELPER ? false : 'native/build/hearth-spawner is not built (no C compiler?)';
 const SH = '/bin/sh';
-/** A writable cgroup v2 hierarchy (root on a host with cgroups), or undefined. */
-const V2 = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) => {
-  try {
-    accessSync(join(d, 'cgroup.procs'), constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-});
 
 type Outcome = { code: number | null; signal: string | null } | { error: string };
 
@@ -99,18 +91,18 @@ describe('hearth-spawner, the resident helper that starts one server per connect
     assert.equal(Number(lines[3]), sp.helperPid);
   });
 
-  test('a server is in its cgroup before it runs, also in a cgroup once killed through cgroup.kill', { skip: V2 ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
+  test('a server is in its cgroup before it runs, also in a cgroup once killed through cgroup.kill', { skip: CGROUP_V2_ROOT ? false : 'needs root and a cgroup v2 hierarchy' }, async () => {
     // Kernel 6.18 SIGKILLs every process created into a cgroup that was killed once
     // (CLONE_INTO_CGROUP): the helper sees it die unborn and joins by writing instead.
     const sp = spawner();
     for (const killed of [false, true]) {
-      const cg = join(V2!, `hearth-spawner-server-${killed ? 'killed' : 'fresh'}-${process.pid}`);
+      const cg = join(CGROUP_V2_ROOT!, `hearth-spawner-server-${killed ? 'killed' : 'fresh'}-${process.pid}`);
       mkdirSync(cg, { recursive: true });
       if (killed) writeFileSync(join(cg, 'cgroup.kill'), '1');
       const s = await serve(sp, '/bin/cat', ['/proc/self/cgroup'], { cgroups: [join(cg, 'cgroup.procs')] });
       cleanups.push(s.close);
       try {
-        for (let i = 0; i < 2; i++) assert.match(await exchange(s.port), new RegExp(`^0::/${cg.slice(V2!.length + 1)}$`, 'm'), `killed: ${killed}`);
+        for (let i = 0; i < 2; i++) assert.match(await exchange(s.port), new RegExp(`^0::/${cg.slice(CGROUP_V2_ROOT!.length + 1)}$`, 'm'), `killed: ${killed}`);
         assert.deepEqual(await Promise.all(s.servers.map((x) => x.end)), [{ code: 0, signal: null }, { code: 0, signal: null }]);
       } finally {
         rmdirSync(cg);

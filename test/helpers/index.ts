@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,20 @@ export function tempDir(prefix = 'hearth-test-'): { path: string; cleanup(): voi
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
+
+/**
+ * The root of a cgroup v2 hierarchy this process may create cgroups in (root on a
+ * host with cgroups: /sys/fs/cgroup/unified on hybrid hosts, /sys/fs/cgroup on
+ * pure v2 ones), or undefined. A process's own cgroup there reads "0::/NAME".
+ */
+export const CGROUP_V2_ROOT = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) => {
+  try {
+    accessSync(join(d, 'cgroup.procs'), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 /** A complete definition with test-friendly defaults (fast backoff, short timeouts). */
 export function makeDef(name: string, overrides: Partial<ServiceDefinition>): ServiceDefinition {
